@@ -1,0 +1,88 @@
+/**
+ * One error family for the whole core. Each error carries a dotted-free `code` that the
+ * api maps to an HTTP status in one place (`app.onError`); tests match on `code`.
+ */
+export type ErrorCode =
+  | 'badRequest'
+  | 'notFound'
+  | 'conflict'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'timeout'
+  | 'rateLimited'
+  | 'leaseLost'
+  | 'internal';
+
+export class StintError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** 400: the caller's input is malformed; `field` names the culprit. */
+export class BadRequestError extends StintError {
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
+    super('badRequest', message, field === undefined ? undefined : { details: { field } });
+    this.field = field;
+  }
+}
+
+export class NotFoundError extends StintError {
+  constructor(message: string) {
+    super('notFound', message);
+  }
+}
+
+/** 409: the operation is not allowed from the job's current status, or lost a race. */
+export class ConflictError extends StintError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('conflict', message, details === undefined ? undefined : { details });
+  }
+}
+
+export class UnauthorizedError extends StintError {
+  constructor(message = 'a valid API key or token is required') {
+    super('unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends StintError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+export class TimeoutError extends StintError {
+  constructor(message: string) {
+    super('timeout', message);
+  }
+}
+
+export class RateLimitedError extends StintError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super('rateLimited', `too many requests; retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * A worker's conditional write found that it no longer holds the job's lease (force stop,
+ * lease expiry taken over by another worker). The worker abandons the slice.
+ */
+export class LeaseLostError extends StintError {
+  constructor(jobId: string) {
+    super('leaseLost', `lease on job ${jobId} was revoked or taken over`);
+  }
+}
+
+export function isConditionalCheckFailed(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,100 @@
+import { durationMs, waitingMs, type Job, type JobStatus, type Lane, type RunBy } from './job.ts';
+
+/** A job item as stored. Bookkeeping fields never leave core. */
+export interface JobRecord {
+  pk: string;
+  sk: string;
+  id: string;
+  type: string;
+  label: string;
+  status: JobStatus;
+  tenant: string;
+  system: boolean;
+  createDate: number;
+  startDate?: number;
+  endDate?: number;
+  hasErrors: boolean;
+  lowPriority: boolean;
+  runBy?: RunBy;
+  progress: number;
+  parentId?: string;
+  rootId: string;
+  data: Record<string, unknown>;
+  results?: Record<string, unknown>;
+  childrenTotal: number;
+  childrenDone: number;
+  resultFile?: string;
+  error?: string;
+  version: number;
+  /** Bumped by every lease acquisition and by force stop: the fencing token. */
+  leaseEpoch: number;
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
+  /** Attempt of the current run (retries of a failed slice). */
+  attempt: number;
+  /** Restarts so far; part of child ids so a restarted run spawns fresh children. */
+  run: number;
+  dispatchedAt?: number;
+  /** Set while the job waits for children without holding a worker; `done` when its own run has ended. */
+  parked?: 'waiting' | 'done';
+  /** Cancel asked of a running job: its stop ends in CANCELED instead of STOPPED. */
+  cancelRequested?: boolean;
+  expiresAt?: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+  gsi3pk?: string;
+  gsi3sk?: string;
+  gsi4pk?: string;
+  gsi4sk?: string;
+  gsi5pk?: string;
+  gsi5sk?: string;
+}
+
+export function laneOf(record: Pick<JobRecord, 'lowPriority'>): Lane {
+  return record.lowPriority ? 'low' : 'normal';
+}
+
+export function toJob(record: JobRecord, now: number): Job {
+  const job = {
+    createDate: record.createDate,
+    startDate: record.startDate ?? null,
+    endDate: record.endDate ?? null,
+    status: record.status,
+  };
+  return {
+    id: record.id,
+    type: record.type,
+    label: record.label,
+    status: record.status,
+    tenant: record.tenant,
+    system: record.system,
+    createDate: record.createDate,
+    startDate: job.startDate,
+    endDate: job.endDate,
+    waiting: waitingMs(job, now),
+    duration: durationMs(job, now),
+    hasErrors: record.hasErrors,
+    lowPriority: record.lowPriority,
+    runBy: record.runBy ?? null,
+    progress: record.progress,
+    parentId: record.parentId ?? null,
+    rootId: record.rootId,
+    data: record.data,
+    results: record.results ?? null,
+    childrenProgress: { finished: record.childrenDone, total: record.childrenTotal },
+    resultFile: record.resultFile ?? null,
+    error: record.error ?? null,
+    version: record.version,
+  };
+}
+
+/** Summary-card bucket a job counts in. */
+export type SummaryBucket = 'active' | 'completed' | 'failed' | 'canceled';
+
+export function summaryBucket(status: JobStatus, hasErrors: boolean): SummaryBucket {
+  if (status === 'FINISHED') return hasErrors ? 'failed' : 'completed';
+  if (status === 'CANCELED') return 'canceled';
+  return 'active';
+}

@@ -1,0 +1,59 @@
+export const JOB_STATUSES = ['PENDING', 'RUNNING', 'FINISHED', 'STOPPING', 'STOPPED', 'CANCELING', 'CANCELED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses a job can still leave on its own or by an operation. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING', 'STOPPING', 'STOPPED', 'CANCELING'];
+export const ENDED_STATUSES: readonly JobStatus[] = ['FINISHED', 'CANCELED'];
+
+export type Lane = 'normal' | 'low';
+
+export interface RunBy {
+  id: string;
+  name: string;
+}
+
+/** A job as the monitor and the API show it. Dates are ms since the epoch. */
+export interface Job {
+  id: string;
+  type: string;
+  label: string;
+  status: JobStatus;
+  tenant: string;
+  system: boolean;
+  createDate: number;
+  startDate: number | null;
+  endDate: number | null;
+  /** start − create; grows while pending. */
+  waiting: number;
+  /** end − start; grows while running. */
+  duration: number;
+  hasErrors: boolean;
+  lowPriority: boolean;
+  runBy: RunBy | null;
+  progress: number;
+  parentId: string | null;
+  rootId: string;
+  data: Record<string, unknown>;
+  results: Record<string, unknown> | null;
+  childrenProgress: { finished: number; total: number };
+  /** Key of a result file in the export bucket, when the job produced one. */
+  resultFile: string | null;
+  /** Last error message of a failed run, for the monitor's Error(s) panel. */
+  error: string | null;
+  version: number;
+}
+
+export function isEnded(status: JobStatus): boolean {
+  return ENDED_STATUSES.includes(status);
+}
+
+export function waitingMs(job: Pick<Job, 'createDate' | 'startDate' | 'status'>, now: number): number {
+  if (job.startDate !== null) return Math.max(0, job.startDate - job.createDate);
+  // A job that never started stops waiting once it is stopped or canceled.
+  return job.status === 'PENDING' ? Math.max(0, now - job.createDate) : 0;
+}
+
+export function durationMs(job: Pick<Job, 'startDate' | 'endDate'>, now: number): number {
+  if (job.startDate === null) return 0;
+  return Math.max(0, (job.endDate ?? now) - job.startDate);
+}

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { JobStatus, Lane, RunBy } from './job.ts';
+import type { JobRecord } from './job-record.ts';
+import {
+  createSortKey,
+  jobKey,
+  listPartition,
+  parentPartition,
+  readyPartition,
+  readySortKey,
+  statusIndexKeys,
+  typePartition,
+} from './table-keys.ts';
+
+export interface NewJob {
+  id: string;
+  type: string;
+  label: string;
+  tenant: string;
+  system: boolean;
+  data: Record<string, unknown>;
+  runBy: RunBy | null;
+  lowPriority: boolean;
+  parentId: string | null;
+  rootId: string;
+  createDate: number;
+}
+
+const ALPHABET = '0123456789abcdefghijkmnpqrstvwxyz';
+
+function encode(bytes: Uint8Array, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHABET[bytes[i]! % ALPHABET.length];
+  return out;
+}
+
+/** A new root job id: time-ordered prefix (sortable, readable) and 80 random bits. */
+export function newJobId(now: number): string {
+  return `${now.toString(36).padStart(9, '0')}${encode(randomBytes(16), 16)}`;
+}
+
+/**
+ * A child's id is derived from its parent, the parent's run and the spawn's position, so a
+ * replayed spawn writes the same child again (and finds it there) instead of a second one.
+ */
+export function childJobId(parentId: string, run: number, seq: number): string {
+  return `${parentId.slice(0, 9)}${encode(createHash('sha256').update(`${parentId}:${run}:${seq}`).digest(), 16)}`;
+}
+
+/** The item of a new PENDING job with every index key; `readyAt` puts it in its root's ready set. */
+export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt?: number } = {}): JobRecord {
+  const status: JobStatus = 'PENDING';
+  const sortKey = createSortKey(job.createDate, job.id);
+  const lane: Lane = job.lowPriority ? 'low' : 'normal';
+  return {
+    ...jobKey(job.id),
+    id: job.id,
+    type: job.type,
+    label: job.label,
+    status,
+    tenant: job.tenant,
+    system: job.system,
+    createDate: job.createDate,
+    hasErrors: false,
+    lowPriority: job.lowPriority,
+    ...(job.runBy ? { runBy: job.runBy } : {}),
+    progress: 0,
+    ...(job.parentId ? { parentId: job.parentId } : {}),
+    rootId: job.rootId,
+    data: job.data,
+    childrenTotal: 0,
+    childrenDone: 0,
+    version: 1,
+    leaseEpoch: 0,
+    attempt: 0,
+    run: 0,
+    gsi1pk: listPartition(job.tenant, job.system),
+    gsi1sk: sortKey,
+    ...statusIndexKeys(job.tenant, job.system, status, job.createDate, job.id),
+    gsi3pk: typePartition(job.tenant, job.system, job.type),
+    gsi3sk: sortKey,
+    ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
+    ...(options.readyAt !== undefined
+      ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) }
+      : {}),
+    ...(options.expiresAt !== undefined ? { expiresAt: options.expiresAt } : {}),
+  };
+}

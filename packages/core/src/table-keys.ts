@@ -1,0 +1,72 @@
+/**
+ * Key layout of the single table. Pure functions, unit-tested without a network.
+ *
+ *   item              pk                 sk
+ *   job               J#<id>             J
+ *   step checkpoint   J#<id>             C#<step name>
+ *   log line          J#<id>             L#<ts:13>#<seq:6>
+ *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version)
+ *   summary counters  T#<tenant>         SUM
+ *   stats bucket      T#<tenant>         ST#<minute:13>
+ *   idempotency key   I#<tenant>#<key>   I
+ *
+ * Index keys of a job (all KEYS_ONLY):
+ *   gsi1  T#<tenant>#<u|s>             <createDate:13>#<id>   list, newest first
+ *   gsi2  T#<tenant>#<u|s>#S#<status>  <createDate:13>#<id>   by status
+ *   gsi3  T#<tenant>#<u|s>#Y#<type>    <createDate:13>#<id>   by type
+ *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
+ *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
+ *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
+ *         W#<shard>                    <id>                   parked, waiting for children
+ * and of a root lane item:
+ *   gsi5  Q#<lane>                     <vtime:15>#<rootId>    roots with ready work, least served first
+ */
+import type { JobStatus, Lane } from './job.ts';
+
+export const SHARDS = 8;
+
+export function pad(value: number, width: number): string {
+  return Math.max(0, Math.floor(value)).toString().padStart(width, '0');
+}
+
+export const jobKey = (id: string) => ({ pk: `J#${id}`, sk: 'J' });
+export const checkpointKey = (jobId: string, step: string) => ({ pk: `J#${jobId}`, sk: `C#${step}` });
+export const logSortKey = (timestamp: number, seq: number) => `L#${pad(timestamp, 13)}#${pad(seq, 6)}`;
+export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
+export const summaryKey = (tenant: string) => ({ pk: `T#${tenant}`, sk: 'SUM' });
+export const statsKey = (tenant: string, minute: number) => ({ pk: `T#${tenant}`, sk: `ST#${pad(minute, 13)}` });
+export const idempotencyKey = (tenant: string, key: string) => ({ pk: `I#${tenant}#${key}`, sk: 'I' });
+
+const visibility = (system: boolean) => (system ? 's' : 'u');
+
+export const listPartition = (tenant: string, system: boolean) => `T#${tenant}#${visibility(system)}`;
+export const statusPartition = (tenant: string, system: boolean, status: JobStatus) =>
+  `${listPartition(tenant, system)}#S#${status}`;
+export const typePartition = (tenant: string, system: boolean, type: string) =>
+  `${listPartition(tenant, system)}#Y#${type}`;
+export const parentPartition = (parentId: string) => `P#${parentId}`;
+export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
+
+export const readyPartition = (lane: Lane, rootId: string) => `R#${lane}#${rootId}`;
+export const readySortKey = (readyAt: number, id: string) => `${pad(readyAt, 13)}#${id}`;
+export const inFlightPartition = (rootId: string) => `I#${shardOf(rootId)}`;
+export const inFlightSortKey = (rootId: string, id: string) => `${rootId}#${id}`;
+export const parkedPartition = (id: string) => `W#${shardOf(id)}`;
+export const lanePartition = (lane: Lane) => `Q#${lane}`;
+export const laneSortKey = (vtime: number, rootId: string) => `${pad(vtime, 15)}#${rootId}`;
+
+/** Spreads in-flight and parked entries over a few partitions; the sweeper reads them all. */
+export function shardOf(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
+  return hash % SHARDS;
+}
+
+export function minuteOf(timestamp: number): number {
+  return Math.floor(timestamp / 60_000) * 60_000;
+}
+
+/** The status-dependent index keys of a job; every status change rewrites them. */
+export function statusIndexKeys(tenant: string, system: boolean, status: JobStatus, createDate: number, id: string) {
+  return { gsi2pk: statusPartition(tenant, system, status), gsi2sk: createSortKey(createDate, id) };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { buildUpdate } from './update-expression.ts';
+
+describe('buildUpdate', () => {
+  it('builds SET, ADD and REMOVE clauses with a condition', () => {
+    const parts = buildUpdate({
+      set: { status: 'RUNNING', skipped: undefined },
+      setRaw: { version: '#version + :one' },
+      add: { childrenDone: 1, zero: 0 },
+      remove: ['gsi5pk'],
+      condition: '#status = :pending AND #leaseEpoch = :epoch',
+      values: { ':one': 1, ':pending': 'PENDING', ':epoch': 3 },
+    });
+    expect(parts.UpdateExpression).toBe(
+      'SET #status = :s_status, #version = #version + :one ADD #childrenDone :a_childrenDone REMOVE #gsi5pk',
+    );
+    expect(parts.ConditionExpression).toBe('#status = :pending AND #leaseEpoch = :epoch');
+    expect(parts.ExpressionAttributeNames).toEqual({
+      '#status': 'status',
+      '#version': 'version',
+      '#childrenDone': 'childrenDone',
+      '#gsi5pk': 'gsi5pk',
+      '#leaseEpoch': 'leaseEpoch',
+    });
+    expect(parts.ExpressionAttributeValues).toEqual({
+      ':one': 1,
+      ':pending': 'PENDING',
+      ':epoch': 3,
+      ':s_status': 'RUNNING',
+      ':a_childrenDone': 1,
+    });
+  });
+
+  it('refuses an update that changes nothing', () => {
+    expect(() => buildUpdate({ set: { a: undefined } })).toThrow('empty update');
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * Builds DynamoDB update requests from plain objects. Pure, so every conditional write in
+ * core can be unit-tested as data. Conditions are written with `#attr` names (registered
+ * automatically) and `:value` placeholders passed in `values`.
+ */
+export interface UpdateSpec {
+  set?: Record<string, unknown>;
+  /** Attribute names mapped to raw expressions, e.g. { version: '#version + :one' }. */
+  setRaw?: Record<string, string>;
+  add?: Record<string, number>;
+  remove?: string[];
+  condition?: string;
+  values?: Record<string, unknown>;
+}
+
+export interface UpdateRequestParts {
+  UpdateExpression: string;
+  ConditionExpression?: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+const NAME = /#([A-Za-z_][A-Za-z0-9_]*)/g;
+
+export function buildUpdate(spec: UpdateSpec): UpdateRequestParts {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ...spec.values };
+  const name = (attr: string) => {
+    names[`#${attr}`] = attr;
+    return `#${attr}`;
+  };
+  const registerNames = (expression: string) => {
+    for (const match of expression.matchAll(NAME)) names[match[0]] = match[1]!;
+  };
+
+  const set: string[] = [];
+  for (const [attr, value] of Object.entries(spec.set ?? {})) {
+    if (value === undefined) continue;
+    values[`:s_${attr}`] = value;
+    set.push(`${name(attr)} = :s_${attr}`);
+  }
+  for (const [attr, expression] of Object.entries(spec.setRaw ?? {})) {
+    registerNames(expression);
+    set.push(`${name(attr)} = ${expression}`);
+  }
+  const add = Object.entries(spec.add ?? {})
+    .filter(([, delta]) => delta !== 0)
+    .map(([attr, delta]) => {
+      values[`:a_${attr}`] = delta;
+      return `${name(attr)} :a_${attr}`;
+    });
+  const remove = (spec.remove ?? []).map(name);
+
+  const clauses = [
+    set.length ? `SET ${set.join(', ')}` : '',
+    add.length ? `ADD ${add.join(', ')}` : '',
+    remove.length ? `REMOVE ${remove.join(', ')}` : '',
+  ].filter(Boolean);
+  if (clauses.length === 0) throw new Error('empty update');
+  if (spec.condition) registerNames(spec.condition);
+
+  return {
+    UpdateExpression: clauses.join(' '),
+    ...(spec.condition ? { ConditionExpression: spec.condition } : {}),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+  };
+}

@@ -1,0 +1,73 @@
+import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsClients } from '@stint/core/aws-clients';
+import { QUEUES, WORKER } from '@stint/core/resource-spec';
+import { tableDefinition } from '@stint/core/table-definition';
+
+export interface ProvisionedNames {
+  tableName: string;
+  bucketName: string;
+  /** Prefix of the queue names, so tests can own their queues. */
+  queuePrefix: string;
+}
+
+export interface Provisioned {
+  tableName: string;
+  bucketName: string;
+  queueUrls: Record<(typeof QUEUES)[number]['id'], string>;
+  dlqUrls: Record<(typeof QUEUES)[number]['id'], string>;
+}
+
+/** Creates the table, queues (each with its DLQ) and bucket, as the deployments do. Idempotent. */
+export async function provision(clients: AwsClients, names: ProvisionedNames): Promise<Provisioned> {
+  await createTable(clients, names.tableName);
+  const queueUrls = {} as Provisioned['queueUrls'];
+  const dlqUrls = {} as Provisioned['dlqUrls'];
+  for (const queue of QUEUES) {
+    const dlq = await createQueue(clients.sqs, `${names.queuePrefix}${queue.id}-dlq`, {
+      MessageRetentionPeriod: String(queue.dlqRetentionDays * 86_400),
+    });
+    const dlqArn = await queueArn(clients.sqs, dlq);
+    dlqUrls[queue.id] = dlq;
+    queueUrls[queue.id] = await createQueue(clients.sqs, `${names.queuePrefix}${queue.id}`, {
+      VisibilityTimeout: String(WORKER.visibilityTimeoutSeconds),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: String(queue.maxReceiveCount) }),
+    });
+  }
+  await createBucket(clients.s3, names.bucketName);
+  return { tableName: names.tableName, bucketName: names.bucketName, queueUrls, dlqUrls };
+}
+
+async function createTable(clients: AwsClients, tableName: string) {
+  try {
+    await clients.dynamo.send(new CreateTableCommand(tableDefinition(tableName)));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  for (let i = 0; i < 100; i++) {
+    const out = await clients.dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+    if (out.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`table ${tableName} did not become ACTIVE`);
+}
+
+async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+  const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  return out.QueueUrl!;
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return out.Attributes!.QueueArn!;
+}
+
+async function createBucket(s3: S3Client, bucket: string) {
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  }
+}

@@ -1,0 +1,5 @@
+export { defineJob } from './job-definition.ts';
+export type { JobDefinition, DefineJobOptions, RetryPolicy } from './job-definition.ts';
+export type { JobContext, CurrentJob, JobLogger, SpawnOptions, ChildOutcome } from './job-context.ts';
+export { JobRegistry } from './job-registry.ts';
+export { NonRetriableError } from './errors.ts';

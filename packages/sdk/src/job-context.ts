@@ -1,0 +1,57 @@
+/** What a running job sees of itself: the seeds' `getCurrentJob()`. */
+export interface CurrentJob {
+  id: string;
+  type: string;
+  label: string;
+  tenant: string;
+  rootId: string;
+  parentId: string | null;
+  runBy: { id: string; name: string } | null;
+  lowPriority: boolean;
+  createDate: number;
+  startDate: number | null;
+  /** 1 for the first attempt of the current run; grows on retries. */
+  attempt: number;
+}
+
+export interface JobLogger {
+  info(message: string, additionalInfo?: Record<string, unknown>): void;
+  /** An ERROR line sets the job's hasErrors flag. */
+  error(message: string, additionalInfo?: Record<string, unknown>): void;
+}
+
+export interface SpawnOptions {
+  label?: string;
+  lowPriority?: boolean;
+}
+
+export interface ChildOutcome {
+  id: string;
+  type: string;
+  status: 'FINISHED' | 'CANCELED';
+  hasErrors: boolean;
+  results: unknown;
+}
+
+export interface JobContext<TData = Record<string, unknown>, TResults = Record<string, unknown>> {
+  readonly job: CurrentJob;
+  readonly data: TData;
+  /** Aborted when a stop is requested or the slice must yield; checked at every step boundary. */
+  readonly signal: AbortSignal;
+  readonly log: JobLogger;
+  /**
+   * Runs `fn` once. Its JSON result is stored and replayed, never re-run, when the job
+   * resumes or retries. Names must be unique within a run and deterministic.
+   */
+  step<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  /** 0..100; written with the next checkpoint or heartbeat. */
+  progress(percent: number): void;
+  /** Creates a child job (parentId = this job, rootId = this job's root). Returns its id. */
+  spawn(type: string, data: Record<string, unknown>, options?: SpawnOptions): Promise<string>;
+  /**
+   * Parks the job, holding no worker, until every child spawned so far has ended;
+   * the run then continues with their outcomes.
+   */
+  waitForChildren(): Promise<ChildOutcome[]>;
+  setResults(results: TResults): void;
+}
