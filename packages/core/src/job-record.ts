@@ -19,6 +19,9 @@ export interface JobRecord {
   progress: number;
   parentId?: string;
   rootId: string;
+  /** The parent's run that spawned this child, and its position among that run's spawns. */
+  parentRun?: number;
+  spawnSeq?: number;
   data: Record<string, unknown>;
   results?: Record<string, unknown>;
   childrenTotal: number;

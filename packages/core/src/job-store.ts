@@ -71,10 +71,12 @@ export class JobStore {
   ) {}
 
   async get(id: string, consistent = true): Promise<JobRecord | undefined> {
-    const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: jobKey(id), ConsistentRead: consistent }),
-    );
-    return out.Item as JobRecord | undefined;
+    return (await this.getItem(jobKey(id), consistent)) as JobRecord | undefined;
+  }
+
+  async getItem(key: { pk: string; sk: string }, consistent = true): Promise<Record<string, unknown> | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: consistent }));
+    return out.Item;
   }
 
   /** Reads up to 100 jobs per call (the BatchGetItem limit), retrying unprocessed keys. */

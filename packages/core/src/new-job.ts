@@ -24,6 +24,8 @@ export interface NewJob {
   parentId: string | null;
   rootId: string;
   createDate: number;
+  /** For spawned children: the parent's run and the spawn's position in it. */
+  spawn?: { parentRun: number; seq: number };
 }
 
 const ALPHABET = '0123456789abcdefghijkmnpqrstvwxyz';
@@ -67,6 +69,7 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     progress: 0,
     ...(job.parentId ? { parentId: job.parentId } : {}),
     rootId: job.rootId,
+    ...(job.spawn ? { parentRun: job.spawn.parentRun, spawnSeq: job.spawn.seq } : {}),
     data: job.data,
     childrenTotal: 0,
     childrenDone: 0,

@@ -10,6 +10,8 @@ export interface ProvisionedNames {
   bucketName: string;
   /** Prefix of the queue names, so tests can own their queues. */
   queuePrefix: string;
+  /** Defaults to the deployment's (6 × worker timeout); tests shorten it to see redelivery. */
+  visibilityTimeoutSeconds?: number;
 }
 
 export interface Provisioned {
@@ -31,7 +33,7 @@ export async function provision(clients: AwsClients, names: ProvisionedNames): P
     const dlqArn = await queueArn(clients.sqs, dlq);
     dlqUrls[queue.id] = dlq;
     queueUrls[queue.id] = await createQueue(clients.sqs, `${names.queuePrefix}${queue.id}`, {
-      VisibilityTimeout: String(WORKER.visibilityTimeoutSeconds),
+      VisibilityTimeout: String(names.visibilityTimeoutSeconds ?? WORKER.visibilityTimeoutSeconds),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: String(queue.maxReceiveCount) }),
     });
   }

@@ -1,0 +1,45 @@
+import type { JobRegistry } from '@stint/sdk';
+import type { CheckpointStore } from '../checkpoint-store.ts';
+import type { CounterStore } from '../counter-store.ts';
+import type { JobStore } from '../job-store.ts';
+import type { LogStore } from '../log-store.ts';
+import type { WorkQueue } from '../work-queue.ts';
+
+export interface EngineTuning {
+  sliceBudgetMs: number;
+  leaseMs: number;
+  maxInFlightPerRoot: number;
+  retentionDays: number;
+  /** A dispatched job that has not started after this long gets its message sent again. */
+  redispatchAfterMs: number;
+}
+
+/** Structured events for the handler's logger and metrics; core does no I/O of its own for them. */
+export type EngineEvent =
+  | { type: 'jobCreated'; jobId: string; rootId: string; tenant: string; jobType: string }
+  | { type: 'jobStarted'; jobId: string; rootId: string; tenant: string; jobType: string; waitingMs: number }
+  | { type: 'jobEnded'; jobId: string; rootId: string; tenant: string; jobType: string; status: string; hasErrors: boolean }
+  | { type: 'sliceEnded'; jobId: string; rootId: string; tenant: string; jobType: string; outcome: string; durationMs: number }
+  | { type: 'warning'; message: string; jobId?: string; error?: unknown };
+
+export interface EngineDeps {
+  jobs: JobStore;
+  logs: LogStore;
+  checkpoints: CheckpointStore;
+  counters: CounterStore;
+  queue: WorkQueue;
+  registry: JobRegistry;
+  tuning: EngineTuning;
+  clock: () => number;
+  /** Identifies this worker process in leases. */
+  workerId: string;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+export function emit(deps: EngineDeps, event: EngineEvent): void {
+  deps.onEvent?.(event);
+}
+
+export function expiresAt(deps: EngineDeps, now: number): number {
+  return Math.floor(now / 1000) + deps.tuning.retentionDays * 86_400;
+}

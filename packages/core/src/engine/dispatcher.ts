@@ -1,0 +1,182 @@
+import type { Lane } from '../job.ts';
+import { laneOf, type JobRecord } from '../job-record.ts';
+import {
+  inFlightPartition,
+  inFlightSortKey,
+  lanePartition,
+  laneSortKey,
+  readyPartition,
+  readySortKey,
+  rootLaneKey,
+} from '../table-keys.ts';
+import type { UpdateSpec } from '../update-expression.ts';
+import { emit, type EngineDeps } from './deps.ts';
+
+/**
+ * Fair dispatch per root job.
+ *
+ * Jobs waiting to run sit in their root's ready set (gsi5 `R#<lane>#<root>`). Roots with
+ * ready work sit in their lane (gsi5 `Q#<lane>`) ordered by virtual time: the execution
+ * time the root has consumed. A pump walks the lane least-served root first and sends each
+ * root at most `maxInFlightPerRoot` messages (dispatched or running slices, gsi5 `I#...`).
+ *
+ * So the work queue never holds more than that bound per root: a root with 10,000 ready
+ * children has a few messages in SQS, and another root's job sits behind at most
+ * (active roots × bound) slices whatever that backlog. A root's share of workers follows its
+ * in-flight bound, not its number of children; a new root enters its lane at the lane's
+ * current least virtual time, so it neither jumps ahead of everyone nor waits for others
+ * to catch up. The low lane is pumped only when no normal root has ready work.
+ *
+ * Concurrent pumps claim jobs with conditional writes, so a job is dispatched once; they
+ * may briefly exceed a root's bound by the number of pumps racing, which is harmless.
+ */
+
+const ROOTS_PER_PUMP = 25;
+
+/** Update parts that put a job into its root's ready set. */
+export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority'>, now: number): UpdateSpec {
+  return {
+    set: { gsi5pk: readyPartition(laneOf(record), record.rootId), gsi5sk: readySortKey(now, record.id) },
+    remove: ['dispatchedAt'],
+  };
+}
+
+/** Update parts that make a job in-flight: it holds one of its root's slots. */
+export function inFlightSpec(record: Pick<JobRecord, 'id' | 'rootId'>, now: number): UpdateSpec {
+  return {
+    set: {
+      gsi5pk: inFlightPartition(record.rootId),
+      gsi5sk: inFlightSortKey(record.rootId, record.id),
+      dispatchedAt: now,
+    },
+  };
+}
+
+export class Dispatcher {
+  constructor(readonly deps: EngineDeps) {}
+
+  /** Registers that a root has ready work in a lane (call after making jobs ready). */
+  async touchLane(rootId: string, lane: Lane): Promise<void> {
+    const { jobs } = this.deps;
+    const start = await this.#laneHeadVtime(lane);
+    const entry = await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
+      setRaw: { vtime: 'if_not_exists(#vtime, :start)' },
+      set: { rootId, lane },
+      add: { readyVersion: 1 },
+      values: { ':start': start },
+    });
+    if (entry && entry.gsi5pk === undefined) {
+      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
+        set: { gsi5pk: lanePartition(lane), gsi5sk: laneSortKey(entry.vtime as number, rootId) },
+        condition: '#vtime = :vtime',
+        values: { ':vtime': entry.vtime },
+      });
+    }
+  }
+
+  /** Adds a slice's execution time to its root's virtual time and re-sorts the root in its lane. */
+  async charge(rootId: string, lane: Lane, ms: number): Promise<void> {
+    const { jobs } = this.deps;
+    const entry = await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
+      setRaw: { vtime: 'if_not_exists(#vtime, :zero) + :ms' },
+      set: { rootId, lane },
+      values: { ':zero': 0, ':ms': Math.max(1, Math.round(ms)) },
+    });
+    if (entry?.gsi5pk !== undefined) {
+      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
+        set: { gsi5sk: laneSortKey(entry.vtime as number, rootId) },
+        condition: '#vtime = :vtime AND attribute_exists(#gsi5pk)',
+        values: { ':vtime': entry.vtime },
+      });
+    }
+  }
+
+  /** Dispatches ready work within the per-root bounds. Returns how many messages it sent. */
+  async pump(): Promise<number> {
+    let sent = 0;
+    const normal = await this.#pumpLane('normal');
+    sent += normal.sent;
+    if (!normal.waiting) sent += (await this.#pumpLane('low')).sent;
+    return sent;
+  }
+
+  /** Dispatches the ready work of one root (after it gained ready jobs or freed a slot). */
+  async pumpRoot(rootId: string, lane: Lane): Promise<number> {
+    return (await this.#dispatchRoot(rootId, lane)).sent;
+  }
+
+  async #pumpLane(lane: Lane): Promise<{ sent: number; waiting: boolean }> {
+    const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: ROOTS_PER_PUMP });
+    let sent = 0;
+    let waiting = false;
+    for (const key of page.keys) {
+      const rootId = key.gsi5sk!.slice(16);
+      const result = await this.#dispatchRoot(rootId, lane);
+      sent += result.sent;
+      waiting ||= result.hasReady;
+    }
+    return { sent, waiting: waiting || page.lastKey !== undefined };
+  }
+
+  async #dispatchRoot(rootId: string, lane: Lane): Promise<{ sent: number; hasReady: boolean }> {
+    const { jobs, tuning } = this.deps;
+    const laneEntry = await jobs.getItem(rootLaneKey(rootId, lane));
+    const version = (laneEntry?.readyVersion as number | undefined) ?? 0;
+    const inFlight = await jobs.countIndex({
+      index: 'gsi5',
+      partition: inFlightPartition(rootId),
+      prefix: `${rootId}#`,
+      limit: tuning.maxInFlightPerRoot,
+    });
+    const free = tuning.maxInFlightPerRoot - inFlight;
+    const ready = await jobs.queryIndex({
+      index: 'gsi5',
+      partition: readyPartition(lane, rootId),
+      limit: Math.max(1, free),
+    });
+    if (ready.keys.length === 0) {
+      // Leave the lane only if nobody made work ready since we read the version.
+      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
+        remove: ['gsi5pk', 'gsi5sk'],
+        condition: '#readyVersion = :version',
+        values: { ':version': version },
+      });
+      return { sent: 0, hasReady: false };
+    }
+    if (free <= 0) return { sent: 0, hasReady: true };
+    let sent = 0;
+    const now = this.deps.clock();
+    for (const key of ready.keys) {
+      const id = key.gsi5sk!.slice(14);
+      const claimed = await jobs.tryUpdate(id, {
+        ...inFlightSpec({ id, rootId }, now),
+        condition: '#gsi5pk = :ready',
+        values: { ':ready': readyPartition(lane, rootId) },
+      });
+      if (!claimed) continue;
+      await this.send(claimed);
+      sent++;
+    }
+    return { sent, hasReady: true };
+  }
+
+  /**
+   * Sends a claimed job's work message. A failed send leaves the job in flight with its
+   * `dispatchedAt`; the sweeper sends it again, so the error is reported, not thrown.
+   */
+  async send(record: JobRecord, delaySeconds = 0): Promise<boolean> {
+    try {
+      await this.deps.queue.send(laneOf(record), { jobId: record.id, rootId: record.rootId, tenant: record.tenant }, delaySeconds);
+      return true;
+    } catch (error) {
+      emit(this.deps, { type: 'warning', message: 'work message not sent; the sweeper will resend it', jobId: record.id, error });
+      return false;
+    }
+  }
+
+  async #laneHeadVtime(lane: Lane): Promise<number> {
+    const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
+    const sk = head.keys[0]?.gsi5sk;
+    return sk ? Number(sk.slice(0, 15)) : 0;
+  }
+}

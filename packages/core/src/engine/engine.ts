@@ -1,0 +1,118 @@
+import type { JobRegistry } from '@stint/sdk';
+import type { AwsClients } from '../aws-clients.ts';
+import { CheckpointStore } from '../checkpoint-store.ts';
+import type { StintConfig } from '../config.ts';
+import { CounterStore } from '../counter-store.ts';
+import type { Job } from '../job.ts';
+import { toJob } from '../job-record.ts';
+import { JobStore } from '../job-store.ts';
+import type { Operation } from '../lifecycle.ts';
+import { LogStore } from '../log-store.ts';
+import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
+import type { EngineDeps, EngineEvent, EngineTuning } from './deps.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { Operations, type TenantScope } from './operations.ts';
+import { SliceRunner, type SliceOutcome } from './slice-runner.ts';
+import { submit, type SubmitInput } from './submit.ts';
+import { sweep, type SweepReport } from './sweeper.ts';
+
+export interface EngineOptions {
+  clients: AwsClients;
+  config: StintConfig;
+  registry: JobRegistry;
+  workerId?: string;
+  clock?: () => number;
+  redispatchAfterMs?: number;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** A work message as the worker handler hands it over. */
+export interface WorkDelivery {
+  body: string;
+  /** Extends the message's visibility while its slice runs. */
+  heartbeat?: () => Promise<void>;
+}
+
+/** The engine's public face: what the api, worker, intake and sweeper handlers call. */
+export class Engine {
+  readonly deps: EngineDeps;
+  readonly dispatcher: Dispatcher;
+  readonly operations: Operations;
+  readonly slices: SliceRunner;
+
+  constructor(options: EngineOptions) {
+    const { clients, config } = options;
+    const tuning: EngineTuning = {
+      sliceBudgetMs: config.sliceBudgetMs,
+      leaseMs: config.leaseMs,
+      maxInFlightPerRoot: config.maxInFlightPerRoot,
+      retentionDays: config.retentionDays,
+      redispatchAfterMs: options.redispatchAfterMs ?? Math.max(5 * 60_000, config.leaseMs * 2),
+    };
+    this.deps = {
+      jobs: new JobStore(clients.dynamo, config.tableName),
+      logs: new LogStore(clients.dynamo, config.tableName),
+      checkpoints: new CheckpointStore(clients.dynamo, config.tableName),
+      counters: new CounterStore(clients.dynamo, config.tableName),
+      queue: new WorkQueue(clients.sqs, { normal: config.workQueueUrl, low: config.lowQueueUrl }),
+      registry: options.registry,
+      tuning,
+      clock: options.clock ?? Date.now,
+      workerId: options.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    };
+    this.dispatcher = new Dispatcher(this.deps);
+    this.operations = new Operations(this.deps, this.dispatcher);
+    this.slices = new SliceRunner(this.deps, this.dispatcher);
+  }
+
+  async submit(input: SubmitInput): Promise<{ job: Job; created: boolean }> {
+    return this.#counted(async (counters) => {
+      const result = await submit(this.deps, this.dispatcher, counters, input);
+      return { job: toJob(result.record, this.deps.clock()), created: result.created };
+    });
+  }
+
+  async get(id: string, scope: TenantScope): Promise<Job> {
+    return toJob(await this.operations.load(id, scope), this.deps.clock());
+  }
+
+  /** Applies an operation; returns the job after it, or null for delete. */
+  async apply(operation: Operation, id: string, scope: TenantScope): Promise<Job | null> {
+    return this.#counted((counters) => this.operations.apply(operation, id, scope, counters));
+  }
+
+  /**
+   * Runs a batch of work messages concurrently (each slice has its own budget, so a batch
+   * takes as long as its longest slice) and returns the indexes of messages to retry.
+   * A message that cannot be parsed is reported failed, so SQS redrives it to the DLQ.
+   */
+  async processBatch(deliveries: WorkDelivery[]): Promise<{ failed: number[]; outcomes: Array<SliceOutcome | 'error'> }> {
+    const counters = this.deps.counters.batch();
+    const settled = await Promise.allSettled(
+      deliveries.map((delivery) => this.slices.process(decodeWorkMessage(delivery.body), counters, delivery.heartbeat)),
+    );
+    await counters.flush();
+    const failed: number[] = [];
+    const outcomes = settled.map((result, index) => {
+      if (result.status === 'fulfilled') return result.value;
+      failed.push(index);
+      this.deps.onEvent?.({ type: 'warning', message: 'work message failed', error: result.reason });
+      return 'error' as const;
+    });
+    return { failed, outcomes };
+  }
+
+  async sweep(): Promise<SweepReport> {
+    return this.#counted((counters) => sweep(this.deps, this.dispatcher, counters));
+  }
+
+  async #counted<T>(work: (counters: ReturnType<CounterStore['batch']>) => Promise<T>): Promise<T> {
+    const counters = this.deps.counters.batch();
+    try {
+      return await work(counters);
+    } finally {
+      await counters.flush();
+    }
+  }
+}

@@ -1,0 +1,290 @@
+import { NonRetriableError, type ChildOutcome, type CurrentJob, type JobContext, type JobDefinition, type SpawnOptions } from '@stint/sdk';
+import type { Checkpoint } from '../checkpoint-store.ts';
+import { LeaseLostError } from '../errors.ts';
+import type { LogLevel, LogLine } from '../log-store.ts';
+import type { JobRecord } from '../job-record.ts';
+import { childJobId, newJobRecord } from '../new-job.ts';
+import { parkedPartition } from '../table-keys.ts';
+import { childOutcomes } from './children.ts';
+import type { EngineDeps } from './deps.ts';
+import type { Dispatcher } from './dispatcher.ts';
+import { holdsLease, merge, releaseLease } from './transitions.ts';
+
+/** Why a run stopped before its function returned. */
+export type Interrupt = 'stop' | 'yield' | 'park' | 'leaseLost';
+
+export class InterruptSignal extends Error {
+  constructor(readonly interrupt: Interrupt) {
+    super(`slice interrupted: ${interrupt}`);
+    this.name = 'InterruptSignal';
+  }
+}
+
+/** Re-verifying the lease costs a write; within this window a recent proof is trusted. */
+const LEASE_PROOF_MS = 1_000;
+
+/**
+ * One slice of one job: the context the job function sees, and the bookkeeping that makes
+ * its steps effectively-once.
+ *
+ * Replay model: the function runs from the top every slice. A step with a checkpoint returns
+ * its stored result without running; the first step without one ends the replay. Logs and
+ * progress reported while replaying are dropped (they were recorded the first time), and
+ * spawns replayed are recognised by their deterministic ids.
+ */
+export class JobRun {
+  record: JobRecord;
+  interrupt: Interrupt | null = null;
+  results: Record<string, unknown> | undefined;
+  readonly startedAt: number;
+  readonly controller = new AbortController();
+  readonly spawnedLanes = new Set<'normal' | 'low'>();
+
+  #replaying: boolean;
+  #spawnSeq = 0;
+  #spawnedThisSlice = 0;
+  #pending: Checkpoint | null = null;
+  #logs: Array<Omit<LogLine, 'cursor'>> = [];
+  #errorLogged = false;
+  #progress: number | null = null;
+  #leaseProvenAt: number;
+  #stepNames = new Set<string>();
+  #stopRequested: boolean;
+
+  constructor(
+    readonly deps: EngineDeps,
+    readonly dispatcher: Dispatcher,
+    readonly definition: JobDefinition,
+    record: JobRecord,
+    readonly checkpoints: Map<string, Checkpoint>,
+  ) {
+    this.record = record;
+    this.startedAt = deps.clock();
+    this.#leaseProvenAt = this.startedAt;
+    this.#replaying = checkpoints.size > 0;
+    this.#stopRequested = record.status === 'STOPPING';
+  }
+
+  get epoch(): number {
+    return this.record.leaseEpoch;
+  }
+
+  context(): JobContext {
+    const record = this.record;
+    const job: CurrentJob = {
+      id: record.id,
+      type: record.type,
+      label: record.label,
+      tenant: record.tenant,
+      rootId: record.rootId,
+      parentId: record.parentId ?? null,
+      runBy: record.runBy ?? null,
+      lowPriority: record.lowPriority,
+      createDate: record.createDate,
+      startDate: record.startDate ?? null,
+      attempt: record.attempt + 1,
+    };
+    return {
+      job,
+      data: record.data,
+      signal: this.controller.signal,
+      log: {
+        info: (message, info) => this.log('INFO', message, info),
+        error: (message, info) => this.log('ERROR', message, info),
+      },
+      step: (name, fn) => this.step(name, fn),
+      progress: (percent) => {
+        if (!this.#replaying) this.#progress = Math.max(0, Math.min(100, Math.round(percent)));
+      },
+      spawn: (type, data, options) => this.spawn(type, data, options),
+      waitForChildren: () => this.waitForChildren(),
+      setResults: (results) => {
+        this.results = results as Record<string, unknown>;
+      },
+    };
+  }
+
+  log(level: LogLevel, message: string, additionalInfo?: Record<string, unknown>): void {
+    if (this.#replaying) return;
+    this.#logs.push({ timestamp: this.deps.clock(), level, message: String(message), additionalInfo: additionalInfo ?? null });
+    if (level === 'ERROR') this.#errorLogged = true;
+  }
+
+  async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+    if (this.interrupt) throw new InterruptSignal(this.interrupt);
+    if (this.#stepNames.has(name)) throw new NonRetriableError(`step name "${name}" is used twice in one run`);
+    this.#stepNames.add(name);
+    const stored = this.checkpoints.get(name);
+    if (stored) {
+      this.#spawnSeq = stored.spawnSeq;
+      return stored.result as T;
+    }
+    this.#replaying = false;
+    await this.boundary();
+    const value = await fn();
+    if (this.interrupt) throw new InterruptSignal(this.interrupt);
+    // Results are stored as JSON; the replayed value must equal what a first run returned.
+    const result = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
+    this.#pending = { name, result, spawnSeq: this.#spawnSeq };
+    return result as T;
+  }
+
+  /**
+   * A step boundary: prove the lease, store the previous step's checkpoint, flush logs and
+   * spawn counts, then honour a stop or an exhausted slice budget.
+   */
+  async boundary(): Promise<void> {
+    await this.prove();
+    if (this.#pending) {
+      await this.deps.checkpoints.save(this.record.id, this.#pending);
+      this.checkpoints.set(this.#pending.name, this.#pending);
+      this.#pending = null;
+    }
+    await this.flushLogs();
+    if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
+    else if (this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
+  }
+
+  /**
+   * Conditional write on the job item: renews the lease, writes progress and the errors flag,
+   * and learns whether a stop was requested. Fails (LeaseLostError) once the lease was revoked.
+   */
+  async prove(force = false): Promise<void> {
+    const now = this.deps.clock();
+    if (!force && now - this.#leaseProvenAt < LEASE_PROOF_MS && this.#progress === null && !this.#errorLogged) return;
+    const updated = await this.deps.jobs.tryUpdate(
+      this.record.id,
+      merge(holdsLease(this.epoch), {
+        set: {
+          leaseExpiresAt: now + this.deps.tuning.leaseMs,
+          ...(this.#progress !== null ? { progress: this.#progress } : {}),
+          ...(this.#errorLogged ? { hasErrors: true } : {}),
+        },
+      }),
+    );
+    if (!updated) {
+      this.#interrupt('leaseLost');
+      throw new LeaseLostError(this.record.id);
+    }
+    this.record = updated;
+    this.#leaseProvenAt = now;
+    this.#progress = null;
+    this.#errorLogged = false;
+    if (updated.status === 'STOPPING') {
+      this.#stopRequested = true;
+      if (this.definition.stoppable) this.controller.abort(new InterruptSignal('stop'));
+    }
+  }
+
+  async flushLogs(): Promise<void> {
+    const lines = this.#logs;
+    this.#logs = [];
+    await this.deps.logs.append(this.record.id, lines);
+    if (this.#errorLogged) await this.prove(true);
+  }
+
+  async spawn(type: string, data: Record<string, unknown>, options: SpawnOptions = {}): Promise<string> {
+    if (this.interrupt) throw new InterruptSignal(this.interrupt);
+    const definition = this.deps.registry.get(type);
+    if (!definition) throw new NonRetriableError(`cannot spawn unknown job type ${type}`);
+    const seq = ++this.#spawnSeq;
+    const parent = this.record;
+    const id = childJobId(parent.id, parent.run, seq);
+    // Spawns the parent already counted were written by an earlier slice.
+    if (seq <= parent.childrenTotal) return id;
+    const now = this.deps.clock();
+    const lowPriority = options.lowPriority ?? parent.lowPriority;
+    await this.deps.jobs.create(
+      newJobRecord(
+        {
+          id,
+          type,
+          label: options.label ?? definition.label?.(data) ?? type,
+          tenant: parent.tenant,
+          system: definition.system,
+          data,
+          runBy: parent.runBy ?? null,
+          lowPriority,
+          parentId: parent.id,
+          rootId: parent.rootId,
+          createDate: now,
+          spawn: { parentRun: parent.run, seq },
+        },
+        { readyAt: now },
+      ),
+    );
+    this.#spawnedThisSlice++;
+    this.spawnedLanes.add(lowPriority ? 'low' : 'normal');
+    return id;
+  }
+
+  /** Records the spawns on the parent (monotonic: replays never lower it) and dispatches them. */
+  async flushSpawns(): Promise<void> {
+    if (this.#spawnedThisSlice === 0) return;
+    const total = this.#spawnSeq;
+    const updated = await this.deps.jobs.tryUpdate(
+      this.record.id,
+      merge(holdsLease(this.epoch), {
+        set: { childrenTotal: total },
+        condition: '#childrenTotal < :total',
+        values: { ':total': total },
+      }),
+    );
+    if (updated) this.record = updated;
+    else await this.prove(true);
+    this.#spawnedThisSlice = 0;
+    for (const lane of this.spawnedLanes) {
+      await this.dispatcher.touchLane(this.record.rootId, lane);
+      await this.dispatcher.pumpRoot(this.record.rootId, lane);
+    }
+    this.spawnedLanes.clear();
+  }
+
+  async waitForChildren(): Promise<ChildOutcome[]> {
+    if (this.interrupt) throw new InterruptSignal(this.interrupt);
+    await this.flushSpawns();
+    if (this.record.childrenDone < this.record.childrenTotal) {
+      this.#replaying = false;
+      await this.boundary();
+      const parked = await this.deps.jobs.tryUpdate(
+        this.record.id,
+        merge(holdsLease(this.epoch), releaseLease, {
+          set: { parked: 'waiting', gsi5pk: parkedPartition(this.record.id), gsi5sk: this.record.id, results: this.results },
+          remove: ['dispatchedAt'],
+          condition: '#status = :running AND #childrenDone < #childrenTotal',
+        }),
+      );
+      if (parked) {
+        this.record = parked;
+        this.#interrupt('park');
+        throw new InterruptSignal('park');
+      }
+      await this.prove(true);
+    }
+    return childOutcomes(this.deps, this.record);
+  }
+
+  /** Everything buffered, written before the slice commits its outcome. */
+  async flushAll(): Promise<void> {
+    await this.flushSpawns();
+    await this.flushLogs();
+  }
+
+  get pendingCheckpoint(): Checkpoint | null {
+    return this.#pending;
+  }
+
+  get progress(): number | null {
+    return this.#progress;
+  }
+
+  get errorLogged(): boolean {
+    return this.#errorLogged;
+  }
+
+  #interrupt(kind: Interrupt): void {
+    this.interrupt ??= kind;
+    if (kind !== 'park') this.controller.abort(new InterruptSignal(kind));
+    if (kind === 'stop' || kind === 'yield') throw new InterruptSignal(kind);
+  }
+}

@@ -1,0 +1,182 @@
+import { NonRetriableError, type JobDefinition } from '@stint/sdk';
+import type { CounterBatch } from '../counter-store.ts';
+import { LeaseLostError } from '../errors.ts';
+import type { JobStatus } from '../job.ts';
+import { laneOf, type JobRecord } from '../job-record.ts';
+import type { WorkMessage } from '../work-queue.ts';
+import { emit, type EngineDeps } from './deps.ts';
+import { readySpec, type Dispatcher } from './dispatcher.ts';
+import { InterruptSignal, JobRun } from './job-run.ts';
+import { finishOrPark, stopNow } from './slice-outcomes.ts';
+import { atVersion, bumpVersion, holdsLease, merge, releaseLease, statusSpec } from './transitions.ts';
+
+export type SliceOutcome = 'skipped' | 'finished' | 'parked' | 'yielded' | 'stopped' | 'retrying' | 'failed' | 'leaseLost';
+
+const RUNNABLE: readonly JobStatus[] = ['PENDING', 'RUNNING', 'STOPPING'];
+
+/**
+ * Runs one work message: takes the job's lease with a conditional write, runs a slice, and
+ * commits its outcome. A duplicate or stale message finds the job not in flight, its lease
+ * held, or the job ended, and does nothing.
+ */
+export class SliceRunner {
+  constructor(
+    readonly deps: EngineDeps,
+    readonly dispatcher: Dispatcher,
+  ) {}
+
+  async process(message: WorkMessage, counters: CounterBatch, heartbeat?: () => Promise<void>): Promise<SliceOutcome> {
+    const { deps } = this;
+    const record = await deps.jobs.get(message.jobId);
+    const now = deps.clock();
+    if (!record || !RUNNABLE.includes(record.status) || record.parked) return 'skipped';
+    // Only a dispatched job runs: one in its ready set waits for the fair dispatcher.
+    if (!record.gsi5pk?.startsWith('I#')) return 'skipped';
+    if (record.leaseExpiresAt !== undefined && record.leaseExpiresAt > now) return 'skipped';
+
+    const definition = deps.registry.get(record.type);
+    if (record.status === 'STOPPING' && (definition?.stoppable ?? true)) {
+      return (await stopNow(deps, this.dispatcher, counters, record)) ? 'stopped' : 'skipped';
+    }
+    const acquired = await deps.jobs.tryUpdate(
+      record.id,
+      merge(
+        record.status === 'PENDING' ? statusSpec(record, 'RUNNING') : {},
+        bumpVersion,
+        atVersion(record.version),
+        {
+          set: { leaseOwner: deps.workerId, leaseExpiresAt: now + deps.tuning.leaseMs, startDate: record.startDate ?? now },
+          setRaw: { leaseEpoch: '#leaseEpoch + :one' },
+          remove: ['dispatchedAt'],
+        },
+      ),
+    );
+    if (!acquired) return 'skipped';
+    if (record.startDate === undefined) {
+      const waiting = Math.max(0, now - record.createDate);
+      counters.jobStarted(record.tenant, now, waiting);
+      emit(deps, { type: 'jobStarted', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, waitingMs: waiting });
+    }
+    if (!definition) {
+      return this.#fail(acquired, counters, new NonRetriableError(`job type ${record.type} is not registered in this worker`), null);
+    }
+    const run = new JobRun(deps, this.dispatcher, definition, acquired, await deps.checkpoints.load(record.id));
+    const timer = this.#startHeartbeat(run, heartbeat);
+    try {
+      return await this.#run(run, definition, counters);
+    } finally {
+      clearInterval(timer);
+      const elapsed = deps.clock() - run.startedAt;
+      if (run.record.parentId !== undefined || run.record.childrenTotal > 0) {
+        await this.dispatcher.charge(run.record.rootId, laneOf(run.record), elapsed).catch((error) =>
+          emit(deps, { type: 'warning', message: 'fairness charge failed', jobId: record.id, error }),
+        );
+      }
+      await this.dispatcher.pump().catch((error) => emit(deps, { type: 'warning', message: 'pump failed', error }));
+    }
+  }
+
+  async #run(run: JobRun, definition: JobDefinition, counters: CounterBatch): Promise<SliceOutcome> {
+    let returned: unknown;
+    try {
+      returned = await definition.run(run.context());
+      if (!run.interrupt) await run.flushAll();
+    } catch (error) {
+      if (!run.interrupt && !(error instanceof InterruptSignal) && !(error instanceof LeaseLostError)) {
+        return this.#fail(run.record, counters, error, run);
+      }
+    }
+    // The job function may have swallowed an interrupt; the run's own record decides.
+    const outcome = await this.#settle(run, counters, returned);
+    emit(this.deps, {
+      type: 'sliceEnded',
+      jobId: run.record.id,
+      rootId: run.record.rootId,
+      tenant: run.record.tenant,
+      jobType: run.record.type,
+      outcome,
+      durationMs: this.deps.clock() - run.startedAt,
+    });
+    return outcome;
+  }
+
+  async #settle(run: JobRun, counters: CounterBatch, returned: unknown): Promise<SliceOutcome> {
+    const { deps } = this;
+    const interrupt = run.interrupt;
+    if (interrupt === 'leaseLost') return 'leaseLost';
+    if (interrupt === 'park') return 'parked';
+    try {
+      if (interrupt === 'stop') {
+        await run.flushAll();
+        return (await stopNow(deps, this.dispatcher, counters, run.record, run.epoch)) ? 'stopped' : 'leaseLost';
+      }
+      if (interrupt === 'yield') {
+        await run.flushAll();
+        const yielded = await deps.jobs.tryUpdate(
+          run.record.id,
+          merge(holdsLease(run.epoch), releaseLease, readySpec(run.record, deps.clock()), {
+            set: { results: run.results, ...(run.progress !== null ? { progress: run.progress } : {}) },
+          }),
+        );
+        if (!yielded) return 'leaseLost';
+        await this.dispatcher.touchLane(yielded.rootId, laneOf(yielded));
+        return 'yielded';
+      }
+      const results = (returned as Record<string, unknown> | undefined) ?? run.results;
+      return await finishOrPark(deps, this.dispatcher, counters, run.record, run.epoch, { results, progress: 100 });
+    } catch (error) {
+      if (error instanceof LeaseLostError) return 'leaseLost';
+      throw error;
+    }
+  }
+
+  async #fail(record: JobRecord, counters: CounterBatch, error: unknown, run: JobRun | null): Promise<SliceOutcome> {
+    const { deps } = this;
+    const definition = deps.registry.get(record.type);
+    const message = error instanceof Error ? error.message : String(error);
+    const attempt = record.attempt + 1;
+    const retriable = !(error instanceof NonRetriableError) && definition !== undefined && attempt < definition.retry.maxAttempts;
+    try {
+      if (run) await run.flushAll();
+    } catch (flushError) {
+      if (flushError instanceof LeaseLostError) return 'leaseLost';
+    }
+    if (retriable) {
+      const delayMs = Math.min(definition.retry.maxBackoffMs, definition.retry.backoffMs * 2 ** (attempt - 1));
+      await deps.logs.append(record.id, [
+        { timestamp: deps.clock(), level: 'INFO', message: `attempt ${attempt} failed: ${message}; retrying in ${Math.round(delayMs / 1000)} s`, additionalInfo: { attempt, error: message } },
+      ]);
+      // The job keeps its in-flight slot while it backs off; the delayed message resumes it.
+      const backingOff = await deps.jobs.tryUpdate(
+        record.id,
+        merge(holdsLease(record.leaseEpoch), releaseLease, { set: { attempt, dispatchedAt: deps.clock() + delayMs } }),
+      );
+      if (!backingOff) return 'leaseLost';
+      await this.dispatcher.send(backingOff, delayMs / 1000);
+      return 'retrying';
+    }
+    await deps.logs.append(record.id, [
+      { timestamp: deps.clock(), level: 'ERROR', message: `job failed: ${message}`, additionalInfo: { attempt, error: message, ...(error instanceof Error && error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}) } },
+    ]);
+    const outcome = await finishOrPark(deps, this.dispatcher, counters, record, record.leaseEpoch, {
+      results: run?.results,
+      hasErrors: true,
+      error: message,
+    }).catch((e) => {
+      if (e instanceof LeaseLostError) return 'leaseLost' as const;
+      throw e;
+    });
+    return outcome === 'finished' || outcome === 'parked' ? 'failed' : outcome;
+  }
+
+  #startHeartbeat(run: JobRun, heartbeat?: () => Promise<void>): NodeJS.Timeout {
+    const every = Math.max(50, Math.floor(this.deps.tuning.leaseMs / 3));
+    const timer = setInterval(() => {
+      void run.prove(true).catch(() => undefined);
+      void heartbeat?.().catch((error) => emit(this.deps, { type: 'warning', message: 'visibility extension failed', jobId: run.record.id, error }));
+    }, every);
+    timer.unref();
+    return timer;
+  }
+}
+

@@ -1,0 +1,11 @@
+export * from './errors.ts';
+export * from './job.ts';
+export * from './lifecycle.ts';
+export { Engine, type EngineOptions, type WorkDelivery } from './engine/engine.ts';
+export type { TenantScope } from './engine/operations.ts';
+export type { SubmitInput } from './engine/submit.ts';
+export type { SweepReport } from './engine/sweeper.ts';
+export type { EngineEvent } from './engine/deps.ts';
+export { createAwsClients, type AwsClients, type AwsClientOptions } from './aws-clients.ts';
+export { loadConfig, type StintConfig, DEFAULT_TUNING } from './config.ts';
+export { submissionSchema, type Submission } from './submission.ts';

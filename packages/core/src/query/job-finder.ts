@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { BadRequestError } from '../errors.ts';
+import type { Job } from '../job.ts';
+import { toJob, type JobRecord } from '../job-record.ts';
+import type { JobStore } from '../job-store.ts';
+import { listPartition, pad, parentPartition, statusPartition, typePartition } from '../table-keys.ts';
+import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from './cursor.ts';
+import { idOfSortKey, IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
+import type { JobQuery } from './job-query.ts';
+import { inRange } from './param-schemas.ts';
+
+export type JobScope = { tenant: string } | { allTenants: true; tenants: string[] };
+
+export interface FindJobsResult {
+  items: Job[];
+  nextCursor: string | null;
+  /** The read budget ran out before the page filled; more may match past `nextCursor`. */
+  partial: boolean;
+  /** Index keys plus job items read for this page: what the page cost. */
+  itemsRead: number;
+}
+
+/** Index keys a date-sorted page may consume, per requested row, when filters apply after the read. */
+export const KEY_BUDGET_PER_ROW = 2;
+/** A text search matches few rows; it may look further, still bounded. */
+export const SEARCH_KEY_BUDGET_PER_ROW = 5;
+/**
+ * sort=name has no index ordered by label. It sorts the newest NAME_SORT_WINDOW jobs the
+ * chosen index selects; beyond that the result is `partial`. A label index (a sixth GSI, or
+ * label-prefixed sort keys on gsi3) would lift the limit at the cost of another write per job.
+ */
+export const NAME_SORT_WINDOW = 1000;
+/** Each partition costs a head read per page; more than this is a query to narrow. */
+export const MAX_PARTITIONS = 256;
+
+const dateCursor = z.strictObject({ v: z.literal(1), s: z.literal('date'), f: z.string(), p: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
+const nameCursor = z.strictObject({ v: z.literal(1), s: z.literal('name'), f: z.string(), l: z.string().max(400), i: z.string().max(128) });
+
+/**
+ * Lists jobs for the monitor and `sys.jobs.find`, served by index queries only. The most
+ * selective index is read (parent → gsi4, status → gsi2, type → gsi3, else gsi1); the create
+ * range becomes a sort-key BETWEEN; every other filter applies to the items of the page's keys
+ * (BatchGet), re-checking the key filters too because KEYS_ONLY indexes lag the table.
+ */
+export async function findJobs(store: JobStore, scope: JobScope, query: JobQuery, now: number): Promise<FindJobsResult> {
+  const tenants = 'tenant' in scope ? [scope.tenant] : [...new Set(scope.tenants)].sort();
+  const sources = indexSources(tenants, query);
+  const range = sortKeyRange(query);
+  const print = queryPrint(tenants, query);
+  const match = matcher(tenants, query);
+  if (sources.length === 0) return { items: [], nextCursor: null, partial: false, itemsRead: 0 };
+  return query.sort === 'name'
+    ? byName(store, sources, range, query, match, print, now)
+    : byDate(store, sources, range, query, match, print, now);
+}
+
+async function byDate(
+  store: JobStore,
+  sources: IndexSource[],
+  range: SortKeyRange,
+  query: JobQuery,
+  match: (r: JobRecord) => boolean,
+  print: string,
+  now: number,
+): Promise<FindJobsResult> {
+  let position: string | undefined;
+  if (query.cursor !== null) {
+    const cursor = decodeCursor(query.cursor, dateCursor);
+    assertFingerprint(cursor.f, print);
+    if (cursor.p < range[0] || cursor.p > range[1]) throw new BadRequestError('cursor is outside the query range', 'cursor');
+    position = cursor.p;
+  }
+  const merge = new IndexMerge(store, sources, range, position);
+  const budget = query.size * (query.q === null ? KEY_BUDGET_PER_ROW : SEARCH_KEY_BUDGET_PER_ROW);
+  const items: Job[] = [];
+  let consumed = 0;
+  let itemsRead = 0;
+  while (items.length < query.size && consumed < budget) {
+    const keys = await merge.next(Math.min(query.size - items.length, budget - consumed));
+    if (keys.length === 0) break;
+    consumed += keys.length;
+    const records = await store.getMany(keys.map(idOfSortKey));
+    itemsRead += records.size;
+    for (const key of keys) {
+      const record = records.get(idOfSortKey(key));
+      if (record !== undefined && match(record)) items.push(toJob(record, now));
+    }
+    position = keys.at(-1);
+  }
+  const more = position !== undefined && (await merge.hasMore());
+  return {
+    items,
+    nextCursor: more ? encodeCursor({ v: 1, s: 'date', f: print, p: position }) : null,
+    partial: more && items.length < query.size,
+    itemsRead: itemsRead + merge.keysRead,
+  };
+}
+
+async function byName(
+  store: JobStore,
+  sources: IndexSource[],
+  range: SortKeyRange,
+  query: JobQuery,
+  match: (r: JobRecord) => boolean,
+  print: string,
+  now: number,
+): Promise<FindJobsResult> {
+  let after: { label: string; id: string } | undefined;
+  if (query.cursor !== null) {
+    const cursor = decodeCursor(query.cursor, nameCursor);
+    assertFingerprint(cursor.f, print);
+    after = { label: cursor.l, id: cursor.i };
+  }
+  const merge = new IndexMerge(store, sources, range);
+  const keys = await merge.next(NAME_SORT_WINDOW);
+  const truncated = await merge.hasMore();
+  const records = await store.getMany(keys.map(idOfSortKey));
+  const sorted = [...records.values()].filter(match).sort(byLabel);
+  const from = after === undefined ? 0 : firstAfter(sorted, after);
+  const page = sorted.slice(from, from + query.size);
+  const last = page.at(-1);
+  const more = last !== undefined && from + page.length < sorted.length;
+  return {
+    items: page.map((r) => toJob(r, now)),
+    nextCursor: more ? encodeCursor({ v: 1, s: 'name', f: print, l: last.label, i: last.id }) : null,
+    partial: truncated,
+    itemsRead: merge.keysRead + records.size,
+  };
+}
+
+const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+function byLabel(a: Pick<JobRecord, 'label' | 'id'>, b: Pick<JobRecord, 'label' | 'id'>): number {
+  return collator.compare(a.label, b.label) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+function firstAfter(sorted: JobRecord[], after: { label: string; id: string }): number {
+  const index = sorted.findIndex((r) => byLabel(r, after) > 0);
+  return index === -1 ? sorted.length : index;
+}
+
+/** What a cursor is bound to: everything but the page size and the cursor itself. */
+function queryPrint(tenants: readonly string[], q: JobQuery): string {
+  const range = (r: JobQuery['create']) => (r === null ? null : [r.from, r.to]);
+  return fingerprint([tenants, q.types, q.statuses, range(q.create), range(q.start), range(q.end), q.hasErrors, q.system, q.parentId, q.rootId, q.sort, q.q]);
+}
+
+/** The partitions to merge, from the most selective key filter the query has. */
+export function indexSources(tenants: readonly string[], query: JobQuery): IndexSource[] {
+  if (query.parentId !== null) return [{ index: 'gsi4', partition: parentPartition(query.parentId) }];
+  const visibilities = query.system ? [false, true] : [false];
+  const sources: IndexSource[] = [];
+  for (const tenant of tenants) {
+    for (const system of visibilities) {
+      if (query.statuses.length > 0) {
+        for (const status of query.statuses) sources.push({ index: 'gsi2', partition: statusPartition(tenant, system, status) });
+      } else if (query.types.length > 0) {
+        for (const type of query.types) sources.push({ index: 'gsi3', partition: typePartition(tenant, system, type) });
+      } else {
+        sources.push({ index: 'gsi1', partition: listPartition(tenant, system) });
+      }
+    }
+  }
+  if (sources.length > MAX_PARTITIONS) {
+    const field = query.statuses.length > 0 ? 'status' : query.types.length > 0 ? 'type' : 'tenant';
+    throw new BadRequestError(`the query spans ${sources.length} index partitions (at most ${MAX_PARTITIONS}); narrow ${field}`, field);
+  }
+  return sources;
+}
+
+/** Create-date bounds as sort keys `<createDate:13>#<id>`; `#~` sorts after every id. */
+export function sortKeyRange(query: Pick<JobQuery, 'create'>): SortKeyRange {
+  const from = query.create?.from ?? null;
+  const to = query.create?.to ?? null;
+  return [from === null ? '0' : pad(from, 13), `${to === null ? '9'.repeat(13) : pad(to, 13)}#~`];
+}
+
+/** Every filter of the query, on a stored item. */
+export function matcher(tenants: readonly string[], query: JobQuery): (record: JobRecord) => boolean {
+  const needle = query.q?.toLowerCase() ?? null;
+  return (r) =>
+    tenants.includes(r.tenant) &&
+    (query.system || !r.system) &&
+    (query.statuses.length === 0 || query.statuses.includes(r.status)) &&
+    (query.types.length === 0 || query.types.includes(r.type)) &&
+    (query.parentId === null || r.parentId === query.parentId) &&
+    (query.rootId === null || r.rootId === query.rootId) &&
+    (query.hasErrors === null || r.hasErrors === query.hasErrors) &&
+    inRange(r.createDate, query.create) &&
+    inRange(r.startDate, query.start) &&
+    inRange(r.endDate, query.end) &&
+    (needle === null ||
+      r.label.toLowerCase().includes(needle) ||
+      r.type.toLowerCase().includes(needle) ||
+      (r.runBy?.name.toLowerCase().includes(needle) ?? false));
+}

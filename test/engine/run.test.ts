@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob, NonRetriableError } from '@stint/sdk';
+import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
+
+const SIMPLE = defineJob<{ n: number }>({
+  type: 'SIMPLE',
+  async run(ctx) {
+    const doubled = await ctx.step('double', () => ctx.data.n * 2);
+    ctx.log.info('doubled', { doubled });
+    ctx.progress(50);
+    const tripled = await ctx.step('triple', () => doubled * 3);
+    return { tripled };
+  },
+});
+
+const CHILD = defineJob<{ i: number; fail?: boolean }>({
+  type: 'CHILD',
+  retry: { maxAttempts: 1 },
+  async run(ctx) {
+    const value = await ctx.step('work', () => ctx.data.i * 10);
+    if (ctx.data.fail) throw new NonRetriableError(`child ${ctx.data.i} failed`);
+    return { value };
+  },
+});
+
+const PARENT = defineJob<{ count: number; failAt?: number }>({
+  type: 'PARENT',
+  async run(ctx) {
+    for (let i = 0; i < ctx.data.count; i++) await ctx.spawn('CHILD', { i, fail: i === ctx.data.failAt });
+    const outcomes = await ctx.waitForChildren();
+    const sum = outcomes.reduce((acc, o) => acc + (((o.results as { value?: number } | null)?.value) ?? 0), 0);
+    ctx.log.info(`children done: ${outcomes.length}`);
+    return { sum, errors: outcomes.filter((o) => o.hasErrors).length };
+  },
+});
+
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators();
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+describe('running jobs end to end', () => {
+  it('runs a job of two steps to FINISHED with its results, progress and logs', async () => {
+    const stack = await createTestStack(emulators, { definitions: [SIMPLE] });
+    try {
+      const { job } = await stack.engine.submit({ type: 'SIMPLE', tenant: 'acme', data: { n: 7 } });
+      expect(job.status).toBe('PENDING');
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED');
+      const done = await stack.engine.get(job.id, { tenant: 'acme' });
+      expect(done).toMatchObject({ status: 'FINISHED', results: { tripled: 42 }, progress: 100, hasErrors: false });
+      expect(done.startDate).not.toBeNull();
+      expect(done.endDate).not.toBeNull();
+      const logs = await stack.engine.deps.jobs.queryPartition(`J#${job.id}`, 'L#');
+      expect(logs.items.map((l) => l.message)).toEqual(['doubled']);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('finishes a parent only after its children, carrying a failed child’s errors up', async () => {
+    const stack = await createTestStack(emulators, { definitions: [PARENT, CHILD] });
+    try {
+      const { job } = await stack.engine.submit({ type: 'PARENT', tenant: 'acme', data: { count: 5, failAt: 3 } });
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED');
+      const done = await stack.engine.get(job.id, { tenant: 'acme' });
+      expect(done.childrenProgress).toEqual({ finished: 5, total: 5 });
+      expect(done.hasErrors).toBe(true);
+      expect(done.results).toEqual({ sum: 0 + 10 + 20 + 40, errors: 1 });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
