@@ -85,4 +85,6 @@ export const ENV = {
   leaseMs: 'STINT_LEASE_MS',
   maxInFlightPerRoot: 'STINT_MAX_IN_FLIGHT_PER_ROOT',
   retentionDays: 'STINT_RETENTION_DAYS',
+  /** Tenant of intake messages that name none. */
+  defaultTenant: 'STINT_DEFAULT_TENANT',
 } as const;

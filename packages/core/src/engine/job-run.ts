@@ -20,7 +20,7 @@ export class InterruptSignal extends Error {
   }
 }
 
-/** Re-verifying the lease costs a write; within this window a recent proof is trusted. */
+/** Renewing the lease costs a write; within this window a consistent read checks the fence instead. */
 const LEASE_PROOF_MS = 1_000;
 
 /**
@@ -146,31 +146,38 @@ export class JobRun {
   }
 
   /**
-   * Conditional write on the job item: renews the lease, writes progress and the errors flag,
-   * and learns whether a stop was requested. Fails (LeaseLostError) once the lease was revoked.
+   * Proves the lease and learns whether a stop was requested. Renewing the lease, progress
+   * and the errors flag is a conditional write; within LEASE_PROOF_MS of the last one, with
+   * nothing to write, a strongly consistent read (a tenth of the price) checks the same
+   * fence. Either way a revoked lease raises LeaseLostError.
    */
   async prove(force = false): Promise<void> {
     const now = this.deps.clock();
-    if (!force && now - this.#leaseProvenAt < LEASE_PROOF_MS && this.#progress === null && !this.#errorLogged) return;
-    const updated = await this.deps.jobs.tryUpdate(
-      this.record.id,
-      merge(holdsLease(this.epoch), {
-        set: {
-          leaseExpiresAt: now + this.deps.tuning.leaseMs,
-          ...(this.#progress !== null ? { progress: this.#progress } : {}),
-          ...(this.#errorLogged ? { hasErrors: true } : {}),
-        },
-      }),
-    );
-    if (!updated) {
+    const mustWrite = force || now - this.#leaseProvenAt >= LEASE_PROOF_MS || this.#progress !== null || this.#errorLogged;
+    const current = mustWrite
+      ? await this.deps.jobs.tryUpdate(
+          this.record.id,
+          merge(holdsLease(this.epoch), {
+            set: {
+              leaseExpiresAt: now + this.deps.tuning.leaseMs,
+              ...(this.#progress !== null ? { progress: this.#progress } : {}),
+              ...(this.#errorLogged ? { hasErrors: true } : {}),
+            },
+          }),
+        )
+      : await this.deps.jobs.get(this.record.id);
+    const held = current && current.leaseEpoch === this.epoch && (current.status === 'RUNNING' || current.status === 'STOPPING');
+    if (!held) {
       this.#interrupt('leaseLost');
       throw new LeaseLostError(this.record.id);
     }
-    this.record = updated;
-    this.#leaseProvenAt = now;
-    this.#progress = null;
-    this.#errorLogged = false;
-    if (updated.status === 'STOPPING') {
+    this.record = current;
+    if (mustWrite) {
+      this.#leaseProvenAt = now;
+      this.#progress = null;
+      this.#errorLogged = false;
+    }
+    if (current.status === 'STOPPING') {
       this.#stopRequested = true;
       if (this.definition.stoppable) this.controller.abort(new InterruptSignal('stop'));
     }

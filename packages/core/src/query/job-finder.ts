@@ -194,3 +194,13 @@ export function matcher(tenants: readonly string[], query: JobQuery): (record: J
       r.type.toLowerCase().includes(needle) ||
       (r.runBy?.name.toLowerCase().includes(needle) ?? false));
 }
+
+/** Every page of a query, following cursors (CSV export). Partial pages simply continue. */
+export async function* jobPages(store: JobStore, scope: JobScope, query: JobQuery, now: number): AsyncGenerator<Job[], void, undefined> {
+  let cursor = query.cursor;
+  do {
+    const page = await findJobs(store, scope, { ...query, cursor }, now);
+    if (page.items.length > 0) yield page.items;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}

@@ -1,0 +1,149 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { NonRetriableError, type JobDefinition } from '@stint/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from './csv.ts';
+import {
+  EXPORT_RECORDS,
+  IMPORT_RECORDS,
+  SEED_ENTITY,
+  seedRecords,
+  type ExportRecordsData,
+  type ExportRecordsResults,
+  type ImportRecordsData,
+  type ImportRecordsResults,
+} from './index.ts';
+import { startEmulatedApp, type EmulatedApp } from './testing/emulated-app.ts';
+import { FakeJobContext, runJob, SimulatedCrash } from './testing/fake-job-context.ts';
+
+let env: EmulatedApp;
+let importJob: JobDefinition<ImportRecordsData, ImportRecordsResults>;
+let exportJob: JobDefinition<ExportRecordsData, ExportRecordsResults>;
+
+beforeAll(async () => {
+  env = await startEmulatedApp();
+  await env.app.seed();
+  importJob = env.app.definitions.find((d) => d.type === IMPORT_RECORDS)!;
+  exportJob = env.app.definitions.find((d) => d.type === EXPORT_RECORDS)!;
+}, 60_000);
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+const upload = (key: string, body: string) =>
+  env.clients.s3.send(new PutObjectCommand({ Bucket: env.bucketName, Key: key, Body: body, ContentType: 'text/csv' }));
+
+/** 250 data rows, the header's columns out of order; rows 50 and 200 are bad; some fields need quotes. */
+function sampleCsv(): string {
+  const lines = ['\uFEFFcity,name,employees,type'];
+  for (let i = 1; i <= 250; i++) {
+    if (i === 50) lines.push('Madrid,Bad Type Inc,10,z');
+    else if (i === 200) lines.push('Madrid,"Short, row"');
+    else if (i % 10 === 0) lines.push(`"Lisbon","Acme ""${i}"", Inc.\nsecond line",${i},b`);
+    else lines.push(`Berlin,Firm ${i},${i},a`);
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+describe('IMPORT_RECORDS', () => {
+  it('imports valid rows in steps, logs bad rows with their line, and survives a crash mid-step', async () => {
+    await upload('imports/sample.csv', sampleCsv());
+    const data = { entityName: 'imported', fileName: 'imports/sample.csv' };
+    const first = new FakeJobContext<ImportRecordsData, ImportRecordsResults>({ data, job: { id: 'imp1' } }).crashAfter('rows-2');
+    await expect(importJob.run(first)).rejects.toBeInstanceOf(SimulatedCrash);
+    const retry = first.replay();
+    await importJob.run(retry);
+
+    expect(retry.results).toEqual({ rowsImported: 248, rowsWithErrors: 2 });
+    expect(first.stepRuns).toEqual(['read-header', 'rows-1', 'rows-2', 'rows-2', 'rows-3', 'report']);
+    expect(retry.progressValues.at(-1)).toBe(100);
+    // Every tenth good row takes two lines: row 50 starts on line 55, row 200 on line 219.
+    // The step that ran again logged its bad row again; the count in the results did not double.
+    const errors = retry.logs.filter((l) => l.level === 'ERROR').map((l) => l.message);
+    expect([...new Set(errors)]).toEqual([
+      expect.stringMatching(/^line 55: type: type must be one of a, b, c$/),
+      'line 219: expected 4 fields, found 2',
+    ]);
+
+    const records = await env.app.records.query('imported');
+    expect(records).toHaveLength(248);
+    expect(records.find((r) => r.employees === 10)).toMatchObject({
+      name: 'Acme "10", Inc.\nsecond line',
+      city: 'Lisbon',
+      type: 'b',
+    });
+    expect(records[0]).toMatchObject({ id: 'imp1-0000002', name: 'Firm 1', city: 'Berlin', type: 'a', employees: 1 });
+  });
+
+  it('ends without retrying when the file is missing or its header is wrong', async () => {
+    const missing = runJob(importJob, { data: { entityName: 'imported', fileName: 'imports/nope.csv' } });
+    await expect(missing).rejects.toBeInstanceOf(NonRetriableError);
+    await expect(missing).rejects.toThrow('file imports/nope.csv not found');
+
+    await upload('imports/bad-header.csv', 'name,kind\nx,y\n');
+    const badHeader = runJob(importJob, { data: { entityName: 'imported', fileName: 'imports/bad-header.csv' } });
+    await expect(badHeader).rejects.toThrow('missing type, city, employees');
+  });
+
+  it('imports a header-only file as nothing', async () => {
+    await upload('imports/empty.csv', 'name,type,city,employees');
+    const ctx = await runJob(importJob, { data: { entityName: 'nothing', fileName: 'imports/empty.csv' } });
+    expect(ctx.results).toEqual({ rowsImported: 0, rowsWithErrors: 0 });
+  });
+});
+
+describe('EXPORT_RECORDS', () => {
+  it('streams matching records to a CSV in S3 and links to it', async () => {
+    const ctx = await runJob(exportJob, { data: { entityName: SEED_ENTITY, query: { type: 'b' } }, job: { id: 'exp1' } });
+    expect(ctx.results).toEqual({
+      fileId: 'exports/exp1/companies.csv',
+      fileLink: '/api/jobs/exp1/download',
+      recordsExported: 333,
+    });
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp1/companies.csv' }));
+    const rows = parseCsv(await object.Body!.transformToString()).map((r) => r.fields);
+    expect(rows[0]).toEqual(['id', 'name', 'type', 'city', 'employees']);
+    const expected = seedRecords().filter((r) => r.type === 'b');
+    expect(rows.slice(1)).toEqual(expected.map((r) => [r.id, r.name, r.type, r.city, String(r.employees)]));
+  });
+
+  it('round-trips awkward values through export and import', async () => {
+    const awkward = [{ id: 'w1', name: 'Quote " and, comma\r\nand break', type: 'c' as const, city: 'Zürich', employees: 3 }];
+    await env.app.records.putMany('awkward', awkward);
+    await runJob(exportJob, { data: { entityName: 'awkward' }, job: { id: 'exp2' } });
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp2/awkward.csv' }));
+    await upload('imports/awkward.csv', await object.Body!.transformToString());
+    // The extra id column is ignored by the import.
+    const ctx = await runJob(importJob, { data: { entityName: 'awkward2', fileName: 'imports/awkward.csv' }, job: { id: 'imp2' } });
+    expect(ctx.results).toEqual({ rowsImported: 1, rowsWithErrors: 0 });
+    const [back] = await env.app.records.query('awkward2');
+    expect(back).toMatchObject({ name: awkward[0]!.name, city: 'Zürich', type: 'c', employees: 3 });
+  });
+
+  it('uploads a file larger than one part in several parts', async () => {
+    const wide = Array.from({ length: 3_000 }, (_, i) => ({
+      id: `w-${String(i).padStart(4, '0')}`,
+      name: `${i} ${'n'.repeat(2_000)}`,
+      type: 'a' as const,
+      city: 'Berlin',
+      employees: i,
+    }));
+    await env.app.records.putMany('wide', wide);
+    const ctx = await runJob(exportJob, { data: { entityName: 'wide' }, job: { id: 'exp4' } });
+    expect(ctx.results?.recordsExported).toBe(3_000);
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp4/wide.csv' }));
+    // lib-storage uploads 5 MiB parts; a multipart object's ETag ends with its part count.
+    expect(object.ContentLength).toBeGreaterThan(5 * 1024 * 1024);
+    expect(object.ETag).toMatch(/-2"?$/);
+    const rows = parseCsv(await object.Body!.transformToString());
+    expect(rows).toHaveLength(3_001);
+    expect(rows.at(-1)!.fields[0]).toBe('w-2999');
+  }, 30_000);
+
+  it('exports an empty selection as a header only', async () => {
+    const ctx = await runJob(exportJob, { data: { entityName: SEED_ENTITY, query: { city: 'Atlantis' } }, job: { id: 'exp3' } });
+    expect(ctx.results?.recordsExported).toBe(0);
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp3/companies.csv' }));
+    expect(await object.Body!.transformToString()).toBe('id,name,type,city,employees\r\n');
+  });
+});

@@ -1,0 +1,61 @@
+import { Readable } from 'node:stream';
+import { Upload } from '@aws-sdk/lib-storage';
+import { defineJob } from '@stint/sdk';
+import { z } from 'zod';
+import { csvLine } from '../csv.ts';
+import type { RecordQuery } from '../record-store.ts';
+import { entityName, parseData, recordQuery, type JobDeps } from './common.ts';
+
+export const EXPORT_RECORDS = 'EXPORT_RECORDS';
+export const EXPORT_COLUMNS = ['id', 'name', 'type', 'city', 'employees'] as const;
+
+const dataSchema = z.object({ entityName, query: recordQuery.default({}) });
+export type ExportRecordsData = z.input<typeof dataSchema>;
+export interface ExportRecordsResults {
+  fileId: string;
+  fileLink: string;
+  recordsExported: number;
+}
+
+export const exportKey = (jobId: string, entity: string) => `exports/${jobId}/${entity}.csv`;
+
+export function exportRecordsJob(deps: JobDeps) {
+  return defineJob<ExportRecordsData, ExportRecordsResults>({
+    type: EXPORT_RECORDS,
+    label: (data) => `Export records from ${data.entityName}`,
+    async run(ctx) {
+      const data = parseData(dataSchema, ctx.data, EXPORT_RECORDS);
+      const fileId = exportKey(ctx.job.id, data.entityName);
+      // One step: an export interrupted half-way is simply written again, to the same key.
+      // It deliberately ignores ctx.signal: the signal also fires when a slice must yield,
+      // and an export restarted from scratch at every yield would never finish.
+      const recordsExported = await ctx.step('export', async () => {
+        const counter = { rows: 0 };
+        const upload = new Upload({
+          client: deps.s3,
+          params: {
+            Bucket: deps.bucketName,
+            Key: fileId,
+            Body: Readable.from(csvRows(deps, data.entityName, data.query, counter)),
+            ContentType: 'text/csv; charset=utf-8',
+            ContentDisposition: `attachment; filename="${data.entityName}.csv"`,
+          },
+        });
+        await upload.done();
+        ctx.log.info(`${counter.rows} records of ${data.entityName} exported to ${fileId}`);
+        return counter.rows;
+      });
+      ctx.setResults({ fileId, fileLink: `/api/jobs/${ctx.job.id}/download`, recordsExported });
+    },
+  });
+}
+
+/** Streams the CSV page by page, so neither the records nor the file are held in memory. */
+async function* csvRows(deps: JobDeps, entity: string, query: RecordQuery, counter: { rows: number }): AsyncGenerator<string> {
+  yield csvLine([...EXPORT_COLUMNS]);
+  for await (const page of deps.records.pages(entity, query)) {
+    if (page.length === 0) continue;
+    counter.rows += page.length;
+    yield page.map((r) => csvLine([r.id, r.name, r.type, r.city, r.employees])).join('');
+  }
+}

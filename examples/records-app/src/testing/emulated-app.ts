@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { createAwsClients, type AwsClients } from '@stint/core/aws-clients';
+import { startEmulators } from '@stint/local/emulators';
+import { provision } from '@stint/local/provision';
+import { createRecordsApp, type RecordsApp } from '../index.ts';
+
+export interface EmulatedApp {
+  app: RecordsApp;
+  clients: AwsClients;
+  tableName: string;
+  bucketName: string;
+  stop(): Promise<void>;
+}
+
+/** Emulators plus a table, queues and bucket of the caller's own (random names). */
+export async function startEmulatedApp(): Promise<EmulatedApp> {
+  const emulators = await startEmulators();
+  const suffix = randomBytes(4).toString('hex');
+  const clients = createAwsClients({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
+  });
+  const names = { tableName: `records-${suffix}`, bucketName: `records-${suffix}`, queuePrefix: `records-${suffix}-` };
+  await provision(clients, names);
+  const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: names.tableName, bucketName: names.bucketName });
+  return {
+    app,
+    clients,
+    tableName: names.tableName,
+    bucketName: names.bucketName,
+    async stop() {
+      clients.dynamo.destroy();
+      clients.sqs.destroy();
+      clients.s3.destroy();
+      await emulators.stop();
+    },
+  };
+}

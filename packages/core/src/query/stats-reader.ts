@@ -1,0 +1,151 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { BadRequestError } from '../errors.ts';
+import { minuteOf, pad, statsKey, summaryKey } from '../table-keys.ts';
+import type { TableReader } from './log-finder.ts';
+import { msParam, parseParams } from './param-schemas.ts';
+
+export type StatsInterval = 'minute' | 'hour' | 'day';
+
+export interface StatsPoint {
+  /** Start of the interval, ms since the epoch (UTC). */
+  t: number;
+  created: number;
+  /** Null when no job started in the interval. */
+  avgWaitingMs: number | null;
+  minWaitingMs: number | null;
+  maxWaitingMs: number | null;
+}
+
+export interface StatsResult {
+  points: StatsPoint[];
+  totals: Omit<StatsPoint, 't'>;
+}
+
+export interface Summary {
+  total: number;
+  active: number;
+  completed: number;
+  failed: number;
+  canceled: number;
+}
+
+const STEP: Record<StatsInterval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+/**
+ * Longest range per interval. Only minute buckets are stored, so a range costs one item per
+ * active minute: these caps keep a request within ~130k small items (~13 Query pages). Longer
+ * day ranges need hour/day rollup items maintained on write.
+ */
+export const MAX_RANGE_MS: Record<StatsInterval, number> = {
+  minute: 2 * STEP.day,
+  hour: 31 * STEP.day,
+  day: 92 * STEP.day,
+};
+
+interface Bucket {
+  t: number;
+  created?: number;
+  waitCount?: number;
+  waitSum?: number;
+  waitMin?: number;
+  waitMax?: number;
+}
+
+/**
+ * Statistics of one tenant (`*` = all tenants) from the per-minute buckets the counters write,
+ * rolled up into minute, hour or day points (UTC). Every interval of the range has a point,
+ * and points cover whole intervals: the range widens to the start of `from`'s interval so the
+ * first point is not a partial hour or day. `to` beyond `now` is cut to `now`.
+ */
+export async function readStats(
+  store: TableReader,
+  tenant: string,
+  options: { from: number; to: number; interval: StatsInterval },
+  now: number,
+): Promise<StatsResult> {
+  const { interval } = options;
+  if (!Object.hasOwn(STEP, interval)) throw new BadRequestError('interval must be minute, hour or day', 'interval');
+  const step = STEP[interval];
+  const to = Math.min(options.to, now);
+  if (options.from > to) throw new BadRequestError('from must not be after to (or after now)', 'from');
+  if (to - options.from > MAX_RANGE_MS[interval]) {
+    const days = MAX_RANGE_MS[interval] / STEP.day;
+    throw new BadRequestError(`a ${interval} range spans at most ${days} days; shorten from/to or use a longer interval`, 'from');
+  }
+  const first = Math.floor(options.from / step) * step;
+  const last = Math.floor(to / step) * step;
+  const points = new Map<number, Acc>();
+  for (let t = first; t <= last; t += step) points.set(t, newAcc());
+  const totals = newAcc();
+  const { pk } = statsKey(tenant, 0);
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await store.client.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+        ExpressionAttributeValues: { ':pk': pk, ':lo': `ST#${pad(minuteOf(first), 13)}`, ':hi': `ST#${pad(minuteOf(to), 13)}` },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of (out.Items ?? []) as Bucket[]) {
+      const acc = points.get(Math.floor(item.t / step) * step);
+      if (acc === undefined) continue;
+      add(acc, item);
+      add(totals, item);
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals) };
+}
+
+interface Acc {
+  created: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+const newAcc = (): Acc => ({ created: 0, count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY });
+
+function add(acc: Acc, bucket: Bucket): void {
+  acc.created += bucket.created ?? 0;
+  const count = bucket.waitCount ?? 0;
+  if (count === 0) return;
+  acc.count += count;
+  acc.sum += bucket.waitSum ?? 0;
+  if (bucket.waitMin !== undefined) acc.min = Math.min(acc.min, bucket.waitMin);
+  if (bucket.waitMax !== undefined) acc.max = Math.max(acc.max, bucket.waitMax);
+}
+
+function finish(acc: Acc): Omit<StatsPoint, 't'> {
+  if (acc.count === 0) return { created: acc.created, avgWaitingMs: null, minWaitingMs: null, maxWaitingMs: null };
+  return {
+    created: acc.created,
+    avgWaitingMs: Math.round(acc.sum / acc.count),
+    minWaitingMs: Number.isFinite(acc.min) ? acc.min : null,
+    maxWaitingMs: Number.isFinite(acc.max) ? acc.max : null,
+  };
+}
+
+/** The summary cards; zeros before the tenant's first job. Negative drift shows as 0. */
+export async function readSummary(store: TableReader, tenant: string): Promise<Summary> {
+  const out = await store.client.send(new GetCommand({ TableName: store.tableName, Key: summaryKey(tenant) }));
+  const item = out.Item ?? {};
+  const n = (k: string) => Math.max(0, typeof item[k] === 'number' ? (item[k] as number) : 0);
+  return { total: n('total'), active: n('active'), completed: n('completed'), failed: n('failed'), canceled: n('canceled') };
+}
+
+export const statsQuerySchema = z
+  .strictObject({ from: msParam, to: msParam, interval: z.enum(['minute', 'hour', 'day'], { error: 'must be minute, hour or day' }) })
+  .partial();
+
+/** Query-string form of readStats' options; defaults to the last 24 hours by hour. */
+export function parseStatsQuery(params: Record<string, string>, now: number): { from: number; to: number; interval: StatsInterval } {
+  const p = parseParams(statsQuerySchema, params, Object.keys(statsQuerySchema.shape));
+  const interval = p.interval ?? 'hour';
+  const to = p.to ?? now;
+  return { from: p.from ?? to - STEP.day, to, interval };
+}

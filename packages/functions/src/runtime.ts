@@ -1,0 +1,40 @@
+import { JobRegistry, type JobDefinition } from '@stint/sdk';
+import { createAwsClients, Engine, loadConfig, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import { createAppDefinitions } from './app.ts';
+
+export interface Runtime {
+  engine: Engine;
+  clients: AwsClients;
+  config: StintConfig;
+  registry: JobRegistry;
+}
+
+export interface RuntimeOptions {
+  env?: Record<string, string | undefined>;
+  clients?: AwsClients;
+  config?: StintConfig;
+  /** Job types besides the app's (system jobs). */
+  extraDefinitions?: (engine: () => Engine, clients: AwsClients, config: StintConfig) => JobDefinition[];
+  onEvent?: (event: EngineEvent) => void;
+  workerId?: string;
+}
+
+/** Builds the engine a handler uses, from its environment (in AWS) or from given parts (locally). */
+export function createRuntime(options: RuntimeOptions = {}): Runtime {
+  const env = options.env ?? process.env;
+  const config = options.config ?? loadConfig(env);
+  const clients = options.clients ?? createAwsClients(env.AWS_REGION ? { region: env.AWS_REGION } : {});
+  let engine: Engine | undefined;
+  const registry = new JobRegistry([
+    ...createAppDefinitions(clients, config),
+    ...(options.extraDefinitions?.(() => engine!, clients, config) ?? []),
+  ]);
+  engine = new Engine({
+    clients,
+    config,
+    registry,
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.workerId ? { workerId: options.workerId } : {}),
+  });
+  return { engine, clients, config, registry };
+}

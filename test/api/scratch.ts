@@ -1,0 +1,10 @@
+import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { jobQuerySchema } from '@stint/core/query/job-query';
+import { logQuerySchema } from '@stint/core/query/log-query';
+import { submissionSchema } from '@stint/core/submission';
+const app = new OpenAPIHono();
+const r = createRoute({ method: 'get', path: '/api/jobs', request: { query: jobQuerySchema }, responses: { 200: { description: 'ok' } } });
+app.openAPIRegistry.registerPath(r);
+app.openAPIRegistry.registerPath(createRoute({ method: 'get', path: '/api/jobs/{id}/logs', request: { params: z.object({id: z.string()}), query: logQuerySchema }, responses: { 200: { description: 'ok' } } }));
+app.openapi(createRoute({ method: 'post', path: '/api/jobs', request: { body: { content: { 'application/json': { schema: submissionSchema } }, required: true } }, responses: { 201: { description: 'ok', content: {'application/json': {schema: z.object({a: z.string()})}} } } }), (c) => c.json({a: 'x'}, 201));
+console.log(JSON.stringify(app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } }), null, 1).slice(0, 6000));

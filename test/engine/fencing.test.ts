@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import { encodeWorkMessage } from '@stint/core/work-queue';
+import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { eventually, gate } from '../support/gate.ts';
+
+describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
+  let emulators: Emulators;
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  it('runs each step once when the same slice message is delivered twice at once', async () => {
+    const runs = new Map<string, number>();
+    const count = (name: string) => runs.set(name, (runs.get(name) ?? 0) + 1);
+    const job = defineJob({
+      type: 'COUNTED',
+      async run(ctx) {
+        await ctx.step('one', async () => (count('one'), await new Promise((r) => setTimeout(r, 30))));
+        await ctx.step('two', () => count('two'));
+        return { ok: true };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [job] });
+    const { job: submitted } = await stack.engine.submit({ type: 'COUNTED', tenant: 'acme' });
+    const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
+
+    // The same message twice in one batch, processed concurrently, as SQS may deliver it.
+    const { outcomes } = await stack.engine.processBatch([{ body }, { body }]);
+
+    expect([...outcomes].sort()).toEqual(['finished', 'skipped']);
+    expect(Object.fromEntries(runs)).toEqual({ one: 1, two: 1 });
+    expect((await stack.engine.get(submitted.id, { tenant: 'acme' })).status).toBe('FINISHED');
+  });
+
+  it('rejects a slow worker’s late writes after a force stop; the job stays STOPPED', async () => {
+    const inside = gate();
+    const release = gate();
+    const job = defineJob({
+      type: 'SLOW',
+      stoppable: false,
+      async run(ctx) {
+        await ctx.step('slow', async () => {
+          inside.open();
+          await release.opened;
+        });
+        ctx.progress(80);
+        await ctx.step('after', () => 'should never be stored');
+        return { late: true };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [job] });
+    const { job: submitted } = await stack.engine.submit({ type: 'SLOW', tenant: 'acme' });
+    const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
+    const slice = stack.engine.processBatch([{ body }]);
+    await inside.opened;
+
+    const stopping = await stack.engine.apply('stop', submitted.id, { tenant: 'acme' });
+    expect(stopping?.status).toBe('STOPPING');
+    const stopped = await stack.engine.apply('force-stop', submitted.id, { tenant: 'acme' });
+    expect(stopped?.status).toBe('STOPPED');
+    const afterForceStop = await stack.engine.deps.jobs.get(submitted.id);
+
+    release.open();
+    const { outcomes } = await slice;
+
+    expect(outcomes).toEqual(['leaseLost']);
+    expect(await stack.engine.deps.jobs.get(submitted.id)).toEqual(afterForceStop);
+    const checkpoints = await stack.engine.deps.checkpoints.load(submitted.id);
+    expect(checkpoints.has('after')).toBe(false);
+  });
+
+  it('stops a stoppable job at its next step boundary and resumes it from its checkpoint', async () => {
+    const runs = new Map<string, number>();
+    const inside = gate();
+    const release = gate();
+    const job = defineJob({
+      type: 'STEPPED',
+      async run(ctx) {
+        for (let i = 0; i < 5; i++) {
+          await ctx.step(`s${i}`, async () => {
+            runs.set(`s${i}`, (runs.get(`s${i}`) ?? 0) + 1);
+            if (i === 1) {
+              inside.open();
+              await release.opened;
+            }
+          });
+        }
+        return { steps: 5 };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [job] });
+    const { job: submitted } = await stack.engine.submit({ type: 'STEPPED', tenant: 'acme' });
+    stack.poller.start();
+    await inside.opened;
+    expect((await stack.engine.apply('stop', submitted.id, { tenant: 'acme' }))?.status).toBe('STOPPING');
+    release.open();
+    await eventually(async () => (await stack.engine.get(submitted.id, { tenant: 'acme' })).status === 'STOPPED');
+    expect(runs.get('s2')).toBeUndefined();
+
+    await stack.engine.apply('resume', submitted.id, { tenant: 'acme' });
+    await stack.runUntil(async () => (await stack.engine.get(submitted.id, { tenant: 'acme' })).status === 'FINISHED');
+    await stack.stop();
+    expect(Object.fromEntries(runs)).toEqual({ s0: 1, s1: 1, s2: 1, s3: 1, s4: 1 });
+  });
+
+  it('retries a failing slice per the type’s policy, then finishes with errors logged', async () => {
+    let calls = 0;
+    const flaky = defineJob({
+      type: 'FLAKY',
+      retry: { maxAttempts: 3, backoffMs: 10 },
+      async run(ctx) {
+        await ctx.step('try', () => {
+          calls++;
+          if (calls < 3) throw new Error(`boom ${calls}`);
+        });
+        return { calls };
+      },
+    });
+    const broken = defineJob({
+      type: 'BROKEN',
+      retry: { maxAttempts: 2, backoffMs: 10 },
+      run: async () => {
+        throw new Error('always');
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [flaky, broken] });
+    const a = (await stack.engine.submit({ type: 'FLAKY', tenant: 'acme' })).job;
+    const b = (await stack.engine.submit({ type: 'BROKEN', tenant: 'acme' })).job;
+    await stack.runUntil(async () => {
+      const [ja, jb] = await Promise.all([stack.engine.get(a.id, { tenant: 'acme' }), stack.engine.get(b.id, { tenant: 'acme' })]);
+      return ja.status === 'FINISHED' && jb.status === 'FINISHED';
+    });
+    await stack.stop();
+    expect(await stack.engine.get(a.id, { tenant: 'acme' })).toMatchObject({ hasErrors: false, results: { calls: 3 } });
+    expect(await stack.engine.get(b.id, { tenant: 'acme' })).toMatchObject({ hasErrors: true, error: 'always' });
+    const logs = await stack.engine.deps.jobs.queryPartition(`J#${b.id}`, 'L#');
+    expect(logs.items.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['job failed: always']);
+  });
+});

@@ -1,0 +1,31 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { StintJobsProps } from '../../infra/cdk/stint-jobs.ts';
+import { StintStack } from '../../infra/cdk/stint-stack.ts';
+
+export interface Synthesized {
+  app: App;
+  stack: StintStack;
+  template: Template;
+}
+
+/**
+ * Synthesizes a StintStack for stage `test`. Bundling runs esbuild for every handler, so only
+ * the tests about the bundles ask for it; the others skip asset bundling (the template is the same).
+ */
+export function synthStint(jobs: Partial<StintJobsProps> = {}, options: { bundle?: boolean } = {}): Synthesized {
+  const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new StintStack(app, 'StintTest', { jobs: { stage: 'test', ...jobs } });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+export type CfnResource = { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string };
+
+export function resourcesOfType(template: Template, type: string): Record<string, CfnResource> {
+  return template.findResources(type) as Record<string, CfnResource>;
+}
+
+/** Logical id of the CloudFormation resource behind an L2 construct. */
+export function logicalId(stack: StintStack, construct: { node: { defaultChild?: unknown } }): string {
+  return stack.getLogicalId(construct.node.defaultChild as Parameters<StintStack['getLogicalId']>[0]);
+}
