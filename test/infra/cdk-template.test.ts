@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALARMS,
   BUNDLING,
+  DEFAULT_SETTINGS,
   EXPORT_LIFECYCLE,
   FUNCTIONS,
   functionEnvironment,
@@ -133,11 +134,8 @@ describe('export bucket', () => {
 describe('functions', () => {
   it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s runs on the spec runtime, size and environment', (id, spec) => {
     const fn = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(id)];
-    const expectedEnv = functionEnvironment(spec, { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x' }, {
-      stage: 'test',
-      retentionDays: 30,
-      logLevel: 'INFO',
-    });
+    const refs = { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x' };
+    const expectedEnv = functionEnvironment(spec, refs, DEFAULT_SETTINGS);
     expect(fn?.Properties).toMatchObject({
       Runtime: RUNTIME.lambda,
       Architectures: [RUNTIME.architecture],
@@ -147,7 +145,7 @@ describe('functions', () => {
     });
     const variables = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(variables).sort()).toEqual(Object.keys(expectedEnv).sort());
-    expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'stint-test', POWERTOOLS_METRICS_NAMESPACE: 'Stint', POWERTOOLS_LOG_LEVEL: 'INFO' });
+    expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: `stint-${id}`, POWERTOOLS_METRICS_NAMESPACE: 'Stint', POWERTOOLS_LOG_LEVEL: 'INFO' });
   });
 
   it('were bundled by esbuild as minified ESM with the createRequire banner', () => {
@@ -207,11 +205,11 @@ describe('HTTP API', () => {
 describe('alarms and dashboard', () => {
   const alarm = (props: Record<string, unknown>) => s.template.hasResourceProperties('AWS::CloudWatch::Alarm', props);
 
-  it('alarms on p90 waiting time of this stage', () => {
+  it('alarms on p90 waiting time of the worker, where jobs start', () => {
     alarm({
       Namespace: 'Stint',
       MetricName: 'WaitingTime',
-      Dimensions: [{ Name: 'service', Value: 'stint-test' }],
+      Dimensions: [{ Name: 'service', Value: 'stint-worker' }],
       ExtendedStatistic: 'p90',
       Threshold: ALARMS.waitingTimeP90.defaultThresholdMs,
       EvaluationPeriods: ALARMS.waitingTimeP90.evaluationPeriods,

@@ -85,7 +85,7 @@ export async function seedJobs(store: JobStore, counts: number[], seed = 7): Pro
     const system = parent?.system ?? rnd() < 0.15;
     const type = pick(system ? SYSTEM_TYPES : USER_TYPES);
     const id = `job${String(i).padStart(5, '0')}`;
-    const createDate = BASE + i * 40_000 + Math.floor(rnd() * 3) * 1_000;
+    const createDate = BASE + i * 900_000 + Math.floor(rnd() * 3) * 1_000;
     const record = newJobRecord(
       {
         id,

@@ -90,7 +90,7 @@ export class Engine {
   async processBatch(deliveries: WorkDelivery[]): Promise<{ failed: number[]; outcomes: Array<SliceOutcome | 'error'> }> {
     const counters = this.deps.counters.batch();
     const settled = await Promise.allSettled(
-      deliveries.map((delivery) => this.slices.process(decodeWorkMessage(delivery.body), counters, delivery.heartbeat)),
+      deliveries.map(async (delivery) => this.slices.process(decodeWorkMessage(delivery.body), counters, delivery.heartbeat)),
     );
     await counters.flush();
     const failed: number[] = [];

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { defineJob } from '@stint/sdk';
+import { createIntakeHandler } from '@stint/functions/intake';
+import { SqsPoller } from '@stint/local/sqs-poller';
+import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { eventually } from '../support/gate.ts';
+
+const ECHO = defineJob({ type: 'ECHO', run: async (ctx) => ({ echoed: ctx.data }) });
+
+async function dlqMessages(stack: TestStack, queue: 'work' | 'intake'): Promise<string[]> {
+  const out = await stack.clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: stack.provisioned.dlqUrls[queue], MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+  );
+  return (out.Messages ?? []).map((m) => m.Body ?? '');
+}
+
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators();
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+describe('poison and invalid messages', () => {
+  it('redrives a poison work message to the DLQ after maxReceiveCount; its batch partners run', async () => {
+    const stack = await createTestStack(emulators, { definitions: [ECHO], visibilityTimeoutSeconds: 1, concurrency: 1 });
+    try {
+      await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.provisioned.queueUrls.work, MessageBody: 'not json' }));
+      const jobs = await Promise.all([1, 2, 3].map((n) => stack.engine.submit({ type: 'ECHO', tenant: 'acme', data: { n } })));
+      await stack.runUntil(async () => (await dlqMessages(stack, 'work')).includes('not json'), 30_000);
+      for (const { job } of jobs) {
+        expect((await stack.engine.get(job.id, { tenant: 'acme' })).status).toBe('FINISHED');
+      }
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('logs an invalid intake message with its reason, creates nothing, and leaves it for the DLQ', async () => {
+    const stack = await createTestStack(emulators, { definitions: [ECHO], visibilityTimeoutSeconds: 1 });
+    const rejections: Array<{ reason: string; field?: string }> = [];
+    const intake = new SqsPoller({
+      sqs: stack.clients.sqs,
+      queues: [{ url: stack.provisioned.queueUrls.intake, arn: 'arn:aws:sqs:us-east-1:000000000000:intake' }],
+      handler: createIntakeHandler(stack.engine, { defaultTenant: 'acme', onRejected: (r) => rejections.push(r) }),
+      concurrency: 1,
+    });
+    const send = (body: unknown) =>
+      stack.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: stack.provisioned.queueUrls.intake, MessageBody: typeof body === 'string' ? body : JSON.stringify(body) }),
+      );
+    try {
+      await send('{oops');
+      await send({ type: 'lowercase' });
+      await send({ type: 'UNKNOWN_TYPE' });
+      await send({ type: 'ECHO', data: { a: 1 }, idempotencyKey: 'k-1' });
+      await send({ type: 'ECHO', data: { a: 1 }, idempotencyKey: 'k-1' });
+      intake.start();
+      await eventually(async () => (await dlqMessages(stack, 'intake')).length >= 3, 30_000);
+      await intake.stop();
+
+      expect(new Set(rejections.map((r) => r.reason))).toEqual(
+        new Set([
+          'body is not JSON',
+          'must be an upper-case job type such as EXECUTE_ACTION',
+          expect.stringContaining('unknown job type UNKNOWN_TYPE') as unknown as string,
+        ]),
+      );
+      expect(rejections.find((r) => r.reason.startsWith('must be'))?.field).toBe('type');
+      const listed = await stack.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
+      expect(listed.keys).toHaveLength(1);
+    } finally {
+      await intake.stop();
+      await stack.stop();
+    }
+  });
+});
