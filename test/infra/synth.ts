@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { StintJobsProps } from '../../infra/cdk/stint-jobs.ts';
 import { StintStack } from '../../infra/cdk/stint-stack.ts';
@@ -10,12 +11,17 @@ export interface Synthesized {
 }
 
 /**
- * Synthesizes a StintStack for stage `test`. Bundling runs esbuild for every handler, so only
- * the tests about the bundles ask for it; the others skip asset bundling (the template is the same).
+ * Synthesizes a StintStack for stage `test`; `jobs` may build what the props refer to in other
+ * stacks of the app. Bundling runs esbuild for every handler, so only the tests about the
+ * bundles ask for it; the others skip asset bundling (the template is the same).
  */
-export function synthStint(jobs: Partial<StintJobsProps> = {}, options: { bundle?: boolean } = {}): Synthesized {
+export function synthStint(
+  jobs: Partial<StintJobsProps> | ((app: App) => Partial<StintJobsProps>) = {},
+  options: { bundle?: boolean } = {},
+): Synthesized {
   const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new StintStack(app, 'StintTest', { jobs: { stage: 'test', ...jobs } });
+  const props = typeof jobs === 'function' ? jobs(app) : jobs;
+  const stack = new StintStack(app, 'StintTest', { jobs: { stage: 'test', ...props } });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -26,6 +32,6 @@ export function resourcesOfType(template: Template, type: string): Record<string
 }
 
 /** Logical id of the CloudFormation resource behind an L2 construct. */
-export function logicalId(stack: StintStack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as Parameters<StintStack['getLogicalId']>[0]);
+export function logicalId(stack: StintStack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }

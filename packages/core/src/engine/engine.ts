@@ -14,7 +14,7 @@ import { Dispatcher } from './dispatcher.ts';
 import { Operations, type TenantScope } from './operations.ts';
 import { SliceRunner, type SliceOutcome } from './slice-runner.ts';
 import { submit, type SubmitInput } from './submit.ts';
-import { sweep, type SweepReport } from './sweeper.ts';
+import { sweep, type SweepOptions, type SweepReport } from './sweeper.ts';
 
 export interface EngineOptions {
   clients: AwsClients;
@@ -103,8 +103,8 @@ export class Engine {
     return { failed, outcomes };
   }
 
-  async sweep(): Promise<SweepReport> {
-    return this.#counted((counters) => sweep(this.deps, this.dispatcher, counters));
+  async sweep(options: SweepOptions = {}): Promise<SweepReport> {
+    return this.#counted((counters) => sweep(this.deps, this.dispatcher, counters, options));
   }
 
   async #counted<T>(work: (counters: ReturnType<CounterStore['batch']>) => Promise<T>): Promise<T> {

@@ -20,14 +20,22 @@ export interface SweepReport {
  * Recovers from crashes. Reads only the in-flight and parked sets (gsi5 `I#n`, `W#n`), which
  * are bounded by active roots × the per-root bound, never the jobs table.
  */
-export async function sweep(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch): Promise<SweepReport> {
+export interface SweepOptions {
+  /**
+   * Every in-flight job without a live lease lost its message (a local stack restarted with
+   * empty in-memory queues): send them all again now rather than after redispatchAfterMs.
+   */
+  messagesLost?: boolean;
+}
+
+export async function sweep(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch, options: SweepOptions = {}): Promise<SweepReport> {
   const report: SweepReport = { expiredLeases: 0, lostDispatches: 0, parentsSettled: 0, dispatched: 0 };
   const now = deps.clock();
   for (let shard = 0; shard < SHARDS; shard++) {
     for (const record of await readSet(deps, `I#${shard}`)) {
       // A crashed worker's job is sent again at once; after that (dispatchedAt set) only if the
       // resent message also went unanswered for a while, so a busy queue is not flooded.
-      const stale = (record.dispatchedAt ?? 0) < now - deps.tuning.redispatchAfterMs;
+      const stale = options.messagesLost || (record.dispatchedAt ?? 0) < now - deps.tuning.redispatchAfterMs;
       const expired = record.leaseExpiresAt !== undefined && record.leaseExpiresAt < now && (record.dispatchedAt === undefined || stale);
       const lost = record.leaseExpiresAt === undefined && stale;
       if (!expired && !lost) continue;

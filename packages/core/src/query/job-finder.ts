@@ -168,10 +168,20 @@ export function indexSources(tenants: readonly string[], query: JobQuery): Index
   return sources;
 }
 
-/** Create-date bounds as sort keys `<createDate:13>#<id>`; `#~` sorts after every id. */
-export function sortKeyRange(query: Pick<JobQuery, 'create'>): SortKeyRange {
+/** Clocks of the api and the workers may disagree this much about create vs start. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Create-date bounds as sort keys `<createDate:13>#<id>` (`#~` sorts after every id). A job
+ * starts after it is created and ends after it starts, so startTo and endTo also bound the
+ * create date from above: `endTo` alone then reads only old keys instead of paging through
+ * every newer job to reach them.
+ */
+export function sortKeyRange(query: Pick<JobQuery, 'create' | 'start' | 'end'>): SortKeyRange {
   const from = query.create?.from ?? null;
-  const to = query.create?.to ?? null;
+  const uppers = [query.create?.to ?? null, ...[query.start?.to, query.end?.to].map((t) => (t == null ? null : t + CLOCK_SKEW_MS))];
+  const bounds = uppers.filter((t): t is number => t !== null);
+  const to = bounds.length === 0 ? null : Math.min(...bounds);
   return [from === null ? '0' : pad(from, 13), `${to === null ? '9'.repeat(13) : pad(to, 13)}#~`];
 }
 

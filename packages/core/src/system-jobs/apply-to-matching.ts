@@ -29,7 +29,7 @@ const PARALLELISM = 8;
  * its status, a race) is recorded and the rest go on.
  */
 export async function applyToMatching(
-  ctx: JobContext,
+  ctx: Pick<JobContext<unknown, unknown>, 'step' | 'job'>,
   deps: { engine: () => Engine; tenants: TenantDirectory },
   operation: Operation,
   params: Record<string, string>,

@@ -21,7 +21,7 @@ export function bulkOperationJob(deps: { engine: () => Engine; tenants: TenantDi
     system: true,
     label: (data) => `Bulk ${data.operation}`,
     async run(ctx) {
-      const outcome = await applyToMatching(ctx as never, deps, ctx.data.operation, ctx.data.filter);
+      const outcome = await applyToMatching(ctx, deps, ctx.data.operation, ctx.data.filter);
       if (outcome.failed > 0) ctx.log.info(`${outcome.failed} of ${outcome.matched} jobs could not be changed; see results.failures`);
       return { operation: ctx.data.operation, ...outcome };
     },

@@ -21,7 +21,7 @@ export function clearInactiveJob(deps: { engine: () => Engine; tenants: TenantDi
     system: true,
     label: () => 'Clear inactive jobs',
     async run(ctx) {
-      const outcome = await applyToMatching(ctx as never, deps, 'delete', { ...INACTIVE_FILTER });
+      const outcome = await applyToMatching(ctx, deps, 'delete', { ...INACTIVE_FILTER });
       return { deleted: outcome.changed, failed: outcome.failed, failures: outcome.failures };
     },
   });

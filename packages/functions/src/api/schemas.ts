@@ -1,0 +1,185 @@
+import { z } from '@hono/zod-openapi';
+import { JOB_STATUSES, OPERATIONS } from '@stint/core';
+import { ROLES } from '@stint/core/auth/principal';
+import { MAX_LOG_MESSAGE } from '@stint/core/log-store';
+
+/**
+ * Response and request schemas of the api that core does not already define. They document
+ * the OpenAPI answer shapes and validate requests; the core's schemas (submission, find and
+ * log queries) are used as they are.
+ */
+
+export const JOB_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(['badRequest', 'unauthorized', 'forbidden', 'notFound', 'timeout', 'conflict', 'rateLimited', 'internal']),
+      message: z.string(),
+      field: z.string().optional().openapi({ description: 'The offending field or parameter, for badRequest' }),
+    }),
+  })
+  .openapi('Error');
+
+export const JobSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    label: z.string(),
+    status: z.enum(JOB_STATUSES),
+    tenant: z.string(),
+    system: z.boolean(),
+    createDate: z.number().int(),
+    startDate: z.number().int().nullable(),
+    endDate: z.number().int().nullable(),
+    waiting: z.number().int().openapi({ description: 'start − create in ms; grows while pending' }),
+    duration: z.number().int().openapi({ description: 'end − start in ms; grows while running' }),
+    hasErrors: z.boolean(),
+    lowPriority: z.boolean(),
+    runBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+    progress: z.number(),
+    parentId: z.string().nullable(),
+    rootId: z.string(),
+    data: z.record(z.string(), z.unknown()),
+    results: z.record(z.string(), z.unknown()).nullable(),
+    childrenProgress: z.object({ finished: z.number().int(), total: z.number().int() }),
+    resultFile: z.string().nullable(),
+    error: z.string().nullable(),
+    version: z.number().int(),
+  })
+  .openapi('Job');
+
+export const JobIdParams = z.object({
+  id: z
+    .string()
+    .regex(JOB_ID_PATTERN, 'must be a job id (letters, digits, _ . : -, at most 128)')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '0m3k1x2ya7hq2bcdefghjkmnpqrs' }),
+});
+
+export const TenantParam = z.string().max(64).optional().openapi({
+  description: 'Admins only: limit the request to one tenant (default: every tenant)',
+});
+
+export const JobPageSchema = z
+  .object({
+    items: z.array(JobSchema),
+    nextCursor: z.string().nullable().openapi({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    partial: z.boolean().openapi({ description: 'The read budget ran out before the page filled; more may match past nextCursor' }),
+  })
+  .openapi('JobPage');
+
+export const LogLineSchema = z
+  .object({
+    timestamp: z.number().int(),
+    level: z.enum(['INFO', 'ERROR']),
+    message: z.string(),
+    additionalInfo: z.record(z.string(), z.unknown()).nullable(),
+    cursor: z.string(),
+  })
+  .openapi('LogLine');
+
+export const LogPageSchema = z
+  .object({ items: z.array(LogLineSchema), nextCursor: z.string().nullable(), tailCursor: z.string().nullable(), partial: z.boolean() })
+  .openapi('LogPage');
+
+export const NewLogSchema = z
+  .strictObject({ level: z.enum(['INFO', 'ERROR']), message: z.string().min(1).max(MAX_LOG_MESSAGE) })
+  .openapi('NewLog');
+
+export const WaitingSchema = z
+  .object({
+    status: z.literal('waiting'),
+    retryAfterMs: z.number().int(),
+    remainingMs: z.number().int().openapi({ description: 'Pass as maxTimeToWait on the next call' }),
+    job: JobSchema,
+  })
+  .openapi('Waiting');
+
+export const AcceptedJobSchema = z
+  .object({ job: JobSchema })
+  .openapi('AcceptedJob', { description: 'The work continues as a system job; follow it with GET /api/jobs/{id} or wait' });
+
+export const OperationSchema = z.enum(OPERATIONS);
+
+export const BulkRequestSchema = z
+  .strictObject({
+    op: OperationSchema,
+    ids: z.array(z.string().max(256)).min(1).max(500).optional(),
+    filter: z.record(z.string(), z.string()).optional().openapi({ description: 'Find query parameters, as GET /api/jobs takes them' }),
+  })
+  .refine((body) => (body.ids === undefined) !== (body.filter === undefined), { message: 'give either ids or filter', path: ['ids'] })
+  .openapi('BulkRequest');
+
+export const BulkResultSchema = z
+  .object({
+    op: OperationSchema,
+    results: z.record(
+      z.string(),
+      z.union([z.object({ status: z.literal('ok') }), z.object({ status: z.literal('error'), code: z.string(), message: z.string() })]),
+    ),
+    ok: z.number().int(),
+    failed: z.number().int(),
+  })
+  .openapi('BulkResult');
+
+export const SummarySchema = z
+  .object({ total: z.number().int(), active: z.number().int(), completed: z.number().int(), failed: z.number().int(), canceled: z.number().int() })
+  .openapi('Summary');
+
+const statsValues = {
+  created: z.number().int(),
+  avgWaitingMs: z.number().nullable(),
+  minWaitingMs: z.number().nullable(),
+  maxWaitingMs: z.number().nullable(),
+};
+export const StatsSchema = z
+  .object({ points: z.array(z.object({ t: z.number().int(), ...statsValues })), totals: z.object(statsValues) })
+  .openapi('Stats');
+
+export const ApiKeySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    tenant: z.string().nullable(),
+    createdAt: z.number().int(),
+    revokedAt: z.number().int().nullable(),
+  })
+  .openapi('ApiKey');
+
+export const NewApiKeySchema = z
+  .strictObject({ name: z.string().min(1).max(100), role: z.enum(ROLES), tenant: z.string().max(64).nullable().optional() })
+  .openapi('NewApiKey');
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().openapi({ description: 'The key itself: shown only in this response, stored only as a hash' }),
+}).openapi('CreatedApiKey');
+
+export const KeyIdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+
+const ERROR_DESCRIPTIONS = {
+  400: 'badRequest: invalid input; `field` names it',
+  401: 'unauthorized: no, unknown or revoked credentials',
+  403: 'forbidden: the role may not do this',
+  404: 'notFound: no such job in the caller’s tenants',
+  408: 'timeout: the job did not reach the status in time',
+  409: 'conflict: not allowed from the job’s current status, or lost a race',
+  429: 'rateLimited: too many requests; see Retry-After',
+} as const;
+
+/** The error answers a route can give, documented with the shared error body. */
+export function errors(...statuses: Array<keyof typeof ERROR_DESCRIPTIONS>) {
+  return Object.fromEntries(
+    [...new Set([401, 429, ...statuses] as const)].map((status) => [status, { description: ERROR_DESCRIPTIONS[status], content: json(ErrorSchema) }]),
+  ) as Record<number, { description: string; content: ReturnType<typeof json<typeof ErrorSchema>> }>;
+}
+
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: json(schema) };
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { content: json(schema), required: true };
+}

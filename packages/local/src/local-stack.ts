@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
+import { createAwsClients, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import { createIntakeHandler } from '@stint/functions/intake';
+import { createRuntime, type Runtime } from '@stint/functions/runtime';
+import { createWorkerHandler } from '@stint/functions/worker';
+import { createRecordsApp } from '@stint/records-app';
+import { startEmulators, type Emulators } from './emulators.ts';
+import type { LocalOptions } from './local-options.ts';
+import { provision, type Provisioned } from './provision.ts';
+import { SqsPoller } from './sqs-poller.ts';
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'us-east-1';
+
+export interface LocalStack {
+  runtime: Runtime;
+  clients: AwsClients;
+  provisioned: Provisioned;
+  emulators: Emulators;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything `npm start` runs, in one process: the emulators (dynalite keeps its data in
+ * `dataDir`; fauxqs keeps queues and files in memory), the table, queues and bucket, the
+ * engine, pollers that feed the worker and intake handlers real SQS events, and the sweeper.
+ */
+export async function startLocalStack(options: LocalOptions, onEvent?: (event: EngineEvent) => void): Promise<LocalStack> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const emulators = await startEmulators({ dataDir: join(options.dataDir, 'dynamodb') });
+  const clients = createAwsClients({
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
+  });
+  const provisioned = await provision(clients, {
+    tableName: 'stint-jobs',
+    bucketName: 'stint-exports',
+    queuePrefix: 'stint-',
+    visibilityTimeoutSeconds: 30,
+  });
+  const config: StintConfig = {
+    tableName: provisioned.tableName,
+    workQueueUrl: provisioned.queueUrls.work,
+    lowQueueUrl: provisioned.queueUrls.low,
+    bucketName: provisioned.bucketName,
+    sliceBudgetMs: options.sliceBudgetMs,
+    leaseMs: options.leaseMs,
+    maxInFlightPerRoot: 4,
+    retentionDays: 30,
+  };
+  const runtime = createRuntime({ clients, config, ...(onEvent ? { onEvent } : {}) });
+  if (options.seed) await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
+
+  const arnOf = (url: string) => `arn:aws:sqs:${REGION}:000000000000:${url.split('/').pop()}`;
+  const urlByArn = new Map(Object.values(provisioned.queueUrls).map((url) => [arnOf(url), url]));
+  const worker = new SqsPoller({
+    sqs: clients.sqs,
+    queues: [provisioned.queueUrls.work, provisioned.queueUrls.low].map((url) => ({ url, arn: arnOf(url) })),
+    handler: createWorkerHandler(runtime.engine, {
+      extendVisibility: async (arn, receiptHandle) => {
+        await clients.sqs.send(
+          new ChangeMessageVisibilityCommand({ QueueUrl: urlByArn.get(arn)!, ReceiptHandle: receiptHandle, VisibilityTimeout: 30 }),
+        );
+      },
+    }),
+    concurrency: options.workerConcurrency,
+  });
+  const intake = new SqsPoller({
+    sqs: clients.sqs,
+    queues: [{ url: provisioned.queueUrls.intake, arn: arnOf(provisioned.queueUrls.intake) }],
+    handler: createIntakeHandler(runtime.engine, {
+      defaultTenant: 'default',
+      onRejected: (rejection) => console.error(`intake: rejected ${rejection.messageId}: ${rejection.reason}`),
+    }),
+    concurrency: 1,
+  });
+  worker.start();
+  intake.start();
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweeper = setInterval(() => {
+    sweeping = runtime.engine.sweep().catch((error) => console.error('sweeper:', error));
+  }, options.sweepIntervalMs);
+  // The queues are new and empty: whatever a previous run had dispatched lost its message.
+  sweeping = runtime.engine.sweep({ messagesLost: true }).catch((error) => console.error('sweeper:', error));
+
+  return {
+    runtime,
+    clients,
+    provisioned,
+    emulators,
+    async stop() {
+      clearInterval(sweeper);
+      await Promise.allSettled([worker.stop(), intake.stop(), sweeping]);
+      await emulators.stop();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * A worker in its own process, for crash tests: the test SIGKILLs it mid-slice. It runs the
+ * records app and the counted-steps job against emulators the test started.
+ */
+import { createAwsClients, type StintConfig } from '@stint/core';
+import { createRuntime } from '@stint/functions/runtime';
+import { createWorkerHandler } from '@stint/functions/worker';
+import { SqsPoller } from '@stint/local/sqs-poller';
+import { countedStepsJob } from './crash-jobs.ts';
+
+const env = process.env;
+const clients = createAwsClients({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  endpoints: { dynamo: env.TEST_DYNAMO_ENDPOINT!, sqs: env.TEST_AWS_ENDPOINT!, s3: env.TEST_AWS_ENDPOINT! },
+});
+const config = JSON.parse(env.TEST_CONFIG!) as StintConfig;
+const runtime = createRuntime({
+  clients,
+  config,
+  workerId: 'doomed-worker',
+  extraDefinitions: () => [countedStepsJob(clients.dynamo, config.tableName)],
+});
+new SqsPoller({
+  sqs: clients.sqs,
+  queues: [{ url: config.workQueueUrl, arn: 'arn:aws:sqs:us-east-1:000000000000:work' }],
+  handler: createWorkerHandler(runtime.engine),
+  concurrency: 2,
+}).start();
+process.stdout.write('ready\n');
