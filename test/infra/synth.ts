@@ -12,16 +12,17 @@ export interface Synthesized {
 
 /**
  * Synthesizes a StintStack for stage `test`; `jobs` may build what the props refer to in other
- * stacks of the app. Bundling runs esbuild for every handler, so only the tests about the
+ * stacks of the app, and `extend` may add to the stack before it is synthesized. Bundling runs esbuild for every handler, so only the tests about the
  * bundles ask for it; the others skip asset bundling (the template is the same).
  */
 export function synthStint(
   jobs: Partial<StintJobsProps> | ((app: App) => Partial<StintJobsProps>) = {},
-  options: { bundle?: boolean } = {},
+  options: { bundle?: boolean; extend?: (stack: StintStack) => void } = {},
 ): Synthesized {
   const app = new App(options.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
   const props = typeof jobs === 'function' ? jobs(app) : jobs;
   const stack = new StintStack(app, 'StintTest', { jobs: { stage: 'test', ...props } });
+  options.extend?.(stack);
   return { app, stack, template: Template.fromStack(stack) };
 }
 
