@@ -100,9 +100,22 @@ export class Dispatcher {
     return sent;
   }
 
-  /** Dispatches the ready work of one root (after it gained ready jobs or freed a slot). */
+  /**
+   * Dispatches the ready work of one root, after it gained ready jobs or freed a slot. Low
+   * work waits while normal work does; when this empties the normal lane, low work may go.
+   */
   async pumpRoot(rootId: string, lane: Lane): Promise<number> {
-    return (await this.#dispatchRoot(rootId, lane)).sent;
+    if (lane === 'low' && (await this.#laneWaiting('normal'))) return 0;
+    const result = await this.#dispatchRoot(rootId, lane);
+    if (lane === 'normal' && !result.hasReady && !(await this.#laneWaiting('normal'))) {
+      return result.sent + (await this.#pumpLane('low')).sent;
+    }
+    return result.sent;
+  }
+
+  async #laneWaiting(lane: Lane): Promise<boolean> {
+    const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
+    return head.keys.length > 0;
   }
 
   async #pumpLane(lane: Lane): Promise<{ sent: number; waiting: boolean }> {

@@ -60,19 +60,23 @@ export class SliceRunner {
     if (!definition) {
       return this.#fail(acquired, counters, new NonRetriableError(`job type ${record.type} is not registered in this worker`), null);
     }
-    const run = new JobRun(deps, this.dispatcher, definition, acquired, await deps.checkpoints.load(record.id));
+    // A job that never started has no checkpoints: skip the read on the common first slice.
+    const checkpoints = record.startDate === undefined ? new Map() : await deps.checkpoints.load(record.id);
+    const run = new JobRun(deps, this.dispatcher, definition, acquired, checkpoints);
     const timer = this.#startHeartbeat(run, heartbeat);
     try {
       return await this.#run(run, definition, counters);
     } finally {
       clearInterval(timer);
-      const elapsed = deps.clock() - run.startedAt;
+      // A lone root job (no parent, no children) is its root's only work: its slice frees no
+      // slot that anything waits for and its consumed time shapes no one's share.
       if (run.record.parentId !== undefined || run.record.childrenTotal > 0) {
-        await this.dispatcher.charge(run.record.rootId, laneOf(run.record), elapsed).catch((error) =>
-          emit(deps, { type: 'warning', message: 'fairness charge failed', jobId: record.id, error }),
-        );
+        const lane = laneOf(run.record);
+        await this.dispatcher
+          .charge(run.record.rootId, lane, deps.clock() - run.startedAt)
+          .then(() => this.dispatcher.pumpRoot(run.record.rootId, lane))
+          .catch((error) => emit(deps, { type: 'warning', message: 'fairness charge or dispatch failed', jobId: record.id, error }));
       }
-      await this.dispatcher.pump().catch((error) => emit(deps, { type: 'warning', message: 'pump failed', error }));
     }
   }
 

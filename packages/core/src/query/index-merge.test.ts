@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexQuery, JobStore } from '../job-store.ts';
 import { createSortKey } from '../table-keys.ts';
-import { IndexMerge, idOfSortKey, type SortKeyRange } from './index-merge.ts';
+import { chunkSize, IndexMerge, idOfSortKey, type SortKeyRange } from './index-merge.ts';
 
 /** A queryIndex with DynamoDB's semantics for what IndexMerge uses: BETWEEN, start key, limit, descending. */
 function fakeStore(partitions: Record<string, string[]>) {
@@ -57,7 +57,7 @@ describe('IndexMerge', () => {
         const want = 1 + Math.floor(rnd() * 40);
         const keys = [...(await merge.next(Math.ceil(want / 2))), ...(await merge.next(Math.floor(want / 2)))];
         got.push(...keys);
-        expect(merge.keysRead, `seed ${seed}`).toBeLessThanOrEqual(keys.length + count + 2);
+        expect(merge.keysRead, `seed ${seed}`).toBeLessThanOrEqual(keys.length + count * (chunkSize(want) + 1) + 1);
         if (keys.length > 0) position = keys.at(-1);
         const more = await merge.hasMore();
         expect(more).toBe(got.length < expected.length);
@@ -76,6 +76,26 @@ describe('IndexMerge', () => {
     expect(requests()).toBe(1);
     expect(await merge.hasMore()).toBe(true);
     expect(requests()).toBe(1);
+  });
+
+  it('reads interleaved partitions in chunks and a long run down to the next head', async () => {
+    const interleaved = { A: [] as string[], B: [] as string[] };
+    for (let i = 0; i < 400; i++) (i % 2 === 0 ? interleaved.A : interleaved.B).push(createSortKey(i, `id${i}`));
+    const a = fakeStore(interleaved);
+    const sources = [{ index: 'gsi2' as const, partition: 'A' }, { index: 'gsi2' as const, partition: 'B' }];
+    const merge = new IndexMerge(a.store, sources, FULL);
+    expect(await merge.next(100)).toHaveLength(100);
+    expect(merge.keysRead).toBeLessThanOrEqual(100 + 2 * 8);
+    expect(a.requests()).toBeLessThanOrEqual(14);
+
+    // A holds the 300 newest keys, B the older ones: A's run is read down to B's head at once.
+    const runs = { A: [] as string[], B: [] as string[] };
+    for (let i = 0; i < 400; i++) (i >= 100 ? runs.A : runs.B).push(createSortKey(i, `id${i}`));
+    const b = fakeStore(runs);
+    const long = new IndexMerge(b.store, sources, FULL);
+    expect(await long.next(100)).toEqual(runs.A.slice(200).reverse());
+    expect(long.keysRead).toBeLessThanOrEqual(100 + 2 * 8 + 1);
+    expect(b.requests()).toBeLessThanOrEqual(3);
   });
 
   it('reports no more when the range holds nothing', async () => {

@@ -14,6 +14,8 @@ interface Part extends IndexSource {
   after: string | undefined;
   /** No keys left below `after` within the range. */
   exhausted: boolean;
+  /** Another partition handed out keys since this one's last read. */
+  interleaved: boolean;
 }
 
 /** Lowest and highest sort key of the create-date range, inclusive. */
@@ -22,17 +24,24 @@ export type SortKeyRange = [string, string];
 /** The job id inside a `<createDate:13>#<id>` sort key. */
 export const idOfSortKey = (sortKey: string) => sortKey.slice(14);
 
-const HEAD_PROBES_IN_FLIGHT = 16;
+const READS_IN_FLIGHT = 16;
+
+/** Keys per chunk read of one of several partitions: small, so little is read ahead. */
+export function chunkSize(max: number): number {
+  return Math.min(32, Math.max(8, Math.ceil(max / 16)));
+}
 
 /**
  * Newest-first k-way merge of several index partitions (statuses, types, tenants, user and
- * system jobs), reading as few keys as the page needs.
+ * system jobs), reading few keys beyond what the page hands out and in few requests.
  *
- * Every partition first reads one key (its head). The partition with the newest head is then
- * read only down to the second-newest head (a BETWEEN floor), so every key such a read returns
- * is handed out next and none is read ahead to be thrown away. What is read but not handed out
- * per page is one head per partition plus one key, so a page of n keys costs about n + the
- * number of partitions. A single partition skips the probing and reads n + 1 keys at once.
+ * Each partition is read in small chunks (`chunkSize`), all partitions in parallel at first.
+ * When the newest partition runs dry in the middle of a run (nothing else was handed out since
+ * its last read), the run is likely long, so it is read down to the next partition's head with
+ * a BETWEEN floor: everything such a read returns is handed out next, in one request, nothing
+ * read ahead. Otherwise it reads another chunk. What is read but not handed out is therefore at
+ * most one chunk per partition: a page of n keys costs n + chunk × partitions at worst, and a
+ * single partition reads exactly n + 1 keys in one request.
  *
  * Sort keys are unique across the merged partitions (they end with the job id and a job is in
  * one status, type, tenant and visibility at a time), so the last key handed out is a complete
@@ -50,25 +59,34 @@ export class IndexMerge {
     /** Resume strictly below this sort key (a cursor's position). */
     start?: string,
   ) {
-    this.#parts = sources.map((s) => ({ ...s, buf: [], after: start, exhausted: false }));
+    this.#parts = sources.map((s) => ({ ...s, buf: [], after: start, exhausted: false, interleaved: false }));
   }
 
   /** Up to `max` sort keys in merged order, newest first; fewer only when the partitions ran out. */
   async next(max: number): Promise<string[]> {
     const out: string[] = [];
     if (max <= 0) return out;
-    const single = this.#parts.length === 1;
-    await this.#probe(single ? max + 1 : 1);
+    const chunk = this.#parts.length === 1 ? max + 1 : Math.min(max + 1, chunkSize(max));
+    await this.#probe(chunk);
     while (out.length < max) {
       const [best, second] = this.#leaders();
       if (best === undefined) break;
+      const before = out.length;
       while (best.buf.length > 0 && out.length < max && (second === undefined || best.buf[0]! > second)) {
         out.push(best.buf.shift()!);
       }
+      if (out.length > before) for (const part of this.#parts) if (part !== best) part.interleaved = true;
       if (out.length >= max || best.buf.length > 0 || best.exhausted) continue;
-      // Read the leader down to the next partition's head: all of it is handed out next.
-      const reachedFloor = await this.#read(best, max - out.length + 1, second);
-      if (reachedFloor && !best.exhausted) await this.#read(best, 1);
+      const need = max - out.length;
+      if (second === undefined) {
+        // Every other partition is exhausted: read exactly what the page still needs.
+        await this.#read(best, need + 1);
+      } else if (!best.interleaved) {
+        // A long run: read it down to the next partition's head, all of it handed out next.
+        if (await this.#read(best, need + 1, second)) await this.#read(best, Math.min(need + 1, chunk));
+      } else {
+        await this.#read(best, Math.min(need + 1, chunk));
+      }
     }
     return out;
   }
@@ -82,8 +100,8 @@ export class IndexMerge {
 
   async #probe(limit: number): Promise<void> {
     const pending = this.#parts.filter((p) => p.buf.length === 0 && !p.exhausted);
-    for (let i = 0; i < pending.length; i += HEAD_PROBES_IN_FLIGHT) {
-      await Promise.all(pending.slice(i, i + HEAD_PROBES_IN_FLIGHT).map((p) => this.#read(p, limit)));
+    for (let i = 0; i < pending.length; i += READS_IN_FLIGHT) {
+      await Promise.all(pending.slice(i, i + READS_IN_FLIGHT).map((p) => this.#read(p, limit)));
     }
   }
 
@@ -121,6 +139,7 @@ export class IndexMerge {
       ...(part.after !== undefined ? { startKey: this.#startKey(part, part.after) } : {}),
     });
     this.keysRead += page.keys.length;
+    part.interleaved = false;
     for (const key of page.keys) part.buf.push(key[skName]!);
     const last = page.keys.at(-1);
     if (last !== undefined) part.after = last[skName]!;

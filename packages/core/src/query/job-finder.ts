@@ -72,22 +72,31 @@ async function byDate(
   }
   const merge = new IndexMerge(store, sources, range, position);
   const budget = query.size * (query.q === null ? KEY_BUDGET_PER_ROW : SEARCH_KEY_BUDGET_PER_ROW);
+  // When the keys decide the match, read exactly the rows still missing; when filters reject
+  // items, read chunks of a page so a sparse filter takes a few round trips, not dozens.
+  const exact = keysDecide(query);
   const items: Job[] = [];
   let consumed = 0;
   let itemsRead = 0;
+  let stoppedEarly = false;
   while (items.length < query.size && consumed < budget) {
-    const keys = await merge.next(Math.min(query.size - items.length, budget - consumed));
+    const keys = await merge.next(Math.min(exact ? query.size - items.length : query.size, budget - consumed));
     if (keys.length === 0) break;
     consumed += keys.length;
     const records = await store.getMany(keys.map(idOfSortKey));
     itemsRead += records.size;
     for (const key of keys) {
+      // The page is full: the remaining keys are read again by the next page.
+      if (items.length >= query.size) {
+        stoppedEarly = true;
+        break;
+      }
       const record = records.get(idOfSortKey(key));
       if (record !== undefined && match(record)) items.push(toJob(record, now));
+      position = key;
     }
-    position = keys.at(-1);
   }
-  const more = position !== undefined && (await merge.hasMore());
+  const more = stoppedEarly || (position !== undefined && (await merge.hasMore()));
   return {
     items,
     nextCursor: more ? encodeCursor({ v: 1, s: 'date', f: print, p: position }) : null,
@@ -137,6 +146,13 @@ function byLabel(a: Pick<JobRecord, 'label' | 'id'>, b: Pick<JobRecord, 'label' 
 function firstAfter(sorted: JobRecord[], after: { label: string; id: string }): number {
   const index = sorted.findIndex((r) => byLabel(r, after) > 0);
   return index === -1 ? sorted.length : index;
+}
+
+/** Whether the index partitions alone decide which keys match (items may still lag the index). */
+function keysDecide(q: JobQuery): boolean {
+  const itemFilters = q.start !== null || q.end !== null || q.hasErrors !== null || q.rootId !== null || q.q !== null;
+  const secondList = q.parentId !== null ? q.statuses.length > 0 || q.types.length > 0 : q.statuses.length > 0 && q.types.length > 0;
+  return !itemFilters && !secondList;
 }
 
 /** What a cursor is bound to: everything but the page size and the cursor itself. */

@@ -169,11 +169,15 @@ const ERROR_DESCRIPTIONS = {
   429: 'rateLimited: too many requests; see Retry-After',
 } as const;
 
-/** The error answers a route can give, documented with the shared error body. */
-export function errors(...statuses: Array<keyof typeof ERROR_DESCRIPTIONS>) {
-  return Object.fromEntries(
-    [...new Set([401, 429, ...statuses] as const)].map((status) => [status, { description: ERROR_DESCRIPTIONS[status], content: json(ErrorSchema) }]),
-  ) as Record<number, { description: string; content: ReturnType<typeof json<typeof ErrorSchema>> }>;
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } };
+
+/** The error answers a route can give (401 and 429 always), documented with the shared error body. */
+export function errors<S extends ErrorStatus>(...statuses: S[]): { [K in S | 401 | 429]: ErrorResponse } {
+  const all = [...new Set<ErrorStatus>([401, 429, ...statuses])];
+  return Object.fromEntries(all.map((status) => [status, { description: ERROR_DESCRIPTIONS[status], content: json(ErrorSchema) }])) as {
+    [K in S | 401 | 429]: ErrorResponse;
+  };
 }
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {

@@ -1,0 +1,69 @@
+import { defineJob } from '@stint/sdk';
+import { createTestStack, clientsFor, startEmulators } from '../test/support/stack.ts';
+import { attachMeter, PRICES } from './meter.ts';
+import type { Emulators } from '@stint/local/emulators';
+
+const NOOP = defineJob({ type: 'NOOP', run: async (ctx) => void (await ctx.step('noop', () => true)) });
+
+export interface PipelineFigures {
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+  perJob: { writeUnits: number; readUnits: number; sqsRequests: number; lambdaInvocations: number };
+  usdPerMillionJobs: number;
+}
+
+/**
+ * No-op single-step jobs through the whole pipeline: submit (one api invocation each), the
+ * poller feeding the worker handler SQS batches, slices, counters, and completion.
+ */
+export async function runPipeline(emulators: Emulators, jobs: number, concurrency: number): Promise<PipelineFigures> {
+  const stack = await createTestStack(emulators, { definitions: [NOOP], concurrency: 4, batchSize: 10 });
+  const meter = attachMeter(stack.clients);
+  let batches = 0;
+  const handler = stack.poller.options.handler;
+  stack.poller.options.handler = async (event) => {
+    batches++;
+    return handler(event);
+  };
+  const started = performance.now();
+  stack.poller.start();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < jobs) {
+        next++;
+        await stack.engine.submit({ type: 'NOOP', tenant: 'bench' });
+      }
+    }),
+  );
+  const summary = stack.engine.deps.counters;
+  await stack.runUntil(async () => {
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const out = await summary.client.send(new GetCommand({ TableName: summary.tableName, Key: { pk: 'T#bench', sk: 'SUM' } }));
+    return (out.Item?.completed ?? 0) >= jobs;
+  }, 600_000);
+  const seconds = (performance.now() - started) / 1000;
+  await stack.stop();
+  // The completion polling above is the bench's own; it is not part of the pipeline's cost.
+  const perJob = {
+    writeUnits: meter.writeUnits / jobs,
+    readUnits: meter.readUnits / jobs,
+    sqsRequests: meter.sqsRequests / jobs,
+    lambdaInvocations: (jobs + batches) / jobs,
+  };
+  return {
+    jobs,
+    seconds,
+    jobsPerSecond: jobs / seconds,
+    perJob,
+    usdPerMillionJobs:
+      1e6 *
+      (perJob.writeUnits * PRICES.writeUnit +
+        perJob.readUnits * PRICES.readUnit +
+        perJob.sqsRequests * PRICES.sqsRequest +
+        perJob.lambdaInvocations * PRICES.lambdaRequest),
+  };
+}
+
+export { clientsFor, startEmulators };

@@ -1,0 +1,19 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { runEngineBench } from './engine-bench.ts';
+
+/** `npm run bench`: prints the figures and writes them to bench/results/latest.json. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const only = process.argv[2];
+const suites: Record<string, () => Promise<unknown>> = {
+  engine: runEngineBench,
+};
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+for (const [name, run] of Object.entries(suites)) {
+  if (only && only !== name) continue;
+  console.log(`\n== ${name}`);
+  results[name] = await run();
+  console.log(JSON.stringify(results[name], null, 2));
+}
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwritten to bench/results/latest.json');

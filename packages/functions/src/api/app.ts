@@ -1,0 +1,55 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Authenticator } from '@stint/core/auth/authenticator';
+import { createOidcVerifier } from '@stint/core/auth/oidc';
+import type { ApiEnv } from './api-env.ts';
+import type { ApiOptions } from './api-options.ts';
+import { authenticate } from './authenticate.ts';
+import { createErrorHandler, errorBody, validationHook } from './error-mapping.ts';
+import { registerSecurityScheme } from './open-api.ts';
+import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './rate-limit.ts';
+import { bulkRoutes } from './routes/bulk.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { exportRoutes } from './routes/export.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { logRoutes } from './routes/logs.ts';
+import { operationRoutes } from './routes/operations.ts';
+import { summaryRoutes } from './routes/summary.ts';
+import { waitRoutes } from './routes/wait.ts';
+import { createServices } from './services.ts';
+
+/**
+ * The HTTP api: a Hono app the Lambda adapter, the local stack and tests all serve as it is.
+ * Middleware order: errors are mapped for everything; /health answers before authentication;
+ * every /api route authenticates, then is rate limited per principal.
+ */
+export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
+  const services = createServices(options);
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.onError(createErrorHandler(options.onUnexpectedError));
+  app.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
+  registerSecurityScheme(app);
+
+  healthRoutes(app);
+  const authenticator = new Authenticator({
+    keys: services.keys,
+    adminToken: options.auth?.adminToken ?? null,
+    oidc: options.auth?.oidc ? createOidcVerifier(options.auth.oidc) : null,
+  });
+  app.use('/api/*', authenticate(authenticator));
+  if (options.rateLimit !== false) app.use('/api/*', rateLimit(new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT)));
+
+  // Static job paths before /api/jobs/{id}: a route registered earlier answers first, and
+  // `export.csv`, `bulk` and `clear-inactive` are valid job ids to the {id} routes.
+  exportRoutes(app, services);
+  bulkRoutes(app, services);
+  jobRoutes(app, services);
+  operationRoutes(app, services);
+  logRoutes(app, services);
+  waitRoutes(app, services);
+  summaryRoutes(app, services);
+  keyRoutes(app, services);
+  docsRoutes(app);
+  return app;
+}

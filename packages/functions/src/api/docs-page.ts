@@ -1,0 +1,70 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+
+type OpenAPIObject = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
+
+/**
+ * The API reference as one server-rendered page, from the OpenAPI document. No scripts and
+ * no CDN: the page must work where the network is closed, and it needs no interactivity.
+ */
+export function renderDocsPage(document: OpenAPIObject): string {
+  const sections = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    METHODS.filter((method) => item?.[method]).map((method) => renderOperation(method, path, item![method] as Operation)),
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escape(document.info.title)} reference</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
+h2{font-size:1rem;margin:2rem 0 .25rem}code,.path{font-family:ui-monospace,monospace}
+.method{display:inline-block;min-width:4.5rem;font-weight:700;text-transform:uppercase}
+.get{color:#0b6e4f}.post{color:#0b4f8a}.delete{color:#a1261b}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae1;padding:.2rem .5rem;text-align:left;vertical-align:top}
+section{border-top:1px solid #e4e7ec;padding-bottom:.75rem}
+</style></head><body>
+<h1>${escape(document.info.title)} <small>${escape(document.info.version)}</small></h1>
+<p>${escape(document.info.description ?? '')}</p>
+<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${escape(document.openapi)}).</p>
+${sections.join('\n')}
+</body></html>`;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+interface ParameterSchema {
+  type?: unknown;
+  enum?: unknown[];
+}
+
+interface Operation {
+  summary?: string;
+  description?: string;
+  parameters?: Array<{ name: string; in: string; required?: boolean; description?: string; schema?: ParameterSchema }>;
+  requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
+  responses?: Record<string, { description?: string }>;
+}
+
+function renderOperation(method: string, path: string, op: Operation): string {
+  const params = (op.parameters ?? []).map(
+    (p) =>
+      `<tr><td><code>${escape(p.name)}</code></td><td>${escape(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${escape(describeSchema(p.schema))}</td><td>${escape(p.description ?? '')}</td></tr>`,
+  );
+  const body = Object.entries(op.requestBody?.content ?? {}).map(([type, media]) => `${type} ${media.schema?.$ref?.split('/').pop() ?? ''}`);
+  const responses = Object.entries(op.responses ?? {}).map(([status, r]) => `<tr><td>${escape(status)}</td><td>${escape(r.description ?? '')}</td></tr>`);
+  return `<section id="${escape(`${method}-${path}`)}">
+<h2><span class="method ${method}">${method}</span> <span class="path">${escape(path)}</span></h2>
+<p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}
+${params.length ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th></th></tr>${params.join('')}</table>` : ''}
+${body.length ? `<p>Body: <code>${escape(body.join(', '))}</code></p>` : ''}
+<table><tr><th>status</th><th>meaning</th></tr>${responses.join('')}</table>
+</section>`;
+}
+
+function describeSchema(schema: ParameterSchema | undefined): string {
+  if (!schema) return '';
+  if (schema.enum) return schema.enum.join(' | ');
+  return typeof schema.type === 'string' ? schema.type : '';
+}
+
+function escape(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+}

@@ -1,0 +1,95 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { stream } from 'hono/streaming';
+import { NotFoundError } from '@stint/core';
+import { csvRow, jobCsvHeader, jobCsvRow } from '@stint/core/query/csv';
+import { jobPages } from '@stint/core/query/job-finder';
+import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
+import { EXPORT_JOBS } from '@stint/core/system-jobs/export-jobs';
+import type { ApiEnv } from '../api-env.ts';
+import { documented } from '../documented.ts';
+import { AcceptedJobSchema, errors, JobIdParams, jsonContent, TenantParam } from '../schemas.ts';
+import { requestFinderScope, requestScope, startSystemJob, withoutParams, type ApiServices } from '../services.ts';
+
+export const EXPORT_FILENAME = 'jobs-export.csv';
+const EXPORT_PAGE_SIZE = '1000';
+/** The export takes the find filters; paging is its own business. */
+const exportQuerySchema = jobQuerySchema.omit({ _size: true, cursor: true }).extend({ tenant: TenantParam });
+
+const exportCsv = createRoute({
+  method: 'get',
+  path: '/api/jobs/export.csv',
+  tags: ['export'],
+  summary: 'Export the jobs a find query matches as CSV',
+  description:
+    'Columns: ' +
+    jobCsvHeader.join(', ') +
+    '. Up to 10,000 rows answer at once as an attachment; a larger export answers 202 with an EXPORT_JOBS system job whose results hold `fileId` and `rowsExported`; download its file with GET /api/jobs/{id}/download.',
+  request: { query: exportQuerySchema },
+  responses: {
+    200: { description: 'The CSV file', content: { 'text/csv': { schema: z.string() } } },
+    202: jsonContent(AcceptedJobSchema, 'Too large for one response: exporting to S3 as a system job'),
+    ...errors(400, 403),
+  },
+});
+
+const download = createRoute({
+  method: 'get',
+  path: '/api/jobs/{id}/download',
+  tags: ['export'],
+  summary: 'Download a job’s result file',
+  description: 'Redirects to a presigned S3 link valid for 15 minutes.',
+  request: { params: JobIdParams },
+  responses: { 302: { description: 'Redirect to the file' }, ...errors(400, 404) },
+});
+
+export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  documented(app, exportCsv, async (c) => {
+    const principal = c.get('principal');
+    const params = withoutParams(c.req.query(), 'tenant', '_size', 'cursor');
+    const query = parseJobQuery({ ...params, _size: EXPORT_PAGE_SIZE });
+    const tenant = c.req.query('tenant');
+    const scope = await requestFinderScope(services, principal, tenant);
+    // The status line goes first, so the rows are gathered before answering: a small export
+    // is sent from memory, a large one (or one past Lambda's 6 MB response cap) moves to S3.
+    const lines: string[] = [];
+    let bytes = 0;
+    let tooLarge = false;
+    for await (const page of jobPages(services.engine.deps.jobs, scope, query, services.now())) {
+      for (const job of page) {
+        const line = `${csvRow(jobCsvRow(job))}\r\n`;
+        bytes += Buffer.byteLength(line);
+        lines.push(line);
+        if (lines.length > services.limits.exportInlineRows || bytes > services.limits.exportInlineBytes) tooLarge = true;
+        if (tooLarge) break;
+      }
+      if (tooLarge) break;
+    }
+    if (tooLarge) {
+      const job = await startSystemJob(services, principal, requestScope(principal, tenant), EXPORT_JOBS, { filter: params });
+      c.header('Location', `/api/jobs/${job.id}`);
+      return c.json({ job }, 202);
+    }
+    c.header('Content-Type', 'text/csv; charset=utf-8');
+    c.header('Content-Disposition', `attachment; filename="${EXPORT_FILENAME}"`);
+    c.header('Cache-Control', 'no-store');
+    return stream(c, async (out) => {
+      await out.write(`${csvRow(jobCsvHeader)}\r\n`);
+      for (let i = 0; i < lines.length; i += 500) await out.write(lines.slice(i, i + 500).join(''));
+    });
+  });
+
+  app.openapi(download, async (c) => {
+    const { id } = c.req.valid('param');
+    const job = await services.engine.get(id, requestScope(c.get('principal'), undefined));
+    if (job.resultFile === null) throw new NotFoundError(`job ${id} has no result file`);
+    const filename = (job.resultFile.split('/').pop() || 'result').replaceAll(/["\\\r\n]/g, '_');
+    const url = await getSignedUrl(
+      services.s3,
+      new GetObjectCommand({ Bucket: services.bucketName, Key: job.resultFile, ResponseContentDisposition: `attachment; filename="${filename}"` }),
+      { expiresIn: services.limits.downloadUrlSeconds },
+    );
+    return c.redirect(url, 302);
+  });
+}

@@ -1,0 +1,71 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { ForbiddenError, submissionSchema } from '@stint/core';
+import { submissionTenant } from '@stint/core/auth/authorize';
+import { findJobs } from '@stint/core/query/job-finder';
+import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
+import type { ApiEnv } from '../api-env.ts';
+import { documented } from '../documented.ts';
+import { errors, JobIdParams, JobPageSchema, JobSchema, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
+import { requestFinderScope, requestScope, withoutParams, type ApiServices } from '../services.ts';
+
+const submit = createRoute({
+  method: 'post',
+  path: '/api/jobs',
+  tags: ['jobs'],
+  summary: 'Submit a job',
+  description:
+    'The job belongs to the caller’s tenant; an admin may name one (default `default`). A repeated `idempotencyKey` answers 200 with the job it made first.',
+  request: { body: jsonBody(submissionSchema) },
+  responses: {
+    201: jsonContent(JobSchema, 'The job, accepted'),
+    200: jsonContent(JobSchema, 'The job an earlier submission with this idempotencyKey made'),
+    ...errors(400, 403, 404, 409),
+  },
+});
+
+const getJob = createRoute({
+  method: 'get',
+  path: '/api/jobs/{id}',
+  tags: ['jobs'],
+  summary: 'Find a job by id (sys.jobs.findById)',
+  request: { params: JobIdParams },
+  responses: { 200: jsonContent(JobSchema, 'The job'), ...errors(400, 404) },
+});
+
+const find = createRoute({
+  method: 'get',
+  path: '/api/jobs',
+  tags: ['jobs'],
+  summary: 'Find jobs (sys.jobs.find)',
+  description: 'Newest first (or by name with sort=name), filtered, one page per request; follow `nextCursor`.',
+  request: { query: jobQuerySchema.extend({ tenant: TenantParam }) },
+  responses: { 200: jsonContent(JobPageSchema, 'One page of jobs'), ...errors(400, 403) },
+});
+
+export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  app.openapi(submit, async (c) => {
+    const principal = c.get('principal');
+    const body = c.req.valid('json');
+    const tenant = submissionTenant(principal, body.tenant);
+    // System types act across the jobs of a scope; only admins may start one by hand.
+    if (services.engine.deps.registry.get(body.type)?.system && principal.role !== 'admin') {
+      throw new ForbiddenError(`${body.type} is a system job type; only admins may submit it`);
+    }
+    await services.tenants.remember(tenant);
+    const { job, created } = await services.engine.submit({ ...body, tenant, runBy: body.runBy ?? { id: principal.keyId, name: principal.name } });
+    if (created) c.header('Location', `/api/jobs/${job.id}`);
+    return created ? c.json(job, 201) : c.json(job, 200);
+  });
+
+  documented(app, find, async (c) => {
+    const params = c.req.query();
+    const scope = await requestFinderScope(services, c.get('principal'), params.tenant);
+    const page = await findJobs(services.engine.deps.jobs, scope, parseJobQuery(withoutParams(params, 'tenant')), services.now());
+    return c.json({ items: page.items, nextCursor: page.nextCursor, partial: page.partial }, 200);
+  });
+
+  app.openapi(getJob, async (c) => {
+    const job = await services.engine.get(c.req.valid('param').id, requestScope(c.get('principal'), undefined));
+    return c.json(job, 200);
+  });
+}

@@ -1,0 +1,48 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { appendJobLog } from '@stint/core/job-logs';
+import { findLogs } from '@stint/core/query/log-finder';
+import { logQuerySchema, parseLogQuery } from '@stint/core/query/log-query';
+import type { ApiEnv } from '../api-env.ts';
+import { documented } from '../documented.ts';
+import { errors, JobIdParams, jsonBody, jsonContent, LogLineSchema, LogPageSchema, NewLogSchema } from '../schemas.ts';
+import { assertCanChange, requestScope, type ApiServices } from '../services.ts';
+
+const readLogs = createRoute({
+  method: 'get',
+  path: '/api/jobs/{id}/logs',
+  tags: ['logs'],
+  summary: 'Read a job’s logs (sys.jobs.logs)',
+  description: 'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m). Pass `after` = tailCursor to poll for newer lines.',
+  request: { params: JobIdParams, query: logQuerySchema },
+  responses: { 200: jsonContent(LogPageSchema, 'One page of log lines'), ...errors(400, 404) },
+});
+
+const addLog = createRoute({
+  method: 'post',
+  path: '/api/jobs/{id}/logs',
+  tags: ['logs'],
+  summary: 'Add a log line (sys.jobs.logInfo / logError)',
+  description: 'An ERROR line sets the job’s hasErrors flag.',
+  request: { params: JobIdParams, body: jsonBody(NewLogSchema) },
+  responses: { 201: jsonContent(LogLineSchema.omit({ cursor: true }), 'The line as stored'), ...errors(400, 403, 404) },
+});
+
+export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  documented(app, readLogs, async (c) => {
+    const { id } = JobIdParams.parse({ id: c.req.param('id') });
+    const query = parseLogQuery(c.req.query());
+    // The wall first: another tenant's job has no logs to read, whatever the query.
+    await services.engine.get(id, requestScope(c.get('principal'), undefined));
+    const page = await findLogs(services.engine.deps.jobs, id, query, services.now());
+    return c.json({ items: page.items, nextCursor: page.nextCursor, tailCursor: page.tailCursor, partial: page.partial }, 200);
+  });
+
+  app.openapi(addLog, async (c) => {
+    const { id } = c.req.valid('param');
+    const { level, message } = c.req.valid('json');
+    const scope = await assertCanChange(services, c.get('principal'), id);
+    const job = await services.engine.get(id, scope);
+    const line = await appendJobLog(services.engine.deps, job, level, message);
+    return c.json(line, 201);
+  });
+}

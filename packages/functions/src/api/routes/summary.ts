@@ -1,0 +1,46 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { ALL_TENANTS } from '@stint/core/counter-store';
+import { parseStatsQuery, readStats, readSummary, statsQuerySchema } from '@stint/core/query/stats-reader';
+import type { ApiEnv } from '../api-env.ts';
+import { documented } from '../documented.ts';
+import { errors, jsonContent, StatsSchema, SummarySchema, TenantParam } from '../schemas.ts';
+import { requestScope, withoutParams, type ApiServices } from '../services.ts';
+
+const summary = createRoute({
+  method: 'get',
+  path: '/api/summary',
+  tags: ['monitor'],
+  summary: 'Count cards: total, active, completed, failed, canceled',
+  request: { query: z.object({ tenant: TenantParam }) },
+  responses: { 200: jsonContent(SummarySchema, 'Counts, maintained on write'), ...errors(400, 403) },
+});
+
+const stats = createRoute({
+  method: 'get',
+  path: '/api/stats',
+  tags: ['monitor'],
+  summary: 'Jobs created and waiting times per minute, hour or day',
+  description: 'Defaults to the last 24 hours by hour. Times are ms since the epoch; intervals are UTC.',
+  request: { query: statsQuerySchema.extend({ tenant: TenantParam }) },
+  responses: { 200: jsonContent(StatsSchema, 'One point per interval, and totals'), ...errors(400, 403) },
+});
+
+/** Counters are kept per tenant and for all tenants together (`*`), so both reads are one key. */
+function counterTenant(scope: ReturnType<typeof requestScope>): string {
+  return 'tenant' in scope ? scope.tenant : ALL_TENANTS;
+}
+
+export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  app.openapi(summary, async (c) => {
+    const scope = requestScope(c.get('principal'), c.req.valid('query').tenant);
+    return c.json(await readSummary(services.engine.deps.jobs, counterTenant(scope)), 200);
+  });
+
+  documented(app, stats, async (c) => {
+    const params = c.req.query();
+    const scope = requestScope(c.get('principal'), params.tenant);
+    const now = services.now();
+    const options = parseStatsQuery(withoutParams(params, 'tenant'), now);
+    return c.json(await readStats(services.engine.deps.jobs, counterTenant(scope), options, now), 200);
+  });
+}

@@ -1,0 +1,64 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { JOB_STATUSES, TimeoutError, type JobStatus } from '@stint/core';
+import { listParam, parseParams } from '@stint/core/query/param-schemas';
+import type { ApiEnv } from '../api-env.ts';
+import { documented } from '../documented.ts';
+import { errors, JobIdParams, JobSchema, jsonContent, WaitingSchema } from '../schemas.ts';
+import { requestScope, type ApiServices } from '../services.ts';
+
+/** A day: waits beyond that are a scheduling problem, not a wait. */
+const MAX_WAIT_MS = 86_400_000;
+const FIRST_POLL_MS = 100;
+/** Polls slow down to this; each is one strongly consistent GetItem. */
+const MAX_POLL_MS = 2_000;
+
+export const waitQuerySchema = z.strictObject({
+  status: listParam((s) => (JOB_STATUSES as readonly string[]).includes(s), `status (valid: ${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
+  maxTimeToWait: z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be milliseconds (a whole number)')
+    .transform(Number)
+    .refine((ms) => ms <= MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms`),
+});
+
+const wait = createRoute({
+  method: 'get',
+  path: '/api/jobs/{id}/wait',
+  tags: ['jobs'],
+  summary: 'Wait for a job to reach a status (sys.jobs.waitForJob)',
+  description:
+    'Long poll. One request waits at most 25 s (API Gateway ends requests at 30 s). If the job reaches one of `status` in time: 200 with the job. ' +
+    'If `maxTimeToWait` runs out first: 408 `timeout`. If it is longer than one request may wait: 202 `waiting`; call again with `maxTimeToWait` = `remainingMs` ' +
+    '(the typed client does this loop).',
+  request: { params: JobIdParams, query: waitQuerySchema },
+  responses: {
+    200: jsonContent(JobSchema, 'The job, in one of the statuses'),
+    202: jsonContent(WaitingSchema, 'Not yet; call again'),
+    ...errors(400, 404, 408),
+  },
+});
+
+export function waitRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  documented(app, wait, async (c) => {
+    const { id } = JobIdParams.parse({ id: c.req.param('id') });
+    const query = parseParams(waitQuerySchema, c.req.query(), Object.keys(waitQuerySchema.shape));
+    const statuses = query.status as JobStatus[];
+    const scope = requestScope(c.get('principal'), undefined);
+    const started = Date.now();
+    const budget = Math.min(query.maxTimeToWait, services.limits.longPollMs);
+    let delay = FIRST_POLL_MS;
+    for (;;) {
+      const job = await services.engine.get(id, scope);
+      if (statuses.includes(job.status)) return c.json(job, 200);
+      const waited = Date.now() - started;
+      if (waited >= budget || c.req.raw.signal.aborted) {
+        if (query.maxTimeToWait <= budget) {
+          throw new TimeoutError(`job ${id} is ${job.status}; it did not reach ${statuses.join(' or ')} within ${query.maxTimeToWait} ms`);
+        }
+        return c.json({ status: 'waiting' as const, retryAfterMs: 0, remainingMs: Math.max(0, query.maxTimeToWait - waited), job }, 202);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, budget - waited)));
+      delay = Math.min(delay * 2, MAX_POLL_MS);
+    }
+  });
+}

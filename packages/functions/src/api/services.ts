@@ -1,0 +1,83 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { BadRequestError, type Engine, type Job, type TenantScope } from '@stint/core';
+import { ApiKeyStore } from '@stint/core/auth/key-store';
+import { ADMIN_TENANT, TENANT_PATTERN, type Principal } from '@stint/core/auth/principal';
+import { assertCanWrite, scopeOf } from '@stint/core/auth/authorize';
+import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import type { JobScope } from '@stint/core/query/job-finder';
+import { finderScope } from '@stint/core/system-jobs/system-scope';
+import { DEFAULT_LIMITS, type ApiLimits, type ApiOptions } from './api-options.ts';
+
+/** What the route modules share: built once per app from its options. */
+export interface ApiServices {
+  engine: Engine;
+  s3: S3Client;
+  bucketName: string;
+  keys: ApiKeyStore;
+  tenants: TenantDirectory;
+  limits: ApiLimits;
+  now: () => number;
+}
+
+export function createServices(options: ApiOptions): ApiServices {
+  return {
+    engine: options.engine,
+    s3: options.clients.s3,
+    bucketName: options.config.bucketName,
+    keys: new ApiKeyStore(options.clients.dynamo, options.config.tableName),
+    tenants: new TenantDirectory(options.clients.dynamo, options.config.tableName),
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    now: options.engine.deps.clock,
+  };
+}
+
+/**
+ * The scope of a request: the caller's tenant, or for an admin every tenant unless the
+ * `tenant` parameter narrows it. `_admin` is accepted from admins so they can list the
+ * all-tenant system jobs on their own.
+ */
+export function requestScope(principal: Principal, tenant: string | undefined): TenantScope {
+  if (tenant !== undefined && tenant !== '' && tenant !== ADMIN_TENANT && !TENANT_PATTERN.test(tenant)) {
+    throw new BadRequestError('tenant must be lower-case letters, digits and dashes', 'tenant');
+  }
+  return scopeOf(principal, tenant || null);
+}
+
+export async function requestFinderScope(services: ApiServices, principal: Principal, tenant: string | undefined): Promise<JobScope> {
+  return finderScope(requestScope(principal, tenant), services.tenants);
+}
+
+/** Query parameters without the api's own ones (`tenant`), for the core's strict parsers. */
+export function withoutParams(params: Record<string, string>, ...names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => !names.includes(name)));
+}
+
+/**
+ * Starts one of the monitor's system jobs for the caller. It lives in the scope's tenant, so
+ * the caller (and its tenant's admins) can follow it; an all-tenant one lives in ADMIN_TENANT.
+ */
+export async function startSystemJob(
+  services: ApiServices,
+  principal: Principal,
+  scope: TenantScope,
+  type: string,
+  data: Record<string, unknown>,
+): Promise<Job> {
+  const tenant = 'tenant' in scope ? scope.tenant : ADMIN_TENANT;
+  await services.tenants.remember(tenant);
+  const { job } = await services.engine.submit({ type, tenant, data, runBy: { id: principal.keyId, name: principal.name } });
+  return job;
+}
+
+/**
+ * A change to one job: the tenant wall comes first, so a viewer asking about another
+ * tenant's job hears 404 like everyone else, and 403 only about jobs it can see.
+ */
+export async function assertCanChange(services: ApiServices, principal: Principal, id: string): Promise<TenantScope> {
+  const scope = requestScope(principal, undefined);
+  if (principal.role === 'viewer') {
+    await services.engine.get(id, scope);
+    assertCanWrite(principal);
+  }
+  return scope;
+}
