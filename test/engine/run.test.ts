@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob, NonRetriableError } from '@stint/sdk';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
+import { eventually } from '../support/gate.ts';
 
 const SIMPLE = defineJob<{ n: number }>({
   type: 'SIMPLE',
@@ -69,6 +70,23 @@ describe('running jobs end to end', () => {
       expect(done.childrenProgress).toEqual({ finished: 5, total: 5 });
       expect(done.hasErrors).toBe(true);
       expect(done.results).toEqual({ sum: 0 + 10 + 20 + 40, errors: 1 });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
+
+describe('summary counters', () => {
+  it('count spawned children as created and every job’s end exactly once', async () => {
+    const stack = await createTestStack(emulators, { definitions: [PARENT, CHILD] });
+    try {
+      const { job } = await stack.engine.submit({ type: 'PARENT', tenant: 'count', data: { count: 4, failAt: 2 } });
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'count' })).status === 'FINISHED');
+      // Counters flush when the worker's batch ends, just after the status is visible.
+      // Parent and one child finish with errors (the child's errors mark the parent).
+      await eventually(async () => (await stack.engine.deps.jobs.getItem({ pk: 'T#count', sk: 'SUM' }))?.active === 0);
+      const summary = await stack.engine.deps.jobs.getItem({ pk: 'T#count', sk: 'SUM' });
+      expect(summary).toMatchObject({ total: 5, active: 0, completed: 3, failed: 2 });
     } finally {
       await stack.stop();
     }

@@ -81,7 +81,7 @@ describe('findJobs against a seeded table', () => {
     ['createTo', () => ({ createTo: day(3) })],
     ['create range', () => ({ createFrom: day(5), createTo: day(7) })],
     ['start range', () => ({ startFrom: day(10), startTo: day(12) })],
-    ['startFrom alone', () => ({ startFrom: day(27), _size: '20' })],
+    ['startFrom alone', () => ({ startFrom: day(27), _size: '100' })],
     ['endTo alone', () => ({ endTo: day(2) })],
     ['end range', () => ({ endFrom: day(20), endTo: day(21) })],
     ['hasErrors=true', () => ({ hasErrors: 'true' })],
@@ -142,6 +142,8 @@ describe('findJobs against a seeded table', () => {
     expect(Math.max(...pages.map((p) => p.itemsRead))).toBeLessThanOrEqual(2 * 45 + 12 * 9 + 1);
     const other = await findJobs(store, { tenant: seed.tenants[1]! }, parseJobQuery({ parentId: seed.bigParent.id }), NOW);
     expect(other.items).toEqual([]);
+    const disjoint = await findJobs(store, { tenant }, parseJobQuery({ createFrom: day(10), endTo: day(5) }), NOW);
+    expect(disjoint).toEqual({ items: [], nextCursor: null, partial: false, itemsRead: 0 });
     const nobody = await findJobs(store, { allTenants: true, tenants: [] }, parseJobQuery({}), NOW);
     expect(nobody).toEqual({ items: [], nextCursor: null, partial: false, itemsRead: 0 });
   });

@@ -1,12 +1,13 @@
 import { NonRetriableError, type ChildOutcome, type CurrentJob, type JobContext, type JobDefinition, type SpawnOptions } from '@stint/sdk';
 import type { Checkpoint } from '../checkpoint-store.ts';
+import type { CounterBatch } from '../counter-store.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { LogLevel, LogLine } from '../log-store.ts';
 import type { JobRecord } from '../job-record.ts';
 import { childJobId, newJobRecord } from '../new-job.ts';
 import { parkedPartition } from '../table-keys.ts';
 import { childOutcomes } from './children.ts';
-import type { EngineDeps } from './deps.ts';
+import { emit, type EngineDeps } from './deps.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { holdsLease, merge, releaseLease } from './transitions.ts';
 
@@ -57,6 +58,7 @@ export class JobRun {
     readonly definition: JobDefinition,
     record: JobRecord,
     readonly checkpoints: Map<string, Checkpoint>,
+    readonly counters: CounterBatch,
   ) {
     this.record = record;
     this.startedAt = deps.clock();
@@ -201,7 +203,7 @@ export class JobRun {
     if (seq <= parent.childrenTotal) return id;
     const now = this.deps.clock();
     const lowPriority = options.lowPriority ?? parent.lowPriority;
-    await this.deps.jobs.create(
+    const created = await this.deps.jobs.create(
       newJobRecord(
         {
           id,
@@ -220,6 +222,10 @@ export class JobRun {
         { readyAt: now },
       ),
     );
+    if (created) {
+      this.counters.jobCreated(parent.tenant, now);
+      emit(this.deps, { type: 'jobCreated', jobId: id, rootId: parent.rootId, tenant: parent.tenant, jobType: type });
+    }
     this.#spawnedThisSlice++;
     this.spawnedLanes.add(lowPriority ? 'low' : 'normal');
     return id;

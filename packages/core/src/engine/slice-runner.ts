@@ -62,7 +62,7 @@ export class SliceRunner {
     }
     // A job that never started has no checkpoints: skip the read on the common first slice.
     const checkpoints = record.startDate === undefined ? new Map() : await deps.checkpoints.load(record.id);
-    const run = new JobRun(deps, this.dispatcher, definition, acquired, checkpoints);
+    const run = new JobRun(deps, this.dispatcher, definition, acquired, checkpoints, counters);
     const timer = this.#startHeartbeat(run, heartbeat);
     try {
       return await this.#run(run, definition, counters);

@@ -30,7 +30,7 @@ export const SEARCH_KEY_BUDGET_PER_ROW = 5;
  * label-prefixed sort keys on gsi3) would lift the limit at the cost of another write per job.
  */
 export const NAME_SORT_WINDOW = 1000;
-/** Each partition costs a head read per page; more than this is a query to narrow. */
+/** Each partition costs a request and a few keys read ahead per page; more than this is a query to narrow. */
 export const MAX_PARTITIONS = 256;
 
 const dateCursor = z.strictObject({ v: z.literal(1), s: z.literal('date'), f: z.string(), p: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
@@ -48,21 +48,24 @@ export async function findJobs(store: JobStore, scope: JobScope, query: JobQuery
   const range = sortKeyRange(query);
   const print = queryPrint(tenants, query);
   const match = matcher(tenants, query);
-  if (sources.length === 0) return { items: [], nextCursor: null, partial: false, itemsRead: 0 };
-  return query.sort === 'name'
-    ? byName(store, sources, range, query, match, print, now)
-    : byDate(store, sources, range, query, match, print, now);
+  // No tenants, or bounds that exclude each other (createFrom after endTo): nothing to read.
+  if (sources.length === 0 || range[0] > range[1]) return { items: [], nextCursor: null, partial: false, itemsRead: 0 };
+  const plan: Plan = { store, sources, range, query, match, print, now };
+  return query.sort === 'name' ? byName(plan) : byDate(plan);
 }
 
-async function byDate(
-  store: JobStore,
-  sources: IndexSource[],
-  range: SortKeyRange,
-  query: JobQuery,
-  match: (r: JobRecord) => boolean,
-  print: string,
-  now: number,
-): Promise<FindJobsResult> {
+interface Plan {
+  store: JobStore;
+  sources: IndexSource[];
+  range: SortKeyRange;
+  query: JobQuery;
+  match: (record: JobRecord) => boolean;
+  /** Fingerprint the cursor must carry. */
+  print: string;
+  now: number;
+}
+
+async function byDate({ store, sources, range, query, match, print, now }: Plan): Promise<FindJobsResult> {
   let position: string | undefined;
   if (query.cursor !== null) {
     const cursor = decodeCursor(query.cursor, dateCursor);
@@ -105,15 +108,7 @@ async function byDate(
   };
 }
 
-async function byName(
-  store: JobStore,
-  sources: IndexSource[],
-  range: SortKeyRange,
-  query: JobQuery,
-  match: (r: JobRecord) => boolean,
-  print: string,
-  now: number,
-): Promise<FindJobsResult> {
+async function byName({ store, sources, range, query, match, print, now }: Plan): Promise<FindJobsResult> {
   let after: { label: string; id: string } | undefined;
   if (query.cursor !== null) {
     const cursor = decodeCursor(query.cursor, nameCursor);

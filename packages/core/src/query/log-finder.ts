@@ -1,16 +1,11 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { LogStore, type LogLine } from '../log-store.ts';
 import { pad } from '../table-keys.ts';
 import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from './cursor.ts';
 import { logTimeRange, type LogQuery } from './log-query.ts';
-
-/** What the readers need of a store; JobStore and CounterStore both fit. */
-export interface TableReader {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
+import type { TableReader } from './table-reader.ts';
 
 export interface FindLogsResult {
   /** Newest first; oldest first when tailing with `after`. */

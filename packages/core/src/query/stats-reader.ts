@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { minuteOf, pad, statsKey, summaryKey } from '../table-keys.ts';
-import type { TableReader } from './log-finder.ts';
+import type { TableReader } from './table-reader.ts';
 import { msParam, parseParams } from './param-schemas.ts';
 
 export type StatsInterval = 'minute' | 'hour' | 'day';

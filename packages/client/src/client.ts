@@ -1,0 +1,138 @@
+import { StintClientError, TimeoutError } from './errors.ts';
+import { Http, jobPath, type HttpOptions, type QueryValue } from './http.ts';
+import type {
+  AcceptedJob,
+  BulkResult,
+  FindQuery,
+  Job,
+  JobPage,
+  JobStatus,
+  LogLine,
+  LogQuery,
+  Operation,
+  Stats,
+  StatsQuery,
+  Submission,
+  Summary,
+} from './types.ts';
+
+export type StintClientOptions = HttpOptions;
+
+export interface StintClient {
+  /** The job, or null when there is none the caller may see (`sys.jobs.findById`). */
+  findById(id: string): Promise<Job | null>;
+  /** Every job matching the query, newest first, fetched page by page as the loop asks. */
+  find(query?: FindQuery): AsyncIterable<Job>;
+  /** One page, for callers that keep the cursor themselves. */
+  findPage(query?: FindQuery, cursor?: string | null): Promise<JobPage>;
+  /** A job's log lines, newest first, page by page. */
+  logs(id: string, query?: LogQuery): AsyncIterable<LogLine>;
+  logInfo(id: string, message: string): Promise<void>;
+  /** Also sets the job's hasErrors flag. */
+  logError(id: string, message: string): Promise<void>;
+  /** Resolves with the job once it is in one of `statuses`; throws TimeoutError (code `timeout`) after `maxTimeToWait` ms. */
+  waitForJob(id: string, statuses: JobStatus | readonly JobStatus[], maxTimeToWait: number): Promise<Job>;
+  submit(submission: Submission): Promise<Job>;
+  stop(id: string): Promise<Job>;
+  resume(id: string): Promise<Job>;
+  forceStop(id: string): Promise<Job>;
+  cancel(id: string): Promise<Job>;
+  restart(id: string): Promise<Job>;
+  setLowPriority(id: string): Promise<Job>;
+  removeLowPriority(id: string): Promise<Job>;
+  delete(id: string): Promise<void>;
+  /** By ids: per-id outcomes. By filter: the BULK_OPERATION system job doing it. */
+  bulk(op: Operation, ids: readonly string[]): Promise<BulkResult>;
+  bulk(op: Operation, target: { filter: FindQuery }): Promise<AcceptedJob>;
+  summary(options?: { tenant?: string }): Promise<Summary>;
+  stats(query?: StatsQuery): Promise<Stats>;
+}
+
+export function createStintClient(options: StintClientOptions): StintClient {
+  const http = new Http(options);
+  const operation = (suffix: string, method = 'POST') => (id: string) => http.json<Job>(method, jobPath(id, suffix));
+  const log = (level: 'INFO' | 'ERROR') => async (id: string, message: string) => {
+    await http.send('POST', jobPath(id, '/logs'), { body: { level, message } });
+  };
+  const findPage = (query: FindQuery = {}, cursor: string | null = null) =>
+    http.json<JobPage>('GET', '/api/jobs', { query: { ...(query as Record<string, QueryValue>), ...(cursor ? { cursor } : {}) } });
+
+  return {
+    async findById(id) {
+      try {
+        return await http.json<Job>('GET', jobPath(id));
+      } catch (error) {
+        if (error instanceof StintClientError && error.code === 'notFound') return null;
+        throw error;
+      }
+    },
+    find(query = {}) {
+      return paged((cursor) => findPage(query, cursor));
+    },
+    findPage,
+    logs(id, query = {}) {
+      return paged((cursor) =>
+        http.json<{ items: LogLine[]; nextCursor: string | null }>('GET', jobPath(id, '/logs'), {
+          query: { ...(query as Record<string, QueryValue>), ...(cursor ? { cursor } : {}) },
+        }),
+      );
+    },
+    logInfo: log('INFO'),
+    logError: log('ERROR'),
+    async waitForJob(id, statuses, maxTimeToWait) {
+      const wanted = typeof statuses === 'string' ? [statuses] : [...statuses];
+      const deadline = Date.now() + maxTimeToWait;
+      // The server waits at most ~25 s per request and answers 202 while time remains; each
+      // round asks for what is left, so the total never exceeds maxTimeToWait.
+      for (;;) {
+        const remaining = Math.max(0, deadline - Date.now());
+        const response = await http.send('GET', jobPath(id, '/wait'), { query: { status: wanted, maxTimeToWait: remaining } });
+        const body = (await response.json()) as Job | { status: 'waiting'; retryAfterMs: number };
+        if (response.status === 200) return body as Job;
+        if (remaining === 0) throw new TimeoutError(`job ${id} did not reach ${wanted.join(' or ')} within ${maxTimeToWait} ms`);
+        const pause = (body as { retryAfterMs?: number }).retryAfterMs ?? 0;
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(pause, remaining)));
+      }
+    },
+    submit: (submission) => http.json<Job>('POST', '/api/jobs', { body: submission }),
+    stop: operation('/stop'),
+    resume: operation('/resume'),
+    forceStop: operation('/force-stop'),
+    cancel: operation('/cancel'),
+    restart: operation('/restart'),
+    setLowPriority: operation('/low-priority'),
+    removeLowPriority: operation('/low-priority', 'DELETE'),
+    async delete(id) {
+      await http.send('DELETE', jobPath(id));
+    },
+    bulk(op: Operation, target: readonly string[] | { filter: FindQuery }) {
+      const body = Array.isArray(target) ? { op, ids: target } : { op, filter: filterParams((target as { filter: FindQuery }).filter) };
+      return http.json<never>('POST', '/api/jobs/bulk', { body });
+    },
+    summary: (opts = {}) => http.json<Summary>('GET', '/api/summary', { query: { tenant: opts.tenant } }),
+    stats: (query = {}) => http.json<Stats>('GET', '/api/stats', { query: { ...query } }),
+  };
+}
+
+/** An async iterable over every item of a cursor-paged list; pages are fetched lazily. */
+function paged<T>(fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let cursor: string | null = null;
+      do {
+        const page = await fetchPage(cursor);
+        yield* page.items;
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    },
+  };
+}
+
+/** A bulk filter travels as the find query's string parameters. */
+function filterParams(query: FindQuery): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(query)
+      .filter(([, value]) => value !== undefined && value !== null)
+      .map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]),
+  );
+}

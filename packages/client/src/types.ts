@@ -1,0 +1,142 @@
+/**
+ * The api's shapes as a client sees them. Kept free of server imports so the client can be
+ * copied into any TypeScript project; a compile-time test keeps them equal to core's.
+ */
+export const JOB_STATUSES = ['PENDING', 'RUNNING', 'FINISHED', 'STOPPING', 'STOPPED', 'CANCELING', 'CANCELED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export type Operation = 'stop' | 'resume' | 'force-stop' | 'cancel' | 'restart' | 'set-low-priority' | 'remove-low-priority' | 'delete';
+
+export interface RunBy {
+  id: string;
+  name: string;
+}
+
+export interface Job {
+  id: string;
+  type: string;
+  label: string;
+  status: JobStatus;
+  tenant: string;
+  system: boolean;
+  createDate: number;
+  startDate: number | null;
+  endDate: number | null;
+  waiting: number;
+  duration: number;
+  hasErrors: boolean;
+  lowPriority: boolean;
+  runBy: RunBy | null;
+  progress: number;
+  parentId: string | null;
+  rootId: string;
+  data: Record<string, unknown>;
+  results: Record<string, unknown> | null;
+  childrenProgress: { finished: number; total: number };
+  resultFile: string | null;
+  error: string | null;
+  version: number;
+}
+
+export interface Submission {
+  type: string;
+  label?: string;
+  data?: Record<string, unknown>;
+  /** Admins only; others submit into their own tenant. */
+  tenant?: string;
+  runBy?: RunBy | null;
+  lowPriority?: boolean;
+  parentId?: string;
+  idempotencyKey?: string;
+}
+
+/** `sys.jobs.find` parameters. Lists may be given as arrays; times are ms since the epoch. */
+export interface FindQuery {
+  type?: string | string[];
+  status?: JobStatus | JobStatus[];
+  createFrom?: number;
+  createTo?: number;
+  startFrom?: number;
+  startTo?: number;
+  endFrom?: number;
+  endTo?: number;
+  hasErrors?: boolean;
+  system?: boolean;
+  parentId?: string;
+  rootId?: string;
+  sort?: 'date' | 'name';
+  /** Case-insensitive text in label, type or runBy name. */
+  q?: string;
+  /** Admins only: one tenant. */
+  tenant?: string;
+  /** Jobs per request (page size); the iterator still yields every match. */
+  _size?: number;
+}
+
+export interface JobPage {
+  items: Job[];
+  nextCursor: string | null;
+  partial: boolean;
+}
+
+export type LogLevel = 'INFO' | 'ERROR';
+
+export interface LogLine {
+  timestamp: number;
+  level: LogLevel;
+  message: string;
+  additionalInfo: Record<string, unknown> | null;
+  cursor: string;
+}
+
+/** `sys.jobs.logs` parameters. `from`/`to` win over `period` (today, yesterday, `2h 30m`). */
+export interface LogQuery {
+  level?: LogLevel;
+  message?: string;
+  from?: number;
+  to?: number;
+  period?: string;
+  _size?: number;
+}
+
+export interface Summary {
+  total: number;
+  active: number;
+  completed: number;
+  failed: number;
+  canceled: number;
+}
+
+export interface StatsQuery {
+  from?: number;
+  to?: number;
+  interval?: 'minute' | 'hour' | 'day';
+  tenant?: string;
+}
+
+export interface StatsPoint {
+  t: number;
+  created: number;
+  avgWaitingMs: number | null;
+  minWaitingMs: number | null;
+  maxWaitingMs: number | null;
+}
+
+export interface Stats {
+  points: StatsPoint[];
+  totals: Omit<StatsPoint, 't'>;
+}
+
+export type BulkItemResult = { status: 'ok' } | { status: 'error'; code: string; message: string };
+
+export interface BulkResult {
+  op: Operation;
+  results: Record<string, BulkItemResult>;
+  ok: number;
+  failed: number;
+}
+
+/** A long-running request continues as a system job (bulk by filter, large export, clear-inactive). */
+export interface AcceptedJob {
+  job: Job;
+}

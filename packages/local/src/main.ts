@@ -1,0 +1,43 @@
+/**
+ * `npm start`: the whole Stint stack on this machine. Prints the URL and how to sign in;
+ * Ctrl-C stops it cleanly (jobs, logs and records stay in STINT_DATA_DIR).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const { serve } = await import('@hono/node-server');
+const { readLocalOptions } = await import('./local-options.ts');
+const { startLocalStack } = await import('./local-stack.ts');
+const { createLocalHttpApp } = await import('./local-http.ts');
+
+const options = readLocalOptions(process.env);
+const stack = await startLocalStack(options);
+const app = createLocalHttpApp(stack, options);
+const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
+await new Promise<void>((resolve, reject) => {
+  server.once('listening', () => resolve());
+  server.once('error', reject);
+});
+
+const url = `http://localhost:${options.port}`;
+console.log(`
+  Stint is running at ${url}
+
+  Sign in with the admin token${options.generatedToken ? ' (new at each start; set STINT_ADMIN_TOKEN to keep one)' : ''}:
+    ${options.adminToken}
+
+  API:       curl -H "Authorization: Bearer <token>" ${url}/api/jobs
+  API docs:  ${url}/api/docs
+  Data:      ${options.dataDir}
+`);
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  server.close();
+  await stack.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
