@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { defineJob, type JobDefinition } from '@stint/sdk';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import type { Role } from '@stint/core/auth/principal';
+import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 import type { ApiEnv } from '@stint/functions/api/api-env';
 import type { ApiLimits } from '@stint/functions/api/api-options';
@@ -71,6 +72,9 @@ export async function createApiStack(emulators: Emulators, options: ApiStackOpti
   });
   const keys = new ApiKeyStore(stack.clients.dynamo, stack.config.tableName);
   const issue = async (role: Role, tenant: string | null) => (await keys.create({ name: `${role} ${tenant ?? 'all'}`, role, tenant })).key;
+  // Tests place jobs straight into the table; a submission would have listed their tenants.
+  const tenants = new TenantDirectory(stack.clients.dynamo, stack.config.tableName);
+  await Promise.all([TENANT_A, TENANT_B].map((tenant) => tenants.remember(tenant)));
   const revoked = await keys.create({ name: 'revoked', role: 'admin' });
   await keys.revoke(revoked.info.id);
   const tokens: Credentials = {

@@ -17,7 +17,8 @@ let tenant: string;
 const figures: Record<string, number[]> = {};
 
 beforeAll(async () => {
-  env = await startEnv();
+  // Set QUERY_DYNAMO=dynamodb-local to run this suite on AWS's DynamoDB Local instead of dynalite.
+  env = await startEnv(process.env.QUERY_DYNAMO === 'dynamodb-local' ? 'dynamodb-local' : 'dynalite');
   store = await newTable(env);
   seed = await seedJobs(store, [2000, 800, 200]);
   tenant = seed.tenants[0]!;

@@ -20,7 +20,8 @@ async function write(jobId: string, batch: Array<{ timestamp: number; level: Log
 }
 
 beforeAll(async () => {
-  env = await startEnv();
+  // Set QUERY_DYNAMO=dynamodb-local to run this suite on AWS's DynamoDB Local instead of dynalite.
+  env = await startEnv(process.env.QUERY_DYNAMO === 'dynamodb-local' ? 'dynamodb-local' : 'dynalite');
   store = await newTable(env);
   logs = new LogStore(env.clients.dynamo, store.tableName);
   const rnd = random(3);

@@ -10,7 +10,7 @@ import type { JobRecord } from '@stint/core/job-record';
 import { JobStore } from '@stint/core/job-store';
 import { newJobRecord } from '@stint/core/new-job';
 import { statusIndexKeys } from '@stint/core/table-keys';
-import { startEmulators, type Emulators } from '@stint/local/emulators';
+import { startEmulators, type EmulatorOptions, type Emulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 
 export const USER_TYPES = ['IMPORT_RECORDS', 'EXPORT_RECORDS', 'EXECUTE_ACTION', 'DELETE_RECORDS', 'EXECUTE_LISTENER'];
@@ -40,8 +40,8 @@ export interface Env {
   clients: AwsClients;
 }
 
-export async function startEnv(): Promise<Env> {
-  const emulators = await startEmulators();
+export async function startEnv(dynamo: EmulatorOptions['dynamo'] = 'dynalite'): Promise<Env> {
+  const emulators = await startEmulators({ dynamo });
   const clients = createAwsClients({
     region: 'us-east-1',
     credentials: { accessKeyId: 'x', secretAccessKey: 'y' },

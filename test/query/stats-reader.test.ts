@@ -15,7 +15,8 @@ const created: number[] = [];
 const started: Array<{ at: number; wait: number }> = [];
 
 beforeAll(async () => {
-  env = await startEnv();
+  // Set QUERY_DYNAMO=dynamodb-local to run this suite on AWS's DynamoDB Local instead of dynalite.
+  env = await startEnv(process.env.QUERY_DYNAMO === 'dynamodb-local' ? 'dynamodb-local' : 'dynalite');
   store = await newTable(env);
   const counters = new CounterStore(env.clients.dynamo, store.tableName);
   const rnd = random(5);

@@ -18,7 +18,9 @@ await new Promise<void>((resolve, reject) => {
   server.once('error', reject);
 });
 
-const url = `http://localhost:${options.port}`;
+// PORT=0 asks the OS for a free port; print the one we got.
+const address = server.address();
+const url = `http://localhost:${typeof address === 'object' && address ? address.port : options.port}`;
 console.log(`
   Stint is running at ${url}
 
