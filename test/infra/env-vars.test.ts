@@ -1,35 +1,54 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler, REPO_ROOT } from '../../infra/scripts/bundle-handlers.ts';
-import { DEFAULT_SETTINGS, ENV, FUNCTIONS, type FunctionId } from '../../infra/spec.ts';
+import { DEFAULT_SETTINGS, ENV, FUNCTIONS, functionEnvironment, type FunctionId } from '../../infra/spec.ts';
 import { functionArgs } from '../../infra/sst-args.ts';
 import { logicalId, resourcesOfType, synthStint } from './synth.ts';
+
+/**
+ * Which environment variables each handler reads is derived from its code, two ways:
+ * - loading its bundle in a fresh node process whose `process.env` records every name read
+ *   (catches lookups through tables such as ENV or AUTH_ENV, however indirect), kept when the
+ *   name is written in the repository's own sources in that bundle (library internals, such
+ *   as Powertools' optional switches, are not Stint configuration);
+ * - scanning those sources for `process.env.X` / `env.X` / `env['X']`, which also catches
+ *   variables only read while handling an event.
+ */
 
 /** Set by Lambda itself, never by a deployment. */
 const RUNTIME_PROVIDED = /^(AWS_|LAMBDA_|_)/;
 
-/**
- * Environment variables the code in a bundle reads, found in its own source files (every
- * file esbuild pulled in from this repository): `process.env.X`, `env.X`, `env['X']`, and
- * `ENV.key` / `ENV['key']` of the resource spec, however the value is then looked up.
- */
-function envReads(sourceFiles: string[]): Set<string> {
-  const envByKey = ENV as Record<string, string>;
-  const reads = new Set<string>();
-  for (const file of sourceFiles) {
-    const source = readFileSync(join(REPO_ROOT, file), 'utf8');
-    for (const [, name] of source.matchAll(/\benv(?:\.|\[\s*['"`])([A-Z_][A-Z0-9_]*)/g)) reads.add(name!);
-    for (const [, key] of source.matchAll(/\bENV(?:\.|\[\s*['"`])([a-zA-Z]+)/g)) {
-      const name = envByKey[key!];
-      if (name) reads.add(name);
-    }
-  }
-  return new Set([...reads].filter((name) => !RUNTIME_PROVIDED.test(name)));
+const refs = { tableName: 'stint-test', workQueueUrl: 'https://sqs.test/work', lowQueueUrl: 'https://sqs.test/low', bucketName: 'stint-test' };
+
+function namesReadOnLoad(bundle: string, env: Record<string, string>): string[] {
+  const script = `
+    const seen = new Set();
+    process.env = new Proxy(process.env, {
+      get: (target, key) => (typeof key === 'string' && seen.add(key), Reflect.get(target, key)),
+      has: (target, key) => (typeof key === 'string' && seen.add(key), Reflect.has(target, key)),
+    });
+    await import(${JSON.stringify(pathToFileURL(bundle).href)});
+    process.stdout.write(JSON.stringify([...seen]));
+    process.exit(0);
+  `;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...env },
+    encoding: 'utf8',
+  });
+  return JSON.parse(output) as string[];
+}
+
+function namesInSource(source: string): string[] {
+  return [...source.matchAll(/\benv(?:\.|\[\s*['"`])([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!);
 }
 
 const reads = new Map<FunctionId, Set<string>>();
 let cdkEnv: Map<FunctionId, Record<string, unknown>>;
+const outdir = mkdtempSync(join(tmpdir(), 'stint-env-'));
 
 beforeAll(() => {
   const s = synthStint();
@@ -42,14 +61,21 @@ beforeAll(() => {
   );
 });
 
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
 describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s', (id, spec) => {
   beforeAll(async () => {
-    const bundle = await bundleHandler(spec);
-    reads.set(id, envReads(bundle.inputs.filter((file) => !file.includes('node_modules'))));
+    const bundle = await bundleHandler(spec, join(outdir, id));
+    const sources = bundle.inputs.filter((file) => !file.includes('node_modules')).map((file) => readFileSync(join(REPO_ROOT, file), 'utf8'));
+    const ownText = sources.join('\n');
+    const env = functionEnvironment(spec, refs, DEFAULT_SETTINGS) as Record<string, string>;
+    const loaded = namesReadOnLoad(bundle.outfile!, env).filter((name) => ownText.includes(name));
+    const scanned = sources.flatMap(namesInSource);
+    reads.set(id, new Set([...loaded, ...scanned].filter((name) => !RUNTIME_PROVIDED.test(name))));
   });
 
   it('reads its configuration from the environment', () => {
-    // Guards the scan itself: every handler loads its config through loadConfig().
+    // Guards the derivation itself: every handler loads its config through loadConfig().
     expect(reads.get(id)).toContain(ENV.tableName);
   });
 
@@ -59,7 +85,6 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s', (id, spec) => {
   });
 
   it('gets every variable it reads from the SST args', () => {
-    const refs = { tableName: 't', workQueueUrl: 'w', lowQueueUrl: 'l', bucketName: 'b' };
     const sst = functionArgs(spec, refs, DEFAULT_SETTINGS, () => []).environment;
     const missing = [...reads.get(id)!].filter((name) => !(name in sst));
     expect(missing).toEqual([]);
