@@ -142,3 +142,42 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
     expect(logs.items.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['job failed: always']);
   });
 });
+
+describe('continuation slices', () => {
+  let emulators: Emulators;
+  beforeAll(async () => {
+    emulators = await startEmulators();
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  it('yields at the slice budget and continues in new slices without re-running a step', async () => {
+    const runs = new Map<string, number>();
+    const long = defineJob({
+      type: 'LONG',
+      async run(ctx) {
+        for (let i = 0; i < 12; i++) {
+          await ctx.step(`s${i}`, async () => {
+            runs.set(`s${i}`, (runs.get(`s${i}`) ?? 0) + 1);
+            await new Promise((r) => setTimeout(r, 40));
+          });
+          ctx.log.info(`after s${i}`);
+        }
+        return { steps: 12 };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [long], tuning: { sliceBudgetMs: 150 } });
+    const { job } = await stack.engine.submit({ type: 'LONG', tenant: 'acme' });
+    await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED');
+    await stack.stop();
+
+    const slices = stack.events.filter((e) => e.type === 'sliceEnded' && e.jobId === job.id);
+    expect(slices.filter((e) => e.type === 'sliceEnded' && e.outcome === 'yielded').length).toBeGreaterThanOrEqual(2);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(runs.size).toBe(12);
+    // Lines logged outside steps are written once, not again on each replay.
+    const logs = await stack.engine.deps.jobs.queryPartition(`J#${job.id}`, 'L#');
+    expect(logs.items.map((l) => l.message)).toEqual(Array.from({ length: 12 }, (_, i) => `after s${i}`));
+  });
+});

@@ -124,6 +124,7 @@ export class SliceRunner {
         );
         if (!yielded) return 'leaseLost';
         await this.dispatcher.touchLane(yielded.rootId, laneOf(yielded));
+        await this.dispatcher.pumpRoot(yielded.rootId, laneOf(yielded));
         return 'yielded';
       }
       const results = (returned as Record<string, unknown> | undefined) ?? run.results;
