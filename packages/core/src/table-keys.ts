@@ -9,6 +9,9 @@
  *   summary counters  T#<tenant>         SUM
  *   stats bucket      T#<tenant>         ST#<minute:13>
  *   idempotency key   I#<tenant>#<key>   I
+ *   api key by hash   K#<sha256>         K
+ *   api key listing   KEYS               <key id>
+ *   tenant directory  TENANTS            <tenant>
  *
  * Index keys of a job (all KEYS_ONLY):
  *   gsi1  T#<tenant>#<u|s>             <createDate:13>#<id>   list, newest first

@@ -34,6 +34,9 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
           return reject(issue.message, issue.path.join('.') || undefined);
         }
         const { tenant, ...submission } = parsed.data;
+        if (engine.deps.registry.get(submission.type)?.system) {
+          return reject(`${submission.type} is a system job type; other services cannot submit it`, 'type');
+        }
         try {
           const { job, created } = await engine.submit({ ...submission, tenant: tenant ?? options.defaultTenant });
           options.onAccepted?.(job, created);

@@ -1,5 +1,6 @@
 import { JobRegistry, type JobDefinition } from '@stint/sdk';
 import { createAwsClients, Engine, loadConfig, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 import { createAppDefinitions } from './app.ts';
 
 export interface Runtime {
@@ -13,7 +14,7 @@ export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
   clients?: AwsClients;
   config?: StintConfig;
-  /** Job types besides the app's (system jobs). */
+  /** Job types besides the app's and Stint's own system jobs (tests add theirs here). */
   extraDefinitions?: (engine: () => Engine, clients: AwsClients, config: StintConfig) => JobDefinition[];
   onEvent?: (event: EngineEvent) => void;
   workerId?: string;
@@ -27,6 +28,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   let engine: Engine | undefined;
   const registry = new JobRegistry([
     ...createAppDefinitions(clients, config),
+    // Every component knows the monitor's system jobs: the api submits them, workers run them.
+    ...systemJobDefinitions(() => engine!, clients, config),
     ...(options.extraDefinitions?.(() => engine!, clients, config) ?? []),
   ]);
   engine = new Engine({

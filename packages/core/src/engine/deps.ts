@@ -1,4 +1,5 @@
 import type { JobRegistry } from '@stint/sdk';
+import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import type { CheckpointStore } from '../checkpoint-store.ts';
 import type { CounterStore } from '../counter-store.ts';
 import type { JobStore } from '../job-store.ts';
@@ -28,6 +29,8 @@ export interface EngineDeps {
   checkpoints: CheckpointStore;
   counters: CounterStore;
   queue: WorkQueue;
+  /** Tenants that have jobs, so all-tenant views can list them without a Scan. */
+  tenants: TenantDirectory;
   registry: JobRegistry;
   tuning: EngineTuning;
   clock: () => number;

@@ -1,5 +1,6 @@
 import type { JobRegistry } from '@stint/sdk';
 import type { AwsClients } from '../aws-clients.ts';
+import { TenantDirectory } from '../auth/tenant-directory.ts';
 import { CheckpointStore } from '../checkpoint-store.ts';
 import type { StintConfig } from '../config.ts';
 import { CounterStore } from '../counter-store.ts';
@@ -55,6 +56,7 @@ export class Engine {
       checkpoints: new CheckpointStore(clients.dynamo, config.tableName),
       counters: new CounterStore(clients.dynamo, config.tableName),
       queue: new WorkQueue(clients.sqs, { normal: config.workQueueUrl, low: config.lowQueueUrl }),
+      tenants: new TenantDirectory(clients.dynamo, config.tableName),
       registry: options.registry,
       tuning,
       clock: options.clock ?? Date.now,

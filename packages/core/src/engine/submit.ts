@@ -61,6 +61,7 @@ export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters:
     }
   }
 
+  await deps.tenants.remember(input.tenant);
   const fastPath = !parent && !input.lowPriority;
   const base = newJobRecord(
     {

@@ -7,11 +7,6 @@ import { bulkOperationJob } from './bulk-operation.ts';
 import { clearInactiveJob } from './clear-inactive.ts';
 import { exportJobsJob } from './export-jobs.ts';
 
-export { BULK_OPERATION, type BulkOperationData, type BulkOperationResults } from './bulk-operation.ts';
-export { CLEAR_INACTIVE, INACTIVE_FILTER, type ClearInactiveResults } from './clear-inactive.ts';
-export { EXPORT_JOBS, exportFileKey, type ExportJobsData, type ExportJobsResults } from './export-jobs.ts';
-export { finderScope, systemJobScope } from './system-scope.ts';
-
 /**
  * The monitor's own job types (EXPORT_JOBS, BULK_OPERATION, CLEAR_INACTIVE). The signature
  * is the runtime's `extraDefinitions` hook: the engine is passed lazily because the engine

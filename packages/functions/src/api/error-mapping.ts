@@ -54,7 +54,6 @@ export function toStintError(error: unknown): StintError | null {
       const message = error.status === 415 ? 'the body must be JSON (Content-Type: application/json)' : 'the body is not valid JSON';
       return new BadRequestError(message, 'body');
     }
-    if (error.status === 401) return new StintError('unauthorized', error.message || 'unauthorized');
   }
   return null;
 }

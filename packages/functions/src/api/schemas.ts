@@ -105,7 +105,7 @@ export const BulkRequestSchema = z
   .strictObject({
     op: OperationSchema,
     ids: z.array(z.string().max(256)).min(1).max(500).optional(),
-    filter: z.record(z.string(), z.string()).optional().openapi({ description: 'Find query parameters, as GET /api/jobs takes them' }),
+    filter: z.record(z.string(), z.string()).optional().openapi({ description: 'Find query parameters, as GET /api/jobs takes them (tenant included)' }),
   })
   .refine((body) => (body.ids === undefined) !== (body.filter === undefined), { message: 'give either ids or filter', path: ['ids'] })
   .openapi('BulkRequest');

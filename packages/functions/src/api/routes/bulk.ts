@@ -50,9 +50,10 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
     const principal = c.get('principal');
     assertCanWrite(principal);
     const body = c.req.valid('json');
-    const scope = requestScope(principal, c.req.valid('query').tenant);
+    // A filter may name its tenant like a find query does; it narrows the scope the same way.
+    const scope = requestScope(principal, body.filter?.tenant ?? c.req.valid('query').tenant);
     if (body.filter !== undefined) {
-      const filter = withoutParams(body.filter, '_size', 'cursor');
+      const filter = withoutParams(body.filter, 'tenant', '_size', 'cursor');
       checkFilter(filter);
       const job = await startSystemJob(services, principal, scope, BULK_OPERATION, { operation: body.op, filter });
       c.header('Location', `/api/jobs/${job.id}`);

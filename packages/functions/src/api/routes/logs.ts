@@ -30,9 +30,9 @@ const addLog = createRoute({
 export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   documented(app, readLogs, async (c) => {
     const { id } = JobIdParams.parse({ id: c.req.param('id') });
-    const query = parseLogQuery(c.req.query());
-    // The wall first: another tenant's job has no logs to read, whatever the query.
+    // The wall first: another tenant's job answers 404 whatever the query says.
     await services.engine.get(id, requestScope(c.get('principal'), undefined));
+    const query = parseLogQuery(c.req.query());
     const page = await findLogs(services.engine.deps.jobs, id, query, services.now());
     return c.json({ items: page.items, nextCursor: page.nextCursor, tailCursor: page.tailCursor, partial: page.partial }, 200);
   });

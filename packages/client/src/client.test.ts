@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createStintClient } from './client.ts';
+import { errorFromResponse, StintClientError, TimeoutError } from './errors.ts';
+import { queryString } from './http.ts';
+
+/** A scripted fetch: the client's own injection point, answering each call from a list. */
+function scripted(answers: Array<{ status: number; body: unknown }>) {
+  const calls: string[] = [];
+  const fetch = (async (url: string | URL | Request) => {
+    calls.push(String(url));
+    const answer = answers.shift()!;
+    return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+  }) as typeof globalThis.fetch;
+  return { fetch, calls };
+}
+
+const job = { id: 'j1', status: 'FINISHED' };
+
+describe('queryString', () => {
+  it('joins lists with commas and drops absent values', () => {
+    expect(queryString({ status: ['PENDING', 'RUNNING'], hasErrors: false, q: undefined, _size: 10 })).toBe('?status=PENDING%2CRUNNING&hasErrors=false&_size=10');
+    expect(queryString({})).toBe('');
+  });
+});
+
+describe('errorFromResponse', () => {
+  it('reads the code, field and Retry-After of an error body', async () => {
+    const bad = await errorFromResponse(new Response(JSON.stringify({ error: { code: 'badRequest', message: 'type: bad', field: 'type' } }), { status: 400 }));
+    expect(bad).toMatchObject({ code: 'badRequest', status: 400, field: 'type', message: 'type: bad' });
+    const limited = await errorFromResponse(new Response('{"error":{"code":"rateLimited","message":"slow down"}}', { status: 429, headers: { 'retry-after': '3' } }));
+    expect(limited).toMatchObject({ code: 'rateLimited', retryAfterSeconds: 3 });
+    expect(await errorFromResponse(new Response('<html>', { status: 502, statusText: 'Bad Gateway' }))).toMatchObject({ code: 'http502', status: 502 });
+    expect(await errorFromResponse(new Response('{"error":{"code":"timeout","message":"late"}}', { status: 408 }))).toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('waitForJob', () => {
+  it('asks again with the time left while the server answers 202', async () => {
+    const { fetch, calls } = scripted([
+      { status: 202, body: { status: 'waiting', retryAfterMs: 0, remainingMs: 1 } },
+      { status: 200, body: job },
+    ]);
+    const client = createStintClient({ baseUrl: 'https://api.example.test/prod/', token: 't', fetch });
+    expect(await client.waitForJob('j1', ['FINISHED', 'STOPPED'], 60_000)).toEqual(job);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatch(/^https:\/\/api\.example\.test\/prod\/api\/jobs\/j1\/wait\?status=FINISHED%2CSTOPPED&maxTimeToWait=\d+$/);
+    expect(Number(new URL(calls[1]!).searchParams.get('maxTimeToWait'))).toBeLessThanOrEqual(60_000);
+  });
+});
+
+describe('find', () => {
+  it('follows cursors until the last page', async () => {
+    const { fetch, calls } = scripted([
+      { status: 200, body: { items: [{ id: 'a' }, { id: 'b' }], nextCursor: 'c1', partial: false } },
+      { status: 200, body: { items: [{ id: 'c' }], nextCursor: null, partial: false } },
+    ]);
+    const ids: string[] = [];
+    for await (const j of createStintClient({ baseUrl: 'http://x', token: 't', fetch }).find({ status: 'STOPPED' })) ids.push(j.id);
+    expect(ids).toEqual(['a', 'b', 'c']);
+    expect(calls[1]).toBe('http://x/api/jobs?status=STOPPED&cursor=c1');
+  });
+
+  it('findById answers null for notFound and throws other errors', async () => {
+    const { fetch } = scripted([
+      { status: 404, body: { error: { code: 'notFound', message: 'job x not found' } } },
+      { status: 403, body: { error: { code: 'forbidden', message: 'no' } } },
+    ]);
+    const client = createStintClient({ baseUrl: 'http://x', token: 't', fetch });
+    expect(await client.findById('x')).toBeNull();
+    await expect(client.findById('x')).rejects.toBeInstanceOf(StintClientError);
+  });
+});

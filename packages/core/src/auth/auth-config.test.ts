@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { loadAuthConfig } from './auth-config.ts';
+
+describe('loadAuthConfig', () => {
+  it('reads nothing configured as nothing enabled', () => {
+    expect(loadAuthConfig({})).toEqual({ adminToken: null, oidc: null });
+  });
+
+  it('reads the admin token and the OIDC settings', () => {
+    expect(
+      loadAuthConfig({
+        STINT_ADMIN_TOKEN: 'x'.repeat(32),
+        STINT_OIDC_ISSUER: 'https://id.example.test',
+        STINT_OIDC_AUDIENCE: 'stint',
+        STINT_OIDC_ROLE_CLAIM: 'cognito:groups',
+        STINT_OIDC_TENANT_CLAIM: 'custom:tenant',
+      }),
+    ).toEqual({
+      adminToken: 'x'.repeat(32),
+      oidc: { issuer: 'https://id.example.test', audience: 'stint', roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' },
+    });
+  });
+
+  it.each([
+    [{ STINT_ADMIN_TOKEN: 'short' }, 'STINT_ADMIN_TOKEN'],
+    [{ STINT_OIDC_ISSUER: 'https://id.example.test' }, 'STINT_OIDC_AUDIENCE'],
+    [{ STINT_OIDC_AUDIENCE: 'stint' }, 'STINT_OIDC_ISSUER'],
+  ])('refuses %j naming %s', (env, field) => {
+    expect(() => loadAuthConfig(env)).toThrow(expect.objectContaining({ code: 'badRequest', field }));
+  });
+});

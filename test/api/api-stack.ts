@@ -1,0 +1,105 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { defineJob, type JobDefinition } from '@stint/sdk';
+import { ApiKeyStore } from '@stint/core/auth/key-store';
+import type { Role } from '@stint/core/auth/principal';
+import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { systemJobDefinitions } from '@stint/core/system-jobs/index';
+import type { ApiEnv } from '@stint/functions/api/api-env';
+import type { ApiLimits } from '@stint/functions/api/api-options';
+import { createApiApp } from '@stint/functions/api/app';
+import type { RateLimitOptions } from '@stint/functions/api/rate-limit';
+import type { OidcOptions } from '@stint/core/auth/oidc';
+import { createTestStack, type Emulators, type TestStack } from '../support/stack.ts';
+
+export const ADMIN_TOKEN = 'local-admin-token-for-tests-0123456789';
+export const TENANT_A = 'tenant-a';
+export const TENANT_B = 'tenant-b';
+
+/** Finishes at once; restartable, so every operation has a status it applies from. */
+export const QUICK = defineJob<{ n?: number }>({
+  type: 'QUICK',
+  restartable: true,
+  async run(ctx) {
+    return { n: await ctx.step('double', () => (ctx.data.n ?? 0) * 2) };
+  },
+});
+
+/** Logs an ERROR line and finishes: a failed job for filters and summaries. */
+export const FAILING = defineJob({
+  type: 'FAILING',
+  async run(ctx) {
+    ctx.log.error('something went wrong');
+    await ctx.step('done', () => true);
+  },
+});
+
+export interface Credentials {
+  admin: string;
+  adminKey: string;
+  tenantAdminA: string;
+  viewerA: string;
+  tenantAdminB: string;
+  revoked: string;
+}
+
+export interface ApiStack {
+  stack: TestStack;
+  app: OpenAPIHono<ApiEnv>;
+  keys: ApiKeyStore;
+  tokens: Credentials;
+  /** A request as a client sends it: bearer token, JSON body. */
+  call(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+}
+
+export interface ApiStackOptions {
+  definitions?: JobDefinition[];
+  limits?: Partial<ApiLimits>;
+  rateLimit?: RateLimitOptions | false;
+  oidc?: OidcOptions;
+}
+
+/** A test stack (fresh table, queues, bucket) with the system jobs registered and an api over it. */
+export async function createApiStack(emulators: Emulators, options: ApiStackOptions = {}): Promise<ApiStack> {
+  const stack = await createTestStack(emulators, { definitions: options.definitions ?? [QUICK, FAILING] });
+  for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
+  const app = createApiApp({
+    engine: stack.engine,
+    clients: stack.clients,
+    config: stack.config,
+    auth: { adminToken: ADMIN_TOKEN, oidc: options.oidc ?? null },
+    rateLimit: options.rateLimit ?? false,
+    limits: options.limits ?? {},
+  });
+  const keys = new ApiKeyStore(stack.clients.dynamo, stack.config.tableName);
+  const issue = async (role: Role, tenant: string | null) => (await keys.create({ name: `${role} ${tenant ?? 'all'}`, role, tenant })).key;
+  // Tests place jobs straight into the table; a submission would have listed their tenants.
+  const tenants = new TenantDirectory(stack.clients.dynamo, stack.config.tableName);
+  await Promise.all([TENANT_A, TENANT_B].map((tenant) => tenants.remember(tenant)));
+  const revoked = await keys.create({ name: 'revoked', role: 'admin' });
+  await keys.revoke(revoked.info.id);
+  const tokens: Credentials = {
+    admin: ADMIN_TOKEN,
+    adminKey: await issue('admin', null),
+    tenantAdminA: await issue('tenant-admin', TENANT_A),
+    viewerA: await issue('viewer', TENANT_A),
+    tenantAdminB: await issue('tenant-admin', TENANT_B),
+    revoked: revoked.key,
+  };
+  return {
+    stack,
+    app,
+    keys,
+    tokens,
+    async call(method, path, { token = tokens.admin, body, headers = {} } = {}) {
+      return app.request(path, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+    },
+  };
+}
