@@ -74,7 +74,8 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
     const runsAtKill = (await stepRuns(stack, counted.id)).length;
     expect(runsAtKill).toBeLessThan(40);
 
-    const sweeper = setInterval(() => void stack.engine.sweep().catch(() => undefined), 250);
+    let sweeping: Promise<unknown> = Promise.resolve();
+    const sweeper = setInterval(() => (sweeping = stack.engine.sweep().catch(() => undefined)), 250);
     try {
       await stack.runUntil(async () => {
         const [c, a] = await Promise.all([stack.engine.get(counted.id, { tenant: 'acme' }), stack.engine.get(action.id, { tenant: 'acme' })]);
@@ -82,6 +83,7 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
       }, 90_000);
     } finally {
       clearInterval(sweeper);
+      await sweeping;
       await stack.stop();
     }
 

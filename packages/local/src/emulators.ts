@@ -44,14 +44,22 @@ async function startDynalite(path: string | undefined, port: number) {
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('dynalite did not bind a TCP port');
+  // dynalite closes its database when the server closes; a request still being handled would
+  // then fail inside dynalite with an uncaught error. Count them so stop() can drain first.
+  let inFlight = 0;
+  server.on('request', (_request, response) => {
+    inFlight++;
+    response.once('close', () => inFlight--);
+  });
   return {
     endpoint: `http://127.0.0.1:${address.port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // dynalite keeps idle sockets; closing them lets the process exit promptly.
-        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-      }),
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (let waited = 0; inFlight > 0 && waited < 5_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+      // Idle keep-alive sockets would hold the server open; closing them lets it exit promptly.
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }
 
