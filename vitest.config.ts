@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Emulator-backed suites start servers; two cores run two files at a time comfortably.
     maxWorkers: 2,
-    env: { AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

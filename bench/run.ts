@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runColdStartBench } from './cold-start.ts';
 import { runEngineBench } from './engine-bench.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results/latest.json. */
@@ -6,6 +7,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const only = process.argv[2];
 const suites: Record<string, () => Promise<unknown>> = {
   engine: runEngineBench,
+  coldStart: () => runColdStartBench(),
 };
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const [name, run] of Object.entries(suites)) {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A job submission, as it arrives over HTTP (`POST /api/jobs`) or as an intake SQS message

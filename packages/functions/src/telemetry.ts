@@ -15,7 +15,9 @@ export interface Telemetry {
   flush(): void;
 }
 
-export function createTelemetry(serviceName: string): Telemetry {
+export function createTelemetry(defaultServiceName: string): Telemetry {
+  // The deployment names the service (with its stage); the default serves local runs.
+  const serviceName = process.env.POWERTOOLS_SERVICE_NAME || defaultServiceName;
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Stint', serviceName });
   return {
@@ -27,6 +29,9 @@ export function createTelemetry(serviceName: string): Telemetry {
           metrics.addMetric('JobsCreated', MetricUnit.Count, 1);
           break;
         case 'jobStarted': {
+          // Twice: by service alone for the p90 alarm (alarms cannot combine percentiles
+          // across dimension values), and by job type for the dashboard.
+          metrics.addMetric('WaitingTime', MetricUnit.Milliseconds, event.waitingMs);
           const single = metrics.singleMetric();
           single.addDimension('jobType', event.jobType);
           single.addMetric('WaitingTime', MetricUnit.Milliseconds, event.waitingMs);

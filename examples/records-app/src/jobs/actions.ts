@@ -1,5 +1,5 @@
 import type { JobLogger } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppRecord } from '../record-store.ts';
 import { sleep, type JobDeps, type RecordOutcome } from './common.ts';
 

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { NonRetriableError } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RECORD_TYPES, type RecordStore } from '../record-store.ts';
 
 /** What every job type of the app needs, built once by createRecordsApp. */

@@ -1,5 +1,5 @@
 import { defineJob } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { addCapped, chunks, entityName, MAX_RESULTS, parseData, percent, recordQuery, type JobDeps, type PerRecordResults } from './common.ts';
 
 export const DELETE_RECORDS = 'DELETE_RECORDS';

@@ -1,5 +1,5 @@
 import { defineJob, NonRetriableError, type JobContext } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RecordNotFoundError } from '../record-store.ts';
 import { ACTIONS, type ActionDefinition } from './actions.ts';
 import {

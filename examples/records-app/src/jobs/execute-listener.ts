@@ -1,5 +1,5 @@
 import { defineJob } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseData, sleep } from './common.ts';
 
 export const EXECUTE_LISTENER = 'EXECUTE_LISTENER';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { defineJob } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { csvLine } from '../csv.ts';
 import type { RecordQuery } from '../record-store.ts';
 import { entityName, parseData, recordQuery, type JobDeps } from './common.ts';

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { defineJob, NonRetriableError, type JobLogger } from '@stint/sdk';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CsvParser, type CsvPosition, type CsvRecord } from '../csv.ts';
 import { RECORD_TYPES, type RecordFields } from '../record-store.ts';
 import { entityName, parseData, percent, type JobDeps } from './common.ts';

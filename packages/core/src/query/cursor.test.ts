@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from './cursor.ts';
 
 const schema = z.strictObject({ v: z.literal(1), p: z.string() });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';

@@ -1,5 +1,5 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { LogStore, type LogLine } from '../log-store.ts';
 import { pad } from '../table-keys.ts';

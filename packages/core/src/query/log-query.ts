@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import type { LogLevel } from '../log-store.ts';
 import { cursorParam, DEFAULT_PAGE_SIZE, msParam, parseParams, sizeParam, textParam, timeRange } from './param-schemas.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 
 /** Query-string pieces shared by the job, log and stats queries. Pure. */

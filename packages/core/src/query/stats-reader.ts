@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { minuteOf, pad, statsKey, summaryKey } from '../table-keys.ts';
 import type { TableReader } from './table-reader.ts';

@@ -1,0 +1,47 @@
+import { functions } from './functions.ts';
+import { queues } from './queues.ts';
+import { settings } from './settings.ts';
+import { alarmArgs, dashboardBody } from './sst-alarm-args.ts';
+
+const names = {
+  workerFunctionName: functions.worker.name,
+  queueNames: { work: queues.work.queue.nodes.queue.name, low: queues.low.queue.nodes.queue.name, intake: queues.intake.queue.nodes.queue.name },
+  dlqNames: { work: queues.work.dlq.nodes.queue.name, low: queues.low.dlq.nodes.queue.name, intake: queues.intake.dlq.nodes.queue.name },
+};
+
+// A new topic keeps SNS's default policy, which lets this account's alarms publish.
+const topicArn = settings.alarmTopicArn ?? (settings.createAlarmTopic ? new sst.aws.SnsTopic('AlarmTopic').arn : undefined);
+
+for (const [name, args] of Object.entries(alarmArgs(names, settings.waitingTimeThresholdMs, topicArn))) {
+  new aws.cloudwatch.MetricAlarm(name, args);
+}
+
+const resolved = $resolve({
+  region: aws.getRegionOutput().name,
+  worker: names.workerFunctionName,
+  work: names.queueNames.work,
+  low: names.queueNames.low,
+  intake: names.queueNames.intake,
+  workDlq: names.dlqNames.work,
+  lowDlq: names.dlqNames.low,
+  intakeDlq: names.dlqNames.intake,
+  api: functions.api.name,
+  sweeper: functions.sweeper.name,
+  intakeFn: functions.intake.name,
+});
+
+export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
+  dashboardName: `Stint-${$app.stage}`,
+  dashboardBody: resolved.apply((n) =>
+    dashboardBody(
+      n.region,
+      {
+        workerFunctionName: n.worker,
+        queueNames: { work: n.work, low: n.low, intake: n.intake },
+        dlqNames: { work: n.workDlq, low: n.lowDlq, intake: n.intakeDlq },
+        functionNames: { api: n.api, worker: n.worker, intake: n.intakeFn, sweeper: n.sweeper },
+      },
+      settings.waitingTimeThresholdMs,
+    ),
+  ),
+});

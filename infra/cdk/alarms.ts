@@ -1,0 +1,118 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { pascal } from '../naming.ts';
+import { AGE_ALARMED_QUEUES, ALARMS, METRICS, QUEUES, serviceName, type FunctionId } from '../spec.ts';
+import type { StintFunctions } from './functions.ts';
+import type { StintQueues } from './queues.ts';
+
+export interface AlarmOptions {
+  functions: StintFunctions;
+  queues: StintQueues;
+  waitingTimeThresholdMs: number;
+  topic?: sns.ITopic;
+}
+
+/** A Stint metric of one function's service, on the service-only dimension set. */
+export function stintMetric(service: FunctionId, metricName: string, statistic: string, period = Duration.minutes(1)): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS.namespace,
+    metricName,
+    dimensionsMap: { service: serviceName(service) },
+    statistic,
+    period,
+  });
+}
+
+export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatch.Alarm[] {
+  const { queues } = options;
+  const alarm = (id: string, metric: cloudwatch.IMetric, props: { threshold: number; evaluationPeriods: number; description: string }) =>
+    new cloudwatch.Alarm(scope, id, {
+      metric,
+      threshold: props.threshold,
+      evaluationPeriods: props.evaluationPeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No data means no traffic, which is not a failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: props.description,
+    });
+
+  const waiting = ALARMS.waitingTimeP90;
+  const alarms = [
+    alarm('WaitingTimeAlarm', stintMetric(waiting.service, METRICS.names.waitingTime, waiting.statistic, Duration.seconds(waiting.periodSeconds)), {
+      threshold: options.waitingTimeThresholdMs,
+      evaluationPeriods: waiting.evaluationPeriods,
+      description: `p90 job waiting time above ${options.waitingTimeThresholdMs} ms for ${waiting.evaluationPeriods} periods`,
+    }),
+  ];
+  for (const spec of QUEUES) {
+    const metric = queues[spec.id].dlq.metricApproximateNumberOfMessagesVisible({
+      statistic: 'Maximum',
+      period: Duration.seconds(ALARMS.dlqDepth.periodSeconds),
+    });
+    alarms.push(
+      alarm(`${pascal(spec.id)}DlqAlarm`, metric, {
+        threshold: ALARMS.dlqDepth.threshold,
+        evaluationPeriods: ALARMS.dlqDepth.evaluationPeriods,
+        description: `Messages in the ${spec.id} dead-letter queue`,
+      }),
+    );
+  }
+  const age = ALARMS.oldestMessageAge;
+  for (const id of AGE_ALARMED_QUEUES) {
+    const metric = queues[id].queue.metricApproximateAgeOfOldestMessage({
+      statistic: 'Maximum',
+      period: Duration.seconds(age.periodSeconds),
+    });
+    alarms.push(
+      alarm(`${pascal(id)}QueueAgeAlarm`, metric, {
+        threshold: age.thresholdSeconds[id],
+        evaluationPeriods: age.evaluationPeriods,
+        description: `Oldest message in the ${id} queue older than ${age.thresholdSeconds[id]} s`,
+      }),
+    );
+  }
+  const errors = ALARMS.workerErrors;
+  alarms.push(
+    alarm('WorkerErrorsAlarm', options.functions.worker.metricErrors({ statistic: 'Sum', period: Duration.seconds(errors.periodSeconds) }), {
+      threshold: errors.threshold,
+      evaluationPeriods: errors.evaluationPeriods,
+      description: 'Worker invocations crashed or timed out',
+    }),
+  );
+
+  if (options.topic) {
+    const action = new SnsAction(options.topic);
+    for (const a of alarms) {
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+    }
+  }
+  return alarms;
+}
+
+/**
+ * A topic for alarm notifications: TLS-only, publishable by this account's CloudWatch alarms.
+ * Not KMS-encrypted: alarms cannot publish to a topic under the AWS-managed SNS key, and a
+ * notification carries only an alarm's name and state.
+ */
+export function createAlarmTopic(scope: Construct): sns.Topic {
+  const topic = new sns.Topic(scope, 'AlarmTopic', { displayName: 'Stint alarms', enforceSSL: true });
+  const stack = Stack.of(scope);
+  // The TLS policy replaces SNS's default topic policy, so CloudWatch's right to publish is stated explicitly.
+  topic.addToResourcePolicy(
+    new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      },
+    }),
+  );
+  return topic;
+}

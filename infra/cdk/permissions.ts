@@ -1,0 +1,48 @@
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { functionPermissions, TABLE, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
+import type { StintQueues } from './queues.ts';
+
+export interface PermissionTargets {
+  table: dynamodb.ITable;
+  queues: StintQueues;
+  bucket: s3.IBucket;
+  tableEncryptionKey?: kms.IKey;
+}
+
+/** ARNs of a logical resource name. Indexes are listed one by one rather than as `index/*`. */
+export function resourceArns(name: ResourceName, targets: PermissionTargets): string[] {
+  switch (name) {
+    case 'table':
+      return [targets.table.tableArn];
+    case 'tableIndexes':
+      return TABLE.indexes.map((index) => `${targets.table.tableArn}/index/${index.name}`);
+    case 'exportObjects':
+      return [targets.bucket.arnForObjects('*')];
+    default:
+      return [targets.queues[name.slice(0, -'Queue'.length) as QueueId].queue.queueArn];
+  }
+}
+
+/** The role statements of one function, generated from the spec. */
+export function policyStatements(fn: FunctionSpec, targets: PermissionTargets): iam.PolicyStatement[] {
+  const statements = functionPermissions(fn).map(
+    (permission) =>
+      new iam.PolicyStatement({
+        actions: [...permission.actions],
+        resources: permission.resources.flatMap((name) => resourceArns(name, targets)),
+      }),
+  );
+  if (targets.tableEncryptionKey) {
+    // With a customer-managed key, every table read and write is also a call on the key.
+    statements.push(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'],
+        resources: [targets.tableEncryptionKey.keyArn],
+      }),
+    );
+  }
+  return statements;
+}

@@ -1,0 +1,126 @@
+import type { SecretValue } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { REPO_ROOT } from '../repo-root.ts';
+import { ALARMS, DEFAULT_SETTINGS, SUBMIT_PERMISSION, type LogLevel, type OidcSettings } from '../spec.ts';
+import { createAlarms, createAlarmTopic } from './alarms.ts';
+import { createDashboard } from './dashboard.ts';
+import { createFunctions, type StintFunctions } from './functions.ts';
+import { createHttpApi, type JwtAuthorizerOptions } from './http-api.ts';
+import { resourceArns } from './permissions.ts';
+import { createQueues, type StintQueues } from './queues.ts';
+import { createExportBucket, createTable } from './storage.ts';
+import { routeEventsToIntake, scheduleSweeper } from './triggers.ts';
+
+export interface StintJobsProps {
+  /** Stage name, e.g. `dev` or `prod`; it names the dashboard. */
+  stage: string;
+  /** Deletion protection and RETAIN on stateful resources. */
+  production?: boolean;
+  /** Existing SNS topic for alarm notifications. */
+  alarmTopicArn?: string;
+  /** Create a topic for alarm notifications (ignored when alarmTopicArn is set). */
+  createAlarmTopic?: boolean;
+  /** Put a JWT authorizer in front of every route. */
+  jwtAuthorizer?: JwtAuthorizerOptions;
+  /** p90 job waiting time that raises the alarm. */
+  waitingTimeThresholdMs?: number;
+  /** Days ended jobs are kept before DynamoDB TTL removes them. */
+  retentionDays?: number;
+  logRetention?: logs.RetentionDays;
+  logLevel?: LogLevel;
+  /** Tenant of intake messages that name none. */
+  defaultTenant?: string;
+  /** Bearer JWTs the api accepts besides Stint API keys; claims map to role and tenant. */
+  oidc?: OidcSettings;
+  /** Per-principal request rate of the api; the api's defaults when unset. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** Break-glass admin token, e.g. `SecretValue.secretsManager('stint/admin-token')`. */
+  adminToken?: SecretValue;
+  /** Customer-managed KMS key for the table; AWS-managed encryption when unset. */
+  tableEncryptionKey?: kms.IKey;
+  /** Route EventBridge events matching this pattern to the intake queue; their `detail` is the submission. */
+  intakeEventPattern?: events.EventPattern;
+}
+
+/** Stint's whole AWS footprint: table, queues, export bucket, functions, HTTP API, alarms, dashboard. */
+export class StintJobs extends Construct {
+  readonly table: dynamodb.Table;
+  readonly queues: StintQueues;
+  readonly bucket: s3.Bucket;
+  readonly functions: StintFunctions;
+  readonly httpApi: apigw.HttpApi;
+  readonly alarms: cloudwatch.Alarm[];
+  readonly alarmTopic?: sns.ITopic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly intakeRule?: events.Rule;
+
+  constructor(scope: Construct, id: string, props: StintJobsProps) {
+    super(scope, id);
+    const production = props.production ?? false;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const waitingTimeThresholdMs = props.waitingTimeThresholdMs ?? ALARMS.waitingTimeP90.defaultThresholdMs;
+    const storage = { production, ...(props.tableEncryptionKey ? { tableEncryptionKey: props.tableEncryptionKey } : {}) };
+
+    this.table = createTable(this, storage);
+    this.bucket = createExportBucket(this, storage);
+    this.queues = createQueues(this, { production });
+    this.functions = createFunctions(this, {
+      targets: { table: this.table, queues: this.queues, bucket: this.bucket, ...storage },
+      settings: {
+        retentionDays: props.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
+        logLevel: props.logLevel ?? DEFAULT_SETTINGS.logLevel,
+        defaultTenant: props.defaultTenant ?? DEFAULT_SETTINGS.defaultTenant,
+        ...(props.oidc ? { oidc: props.oidc } : {}),
+        ...(props.rateLimit ? { rateLimit: props.rateLimit } : {}),
+      },
+      production,
+      logRetention,
+      projectRoot: REPO_ROOT,
+      ...(props.adminToken ? { adminToken: props.adminToken } : {}),
+    });
+    this.httpApi = createHttpApi(this, {
+      handler: this.functions.api,
+      production,
+      logRetention,
+      ...(props.jwtAuthorizer ? { jwtAuthorizer: props.jwtAuthorizer } : {}),
+    });
+    scheduleSweeper(this, this.functions.sweeper);
+    if (props.intakeEventPattern) {
+      this.intakeRule = routeEventsToIntake(this, props.intakeEventPattern, this.queues.intake.queue);
+    }
+
+    if (props.alarmTopicArn) this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+    else if (props.createAlarmTopic) this.alarmTopic = createAlarmTopic(this);
+    const observed = { functions: this.functions, queues: this.queues, waitingTimeThresholdMs };
+    this.alarms = createAlarms(this, { ...observed, ...(this.alarmTopic ? { topic: this.alarmTopic } : {}) });
+    this.dashboard = createDashboard(this, { ...observed, dashboardName: `Stint-${props.stage}` });
+  }
+
+  /** URL of the HTTP API's default stage. */
+  get apiUrl(): string {
+    return this.httpApi.apiEndpoint;
+  }
+
+  /**
+   * Lets another service's role submit jobs: `sqs:SendMessage` on the intake queue, nothing
+   * else. The queue uses SQS-managed encryption, so no KMS permission is involved.
+   */
+  grantSubmit(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...SUBMIT_PERMISSION.actions],
+      resourceArns: SUBMIT_PERMISSION.resources.flatMap((name) =>
+        resourceArns(name, { table: this.table, queues: this.queues, bucket: this.bucket }),
+      ),
+    });
+  }
+}

@@ -1,0 +1,43 @@
+import { pascal } from './naming.ts';
+import { queues } from './queues.ts';
+import { settings } from './settings.ts';
+import { FUNCTIONS, TABLE, type FunctionId, type QueueId, type ResourceName } from './spec.ts';
+import { functionArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
+import { bucket, table } from './storage.ts';
+
+/** ARNs of a logical resource name; the same mapping as infra/cdk/permissions.ts. */
+function arns(name: ResourceName): SstOutput<string>[] {
+  switch (name) {
+    case 'table':
+      return [table.arn];
+    case 'tableIndexes':
+      return TABLE.indexes.map((index) => $interpolate`${table.arn}/index/${index.name}`);
+    case 'exportObjects':
+      return [$interpolate`${bucket.arn}/*`];
+    default:
+      return [queues[name.slice(0, -'Queue'.length) as QueueId].queue.arn];
+  }
+}
+
+const refs = {
+  tableName: table.name,
+  workQueueUrl: queues.work.queue.url,
+  lowQueueUrl: queues.low.queue.url,
+  bucketName: bucket.name,
+  // Read at deploy time; Pulumi keeps the value encrypted in its state as a secret output.
+  ...(settings.adminTokenSecret
+    ? { adminToken: aws.secretsmanager.getSecretVersionOutput({ secretId: settings.adminTokenSecret }).secretString }
+    : {}),
+};
+
+export const functions = {} as Record<FunctionId, SstFunction>;
+for (const spec of FUNCTIONS) {
+  functions[spec.id] = new sst.aws.Function(pascal(spec.id), functionArgs(spec, refs, settings.deployment, arns));
+}
+for (const spec of FUNCTIONS) {
+  for (const consumer of spec.consumes) {
+    queues[consumer.queue].queue.subscribe(functions[spec.id].arn, subscriberArgs(consumer));
+  }
+}
+
+new sst.aws.Cron('SweeperSchedule', sweeperCronArgs(functions.sweeper.arn));

@@ -1,0 +1,21 @@
+import { pascal } from './naming.ts';
+import { QUEUES, type QueueId } from './spec.ts';
+import { dlqArgs, queueArgs, tlsOnlyQueuePolicy } from './sst-args.ts';
+
+function tlsOnly(name: string, queue: SstQueue) {
+  new aws.sqs.QueuePolicy(`${name}TlsOnly`, {
+    queueUrl: queue.url,
+    policy: queue.arn.apply((arn) => JSON.stringify(tlsOnlyQueuePolicy(arn))),
+  });
+}
+
+/** Each queue of the resource spec with its DLQ, as in the CDK construct. */
+export const queues = {} as Record<QueueId, { queue: SstQueue; dlq: SstQueue }>;
+for (const spec of QUEUES) {
+  const name = pascal(spec.id);
+  const dlq = new sst.aws.Queue(`${name}Dlq`, dlqArgs(spec));
+  const queue = new sst.aws.Queue(`${name}Queue`, queueArgs(spec, dlq.arn));
+  tlsOnly(`${name}Dlq`, dlq);
+  tlsOnly(`${name}Queue`, queue);
+  queues[spec.id] = { queue, dlq };
+}

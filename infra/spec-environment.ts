@@ -1,0 +1,114 @@
+import { AUTH_ENV } from '@stint/core/auth/auth-config';
+import { ENV, RETENTION, WORKER } from '@stint/core/resource-spec';
+import { RATE_LIMIT_ENV } from '@stint/functions/api/api-options';
+import { METRICS, serviceName } from './spec-observability.ts';
+import type { FunctionSpec } from './spec.ts';
+
+/**
+ * The handlers' environment. Variable names come from the modules that read them (core's
+ * ENV and AUTH_ENV, the api's RATE_LIMIT_ENV); values from the deployment. An optional
+ * setting left unset is passed as an empty string, which the handlers read as "default".
+ */
+export type EnvName =
+  | (typeof ENV)[keyof typeof ENV]
+  | (typeof AUTH_ENV)[keyof typeof AUTH_ENV]
+  | (typeof RATE_LIMIT_ENV)[keyof typeof RATE_LIMIT_ENV];
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** What loadConfig() in packages/core reads at every handler's cold start. */
+export const CONFIG_ENV: readonly EnvName[] = [
+  ENV.tableName,
+  ENV.workQueueUrl,
+  ENV.lowQueueUrl,
+  ENV.bucketName,
+  ENV.sliceBudgetMs,
+  ENV.leaseMs,
+  ENV.maxInFlightPerRoot,
+  ENV.retentionDays,
+];
+
+/** What the api reads besides: its authentication and rate limit. */
+export const API_ENV: readonly EnvName[] = [...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV)];
+
+/** Names, addresses and secrets only a deployment knows. T is a string, a CDK token or a Pulumi output. */
+export interface ResourceRefs<T> {
+  tableName: T;
+  workQueueUrl: T;
+  lowQueueUrl: T;
+  bucketName: T;
+  /** Break-glass admin token, resolved from a secret at deploy time. */
+  adminToken?: T;
+}
+
+export interface OidcSettings {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+  roleClaim?: string;
+  tenantClaim?: string;
+}
+
+export interface DeploymentSettings {
+  retentionDays: number;
+  logLevel: LogLevel;
+  /** Tenant of intake messages that name none. */
+  defaultTenant: string;
+  /** Bearer JWTs the api accepts besides Stint API keys. */
+  oidc?: OidcSettings;
+  rateLimit?: { perSecond: number; burst: number };
+}
+
+export const DEFAULT_SETTINGS: DeploymentSettings = {
+  retentionDays: RETENTION.endedJobDays,
+  logLevel: 'INFO',
+  defaultTenant: 'default',
+};
+
+/** Records over each table's keys: a variable added to one of them fails to compile here until it has a value. */
+function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Record<EnvName, T | string> {
+  const config: Record<keyof typeof ENV, T | string> = {
+    tableName: refs.tableName,
+    workQueueUrl: refs.workQueueUrl,
+    lowQueueUrl: refs.lowQueueUrl,
+    bucketName: refs.bucketName,
+    sliceBudgetMs: String(WORKER.sliceBudgetMs),
+    leaseMs: String(WORKER.leaseMs),
+    maxInFlightPerRoot: String(WORKER.maxInFlightPerRoot),
+    retentionDays: String(settings.retentionDays),
+    defaultTenant: settings.defaultTenant,
+  };
+  const oidc = settings.oidc;
+  const auth: Record<keyof typeof AUTH_ENV, T | string> = {
+    adminToken: refs.adminToken ?? '',
+    oidcIssuer: oidc?.issuer ?? '',
+    oidcAudience: oidc?.audience ?? '',
+    oidcJwksUrl: oidc?.jwksUrl ?? '',
+    oidcRoleClaim: oidc?.roleClaim ?? '',
+    oidcTenantClaim: oidc?.tenantClaim ?? '',
+  };
+  const rate = settings.rateLimit;
+  const rateLimit: Record<keyof typeof RATE_LIMIT_ENV, string> = {
+    perSecond: rate ? String(rate.perSecond) : '',
+    burst: rate ? String(rate.burst) : '',
+  };
+  const named = <K extends string>(names: Record<K, string>, values: Record<K, T | string>) =>
+    Object.fromEntries(Object.entries<string>(names).map(([key, name]) => [name, values[key as K]]));
+  return { ...named(ENV, config), ...named(AUTH_ENV, auth), ...named(RATE_LIMIT_ENV, rateLimit) } as Record<EnvName, T | string>;
+}
+
+/** The environment of one function. Both front doors call this, so they set the same variables. */
+export function functionEnvironment<T>(
+  fn: FunctionSpec,
+  refs: ResourceRefs<T>,
+  settings: DeploymentSettings,
+): Record<string, T | string> {
+  const values = envValues(refs, settings);
+  const env: Record<string, T | string> = {
+    POWERTOOLS_SERVICE_NAME: serviceName(fn.id),
+    POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+    POWERTOOLS_LOG_LEVEL: settings.logLevel,
+  };
+  for (const name of fn.env) env[name] = values[name];
+  return env;
+}

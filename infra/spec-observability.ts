@@ -1,0 +1,81 @@
+import type { FunctionId } from './spec.ts';
+
+/**
+ * Metrics the handlers emit (as CloudWatch EMF, through Powertools) and the alarms both
+ * deployments raise on them. The handlers' Powertools code and these names must agree.
+ */
+
+export const METRICS = {
+  namespace: 'Stint',
+  names: {
+    jobsCreated: 'JobsCreated',
+    jobsFinished: 'JobsFinished',
+    jobsFailed: 'JobsFailed',
+    /** Milliseconds from a job's creation to its start. */
+    waitingTime: 'WaitingTime',
+    /** Milliseconds one slice ran. */
+    sliceDuration: 'SliceDuration',
+    /** Intake messages that failed validation. */
+    intakeRejected: 'IntakeRejected',
+  },
+  /**
+   * Dimension sets per metric. Each distinct combination of values is a billed custom metric,
+   * so only bounded dimensions are used: the service (one per function) and the job type (one
+   * per registered job). Tenant and job ids never become dimensions. The WaitingTime alarm
+   * reads the service-only set, so WaitingTime must be emitted with it as well as per type.
+   */
+  dimensionSets: {
+    WaitingTime: [['service'], ['service', 'jobType']],
+    JobsCreated: [['service']],
+    JobsFinished: [['service']],
+    JobsFailed: [['service']],
+    SliceDuration: [['service']],
+    IntakeRejected: [['service']],
+  },
+} as const;
+
+/**
+ * Powertools' service name of a function, which is also its metrics' `service` dimension.
+ * It names the function, not the stage: stages sharing an account share these series.
+ */
+export function serviceName(fn: FunctionId): string {
+  return `stint-${fn}`;
+}
+
+export const ALARMS = {
+  /** Jobs wait too long to start: the queues are backing up or the concurrency caps are too low. */
+  waitingTimeP90: {
+    /** Jobs start in the worker, so that is the service whose WaitingTime is alarmed on. */
+    service: 'worker',
+    statistic: 'p90',
+    defaultThresholdMs: 60_000,
+    periodSeconds: 60,
+    evaluationPeriods: 5,
+  },
+  /** Any message in a DLQ is a message no handler could process. */
+  dlqDepth: {
+    metric: 'ApproximateNumberOfMessagesVisible',
+    threshold: 0,
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+  },
+  /** Work sits unconsumed: the worker is failing, throttled or capped. Low waits longer by design. */
+  oldestMessageAge: {
+    metric: 'ApproximateAgeOfOldestMessage',
+    thresholdSeconds: { work: 300, low: 1_800 },
+    periodSeconds: 60,
+    evaluationPeriods: 5,
+  },
+  /**
+   * Job failures are reported per message, not as invocation errors, so any worker Error is a
+   * crash or a timeout.
+   */
+  workerErrors: {
+    threshold: 0,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+  },
+} as const;
+
+/** Queues whose oldest-message age is alarmed on. */
+export const AGE_ALARMED_QUEUES = ['work', 'low'] as const;

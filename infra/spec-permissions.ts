@@ -1,0 +1,77 @@
+import type { FunctionId, FunctionSpec, QueueId } from './spec.ts';
+
+/**
+ * Logical names of what a function may touch. Each front door resolves a name to ARNs, so
+ * both generate the same least-privilege policy from the statements below.
+ */
+export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects';
+
+export interface Permission {
+  actions: readonly string[];
+  resources: readonly ResourceName[];
+}
+
+const dynamodb = (...actions: string[]) => actions.map((a) => `dynamodb:${a}`);
+
+/** Query is the only action the handlers use against an index; item actions address the table. */
+const QUERY_INDEXES: Permission = { actions: dynamodb('Query'), resources: ['tableIndexes'] };
+
+/** SendMessageBatch is authorized by sqs:SendMessage. */
+const SEND_SLICES: Permission = { actions: ['sqs:SendMessage'], resources: ['workQueue', 'lowQueue'] };
+
+/** s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload. */
+const EXPORT_FILES: Permission = {
+  actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+  resources: ['exportObjects'],
+};
+
+/** What Lambda's SQS poller calls with the function's role. */
+export const QUEUE_CONSUMER_ACTIONS: readonly string[] = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+/** The calls each handler's code makes. Queue consumption is added from FunctionSpec.consumes. */
+export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
+  api: [
+    {
+      actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem'),
+      resources: ['table'],
+    },
+    QUERY_INDEXES,
+    SEND_SLICES,
+    EXPORT_FILES,
+  ],
+  worker: [
+    {
+      actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'BatchWriteItem'),
+      resources: ['table'],
+    },
+    QUERY_INDEXES,
+    // The worker re-queues slices and stretches a message's visibility while a slice runs.
+    { actions: ['sqs:SendMessage', 'sqs:ChangeMessageVisibility'], resources: ['workQueue', 'lowQueue'] },
+    EXPORT_FILES,
+  ],
+  intake: [
+    { actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'), resources: ['table'] },
+    QUERY_INDEXES,
+    SEND_SLICES,
+  ],
+  sweeper: [
+    {
+      actions: dynamodb('GetItem', 'UpdateItem', 'Query', 'BatchGetItem', 'PutItem', 'BatchWriteItem'),
+      resources: ['table'],
+    },
+    QUERY_INDEXES,
+    // The sweeper reads queue depth to decide how much parked work to release.
+    { actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], resources: ['workQueue', 'lowQueue'] },
+  ],
+};
+
+/** Everything a function's role needs: its code's calls plus its event source mappings' polling. */
+export function functionPermissions(fn: FunctionSpec): Permission[] {
+  const polling: Permission[] = fn.consumes.length
+    ? [{ actions: QUEUE_CONSUMER_ACTIONS, resources: fn.consumes.map((c) => `${c.queue}Queue` as const) }]
+    : [];
+  return [...CODE_PERMISSIONS[fn.id], ...polling];
+}
+
+/** The one statement another service's role needs to submit jobs through the intake queue. */
+export const SUBMIT_PERMISSION: Permission = { actions: ['sqs:SendMessage'], resources: ['intakeQueue'] };

@@ -1,0 +1,136 @@
+/**
+ * The deployment spec both front doors read: the CDK construct in infra/cdk and the SST
+ * components in infra/*.ts. It sits on the core resource spec, which the local stack reads
+ * too, and adds what only a deployment needs: functions, triggers, bundling, permissions,
+ * alarms. Changing a value here changes both deployments.
+ */
+import { BUCKET, ENV, QUEUES, RETENTION, TABLE, WORKER, type QueueSpec } from '@stint/core/resource-spec';
+import { API_ENV, CONFIG_ENV, type EnvName } from './spec-environment.ts';
+
+export { BUCKET, ENV, QUEUES, RETENTION, TABLE, WORKER };
+export * from './spec-bundling.ts';
+export * from './spec-environment.ts';
+export * from './spec-observability.ts';
+export * from './spec-permissions.ts';
+
+export type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper';
+export type QueueId = QueueSpec['id'];
+
+export const RUNTIME = {
+  /** Lambda runtime id; the esbuild target in spec-bundling.ts follows it. */
+  lambda: 'nodejs22.x',
+  architecture: 'arm64',
+} as const;
+
+export interface QueueConsumer {
+  queue: QueueId;
+  batchSize: number;
+  /** Cap on concurrent invocations this mapping starts; SQS's minimum is 2. */
+  maxConcurrency: number;
+}
+
+export interface FunctionSpec {
+  id: FunctionId;
+  description: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Variables besides Powertools' that the handler reads; spec-environment.ts gives their values. */
+  env: readonly EnvName[];
+  consumes: readonly QueueConsumer[];
+  /**
+   * Ceiling for the minified bundle in KiB; test/infra/bundle-size.test.ts enforces it. Set
+   * about 10% above the measured size: about 480 KiB of every bundle is the AWS SDK
+   * (DynamoDB, SQS and S3 clients), and about 440 KiB is zod, which `import { z } from 'zod'`
+   * keeps whole; `import * as z from 'zod'` lets esbuild drop most of it.
+   */
+  bundleBudgetKb: number;
+}
+
+const handlerEntry = (id: FunctionId) => `packages/functions/src/handlers/${id}.ts`;
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    id: 'api',
+    description: 'Stint HTTP API and job monitor',
+    entry: handlerEntry('api'),
+    // More memory buys CPU, which is what a cold request waits on.
+    memoryMb: 1024,
+    // API Gateway HTTP APIs give up on an integration after 30 s.
+    timeoutSeconds: 29,
+    env: [...CONFIG_ENV, ...API_ENV],
+    consumes: [],
+    // @hono/zod-openapi imports `{ z }` itself, so the api keeps all of zod whatever Stint's code does.
+    bundleBudgetKb: 1300,
+  },
+  {
+    id: 'worker',
+    description: 'Stint worker: runs job slices from the work and low queues',
+    entry: handlerEntry('worker'),
+    memoryMb: 1024,
+    timeoutSeconds: WORKER.timeoutSeconds,
+    env: CONFIG_ENV,
+    consumes: [
+      { queue: 'work', batchSize: WORKER.batchSize, maxConcurrency: 50 },
+      // Low-priority slices only get spare capacity: a small cap keeps them from crowding out the work lane.
+      { queue: 'low', batchSize: WORKER.batchSize, maxConcurrency: 5 },
+    ],
+    bundleBudgetKb: 760,
+  },
+  {
+    id: 'intake',
+    description: 'Stint intake: turns queued submissions from other AWS services into jobs',
+    entry: handlerEntry('intake'),
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    env: [...CONFIG_ENV, ENV.defaultTenant],
+    consumes: [{ queue: 'intake', batchSize: 10, maxConcurrency: 5 }],
+    bundleBudgetKb: 760,
+  },
+  {
+    id: 'sweeper',
+    description: 'Stint sweeper: re-dispatches expired leases and parked work every minute',
+    entry: handlerEntry('sweeper'),
+    memoryMb: 512,
+    // Shorter than the schedule period, so one sweep ends before the next starts.
+    timeoutSeconds: 55,
+    env: CONFIG_ENV,
+    consumes: [],
+    bundleBudgetKb: 760,
+  },
+];
+
+export const SWEEPER_SCHEDULE = 'rate(1 minute)';
+
+export function functionSpec(id: FunctionId): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.id === id);
+  if (!spec) throw new Error(`no function "${id}" in the deployment spec`);
+  return spec;
+}
+
+/** Which function reads a queue, so the queue's visibility timeout can be sized from its timeout. */
+export function consumerOf(queue: QueueId): { fn: FunctionSpec; consumer: QueueConsumer } {
+  for (const fn of FUNCTIONS) {
+    const consumer = fn.consumes.find((c) => c.queue === queue);
+    if (consumer) return { fn, consumer };
+  }
+  throw new Error(`no function consumes the "${queue}" queue`);
+}
+
+/**
+ * Every queue gets the worker's visibility timeout, as the local stack does. SQS asks for at
+ * least six times the consuming function's timeout; test/infra/spec.test.ts checks each queue.
+ */
+export const QUEUE_VISIBILITY_TIMEOUT_SECONDS: number = WORKER.visibilityTimeoutSeconds;
+
+/** Stages whose data outlives a teardown: deletion protection on, stateful resources retained. */
+export function isProductionStage(stage: string): boolean {
+  return stage === 'prod' || stage === 'production';
+}
+
+/** Export files expire on their own; incomplete multipart uploads are aborted after this many days. */
+export const EXPORT_LIFECYCLE = {
+  expiryDays: BUCKET.exportExpiryDays,
+  abortIncompleteMultipartDays: 1,
+} as const;

@@ -1,0 +1,134 @@
+/**
+ * Alarms and dashboard of the SST deployment, as `aws.cloudwatch.MetricAlarm` args and a
+ * dashboard body. Same metrics, thresholds and periods as infra/cdk/alarms.ts, from the spec.
+ */
+import { pascal } from './naming.ts';
+import { AGE_ALARMED_QUEUES, ALARMS, FUNCTIONS, METRICS, QUEUES, serviceName, type FunctionId, type QueueId } from './spec.ts';
+
+export interface AlarmTargets<T> {
+  workerFunctionName: T;
+  queueNames: Record<QueueId, T>;
+  dlqNames: Record<QueueId, T>;
+}
+
+export interface MetricAlarmArgs<T> {
+  alarmDescription: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, T | string>;
+  statistic?: string;
+  extendedStatistic?: string;
+  period: number;
+  evaluationPeriods: number;
+  threshold: number;
+  comparisonOperator: 'GreaterThanThreshold';
+  treatMissingData: 'notBreaching';
+  alarmActions: T[];
+  okActions: T[];
+}
+
+export function alarmArgs<T>(
+  targets: AlarmTargets<T>,
+  waitingTimeThresholdMs: number,
+  topicArn?: T,
+): Record<string, MetricAlarmArgs<T>> {
+  const actions = topicArn === undefined ? [] : [topicArn];
+  const common = {
+    comparisonOperator: 'GreaterThanThreshold' as const,
+    // No data means no traffic, which is not a failure.
+    treatMissingData: 'notBreaching' as const,
+    alarmActions: actions,
+    okActions: actions,
+  };
+  const waiting = ALARMS.waitingTimeP90;
+  const alarms: Record<string, MetricAlarmArgs<T>> = {
+    WaitingTimeAlarm: {
+      ...common,
+      alarmDescription: `p90 job waiting time above ${waitingTimeThresholdMs} ms for ${waiting.evaluationPeriods} periods`,
+      namespace: METRICS.namespace,
+      metricName: METRICS.names.waitingTime,
+      dimensions: { service: serviceName(waiting.service) },
+      extendedStatistic: waiting.statistic,
+      period: waiting.periodSeconds,
+      evaluationPeriods: waiting.evaluationPeriods,
+      threshold: waitingTimeThresholdMs,
+    },
+  };
+  for (const { id } of QUEUES) {
+    alarms[`${pascal(id)}DlqAlarm`] = {
+      ...common,
+      alarmDescription: `Messages in the ${id} dead-letter queue`,
+      namespace: 'AWS/SQS',
+      metricName: ALARMS.dlqDepth.metric,
+      dimensions: { QueueName: targets.dlqNames[id] },
+      statistic: 'Maximum',
+      period: ALARMS.dlqDepth.periodSeconds,
+      evaluationPeriods: ALARMS.dlqDepth.evaluationPeriods,
+      threshold: ALARMS.dlqDepth.threshold,
+    };
+  }
+  const age = ALARMS.oldestMessageAge;
+  for (const id of AGE_ALARMED_QUEUES) {
+    alarms[`${pascal(id)}QueueAgeAlarm`] = {
+      ...common,
+      alarmDescription: `Oldest message in the ${id} queue older than ${age.thresholdSeconds[id]} s`,
+      namespace: 'AWS/SQS',
+      metricName: age.metric,
+      dimensions: { QueueName: targets.queueNames[id] },
+      statistic: 'Maximum',
+      period: age.periodSeconds,
+      evaluationPeriods: age.evaluationPeriods,
+      threshold: age.thresholdSeconds[id],
+    };
+  }
+  alarms.WorkerErrorsAlarm = {
+    ...common,
+    alarmDescription: 'Worker invocations crashed or timed out',
+    namespace: 'AWS/Lambda',
+    metricName: 'Errors',
+    dimensions: { FunctionName: targets.workerFunctionName },
+    statistic: 'Sum',
+    period: ALARMS.workerErrors.periodSeconds,
+    evaluationPeriods: ALARMS.workerErrors.evaluationPeriods,
+    threshold: ALARMS.workerErrors.threshold,
+  };
+  return alarms;
+}
+
+/** Dashboard body with the graphs of infra/cdk/dashboard.ts; called once the names are resolved. */
+export function dashboardBody(
+  region: string,
+  targets: AlarmTargets<string> & { functionNames: Record<FunctionId, string> },
+  waitingTimeThresholdMs: number,
+): string {
+  const names = METRICS.names;
+  const ns = METRICS.namespace;
+  const stint = (fn: FunctionId, name: string, stat: string) => [ns, name, 'service', serviceName(fn), { stat, label: stat }];
+  const total = (name: string) => [{ expression: `SUM(SEARCH('{${ns},service} MetricName="${name}"', 'Sum', 60))`, label: name }];
+  const sqs = (metric: string, queue: string, label: string) => ['AWS/SQS', metric, 'QueueName', queue, { stat: 'Maximum', label }];
+  const lambda = (metric: string, fn: string, stat: string, label: string) => ['AWS/Lambda', metric, 'FunctionName', fn, { stat, label }];
+  const graph = (title: string, metrics: unknown[], extra: object = {}) => ({
+    type: 'metric',
+    width: 8,
+    height: 6,
+    properties: { title, metrics, region, period: 60, view: 'timeSeries', ...extra },
+  });
+  const widgets = [
+    graph('Jobs per minute', [names.jobsCreated, names.jobsFinished, names.jobsFailed].map(total)),
+    graph('Waiting time (ms)', ['p50', 'p90', 'p99'].map((s) => stint(ALARMS.waitingTimeP90.service, names.waitingTime, s)), {
+      annotations: { horizontal: [{ value: waitingTimeThresholdMs, label: 'alarm threshold' }] },
+    }),
+    graph('Waiting time p90 by job type (ms)', [
+      [{ expression: `SEARCH('{${ns},service,jobType} MetricName="${names.waitingTime}"', 'p90', 60)`, label: '' }],
+    ]),
+    graph('Slice duration (ms)', ['p50', 'p90', 'Maximum'].map((s) => stint('worker', names.sliceDuration, s))),
+    graph('Messages visible', QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.queueNames[q.id], q.id))),
+    graph('Oldest message age (s)', AGE_ALARMED_QUEUES.map((id) => sqs('ApproximateAgeOfOldestMessage', targets.queueNames[id], id))),
+    graph('Dead-letter queues', QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.dlqNames[q.id], `${q.id} DLQ`))),
+    graph('Worker', ['Errors', 'Throttles', 'Invocations'].map((m) => lambda(m, targets.workerFunctionName, 'Sum', m.toLowerCase()))),
+    graph('Function duration p90 (ms)', FUNCTIONS.map((f) => lambda('Duration', targets.functionNames[f.id], 'p90', f.id))),
+    graph('Intake rejected', [stint('intake', names.intakeRejected, 'Sum')]),
+  ];
+  // Three graphs a row, as in the CDK dashboard.
+  return JSON.stringify({ widgets: widgets.map((w, i) => ({ ...w, x: (i % 3) * 8, y: Math.floor(i / 3) * 6 })) });
+}

@@ -1,0 +1,152 @@
+/**
+ * The spec in the terms of SST v3 components. Pure functions, so they are type-checked and
+ * unit-tested here although SST itself cannot run offline; infra/*.ts only passes their
+ * results to `sst.aws.*`. T is whatever the caller uses for ARNs and names (Pulumi outputs
+ * in a deployment, strings in tests).
+ */
+import {
+  BUNDLING,
+  EXPORT_LIFECYCLE,
+  functionEnvironment,
+  functionPermissions,
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  RUNTIME,
+  SWEEPER_SCHEDULE,
+  TABLE,
+  type DeploymentSettings,
+  type FunctionSpec,
+  type QueueConsumer,
+  type ResourceName,
+  type ResourceRefs,
+} from './spec.ts';
+import type { QueueSpec } from '@stint/core/resource-spec';
+
+/** Log retention of every function and of the API's access logs, as in the CDK construct (one month). */
+export const LOG_RETENTION = '1 month';
+
+export function tableArgs(production: boolean) {
+  const keys = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return {
+    fields: Object.fromEntries(keys.map((k) => [k, 'string' as const])),
+    primaryIndex: { hashKey: TABLE.partitionKey, rangeKey: TABLE.sortKey },
+    globalIndexes: Object.fromEntries(
+      TABLE.indexes.map((i) => [i.name, { hashKey: i.partitionKey, rangeKey: i.sortKey, projection: 'keys-only' as const }]),
+    ),
+    ttl: TABLE.ttlAttribute,
+    deletionProtection: production,
+    transform: {
+      // SST already sets on-demand billing and point-in-time recovery; stated here so both front doors read alike.
+      table: {
+        billingMode: 'PAY_PER_REQUEST',
+        pointInTimeRecovery: { enabled: true },
+        serverSideEncryption: { enabled: true },
+      },
+    },
+  };
+}
+
+export function dlqArgs(spec: QueueSpec) {
+  return {
+    transform: {
+      queue: { messageRetentionSeconds: spec.dlqRetentionDays * 86_400, sqsManagedSseEnabled: true },
+    },
+  };
+}
+
+export function queueArgs<T>(spec: QueueSpec, dlqArn: T) {
+  return {
+    visibilityTimeout: `${QUEUE_VISIBILITY_TIMEOUT_SECONDS} seconds` as const,
+    dlq: { queue: dlqArn, retry: spec.maxReceiveCount },
+    transform: { queue: { sqsManagedSseEnabled: true } },
+  };
+}
+
+/** SST has no TLS switch for queues; this policy is what CDK's `enforceSSL` writes. */
+export function tlsOnlyQueuePolicy(queueArn: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:*',
+        Resource: queueArn,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
+
+interface LifecycleRule {
+  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
+}
+
+/**
+ * SST blocks public access by default and S3 encrypts new objects with S3-managed keys by
+ * default; the lifecycle transform adds what SST's `lifecycle` cannot say.
+ */
+export function bucketArgs() {
+  return {
+    enforceHttps: true,
+    cors: false as const,
+    lifecycle: [{ id: 'expire-exports', expiresIn: `${EXPORT_LIFECYCLE.expiryDays} days` as const }],
+    transform: {
+      lifecycle: (args: { rules: LifecycleRule[] }) => {
+        for (const rule of args.rules) {
+          rule.abortIncompleteMultipartUpload = { daysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays };
+        }
+      },
+    },
+  };
+}
+
+/** `sst.aws.Function` args. Permissions are explicit: SST's `link` would grant `sqs:*` and `dynamodb:*`. */
+export function functionArgs<T>(
+  fn: FunctionSpec,
+  refs: ResourceRefs<T>,
+  settings: DeploymentSettings,
+  arns: (name: ResourceName) => T[],
+) {
+  return {
+    handler: fn.entry.replace(/\.ts$/, '.handler'),
+    description: fn.description,
+    runtime: RUNTIME.lambda,
+    architecture: RUNTIME.architecture,
+    memory: `${fn.memoryMb} MB` as const,
+    timeout: `${fn.timeoutSeconds} seconds` as const,
+    environment: functionEnvironment(fn, refs, settings),
+    permissions: functionPermissions(fn).map((p) => ({ actions: [...p.actions], resources: p.resources.flatMap(arns) })),
+    logging: { retention: LOG_RETENTION },
+    nodejs: {
+      format: BUNDLING.format,
+      minify: BUNDLING.minify,
+      sourcemap: BUNDLING.sourceMap,
+      banner: BUNDLING.banner,
+      // SST bundles every dependency, the AWS SDK included, unless listed in `install`.
+      esbuild: { target: BUNDLING.target, platform: BUNDLING.platform, mainFields: [...BUNDLING.mainFields] },
+    },
+  };
+}
+
+/** `queue.subscribe(fn.arn, …)` args for one event source mapping. */
+export function subscriberArgs(consumer: QueueConsumer) {
+  return {
+    batch: { size: consumer.batchSize, partialResponses: true },
+    transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: consumer.maxConcurrency } } },
+  };
+}
+
+export function sweeperCronArgs<T>(sweeperArn: T) {
+  return { schedule: SWEEPER_SCHEDULE, function: sweeperArn };
+}
+
+export function httpApiArgs() {
+  return { accessLog: { retention: LOG_RETENTION }, cors: false as const };
+}
+
+/** The api function does its own routing, so the HTTP API has one catch-all route. */
+export const API_ROUTE = '$default';
+
+export function jwtAuthorizerArgs(jwt: { issuer: string; audience: string[] }) {
+  return { name: 'jwt', jwt: { issuer: jwt.issuer, audiences: jwt.audience } };
+}

@@ -1,0 +1,272 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALARMS,
+  BUNDLING,
+  DEFAULT_SETTINGS,
+  EXPORT_LIFECYCLE,
+  FUNCTIONS,
+  functionEnvironment,
+  METRICS,
+  QUEUES,
+  QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  RUNTIME,
+  SWEEPER_SCHEDULE,
+  TABLE,
+  type QueueId,
+} from '../../infra/spec.ts';
+import { logicalId, resourcesOfType, synthStint, type Synthesized } from './synth.ts';
+
+let s: Synthesized;
+const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
+const queueId = (q: QueueId) => logicalId(s.stack, s.stack.jobs.queues[q].queue);
+const dlqId = (q: QueueId) => logicalId(s.stack, s.stack.jobs.queues[q].dlq);
+const fnId = (f: (typeof FUNCTIONS)[number]['id']) => logicalId(s.stack, s.stack.jobs.functions[f]);
+
+beforeAll(() => {
+  // With bundling: this is also the proof that synth bundles the handlers offline with the local esbuild.
+  s = synthStint({}, { bundle: true });
+});
+
+describe('table', () => {
+  it('has the spec keys, KEYS_ONLY indexes, PITR, TTL, on-demand billing and encryption', () => {
+    const keys = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith(keys.map((k) => ({ AttributeName: k, AttributeType: 'S' }))),
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
+        IndexName: i.name,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      })),
+    });
+  });
+
+  it('is deletable outside production', () => {
+    s.template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ DeletionProtectionEnabled: false }) });
+  });
+});
+
+describe('queues', () => {
+  it.each(QUEUES.map((q) => [q.id, q] as const))('%s has a DLQ, its visibility timeout and SQS-managed SSE', (id, spec) => {
+    s.template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(dlqId(id)), maxReceiveCount: spec.maxReceiveCount },
+    });
+    const dlq = resourcesOfType(s.template, 'AWS::SQS::Queue')[dlqId(id)];
+    expect(dlq?.Properties).toMatchObject({ MessageRetentionPeriod: spec.dlqRetentionDays * 86_400, SqsManagedSseEnabled: true });
+  });
+
+  it('every queue, DLQs included, refuses requests without TLS', () => {
+    const ids = QUEUES.flatMap((q) => [queueId(q.id), dlqId(q.id)]);
+    for (const id of ids) {
+      s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('gives every consumed queue at least six times its consumer timeout as visibility timeout', () => {
+    const queues = resourcesOfType(s.template, 'AWS::SQS::Queue');
+    const functions = resourcesOfType(s.template, 'AWS::Lambda::Function');
+    const mappings = Object.values(resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping'));
+    expect(mappings).toHaveLength(FUNCTIONS.flatMap((f) => f.consumes).length);
+    for (const mapping of mappings) {
+      const props = mapping.Properties as { EventSourceArn: { 'Fn::GetAtt': [string] }; FunctionName: { Ref: string } };
+      const visibility = queues[props.EventSourceArn['Fn::GetAtt'][0]]?.Properties?.VisibilityTimeout as number;
+      const timeout = functions[props.FunctionName.Ref]?.Properties?.Timeout as number;
+      expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+    }
+  });
+});
+
+describe('export bucket', () => {
+  it('blocks public access, encrypts, expires exports and aborts stale multipart uploads', () => {
+    s.template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LifecycleConfiguration: {
+        Rules: [
+          Match.objectLike({
+            Status: 'Enabled',
+            ExpirationInDays: EXPORT_LIFECYCLE.expiryDays,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('refuses requests without TLS', () => {
+    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('functions', () => {
+  it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s runs on the spec runtime, size and environment', (id, spec) => {
+    const fn = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(id)];
+    const refs = { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x' };
+    const expectedEnv = functionEnvironment(spec, refs, DEFAULT_SETTINGS);
+    expect(fn?.Properties).toMatchObject({
+      Runtime: RUNTIME.lambda,
+      Architectures: [RUNTIME.architecture],
+      MemorySize: spec.memoryMb,
+      Timeout: spec.timeoutSeconds,
+      Handler: 'index.handler',
+    });
+    const variables = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Object.keys(variables).sort()).toEqual(Object.keys(expectedEnv).sort());
+    expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: `stint-${id}`, POWERTOOLS_METRICS_NAMESPACE: 'Stint', POWERTOOLS_LOG_LEVEL: 'INFO' });
+  });
+
+  it('were bundled by esbuild as minified ESM with the createRequire banner', () => {
+    const outdir = s.app.synth().directory;
+    for (const spec of FUNCTIONS) {
+      const code = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(spec.id)]?.Properties?.Code as { S3Key: string };
+      const bundle = join(outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(existsSync(bundle), bundle).toBe(true);
+      expect(readFileSync(bundle, 'utf8').startsWith(BUNDLING.banner)).toBe(true);
+    }
+  });
+
+  it.each(FUNCTIONS.flatMap((f) => f.consumes.map((c) => [f.id, c.queue, c] as const)))(
+    '%s consumes %s with partial batch responses and a concurrency cap',
+    (fnName, queue, consumer) => {
+      s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: getAtt(queueId(queue)),
+        FunctionName: { Ref: fnId(fnName) },
+        BatchSize: consumer.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: consumer.maxConcurrency },
+      });
+    },
+  );
+
+  it('caps the low lane below the work lane', () => {
+    const worker = FUNCTIONS.find((f) => f.id === 'worker');
+    const cap = (q: QueueId) => worker?.consumes.find((c) => c.queue === q)?.maxConcurrency ?? 0;
+    expect(cap('low')).toBeLessThan(cap('work'));
+  });
+
+  it('runs the sweeper every minute', () => {
+    expect(SWEEPER_SCHEDULE).toBe('rate(1 minute)');
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      Targets: [Match.objectLike({ Arn: getAtt(fnId('sweeper')) })],
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  it('sends every route to the api function through a logged $default stage', () => {
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: getAtt(fnId('api')),
+    });
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const alarm = (props: Record<string, unknown>) => s.template.hasResourceProperties('AWS::CloudWatch::Alarm', props);
+
+  it('alarms on p90 waiting time of the worker, where jobs start', () => {
+    alarm({
+      Namespace: 'Stint',
+      MetricName: 'WaitingTime',
+      Dimensions: [{ Name: 'service', Value: 'stint-worker' }],
+      ExtendedStatistic: 'p90',
+      Threshold: ALARMS.waitingTimeP90.defaultThresholdMs,
+      EvaluationPeriods: ALARMS.waitingTimeP90.evaluationPeriods,
+      Period: ALARMS.waitingTimeP90.periodSeconds,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('reads WaitingTime on a dimension set the spec says the handlers emit it with', () => {
+    const waiting = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties?.MetricName === 'WaitingTime');
+    const dimensions = (waiting?.Properties?.Dimensions as { Name: string }[]).map((d) => d.Name).join();
+    expect(METRICS.dimensionSets.WaitingTime.map((set) => set.join())).toContain(dimensions);
+  });
+
+  it.each(QUEUES.map((q) => q.id))('alarms on any message in the %s DLQ', (id) => {
+    alarm({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(dlqId(id), 'QueueName') }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it.each(['work', 'low'] as const)('alarms on the age of the oldest %s message', (id) => {
+    alarm({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId(id), 'QueueName') }],
+      Threshold: ALARMS.oldestMessageAge.thresholdSeconds[id],
+    });
+  });
+
+  it('alarms on worker errors', () => {
+    alarm({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId('worker') } }],
+      Statistic: 'Sum',
+      Threshold: ALARMS.workerErrors.threshold,
+    });
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1);
+  });
+
+  it('has no alarm actions unless a topic is given', () => {
+    for (const a of Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'))) {
+      expect(a.Properties?.AlarmActions).toBeUndefined();
+    }
+  });
+
+  it('draws the alarmed metrics on a dashboard', () => {
+    const [dashboard] = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
+    for (const metric of ['WaitingTime', 'JobsCreated', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors']) {
+      expect(body).toContain(metric);
+    }
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The two front doors read one spec; these tests compare what each produces, so a change
+ * made to only one of them fails here.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALARMS, DEFAULT_SETTINGS, FUNCTIONS, QUEUES } from '../../infra/spec.ts';
+import { alarmArgs } from '../../infra/sst-alarm-args.ts';
+import { dlqArgs, functionArgs, queueArgs, tableArgs } from '../../infra/sst-args.ts';
+import { logicalId, resourcesOfType, synthStint, type Synthesized } from './synth.ts';
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synthStint();
+});
+
+const refs = { tableName: 't', workQueueUrl: 'w', lowQueueUrl: 'l', bucketName: 'b' };
+
+describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s function', (id, spec) => {
+  const sst = () => functionArgs(spec, refs, DEFAULT_SETTINGS, (name) => [name]);
+  const cdk = () => resourcesOfType(s.template, 'AWS::Lambda::Function')[logicalId(s.stack, s.stack.jobs.functions[id])]!.Properties!;
+
+  it('has the same runtime, architecture, memory and timeout', () => {
+    expect(cdk().Runtime).toBe(sst().runtime);
+    expect(cdk().Architectures).toEqual([sst().architecture]);
+    expect(`${String(cdk().MemorySize)} MB`).toBe(sst().memory);
+    expect(`${String(cdk().Timeout)} seconds`).toBe(sst().timeout);
+  });
+
+  it('has the same environment variables, with the same constant values', () => {
+    const cdkEnv = (cdk().Environment as { Variables: Record<string, unknown> }).Variables;
+    const sstEnv = sst().environment;
+    expect(Object.keys(cdkEnv).sort()).toEqual(Object.keys(sstEnv).sort());
+    for (const [name, value] of Object.entries(sstEnv)) {
+      if (!Object.values(refs).includes(value)) expect(cdkEnv[name], name).toBe(value);
+    }
+  });
+
+  it('is allowed the same actions', () => {
+    const roleId = logicalId(s.stack, s.stack.jobs.functions[id].role!);
+    const policy = Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p.Properties?.Roles).includes(roleId),
+    );
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement;
+    const cdkActions = new Set(statements.flatMap((st) => [st.Action].flat()).filter((a) => !a.startsWith('logs:')));
+    expect([...cdkActions].sort()).toEqual([...new Set(sst().permissions.flatMap((p) => p.actions))].sort());
+  });
+});
+
+describe('table', () => {
+  it('has the same indexes, projections and TTL', () => {
+    const [table] = Object.values(resourcesOfType(s.template, 'AWS::DynamoDB::Table'));
+    const sst = tableArgs(false);
+    const gsis = table?.Properties?.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
+    expect(gsis.map((g) => g.IndexName).sort()).toEqual(Object.keys(sst.globalIndexes).sort());
+    expect(gsis.every((g) => g.Projection.ProjectionType === 'KEYS_ONLY')).toBe(true);
+    expect(Object.values(sst.globalIndexes).every((g) => g.projection === 'keys-only')).toBe(true);
+    expect((table?.Properties?.TimeToLiveSpecification as { AttributeName: string }).AttributeName).toBe(sst.ttl);
+  });
+});
+
+describe.each(QUEUES.map((q) => [q.id, q] as const))('%s queue', (id, spec) => {
+  it('has the same visibility timeout, retry count and DLQ retention', () => {
+    const queues = resourcesOfType(s.template, 'AWS::SQS::Queue');
+    const queue = queues[logicalId(s.stack, s.stack.jobs.queues[id].queue)]!.Properties!;
+    const dlq = queues[logicalId(s.stack, s.stack.jobs.queues[id].dlq)]!.Properties!;
+    const sst = queueArgs(spec, 'dlq');
+    expect(`${String(queue.VisibilityTimeout)} seconds`).toBe(sst.visibilityTimeout);
+    expect((queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(sst.dlq.retry);
+    expect(dlq.MessageRetentionPeriod).toBe(dlqArgs(spec).transform.queue.messageRetentionSeconds);
+  });
+});
+
+describe('alarms', () => {
+  it('watch the same metrics with the same statistics, periods and thresholds', () => {
+    const shape = (a: Record<string, unknown>) =>
+      [a.namespace, a.metricName, a.statistic ?? a.extendedStatistic, a.period, a.evaluationPeriods, a.threshold, a.comparisonOperator, a.treatMissingData].join(' ');
+    const cdk = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).map((a) => {
+      const p = a.Properties!;
+      return shape({
+        namespace: p.Namespace,
+        metricName: p.MetricName,
+        statistic: p.Statistic,
+        extendedStatistic: p.ExtendedStatistic,
+        period: p.Period,
+        evaluationPeriods: p.EvaluationPeriods,
+        threshold: p.Threshold,
+        comparisonOperator: p.ComparisonOperator,
+        treatMissingData: p.TreatMissingData,
+      });
+    });
+    const names = { work: 'w', low: 'l', intake: 'i' };
+    const sst = Object.values(
+      alarmArgs({ workerFunctionName: 'f', queueNames: names, dlqNames: names }, ALARMS.waitingTimeP90.defaultThresholdMs),
+    ).map((a) => shape(a as unknown as Record<string, unknown>));
+    expect(cdk.sort()).toEqual(sst.sort());
+  });
+});

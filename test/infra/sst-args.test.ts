@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BUNDLING,
+  DEFAULT_SETTINGS,
+  EXPORT_LIFECYCLE,
+  FUNCTIONS,
+  functionSpec,
+  QUEUES,
+  SWEEPER_SCHEDULE,
+  TABLE,
+  WORKER,
+  type ResourceName,
+} from '../../infra/spec.ts';
+import { alarmArgs, dashboardBody } from '../../infra/sst-alarm-args.ts';
+import {
+  API_ROUTE,
+  bucketArgs,
+  dlqArgs,
+  functionArgs,
+  httpApiArgs,
+  jwtAuthorizerArgs,
+  queueArgs,
+  subscriberArgs,
+  sweeperCronArgs,
+  tableArgs,
+  tlsOnlyQueuePolicy,
+} from '../../infra/sst-args.ts';
+
+const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket' };
+const arns = (name: ResourceName) => [`arn:${name}`];
+
+describe('table', () => {
+  it('declares the spec keys and KEYS_ONLY indexes, TTL and PITR', () => {
+    const args = tableArgs(false);
+    expect(args.primaryIndex).toEqual({ hashKey: TABLE.partitionKey, rangeKey: TABLE.sortKey });
+    expect(Object.values(args.fields).every((t) => t === 'string')).toBe(true);
+    for (const index of TABLE.indexes) {
+      expect(args.globalIndexes[index.name]).toEqual({ hashKey: index.partitionKey, rangeKey: index.sortKey, projection: 'keys-only' });
+      expect(args.fields).toHaveProperty(index.partitionKey);
+      expect(args.fields).toHaveProperty(index.sortKey);
+    }
+    expect(args.ttl).toBe(TABLE.ttlAttribute);
+    expect(args.transform.table).toMatchObject({ billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true } });
+  });
+
+  it('is deletion-protected in production only', () => {
+    expect(tableArgs(true).deletionProtection).toBe(true);
+    expect(tableArgs(false).deletionProtection).toBe(false);
+  });
+});
+
+describe('queues', () => {
+  it.each(QUEUES.map((q) => [q.id, q] as const))('%s has its DLQ, retry count, visibility timeout and SSE', (_id, spec) => {
+    expect(queueArgs(spec, 'dlq-arn')).toEqual({
+      visibilityTimeout: `${WORKER.visibilityTimeoutSeconds} seconds`,
+      dlq: { queue: 'dlq-arn', retry: spec.maxReceiveCount },
+      transform: { queue: { sqsManagedSseEnabled: true } },
+    });
+    expect(dlqArgs(spec).transform.queue).toEqual({ messageRetentionSeconds: spec.dlqRetentionDays * 86_400, sqsManagedSseEnabled: true });
+  });
+
+  it('refuse requests without TLS', () => {
+    expect(tlsOnlyQueuePolicy('arn:q').Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Resource: 'arn:q', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+  });
+});
+
+describe('export bucket', () => {
+  it('expires exports and, through the lifecycle transform, aborts stale multipart uploads', () => {
+    const args = bucketArgs();
+    expect(args.enforceHttps).toBe(true);
+    expect(args.lifecycle).toEqual([{ id: 'expire-exports', expiresIn: `${EXPORT_LIFECYCLE.expiryDays} days` }]);
+    const lifecycle: Parameters<typeof args.transform.lifecycle>[0] = { rules: [{}] };
+    args.transform.lifecycle(lifecycle);
+    expect(lifecycle.rules[0]?.abortIncompleteMultipartUpload).toEqual({ daysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays });
+  });
+});
+
+describe('functions', () => {
+  it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s takes runtime, size, bundling and permissions from the spec', (id, spec) => {
+    const args = functionArgs(spec, refs, DEFAULT_SETTINGS, arns);
+    expect(args).toMatchObject({
+      handler: `packages/functions/src/handlers/${id}.handler`,
+      runtime: 'nodejs22.x',
+      architecture: 'arm64',
+      memory: `${spec.memoryMb} MB`,
+      timeout: `${spec.timeoutSeconds} seconds`,
+      nodejs: {
+        format: 'esm',
+        minify: true,
+        banner: BUNDLING.banner,
+        esbuild: { target: 'node22', platform: 'node', mainFields: ['module', 'main'] },
+      },
+    });
+    expect(args).not.toHaveProperty('link');
+    expect(args.environment).toMatchObject({ STINT_TABLE_NAME: 'table', STINT_WORK_QUEUE_URL: 'work-url', POWERTOOLS_SERVICE_NAME: `stint-${id}` });
+    for (const permission of args.permissions) {
+      expect(permission.resources.every((r) => r.startsWith('arn:'))).toBe(true);
+      expect(permission.actions.some((a) => a.includes('*'))).toBe(false);
+    }
+  });
+
+  it('subscribe with partial batch responses and the concurrency cap', () => {
+    const [work, low] = functionSpec('worker').consumes;
+    expect(subscriberArgs(work!)).toEqual({
+      batch: { size: WORKER.batchSize, partialResponses: true },
+      transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: work!.maxConcurrency } } },
+    });
+    expect(subscriberArgs(low!).transform.eventSourceMapping.scalingConfig.maximumConcurrency).toBeLessThan(work!.maxConcurrency);
+  });
+
+  it('run the sweeper every minute', () => {
+    expect(sweeperCronArgs('arn:sweeper')).toEqual({ schedule: SWEEPER_SCHEDULE, function: 'arn:sweeper' });
+  });
+});
+
+describe('HTTP API', () => {
+  it('logs access and routes everything to the api function, optionally behind a JWT authorizer', () => {
+    expect(httpApiArgs()).toEqual({ accessLog: { retention: '1 month' }, cors: false });
+    expect(API_ROUTE).toBe('$default');
+    expect(jwtAuthorizerArgs({ issuer: 'https://issuer/', audience: ['a'] })).toEqual({
+      name: 'jwt',
+      jwt: { issuer: 'https://issuer/', audiences: ['a'] },
+    });
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const targets = {
+    workerFunctionName: 'worker-fn',
+    queueNames: { work: 'work-q', low: 'low-q', intake: 'intake-q' },
+    dlqNames: { work: 'work-dlq', low: 'low-dlq', intake: 'intake-dlq' },
+  };
+
+  it('alarm on waiting time, every DLQ, work-queue age and worker errors, notifying the topic', () => {
+    const alarms = alarmArgs(targets, 60_000, 'arn:topic');
+    expect(Object.keys(alarms).sort()).toEqual(
+      ['WaitingTimeAlarm', 'WorkDlqAlarm', 'LowDlqAlarm', 'IntakeDlqAlarm', 'WorkQueueAgeAlarm', 'LowQueueAgeAlarm', 'WorkerErrorsAlarm'].sort(),
+    );
+    expect(alarms.WaitingTimeAlarm).toMatchObject({ extendedStatistic: 'p90', threshold: 60_000, dimensions: { service: 'stint-worker' } });
+    expect(alarms.IntakeDlqAlarm?.dimensions).toEqual({ QueueName: 'intake-dlq' });
+    for (const alarm of Object.values(alarms)) expect(alarm.alarmActions).toEqual(['arn:topic']);
+    expect(alarmArgs(targets, 60_000).WorkerErrorsAlarm?.alarmActions).toEqual([]);
+  });
+
+  it('draw the same graphs as the CDK dashboard', () => {
+    const functionNames = { api: 'api-fn', worker: 'worker-fn', intake: 'intake-fn', sweeper: 'sweeper-fn' };
+    const body = JSON.parse(dashboardBody('eu-west-1', { ...targets, functionNames }, 60_000)) as { widgets: unknown[] };
+    expect(body.widgets).toHaveLength(10);
+    expect(JSON.stringify(body)).toContain('intake-dlq');
+  });
+});
