@@ -9,7 +9,8 @@ import type { ApiLimits } from '@stint/functions/api/api-options';
 import { createApiApp } from '@stint/functions/api/app';
 import type { RateLimitOptions } from '@stint/functions/api/rate-limit';
 import type { OidcOptions } from '@stint/core/auth/oidc';
-import { createTestStack, type Emulators, type TestStack } from '../support/stack.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 
 export const ADMIN_TOKEN = 'local-admin-token-for-tests-0123456789';
 export const TENANT_A = 'tenant-a';
@@ -102,4 +103,19 @@ export async function createApiStack(emulators: Emulators, options: ApiStackOpti
       });
     },
   };
+}
+
+/** Gives a suite its own emulators and api stack for all its tests, and stops them after. */
+export function useApiStack(receive: (api: ApiStack) => void, options: ApiStackOptions = {}): void {
+  let emulators: Emulators | undefined;
+  let api: ApiStack | undefined;
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    api = await createApiStack(emulators, options);
+    receive(api);
+  });
+  afterAll(async () => {
+    await api?.stack.stop();
+    await emulators?.stop();
+  });
 }

@@ -1,25 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, beforeAll } from 'vitest';
 import { hashApiKey } from '@stint/core/auth/key-store';
 import { runKeysCommand } from '@stint/core/auth/keys-command';
 import type { OidcOptions } from '@stint/core/auth/oidc';
 import { createApiApp } from '@stint/functions/api/app';
 import { TokenBuckets } from '@stint/functions/api/rate-limit';
-import { startEmulators, type Emulators } from '../support/stack.ts';
-import { ADMIN_TOKEN, createApiStack, type ApiStack } from './api-stack.ts';
+import { ADMIN_TOKEN, useApiStack, type ApiStack } from './api-stack.ts';
 
-let emulators: Emulators;
 let api: ApiStack;
-beforeAll(async () => {
-  emulators = await startEmulators();
-  api = await createApiStack(emulators);
-});
-afterAll(async () => {
-  await api?.stack.stop();
-  await emulators?.stop();
-});
+useApiStack((stack) => (api = stack));
 
 const appWith = (options: { oidc?: OidcOptions; rateLimit?: { perSecond: number; burst: number } }) =>
   createApiApp({

@@ -1,21 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
-import { startEmulators, type Emulators } from '../support/stack.ts';
-import { createApiStack, TENANT_A, TENANT_B, type ApiStack } from './api-stack.ts';
+import { useApiStack, TENANT_A, TENANT_B, type ApiStack } from './api-stack.ts';
 
-let emulators: Emulators;
 let api: ApiStack;
-beforeAll(async () => {
-  emulators = await startEmulators();
-  api = await createApiStack(emulators);
-});
-afterAll(async () => {
-  await api?.stack.stop();
-  await emulators?.stop();
-});
+useApiStack((stack) => (api = stack));
 
 const json = async <T = Record<string, unknown>>(response: Response) => (await response.json()) as T;
 const place = (status: Parameters<typeof placeJob>[1]['status'], tenant = TENANT_A) =>

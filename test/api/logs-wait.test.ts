@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
 import { createApiApp } from '@stint/functions/api/app';
 import { placeJob } from '../support/jobs.ts';
-import { startEmulators, type Emulators } from '../support/stack.ts';
-import { ADMIN_TOKEN, createApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
+import { ADMIN_TOKEN, useApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
 
-let emulators: Emulators;
 let api: ApiStack;
-beforeAll(async () => {
-  emulators = await startEmulators();
-  api = await createApiStack(emulators);
-});
-afterAll(async () => {
-  await api?.stack.stop();
-  await emulators?.stop();
-});
+useApiStack((stack) => (api = stack));
 
 const place = (status: 'PENDING' | 'RUNNING' | 'FINISHED') => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant: TENANT_A, leased: status === 'RUNNING' });
 

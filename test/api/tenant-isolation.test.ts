@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobStatus } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
-import { startEmulators, type Emulators } from '../support/stack.ts';
-import { createApiStack, TENANT_A, TENANT_B, type ApiStack, type Credentials } from './api-stack.ts';
+import { useApiStack, TENANT_A, TENANT_B, type ApiStack, type Credentials } from './api-stack.ts';
 
 /**
  * Tenants are walls (DESIGN.md invariant 6): every route × every kind of caller × a job of
@@ -61,16 +60,8 @@ const cases = ROUTES.flatMap((route) =>
   ),
 );
 
-let emulators: Emulators;
 let api: ApiStack;
-beforeAll(async () => {
-  emulators = await startEmulators();
-  api = await createApiStack(emulators);
-});
-afterAll(async () => {
-  await api?.stack.stop();
-  await emulators?.stop();
-});
+useApiStack((stack) => (api = stack));
 
 function tokenOf(tokens: Credentials, caller: Caller): string | null {
   return caller === 'none' ? null : tokens[caller];

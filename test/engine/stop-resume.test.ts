@@ -16,6 +16,12 @@ async function recordsStack(emulators: Emulators): Promise<{ stack: TestStack; a
   return { stack, app, selection: await app.records.queryIds('companies', QUERY) };
 }
 
+/** An EXECUTE_ACTION that touches every selected record once, in chunks of ten. */
+async function touchAll(stack: TestStack) {
+  const data = { entityName: 'companies', query: QUERY, actionName: 'slowTouch', params: { ms: 30 }, chunkSize: 10 };
+  return (await stack.engine.submit({ type: 'EXECUTE_ACTION', tenant: 'acme', data })).job;
+}
+
 async function tree(stack: TestStack, rootId: string) {
   const ids = await childIds(stack.engine.deps, rootId);
   return Promise.all(ids.map((id) => stack.engine.get(id, { tenant: 'acme' })));
@@ -33,13 +39,7 @@ describe.each(DYNAMO_BACKENDS)('stop, resume and cancel of a job tree on %s', (b
   it('stops a parent and its running children, then resumes them with no record processed twice', async () => {
     const { stack, app, selection } = await recordsStack(emulators);
     try {
-      const root = (
-        await stack.engine.submit({
-          type: 'EXECUTE_ACTION',
-          tenant: 'acme',
-          data: { entityName: 'companies', query: QUERY, actionName: 'slowTouch', params: { ms: 30 }, chunkSize: 10 },
-        })
-      ).job;
+      const root = await touchAll(stack);
       await stack.runUntil(async () => (await app.records.getByIds('companies', selection)).filter((r) => r.touchCount > 0).length >= 5);
 
       expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
@@ -65,13 +65,7 @@ describe.each(DYNAMO_BACKENDS)('stop, resume and cancel of a job tree on %s', (b
   it('cancels a stopped parent’s unfinished children and discards its checkpoints', async () => {
     const { stack, app, selection } = await recordsStack(emulators);
     try {
-      const root = (
-        await stack.engine.submit({
-          type: 'EXECUTE_ACTION',
-          tenant: 'acme',
-          data: { entityName: 'companies', query: QUERY, actionName: 'slowTouch', params: { ms: 30 }, chunkSize: 10 },
-        })
-      ).job;
+      const root = await touchAll(stack);
       await stack.runUntil(async () => (await app.records.getByIds('companies', selection)).some((r) => r.touchCount > 0));
       await stack.engine.apply('stop', root.id, { tenant: 'acme' });
       await eventually(async () => (await tree(stack, root.id)).every((c) => c.status === 'STOPPED' || c.status === 'FINISHED'), 20_000);
