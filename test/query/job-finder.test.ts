@@ -125,14 +125,14 @@ describe('findJobs against a seeded table', () => {
     const small = await findJobs(store, { tenant: seed.tenants[2]! }, parseJobQuery({ status: 'FINISHED', _size: '50' }), NOW);
     expect(big.items).toHaveLength(50);
     expect(small.items).toHaveLength(50);
-    expect(big.itemsRead).toBe(101);
-    expect(small.itemsRead).toBe(101);
+    expect(big.itemsRead).toBe(100);
+    expect(small.itemsRead).toBe(100);
     const parent = await findJobs(store, { tenant }, parseJobQuery({ parentId: seed.bigParent.id, _size: '50' }), NOW);
     const twoStatuses = await findJobs(store, { tenant }, parseJobQuery({ status: 'FINISHED,CANCELED', _size: '50' }), NOW);
     const type = await findJobs(store, { tenant }, parseJobQuery({ type: 'IMPORT_RECORDS', _size: '50' }), NOW);
     figures['first page, _size 50'] = [big.itemsRead, small.itemsRead, parent.itemsRead, twoStatuses.itemsRead, type.itemsRead];
-    expect(parent.itemsRead).toBe(101);
-    expect(type.itemsRead).toBe(101);
+    expect(parent.itemsRead).toBe(100);
+    expect(type.itemsRead).toBe(100);
     expect(twoStatuses.itemsRead).toBeLessThanOrEqual(100 + 2 * 9 + 1);
   });
 

@@ -72,7 +72,7 @@ describe('IndexMerge', () => {
     const { store, requests } = fakeStore({ P: keys });
     const merge = new IndexMerge(store, [{ index: 'gsi1', partition: 'P' }], FULL);
     expect(await merge.next(50)).toEqual(keys.slice(250).reverse());
-    expect(merge.keysRead).toBe(51);
+    expect(merge.keysRead).toBe(50);
     expect(requests()).toBe(1);
     expect(await merge.hasMore()).toBe(true);
     expect(requests()).toBe(1);

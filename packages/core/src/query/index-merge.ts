@@ -41,7 +41,9 @@ export function chunkSize(max: number): number {
  * a BETWEEN floor: everything such a read returns is handed out next, in one request, nothing
  * read ahead. Otherwise it reads another chunk. What is read but not handed out is therefore at
  * most one chunk per partition: a page of n keys costs n + chunk × partitions at worst, and a
- * single partition reads exactly n + 1 keys in one request.
+ * single partition reads exactly n keys in one request. Whether more follow comes from
+ * DynamoDB's LastEvaluatedKey rather than a look-ahead key, so a page's reads stay within
+ * 2 × its size (keys + items); the price is that a cursor may lead to an empty last page.
  *
  * Sort keys are unique across the merged partitions (they end with the job id and a job is in
  * one status, type, tenant and visibility at a time), so the last key handed out is a complete
@@ -66,7 +68,7 @@ export class IndexMerge {
   async next(max: number): Promise<string[]> {
     const out: string[] = [];
     if (max <= 0) return out;
-    const chunk = this.#parts.length === 1 ? max + 1 : Math.min(max + 1, chunkSize(max));
+    const chunk = this.#parts.length === 1 ? max : Math.min(max + 1, chunkSize(max));
     await this.#probe(chunk);
     while (out.length < max) {
       const [best, second] = this.#leaders();
@@ -91,9 +93,14 @@ export class IndexMerge {
     return out;
   }
 
-  /** Whether any key is left; reads at most one key per partition whose next key is unknown. */
+  /**
+   * Whether keys may be left. A single partition answers from LastEvaluatedKey without a read
+   * (possibly leading to an empty page); merges read at most one key per partition whose next
+   * key is unknown, as a merged page would otherwise often end empty.
+   */
   async hasMore(): Promise<boolean> {
     if (this.#parts.some((p) => p.buf.length > 0)) return true;
+    if (this.#parts.length === 1) return !this.#parts[0]!.exhausted;
     await this.#probe(1);
     return this.#parts.some((p) => p.buf.length > 0);
   }
