@@ -181,3 +181,45 @@ describe('continuation slices', () => {
     expect(logs.items.map((l) => l.message)).toEqual(Array.from({ length: 12 }, (_, i) => `after s${i}`));
   });
 });
+
+describe('a step that honours ctx.signal', () => {
+  let emulators: Emulators;
+  beforeAll(async () => {
+    emulators = await startEmulators();
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  it('is interrupted by a stop, ends STOPPED (not failed), and runs again on resume', async () => {
+    const runs = new Map<string, number>();
+    const inside = gate();
+    const job = defineJob({
+      type: 'ABORTABLE',
+      retry: { maxAttempts: 3, backoffMs: 10 },
+      async run(ctx) {
+        await ctx.step('wait', async () => {
+          runs.set('wait', (runs.get('wait') ?? 0) + 1);
+          if (runs.get('wait') === 1) {
+            inside.open();
+            await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+          }
+        });
+        return { waited: true };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [job], tuning: { leaseMs: 300 } });
+    const { job: submitted } = await stack.engine.submit({ type: 'ABORTABLE', tenant: 'acme' });
+    stack.poller.start();
+    await inside.opened;
+    await stack.engine.apply('stop', submitted.id, { tenant: 'acme' });
+    await eventually(async () => (await stack.engine.get(submitted.id, { tenant: 'acme' })).status === 'STOPPED', 10_000);
+    expect((await stack.engine.get(submitted.id, { tenant: 'acme' })).hasErrors).toBe(false);
+
+    await stack.engine.apply('resume', submitted.id, { tenant: 'acme' });
+    await stack.runUntil(async () => (await stack.engine.get(submitted.id, { tenant: 'acme' })).status === 'FINISHED');
+    await stack.stop();
+    expect(runs.get('wait')).toBe(2);
+    expect((await stack.engine.get(submitted.id, { tenant: 'acme' })).results).toEqual({ waited: true });
+  });
+});

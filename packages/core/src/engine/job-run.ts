@@ -137,11 +137,7 @@ export class JobRun {
    */
   async boundary(): Promise<void> {
     await this.prove();
-    if (this.#pending) {
-      await this.deps.checkpoints.save(this.record.id, this.#pending);
-      this.checkpoints.set(this.#pending.name, this.#pending);
-      this.#pending = null;
-    }
+    await this.#savePending();
     await this.flushLogs();
     if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
     else if (this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
@@ -279,20 +275,31 @@ export class JobRun {
 
   /** Everything buffered, written before the slice commits its outcome. */
   async flushAll(): Promise<void> {
+    await this.#savePending();
     await this.flushSpawns();
     await this.flushLogs();
   }
 
-  get pendingCheckpoint(): Checkpoint | null {
-    return this.#pending;
+  /** The last finished step's checkpoint, written lazily so a one-step job never pays for it. */
+  async #savePending(): Promise<void> {
+    if (!this.#pending) return;
+    await this.deps.checkpoints.save(this.record.id, this.#pending);
+    this.checkpoints.set(this.#pending.name, this.#pending);
+    this.#pending = null;
   }
 
   get progress(): number | null {
     return this.#progress;
   }
 
-  get errorLogged(): boolean {
-    return this.#errorLogged;
+  /**
+   * When ctx.signal was aborted (a stop seen by the heartbeat), whatever the job function did
+   * next — throw the abort, or return early — ends the slice as that interrupt, not as a
+   * failure or a completion. The step it was in is not checkpointed and runs again on resume.
+   */
+  adoptAbort(): void {
+    const reason: unknown = this.controller.signal.reason;
+    if (!this.interrupt && this.controller.signal.aborted && reason instanceof InterruptSignal) this.interrupt = reason.interrupt;
   }
 
   #interrupt(kind: Interrupt): void {

@@ -86,10 +86,13 @@ export class SliceRunner {
       returned = await definition.run(run.context());
       if (!run.interrupt) await run.flushAll();
     } catch (error) {
+      run.adoptAbort();
       if (!run.interrupt && !(error instanceof InterruptSignal) && !(error instanceof LeaseLostError)) {
         return this.#fail(run.record, counters, error, run);
       }
     }
+    // A function that honoured ctx.signal may also return early: its run did not complete.
+    run.adoptAbort();
     // The job function may have swallowed an interrupt; the run's own record decides.
     const outcome = await this.#settle(run, counters, returned);
     emit(this.deps, {
