@@ -92,3 +92,41 @@ describe('summary counters', () => {
     }
   });
 });
+
+describe('children submitted through the api', () => {
+  it('count beside the parent’s own spawns without disturbing their replay', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let spawnedTwo!: () => void;
+    const twoSpawned = new Promise<void>((r) => (spawnedTwo = r));
+    const host = defineJob({
+      type: 'HOST',
+      async run(ctx) {
+        await ctx.spawn('CHILD', { i: 1 });
+        await ctx.spawn('CHILD', { i: 2 });
+        await ctx.step('hold', async () => {
+          spawnedTwo();
+          await released;
+        });
+        await ctx.spawn('CHILD', { i: 3 });
+        await ctx.spawn('CHILD', { i: 4 });
+        const outcomes = await ctx.waitForChildren();
+        return { children: outcomes.length };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [host, CHILD] });
+    try {
+      const { job } = await stack.engine.submit({ type: 'HOST', tenant: 'acme' });
+      stack.poller.start();
+      await twoSpawned;
+      await stack.engine.submit({ type: 'CHILD', tenant: 'acme', parentId: job.id, data: { i: 9 } });
+      release();
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED');
+      const done = await stack.engine.get(job.id, { tenant: 'acme' });
+      expect(done.childrenProgress).toEqual({ finished: 5, total: 5 });
+      expect(done.results).toEqual({ children: 5 });
+    } finally {
+      await stack.stop();
+    }
+  });
+});

@@ -26,6 +26,13 @@ export interface JobRecord {
   results?: Record<string, unknown>;
   childrenTotal: number;
   childrenDone: number;
+  /**
+   * childrenTotal = spawned + adopted. `spawned` counts the run's own ctx.spawn calls and is
+   * set, never added to, so a replay cannot count a spawn twice; `adopted` counts children
+   * submitted through the api with this job as their parent.
+   */
+  spawned?: number;
+  adopted?: number;
   resultFile?: string;
   error?: string;
   version: number;

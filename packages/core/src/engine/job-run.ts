@@ -196,7 +196,7 @@ export class JobRun {
     const parent = this.record;
     const id = childJobId(parent.id, parent.run, seq);
     // Spawns the parent already counted were written by an earlier slice.
-    if (seq <= parent.childrenTotal) return id;
+    if (seq <= (parent.spawned ?? 0)) return id;
     const now = this.deps.clock();
     const lowPriority = options.lowPriority ?? parent.lowPriority;
     const created = await this.deps.jobs.create(
@@ -234,9 +234,10 @@ export class JobRun {
     const updated = await this.deps.jobs.tryUpdate(
       this.record.id,
       merge(holdsLease(this.epoch), {
-        set: { childrenTotal: total },
-        condition: '#childrenTotal < :total',
-        values: { ':total': total },
+        set: { spawned: total },
+        setRaw: { childrenTotal: 'if_not_exists(#adopted, :zero) + :total' },
+        condition: 'attribute_not_exists(#spawned) OR #spawned < :total',
+        values: { ':total': total, ':zero': 0 },
       }),
     );
     if (updated) this.record = updated;

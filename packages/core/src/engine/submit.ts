@@ -88,7 +88,7 @@ export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters:
   emit(deps, { type: 'jobCreated', jobId: id, rootId: record.rootId, tenant: record.tenant, jobType: record.type });
 
   if (parent) {
-    await deps.jobs.tryUpdate(parent.id, { add: { childrenTotal: 1 }, condition: 'attribute_exists(#pk)' });
+    await deps.jobs.tryUpdate(parent.id, { add: { childrenTotal: 1, adopted: 1 }, condition: 'attribute_exists(#pk)' });
   }
   if (fastPath) {
     await dispatcher.send(record);

@@ -3,7 +3,11 @@ import { summaryBucket, type JobRecord } from '../job-record.ts';
 import { statusIndexKeys } from '../table-keys.ts';
 import type { UpdateSpec } from '../update-expression.ts';
 
-/** Merges update parts; later parts win on the same attribute. */
+/**
+ * Merges update parts; later parts win on the same attribute. Conditions are joined as
+ * `(a) AND (b)`, so a part's condition must not carry its own outer parentheses: DynamoDB
+ * rejects redundant ones.
+ */
 export function merge(...specs: UpdateSpec[]): UpdateSpec {
   const out: Required<Pick<UpdateSpec, 'set' | 'setRaw' | 'add' | 'values'>> & { remove: string[]; condition?: string } = {
     set: {},
