@@ -1,3 +1,4 @@
+import type { MiddlewareHandler } from 'hono';
 import type { AwsClients, Engine, StintConfig } from '@stint/core';
 import type { OidcOptions } from '@stint/core/auth/oidc';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.ts';
@@ -28,6 +29,8 @@ export interface ApiOptions {
   clients: Pick<AwsClients, 'dynamo' | 's3'>;
   config: Pick<StintConfig, 'tableName' | 'bucketName'>;
   auth?: { adminToken?: string | null; oidc?: OidcOptions | null };
+  /** The monitor's session middleware: a signed-in page's cookie authenticates its api calls. */
+  sessionAuth?: MiddlewareHandler;
   /** false turns rate limiting off (the local stack). */
   rateLimit?: RateLimitOptions | false;
   limits?: Partial<ApiLimits>;

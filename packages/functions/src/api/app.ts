@@ -37,6 +37,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
     adminToken: options.auth?.adminToken ?? null,
     oidc: options.auth?.oidc ? createOidcVerifier(options.auth.oidc) : null,
   });
+  if (options.sessionAuth) app.use('/api/*', options.sessionAuth);
   app.use('/api/*', authenticate(authenticator));
   if (options.rateLimit !== false) app.use('/api/*', rateLimit(new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT)));
 

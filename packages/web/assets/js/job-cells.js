@@ -1,0 +1,71 @@
+// The browser's copy of views/job-cells.tsx and the list row of views/jobs-table.tsx.
+import { el } from './common.js';
+import { formatDateTime, formatDuration, statusLabel, statusTone } from './format.js';
+
+export function jobHref(id) {
+  return `/jobs/${encodeURIComponent(id)}`;
+}
+
+export function statusBadge(job) {
+  return el('span', { class: `badge badge--${statusTone(job)}` }, statusLabel(job));
+}
+
+export function progress(value, label) {
+  const v = Math.max(0, Math.min(100, Math.round(value)));
+  return el('span', { class: 'progress' }, el('progress', { max: 100, value: v, 'aria-label': label }, `${v}%`), el('span', { class: 'progress__text' }, `${v}%`));
+}
+
+export function waiting(job) {
+  const ticking = job.startDate === null && job.status === 'PENDING';
+  const text = job.startDate === null && !ticking ? '—' : formatDuration(job.waiting);
+  return el('span', { class: 'duration', 'data-tick-from': ticking ? job.createDate : null }, text);
+}
+
+export function duration(job) {
+  const ticking = job.startDate !== null && job.endDate === null;
+  return el('span', { class: 'duration', 'data-tick-from': ticking ? job.startDate : null }, job.startDate === null ? '—' : formatDuration(job.duration));
+}
+
+export function dateTime(ms) {
+  if (ms === null) return el('span', { class: 'muted' }, '—');
+  const [date, time] = formatDateTime(ms).split(' ');
+  return el('time', { datetime: new Date(ms).toISOString() }, el('span', { class: 'date' }, date), ' ', el('span', { class: 'time' }, time));
+}
+
+export function childrenCount(job) {
+  const { finished, total } = job.childrenProgress;
+  return total === 0 ? el('span', { class: 'muted' }, '—') : el('span', { class: 'children-count' }, `${finished} / ${total}`);
+}
+
+export function errorsFlag(job) {
+  return job.hasErrors ? el('span', { class: 'flag flag--error' }, 'Yes') : el('span', { class: 'muted' }, 'No');
+}
+
+export function lowPriorityFlag(job) {
+  return job.lowPriority ? el('span', { class: 'flag flag--low' }, 'Low') : el('span', { class: 'muted' }, 'No');
+}
+
+export function runBy(job) {
+  return job.runBy ? el('span', {}, job.runBy.name) : el('span', { class: 'muted' }, 'System');
+}
+
+export function jobRow(job, { selectable, restartable, selected }) {
+  return el(
+    'tr',
+    { 'data-id': job.id, 'data-status': job.status, 'data-restartable': restartable ? 'true' : 'false', class: selected ? 'is-selected' : null },
+    selectable
+      ? el('td', { class: 'col-select' }, el('input', { type: 'checkbox', class: 'row-select', value: job.id, 'aria-label': `Select ${job.label}`, checked: selected }))
+      : null,
+    el('th', { scope: 'row', class: 'col-job' }, el('a', { href: jobHref(job.id) }, job.label), el('span', { class: 'job-type' }, `${job.type}${job.system ? ' · system' : ''}`)),
+    el('td', { class: 'nowrap' }, dateTime(job.createDate)),
+    el('td', { class: 'nowrap' }, waiting(job)),
+    el('td', { class: 'nowrap' }, dateTime(job.startDate)),
+    el('td', { class: 'nowrap' }, duration(job)),
+    el('td', {}, statusBadge(job)),
+    el('td', {}, errorsFlag(job)),
+    el('td', {}, lowPriorityFlag(job)),
+    el('td', {}, runBy(job)),
+    el('td', {}, progress(job.progress, `Progress of ${job.label}`)),
+    el('td', {}, childrenCount(job)),
+  );
+}

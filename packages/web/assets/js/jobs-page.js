@@ -1,0 +1,152 @@
+// The jobs list: selection and operations, auto refresh (every 15 s, paused while the tab is
+// hidden), the Refresh button, CSV export and Clear inactive. The rows come from the api as
+// JSON and are rebuilt with DOM calls (job-cells.js), so labels stay text.
+import { announce, api, config, el, whileVisible } from './common.js';
+import { serverClock, startTicker } from './format.js';
+import { jobRow } from './job-cells.js';
+import { confirmWith, plural, setupOperations } from './operations.js';
+
+const cfg = config();
+const table = document.getElementById('jobs-table');
+const body = document.getElementById('jobs-body');
+const selectable = table?.dataset.selectable === 'true';
+const restartable = new Set(cfg.restartableTypes ?? []);
+const selected = new Set();
+const AUTO_KEY = 'stint.autoRefresh';
+
+startTicker(serverClock(cfg.serverNow));
+
+const operations = setupOperations({
+  toolbar: document.querySelector('.toolbar'),
+  allowedFrom: cfg.allowedFrom,
+  canWrite: cfg.canWrite,
+  selection: () =>
+    [...body.querySelectorAll('tr[data-id]')]
+      .filter((row) => selected.has(row.dataset.id))
+      .map((row) => ({ id: row.dataset.id, status: row.dataset.status, restartable: row.dataset.restartable === 'true' })),
+  done: () => refresh(),
+});
+
+// Selection ---------------------------------------------------------------------------------
+function syncSelection() {
+  const rows = [...body.querySelectorAll('tr[data-id]')];
+  for (const id of [...selected]) if (!rows.some((row) => row.dataset.id === id)) selected.delete(id);
+  for (const row of rows) {
+    const on = selected.has(row.dataset.id);
+    row.classList.toggle('is-selected', on);
+    const box = row.querySelector('.row-select');
+    if (box) box.checked = on;
+  }
+  const all = document.getElementById('select-all');
+  if (all) {
+    all.checked = rows.length > 0 && selected.size === rows.length;
+    all.indeterminate = selected.size > 0 && selected.size < rows.length;
+  }
+  const count = document.getElementById('selection-count');
+  if (count) count.textContent = selected.size === 0 ? 'No jobs selected' : `${plural(selected.size, 'job')} selected`;
+  operations.update();
+}
+
+body?.addEventListener('change', (event) => {
+  const box = event.target.closest('.row-select');
+  if (!box) return;
+  if (box.checked) selected.add(box.value);
+  else selected.delete(box.value);
+  syncSelection();
+});
+
+document.getElementById('select-all')?.addEventListener('change', (event) => {
+  for (const row of body.querySelectorAll('tr[data-id]')) {
+    if (event.target.checked) selected.add(row.dataset.id);
+    else selected.delete(row.dataset.id);
+  }
+  syncSelection();
+});
+
+// Refresh -----------------------------------------------------------------------------------
+function setCount(key, value) {
+  const node = document.getElementById(`count-${key}`);
+  if (node) node.textContent = value.toLocaleString('en-US');
+}
+
+async function refresh() {
+  if (!cfg.valid) return;
+  const query = new URLSearchParams(cfg.query);
+  const [jobs, summary] = await Promise.all([api(`/api/jobs?${query}`), api('/api/summary')]);
+  // Rows are rebuilt; a keyboard user keeps their place on the same job's checkbox or link.
+  const focused = document.activeElement?.closest('#jobs-body tr')?.dataset.id;
+  const focusedClass = document.activeElement?.classList.contains('row-select') ? '.row-select' : '.col-job a';
+  body.replaceChildren(
+    ...jobs.data.items.map((job) => jobRow(job, { selectable, restartable: restartable.has(job.type), selected: selected.has(job.id) })),
+  );
+  if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] ${focusedClass}`)?.focus();
+  document.getElementById('jobs-empty').hidden = jobs.data.items.length > 0;
+  for (const key of ['total', 'active', 'completed', 'failed']) setCount(key, summary.data[key]);
+  const clear = document.getElementById('clear-inactive');
+  if (clear) clear.hidden = summary.data.completed + summary.data.failed + summary.data.canceled === 0;
+  syncSelection();
+}
+
+document.getElementById('refresh')?.addEventListener('click', async () => {
+  try {
+    await refresh();
+    announce('The list is up to date.');
+  } catch (error) {
+    announce(`Refresh failed: ${error.message}`, 'error');
+  }
+});
+
+const autoButton = document.getElementById('auto-refresh');
+let auto = null;
+function setAuto(on) {
+  autoButton.setAttribute('aria-pressed', String(on));
+  localStorage.setItem(AUTO_KEY, on ? 'on' : 'off');
+  auto?.stop();
+  auto = on
+    ? whileVisible(cfg.refreshMs, () => refresh().catch((error) => announce(`Auto refresh failed: ${error.message}`, 'error')))
+    : null;
+}
+autoButton?.addEventListener('click', () => setAuto(autoButton.getAttribute('aria-pressed') !== 'true'));
+if (autoButton && localStorage.getItem(AUTO_KEY) === 'on') setAuto(true);
+
+// Export and clear --------------------------------------------------------------------------
+// A large export answers 202 with the job that writes it; a link alone would show that JSON.
+document.getElementById('export-csv')?.addEventListener('click', async (event) => {
+  event.preventDefault();
+  const link = event.currentTarget;
+  try {
+    const response = await fetch(link.href, { credentials: 'same-origin' });
+    if (response.status === 202) {
+      const { job } = await response.json();
+      announce(`The export is large, so it runs as job ${job.id}; download its file from that job’s page when it finishes.`);
+      return;
+    }
+    if (!response.ok) throw new Error((await response.json().catch(() => null))?.error?.message ?? `status ${response.status}`);
+    const url = URL.createObjectURL(await response.blob());
+    const save = el('a', { href: url, download: 'jobs-export.csv', hidden: true });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  } catch (error) {
+    announce(`Export failed: ${error.message}`, 'error');
+  }
+});
+
+document.getElementById('clear-inactive')?.addEventListener('click', async (event) => {
+  const button = event.currentTarget;
+  if (!(await confirmWith(button))) return;
+  button.disabled = true;
+  try {
+    const { status, data } = await api('/api/jobs/clear-inactive', { method: 'POST' });
+    if (status === 202) announce(`There are many inactive jobs: job ${data.job.id} is clearing them in the background.`, 'ok');
+    else announce(`Cleared ${plural(data.deleted, 'inactive job')}.`, 'ok');
+    await refresh();
+  } catch (error) {
+    announce(`Clear inactive failed: ${error.message}`, 'error');
+  } finally {
+    button.disabled = false;
+  }
+});
+
+syncSelection();

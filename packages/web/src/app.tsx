@@ -1,0 +1,56 @@
+/** @jsxImportSource hono/jsx */
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { StintError } from '@stint/core';
+import { assetRoutes } from './assets.ts';
+import { pageSession, type WebEnv } from './page-session.ts';
+import { jobRoutes } from './routes/job-route.tsx';
+import { jobsRoutes } from './routes/jobs-route.tsx';
+import { signInRoutes } from './routes/sign-in-route.tsx';
+import { statsRoutes } from './routes/stats-route.tsx';
+import { monitorSecurityHeaders } from './security-headers.ts';
+import { ErrorPage } from './views/error-page.tsx';
+import { documentOf } from './views/layout.tsx';
+import type { WebOptions } from './web-options.ts';
+import { createWebServices, type WebServices } from './web-services.ts';
+
+/** Paths of the monitor. Its middleware is bound to these only: it is mounted beside the api, whose paths it must not touch. */
+const PAGE_PATHS = ['/', '/jobs', '/jobs/:id', '/stats'];
+const ALL_PATHS = [...PAGE_PATHS, '/sign-in', '/sign-out', '/assets/*'];
+
+/**
+ * The job monitor: server-rendered pages over the same core readers the api uses, plus the
+ * static files of its small page scripts, which call the api for the live parts. Mount it at
+ * `/` next to the api (`app.route('/', createWebApp(options))`).
+ */
+export function createWebApp(options: WebOptions | WebServices): Hono<WebEnv> {
+  const services = 'sessions' in options ? options : createWebServices(options);
+  const app = new Hono<WebEnv>();
+  app.onError(errorHandler(services));
+  const headers = monitorSecurityHeaders();
+  for (const path of ALL_PATHS) app.use(path, headers);
+  assetRoutes(app, services.assetsDir);
+  signInRoutes(app, services);
+  const session = pageSession(services);
+  for (const path of PAGE_PATHS) app.use(path, session);
+  jobsRoutes(app, services);
+  jobRoutes(app, services);
+  statsRoutes(app, services);
+  return app;
+}
+
+function errorHandler(services: WebServices) {
+  return (error: unknown, c: Context<WebEnv>): Response => {
+    // Hono's own refusals (the CSRF origin check's 403, a malformed form) answer as they are.
+    if (error instanceof HTTPException) return error.getResponse();
+    const session = c.get('session');
+    const signedIn = session ? { principal: session.principal, csrfToken: session.csrfToken, timeZone: c.get('timeZone') } : undefined;
+    const page = (title: string, message: string, status: 400 | 404 | 500) =>
+      c.html(documentOf(<ErrorPage title={title} message={message} {...(signedIn ? { signedIn } : {})} />), status);
+    if (error instanceof StintError && error.code === 'notFound') return page('Not found', 'There is no such job, or it belongs to a tenant you cannot see.', 404);
+    if (error instanceof StintError && error.code === 'badRequest') return page('That request is not valid', error.message, 400);
+    services.onUnexpectedError(error);
+    // The cause goes to the logs only: stacks and AWS messages leak internals.
+    return page('Something went wrong', 'The monitor could not show this page. Try again in a moment.', 500);
+  };
+}

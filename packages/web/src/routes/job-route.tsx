@@ -1,0 +1,116 @@
+/** @jsxImportSource hono/jsx */
+import type { Hono } from 'hono';
+import { ALLOWED_FROM, isEnded, type Job } from '@stint/core';
+import { findJobs } from '@stint/core/query/job-finder';
+import { parseJobQuery } from '@stint/core/query/job-query';
+import { findLogs } from '@stint/core/query/log-finder';
+import { parseLogQuery } from '@stint/core/query/log-query';
+import { canonicalParams, href, pager, sameQuery } from '../list-url.ts';
+import { orBadRequest, pageScope } from '../page-scope.ts';
+import type { WebEnv } from '../page-session.ts';
+import { CHILD_PAGER } from '../views/children-panel.tsx';
+import { jobHref } from '../views/job-cells.tsx';
+import { JobPage } from '../views/job-page.tsx';
+import { documentOf, Layout } from '../views/layout.tsx';
+import type { WebServices } from '../web-services.ts';
+
+const CHILD_PAGE_SIZE = '20';
+const LOG_PAGE_SIZE = '100';
+const ERROR_LINES = '5';
+/** New log lines show within 2 s: one poll every 1.5 s plus the request itself. */
+export const LOG_TAIL_MS = 1_500;
+/** Status, progress and times of the job while it runs. */
+export const JOB_POLL_MS = 2_000;
+
+export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
+  app.get('/jobs/:id', async (c) => {
+    const id = c.req.param('id');
+    const timeZone = c.get('timeZone');
+    const params = canonicalParams(c.req.queries(), timeZone, {});
+    if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href(jobHref(id), params), 302);
+
+    const principal = c.get('principal');
+    const scope = pageScope(services, principal);
+    const store = services.engine.deps.jobs;
+    const now = services.now();
+    // NotFoundError (missing, another tenant's, or a malformed id) reaches onError: the 404 page.
+    const job = await services.engine.get(id, scope.scope);
+    const logQuery = pick(params, ['level', 'message', 'period', 'from', 'to']);
+    // A deleted parent or root still gets its link, by id: the label is a courtesy.
+    const labelOf = async (relatedId: string | null) =>
+      relatedId === null || relatedId === job.id ? null : services.engine.get(relatedId, scope.scope).then((related) => related.label, () => null);
+    const [children, logs, errorLines, parentLabel, rootLabel] = await Promise.all([
+      hasChildren(job) || params.has(CHILD_PAGER.cursor)
+        ? orBadRequest(async () => {
+            const query = { parentId: job.id, system: 'true', _size: CHILD_PAGE_SIZE, ...pick(params, [CHILD_PAGER.cursor], 'cursor') };
+            return findJobs(store, await scope.finder(), parseJobQuery(query), now);
+          })
+        : null,
+      orBadRequest(() =>
+        findLogs(store, job.id, parseLogQuery({ ...logQuery, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, { timeZone }),
+      ),
+      job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now).then((page) => page.items) : [],
+      labelOf(job.parentId),
+      labelOf(job.rootId),
+    ]);
+    const tail = !isEnded(job.status) && !params.has('logCursor') && !params.has('to') && logs.error === null;
+    const canWrite = principal.role !== 'viewer';
+    const page = (
+      <Layout
+        title={job.label}
+        section="jobs"
+        scripts={['job-page.js']}
+        signedIn={{ principal, csrfToken: c.get('session').csrfToken, timeZone }}
+        config={{
+          jobId: job.id,
+          job: liveFields(job),
+          allowedFrom: ALLOWED_FROM,
+          canWrite,
+          restartable: services.engine.deps.registry.get(job.type)?.restartable ?? false,
+          serverNow: now,
+          pollMs: JOB_POLL_MS,
+          tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: pick(params, ['level', 'message', 'period', 'from']), everyMs: LOG_TAIL_MS } : null,
+        }}
+      >
+        <JobPage
+          job={job}
+          canWrite={canWrite}
+          timeZone={timeZone}
+          errorLines={errorLines}
+          parentLabel={parentLabel}
+          rootLabel={rootLabel}
+          children={
+            children === null
+              ? null
+              : {
+                  children: children.value?.items ?? [],
+                  pager: pager(params, children.value?.nextCursor ?? null, CHILD_PAGER),
+                  error: children.error,
+                }
+          }
+          logs={{ params, lines: logs.value?.items ?? [], nextCursor: logs.value?.nextCursor ?? null, error: logs.error, tail }}
+        />
+      </Layout>
+    );
+    return c.html(documentOf(page), logs.error === null && (children?.error ?? null) === null ? 200 : 400);
+  });
+}
+
+function hasChildren(job: Job): boolean {
+  return job.childrenProgress.total > 0;
+}
+
+/** What the script needs to enable operations before its first poll. */
+function liveFields(job: Job) {
+  return { status: job.status, hasErrors: job.hasErrors };
+}
+
+/** The named parameters that are present, optionally renamed to what a core parser calls them. */
+function pick(params: URLSearchParams, names: string[], rename?: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = params.get(name);
+    if (value !== null) out[rename ?? name] = value;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/** @jsxImportSource hono/jsx */
+import type { Hono } from 'hono';
+import { ALLOWED_FROM } from '@stint/core';
+import { findJobs } from '@stint/core/query/job-finder';
+import { parseJobQuery } from '@stint/core/query/job-query';
+import { readSummary } from '@stint/core/query/stats-reader';
+import { canonicalParams, href, pager, queryParams, sameQuery } from '../list-url.ts';
+import { orBadRequest, pageScope } from '../page-scope.ts';
+import type { WebEnv } from '../page-session.ts';
+import { JobsPage } from '../views/jobs-page.tsx';
+import { documentOf, Layout } from '../views/layout.tsx';
+import type { WebServices } from '../web-services.ts';
+
+/** Auto refresh period of the list, as the seeds fix it. */
+export const LIST_REFRESH_MS = 15_000;
+
+export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
+  app.get('/', (c) => c.redirect(href('/jobs', new URL(c.req.url).searchParams), 302));
+
+  app.get('/jobs', async (c) => {
+    const timeZone = c.get('timeZone');
+    const params = canonicalParams(c.req.queries(), timeZone);
+    if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href('/jobs', params), 302);
+
+    const principal = c.get('principal');
+    const scope = pageScope(services, principal);
+    const now = services.now();
+    const query = queryParams(params);
+    const registry = services.engine.deps.registry;
+    const [summary, found] = await Promise.all([
+      readSummary(services.engine.deps.jobs, scope.counterTenant),
+      orBadRequest(async () => findJobs(services.engine.deps.jobs, await scope.finder(), parseJobQuery(query), now)),
+    ]);
+    const canWrite = principal.role !== 'viewer';
+    const page = (
+      <Layout
+        title="Jobs"
+        section="jobs"
+        scripts={['jobs-page.js']}
+        signedIn={{ principal, csrfToken: c.get('session').csrfToken, timeZone }}
+        config={{
+          allowedFrom: ALLOWED_FROM,
+          canWrite,
+          query,
+          restartableTypes: registry.types().filter((type) => registry.get(type)?.restartable),
+          serverNow: now,
+          refreshMs: LIST_REFRESH_MS,
+          valid: found.error === null,
+        }}
+      >
+        <JobsPage
+          summary={summary}
+          jobs={found.value?.items ?? []}
+          params={params}
+          pager={pager(params, found.value?.nextCursor ?? null)}
+          partial={found.value?.partial ?? false}
+          types={registry.types()}
+          error={found.error}
+          canWrite={canWrite}
+          timeZone={timeZone}
+          restartable={(type) => registry.get(type)?.restartable ?? false}
+        />
+      </Layout>
+    );
+    return c.html(documentOf(page), found.error === null ? 200 : 400);
+  });
+}

@@ -1,0 +1,100 @@
+/** @jsxImportSource hono/jsx */
+import type { Operation } from '@stint/core';
+
+export interface Confirmation {
+  title: string;
+  body: string;
+  action: string;
+}
+
+/**
+ * The operation buttons, in the lifecycle's order. The script enables one only when it applies
+ * to every selected job (ALLOWED_FROM, and restartable types for Restart); the irreversible
+ * ones ask first and say what may be lost, as DESIGN.md's lifecycle table requires.
+ */
+export const OPERATION_BUTTONS: Array<{ op: Operation; label: string; confirm?: Confirmation; danger?: boolean }> = [
+  { op: 'stop', label: 'Stop' },
+  { op: 'resume', label: 'Resume' },
+  {
+    op: 'force-stop',
+    label: 'Force stop',
+    danger: true,
+    confirm: {
+      title: 'Force stop?',
+      body: 'Force stop revokes the worker’s lease at once instead of waiting for the next step boundary. The step in progress is abandoned, and data it was writing may be left inconsistent. Use it only when a graceful stop does not finish.',
+      action: 'Force stop',
+    },
+  },
+  {
+    op: 'cancel',
+    label: 'Cancel',
+    danger: true,
+    confirm: {
+      title: 'Cancel?',
+      body: 'Canceling discards the saved checkpoints, so the work done so far cannot be resumed, and cancels unfinished children. Records already changed stay changed.',
+      action: 'Cancel job',
+    },
+  },
+  { op: 'restart', label: 'Restart' },
+  { op: 'set-low-priority', label: 'Set low priority' },
+  { op: 'remove-low-priority', label: 'Remove low priority' },
+  {
+    op: 'delete',
+    label: 'Delete',
+    danger: true,
+    confirm: {
+      title: 'Delete?',
+      body: 'Deleting removes the job and all of its logs for good. Only finished or canceled jobs can be deleted.',
+      action: 'Delete',
+    },
+  },
+];
+
+export const CLEAR_INACTIVE_CONFIRMATION: Confirmation = {
+  title: 'Clear inactive jobs?',
+  body: 'This deletes every finished, failed and canceled job you can see, with their logs. Pending, running and stopped jobs are left alone.',
+  action: 'Clear inactive',
+};
+
+export function confirmAttributes(confirm: Confirmation | undefined): Record<string, string> {
+  if (!confirm) return {};
+  return { 'data-confirm-title': confirm.title, 'data-confirm-body': confirm.body, 'data-confirm-action': confirm.action };
+}
+
+/** Buttons start disabled: nothing is selected before the script runs, and viewers may not change anything. */
+export function OperationsToolbar(props: { canWrite: boolean; scope: 'selection' | 'job' }) {
+  return (
+    <div class="toolbar" role="toolbar" aria-label={props.scope === 'selection' ? 'Operations on the selected jobs' : 'Operations on this job'}>
+      {props.scope === 'selection' && (
+        <span class="toolbar__count" id="selection-count">
+          No jobs selected
+        </span>
+      )}
+      {OPERATION_BUTTONS.map(({ op, label, confirm, danger }) => (
+        <button type="button" class={`button${danger ? ' button--danger' : ''}`} data-op={op} disabled {...confirmAttributes(confirm)}>
+          {label}
+        </button>
+      ))}
+      {!props.canWrite && <span class="toolbar__note">Read-only access: operations are not available.</span>}
+    </div>
+  );
+}
+
+export function ConfirmDialog() {
+  return (
+    <dialog id="confirm-dialog" class="dialog" aria-labelledby="confirm-title" aria-describedby="confirm-body">
+      <form method="dialog">
+        <h2 id="confirm-title">Are you sure?</h2>
+        <p id="confirm-body"></p>
+        <div class="dialog__actions">
+          <button type="submit" value="cancel" class="button" autofocus>
+            Go back
+          </button>
+          <button type="submit" value="confirm" class="button button--danger" id="confirm-action">
+            Confirm
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,43 @@
+import type { Engine } from '@stint/core';
+import { Authenticator } from '@stint/core/auth/authenticator';
+import { ApiKeyStore } from '@stint/core/auth/key-store';
+import { createOidcVerifier } from '@stint/core/auth/oidc';
+import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { SessionAuthority } from './session/session-authority.ts';
+import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './web-options.ts';
+
+/** What the monitor's routes share: built once per app from its options. */
+export interface WebServices {
+  engine: Engine;
+  tenants: TenantDirectory;
+  sessions: SessionAuthority;
+  sessionTtlMs: number;
+  secureCookies: boolean | undefined;
+  assetsDir: string | undefined;
+  /** OIDC sign-in is configured: the sign-in page says a bearer JWT is accepted. */
+  oidcEnabled: boolean;
+  now: () => number;
+  onUnexpectedError: (error: unknown) => void;
+}
+
+export function createWebServices(options: WebOptions): WebServices {
+  assertSessionSecret(options.sessionSecret);
+  const now = options.engine.deps.clock;
+  const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const authenticator = new Authenticator({
+    keys: new ApiKeyStore(options.clients.dynamo, options.config.tableName),
+    adminToken: options.auth?.adminToken ?? null,
+    oidc: options.auth?.oidc ? createOidcVerifier(options.auth.oidc) : null,
+  });
+  return {
+    engine: options.engine,
+    tenants: new TenantDirectory(options.clients.dynamo, options.config.tableName),
+    sessions: new SessionAuthority({ authenticator, secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
+    sessionTtlMs,
+    secureCookies: options.secureCookies,
+    assetsDir: options.assetsDir,
+    oidcEnabled: Boolean(options.auth?.oidc),
+    now,
+    onUnexpectedError: options.onUnexpectedError ?? (() => {}),
+  };
+}

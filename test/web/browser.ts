@@ -1,0 +1,51 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's Chromium, headless, with nothing that reaches the network on its own. */
+export const CHROMIUM_PATH = process.env.STINT_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+export const SCREENSHOT_DIR = join(process.cwd(), 'test-output', 'screenshots');
+export const WIDE = { width: 1280, height: 900 };
+export const NARROW = { width: 390, height: 844 };
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/sign-in`);
+  await page.getByLabel('API key or token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(/\/jobs/);
+}
+
+/** Full-page screenshots at the two widths the monitor is designed for. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const original = page.viewportSize() ?? WIDE;
+  for (const size of [WIDE, NARROW]) {
+    await page.setViewportSize(size);
+    // Charts follow their container's width through a ResizeObserver.
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size.width}.png`), fullPage: true });
+  }
+  await page.setViewportSize(original);
+}
+
+/** Status badge texts of the list's rows, by job label. */
+export async function rowStatuses(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('#jobs-body tr', (rows) =>
+    Object.fromEntries(rows.map((row) => [row.querySelector('.col-job a')?.textContent ?? '', row.querySelector('.badge')?.textContent ?? ''])),
+  );
+}

@@ -1,0 +1,103 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/gate.ts';
+import { launchBrowser, screenshots, signIn, WIDE } from './browser.ts';
+import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
+
+// The callbacks given to page.evaluate run in the page; the project compiles without DOM types.
+declare const document: any;
+declare const window: any;
+declare const MutationObserver: any;
+
+let web: WebStack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  [web, browser] = await Promise.all([startWebStack(), launchBrowser()]);
+  page = await browser.newPage({ viewport: WIDE });
+  await signIn(page, web.url, ADMIN_TOKEN);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+const finished = (id: string) => eventually(async () => ['FINISHED', 'CANCELED'].includes((await web.api('GET', `/api/jobs/${id}`)).status), 30_000);
+
+describe('a job’s page in a browser', () => {
+  it('tails a running job’s log: each new line shows within 2 s, without reloading', async () => {
+    // One line per step, 2.5 s apart: each must arrive through the tail, not the first render.
+    const job = await web.submit({ type: 'EXECUTE_LISTENER', label: 'Tail me', data: { listenerName: 'tail', ms: 2500 } });
+    await page.goto(`${web.url}/jobs/${job.id}`);
+    await page.evaluate(() => {
+      const w = window as unknown as { arrivals: Record<string, number>; sameDocument: boolean };
+      w.sameDocument = true;
+      w.arrivals = {};
+      const record = () => {
+        for (const row of document.querySelectorAll('#log-body tr')) w.arrivals[row.querySelector('.log-message')!.textContent!] ??= Date.now();
+      };
+      record();
+      new MutationObserver(record).observe(document.getElementById('log-body')!, { childList: true });
+    });
+    await finished(job.id);
+    await page.waitForFunction(() => document.querySelectorAll('#log-body tr').length >= 3, undefined, { timeout: 5_000 });
+
+    const { arrivals, sameDocument } = await page.evaluate(() => {
+      const w = window as unknown as { arrivals: Record<string, number>; sameDocument?: boolean };
+      return { arrivals: w.arrivals, sameDocument: w.sameDocument };
+    });
+    expect(sameDocument).toBe(true);
+    const lines = (await web.api('GET', `/api/jobs/${job.id}/logs`)).items as Array<{ message: string; timestamp: number }>;
+    expect(lines.map((line) => line.message).sort()).toEqual(['listener tail: notify done', 'listener tail: prepare done', 'listener tail: process done']);
+    for (const line of lines) {
+      expect(arrivals[line.message], line.message).toBeDefined();
+      expect(arrivals[line.message]! - line.timestamp, line.message).toBeLessThan(2_000);
+    }
+    // Newest first, as the page lists them.
+    expect(await page.locator('#log-body tr .log-message').first().textContent()).toBe('listener tail: notify done');
+    await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 5_000 }).toBe('Finished');
+    await screenshots(page, 'job-detail');
+  });
+
+  it('shows a failed job’s error in a red panel', async () => {
+    const job = await web.submit({ type: 'EXECUTE_ACTION', label: 'Broken action', data: { entityName: 'companies', actionName: 'noSuchAction' } });
+    await finished(job.id);
+    await page.goto(`${web.url}/jobs/${job.id}`);
+    const panel = page.getByRole('region', { name: 'Error(s)' });
+    expect(await panel.textContent()).toContain('unknown action "noSuchAction"');
+    await screenshots(page, 'job-failed');
+  });
+
+  it('gives a viewer no enabled operation', async () => {
+    const key = await web.issueKey('viewer', 'default');
+    const context = await browser.newContext({ viewport: WIDE });
+    const viewer = await context.newPage();
+    await signIn(viewer, web.url, key);
+    const enabled = (p: Page) => p.locator('button[data-op]:enabled, #clear-inactive, .row-select').count();
+    expect(await viewer.locator('button[data-op]').count()).toBe(8);
+    expect(await enabled(viewer)).toBe(0);
+    expect(await viewer.getByText('Read-only access').isVisible()).toBe(true);
+    await viewer.getByRole('link', { name: 'Tail me' }).click();
+    await viewer.waitForURL(/\/jobs\/.+/);
+    expect(await enabled(viewer)).toBe(0);
+    await context.close();
+  });
+
+  it('draws the statistics after jobs ran', async () => {
+    await page.goto(`${web.url}/stats?range=1h`);
+    const canvas = page.locator('#chart-created canvas');
+    await canvas.waitFor();
+    const painted = await canvas.evaluate((node: any) => {
+      const pixels = node.getContext('2d')!.getImageData(0, 0, node.width, node.height).data;
+      let count = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) count++;
+      return count;
+    });
+    expect(painted).toBeGreaterThan(500);
+    expect(await page.locator('#chart-waiting canvas').count()).toBe(1);
+    expect(Number(await page.locator('.card__value').first().textContent())).toBeGreaterThanOrEqual(2);
+    await screenshots(page, 'stats');
+  });
+});

@@ -1,0 +1,250 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyStore } from '@stint/core/auth/key-store';
+import { createWebApp, webAssetFiles } from '@stint/web';
+import { eventually } from '../support/gate.ts';
+import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
+
+const XSS_LABEL = '<img src=x onerror=alert(1)>';
+const LOCAL = 'http://localhost';
+
+let web: WebStack;
+let admin: string;
+let xssJobId: string;
+
+/** Signs in through the form as a browser would and returns the Cookie header. */
+async function signIn(token: string): Promise<string> {
+  const response = await web.app.request('/sign-in', {
+    method: 'POST',
+    headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, next: '/jobs' }),
+  });
+  expect(response.status).toBe(303);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+const get = (path: string, cookie?: string) => web.app.request(path, { headers: cookie ? { cookie } : {} });
+
+function csrfOf(html: string): string {
+  return /<meta name="stint-csrf" content="([^"]+)"/.exec(html)![1]!;
+}
+
+beforeAll(async () => {
+  web = await startWebStack();
+  xssJobId = (await web.submit({ type: 'EXECUTE_LISTENER', label: XSS_LABEL, data: { listenerName: 'pages', ms: 0 } })).id;
+  await eventually(async () => (await web.api('GET', `/api/jobs/${xssJobId}`)).status === 'FINISHED', 20_000);
+  admin = await signIn(ADMIN_TOKEN);
+});
+afterAll(() => web?.stop());
+
+describe('signing in', () => {
+  it('sends a page without a session to sign in, and back afterwards', async () => {
+    const response = await get('/jobs?status=RUNNING');
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/sign-in?next=%2Fjobs%3Fstatus%3DRUNNING');
+  });
+
+  it('sets an HttpOnly, SameSite=Strict cookie that does not hold the token', async () => {
+    const response = await web.app.request('/sign-in', {
+      method: 'POST',
+      headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: ADMIN_TOKEN, next: '//evil.example/' }),
+    });
+    expect(response.headers.get('location')).toBe('/jobs');
+    const cookie = response.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^stint-session=.*; HttpOnly; SameSite=Strict/);
+    expect(cookie).not.toMatch(/Secure/);
+    expect(Buffer.from(cookie.split('=')[1]!.split('.')[0]!, 'base64url').toString()).not.toContain(ADMIN_TOKEN);
+  });
+
+  it('uses a Secure __Host- cookie away from loopback', async () => {
+    const response = await web.app.request('https://monitor.example.com/sign-in', {
+      method: 'POST',
+      headers: { origin: 'https://monitor.example.com', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: ADMIN_TOKEN }),
+    });
+    expect(response.headers.get('set-cookie')).toMatch(/^__Host-stint-session=.*; Secure; SameSite=Strict/);
+  });
+
+  it('refuses an unknown key with a message and no cookie', async () => {
+    const response = await web.app.request('/sign-in', {
+      method: 'POST',
+      headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'stint_not-a-key-that-exists' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await response.text()).toContain('not accepted');
+  });
+
+  it('refuses a sign-in form posted from another site', async () => {
+    const response = await web.app.request('/sign-in', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: ADMIN_TOKEN }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it('ends a key’s sessions when the key is revoked', async () => {
+    const keys = new ApiKeyStore(web.stack.clients.dynamo, web.stack.runtime.config.tableName);
+    const { key, info } = await keys.create({ name: 'soon revoked', role: 'tenant-admin', tenant: 'default' });
+    const cookie = await signIn(key);
+    expect((await get('/jobs', cookie)).status).toBe(200);
+    await keys.revoke(info.id);
+    expect((await get('/jobs', cookie)).status).toBe(302);
+  });
+
+  it('signs out only from its own page', async () => {
+    const cookie = await signIn(ADMIN_TOKEN);
+    const csrf = csrfOf(await (await get('/jobs', cookie)).text());
+    const post = (form: Record<string, string>) =>
+      web.app.request('/sign-out', { method: 'POST', headers: { cookie, origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+    expect((await post({ csrf: 'wrong' })).status).toBe(403);
+    const out = await post({ csrf });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toMatch(/^stint-session=; Max-Age=0/);
+  });
+});
+
+describe('pages', () => {
+  it('carry the security headers, with a CSP that allows no inline script or style', async () => {
+    const response = await get('/jobs', admin);
+    const csp = response.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('referrer-policy')).toBe('same-origin');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const html = await response.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\son[a-z]+="/i);
+    expect(html).not.toMatch(/\sstyle="/);
+  });
+
+  it('leave the api’s responses alone', async () => {
+    const response = await web.app.request('/api/docs');
+    expect(response.headers.get('content-security-policy')).toBeNull();
+  });
+
+  it('show a label as text, escaped, on the list and the detail page', async () => {
+    for (const path of ['/jobs', `/jobs/${xssJobId}`]) {
+      const html = await (await get(path, admin)).text();
+      expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(html).not.toContain('<img src=x');
+    }
+  });
+
+  it('redirect a submitted filter form to the canonical URL', async () => {
+    const response = await get('/jobs?q=&type=EXECUTE_LISTENER&status=RUNNING&status=FINISHED&sort=date&hasErrors=', admin);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/jobs?type=EXECUTE_LISTENER&status=RUNNING,FINISHED');
+  });
+
+  it('explain a filter that cannot be applied', async () => {
+    const response = await get('/jobs?status=DONE', admin);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('invalid status');
+  });
+
+  it('offer a Download button for a job that produced a file, which the session can follow', async () => {
+    // EXPORT_JOBS is the job that sets resultFile; system jobs are listed only on request.
+    const job = await web.submit({ type: 'EXPORT_JOBS', data: { filter: {} } });
+    await eventually(async () => (await web.api('GET', `/api/jobs/${job.id}`)).resultFile !== null, 20_000);
+    const html = await (await get(`/jobs/${job.id}`, admin)).text();
+    expect(html).toContain(`href="/api/jobs/${job.id}/download"`);
+    const download = await get(`/api/jobs/${job.id}/download`, admin);
+    expect(download.status).toBe(302);
+    expect(download.headers.get('location')).toContain('jobs-export.csv');
+  });
+
+  it('answer 404 for a job that does not exist', async () => {
+    expect((await get('/jobs/no-such-job', admin)).status).toBe(404);
+  });
+
+  it('show a viewer no usable operation', async () => {
+    const cookie = await signIn(await web.issueKey('viewer', 'default'));
+    const html = await (await get('/jobs', cookie)).text();
+    expect(html).toContain('Read-only access');
+    expect(html).not.toContain('class="row-select"');
+    expect(html).not.toContain('id="clear-inactive"');
+    expect([...html.matchAll(/<button[^>]*data-op="[^"]+"[^>]*>/g)].every(([tag]) => tag.includes('disabled'))).toBe(true);
+  });
+
+  it('say so when a statistics range is empty', async () => {
+    const html = await (await get(`/stats?from=${Date.UTC(2001, 0, 1)}&to=${Date.UTC(2001, 0, 2)}`, admin)).text();
+    expect(html).toContain('No jobs were created or started in this range');
+    expect(html).not.toContain('id="chart-created"');
+  });
+});
+
+describe('the api by session cookie', () => {
+  const bulk = (cookie: string, headers: Record<string, string>) =>
+    web.app.request('/api/jobs/bulk', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ op: 'set-low-priority', ids: [xssJobId] }),
+    });
+
+  it('reads with the cookie alone', async () => {
+    expect((await get('/api/summary', admin)).status).toBe(200);
+  });
+
+  it('refuses a mutation without the CSRF token or from another origin', async () => {
+    const csrf = csrfOf(await (await get('/jobs', admin)).text());
+    expect((await bulk(admin, {})).status).toBe(403);
+    expect((await bulk(admin, { 'x-csrf-token': 'forged' })).status).toBe(403);
+    expect((await bulk(admin, { 'x-csrf-token': csrf, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await bulk(admin, { 'x-csrf-token': csrf, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    const ok = await bulk(admin, { 'x-csrf-token': csrf, origin: LOCAL, 'sec-fetch-site': 'same-origin' });
+    expect(ok.status).toBe(200);
+  });
+
+  it('answers 401 for an unknown cookie', async () => {
+    expect((await get('/api/summary', 'stint-session=forged.value')).status).toBe(401);
+  });
+});
+
+describe('assets', () => {
+  it('serves the page scripts, uPlot and the CSS with types, nosniff and revalidation', async () => {
+    for (const [path, type] of [
+      ['/assets/js/common.js', 'text/javascript'],
+      ['/assets/vendor/uPlot.esm.js', 'text/javascript'],
+      ['/assets/monitor.css', 'text/css'],
+    ] as const) {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain(type);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      const again = await web.app.request(path, { headers: { 'if-none-match': response.headers.get('etag')! } });
+      expect(again.status).toBe(304);
+    }
+    expect((await get('/assets/../package.json')).status).toBe(404);
+  });
+
+  it('serves a bundled deployment’s copy of the files from assetsDir', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stint-assets-'));
+    try {
+      for (const { url, file } of webAssetFiles()) {
+        const target = join(dir, url.slice('/assets/'.length));
+        mkdirSync(dirname(target), { recursive: true });
+        copyFileSync(file, target);
+      }
+      const app = createWebApp({
+        engine: web.stack.runtime.engine,
+        clients: web.stack.clients,
+        config: web.stack.runtime.config,
+        sessionSecret: 'another-session-secret-for-this-test-only',
+        assetsDir: dir,
+      });
+      expect((await app.request('/assets/vendor/uPlot.esm.js')).status).toBe(200);
+      expect((await app.request('/assets/js/jobs-page.js')).status).toBe(200);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
