@@ -1,6 +1,7 @@
 import { AUTH_ENV } from '@stint/core/auth/auth-config';
 import { ENV, RETENTION, WORKER } from '@stint/core/resource-spec';
 import { RATE_LIMIT_ENV } from '@stint/functions/api/api-options';
+import { WEB_ENV } from '@stint/web/web-options';
 import { METRICS, serviceName } from './spec-observability.ts';
 import type { FunctionSpec } from './spec.ts';
 
@@ -12,7 +13,8 @@ import type { FunctionSpec } from './spec.ts';
 export type EnvName =
   | (typeof ENV)[keyof typeof ENV]
   | (typeof AUTH_ENV)[keyof typeof AUTH_ENV]
-  | (typeof RATE_LIMIT_ENV)[keyof typeof RATE_LIMIT_ENV];
+  | (typeof RATE_LIMIT_ENV)[keyof typeof RATE_LIMIT_ENV]
+  | (typeof WEB_ENV)[keyof typeof WEB_ENV];
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -28,8 +30,11 @@ export const CONFIG_ENV: readonly EnvName[] = [
   ENV.retentionDays,
 ];
 
-/** What the api reads besides: its authentication and rate limit. */
-export const API_ENV: readonly EnvName[] = [...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV)];
+/**
+ * What the api reads besides: its authentication, rate limit, and the monitor's session
+ * secret (left empty: the api then keeps a generated one in its table).
+ */
+export const API_ENV: readonly EnvName[] = [...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV), ...Object.values(WEB_ENV)];
 
 /** Names, addresses and secrets only a deployment knows. T is a string, a CDK token or a Pulumi output. */
 export interface ResourceRefs<T> {
@@ -94,7 +99,13 @@ function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Reco
   };
   const named = <K extends string>(names: Record<K, string>, values: Record<K, T | string>) =>
     Object.fromEntries(Object.entries<string>(names).map(([key, name]) => [name, values[key as K]]));
-  return { ...named(ENV, config), ...named(AUTH_ENV, auth), ...named(RATE_LIMIT_ENV, rateLimit) } as Record<EnvName, T | string>;
+  const web: Record<keyof typeof WEB_ENV, string> = { sessionSecret: '' };
+  return {
+    ...named(ENV, config),
+    ...named(AUTH_ENV, auth),
+    ...named(RATE_LIMIT_ENV, rateLimit),
+    ...named(WEB_ENV, web),
+  } as Record<EnvName, T | string>;
 }
 
 /** The environment of one function. Both front doors call this, so they set the same variables. */

@@ -46,7 +46,24 @@ export interface FunctionSpec {
    * keeps whole; `import * as z from 'zod'` lets esbuild drop most of it.
    */
   bundleBudgetKb: number;
+  /** Files copied next to the bundle (repository-relative `from`, bundle-relative `to`). */
+  copyFiles: readonly CopyFile[];
 }
+
+export interface CopyFile {
+  from: string;
+  to: string;
+}
+
+/**
+ * The monitor's static files, which the api serves from `assets/` beside its bundle: its own
+ * CSS and scripts, and uPlot from node_modules (see packages/web/src/assets.ts).
+ */
+export const WEB_ASSETS: readonly CopyFile[] = [
+  { from: 'packages/web/assets', to: 'assets' },
+  { from: 'node_modules/uplot/dist/uPlot.esm.js', to: 'assets/vendor/uPlot.esm.js' },
+  { from: 'node_modules/uplot/dist/uPlot.min.css', to: 'assets/vendor/uPlot.min.css' },
+];
 
 const handlerEntry = (id: FunctionId) => `packages/functions/src/handlers/${id}.ts`;
 
@@ -63,6 +80,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     consumes: [],
     // @hono/zod-openapi imports `{ z }` itself, so the api keeps all of zod whatever Stint's code does.
     bundleBudgetKb: 1300,
+    copyFiles: WEB_ASSETS,
   },
   {
     id: 'worker',
@@ -77,6 +95,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { queue: 'low', batchSize: WORKER.batchSize, maxConcurrency: 5 },
     ],
     bundleBudgetKb: 760,
+    copyFiles: [],
   },
   {
     id: 'intake',
@@ -87,6 +106,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: [...CONFIG_ENV, ENV.defaultTenant],
     consumes: [{ queue: 'intake', batchSize: 10, maxConcurrency: 5 }],
     bundleBudgetKb: 760,
+    copyFiles: [],
   },
   {
     id: 'sweeper',
@@ -98,6 +118,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     env: CONFIG_ENV,
     consumes: [],
     bundleBudgetKb: 760,
+    copyFiles: [],
   },
 ];
 

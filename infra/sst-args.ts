@@ -117,6 +117,7 @@ export function functionArgs<T>(
     environment: functionEnvironment(fn, refs, settings),
     permissions: functionPermissions(fn).map((p) => ({ actions: [...p.actions], resources: p.resources.flatMap(arns) })),
     logging: { retention: LOG_RETENTION },
+    copyFiles: fn.copyFiles.map(({ from, to }) => ({ from, to })),
     nodejs: {
       format: BUNDLING.format,
       minify: BUNDLING.minify,

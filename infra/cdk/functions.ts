@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { type CfnElement, Duration, RemovalPolicy, type SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -38,8 +38,17 @@ export function createFunctions(scope: Construct, options: FunctionsOptions): St
 }
 
 /** esbuild settings of the spec in NodejsFunction's terms. Bundling runs the local esbuild, never Docker. */
-function cdkBundling(): BundlingOptions {
+function cdkBundling(spec: FunctionSpec): BundlingOptions {
   return {
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir, outputDir) =>
+        spec.copyFiles.flatMap(({ from, to }) => [
+          `mkdir -p "${outputDir}/${posix.dirname(to)}"`,
+          `cp -R "${inputDir}/${from}" "${outputDir}/${to}"`,
+        ]),
+    },
     minify: BUNDLING.minify,
     sourceMap: BUNDLING.sourceMap,
     format: BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
@@ -95,7 +104,7 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
     ),
     projectRoot: options.projectRoot,
     depsLockFilePath: join(options.projectRoot, 'package-lock.json'),
-    bundling: cdkBundling(),
+    bundling: cdkBundling(spec),
   });
 
   for (const consumer of spec.consumes) {

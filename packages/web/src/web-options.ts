@@ -27,13 +27,6 @@ export const MIN_SESSION_SECRET_LENGTH = 32;
 
 export const WEB_ENV = { sessionSecret: 'STINT_SESSION_SECRET' } as const;
 
-/** The session secret of a deployment; a missing or short one is a deployment error, said plainly. */
-export function sessionSecretFromEnv(env: Record<string, string | undefined> = process.env): string {
-  const secret = env[WEB_ENV.sessionSecret]?.trim() ?? '';
-  assertSessionSecret(secret);
-  return secret;
-}
-
 export function assertSessionSecret(secret: string): void {
   if (secret.length < MIN_SESSION_SECRET_LENGTH) {
     throw new Error(`${WEB_ENV.sessionSecret} must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);

@@ -1,5 +1,8 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { handle } from 'hono/aws-lambda';
 import { loadAuthConfig } from '@stint/core/auth/auth-config';
+import { createSessionAuth, createWebApp, createWebServices, loadSessionSecret } from '@stint/web';
 import { rateLimitFromEnv } from '../api/api-options.ts';
 import { createApiApp } from '../api/app.ts';
 import { createRuntime } from '../runtime.ts';
@@ -7,19 +10,39 @@ import { createTelemetry } from '../telemetry.ts';
 
 const telemetry = createTelemetry('stint-api');
 const runtime = createRuntime({ onEvent: telemetry.onEvent });
-const lambda = handle(
-  createApiApp({
+const auth = loadAuthConfig();
+/**
+ * The app is built on the first request: the monitor's session secret is read from (or first
+ * written to) the table, and a module import should not reach the network.
+ */
+let lambda: ReturnType<typeof handle> | undefined;
+async function build(): Promise<ReturnType<typeof handle>> {
+  const web = createWebServices({
     engine: runtime.engine,
     clients: runtime.clients,
     config: runtime.config,
-    auth: loadAuthConfig(),
+    auth,
+    sessionSecret: await loadSessionSecret(runtime.clients.dynamo, runtime.config.tableName),
+    // The deployment copies the monitor's static files next to the bundle (infra/spec.ts).
+    assetsDir: join(dirname(fileURLToPath(import.meta.url)), 'assets'),
+    onUnexpectedError: (error) => telemetry.logger.error('monitor request failed', { error: error as Error }),
+  });
+  const app = createApiApp({
+    engine: runtime.engine,
+    clients: runtime.clients,
+    config: runtime.config,
+    auth,
+    sessionAuth: createSessionAuth(web),
     rateLimit: rateLimitFromEnv(process.env),
     onUnexpectedError: (error) => telemetry.logger.error('api request failed', { error: error as Error }),
-  }),
-);
+  });
+  app.route('/', createWebApp(web));
+  return handle(app);
+}
 
-export const handler = async (...args: Parameters<typeof lambda>) => {
+export const handler = async (...args: Parameters<ReturnType<typeof handle>>) => {
   try {
+    lambda ??= await build();
     return await lambda(...args);
   } finally {
     telemetry.flush();
