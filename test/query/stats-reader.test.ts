@@ -80,7 +80,7 @@ describe('readStats', () => {
       minWaitingMs: Math.min(...waits),
       maxWaitingMs: Math.max(...waits),
     });
-    const all = await readStats(store, '*', { from: T0, to: T0 + 3 * DAY - 1, interval: 'day' }, NOW);
+    const all = await readStats(store, ['acme', 'globex'], { from: T0, to: T0 + 3 * DAY - 1, interval: 'day' }, NOW);
     expect(all.totals.created).toBe(created.length + 8);
   });
 
@@ -112,7 +112,7 @@ describe('readSummary', () => {
     expect(summary.total).toBe(created.length);
     expect(summary.active + summary.completed + summary.failed + summary.canceled).toBe(created.length);
     expect(summary.completed).toBeGreaterThan(0);
-    expect((await readSummary(store, '*')).total).toBe(created.length + 8);
+    expect((await readSummary(store, ['acme', 'globex'])).total).toBe(created.length + 8);
     expect(await readSummary(store, 'nobody')).toEqual({ total: 0, active: 0, completed: 0, failed: 0, canceled: 0 });
   });
 });

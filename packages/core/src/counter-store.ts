@@ -4,9 +4,6 @@ import type { SummaryBucket } from './job-record.ts';
 import { minuteOf, statsKey, summaryKey } from './table-keys.ts';
 import { buildUpdate } from './update-expression.ts';
 
-/** Counters of every tenant together, for admins who see all tenants. */
-export const ALL_TENANTS = '*';
-
 interface StatsDelta {
   created: number;
   waitCount: number;
@@ -115,19 +112,17 @@ export class CounterBatch {
   }
 
   #summaryAdd(tenant: string, field: SummaryBucket | 'total', delta: number) {
-    for (const key of [tenant, ALL_TENANTS]) {
-      const entry = this.#summary.get(key) ?? {};
-      entry[field] = (entry[field] ?? 0) + delta;
-      this.#summary.set(key, entry);
-    }
+    const entry = this.#summary.get(tenant) ?? {};
+    entry[field] = (entry[field] ?? 0) + delta;
+    this.#summary.set(tenant, entry);
   }
 
   #statsAdd(tenant: string, at: number, delta: Partial<StatsDelta>) {
     const minute = minuteOf(at);
-    for (const key of [tenant, ALL_TENANTS]) {
-      const id = `${key}|${minute}`;
+    {
+      const id = `${tenant}|${minute}`;
       const entry = this.#stats.get(id) ?? {
-        tenant: key,
+        tenant,
         minute,
         delta: { created: 0, waitCount: 0, waitSum: 0, waitMin: Number.POSITIVE_INFINITY, waitMax: 0 },
       };

@@ -1,7 +1,6 @@
 import { BadRequestError, type TenantScope } from '@stint/core';
 import { scopeOf } from '@stint/core/auth/authorize';
 import type { Principal } from '@stint/core/auth/principal';
-import { ALL_TENANTS } from '@stint/core/counter-store';
 import type { JobScope } from '@stint/core/query/job-finder';
 import { finderScope } from '@stint/core/system-jobs/system-scope';
 import type { WebServices } from './web-services.ts';
@@ -10,8 +9,8 @@ import type { WebServices } from './web-services.ts';
 export interface PageScope {
   scope: TenantScope;
   finder: () => Promise<JobScope>;
-  /** Counters are kept per tenant and for all tenants together. */
-  counterTenant: string;
+  /** Counters are kept per tenant; an all-tenant scope adds up every tenant's. */
+  counterTenants: () => Promise<string | string[]>;
 }
 
 export function pageScope(services: WebServices, principal: Principal): PageScope {
@@ -19,7 +18,7 @@ export function pageScope(services: WebServices, principal: Principal): PageScop
   return {
     scope,
     finder: () => finderScope(scope, services.tenants),
-    counterTenant: 'tenant' in scope ? scope.tenant : ALL_TENANTS,
+    counterTenants: async () => ('tenant' in scope ? scope.tenant : services.tenants.list()),
   };
 }
 

@@ -58,9 +58,13 @@ interface Bucket {
  * and points cover whole intervals: the range widens to the start of `from`'s interval so the
  * first point is not a partial hour or day. `to` beyond `now` is cut to `now`.
  */
+/**
+ * Counters are kept per tenant only (a shared all-tenants item would cost two more writes per
+ * job); an admin's view reads each tenant's buckets and adds them up.
+ */
 export async function readStats(
   store: TableReader,
-  tenant: string,
+  tenants: string | readonly string[],
   options: { from: number; to: number; interval: StatsInterval },
   now: number,
 ): Promise<StatsResult> {
@@ -78,7 +82,18 @@ export async function readStats(
   const points = new Map<number, Acc>();
   for (let t = first; t <= last; t += step) points.set(t, newAcc());
   const totals = newAcc();
-  const { pk } = statsKey(tenant, 0);
+  for (const tenant of [tenants].flat()) {
+    await readBuckets(store, statsKey(tenant, 0).pk, [first, to], (item) => {
+      const acc = points.get(Math.floor(item.t / step) * step);
+      if (acc === undefined) return;
+      add(acc, item);
+      add(totals, item);
+    });
+  }
+  return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals) };
+}
+
+async function readBuckets(store: TableReader, pk: string, [first, to]: [number, number], visit: (bucket: Bucket) => void): Promise<void> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await store.client.send(
@@ -89,15 +104,9 @@ export async function readStats(
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    for (const item of (out.Items ?? []) as Bucket[]) {
-      const acc = points.get(Math.floor(item.t / step) * step);
-      if (acc === undefined) continue;
-      add(acc, item);
-      add(totals, item);
-    }
+    for (const item of (out.Items ?? []) as Bucket[]) visit(item);
     startKey = out.LastEvaluatedKey;
   } while (startKey);
-  return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals) };
 }
 
 interface Acc {
@@ -131,10 +140,11 @@ function finish(acc: Acc): Omit<StatsPoint, 't'> {
 }
 
 /** The summary cards; zeros before the tenant's first job. Negative drift shows as 0. */
-export async function readSummary(store: TableReader, tenant: string): Promise<Summary> {
-  const out = await store.client.send(new GetCommand({ TableName: store.tableName, Key: summaryKey(tenant) }));
-  const item = out.Item ?? {};
-  const n = (k: string) => Math.max(0, typeof item[k] === 'number' ? (item[k] as number) : 0);
+export async function readSummary(store: TableReader, tenants: string | readonly string[]): Promise<Summary> {
+  const items = await Promise.all(
+    [tenants].flat().map(async (tenant) => (await store.client.send(new GetCommand({ TableName: store.tableName, Key: summaryKey(tenant) }))).Item ?? {}),
+  );
+  const n = (k: string) => items.reduce((sum, item) => sum + Math.max(0, typeof item[k] === 'number' ? (item[k] as number) : 0), 0);
   return { total: n('total'), active: n('active'), completed: n('completed'), failed: n('failed'), canceled: n('canceled') };
 }
 

@@ -28,7 +28,7 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const query = queryParams(params);
     const registry = services.engine.deps.registry;
     const [summary, found] = await Promise.all([
-      readSummary(services.engine.deps.jobs, scope.counterTenant),
+      readSummary(services.engine.deps.jobs, await scope.counterTenants()),
       orBadRequest(async () => findJobs(services.engine.deps.jobs, await scope.finder(), parseJobQuery(query), now)),
     ]);
     const canWrite = principal.role !== 'viewer';

@@ -63,10 +63,10 @@ export function statsRoutes(app: Hono<WebEnv>, services: WebServices): void {
     if (!sameQuery(new URL(c.req.url).search, view.params)) return c.redirect(href('/stats', view.params), 302);
 
     const principal = c.get('principal');
-    const { counterTenant } = pageScope(services, principal);
+    const { counterTenants } = pageScope(services, principal);
     const found = await orBadRequest(async () => {
       if (!Number.isFinite(view.from) || !Number.isFinite(view.to)) throw new BadRequestError('From and To must be dates and times', 'from');
-      return readStats(services.engine.deps.jobs, counterTenant, { from: view.from, to: view.to, interval: view.interval }, now);
+      return readStats(services.engine.deps.jobs, await counterTenants(), { from: view.from, to: view.to, interval: view.interval }, now);
     });
     const page = (
       <Layout

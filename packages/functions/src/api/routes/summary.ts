@@ -1,5 +1,4 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ALL_TENANTS } from '@stint/core/counter-store';
 import { parseStatsQuery, readStats, readSummary, statsQuerySchema } from '@stint/core/query/stats-reader';
 import type { ApiEnv } from '../api-env.ts';
 import { documented } from '../documented.ts';
@@ -25,15 +24,15 @@ const stats = createRoute({
   responses: { 200: jsonContent(StatsSchema, 'One point per interval, and totals'), ...errors(400, 403) },
 });
 
-/** Counters are kept per tenant and for all tenants together (`*`), so both reads are one key. */
-function counterTenant(scope: ReturnType<typeof requestScope>): string {
-  return 'tenant' in scope ? scope.tenant : ALL_TENANTS;
+/** Counters are kept per tenant; an all-tenant scope adds up every tenant's. */
+async function counterTenants(services: ApiServices, scope: ReturnType<typeof requestScope>): Promise<string | string[]> {
+  return 'tenant' in scope ? scope.tenant : services.tenants.list();
 }
 
 export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   app.openapi(summary, async (c) => {
     const scope = requestScope(c.get('principal'), c.req.valid('query').tenant);
-    return c.json(await readSummary(services.engine.deps.jobs, counterTenant(scope)), 200);
+    return c.json(await readSummary(services.engine.deps.jobs, await counterTenants(services, scope)), 200);
   });
 
   documented(app, stats, async (c) => {
@@ -41,6 +40,6 @@ export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): 
     const scope = requestScope(c.get('principal'), params.tenant);
     const now = services.now();
     const options = parseStatsQuery(withoutParams(params, 'tenant'), now);
-    return c.json(await readStats(services.engine.deps.jobs, counterTenant(scope), options, now), 200);
+    return c.json(await readStats(services.engine.deps.jobs, await counterTenants(services, scope), options, now), 200);
   });
 }
