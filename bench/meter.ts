@@ -11,6 +11,8 @@ export interface Meter {
   writeUnits: number;
   sqsRequests: number;
   dynamoRequests: number;
+  /** Write units by command and what it wrote (update expression's first clause, or the key prefix). */
+  writesBy: Record<string, number>;
   reset(): void;
 }
 
@@ -27,8 +29,10 @@ export function attachMeter(clients: AwsClients): Meter {
     writeUnits: 0,
     sqsRequests: 0,
     dynamoRequests: 0,
+    writesBy: {},
     reset() {
       this.readUnits = this.writeUnits = this.sqsRequests = this.dynamoRequests = 0;
+      this.writesBy = {};
     },
   };
   clients.dynamo.middlewareStack.add(
@@ -43,10 +47,18 @@ export function attachMeter(clients: AwsClients): Meter {
         const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
         if (isRead) meter.readUnits += units;
-        if (isWrite) meter.writeUnits += units;
+        if (isWrite) {
+          meter.writeUnits += units;
+          const label = writeLabel(command, args.input as Record<string, unknown>);
+          meter.writesBy[label] = (meter.writesBy[label] ?? 0) + units;
+        }
         return out;
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') meter.writeUnits += 1;
+        if ((error as Error).name === 'ConditionalCheckFailedException') {
+          meter.writeUnits += 1;
+          const label = `${writeLabel(command, args.input as Record<string, unknown>)} (condition failed)`;
+          meter.writesBy[label] = (meter.writesBy[label] ?? 0) + 1;
+        }
         throw error;
       }
     },
@@ -60,4 +72,13 @@ export function attachMeter(clients: AwsClients): Meter {
     { step: 'initialize', name: 'stintBenchMeter' },
   );
   return meter;
+}
+
+/** A short name for what a write did, to see where write units go. */
+function writeLabel(command: string, input: Record<string, unknown>): string {
+  const key = (input.Key ?? input.Item) as { pk?: string; sk?: string } | undefined;
+  const target = key?.pk ? `${key.pk.split('#')[0]}#/${(key.sk ?? '').split('#')[0]}` : '';
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const first = typeof input.UpdateExpression === 'string' ? input.UpdateExpression.split(',')[0]!.replace(/#\w+/g, (n) => names[n] ?? n) : '';
+  return `${command.replace('Command', '')} ${target} ${first}`.trim();
 }

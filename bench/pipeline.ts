@@ -10,6 +10,7 @@ export interface PipelineFigures {
   seconds: number;
   jobsPerSecond: number;
   perJob: { writeUnits: number; readUnits: number; sqsRequests: number; lambdaInvocations: number };
+  writeUnitsPerJobBy: Record<string, number>;
   usdPerMillionJobs: number;
 }
 
@@ -53,6 +54,11 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
     lambdaInvocations: (jobs + batches) / jobs,
   };
   return {
+    writeUnitsPerJobBy: Object.fromEntries(
+      Object.entries(meter.writesBy)
+        .map(([label, units]) => [label, Math.round((units / jobs) * 100) / 100] as const)
+        .sort((a, b) => b[1] - a[1]),
+    ),
     jobs,
     seconds,
     jobsPerSecond: jobs / seconds,

@@ -274,9 +274,17 @@ export class JobRun {
     return childOutcomes(this.deps, this.record);
   }
 
-  /** Everything buffered, written before the slice commits its outcome. */
+  /**
+   * Everything buffered, before the slice commits an outcome after which the job runs again
+   * (stop, yield, retry): the last finished step's checkpoint included, so it is not re-run.
+   */
   async flushAll(): Promise<void> {
     await this.#savePending();
+    await this.flushOutputs();
+  }
+
+  /** Spawns and logs, before the job finishes: no replay follows, so no checkpoint is needed. */
+  async flushOutputs(): Promise<void> {
     await this.flushSpawns();
     await this.flushLogs();
   }

@@ -84,7 +84,7 @@ export class SliceRunner {
     let returned: unknown;
     try {
       returned = await definition.run(run.context());
-      if (!run.interrupt) await run.flushAll();
+      if (!run.interrupt) await run.flushOutputs();
     } catch (error) {
       run.adoptAbort();
       if (!run.interrupt && !(error instanceof InterruptSignal) && !(error instanceof LeaseLostError)) {
