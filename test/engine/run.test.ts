@@ -10,6 +10,7 @@ const SIMPLE = defineJob<{ n: number }>({
     ctx.log.info('doubled', { doubled });
     ctx.progress(50);
     const tripled = await ctx.step('triple', () => doubled * 3);
+    ctx.setResultFile(`exports/${ctx.job.id}.csv`);
     return { tripled };
   },
 });
@@ -51,7 +52,7 @@ describe('running jobs end to end', () => {
       expect(job.status).toBe('PENDING');
       await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED');
       const done = await stack.engine.get(job.id, { tenant: 'acme' });
-      expect(done).toMatchObject({ status: 'FINISHED', results: { tripled: 42 }, progress: 100, hasErrors: false });
+      expect(done).toMatchObject({ status: 'FINISHED', results: { tripled: 42 }, progress: 100, hasErrors: false, resultFile: `exports/${job.id}.csv` });
       expect(done.startDate).not.toBeNull();
       expect(done.endDate).not.toBeNull();
       const logs = await stack.engine.deps.jobs.queryPartition(`J#${job.id}`, 'L#');

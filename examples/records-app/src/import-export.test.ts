@@ -100,6 +100,7 @@ describe('EXPORT_RECORDS', () => {
       fileLink: '/api/jobs/exp1/download',
       recordsExported: 333,
     });
+    expect(ctx.resultFile).toBe('exports/exp1/companies.csv');
     const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp1/companies.csv' }));
     const rows = parseCsv(await object.Body!.transformToString()).map((r) => r.fields);
     expect(rows[0]).toEqual(['id', 'name', 'type', 'city', 'employees']);

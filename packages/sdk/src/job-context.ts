@@ -54,4 +54,9 @@ export interface JobContext<TData = Record<string, unknown>, TResults = Record<s
    */
   waitForChildren(): Promise<ChildOutcome[]>;
   setResults(results: TResults): void;
+  /**
+   * Names a file this job wrote to the export bucket as its result: the monitor shows a
+   * Download button, served as a short-lived link after the caller's tenant is checked.
+   */
+  setResultFile(key: string): void;
 }

@@ -45,6 +45,7 @@ export function exportRecordsJob(deps: JobDeps) {
         ctx.log.info(`${counter.rows} records of ${data.entityName} exported to ${fileId}`);
         return counter.rows;
       });
+      ctx.setResultFile(fileId);
       ctx.setResults({ fileId, fileLink: `/api/jobs/${ctx.job.id}/download`, recordsExported });
     },
   });

@@ -53,6 +53,7 @@ export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<s
   readonly data: TData;
   readonly signal: AbortSignal;
   results: TResults | undefined;
+  resultFile: string | undefined;
   readonly #options: FakeJobOptions<TData>;
   readonly #shared: Shared;
   readonly #namesThisRun = new Set<string>();
@@ -149,6 +150,10 @@ export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<s
 
   setResults(results: TResults): void {
     this.results = JSON.parse(JSON.stringify(results)) as TResults;
+  }
+
+  setResultFile(key: string): void {
+    this.resultFile = key;
   }
 
   #log(level: LogLine['level'], message: string, additionalInfo?: Record<string, unknown>) {

@@ -37,6 +37,7 @@ export class JobRun {
   record: JobRecord;
   interrupt: Interrupt | null = null;
   results: Record<string, unknown> | undefined;
+  resultFile: string | undefined;
   readonly startedAt: number;
   readonly controller = new AbortController();
   readonly spawnedLanes = new Set<'normal' | 'low'>();
@@ -102,6 +103,9 @@ export class JobRun {
       waitForChildren: () => this.waitForChildren(),
       setResults: (results) => {
         this.results = results as Record<string, unknown>;
+      },
+      setResultFile: (key) => {
+        this.resultFile = key;
       },
     };
   }

@@ -9,6 +9,7 @@ import { atVersion, bucketOf, endSpec, holdsLease, merge, releaseLease } from '.
 
 export interface FinishFields {
   results?: Record<string, unknown> | undefined;
+  resultFile?: string | undefined;
   progress?: number;
   hasErrors?: boolean;
   error?: string;
@@ -30,6 +31,7 @@ export async function finishOrPark(
   const now = deps.clock();
   const set = {
     ...(fields.results !== undefined ? { results: fields.results } : {}),
+    ...(fields.resultFile !== undefined ? { resultFile: fields.resultFile } : {}),
     ...(fields.progress !== undefined ? { progress: fields.progress } : {}),
     ...(fields.hasErrors ? { hasErrors: true } : {}),
     ...(fields.error !== undefined ? { error: fields.error.slice(0, 2_000) } : {}),

@@ -122,7 +122,7 @@ export class SliceRunner {
         const yielded = await deps.jobs.tryUpdate(
           run.record.id,
           merge(holdsLease(run.epoch), releaseLease, readySpec(run.record, deps.clock()), {
-            set: { results: run.results, ...(run.progress !== null ? { progress: run.progress } : {}) },
+            set: { results: run.results, resultFile: run.resultFile, ...(run.progress !== null ? { progress: run.progress } : {}) },
           }),
         );
         if (!yielded) return 'leaseLost';
@@ -131,7 +131,7 @@ export class SliceRunner {
         return 'yielded';
       }
       const results = (returned as Record<string, unknown> | undefined) ?? run.results;
-      return await finishOrPark(deps, this.dispatcher, counters, run.record, run.epoch, { results, progress: 100 });
+      return await finishOrPark(deps, this.dispatcher, counters, run.record, run.epoch, { results, resultFile: run.resultFile, progress: 100 });
     } catch (error) {
       if (error instanceof LeaseLostError) return 'leaseLost';
       throw error;
@@ -168,6 +168,7 @@ export class SliceRunner {
     ]);
     const outcome = await finishOrPark(deps, this.dispatcher, counters, record, record.leaseEpoch, {
       results: run?.results,
+      resultFile: run?.resultFile,
       hasErrors: true,
       error: message,
     }).catch((e) => {

@@ -52,7 +52,7 @@ export function exportJobsJob(deps: ExportJobsDeps): JobDefinition<ExportJobsDat
     system: true,
     label: () => 'Export jobs to CSV',
     async run(ctx) {
-      return ctx.step('export', async () => {
+      const exported = await ctx.step('export', async () => {
         const engine = deps.engine();
         const scope = await finderScope(systemJobScope(ctx.job.tenant), deps.tenants);
         const query = parseJobQuery({ ...ctx.data.filter, _size: String(EXPORT_PAGE_SIZE) });
@@ -76,11 +76,12 @@ export function exportJobsJob(deps: ExportJobsDeps): JobDefinition<ExportJobsDat
           },
         });
         await upload.done();
-        // The download route reads `resultFile`; the worker's own writes never touch it.
-        await engine.deps.jobs.tryUpdate(ctx.job.id, { set: { resultFile: key }, condition: 'attribute_exists(#pk)' });
         ctx.log.info(`exported ${rowsExported} jobs`);
         return { fileId: key, rowsExported };
       });
+      // The download route serves the job's result file.
+      ctx.setResultFile(exported.fileId);
+      return exported;
     },
   });
 }
