@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
+import { readPartition } from '../query/table-reader.ts';
 import { isRole, TENANT_PATTERN, type Principal, type Role } from './principal.ts';
 
 /**
@@ -92,21 +93,7 @@ export class ApiKeyStore {
 
   /** Every key ever issued, revoked ones included (with `revokedAt`), oldest id first. */
   async list(): Promise<ApiKeyInfo[]> {
-    const keys: ApiKeyInfo[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': LISTING_PK },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      keys.push(...(out.Items ?? []).map(toInfo));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return keys;
+    return (await readPartition(this, LISTING_PK)).map((item) => toInfo(item as never));
   }
 
   /**

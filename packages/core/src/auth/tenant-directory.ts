@@ -1,4 +1,5 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readPartition } from '../query/table-reader.ts';
 
 /**
  * The tenants that have jobs, so an admin's all-tenant list can merge each tenant's index
@@ -22,21 +23,7 @@ export class TenantDirectory {
   }
 
   async list(): Promise<string[]> {
-    const tenants: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'TENANTS' },
-          ProjectionExpression: 'sk',
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) tenants.push(item.sk as string);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const tenants = (await readPartition(this, 'TENANTS', 'sk')).map((item) => item.sk as string);
     for (const tenant of tenants) this.#known.add(tenant);
     return tenants;
   }
