@@ -93,7 +93,7 @@ export class ApiKeyStore {
 
   /** Every key ever issued, revoked ones included (with `revokedAt`), oldest id first. */
   async list(): Promise<ApiKeyInfo[]> {
-    return (await readPartition(this, LISTING_PK)).map((item) => toInfo(item as never));
+    return (await readPartition(this, LISTING_PK)).map(toInfo);
   }
 
   /**
