@@ -39,6 +39,7 @@ function oracle(tenants: string[], q: JobQuery): JobRecord[] {
       (r) =>
         tenants.includes(r.tenant) &&
         (q.system || !r.system) &&
+        (q.children || q.parentId !== null || q.rootId !== null || !r.parentId) &&
         (q.statuses.length === 0 || q.statuses.includes(r.status)) &&
         (q.types.length === 0 || q.types.includes(r.type)) &&
         (q.parentId === null || r.parentId === q.parentId) &&
@@ -88,6 +89,8 @@ describe('findJobs against a seeded table', () => {
     ['hasErrors=true', () => ({ hasErrors: 'true' })],
     ['hasErrors=false', () => ({ hasErrors: 'false', _size: '200' })],
     ['system=true', () => ({ system: 'true', _size: '200' })],
+    ['children=true', () => ({ children: 'true', _size: '200' })],
+    ['children + system + status list', () => ({ children: 'true', system: 'true', status: 'FINISHED,STOPPED' })],
     ['parentId', () => ({ parentId: seed.bigParent.id })],
     ['rootId', () => ({ rootId: seed.bigParent.id, _size: '25' })],
     ['q on label', () => ({ q: 'INVOICES' })],
@@ -108,7 +111,8 @@ describe('findJobs against a seeded table', () => {
     const size = parseJobQuery(p).size;
     const q = parseJobQuery(p);
     const keyOnly = q.start === null && q.end === null && q.hasErrors === null && q.rootId === null && q.q === null && !(q.statuses.length > 0 && q.types.length > 0) && !(q.parentId !== null && (q.statuses.length > 0 || q.types.length > 0));
-    const partitions = q.parentId !== null ? 1 : Math.max(1, q.statuses.length || q.types.length) * (q.system ? 2 : 1);
+    const listings = (q.system ? 2 : 1) * (q.children || q.rootId !== null ? 2 : 1);
+    const partitions = q.parentId !== null ? 1 : Math.max(1, q.statuses.length || q.types.length) * listings;
     for (const page of pages) {
       // Key filters: a page costs its keys and items plus at most a chunk (8) read ahead per partition.
       // Other filters: at most 2 keys per row (5 for q) and their items, then `partial`.
@@ -203,7 +207,7 @@ describe('findJobs while the table changes', () => {
       ids.push(...page.items.map((j) => j.id));
       cursor = page.nextCursor;
     }
-    const expected = smallSeed.records.filter((r) => !r.system).sort((a, b) => (createSortKey(b.createDate, b.id) < createSortKey(a.createDate, a.id) ? -1 : 1));
+    const expected = smallSeed.records.filter((r) => !r.system && !r.parentId).sort((a, b) => (createSortKey(b.createDate, b.id) < createSortKey(a.createDate, a.id) ? -1 : 1));
     expect(ids).toEqual(expected.map((r) => r.id));
   });
 

@@ -134,7 +134,7 @@ function transition(record: JobRecord, status: JobStatus, rnd: () => number): vo
   if (['FINISHED', 'CANCELED', 'STOPPED'].includes(status)) record.endDate = (record.startDate ?? record.createDate) + Math.floor(rnd() * 3_600_000);
   if (status === 'FINISHED') record.hasErrors = rnd() < 0.2;
   record.status = status;
-  Object.assign(record, statusIndexKeys(record.tenant, record.system, status, record.createDate, record.id));
+  Object.assign(record, statusIndexKeys(record, status));
   delete record.gsi5pk;
   delete record.gsi5sk;
 }

@@ -30,7 +30,7 @@ export async function placeJob(
   const record: JobRecord = {
     ...base,
     status: options.status,
-    ...statusIndexKeys(tenant, false, options.status, base.createDate, id),
+    ...statusIndexKeys(base, options.status),
     ...(started ? { startDate: now - 500 } : {}),
     ...(ended ? { endDate: now - 100 } : {}),
     ...(options.leased ? { leaseOwner: 'other-worker', leaseExpiresAt: now + 60_000, leaseEpoch: 1 } : {}),

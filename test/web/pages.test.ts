@@ -126,6 +126,17 @@ describe('pages', () => {
     expect(html).not.toMatch(/\sstyle="/);
   });
 
+  it('list root jobs, and child jobs only when asked for', async () => {
+    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'tree root', data: { listenerName: 'tree', ms: 0 } });
+    await web.submit({ type: 'EXECUTE_LISTENER', label: 'adopted child', parentId: parent.id, data: { listenerName: 'child', ms: 0 } });
+    const roots = await (await get('/jobs', admin)).text();
+    expect(roots).toContain('tree root');
+    expect(roots).not.toContain('adopted child');
+    const all = await (await get('/jobs?children=true', admin)).text();
+    expect(all).toContain('adopted child');
+    expect(all).toMatch(/name="children" value="true" checked/);
+  });
+
   it('leave the api’s responses alone', async () => {
     const response = await web.app.request('/api/docs');
     expect(response.headers.get('content-security-policy')).toBeNull();

@@ -62,6 +62,8 @@ export interface FindQuery {
   endTo?: number;
   hasErrors?: boolean;
   system?: boolean;
+  /** Adds child jobs to the list (root jobs only by default); parentId/rootId include them anyway. */
+  children?: boolean;
   parentId?: string;
   rootId?: string;
   sort?: 'date' | 'name';

@@ -4,6 +4,7 @@ import type { JobRecord } from './job-record.ts';
 import {
   createSortKey,
   jobKey,
+  listingOf,
   listPartition,
   parentPartition,
   readyPartition,
@@ -77,10 +78,10 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     leaseEpoch: 0,
     attempt: 0,
     run: 0,
-    gsi1pk: listPartition(job.tenant, job.system),
+    gsi1pk: listPartition(job.tenant, listingOf(job)),
     gsi1sk: sortKey,
-    ...statusIndexKeys(job.tenant, job.system, status, job.createDate, job.id),
-    gsi3pk: typePartition(job.tenant, job.system, job.type),
+    ...statusIndexKeys(job, status),
+    gsi3pk: typePartition(job.tenant, listingOf(job), job.type),
     gsi3sk: sortKey,
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined

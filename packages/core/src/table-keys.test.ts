@@ -53,9 +53,10 @@ describe('newJobRecord', () => {
       pk: 'J#c1',
       sk: 'J',
       status: 'PENDING',
-      gsi1pk: 'T#acme#u',
-      gsi2pk: 'T#acme#u#S#PENDING',
-      gsi3pk: 'T#acme#u#Y#EXECUTE_ACTION',
+      // A child is listed apart from root jobs: the main list holds roots.
+      gsi1pk: 'T#acme#uc',
+      gsi2pk: 'T#acme#uc#S#PENDING',
+      gsi3pk: 'T#acme#uc#Y#EXECUTE_ACTION',
       gsi4pk: 'P#p1',
       gsi5pk: 'R#low#r1',
       gsi5sk: '0000000000007#c1',

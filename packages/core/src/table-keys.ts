@@ -13,10 +13,12 @@
  *   api key listing   KEYS               <key id>
  *   tenant directory  TENANTS            <tenant>
  *
- * Index keys of a job (all KEYS_ONLY):
- *   gsi1  T#<tenant>#<u|s>             <createDate:13>#<id>   list, newest first
- *   gsi2  T#<tenant>#<u|s>#S#<status>  <createDate:13>#<id>   by status
- *   gsi3  T#<tenant>#<u|s>#Y#<type>    <createDate:13>#<id>   by type
+ * Index keys of a job (all KEYS_ONLY), where <l> is how the job is listed: u (user job),
+ * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
+ * or system jobs are merged in only when asked for:
+ *   gsi1  T#<tenant>#<l>               <createDate:13>#<id>   list, newest first
+ *   gsi2  T#<tenant>#<l>#S#<status>    <createDate:13>#<id>   by status
+ *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
  *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
@@ -40,13 +42,23 @@ export const summaryKey = (tenant: string) => ({ pk: `T#${tenant}`, sk: 'SUM' })
 export const statsKey = (tenant: string, minute: number) => ({ pk: `T#${tenant}`, sk: `ST#${pad(minute, 13)}` });
 export const idempotencyKey = (tenant: string, key: string) => ({ pk: `I#${tenant}#${key}`, sk: 'I' });
 
-const visibility = (system: boolean) => (system ? 's' : 'u');
+/** Which list a job shows in: user or system jobs, roots or their children. */
+export interface Listing {
+  system: boolean;
+  child: boolean;
+}
 
-export const listPartition = (tenant: string, system: boolean) => `T#${tenant}#${visibility(system)}`;
-export const statusPartition = (tenant: string, system: boolean, status: JobStatus) =>
-  `${listPartition(tenant, system)}#S#${status}`;
-export const typePartition = (tenant: string, system: boolean, type: string) =>
-  `${listPartition(tenant, system)}#Y#${type}`;
+export function listingOf(job: { system: boolean; parentId?: string | null | undefined }): Listing {
+  return { system: job.system, child: Boolean(job.parentId) };
+}
+
+const listingCode = (listing: Listing) => `${listing.system ? 's' : 'u'}${listing.child ? 'c' : ''}`;
+
+export const listPartition = (tenant: string, listing: Listing) => `T#${tenant}#${listingCode(listing)}`;
+export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) =>
+  `${listPartition(tenant, listing)}#S#${status}`;
+export const typePartition = (tenant: string, listing: Listing, type: string) =>
+  `${listPartition(tenant, listing)}#Y#${type}`;
 export const parentPartition = (parentId: string) => `P#${parentId}`;
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
 
@@ -69,7 +81,9 @@ export function minuteOf(timestamp: number): number {
   return Math.floor(timestamp / 60_000) * 60_000;
 }
 
+type Indexed = { tenant: string; system: boolean; parentId?: string | null | undefined; createDate: number; id: string };
+
 /** The status-dependent index keys of a job; every status change rewrites them. */
-export function statusIndexKeys(tenant: string, system: boolean, status: JobStatus, createDate: number, id: string) {
-  return { gsi2pk: statusPartition(tenant, system, status), gsi2sk: createSortKey(createDate, id) };
+export function statusIndexKeys(job: Indexed, status: JobStatus) {
+  return { gsi2pk: statusPartition(job.tenant, listingOf(job), status), gsi2sk: createSortKey(job.createDate, job.id) };
 }

@@ -10,10 +10,10 @@ import { parseInputValue } from './views/time-format.ts';
 
 const DATE_PARAMS = new Set(['createFrom', 'createTo', 'startFrom', 'startTo', 'endFrom', 'endTo', 'from', 'to']);
 const LIST_PARAMS = new Set(['type', 'status']);
-const DEFAULTS: Record<string, string> = { sort: 'date', system: 'false' };
+const DEFAULTS: Record<string, string> = { sort: 'date', system: 'false', children: 'false' };
 const ORDER = [
   'q', 'type', 'status', 'hasErrors', 'createFrom', 'createTo', 'startFrom', 'startTo', 'endFrom', 'endTo',
-  'parentId', 'rootId', 'system', 'sort', '_size', 'cursor', 'trail', 'page',
+  'parentId', 'rootId', 'system', 'children', 'sort', '_size', 'cursor', 'trail', 'page',
 ];
 /** Parameters of the page, not of the query. */
 export const PAGER_PARAMS = ['trail', 'page'] as const;

@@ -32,8 +32,8 @@ export function merge(...specs: UpdateSpec[]): UpdateSpec {
 /** Every state change bumps the version that operations condition on. */
 export const bumpVersion: UpdateSpec = { setRaw: { version: '#version + :one' }, values: { ':one': 1 } };
 
-export function statusSpec(record: Pick<JobRecord, 'tenant' | 'system' | 'createDate' | 'id'>, status: JobStatus): UpdateSpec {
-  return { set: { status, ...statusIndexKeys(record.tenant, record.system, status, record.createDate, record.id) } };
+export function statusSpec(record: Pick<JobRecord, 'tenant' | 'system' | 'parentId' | 'createDate' | 'id'>, status: JobStatus): UpdateSpec {
+  return { set: { status, ...statusIndexKeys(record, status) } };
 }
 
 export const releaseLease: UpdateSpec = { remove: ['leaseOwner', 'leaseExpiresAt'] };
@@ -54,7 +54,7 @@ export function atVersion(version: number): UpdateSpec {
 }
 
 export function endSpec(
-  record: Pick<JobRecord, 'tenant' | 'system' | 'createDate' | 'id'>,
+  record: Pick<JobRecord, 'tenant' | 'system' | 'parentId' | 'createDate' | 'id'>,
   status: JobStatus,
   now: number,
   expiresAt?: number,

@@ -3,7 +3,7 @@ import { BadRequestError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
-import { listPartition, pad, parentPartition, statusPartition, typePartition } from '../table-keys.ts';
+import { listPartition, pad, parentPartition, statusPartition, typePartition, type Listing } from '../table-keys.ts';
 import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from './cursor.ts';
 import { idOfSortKey, IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
@@ -153,22 +153,22 @@ function keysDecide(q: JobQuery): boolean {
 /** What a cursor is bound to: everything but the page size and the cursor itself. */
 function queryPrint(tenants: readonly string[], q: JobQuery): string {
   const range = (r: JobQuery['create']) => (r === null ? null : [r.from, r.to]);
-  return fingerprint([tenants, q.types, q.statuses, range(q.create), range(q.start), range(q.end), q.hasErrors, q.system, q.parentId, q.rootId, q.sort, q.q]);
+  return fingerprint([tenants, q.types, q.statuses, range(q.create), range(q.start), range(q.end), q.hasErrors, q.system, q.children, q.parentId, q.rootId, q.sort, q.q]);
 }
 
 /** The partitions to merge, from the most selective key filter the query has. */
 export function indexSources(tenants: readonly string[], query: JobQuery): IndexSource[] {
   if (query.parentId !== null) return [{ index: 'gsi4', partition: parentPartition(query.parentId) }];
-  const visibilities = query.system ? [false, true] : [false];
+  const listings = listingsOf(query);
   const sources: IndexSource[] = [];
   for (const tenant of tenants) {
-    for (const system of visibilities) {
+    for (const listing of listings) {
       if (query.statuses.length > 0) {
-        for (const status of query.statuses) sources.push({ index: 'gsi2', partition: statusPartition(tenant, system, status) });
+        for (const status of query.statuses) sources.push({ index: 'gsi2', partition: statusPartition(tenant, listing, status) });
       } else if (query.types.length > 0) {
-        for (const type of query.types) sources.push({ index: 'gsi3', partition: typePartition(tenant, system, type) });
+        for (const type of query.types) sources.push({ index: 'gsi3', partition: typePartition(tenant, listing, type) });
       } else {
-        sources.push({ index: 'gsi1', partition: listPartition(tenant, system) });
+        sources.push({ index: 'gsi1', partition: listPartition(tenant, listing) });
       }
     }
   }
@@ -177,6 +177,13 @@ export function indexSources(tenants: readonly string[], query: JobQuery): Index
     throw new BadRequestError(`the query spans ${sources.length} index partitions (at most ${MAX_PARTITIONS}); narrow ${field}`, field);
   }
   return sources;
+}
+
+/** The lists a query reads: user roots, plus system jobs and children when asked for (a tree always has children). */
+function listingsOf(query: Pick<JobQuery, 'system' | 'children' | 'rootId'>): Listing[] {
+  const systems = query.system ? [false, true] : [false];
+  const children = query.children || query.rootId !== null ? [false, true] : [false];
+  return systems.flatMap((system) => children.map((child) => ({ system, child })));
 }
 
 /** Clocks of the api and the workers may disagree this much about create vs start. */

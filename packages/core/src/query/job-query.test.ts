@@ -13,7 +13,7 @@ function fieldOf(params: Record<string, string>): string | undefined {
 }
 
 describe('parseJobQuery', () => {
-  it('has defaults: newest first, 50 a page, system jobs hidden', () => {
+  it('has defaults: newest first, 50 a page, system jobs and children hidden', () => {
     expect(parseJobQuery({})).toEqual({
       types: [],
       statuses: [],
@@ -22,6 +22,7 @@ describe('parseJobQuery', () => {
       end: null,
       hasErrors: null,
       system: false,
+      children: false,
       parentId: null,
       rootId: null,
       sort: 'date',

@@ -30,6 +30,11 @@ export interface JobQuery {
   hasErrors: boolean | null;
   /** false (the default) hides system jobs; true shows user and system jobs together. */
   system: boolean;
+  /**
+   * false (the default) lists root jobs only, as the monitor's main list does; true adds their
+   * children. `parentId` and `rootId` look inside a tree, so they include children anyway.
+   */
+  children: boolean;
   parentId: string | null;
   rootId: string | null;
   sort: JobSort;
@@ -52,6 +57,7 @@ export const jobQuerySchema = z.strictObject({
   endTo: msParam,
   hasErrors: boolParam,
   system: boolParam,
+  children: boolParam,
   parentId: idParam,
   rootId: idParam,
   sort: z.enum(['date', 'name'], { error: 'must be date or name' }),
@@ -73,6 +79,7 @@ export function parseJobQuery(params: Record<string, string>): JobQuery {
     end: timeRange(p.endFrom, p.endTo, 'endFrom', 'endTo'),
     hasErrors: p.hasErrors ?? null,
     system: p.system ?? false,
+    children: p.children ?? false,
     parentId: p.parentId ?? null,
     rootId: p.rootId ?? null,
     sort: p.sort ?? 'date',

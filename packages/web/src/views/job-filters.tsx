@@ -99,6 +99,10 @@ export function JobFilters(props: { params: URLSearchParams; types: string[]; ti
           <input type="checkbox" name="system" value="true" checked={params.get('system') === 'true'} />
           Show system jobs
         </label>
+        <label class="check switch">
+          <input type="checkbox" name="children" value="true" checked={params.get('children') === 'true'} />
+          Show child jobs
+        </label>
         <span class="spacer"></span>
         <a class="button button--quiet" href="/jobs">
           Reset
