@@ -107,7 +107,7 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
     }
     record.status = status;
     record.version = 3 + Math.floor(rnd() * 5);
-    Object.assign(record, statusIndexKeys(record.tenant, record.system, status, record.createDate, record.id));
+    Object.assign(record, statusIndexKeys(record, status));
     delete record.gsi5pk;
     delete record.gsi5sk;
   }

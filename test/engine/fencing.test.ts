@@ -223,3 +223,31 @@ describe('a step that honours ctx.signal', () => {
     expect((await stack.engine.get(submitted.id, { tenant: 'acme' })).results).toEqual({ waited: true });
   });
 });
+
+describe('a job whose slices keep dying', () => {
+  let emulators: Emulators;
+  beforeAll(async () => {
+    emulators = await startEmulators();
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  it('fails with a clear error after MAX_LOST_SLICES instead of being taken over forever', async () => {
+    const job = defineJob({ type: 'HANGS', run: async (ctx) => void (await ctx.step('hang', () => new Promise(() => undefined))) });
+    const stack = await createTestStack(emulators, { definitions: [job], tuning: { leaseMs: 60_000 } });
+    const { job: submitted } = await stack.engine.submit({ type: 'HANGS', tenant: 'acme' });
+    const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
+    for (let lost = 0; lost < 3; lost++) {
+      // A slice that dies holding its lease, as a killed or timed-out Lambda leaves it.
+      void stack.engine.processBatch([{ body }]);
+      await eventually(async () => (await stack.engine.deps.jobs.get(submitted.id))?.leaseOwner !== undefined);
+      await stack.engine.deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
+    }
+    const { outcomes } = await stack.engine.processBatch([{ body }]);
+    expect(outcomes).toEqual(['failed']);
+    const failed = await stack.engine.get(submitted.id, { tenant: 'acme' });
+    expect(failed).toMatchObject({ status: 'FINISHED', hasErrors: true });
+    expect(failed.error).toContain('stopped mid-slice 3 times');
+  });
+});

@@ -42,6 +42,8 @@ export interface JobRecord {
   leaseExpiresAt?: number;
   /** Attempt of the current run (retries of a failed slice). */
   attempt: number;
+  /** Slices of the current run that died holding the lease (worker crash or Lambda timeout). */
+  lostSlices?: number;
   /** Restarts so far; part of child ids so a restarted run spawns fresh children. */
   run: number;
   dispatchedAt?: number;

@@ -81,7 +81,7 @@ export class Operations {
     const updated = await this.deps.jobs.tryUpdate(
       record.id,
       merge(statusSpec(record, 'PENDING'), readySpec(record, this.deps.clock()), bumpVersion, atVersion(record.version), {
-        set: { attempt: 0 },
+        set: { attempt: 0, lostSlices: 0 },
         remove: ['endDate', 'expiresAt'],
       }),
     );
@@ -150,7 +150,7 @@ export class Operations {
     const updated = await this.deps.jobs.tryUpdate(
       record.id,
       merge(statusSpec(record, 'PENDING'), readySpec(record, this.deps.clock()), bumpVersion, atVersion(record.version), {
-        set: { attempt: 0, progress: 0, childrenTotal: 0, childrenDone: 0, spawned: 0, adopted: 0, hasErrors: false },
+        set: { attempt: 0, lostSlices: 0, progress: 0, childrenTotal: 0, childrenDone: 0, spawned: 0, adopted: 0, hasErrors: false },
         setRaw: { run: '#run + :one' },
         remove: ['startDate', 'endDate', 'results', 'error', 'expiresAt'],
       }),

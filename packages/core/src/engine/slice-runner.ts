@@ -15,6 +15,13 @@ export type SliceOutcome = 'skipped' | 'finished' | 'parked' | 'yielded' | 'stop
 const RUNNABLE: readonly JobStatus[] = ['PENDING', 'RUNNING', 'STOPPING'];
 
 /**
+ * A slice whose worker died (crash, or a step outliving the Lambda timeout) leaves its lease
+ * to expire and the job is taken over. A job that keeps doing that would be taken over
+ * forever; after this many lost slices in one run it fails with a clear error instead.
+ */
+export const MAX_LOST_SLICES = 3;
+
+/**
  * Runs one work message: takes the job's lease with a conditional write, runs a slice, and
  * commits its outcome. A duplicate or stale message finds the job not in flight, its lease
  * held, or the job ended, and does nothing.
@@ -38,6 +45,8 @@ export class SliceRunner {
     if (record.status === 'STOPPING' && (definition?.stoppable ?? true)) {
       return (await stopNow(deps, this.dispatcher, counters, record)) ? 'stopped' : 'skipped';
     }
+    // Every outcome releases the lease, so one still set means the last slice died holding it.
+    const lost = record.leaseExpiresAt !== undefined ? 1 : 0;
     const acquired = await deps.jobs.tryUpdate(
       record.id,
       merge(
@@ -47,6 +56,7 @@ export class SliceRunner {
         {
           set: { leaseOwner: deps.workerId, leaseExpiresAt: now + deps.tuning.leaseMs, startDate: record.startDate ?? now },
           setRaw: { leaseEpoch: '#leaseEpoch + :one' },
+          add: { lostSlices: lost },
           remove: ['dispatchedAt'],
         },
       ),
@@ -59,6 +69,10 @@ export class SliceRunner {
     }
     if (!definition) {
       return this.#fail(acquired, counters, new NonRetriableError(`job type ${record.type} is not registered in this worker`), null);
+    }
+    if ((acquired.lostSlices ?? 0) >= MAX_LOST_SLICES) {
+      const message = `its worker stopped mid-slice ${acquired.lostSlices} times (a crash, or a step running past the worker's timeout; keep steps well under it)`;
+      return this.#fail(acquired, counters, new NonRetriableError(message), null);
     }
     // A job that never started has no checkpoints: skip the read on the common first slice.
     const checkpoints = record.startDate === undefined ? new Map() : await deps.checkpoints.load(record.id);
