@@ -1,14 +1,15 @@
 import type { CounterBatch } from '../counter-store.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import { isEnded, type Job } from '../job.ts';
+import { isEnded, type Job, type JobStatus } from '../job.ts';
 import { laneOf, toJob, type JobRecord } from '../job-record.ts';
 import { assertAllowed, type Operation } from '../lifecycle.ts';
-import { childIds } from './children.ts';
+import { childIds, onJobEnded } from './children.ts';
 import { expiresAt, type EngineDeps } from './deps.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
-import { onJobEnded } from './children.ts';
+import { submit } from './submit.ts';
+import { BULK_OPERATION } from '../system-jobs/bulk-operation.ts';
 
 /** Who may see a job: one tenant, or every tenant (system admins). */
 export type TenantScope = { tenant: string } | { allTenants: true };
@@ -17,6 +18,8 @@ export type TenantScope = { tenant: string } | { allTenants: true };
 const RACE_RETRIES = 5;
 /** Descendants are walked with bounded parallelism so a wide tree does not flood DynamoDB. */
 const CASCADE_PARALLELISM = 8;
+/** Wider trees cascade through a BULK_OPERATION system job (see #cascade). */
+export const CASCADE_INLINE_CHILDREN = 500;
 
 export class Operations {
   constructor(
@@ -73,7 +76,7 @@ export class Operations {
     } else {
       updated = (await stopNow(this.deps, this.dispatcher, counters, record)) ? ((await this.deps.jobs.get(record.id)) ?? null) : null;
     }
-    if (updated) await this.#cascade(record.id, (child) => child.status === 'PENDING' || child.status === 'RUNNING', 'stop', counters);
+    if (updated) await this.#cascade(record, ['PENDING', 'RUNNING'], 'stop', counters);
     return updated;
   }
 
@@ -86,7 +89,7 @@ export class Operations {
       }),
     );
     if (!updated) return null;
-    await this.#cascade(record.id, (child) => child.status === 'STOPPED', 'resume');
+    await this.#cascade(record, ['STOPPED'], 'resume', this.deps.counters.batch());
     await this.dispatcher.touchLane(updated.rootId, laneOf(updated));
     await this.dispatcher.pumpRoot(updated.rootId, laneOf(updated));
     return updated;
@@ -192,10 +195,20 @@ export class Operations {
     return 'deleted';
   }
 
-  async #cascade(parentId: string, applies: (child: JobRecord) => boolean, operation: Operation, counters?: CounterBatch): Promise<void> {
-    await this.#eachChild(parentId, async (child) => {
-      if (!applies(child)) return;
-      await this.apply(operation, child.id, { allTenants: true }, counters ?? this.deps.counters.batch()).catch(ignoreConflict);
+  /**
+   * Applies a stop or resume to the children in `from` (each cascades further down). A wide
+   * tree is handed to a BULK_OPERATION system job instead: walking tens of thousands of
+   * children inside one api request could outlive its timeout and leave the tree half changed.
+   */
+  async #cascade(parent: JobRecord, from: readonly JobStatus[], operation: 'stop' | 'resume', counters: CounterBatch): Promise<void> {
+    if (parent.childrenTotal > CASCADE_INLINE_CHILDREN && this.deps.registry.has(BULK_OPERATION)) {
+      const data = { operation, filter: { parentId: parent.id, status: from.join(',') } };
+      await submit(this.deps, this.dispatcher, counters, { type: BULK_OPERATION, tenant: parent.tenant, data, label: `${operation} the children of ${parent.label}` });
+      return;
+    }
+    await this.#eachChild(parent.id, async (child) => {
+      if (!from.includes(child.status)) return;
+      await this.apply(operation, child.id, { allTenants: true }, counters).catch(ignoreConflict);
     });
   }
 

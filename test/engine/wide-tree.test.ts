@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import { CASCADE_INLINE_CHILDREN } from '@stint/core/engine/operations';
+import { systemJobDefinitions } from '@stint/core/system-jobs/index';
+import { childIds } from '@stint/core/engine/children';
+import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
+import { eventually } from '../support/gate.ts';
+
+const WIDE = defineJob<{ children: number }>({
+  type: 'WIDE',
+  async run(ctx) {
+    for (let i = 0; i < ctx.data.children; i++) await ctx.spawn('LEAF', { i });
+    await ctx.waitForChildren();
+  },
+});
+const LEAF = defineJob({ type: 'LEAF', run: async (ctx) => void (await ctx.step('work', () => new Promise((r) => setTimeout(r, 20)))) });
+
+let emulators: Emulators;
+beforeAll(async () => {
+  emulators = await startEmulators();
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+describe('a tree wider than the inline cascade', () => {
+  it('stops and resumes its children through a BULK_OPERATION system job', async () => {
+    const stack = await createTestStack(emulators, { definitions: [WIDE, LEAF], tuning: { maxInFlightPerRoot: 2 } });
+    for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
+    const children = CASCADE_INLINE_CHILDREN + 20;
+    const statuses = async () => {
+      const records = await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id));
+      return [...records.values()].map((r) => r.status);
+    };
+    const root = (await stack.engine.submit({ type: 'WIDE', tenant: 'acme', data: { children } })).job;
+    try {
+      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id))?.parked === 'waiting', 60_000);
+
+      // The parent stops at once; its children follow through the system job.
+      expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
+      await eventually(async () => (await statuses()).every((s) => s === 'STOPPED' || s === 'FINISHED'), 60_000);
+      const bulk = stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'BULK_OPERATION');
+      expect(bulk).toHaveLength(1);
+
+      await stack.engine.apply('resume', root.id, { tenant: 'acme' });
+      await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 120_000);
+      expect((await stack.engine.get(root.id, { tenant: 'acme' })).childrenProgress).toEqual({ finished: children, total: children });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
