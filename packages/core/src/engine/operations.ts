@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { isEnded, type Job, type JobStatus } from '../job.ts';
 import { laneOf, toJob, type JobRecord } from '../job-record.ts';
 import { assertAllowed, type Operation } from '../lifecycle.ts';
-import { childIds, onJobEnded } from './children.ts';
+import { childIds, jobEnded } from './children.ts';
 import { expiresAt, type EngineDeps } from './deps.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
 import { stopNow } from './slice-outcomes.ts';
@@ -51,7 +51,7 @@ export class Operations {
       case 'stop':
         return this.#stop(record, counters);
       case 'resume':
-        return this.#resume(record);
+        return this.#resume(record, counters);
       case 'force-stop':
         return this.#forceStop(record);
       case 'cancel':
@@ -80,7 +80,7 @@ export class Operations {
     return updated;
   }
 
-  async #resume(record: JobRecord): Promise<JobRecord | null> {
+  async #resume(record: JobRecord, counters: CounterBatch): Promise<JobRecord | null> {
     const updated = await this.deps.jobs.tryUpdate(
       record.id,
       merge(statusSpec(record, 'PENDING'), readySpec(record, this.deps.clock()), bumpVersion, atVersion(record.version), {
@@ -89,7 +89,7 @@ export class Operations {
       }),
     );
     if (!updated) return null;
-    await this.#cascade(record, ['STOPPED'], 'resume', this.deps.counters.batch());
+    await this.#cascade(record, ['STOPPED'], 'resume', counters);
     await this.dispatcher.touchLane(updated.rootId, laneOf(updated));
     await this.dispatcher.pumpRoot(updated.rootId, laneOf(updated));
     return updated;
@@ -117,8 +117,7 @@ export class Operations {
       merge(endSpec(canceling, 'CANCELED', now, expiresAt(this.deps, now)), atVersion(canceling.version)),
     );
     if (!canceled) return null;
-    counters.bucketMoved(canceled.tenant, 'active', 'canceled');
-    await onJobEnded(this.deps, this.dispatcher, counters, canceled);
+    await jobEnded(this.deps, this.dispatcher, counters, canceled);
     return canceled;
   }
 
