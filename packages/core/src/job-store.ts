@@ -11,7 +11,7 @@ import {
 import { isConditionalCheckFailed } from './errors.ts';
 import type { JobRecord } from './job-record.ts';
 import { jobKey } from './table-keys.ts';
-import { buildUpdate, type UpdateSpec } from './update-expression.ts';
+import { attributeNames, buildUpdate, type UpdateSpec } from './update-expression.ts';
 import type { IndexName } from './resource-spec.ts';
 
 export interface IndexPage {
@@ -184,7 +184,7 @@ export class JobStore {
           TableName: this.tableName,
           Key: jobKey(id),
           ConditionExpression: condition,
-          ExpressionAttributeNames: Object.fromEntries([...condition.matchAll(/#(\w+)/g)].map((m) => [m[0], m[1]!])),
+          ExpressionAttributeNames: attributeNames(condition),
           ExpressionAttributeValues: values,
         }),
       );

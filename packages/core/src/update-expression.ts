@@ -22,6 +22,11 @@ export interface UpdateRequestParts {
 
 const NAME = /#([A-Za-z_][A-Za-z0-9_]*)/g;
 
+/** ExpressionAttributeNames for every `#attr` an expression mentions. */
+export function attributeNames(expression: string): Record<string, string> {
+  return Object.fromEntries([...expression.matchAll(NAME)].map((match) => [match[0], match[1]!]));
+}
+
 export function buildUpdate(spec: UpdateSpec): UpdateRequestParts {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ...spec.values };
@@ -29,9 +34,7 @@ export function buildUpdate(spec: UpdateSpec): UpdateRequestParts {
     names[`#${attr}`] = attr;
     return `#${attr}`;
   };
-  const registerNames = (expression: string) => {
-    for (const match of expression.matchAll(NAME)) names[match[0]] = match[1]!;
-  };
+  const registerNames = (expression: string) => Object.assign(names, attributeNames(expression));
 
   const set: string[] = [];
   for (const [attr, value] of Object.entries(spec.set ?? {})) {

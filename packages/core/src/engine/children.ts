@@ -7,6 +7,16 @@ import { readySpec, type Dispatcher } from './dispatcher.ts';
 import { bucketOf, endSpec, merge } from './transitions.ts';
 
 /**
+ * A job ended (FINISHED or CANCELED, committed): move it out of the active count, report it,
+ * and tell its parent. Every path that ends a job goes through here.
+ */
+export async function jobEnded(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch, record: JobRecord): Promise<void> {
+  counters.bucketMoved(record.tenant, 'active', bucketOf(record));
+  emit(deps, { type: 'jobEnded', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, status: record.status, hasErrors: record.hasErrors });
+  await onJobEnded(deps, dispatcher, counters, record);
+}
+
+/**
  * A child ended (finished or canceled): count it on the parent, carry its errors up, and
  * wake or finish the parent when it was the last one the parent waited for.
  *
@@ -50,11 +60,7 @@ export async function settleParent(deps: EngineDeps, dispatcher: Dispatcher, cou
       values: { ':done': 'done' },
     }),
   );
-  if (finished) {
-    counters.bucketMoved(finished.tenant, 'active', bucketOf(finished));
-    emit(deps, { type: 'jobEnded', jobId: finished.id, rootId: finished.rootId, tenant: finished.tenant, jobType: finished.type, status: finished.status, hasErrors: finished.hasErrors });
-    await onJobEnded(deps, dispatcher, counters, finished);
-  }
+  if (finished) await jobEnded(deps, dispatcher, counters, finished);
 }
 
 /** Ids of a job's children of its current run, oldest first. */

@@ -114,8 +114,13 @@ export class Dispatcher {
   }
 
   async #laneWaiting(lane: Lane): Promise<boolean> {
+    return (await this.#laneHead(lane)) !== undefined;
+  }
+
+  /** The lane's least-served root's sort key (`<vtime>#<root>`), if any root has ready work. */
+  async #laneHead(lane: Lane): Promise<string | undefined> {
     const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
-    return head.keys.length > 0;
+    return head.keys[0]?.gsi5sk;
   }
 
   async #pumpLane(lane: Lane): Promise<{ sent: number; waiting: boolean }> {
@@ -188,8 +193,7 @@ export class Dispatcher {
   }
 
   async #laneHeadVtime(lane: Lane): Promise<number> {
-    const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
-    const sk = head.keys[0]?.gsi5sk;
+    const sk = await this.#laneHead(lane);
     return sk ? Number(sk.slice(0, 15)) : 0;
   }
 }

@@ -90,11 +90,9 @@ export class Engine {
    * A message that cannot be parsed is reported failed, so SQS redrives it to the DLQ.
    */
   async processBatch(deliveries: WorkDelivery[]): Promise<{ failed: number[]; outcomes: Array<SliceOutcome | 'error'> }> {
-    const counters = this.deps.counters.batch();
-    const settled = await Promise.allSettled(
-      deliveries.map(async (delivery) => this.slices.process(decodeWorkMessage(delivery.body), counters, delivery.heartbeat)),
+    const settled = await this.#counted((counters) =>
+      Promise.allSettled(deliveries.map(async (delivery) => this.slices.process(decodeWorkMessage(delivery.body), counters, delivery.heartbeat))),
     );
-    await counters.flush();
     const failed: number[] = [];
     const outcomes = settled.map((result, index) => {
       if (result.status === 'fulfilled') return result.value;

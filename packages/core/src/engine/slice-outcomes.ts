@@ -2,10 +2,10 @@ import type { CounterBatch } from '../counter-store.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
 import { parkedPartition } from '../table-keys.ts';
-import { onJobEnded } from './children.ts';
-import { emit, expiresAt, type EngineDeps } from './deps.ts';
+import { jobEnded } from './children.ts';
+import { expiresAt, type EngineDeps } from './deps.ts';
 import type { Dispatcher } from './dispatcher.ts';
-import { atVersion, bucketOf, endSpec, holdsLease, merge, releaseLease } from './transitions.ts';
+import { atVersion, endSpec, holdsLease, merge, releaseLease } from './transitions.ts';
 
 export interface FinishFields {
   results?: Record<string, unknown> | undefined;
@@ -44,7 +44,7 @@ export async function finishOrPark(
     }),
   );
   if (finished) {
-    await ended(deps, dispatcher, counters, finished);
+    await jobEnded(deps, dispatcher, counters, finished);
     return 'finished';
   }
   const parked = await deps.jobs.tryUpdate(
@@ -86,13 +86,7 @@ export async function stopNow(
   if (!stopped) return false;
   if (status === 'CANCELED') {
     await deps.checkpoints.clear(record.id);
-    await ended(deps, dispatcher, counters, stopped);
+    await jobEnded(deps, dispatcher, counters, stopped);
   }
   return true;
-}
-
-async function ended(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch, record: JobRecord): Promise<void> {
-  counters.bucketMoved(record.tenant, 'active', bucketOf(record));
-  emit(deps, { type: 'jobEnded', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, status: record.status, hasErrors: record.hasErrors });
-  await onJobEnded(deps, dispatcher, counters, record);
 }

@@ -122,34 +122,34 @@ export class SliceRunner {
   }
 
   async #settle(run: JobRun, counters: CounterBatch, returned: unknown): Promise<SliceOutcome> {
+    if (run.interrupt === 'leaseLost') return 'leaseLost';
+    if (run.interrupt === 'park') return 'parked';
+    return unlessLeaseLost(this.#commit(run, counters, returned));
+  }
+
+  /** Writes the slice's outcome; every write is conditional on the lease it holds. */
+  async #commit(run: JobRun, counters: CounterBatch, returned: unknown): Promise<SliceOutcome> {
     const { deps } = this;
     const interrupt = run.interrupt;
-    if (interrupt === 'leaseLost') return 'leaseLost';
-    if (interrupt === 'park') return 'parked';
-    try {
-      if (interrupt === 'stop') {
-        await run.flushAll();
-        return (await stopNow(deps, this.dispatcher, counters, run.record, run.epoch)) ? 'stopped' : 'leaseLost';
-      }
-      if (interrupt === 'yield') {
-        await run.flushAll();
-        const yielded = await deps.jobs.tryUpdate(
-          run.record.id,
-          merge(holdsLease(run.epoch), releaseLease, readySpec(run.record, deps.clock()), {
-            set: { results: run.results, resultFile: run.resultFile, ...(run.progress !== null ? { progress: run.progress } : {}) },
-          }),
-        );
-        if (!yielded) return 'leaseLost';
-        await this.dispatcher.touchLane(yielded.rootId, laneOf(yielded));
-        await this.dispatcher.pumpRoot(yielded.rootId, laneOf(yielded));
-        return 'yielded';
-      }
-      const results = (returned as Record<string, unknown> | undefined) ?? run.results;
-      return await finishOrPark(deps, this.dispatcher, counters, run.record, run.epoch, { results, resultFile: run.resultFile, progress: 100 });
-    } catch (error) {
-      if (error instanceof LeaseLostError) return 'leaseLost';
-      throw error;
+    if (interrupt === 'stop') {
+      await run.flushAll();
+      return (await stopNow(deps, this.dispatcher, counters, run.record, run.epoch)) ? 'stopped' : 'leaseLost';
     }
+    if (interrupt === 'yield') {
+      await run.flushAll();
+      const yielded = await deps.jobs.tryUpdate(
+        run.record.id,
+        merge(holdsLease(run.epoch), releaseLease, readySpec(run.record, deps.clock()), {
+          set: { results: run.results, resultFile: run.resultFile, ...(run.progress !== null ? { progress: run.progress } : {}) },
+        }),
+      );
+      if (!yielded) return 'leaseLost';
+      await this.dispatcher.touchLane(yielded.rootId, laneOf(yielded));
+      await this.dispatcher.pumpRoot(yielded.rootId, laneOf(yielded));
+      return 'yielded';
+    }
+    const results = (returned as Record<string, unknown> | undefined) ?? run.results;
+    return await finishOrPark(deps, this.dispatcher, counters, run.record, run.epoch, { results, resultFile: run.resultFile, progress: 100 });
   }
 
   async #fail(record: JobRecord, counters: CounterBatch, error: unknown, run: JobRun | null): Promise<SliceOutcome> {
@@ -158,11 +158,7 @@ export class SliceRunner {
     const message = error instanceof Error ? error.message : String(error);
     const attempt = record.attempt + 1;
     const retriable = !(error instanceof NonRetriableError) && definition !== undefined && attempt < definition.retry.maxAttempts;
-    try {
-      if (run) await run.flushAll();
-    } catch (flushError) {
-      if (flushError instanceof LeaseLostError) return 'leaseLost';
-    }
+    if (run && (await unlessLeaseLost(run.flushAll())) === 'leaseLost') return 'leaseLost';
     if (retriable) {
       const delayMs = Math.min(definition.retry.maxBackoffMs, definition.retry.backoffMs * 2 ** (attempt - 1));
       await deps.logs.append(record.id, [
@@ -180,15 +176,14 @@ export class SliceRunner {
     await deps.logs.append(record.id, [
       { timestamp: deps.clock(), level: 'ERROR', message: `job failed: ${message}`, additionalInfo: { attempt, error: message, ...(error instanceof Error && error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}) } },
     ]);
-    const outcome = await finishOrPark(deps, this.dispatcher, counters, record, record.leaseEpoch, {
-      results: run?.results,
-      resultFile: run?.resultFile,
-      hasErrors: true,
-      error: message,
-    }).catch((e) => {
-      if (e instanceof LeaseLostError) return 'leaseLost' as const;
-      throw e;
-    });
+    const outcome = await unlessLeaseLost(
+      finishOrPark(deps, this.dispatcher, counters, record, record.leaseEpoch, {
+        results: run?.results,
+        resultFile: run?.resultFile,
+        hasErrors: true,
+        error: message,
+      }),
+    );
     return outcome === 'finished' || outcome === 'parked' ? 'failed' : outcome;
   }
 
@@ -203,3 +198,12 @@ export class SliceRunner {
   }
 }
 
+/** A lost lease ends the slice quietly (the job is another worker's now); any other error propagates. */
+async function unlessLeaseLost<T>(work: Promise<T>): Promise<T | 'leaseLost'> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof LeaseLostError) return 'leaseLost';
+    throw error;
+  }
+}

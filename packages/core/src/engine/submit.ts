@@ -8,7 +8,6 @@ import { MAX_DATA_BYTES } from '../submission.ts';
 import { idempotencyKey } from '../table-keys.ts';
 import { emit, type EngineDeps } from './deps.ts';
 import { inFlightSpec, type Dispatcher } from './dispatcher.ts';
-import { merge } from './transitions.ts';
 
 export interface SubmitInput {
   type: string;
@@ -79,7 +78,7 @@ export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters:
     },
     fastPath ? {} : { readyAt: now },
   );
-  const record: JobRecord = fastPath ? { ...base, ...(merge(inFlightSpec(base, now)).set as Partial<JobRecord>) } : base;
+  const record: JobRecord = fastPath ? { ...base, ...(inFlightSpec(base, now).set as Partial<JobRecord>) } : base;
   if (!(await deps.jobs.create(record))) {
     const existing = await deps.jobs.get(id);
     if (existing) return { record: existing, created: false };
