@@ -1,5 +1,4 @@
-import { createAwsClients } from '@stint/core/aws-clients';
-import { startEmulators } from '@stint/local/emulators';
+import { EMULATOR_CREDENTIALS, EMULATOR_REGION, emulatorClients, startEmulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 import { DEFAULT_SETTINGS, functionEnvironment, type FunctionId, type FunctionSpec } from '../infra/spec.ts';
 
@@ -10,8 +9,8 @@ export interface EventTarget {
   stop(): Promise<void>;
 }
 
-const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = EMULATOR_REGION;
+const CREDENTIALS = EMULATOR_CREDENTIALS;
 /** The api's break-glass token, so the benchmark request reaches DynamoDB instead of stopping at 401. */
 const ADMIN_TOKEN = 'cold-start-bench-admin-token';
 
@@ -21,11 +20,7 @@ const ADMIN_TOKEN = 'cold-start-bench-admin-token';
  */
 export async function startEventTarget(): Promise<EventTarget> {
   const emulators = await startEmulators();
-  const clients = createAwsClients({
-    region: REGION,
-    credentials: CREDENTIALS,
-    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-  });
+  const clients = emulatorClients(emulators);
   const provisioned = await provision(clients, { tableName: 'cold-start-jobs', bucketName: 'cold-start-exports', queuePrefix: 'cold-start-' });
   const refs = {
     tableName: provisioned.tableName,

@@ -2,7 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Emulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
-import { clientsFor, uniqueName } from '../test/support/stack.ts';
+import { emulatorClients, uniqueName } from '../test/support/stack.ts';
 
 /**
  * The floor: the bare minimum any durable queue-backed job system must do per job — three
@@ -10,7 +10,7 @@ import { clientsFor, uniqueName } from '../test/support/stack.ts';
  * same emulators, with the same concurrency as the pipeline.
  */
 export async function runFloor(emulators: Emulators, jobs: number, concurrency: number): Promise<{ jobs: number; seconds: number; jobsPerSecond: number }> {
-  const clients = clientsFor(emulators);
+  const clients = emulatorClients(emulators);
   const provisioned = await provision(clients, { tableName: uniqueName('floor'), bucketName: uniqueName('floor'), queuePrefix: `${uniqueName('fq')}-` });
   const table = provisioned.tableName;
   const queue = provisioned.queueUrls.work;

@@ -8,7 +8,7 @@ import { readSummary } from '@stint/core/query/stats-reader';
 import { createApiApp } from '@stint/functions/api/app';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { JobRegistry } from '@stint/sdk';
-import { clientsFor, uniqueName } from '../test/support/stack.ts';
+import { emulatorClients, uniqueName } from '../test/support/stack.ts';
 import { attachMeter, type Meter } from './meter.ts';
 import { collectGarbage, measureCsvExport } from './monitor-csv.ts';
 import { startEmulatorProcess } from './monitor-emulators.ts';
@@ -43,7 +43,7 @@ interface CaseFigures {
 export async function runMonitorBench(): Promise<Record<string, unknown>> {
   const emulators = await startEmulatorProcess();
   try {
-    const clients = clientsFor(emulators);
+    const clients = emulatorClients(emulators);
     const names = uniqueName('monitor');
     const provisioned = await provision(clients, { tableName: names, bucketName: names, queuePrefix: `${names}-` });
     const store = new JobStore(clients.dynamo, provisioned.tableName);

@@ -1,5 +1,5 @@
 import { defineJob } from '@stint/sdk';
-import { createTestStack, clientsFor, startEmulators } from '../test/support/stack.ts';
+import { createTestStack, emulatorClients, startEmulators } from '../test/support/stack.ts';
 import { attachMeter, PRICES } from './meter.ts';
 import type { Emulators } from '@stint/local/emulators';
 
@@ -72,4 +72,4 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
   };
 }
 
-export { clientsFor, startEmulators };
+export { emulatorClients, startEmulators };

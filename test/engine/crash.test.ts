@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createRecordsApp } from '@stint/records-app';
-import { createTestStack, clientsFor, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { createTestStack, emulatorClients, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
 import { countedStepsJob } from '../support/crash-jobs.ts';
@@ -42,7 +42,7 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
   });
 
   it('is taken over after its lease expires: completed steps are not re-run, every record touched once', async () => {
-    const clients = clientsFor(emulators);
+    const clients = emulatorClients(emulators);
     // The in-process stack is the second worker; it only starts polling after the kill.
     const stack = await createTestStack(emulators, {
       definitions: [],

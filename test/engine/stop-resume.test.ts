@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordsApp, type RecordsApp } from '@stint/records-app';
 import { childIds } from '@stint/core/engine/children';
-import { createTestStack, clientsFor, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { createTestStack, emulatorClients, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
 
@@ -9,7 +9,7 @@ const QUERY = { type: 'b' as const, city: 'Lisbon' };
 
 async function recordsStack(emulators: Emulators): Promise<{ stack: TestStack; app: RecordsApp; selection: string[] }> {
   const stack = await createTestStack(emulators, { definitions: [], tuning: { maxInFlightPerRoot: 2 } });
-  const clients = clientsFor(emulators);
+  const clients = emulatorClients(emulators);
   const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: stack.config.tableName, bucketName: stack.config.bucketName });
   for (const definition of app.definitions) stack.engine.deps.registry.register(definition);
   await app.seed();

@@ -3,9 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '@stint/core';
 import { createRecordsApp } from '@stint/records-app';
-import { startEmulators } from '@stint/local/emulators';
+import { emulatorClients, startEmulators } from '@stint/local/emulators';
 import { eventually } from '../support/gate.ts';
 
 const TOKEN = 'stint_test_whole_stack_token';
@@ -84,11 +83,7 @@ describe('the whole local stack killed mid-job', () => {
     // Read the records straight from the stack's data directory.
     const emulators = await startEmulators({ dataDir: join(dataDir, 'dynamodb') });
     try {
-      const clients = createAwsClients({
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-      });
+      const clients = emulatorClients(emulators);
       const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: 'stint-jobs', bucketName: 'stint-exports' });
       const records = await app.records.query('companies', { type: 'c', city: 'Berlin' });
       expect(records.length).toBeGreaterThan(30);

@@ -4,13 +4,13 @@
  * index keys rewritten, dispatch keys removed once a job leaves PENDING).
  */
 import { randomUUID } from 'node:crypto';
-import { createAwsClients, type AwsClients } from '@stint/core/aws-clients';
+import type { AwsClients } from '@stint/core/aws-clients';
 import type { JobStatus } from '@stint/core/job';
 import type { JobRecord } from '@stint/core/job-record';
 import { JobStore } from '@stint/core/job-store';
 import { newJobRecord } from '@stint/core/new-job';
 import { statusIndexKeys } from '@stint/core/table-keys';
-import { startEmulators, type EmulatorOptions, type Emulators } from '@stint/local/emulators';
+import { emulatorClients, startEmulators, type EmulatorOptions, type Emulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 
 export const USER_TYPES = ['IMPORT_RECORDS', 'EXPORT_RECORDS', 'EXECUTE_ACTION', 'DELETE_RECORDS', 'EXECUTE_LISTENER'];
@@ -42,11 +42,7 @@ export interface Env {
 
 export async function startEnv(dynamo: EmulatorOptions['dynamo'] = 'dynalite'): Promise<Env> {
   const emulators = await startEmulators({ dynamo });
-  const clients = createAwsClients({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-  });
+  const clients = emulatorClients(emulators);
   return { emulators, clients };
 }
 

@@ -5,7 +5,7 @@ import { JobStore } from '@stint/core/job-store';
 import { LogStore } from '@stint/core/log-store';
 import { newJobId, newJobRecord } from '@stint/core/new-job';
 import { provision } from '@stint/local/provision';
-import { clientsFor, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';
+import { emulatorClients, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 
 describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
@@ -13,7 +13,7 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   let tableName: string;
   beforeAll(async () => {
     emulators = await startEmulators({ dynamo: backend });
-    tableName = (await provision(clientsFor(emulators), { tableName: uniqueName('stores'), bucketName: uniqueName('b'), queuePrefix: `${uniqueName('q')}-` })).tableName;
+    tableName = (await provision(emulatorClients(emulators), { tableName: uniqueName('stores'), bucketName: uniqueName('b'), queuePrefix: `${uniqueName('q')}-` })).tableName;
   });
   afterAll(async () => {
     await emulators?.stop();
@@ -23,7 +23,7 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
     newJobRecord({ id, type: 'T', label: 'l', tenant: 'acme', system: false, data: {}, runBy: null, lowPriority: false, parentId: null, rootId: id, createDate: Date.now() });
 
   it('creates a job once and reads many across BatchGetItem pages', async () => {
-    const jobs = new JobStore(clientsFor(emulators).dynamo, tableName);
+    const jobs = new JobStore(emulatorClients(emulators).dynamo, tableName);
     const records = Array.from({ length: 130 }, () => job());
     for (const record of records) expect(await jobs.create(record)).toBe(true);
     expect(await jobs.create(records[0]!)).toBe(false);
@@ -32,7 +32,7 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   });
 
   it('answers null when an update’s condition fails, and leaves the item unchanged', async () => {
-    const jobs = new JobStore(clientsFor(emulators).dynamo, tableName);
+    const jobs = new JobStore(emulatorClients(emulators).dynamo, tableName);
     const record = job();
     await jobs.create(record);
     expect(await jobs.tryUpdate(record.id, { set: { label: 'x' }, condition: '#version = :v', values: { ':v': 99 } })).toBeNull();
@@ -41,7 +41,7 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   });
 
   it('keeps the first checkpoint of a step and loads every checkpoint', async () => {
-    const checkpoints = new CheckpointStore(clientsFor(emulators).dynamo, tableName);
+    const checkpoints = new CheckpointStore(emulatorClients(emulators).dynamo, tableName);
     expect(await checkpoints.save('j1', { name: 'a', result: { n: 1 }, spawnSeq: 0 })).toBe(true);
     expect(await checkpoints.save('j1', { name: 'a', result: { n: 2 }, spawnSeq: 0 })).toBe(false);
     await checkpoints.save('j1', { name: 'b', result: undefined, spawnSeq: 3 });
@@ -53,7 +53,7 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   });
 
   it('appends log lines in order across batch writes and deletes them with the job partition', async () => {
-    const dynamo = clientsFor(emulators).dynamo;
+    const dynamo = emulatorClients(emulators).dynamo;
     const logs = new LogStore(dynamo, tableName);
     const lines = Array.from({ length: 60 }, (_, i) => ({ timestamp: 1_000 + Math.floor(i / 7), level: 'INFO' as const, message: `line ${i}`, additionalInfo: null }));
     await logs.append('j2', lines);
@@ -64,7 +64,7 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   });
 
   it('flushes counter deltas once per item, with waiting min and max across flushes', async () => {
-    const dynamo = clientsFor(emulators).dynamo;
+    const dynamo = emulatorClients(emulators).dynamo;
     const counters = new CounterStore(dynamo, tableName);
     const minute = 1_700_000_040_000;
     const first = counters.batch();

@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { JobRegistry, type JobDefinition } from '@stint/sdk';
-import { createAwsClients, Engine, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import { Engine, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
 import { createWorkerHandler } from '@stint/functions/worker';
-import { startEmulators, type Emulators, type EmulatorOptions } from '@stint/local/emulators';
+import { emulatorClients, startEmulators, type Emulators, type EmulatorOptions } from '@stint/local/emulators';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { SqsPoller } from '@stint/local/sqs-poller';
-
-export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-export function clientsFor(emulators: Emulators): AwsClients {
-  return createAwsClients({
-    region: 'us-east-1',
-    credentials: TEST_CREDENTIALS,
-    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-  });
-}
 
-export { startEmulators, type Emulators, type EmulatorOptions };
+export { emulatorClients, startEmulators, type Emulators, type EmulatorOptions };
 
 export interface TestStackOptions {
   definitions: JobDefinition[];
@@ -46,7 +37,7 @@ export interface TestStack {
 
 /** A fresh table, queues and bucket on shared emulators, an engine over them, and a poller. */
 export async function createTestStack(emulators: Emulators, options: TestStackOptions): Promise<TestStack> {
-  const clients = clientsFor(emulators);
+  const clients = emulatorClients(emulators);
   const provisioned = await provision(clients, {
     tableName: uniqueName('jobs'),
     bucketName: uniqueName('exports'),

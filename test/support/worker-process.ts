@@ -2,18 +2,15 @@
  * A worker in its own process, for crash tests: the test SIGKILLs it mid-slice. It runs the
  * records app and the counted-steps job against emulators the test started.
  */
-import { createAwsClients, type StintConfig } from '@stint/core';
+import type { StintConfig } from '@stint/core';
+import { emulatorClients } from '@stint/local/emulators';
 import { createRuntime } from '@stint/functions/runtime';
 import { createWorkerHandler } from '@stint/functions/worker';
 import { SqsPoller } from '@stint/local/sqs-poller';
 import { countedStepsJob } from './crash-jobs.ts';
 
 const env = process.env;
-const clients = createAwsClients({
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  endpoints: { dynamo: env.TEST_DYNAMO_ENDPOINT!, sqs: env.TEST_AWS_ENDPOINT!, s3: env.TEST_AWS_ENDPOINT! },
-});
+const clients = emulatorClients({ dynamoEndpoint: env.TEST_DYNAMO_ENDPOINT!, awsEndpoint: env.TEST_AWS_ENDPOINT! });
 const config = JSON.parse(env.TEST_CONFIG!) as StintConfig;
 const runtime = createRuntime({
   clients,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provision } from '@stint/local/provision';
 import { loadSessionSecret } from '@stint/web';
-import { clientsFor, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';
+import { emulatorClients, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';
 
 let emulators: Emulators;
 beforeAll(async () => {
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe('the monitor session secret of a deployment', () => {
   it('is generated once and shared by every api instance', async () => {
-    const clients = clientsFor(emulators);
+    const clients = emulatorClients(emulators);
     const { tableName } = await provision(clients, { tableName: uniqueName('secret'), bucketName: uniqueName('b'), queuePrefix: `${uniqueName('q')}-` });
     const [a, b] = await Promise.all([loadSessionSecret(clients.dynamo, tableName, {}), loadSessionSecret(clients.dynamo, tableName, {})]);
     expect(a).toBe(b);
@@ -22,7 +22,7 @@ describe('the monitor session secret of a deployment', () => {
   });
 
   it('comes from STINT_SESSION_SECRET when set, which must be long enough', async () => {
-    const clients = clientsFor(emulators);
+    const clients = emulatorClients(emulators);
     const secret = 'x'.repeat(40);
     expect(await loadSessionSecret(clients.dynamo, 'unused', { STINT_SESSION_SECRET: secret })).toBe(secret);
     await expect(loadSessionSecret(clients.dynamo, 'unused', { STINT_SESSION_SECRET: 'short' })).rejects.toThrow('at least 32');

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { createAwsClients, type AwsClients } from '@stint/core/aws-clients';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -17,6 +18,22 @@ export interface EmulatorOptions {
   dynamo?: 'dynalite' | 'dynamodb-local';
   fauxqsPort?: number;
   dynamoPort?: number;
+}
+
+/**
+ * What every client of the emulators signs with. They check no signature, but DynamoDB Local
+ * keeps one database per access key, so every process of a stack must use the same one.
+ */
+export const EMULATOR_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+export const EMULATOR_REGION = 'us-east-1';
+
+/** AWS SDK clients pointed at running emulators. */
+export function emulatorClients(emulators: Pick<Emulators, 'dynamoEndpoint' | 'awsEndpoint'>): AwsClients {
+  return createAwsClients({
+    region: EMULATOR_REGION,
+    credentials: EMULATOR_CREDENTIALS,
+    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
+  });
 }
 
 /** Starts the in-process emulators that speak the real AWS wire protocols. */

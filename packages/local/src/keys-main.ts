@@ -10,9 +10,8 @@ const { join } = await import('node:path');
 const { createAwsClients } = await import('@stint/core');
 const { ApiKeyStore } = await import('@stint/core/auth/key-store');
 const { runKeysCommand } = await import('@stint/core/auth/keys-command');
-const { startEmulators } = await import('./emulators.ts');
+const { emulatorClients, startEmulators } = await import('./emulators.ts');
 const { readLocalOptions } = await import('./local-options.ts');
-const { LOCAL_CREDENTIALS } = await import('./local-stack.ts');
 const { provision } = await import('./provision.ts');
 
 const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
@@ -32,11 +31,7 @@ if (deployedTable) {
     process.exit(1);
   }
   try {
-    const clients = createAwsClients({
-      region: 'us-east-1',
-      credentials: LOCAL_CREDENTIALS,
-      endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-    });
+    const clients = emulatorClients(emulators);
     const { tableName } = await provision(clients, { tableName: 'stint-jobs', bucketName: 'stint-exports', queuePrefix: 'stint-' });
     code = await runKeysCommand(process.argv.slice(2), new ApiKeyStore(clients.dynamo, tableName), io);
   } finally {

@@ -1,18 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
-import { createAwsClients, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
 import { createIntakeHandler } from '@stint/functions/intake';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
 import { createWorkerHandler } from '@stint/functions/worker';
 import { createRecordsApp } from '@stint/records-app';
-import { startEmulators, type Emulators } from './emulators.ts';
+import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
 import { SqsPoller } from './sqs-poller.ts';
 
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-const REGION = 'us-east-1';
 
 export interface LocalStack {
   runtime: Runtime;
@@ -30,11 +28,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalOptions, onEvent?: (event: EngineEvent) => void): Promise<LocalStack> {
   mkdirSync(options.dataDir, { recursive: true });
   const emulators = await startEmulators({ dataDir: join(options.dataDir, 'dynamodb') });
-  const clients = createAwsClients({
-    region: REGION,
-    credentials: LOCAL_CREDENTIALS,
-    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-  });
+  const clients = emulatorClients(emulators);
   const provisioned = await provision(clients, {
     tableName: 'stint-jobs',
     bucketName: 'stint-exports',
@@ -54,7 +48,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   const runtime = createRuntime({ clients, config, ...(onEvent ? { onEvent } : {}) });
   if (options.seed) await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
 
-  const arnOf = (url: string) => `arn:aws:sqs:${REGION}:000000000000:${url.split('/').pop()}`;
+  const arnOf = (url: string) => `arn:aws:sqs:${EMULATOR_REGION}:000000000000:${url.split('/').pop()}`;
   const urlByArn = new Map(Object.values(provisioned.queueUrls).map((url) => [arnOf(url), url]));
   const worker = new SqsPoller({
     sqs: clients.sqs,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createAwsClients, type AwsClients } from '@stint/core/aws-clients';
-import { startEmulators } from '@stint/local/emulators';
+import type { AwsClients } from '@stint/core/aws-clients';
+import { emulatorClients, startEmulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 import { createRecordsApp, type RecordsApp } from '../index.ts';
 
@@ -16,11 +16,7 @@ export interface EmulatedApp {
 export async function startEmulatedApp(): Promise<EmulatedApp> {
   const emulators = await startEmulators();
   const suffix = randomBytes(4).toString('hex');
-  const clients = createAwsClients({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
-    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
-  });
+  const clients = emulatorClients(emulators);
   const names = { tableName: `records-${suffix}`, bucketName: `records-${suffix}`, queuePrefix: `records-${suffix}-` };
   await provision(clients, names);
   const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: names.tableName, bucketName: names.bucketName });
