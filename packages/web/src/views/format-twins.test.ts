@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { JOB_STATUSES } from '@stint/core';
+import { statusLabel, statusTone } from './job-status.ts';
+import { formatDateTime, formatDuration } from './time-format.ts';
+
+/**
+ * assets/js/format.js is the browser's copy of these views (the page scripts have no build
+ * step), and rows it rebuilds must read exactly like the server's. This keeps the twins equal.
+ */
+interface BrowserFormat {
+  formatDateTime(ms: number | null): string;
+  formatDuration(ms: number | null): string;
+  statusTone(job: { status: string; hasErrors: boolean }): string;
+  statusLabel(job: { status: string; hasErrors: boolean }): string;
+}
+
+const browser = (await import(new URL('../../assets/js/format.js', import.meta.url).href)) as BrowserFormat;
+
+describe('the browser’s format.js', () => {
+  it.each([null, 0, 999, 1_000, 12_345, 59_999, 60_000, 245_000, 3_599_999, 3_600_000, 7_380_000, 86_400_000, 90_061_000])(
+    'formats a duration of %s ms as the server does',
+    (ms) => {
+      expect(browser.formatDuration(ms)).toBe(formatDuration(ms));
+    },
+  );
+
+  it('formats dates in the viewer’s zone as the server does', () => {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    for (const ms of [null, 0, 1_795_401_425_103, 1_700_000_000_000]) expect(browser.formatDateTime(ms)).toBe(formatDateTime(ms, zone));
+  });
+
+  it.each(JOB_STATUSES.flatMap((status) => [false, true].map((hasErrors) => ({ status, hasErrors }))))(
+    'shows $status (errors: $hasErrors) with the server’s tone and label',
+    (job) => {
+      expect(browser.statusTone(job)).toBe(statusTone(job));
+      expect(browser.statusLabel(job)).toBe(statusLabel(job));
+    },
+  );
+});
