@@ -35,6 +35,8 @@ export interface Job {
   childrenProgress: { finished: number; total: number };
   resultFile: string | null;
   error: string | null;
+  /** The schedule this job is a run of (in the job's tenant), if any. */
+  scheduleId: string | null;
   version: number;
 }
 

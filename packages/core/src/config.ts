@@ -10,6 +10,8 @@ export interface StintConfig {
   leaseMs: number;
   maxInFlightPerRoot: number;
   retentionDays: number;
+  /** Where scheduled-run reports go; unset means reports are not sent. */
+  reportTopicArn?: string;
 }
 
 export const DEFAULT_TUNING = {
@@ -42,5 +44,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     leaseMs: positive(ENV.leaseMs, DEFAULT_TUNING.leaseMs),
     maxInFlightPerRoot: positive(ENV.maxInFlightPerRoot, DEFAULT_TUNING.maxInFlightPerRoot),
     retentionDays: positive(ENV.retentionDays, DEFAULT_TUNING.retentionDays),
+    ...(env[ENV.reportTopicArn] ? { reportTopicArn: env[ENV.reportTopicArn] } : {}),
   };
 }

@@ -35,6 +35,8 @@ export interface JobRecord {
   adopted?: number;
   resultFile?: string;
   error?: string;
+  /** The schedule that started this run (its tenant is the job's). */
+  scheduleId?: string;
   version: number;
   /** Bumped by every lease acquisition and by force stop: the fencing token. */
   leaseEpoch: number;
@@ -98,6 +100,7 @@ export function toJob(record: JobRecord, now: number): Job {
     childrenProgress: { finished: record.childrenDone, total: record.childrenTotal },
     resultFile: record.resultFile ?? null,
     error: record.error ?? null,
+    scheduleId: record.scheduleId ?? null,
     version: record.version,
   };
 }

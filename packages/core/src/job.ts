@@ -40,6 +40,8 @@ export interface Job {
   resultFile: string | null;
   /** Last error message of a failed run, for the monitor's Error(s) panel. */
   error: string | null;
+  /** The schedule this job is a run of (in the job's tenant), if any. */
+  scheduleId: string | null;
   version: number;
 }
 

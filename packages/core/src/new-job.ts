@@ -9,6 +9,7 @@ import {
   parentPartition,
   readyPartition,
   readySortKey,
+  scheduleRunsPartition,
   statusIndexKeys,
   typePartition,
 } from './table-keys.ts';
@@ -27,6 +28,8 @@ export interface NewJob {
   createDate: number;
   /** For spawned children: the parent's run and the spawn's position in it. */
   spawn?: { parentRun: number; seq: number };
+  /** A run of this schedule (root jobs only: gsi4 lists a schedule's runs as it lists a parent's children). */
+  scheduleId?: string;
 }
 
 const ALPHABET = '0123456789abcdefghijkmnpqrstvwxyz';
@@ -83,7 +86,9 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     ...statusIndexKeys(job, status),
     gsi3pk: typePartition(job.tenant, listingOf(job), job.type),
     gsi3sk: sortKey,
+    ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
+    ...(job.scheduleId && !job.parentId ? { gsi4pk: scheduleRunsPartition(job.tenant, job.scheduleId), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined
       ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) }
       : {}),

@@ -70,6 +70,13 @@ export const BUCKET = {
   exportExpiryDays: 7,
 } as const;
 
+export const REPORTS = {
+  /** Logical id of the SNS topic scheduled-run reports are published to (recipients subscribe by email). */
+  topicId: 'reports',
+  /** Message attribute (String.Array) each email subscription's filter policy matches its address in. */
+  recipientsAttribute: 'recipients',
+} as const;
+
 export const RETENTION = {
   /** Ended jobs and their logs are removed by DynamoDB TTL after this many days. */
   endedJobDays: 30,
@@ -85,6 +92,8 @@ export const ENV = {
   leaseMs: 'STINT_LEASE_MS',
   maxInFlightPerRoot: 'STINT_MAX_IN_FLIGHT_PER_ROOT',
   retentionDays: 'STINT_RETENTION_DAYS',
+  /** SNS topic of scheduled-run reports; without it reports are skipped (with a warning). */
+  reportTopicArn: 'STINT_REPORT_TOPIC_ARN',
   /** Tenant of intake messages that name none. */
   defaultTenant: 'STINT_DEFAULT_TENANT',
 } as const;

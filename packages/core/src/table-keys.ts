@@ -12,6 +12,9 @@
  *   api key by hash   K#<sha256>         K
  *   api key listing   KEYS               <key id>
  *   tenant directory  TENANTS            <tenant>
+ *   schedule          SC                 <tenant>#<schedule id>   (installation ones under ADMIN_TENANT)
+ *   schedule catalog  SCC                C                 (what the last reconcile planned)
+ *   run seen by       V#<viewer>         <job id>          (unread-logs marker)
  *
  * Index keys of a job (all KEYS_ONLY), where <l> is how the job is listed: u (user job),
  * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
@@ -20,11 +23,14 @@
  *   gsi2  T#<tenant>#<l>#S#<status>    <createDate:13>#<id>   by status
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
+ *         Z#<tenant>#<schedule id>     <createDate:13>#<id>   runs of a schedule (root jobs only)
  *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
  *         W#<shard>                    <id>                   parked, waiting for children
  * and of a root lane item:
  *   gsi5  Q#<lane>                     <vtime:15>#<rootId>    roots with ready work, least served first
+ * and of a schedule item:
+ *   gsi5  D                            <nextRunAt:13>#<tenant>#<schedule id>   due first
  */
 import type { JobStatus, Lane } from './job.ts';
 
@@ -41,6 +47,13 @@ export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`,
 export const summaryKey = (tenant: string) => ({ pk: `T#${tenant}`, sk: 'SUM' });
 export const statsKey = (tenant: string, minute: number) => ({ pk: `T#${tenant}`, sk: `ST#${pad(minute, 13)}` });
 export const idempotencyKey = (tenant: string, key: string) => ({ pk: `I#${tenant}#${key}`, sk: 'I' });
+export const SCHEDULE_PARTITION = 'SC';
+export const scheduleKey = (tenant: string, scheduleId: string) => ({ pk: SCHEDULE_PARTITION, sk: `${tenant}#${scheduleId}` });
+export const scheduleCatalogKey = { pk: 'SCC', sk: 'C' } as const;
+export const seenKey = (viewer: string, jobId: string) => ({ pk: `V#${viewer}`, sk: jobId });
+export const DUE_PARTITION = 'D';
+export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${tenant}#${scheduleId}`;
+export const scheduleRunsPartition = (tenant: string, scheduleId: string) => `Z#${tenant}#${scheduleId}`;
 
 /** Which list a job shows in: user or system jobs, roots or their children. */
 export interface Listing {

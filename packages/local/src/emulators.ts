@@ -6,7 +6,7 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 
 export interface Emulators {
   dynamoEndpoint: string;
-  /** SQS and S3 share fauxqs's endpoint. */
+  /** SQS, SNS and S3 share fauxqs's endpoint. */
   awsEndpoint: string;
   stop(): Promise<void>;
 }
@@ -32,7 +32,7 @@ export function emulatorClients(emulators: Pick<Emulators, 'dynamoEndpoint' | 'a
   return createAwsClients({
     region: EMULATOR_REGION,
     credentials: EMULATOR_CREDENTIALS,
-    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint },
+    endpoints: { dynamo: emulators.dynamoEndpoint, sqs: emulators.awsEndpoint, s3: emulators.awsEndpoint, sns: emulators.awsEndpoint },
   });
 }
 

@@ -3,3 +3,5 @@ export type { JobDefinition, DefineJobOptions, RetryPolicy } from './job-definit
 export type { JobContext, CurrentJob, JobLogger, SpawnOptions, ChildOutcome } from './job-context.ts';
 export { JobRegistry } from './job-registry.ts';
 export { NonRetriableError } from './errors.ts';
+export { defineSchedule } from './schedule-definition.ts';
+export type { ScheduleDefinition, ScheduleScope, AutomaticSchedule } from './schedule-definition.ts';

@@ -18,6 +18,8 @@ export interface SubmitInput {
   lowPriority?: boolean | undefined;
   parentId?: string | undefined;
   idempotencyKey?: string | undefined;
+  /** Links a root job to the schedule it is a run of. */
+  scheduleId?: string | undefined;
 }
 
 export interface SubmitResult {
@@ -75,6 +77,7 @@ export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters:
       parentId: parent?.id ?? null,
       rootId: parent?.rootId ?? id,
       createDate: now,
+      ...(input.scheduleId && !parent ? { scheduleId: input.scheduleId } : {}),
     },
     fastPath ? {} : { readyAt: now },
   );

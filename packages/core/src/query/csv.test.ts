@@ -25,6 +25,7 @@ const job: Job = {
   childrenProgress: { finished: 0, total: 0 },
   resultFile: null,
   error: null,
+  scheduleId: null,
   version: 3,
 };
 

@@ -45,6 +45,7 @@ export const JobSchema = z
     childrenProgress: z.object({ finished: z.number().int(), total: z.number().int() }),
     resultFile: z.string().nullable(),
     error: z.string().nullable(),
+    scheduleId: z.string().nullable().openapi({ description: 'The schedule this job is a run of (in the job tenant), if any' }),
     version: z.number().int(),
   })
   .openapi('Job');
