@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { defineJob, type JobDefinition } from '@stint/sdk';
+import { defineJob, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import type { Role } from '@stint/core/auth/principal';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
@@ -54,6 +54,8 @@ export interface ApiStack {
 
 export interface ApiStackOptions {
   definitions?: JobDefinition[];
+  schedules?: ScheduleDefinition[];
+  clock?: () => number;
   limits?: Partial<ApiLimits>;
   rateLimit?: RateLimitOptions | false;
   oidc?: OidcOptions;
@@ -61,7 +63,11 @@ export interface ApiStackOptions {
 
 /** A test stack (fresh table, queues, bucket) with the system jobs registered and an api over it. */
 export async function createApiStack(emulators: Emulators, options: ApiStackOptions = {}): Promise<ApiStack> {
-  const stack = await createTestStack(emulators, { definitions: options.definitions ?? [QUICK, FAILING] });
+  const stack = await createTestStack(emulators, {
+    definitions: options.definitions ?? [QUICK, FAILING],
+    ...(options.schedules ? { schedules: options.schedules } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
   const app = createApiApp({
     engine: stack.engine,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { JobRegistry, type JobDefinition } from '@stint/sdk';
+import { JobRegistry, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 import { Engine, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
 import { createWorkerHandler } from '@stint/functions/worker';
 import { emulatorClients, startEmulators, type Emulators, type EmulatorOptions } from '@stint/local/emulators';
@@ -15,6 +15,11 @@ export { emulatorClients, startEmulators, type Emulators, type EmulatorOptions }
 
 export interface TestStackOptions {
   definitions: JobDefinition[];
+  schedules?: ScheduleDefinition[];
+  /** The engine's clock (schedule tests move time by hand). */
+  clock?: () => number;
+  /** SNS topic for scheduled-run reports. */
+  reportTopicArn?: string;
   tuning?: Partial<Pick<StintConfig, 'sliceBudgetMs' | 'leaseMs' | 'maxInFlightPerRoot'>>;
   visibilityTimeoutSeconds?: number;
   redispatchAfterMs?: number;
@@ -53,12 +58,15 @@ export async function createTestStack(emulators: Emulators, options: TestStackOp
     leaseMs: options.tuning?.leaseMs ?? 10_000,
     maxInFlightPerRoot: options.tuning?.maxInFlightPerRoot ?? 4,
     retentionDays: 30,
+    ...(options.reportTopicArn ? { reportTopicArn: options.reportTopicArn } : {}),
   };
   const events: EngineEvent[] = [];
   const engine = new Engine({
     clients,
     config,
     registry: new JobRegistry(options.definitions),
+    ...(options.schedules ? { schedules: options.schedules } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
     ...(options.redispatchAfterMs ? { redispatchAfterMs: options.redispatchAfterMs } : {}),
     onEvent: (event) => events.push(event),

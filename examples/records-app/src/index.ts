@@ -1,12 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { JobDefinition } from '@stint/sdk';
+import type { JobDefinition, ScheduleDefinition } from '@stint/sdk';
 import { deleteRecordsJob } from './jobs/delete-records.ts';
 import { executeActionJob } from './jobs/execute-action.ts';
 import { executeListenerJob } from './jobs/execute-listener.ts';
 import { exportRecordsJob } from './jobs/export-records.ts';
 import { importRecordsJob } from './jobs/import-records.ts';
-import { RECORD_TYPES, RecordStore, type RecordFields } from './record-store.ts';
+import { RecordStore } from './record-store.ts';
+import { purgeExportsJob } from './jobs/purge-exports.ts';
+import { RECORDS_APP_SCHEDULES } from './schedules.ts';
+import { SEED_ENTITY, seedRecords } from './seed.ts';
 
 export { RecordStore, RecordNotFoundError, RECORD_TYPES } from './record-store.ts';
 export type { AppRecord, RecordFields, RecordQuery, RecordType } from './record-store.ts';
@@ -34,6 +37,10 @@ export {
   type ExecuteListenerResults,
 } from './jobs/execute-listener.ts';
 
+export { SEED_ENTITY, SEED_SIZE, SEED_CITIES, seedRecords } from './seed.ts';
+export { PURGE_EXPORTS, purgeExportsJob, type PurgeExportsData, type PurgeExportsResults } from './jobs/purge-exports.ts';
+export { RECORDS_APP_SCHEDULES, nightlyExport, exportsCleanup } from './schedules.ts';
+
 export interface RecordsAppDeps {
   dynamo: DynamoDBDocumentClient;
   s3: S3Client;
@@ -43,27 +50,11 @@ export interface RecordsAppDeps {
 
 export interface RecordsApp {
   definitions: JobDefinition[];
+  /** The app's scheduled jobs: a nightly export per tenant and an installation-wide cleanup. */
+  schedules: ScheduleDefinition[];
   records: RecordStore;
   /** Creates the `companies` sample records that do not exist yet. */
   seed(): Promise<void>;
-}
-
-export const SEED_ENTITY = 'companies';
-export const SEED_SIZE = 1_000;
-export const SEED_CITIES = ['Buenos Aires', 'Madrid', 'Lisbon', 'Berlin', 'Toronto'] as const;
-
-/** The sample records: the same on every run, so a seed is reproducible and tests can count on it. */
-export function seedRecords(count = SEED_SIZE): Array<RecordFields & { id: string }> {
-  return Array.from({ length: count }, (_, i) => {
-    const n = String(i + 1).padStart(4, '0');
-    return {
-      id: `company-${n}`,
-      name: `Company ${n}`,
-      type: RECORD_TYPES[i % RECORD_TYPES.length]!,
-      city: SEED_CITIES[i % SEED_CITIES.length]!,
-      employees: 1 + ((i * 37) % 500),
-    };
-  });
 }
 
 export function createRecordsApp(deps: RecordsAppDeps): RecordsApp {
@@ -76,7 +67,9 @@ export function createRecordsApp(deps: RecordsAppDeps): RecordsApp {
       exportRecordsJob(jobDeps),
       deleteRecordsJob(jobDeps),
       executeListenerJob(),
+      purgeExportsJob(jobDeps),
     ],
+    schedules: RECORDS_APP_SCHEDULES as ScheduleDefinition[],
     records,
     async seed() {
       await records.seed(SEED_ENTITY, seedRecords());

@@ -79,18 +79,22 @@ export class JobStore {
     return out.Item;
   }
 
-  /** Reads up to 100 jobs per call (the BatchGetItem limit), retrying unprocessed keys. */
+  /** Reads jobs by id, 100 per BatchGetItem, retrying unprocessed keys. */
   async getMany(ids: readonly string[]): Promise<Map<string, JobRecord>> {
-    const found = new Map<string, JobRecord>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let keys: Array<Record<string, unknown>> = [...new Set(ids.slice(i, i + 100))].map(jobKey);
-      for (let attempt = 0; keys.length > 0; attempt++) {
-        const out = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(item.id as string, item as JobRecord);
-        keys = (out.UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
-        if (keys.length > 0) await backoff(attempt);
+    const items = await this.getItems([...new Set(ids)].map(jobKey));
+    return new Map(items.map((item) => [item.id as string, item as unknown as JobRecord]));
+  }
+
+  /** Any items by key, 100 per BatchGetItem, retrying unprocessed keys; missing ones are left out. */
+  async getItems(keys: ReadonlyArray<{ pk: string; sk: string }>): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Array<Record<string, unknown>> = keys.slice(i, i + 100);
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        found.push(...(out.Responses?.[this.tableName] ?? []));
+        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys as Array<Record<string, unknown>> | undefined) ?? [];
+        if (pending.length > 0) await backoff(attempt);
       }
     }
     return found;
@@ -98,10 +102,13 @@ export class JobStore {
 
   /** Writes a new job; false when a job with this id already exists (a replayed spawn or submit). */
   async create(record: JobRecord): Promise<boolean> {
+    return this.putIfAbsent(record);
+  }
+
+  /** Puts an item unless one with its key exists; false when it did. */
+  async putIfAbsent(item: object): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: record, ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return false;

@@ -1,7 +1,7 @@
-import { JobRegistry, type JobDefinition } from '@stint/sdk';
+import { JobRegistry, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 import { createAwsClients, Engine, loadConfig, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
 import { systemJobDefinitions } from '@stint/core/system-jobs/index';
-import { createAppDefinitions } from './app.ts';
+import { createApp } from './app.ts';
 
 export interface Runtime {
   engine: Engine;
@@ -16,6 +16,8 @@ export interface RuntimeOptions {
   config?: StintConfig;
   /** Job types besides the app's and Stint's own system jobs (tests add theirs here). */
   extraDefinitions?: (engine: () => Engine, clients: AwsClients, config: StintConfig) => JobDefinition[];
+  /** Schedules besides the app's (tests add theirs here). */
+  extraSchedules?: ScheduleDefinition[];
   onEvent?: (event: EngineEvent) => void;
   workerId?: string;
 }
@@ -26,8 +28,9 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const config = options.config ?? loadConfig(env);
   const clients = options.clients ?? createAwsClients(env.AWS_REGION ? { region: env.AWS_REGION } : {});
   let engine: Engine | undefined;
+  const app = createApp(clients, config);
   const registry = new JobRegistry([
-    ...createAppDefinitions(clients, config),
+    ...app.definitions,
     // Every component knows the monitor's system jobs: the api submits them, workers run them.
     ...systemJobDefinitions(() => engine!, clients, config),
     ...(options.extraDefinitions?.(() => engine!, clients, config) ?? []),
@@ -36,6 +39,7 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
     clients,
     config,
     registry,
+    schedules: [...app.schedules, ...(options.extraSchedules ?? [])],
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
   });

@@ -13,6 +13,11 @@ import { bucketOf, endSpec, merge } from './transitions.ts';
 export async function jobEnded(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch, record: JobRecord): Promise<void> {
   counters.bucketMoved(record.tenant, 'active', bucketOf(record));
   emit(deps, { type: 'jobEnded', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, status: record.status, hasErrors: record.hasErrors });
+  if (record.scheduleId && deps.runEnded) {
+    // A report that cannot be sent must not undo or retry the run's end: it is recorded on the
+    // schedule row and reported as a warning.
+    await deps.runEnded(record).catch((error: unknown) => emit(deps, { type: 'warning', message: 'schedule report failed', jobId: record.id, error }));
+  }
   await onJobEnded(deps, dispatcher, counters, record);
 }
 

@@ -2,6 +2,7 @@ import type { JobRegistry } from '@stint/sdk';
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import type { CheckpointStore } from '../checkpoint-store.ts';
 import type { CounterStore } from '../counter-store.ts';
+import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
 import type { LogStore } from '../log-store.ts';
 import type { WorkQueue } from '../work-queue.ts';
@@ -37,6 +38,8 @@ export interface EngineDeps {
   /** Identifies this worker process in leases. */
   workerId: string;
   onEvent?: (event: EngineEvent) => void;
+  /** A run of a schedule ended (its report is sent from here). */
+  runEnded?: (record: JobRecord) => Promise<void>;
 }
 
 export function emit(deps: EngineDeps, event: EngineEvent): void {

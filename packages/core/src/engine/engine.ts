@@ -1,4 +1,4 @@
-import type { JobRegistry } from '@stint/sdk';
+import type { JobRegistry, ScheduleDefinition } from '@stint/sdk';
 import type { AwsClients } from '../aws-clients.ts';
 import { TenantDirectory } from '../auth/tenant-directory.ts';
 import { CheckpointStore } from '../checkpoint-store.ts';
@@ -9,6 +9,10 @@ import { toJob } from '../job-record.ts';
 import { JobStore } from '../job-store.ts';
 import type { Operation } from '../lifecycle.ts';
 import { LogStore } from '../log-store.ts';
+import { ScheduleCatalog } from '../schedules/schedule-catalog.ts';
+import { ReportPublisher } from '../schedules/schedule-report.ts';
+import { ScheduleStore } from '../schedules/schedule-store.ts';
+import { Schedules } from '../schedules/schedules.ts';
 import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
 import type { EngineDeps, EngineEvent, EngineTuning } from './deps.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -21,6 +25,8 @@ export interface EngineOptions {
   clients: AwsClients;
   config: StintConfig;
   registry: JobRegistry;
+  /** The deployment's scheduled jobs; their job types must be in `registry`. */
+  schedules?: readonly ScheduleDefinition[];
   workerId?: string;
   clock?: () => number;
   redispatchAfterMs?: number;
@@ -40,6 +46,7 @@ export class Engine {
   readonly dispatcher: Dispatcher;
   readonly operations: Operations;
   readonly slices: SliceRunner;
+  readonly schedules: Schedules;
 
   constructor(options: EngineOptions) {
     const { clients, config } = options;
@@ -63,6 +70,18 @@ export class Engine {
       workerId: options.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     };
+    this.schedules = new Schedules({
+      catalog: new ScheduleCatalog(options.schedules ?? [], options.registry),
+      store: new ScheduleStore(this.deps.jobs),
+      jobs: this.deps.jobs,
+      tenants: this.deps.tenants,
+      reports: new ReportPublisher(clients.sns, config.reportTopicArn),
+      submit: (input) => this.submit(input),
+      clock: this.deps.clock,
+      retentionDays: config.retentionDays,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
+    this.deps.runEnded = (record) => this.schedules.runEnded(record);
     this.dispatcher = new Dispatcher(this.deps);
     this.operations = new Operations(this.deps, this.dispatcher);
     this.slices = new SliceRunner(this.deps, this.dispatcher);
@@ -103,8 +122,11 @@ export class Engine {
     return { failed, outcomes };
   }
 
+  /** Crash recovery, then the scheduled runs that are due. */
   async sweep(options: SweepOptions = {}): Promise<SweepReport> {
-    return this.#counted((counters) => sweep(this.deps, this.dispatcher, counters, options));
+    const report = await this.#counted((counters) => sweep(this.deps, this.dispatcher, counters, options));
+    const fired = await this.schedules.fireDue();
+    return { ...report, schedulesStarted: fired.started, schedulesReconciled: fired.reconciled };
   }
 
   async #counted<T>(work: (counters: ReturnType<CounterStore['batch']>) => Promise<T>): Promise<T> {

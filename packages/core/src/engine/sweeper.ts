@@ -14,6 +14,10 @@ export interface SweepReport {
   parentsSettled: number;
   /** Messages the pump sent for ready work. */
   dispatched: number;
+  /** Scheduled runs started (one per due slot). */
+  schedulesStarted: number;
+  /** Schedule rows created or re-planned for new tenants or changed definitions. */
+  schedulesReconciled: number;
 }
 
 /**
@@ -28,8 +32,13 @@ export interface SweepOptions {
   messagesLost?: boolean;
 }
 
-export async function sweep(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch, options: SweepOptions = {}): Promise<SweepReport> {
-  const report: SweepReport = { expiredLeases: 0, lostDispatches: 0, parentsSettled: 0, dispatched: 0 };
+export async function sweep(
+  deps: EngineDeps,
+  dispatcher: Dispatcher,
+  counters: CounterBatch,
+  options: SweepOptions = {},
+): Promise<Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled'>> {
+  const report = { expiredLeases: 0, lostDispatches: 0, parentsSettled: 0, dispatched: 0 };
   const now = deps.clock();
   for (let shard = 0; shard < SHARDS; shard++) {
     for (const record of await readSet(deps, `I#${shard}`)) {

@@ -1,0 +1,60 @@
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { defineJob } from '@stint/sdk';
+import * as z from 'zod';
+import { parseData, type JobDeps } from './common.ts';
+
+export const PURGE_EXPORTS = 'PURGE_EXPORTS';
+/** ListObjectsV2 and DeleteObjects both take at most 1,000 keys: one step per listed page. */
+const KEYS_PER_STEP = 1_000;
+
+const dataSchema = z.object({
+  olderThanDays: z.number().int().min(1).max(3650).default(7),
+  prefix: z.string().max(200).default('exports/'),
+});
+export type PurgeExportsData = z.input<typeof dataSchema>;
+export interface PurgeExportsResults {
+  deleted: number;
+  failed: number;
+}
+
+/**
+ * Installation-wide cleanup: deletes export files older than a number of days. Each page of
+ * the listing is one step, so a run that stops or crashes resumes at the page it was on;
+ * files that cannot be deleted are logged as errors and the run goes on (it then ends
+ * "with warnings").
+ */
+export function purgeExportsJob(deps: JobDeps) {
+  return defineJob<PurgeExportsData, PurgeExportsResults>({
+    type: PURGE_EXPORTS,
+    label: (data) => `Purge export files older than ${data.olderThanDays ?? 7} days`,
+    async run(ctx) {
+      const data = parseData(dataSchema, ctx.data, PURGE_EXPORTS);
+      const cutoff = await ctx.step('cutoff', async () => Date.now() - data.olderThanDays * 86_400_000);
+      const totals = { deleted: 0, failed: 0 };
+      let token: string | undefined;
+      for (let page = 0; ; page++) {
+        const outcome = await ctx.step(`page-${page}`, async () => {
+          const listed = await deps.s3.send(
+            new ListObjectsV2Command({ Bucket: deps.bucketName, Prefix: data.prefix, MaxKeys: KEYS_PER_STEP, ContinuationToken: token }),
+          );
+          const old = (listed.Contents ?? []).filter((object) => object.Key && object.LastModified && object.LastModified.getTime() < cutoff);
+          let failed = 0;
+          if (old.length > 0) {
+            const out = await deps.s3.send(
+              new DeleteObjectsCommand({ Bucket: deps.bucketName, Delete: { Objects: old.map((object) => ({ Key: object.Key! })), Quiet: true } }),
+            );
+            for (const error of out.Errors ?? []) ctx.log.error(`could not delete ${error.Key}: ${error.Code} ${error.Message ?? ''}`.trim());
+            failed = out.Errors?.length ?? 0;
+          }
+          return { deleted: old.length - failed, failed, next: listed.IsTruncated ? (listed.NextContinuationToken ?? null) : null };
+        });
+        totals.deleted += outcome.deleted;
+        totals.failed += outcome.failed;
+        if (outcome.next === null) break;
+        token = outcome.next;
+      }
+      ctx.log.info(`deleted ${totals.deleted} export files older than ${data.olderThanDays} days${totals.failed ? `; ${totals.failed} could not be deleted` : ''}`);
+      return totals;
+    },
+  });
+}

@@ -1,0 +1,25 @@
+import type { TenantDirectory } from '../auth/tenant-directory.ts';
+import type { EngineEvent } from '../engine/deps.ts';
+import type { SubmitInput } from '../engine/submit.ts';
+import type { Job } from '../job.ts';
+import type { JobStore } from '../job-store.ts';
+import type { ScheduleCatalog } from './schedule-catalog.ts';
+import type { ReportPublisher } from './schedule-report.ts';
+import type { ScheduleStore } from './schedule-store.ts';
+
+/** What the schedule services share; the engine builds it once. */
+export interface ScheduleDeps {
+  catalog: ScheduleCatalog;
+  store: ScheduleStore;
+  jobs: JobStore;
+  tenants: TenantDirectory;
+  reports: ReportPublisher;
+  /** The engine's submit, so a run is an ordinary job (counted, dispatched fairly). */
+  submit: (input: SubmitInput) => Promise<{ job: Job; created: boolean }>;
+  clock: () => number;
+  retentionDays: number;
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** Who a run by the scheduler shows as having been run by. */
+export const scheduler = (scheduleId: string) => ({ id: `schedule:${scheduleId}`, name: `Schedule ${scheduleId}` });

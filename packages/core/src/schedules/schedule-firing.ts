@@ -1,0 +1,128 @@
+import type { ScheduleDefinition } from '@stint/sdk';
+import type { UpdateSpec } from '../update-expression.ts';
+import { tenantKeyOf } from './schedule-catalog.ts';
+import { scheduler, type ScheduleDeps } from './schedule-deps.ts';
+import { latestSlot, patternsOf } from './planning.ts';
+import { newScheduleState, plannedFields, type ScheduleState } from './schedule-store.ts';
+
+/** Due rows one sweep starts at most; the rest start on the next sweep, a minute later. */
+export const MAX_FIRED_PER_SWEEP = 200;
+const CONCURRENCY = 8;
+
+export interface FireReport {
+  /** Runs started by this sweep. */
+  started: number;
+  /** Rows created or re-planned because a tenant or a definition appeared or changed. */
+  reconciled: number;
+}
+
+/** Merges update specs; later `set`s win. */
+export function mergeSpecs(...specs: UpdateSpec[]): UpdateSpec {
+  return {
+    set: Object.assign({}, ...specs.map((spec) => spec.set ?? {})),
+    remove: specs.flatMap((spec) => spec.remove ?? []),
+  };
+}
+
+/**
+ * Makes the stored rows match the code and the tenants: a row for each tenant-scoped schedule
+ * and tenant and for each installation schedule, and automatic rows re-planned when their
+ * definition's cron changed. A signature of both is kept, so a steady state costs one read of
+ * the tenant directory and nothing else.
+ */
+export class ScheduleReconciler {
+  #lastSignature: string | undefined;
+
+  constructor(readonly deps: ScheduleDeps) {}
+
+  async reconcile(): Promise<number> {
+    const { catalog, store } = this.deps;
+    const tenants = await this.deps.tenants.list();
+    const signature = catalog.signature(tenants);
+    if (signature === this.#lastSignature) return 0;
+    if ((await store.catalogSignature()) === signature) {
+      this.#lastSignature = signature;
+      return 0;
+    }
+    const now = this.deps.clock();
+    const refs = catalog.rows(tenants);
+    const existing = new Map(
+      (await store.getMany(refs.map((ref) => ({ tenant: tenantKeyOf(ref), scheduleId: ref.id })))).map((state) => [state.sk, state]),
+    );
+    let changed = 0;
+    for (const ref of refs) {
+      const definition = catalog.find(ref.id)!;
+      const tenant = tenantKeyOf(ref);
+      const state = existing.get(`${tenant}#${ref.id}`);
+      if (!state) {
+        if (await store.create(newScheduleState(ref.id, tenant, definition.automatic, now))) changed++;
+      } else if (state.planning.type === 'automatic' && state.planned !== JSON.stringify(patternsOf(state.planning, definition.automatic))) {
+        if (await store.update(state, plannedFields(state, state.planning, definition.automatic, now))) changed++;
+      }
+    }
+    await store.saveCatalogSignature(signature);
+    this.#lastSignature = signature;
+    return changed;
+  }
+}
+
+/**
+ * Starts every due run exactly once per planned slot. A row is due when its next slot has
+ * come; after downtime the slots missed collapse into one run for the latest of them. The
+ * run is submitted with an idempotency key naming the slot, so sweepers racing on a row (or
+ * a retried sweep) make one job, and the row moves on only by a conditional write on the
+ * version it was read at.
+ */
+export async function fireDue(deps: ScheduleDeps, reconciler: ScheduleReconciler): Promise<FireReport> {
+  const reconciled = await reconciler.reconcile();
+  const now = deps.clock();
+  const due = await deps.store.due(now, MAX_FIRED_PER_SWEEP);
+  let started = 0;
+  for (let i = 0; i < due.length; i += CONCURRENCY) {
+    const fired = await Promise.all(due.slice(i, i + CONCURRENCY).map((key) => fire(deps, key.tenant, key.scheduleId, now)));
+    started += fired.filter(Boolean).length;
+  }
+  return { started, reconciled };
+}
+
+async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now: number): Promise<boolean> {
+  const state = await deps.store.get(tenant, scheduleId);
+  // The due index lags the table: the row may have moved on since the index was read.
+  if (!state || state.nextRunAt === undefined || state.nextRunAt > now) return false;
+  const definition = deps.catalog.find(scheduleId);
+  if (!definition) {
+    // Its definition was removed from the code: keep the row's history, stop firing it.
+    await deps.store.update(state, { remove: ['nextRunAt', 'gsi5pk', 'gsi5sk'] });
+    return false;
+  }
+  const slot = Math.max(state.nextRunAt, latestSlot(state.planning, definition.automatic, now) ?? state.nextRunAt);
+  const { job, created } = await deps.submit({
+    type: definition.jobType,
+    tenant,
+    data: definition.data,
+    runBy: scheduler(scheduleId),
+    idempotencyKey: `schedule:${scheduleId}:${slot}`,
+    scheduleId,
+  });
+  await recordRun(deps, state, definition, { slot, jobId: job.id, at: job.createDate }, now);
+  return created;
+}
+
+async function recordRun(
+  deps: ScheduleDeps,
+  state: ScheduleState,
+  definition: ScheduleDefinition,
+  run: { slot: number; jobId: string; at: number },
+  now: number,
+): Promise<void> {
+  const last = { set: { lastSlot: run.slot, lastJobId: run.jobId, lastRunAt: run.at } };
+  const moved = await deps.store.update(state, mergeSpecs(plannedFields(state, state.planning, definition.automatic, Math.max(run.slot, now)), last));
+  if (moved) return;
+  // A planning change (or another sweeper) moved the row first; its next slot is already
+  // after now, so only the run's bookkeeping is left to record.
+  await deps.store.touch(state.tenant, state.scheduleId, {
+    ...last,
+    condition: 'attribute_exists(#pk) AND (attribute_not_exists(#lastSlot) OR #lastSlot < :slot)',
+    values: { ':slot': run.slot },
+  });
+}

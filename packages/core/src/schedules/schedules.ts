@@ -1,0 +1,294 @@
+import * as z from 'zod';
+import type { AutomaticSchedule, ScheduleDefinition, ScheduleScope } from '@stint/sdk';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import type { TenantScope } from '../engine/operations.ts';
+import type { Job, RunBy } from '../job.ts';
+import { toJob, type JobRecord } from '../job-record.ts';
+import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from '../query/cursor.ts';
+import { findLogs } from '../query/log-finder.ts';
+import { scheduleRunsPartition } from '../table-keys.ts';
+import type { Planning } from './planning.ts';
+import { runStatusOf, type RunStatus } from './run-status.ts';
+import { tenantKeyOf, type ScheduleRef } from './schedule-catalog.ts';
+import type { ScheduleDeps } from './schedule-deps.ts';
+import { fireDue, mergeSpecs, ScheduleReconciler, type FireReport } from './schedule-firing.ts';
+import type { ScheduleListQuery, SchedulePatch, ScheduleRunsQuery } from './schedule-input.ts';
+import { buildReport, REPORT_ERROR_LINES } from './schedule-report.ts';
+import { newScheduleState, plannedFields, type ReportSettings, type ScheduleState } from './schedule-store.ts';
+
+/** One schedule of one tenant (or of the installation), as the list and its window show it. */
+export interface ScheduleRow {
+  id: string;
+  description: string;
+  jobType: string;
+  scope: ScheduleScope;
+  /** Null for an installation-wide schedule. */
+  tenant: string | null;
+  planning: Planning;
+  automatic: AutomaticSchedule;
+  report: ReportSettings;
+  nextRunAt: number | null;
+  lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null } | null;
+  /** The last run has log lines written since this viewer last opened it. */
+  unreadLogs: boolean;
+  lastReport: { jobId: string; at: number; error: string | null } | null;
+}
+
+export interface ScheduleRun extends Job {
+  runStatus: RunStatus;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Rows one list request may read, filtered out or not. */
+export const LIST_READ_BUDGET = 2_000;
+
+const listCursor = z.strictObject({ v: z.literal(1), f: z.string(), k: z.string().max(200) });
+const runsCursor = z.strictObject({ v: z.literal(1), f: z.string(), k: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
+
+/**
+ * Scheduled jobs: the rows administrators plan and watch, run now, latest executions, the
+ * sweeper's firing and the reports sent when a run ends. Every read is a key, a partition
+ * or an index query; rows live in one partition ordered by tenant, so a tenant's rows are
+ * one prefix of it.
+ */
+export class Schedules {
+  readonly #reconciler: ScheduleReconciler;
+
+  constructor(readonly deps: ScheduleDeps) {
+    this.#reconciler = new ScheduleReconciler(deps);
+  }
+
+  /** The sweeper's part: reconcile rows with the code and tenants, then start what is due. */
+  async fireDue(): Promise<FireReport> {
+    return fireDue(this.deps, this.#reconciler);
+  }
+
+  async list(scope: TenantScope, query: ScheduleListQuery, viewer: string): Promise<Page<ScheduleRow>> {
+    await this.#reconciler.reconcile();
+    const prefix = 'tenant' in scope ? `${scope.tenant}#` : '';
+    const print = fingerprint([prefix, query.status, query.text]);
+    let startKey: Record<string, unknown> | undefined;
+    if (query.cursor !== null) {
+      const cursor = decodeCursor(query.cursor, listCursor);
+      assertFingerprint(cursor.f, print);
+      startKey = { pk: 'SC', sk: cursor.k };
+    }
+    const rows: ScheduleRow[] = [];
+    let read = 0;
+    let nextSk: string | null = null;
+    for (;;) {
+      const page = await this.deps.store.page({ prefix, limit: 100, ...(startKey ? { startKey } : {}) });
+      read += page.rows.length;
+      const candidates = page.rows.filter(
+        (state) => this.deps.catalog.find(state.scheduleId) && (query.text === null || state.scheduleId.includes(query.text)),
+      );
+      const built = new Map((await this.#rows(candidates)).map((row, index) => [candidates[index]!.sk, row]));
+      let full = false;
+      for (const [index, state] of page.rows.entries()) {
+        const row = built.get(state.sk);
+        if (row && (query.status === null || (row.lastRun !== null && query.status.includes(row.lastRun.status)))) rows.push(row);
+        if (rows.length === query.size) {
+          full = true;
+          // More may follow this row: later rows of the page, or further pages.
+          nextSk = index < page.rows.length - 1 || page.lastKey ? state.sk : null;
+          break;
+        }
+      }
+      if (full || !page.lastKey) break;
+      startKey = page.lastKey;
+      if (read >= LIST_READ_BUDGET) {
+        nextSk = page.rows.at(-1)!.sk;
+        break;
+      }
+    }
+    await this.#markUnread(rows, viewer);
+    return { items: rows, nextCursor: nextSk === null ? null : encodeCursor({ v: 1, f: print, k: nextSk }) };
+  }
+
+  async get(ref: ScheduleRef, scope: TenantScope, viewer: string): Promise<ScheduleRow> {
+    const state = await this.#state(ref, scope);
+    const [row] = await this.#rows([state]);
+    await this.#markUnread([row!], viewer);
+    return row!;
+  }
+
+  /** Changes planning and report settings; recipients are subscribed before the row changes. */
+  async update(ref: ScheduleRef, scope: TenantScope, patch: SchedulePatch): Promise<ScheduleRow> {
+    const definition = this.deps.catalog.resolve(ref);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const state = await this.#state(ref, scope);
+      if (patch.report) {
+        const known = new Set(state.report.recipients);
+        await this.deps.reports.subscribe(patch.report.recipients.filter((email) => !known.has(email)));
+      }
+      const updated = await this.deps.store.update(
+        state,
+        mergeSpecs(
+          patch.planning ? plannedFields(state, patch.planning, definition.automatic, this.deps.clock()) : {},
+          patch.report ? { set: { report: patch.report } } : {},
+        ),
+      );
+      if (updated) return (await this.#rows([updated]))[0]!;
+    }
+    throw new ConflictError(`schedule ${ref.id} is being changed by someone else; try again`);
+  }
+
+  /** Starts a run of each schedule now, whatever its planning. All are checked before any starts. */
+  async runNow(refs: readonly ScheduleRef[], scope: TenantScope, runBy: RunBy): Promise<Job[]> {
+    const states = [];
+    for (const ref of refs) states.push({ ref, definition: this.deps.catalog.resolve(ref), state: await this.#state(ref, scope) });
+    const jobs: Job[] = [];
+    for (const { ref, definition, state } of states) {
+      const { job } = await this.deps.submit({ type: definition.jobType, tenant: state.tenant, data: definition.data, runBy, scheduleId: ref.id });
+      await this.deps.store.touch(state.tenant, ref.id, {
+        set: { lastJobId: job.id, lastRunAt: job.createDate },
+        condition: 'attribute_not_exists(#lastRunAt) OR #lastRunAt <= :at',
+        values: { ':at': job.createDate },
+      });
+      jobs.push(job);
+    }
+    return jobs;
+  }
+
+  /** Latest executions, newest first, optionally only those whose run ended a given way. */
+  async runs(ref: ScheduleRef, scope: TenantScope, query: ScheduleRunsQuery): Promise<Page<ScheduleRun>> {
+    const state = await this.#state(ref, scope);
+    const partition = scheduleRunsPartition(state.tenant, ref.id);
+    const print = fingerprint([partition, query.status]);
+    let startKey: Record<string, unknown> | undefined;
+    if (query.cursor !== null) {
+      const cursor = decodeCursor(query.cursor, runsCursor);
+      assertFingerprint(cursor.f, print);
+      const id = cursor.k.slice(14);
+      startKey = { pk: `J#${id}`, sk: 'J', gsi4pk: partition, gsi4sk: cursor.k };
+    }
+    const now = this.deps.clock();
+    const items: ScheduleRun[] = [];
+    let budget = query.size * 5;
+    let last: string | undefined;
+    do {
+      const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition, ascending: false, limit: Math.min(100, query.size * 2), ...(startKey ? { startKey } : {}) });
+      budget -= page.keys.length;
+      const records = await this.deps.jobs.getMany(page.keys.map((key) => key.pk!.slice(2)));
+      for (const key of page.keys) {
+        last = key.gsi4sk;
+        const record = records.get(key.pk!.slice(2));
+        if (!record || record.scheduleId !== ref.id) continue;
+        const job = toJob(record, now);
+        const runStatus = runStatusOf(job);
+        if (query.status !== null && !query.status.includes(runStatus)) continue;
+        items.push({ ...job, runStatus });
+        if (items.length === query.size) break;
+      }
+      startKey = page.lastKey;
+    } while (items.length < query.size && startKey && budget > 0);
+    const more = items.length === query.size ? last !== undefined : startKey !== undefined;
+    return { items, nextCursor: more && last ? encodeCursor({ v: 1, f: print, k: last }) : null };
+  }
+
+  /** The viewer opened this run (its logs): its unread marker clears until it logs again. */
+  async markSeen(viewer: string, job: Pick<Job, 'id' | 'scheduleId'>): Promise<void> {
+    if (job.scheduleId === null) return;
+    const now = this.deps.clock();
+    await this.deps.store.markSeen(viewer, job.id, now, Math.floor(now / 1000) + this.deps.retentionDays * 86_400);
+  }
+
+  /**
+   * A run ended: send its report when the schedule's reporting is on. The row records which
+   * run was reported first (a conditional write), so a report goes out once per run.
+   */
+  async runEnded(record: JobRecord): Promise<void> {
+    if (!record.scheduleId) return;
+    const definition = this.deps.catalog.find(record.scheduleId);
+    const state = await this.deps.store.get(record.tenant, record.scheduleId);
+    if (!definition || !state?.report.enabled || state.report.recipients.length === 0) return;
+    const now = this.deps.clock();
+    const claimed = await this.deps.store.touch(state.tenant, state.scheduleId, {
+      set: { lastReport: { jobId: record.id, at: now } },
+      condition: 'attribute_exists(#pk) AND (attribute_not_exists(#lastReport) OR #lastReport.#jobId <> :job)',
+      values: { ':job': record.id },
+    });
+    if (!claimed) return;
+    const job = toJob(record, now);
+    const errors = await findLogs(
+      this.deps.jobs,
+      record.id,
+      { level: 'ERROR', message: null, from: null, to: null, period: null, size: REPORT_ERROR_LINES, cursor: null, after: null },
+      now,
+    );
+    const report = buildReport(definition, this.#refOf(state).tenant, job, runStatusOf(job), errors.items);
+    try {
+      await this.deps.reports.publish(report, state.report.recipients);
+    } catch (error) {
+      await this.deps.store.touch(state.tenant, state.scheduleId, {
+        set: { lastReport: { jobId: record.id, at: now, error: (error as Error).message.slice(0, 500) } },
+        condition: '#lastReport.#jobId = :job',
+        values: { ':job': record.id },
+      });
+      throw error;
+    }
+  }
+
+  /** The row behind a ref, visible in the scope; created on first use (a new tenant before the next sweep). */
+  async #state(ref: ScheduleRef, scope: TenantScope): Promise<ScheduleState> {
+    const definition = this.deps.catalog.resolve(ref);
+    if ('tenant' in scope && ref.tenant !== scope.tenant) {
+      throw new NotFoundError(ref.tenant === null ? `schedule ${ref.id} not found` : `schedule ${ref.id} of tenant ${ref.tenant} not found`);
+    }
+    const tenant = tenantKeyOf(ref);
+    const found = await this.deps.store.get(tenant, ref.id);
+    if (found) return found;
+    if (ref.tenant !== null && !(await this.deps.tenants.list()).includes(ref.tenant)) {
+      throw new NotFoundError(`schedule ${ref.id} of tenant ${ref.tenant} not found`);
+    }
+    await this.deps.store.create(newScheduleState(ref.id, tenant, definition.automatic, this.deps.clock()));
+    return (await this.deps.store.get(tenant, ref.id))!;
+  }
+
+  #refOf(state: ScheduleState): ScheduleRef {
+    const definition = this.deps.catalog.find(state.scheduleId);
+    return { id: state.scheduleId, tenant: definition?.scope === 'installation' ? null : state.tenant };
+  }
+
+  /** Rows for stored states: their definitions and their last runs (one BatchGet). */
+  async #rows(states: readonly ScheduleState[]): Promise<ScheduleRow[]> {
+    const lastJobs = await this.deps.jobs.getMany(states.flatMap((state) => (state.lastJobId ? [state.lastJobId] : [])));
+    const now = this.deps.clock();
+    return states.map((state) => {
+      const definition: ScheduleDefinition = this.deps.catalog.find(state.scheduleId)!;
+      const record = state.lastJobId ? lastJobs.get(state.lastJobId) : undefined;
+      const job = record ? toJob(record, now) : undefined;
+      return {
+        id: definition.id,
+        description: definition.description,
+        jobType: definition.jobType,
+        scope: definition.scope,
+        tenant: this.#refOf(state).tenant,
+        planning: state.planning,
+        automatic: definition.automatic,
+        report: state.report,
+        nextRunAt: state.nextRunAt ?? null,
+        lastRun: job ? { jobId: job.id, status: runStatusOf(job), date: job.startDate ?? job.createDate, endDate: job.endDate } : null,
+        unreadLogs: false,
+        lastReport: state.lastReport ? { jobId: state.lastReport.jobId, at: state.lastReport.at, error: state.lastReport.error ?? null } : null,
+      };
+    });
+  }
+
+  /** Sets `unreadLogs` on rows whose last run logged after this viewer last opened it. */
+  async #markUnread(rows: ScheduleRow[], viewer: string): Promise<void> {
+    const withRuns = rows.filter((row) => row.lastRun !== null);
+    if (withRuns.length === 0) return;
+    const seen = await this.deps.store.seen(viewer, withRuns.map((row) => row.lastRun!.jobId));
+    await Promise.all(
+      withRuns.map(async (row) => {
+        const newest = await this.deps.store.newestLogAt(row.lastRun!.jobId);
+        row.unreadLogs = newest !== null && newest > (seen.get(row.lastRun!.jobId) ?? 0);
+      }),
+    );
+  }
+}
