@@ -18,6 +18,7 @@ export default $config({
   async run() {
     const { table, bucket } = await import('./infra/storage');
     const { queues } = await import('./infra/queues');
+    const { reportTopic } = await import('./infra/reports');
     await import('./infra/functions');
     const { api } = await import('./infra/api');
     const { dashboard } = await import('./infra/alarms');
@@ -27,6 +28,7 @@ export default $config({
       intakeQueueUrl: queues.intake.queue.url,
       intakeQueueArn: queues.intake.queue.arn,
       exportBucketName: bucket.name,
+      reportTopicArn: reportTopic.arn,
       dashboardName: dashboard.dashboardName,
     };
   },

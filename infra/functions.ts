@@ -1,5 +1,6 @@
 import { pascal } from './naming.ts';
 import { queues } from './queues.ts';
+import { reportTopic } from './reports.ts';
 import { settings } from './settings.ts';
 import { FUNCTIONS, TABLE, type FunctionId, type QueueId, type ResourceName } from './spec.ts';
 import { functionArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
@@ -14,6 +15,8 @@ function arns(name: ResourceName): SstOutput<string>[] {
       return TABLE.indexes.map((index) => $interpolate`${table.arn}/index/${index.name}`);
     case 'exportObjects':
       return [$interpolate`${bucket.arn}/*`];
+    case 'reportTopic':
+      return [reportTopic.arn];
     default:
       return [queues[name.slice(0, -'Queue'.length) as QueueId].queue.arn];
   }
@@ -24,6 +27,7 @@ const refs = {
   workQueueUrl: queues.work.queue.url,
   lowQueueUrl: queues.low.queue.url,
   bucketName: bucket.name,
+  reportTopicArn: reportTopic.arn,
   // Read at deploy time; Pulumi keeps the value encrypted in its state as a secret output.
   ...(settings.adminTokenSecret
     ? { adminToken: aws.secretsmanager.getSecretVersionOutput({ secretId: settings.adminTokenSecret }).secretString }

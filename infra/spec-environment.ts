@@ -28,6 +28,7 @@ export const CONFIG_ENV: readonly EnvName[] = [
   ENV.leaseMs,
   ENV.maxInFlightPerRoot,
   ENV.retentionDays,
+  ENV.reportTopicArn,
 ];
 
 /**
@@ -42,6 +43,11 @@ export interface ResourceRefs<T> {
   workQueueUrl: T;
   lowQueueUrl: T;
   bucketName: T;
+  /**
+   * Where scheduled-run reports are published. Both front doors always create the topic; it is
+   * optional for harnesses that run the handlers without SNS (an empty value turns reports off).
+   */
+  reportTopicArn?: T;
   /** Break-glass admin token, resolved from a secret at deploy time. */
   adminToken?: T;
 }
@@ -81,6 +87,7 @@ function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Reco
     leaseMs: String(WORKER.leaseMs),
     maxInFlightPerRoot: String(WORKER.maxInFlightPerRoot),
     retentionDays: String(settings.retentionDays),
+    reportTopicArn: refs.reportTopicArn ?? '',
     defaultTenant: settings.defaultTenant,
   };
   const oidc = settings.oidc;

@@ -4,7 +4,7 @@ import type { FunctionId, FunctionSpec, QueueId } from './spec.ts';
  * Logical names of what a function may touch. Each front door resolves a name to ARNs, so
  * both generate the same least-privilege policy from the statements below.
  */
-export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects';
+export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects' | 'reportTopic';
 
 export interface Permission {
   actions: readonly string[];
@@ -25,6 +25,9 @@ const EXPORT_FILES: Permission = {
   resources: ['exportObjects'],
 };
 
+/** A scheduled run's report is published by whichever function ends the run. */
+const PUBLISH_REPORTS: Permission = { actions: ['sns:Publish'], resources: ['reportTopic'] };
+
 /** What Lambda's SQS poller calls with the function's role. */
 export const QUEUE_CONSUMER_ACTIONS: readonly string[] = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
@@ -38,6 +41,8 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     QUERY_INDEXES,
     SEND_SLICES,
     EXPORT_FILES,
+    // Setting a schedule's report recipients subscribes each new address to the topic, with its filter policy.
+    { actions: ['sns:Publish', 'sns:Subscribe'], resources: ['reportTopic'] },
   ],
   worker: [
     {
@@ -48,6 +53,7 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     // The worker re-queues slices and stretches a message's visibility while a slice runs.
     { actions: ['sqs:SendMessage', 'sqs:ChangeMessageVisibility'], resources: ['workQueue', 'lowQueue'] },
     EXPORT_FILES,
+    PUBLISH_REPORTS,
   ],
   intake: [
     { actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'), resources: ['table'] },
@@ -62,6 +68,7 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     QUERY_INDEXES,
     // The sweeper reads queue depth to decide how much parked work to release.
     { actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], resources: ['workQueue', 'lowQueue'] },
+    PUBLISH_REPORTS,
   ],
 };
 

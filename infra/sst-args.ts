@@ -10,6 +10,7 @@ import {
   functionEnvironment,
   functionPermissions,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  REPORT_TOPIC,
   RUNTIME,
   SWEEPER_SCHEDULE,
   TABLE,
@@ -71,6 +72,30 @@ export function tlsOnlyQueuePolicy(queueArn: string) {
         Principal: { AWS: '*' },
         Action: 'sqs:*',
         Resource: queueArn,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      },
+    ],
+  };
+}
+
+/** `sst.aws.SnsTopic` args of the report topic; its TLS policy is tlsOnlyTopicPolicy. */
+export function reportTopicArgs() {
+  return {
+    transform: { topic: { displayName: REPORT_TOPIC.displayName, kmsMasterKeyId: REPORT_TOPIC.kmsMasterKeyId } },
+  };
+}
+
+/** What CDK's `enforceSSL` writes on a topic; SST has no TLS switch for topics either. */
+export function tlsOnlyTopicPolicy(topicArn: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'AllowPublishThroughSSLOnly',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sns:Publish',
+        Resource: topicArn,
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
     ],

@@ -62,6 +62,7 @@ declare const sst: {
 /** The Pulumi AWS provider, for what SST has no component for. */
 declare const aws: {
   sqs: { QueuePolicy: new (name: string, args: { queueUrl: SstOutput<string>; policy: SstOutput<string> }) => unknown };
+  sns: { TopicPolicy: new (name: string, args: { arn: SstOutput<string>; policy: SstOutput<string> }) => unknown };
   cloudwatch: {
     MetricAlarm: new (name: string, args: object) => unknown;
     Dashboard: new (name: string, args: { dashboardName: string; dashboardBody: SstOutput<string> }) => unknown;

@@ -98,6 +98,7 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
         workQueueUrl: targets.queues.work.queue.queueUrl,
         lowQueueUrl: targets.queues.low.queue.queueUrl,
         bucketName: targets.bucket.bucketName,
+        reportTopicArn: targets.reportTopic.topicArn,
         ...(options.adminToken ? { adminToken: options.adminToken.unsafeUnwrap() } : {}),
       },
       options.settings,

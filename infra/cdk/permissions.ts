@@ -2,6 +2,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { functionPermissions, TABLE, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
 import type { StintQueues } from './queues.ts';
 
@@ -9,6 +10,7 @@ export interface PermissionTargets {
   table: dynamodb.ITable;
   queues: StintQueues;
   bucket: s3.IBucket;
+  reportTopic: sns.ITopic;
   tableEncryptionKey?: kms.IKey;
 }
 
@@ -21,6 +23,8 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
       return TABLE.indexes.map((index) => `${targets.table.tableArn}/index/${index.name}`);
     case 'exportObjects':
       return [targets.bucket.arnForObjects('*')];
+    case 'reportTopic':
+      return [targets.reportTopic.topicArn];
     default:
       return [targets.queues[name.slice(0, -'Queue'.length) as QueueId].queue.queueArn];
   }

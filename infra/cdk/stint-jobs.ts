@@ -17,6 +17,7 @@ import { createFunctions, type StintFunctions } from './functions.ts';
 import { createHttpApi, type JwtAuthorizerOptions } from './http-api.ts';
 import { resourceArns } from './permissions.ts';
 import { createQueues, type StintQueues } from './queues.ts';
+import { createReportTopic } from './reports.ts';
 import { createExportBucket, createTable } from './storage.ts';
 import { routeEventsToIntake, scheduleSweeper } from './triggers.ts';
 
@@ -51,11 +52,16 @@ export interface StintJobsProps {
   intakeEventPattern?: events.EventPattern;
 }
 
-/** Stint's whole AWS footprint: table, queues, export bucket, functions, HTTP API, alarms, dashboard. */
+/**
+ * Stint's whole AWS footprint: table, queues, export bucket, report topic, functions, HTTP API,
+ * alarms, dashboard.
+ */
 export class StintJobs extends Construct {
   readonly table: dynamodb.Table;
   readonly queues: StintQueues;
   readonly bucket: s3.Bucket;
+  /** Scheduled-run reports; recipients' email subscriptions are made by the api, not here. */
+  readonly reportTopic: sns.Topic;
   readonly functions: StintFunctions;
   readonly httpApi: apigw.HttpApi;
   readonly alarms: cloudwatch.Alarm[];
@@ -73,8 +79,9 @@ export class StintJobs extends Construct {
     this.table = createTable(this, storage);
     this.bucket = createExportBucket(this, storage);
     this.queues = createQueues(this, { production });
+    this.reportTopic = createReportTopic(this);
     this.functions = createFunctions(this, {
-      targets: { table: this.table, queues: this.queues, bucket: this.bucket, ...storage },
+      targets: { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic, ...storage },
       settings: {
         retentionDays: props.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
         logLevel: props.logLevel ?? DEFAULT_SETTINGS.logLevel,
@@ -119,7 +126,7 @@ export class StintJobs extends Construct {
       grantee,
       actions: [...SUBMIT_PERMISSION.actions],
       resourceArns: SUBMIT_PERMISSION.resources.flatMap((name) =>
-        resourceArns(name, { table: this.table, queues: this.queues, bucket: this.bucket }),
+        resourceArns(name, { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic }),
       ),
     });
   }

@@ -12,7 +12,10 @@ import { REPO_ROOT } from '../../infra/repo-root.ts';
  * esbuild, and with the cdk-nag plugin failing the synth on any unacknowledged finding.
  */
 const outdir = mkdtempSync(join(tmpdir(), 'stint-cdk-app-'));
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+type Template = {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  Outputs: Record<string, { Value: unknown }>;
+};
 let template: Template;
 
 beforeAll(async () => {
@@ -50,6 +53,16 @@ describe('the CDK app, stage prod', () => {
     const variables = functions.map((f) => (f.Properties.Environment as { Variables: Record<string, string> }).Variables);
     expect(variables.every((v) => v.STINT_RETENTION_DAYS === '90')).toBe(true);
     expect(variables.filter((v) => v.STINT_OIDC_ISSUER === 'https://issuer.example.com/')).toHaveLength(1);
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::SNS::Topic')).toHaveLength(1);
+    // The alarm topic asked for, beside the report topic.
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::SNS::Topic')).toHaveLength(2);
+  });
+
+  it('outputs the report topic every function publishes to', () => {
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const topic = template.Outputs.ReportTopicArn?.Value;
+    expect(topic).toBeDefined();
+    for (const fn of functions) {
+      expect((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.STINT_REPORT_TOPIC_ARN).toEqual(topic);
+    }
   });
 });

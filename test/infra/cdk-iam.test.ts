@@ -102,6 +102,8 @@ describe('each function role is exactly its spec', () => {
         return TABLE.indexes.map((i) => join(table, `/index/${i.name}`));
       case 'exportObjects':
         return [join(arn(logicalId(s.stack, s.stack.jobs.bucket)), '/*')];
+      case 'reportTopic':
+        return [{ Ref: logicalId(s.stack, s.stack.jobs.reportTopic) }];
       default:
         return [arn(logicalId(s.stack, s.stack.jobs.queues[name.replace(/Queue$/, '') as QueueId].queue))];
     }
@@ -132,6 +134,28 @@ describe('each function role is exactly its spec', () => {
       Resource: list(st.Resource),
     }));
     expect(actual).toEqual(expected);
+  });
+
+  it('the engine functions may publish reports, only the api may subscribe, and only to the report topic', () => {
+    const onTopic = (fn: FunctionId, action: string) =>
+      rolePolicy(fn)
+        .filter((st) => list(st.Action).includes(action))
+        .flatMap((st) => list(st.Resource));
+    const topic = expectedResources('reportTopic');
+    expect(FUNCTIONS.map((f) => [f.id, onTopic(f.id, 'sns:Publish')])).toEqual([
+      ['api', topic],
+      ['worker', topic],
+      ['intake', []],
+      ['sweeper', topic],
+    ]);
+    expect(FUNCTIONS.map((f) => [f.id, onTopic(f.id, 'sns:Subscribe')])).toEqual([
+      ['api', topic],
+      ['worker', []],
+      ['intake', []],
+      ['sweeper', []],
+    ]);
+    const snsActions = allStatements().flatMap(({ statement }) => list(statement.Action).filter((a) => a.startsWith('sns:')));
+    expect(new Set(snsActions)).toEqual(new Set(['sns:Publish', 'sns:Subscribe']));
   });
 
   it('only consumers may poll, and only their own queues', () => {

@@ -12,6 +12,7 @@ import {
   METRICS,
   QUEUES,
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
+  REPORT_TOPIC,
   RUNTIME,
   SWEEPER_SCHEDULE,
   TABLE,
@@ -132,10 +133,52 @@ describe('export bucket', () => {
   });
 });
 
+describe('report topic', () => {
+  const topicId = () => logicalId(s.stack, s.stack.jobs.reportTopic);
+
+  it('is encrypted with the AWS-managed SNS key', () => {
+    s.template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: REPORT_TOPIC.displayName,
+      KmsMasterKeyId: {
+        'Fn::Join': ['', Match.arrayWith([`:${REPORT_TOPIC.kmsMasterKeyId}`])],
+      },
+    });
+  });
+
+  it('refuses publishing without TLS, and allows nothing else by resource policy', () => {
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicId() }],
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Resource: { Ref: topicId() },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('has no subscriptions in the template: the api subscribes recipients as admins name them', () => {
+    s.template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('is what every function reads from STINT_REPORT_TOPIC_ARN, and a stack output', () => {
+    for (const spec of FUNCTIONS) {
+      const fn = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(spec.id)];
+      const variables = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables.STINT_REPORT_TOPIC_ARN, spec.id).toEqual({ Ref: topicId() });
+    }
+    s.template.hasOutput('ReportTopicArn', { Value: { Ref: topicId() } });
+  });
+});
+
 describe('functions', () => {
   it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s runs on the spec runtime, size and environment', (id, spec) => {
     const fn = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(id)];
-    const refs = { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x' };
+    const refs = { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x', reportTopicArn: 'x' };
     const expectedEnv = functionEnvironment(spec, refs, DEFAULT_SETTINGS);
     expect(fn?.Properties).toMatchObject({
       Runtime: RUNTIME.lambda,

@@ -23,7 +23,13 @@ import { logicalId, resourcesOfType, synthStint } from './synth.ts';
 /** Set by Lambda itself, never by a deployment. */
 const RUNTIME_PROVIDED = /^(AWS_|LAMBDA_|_)/;
 
-const refs = { tableName: 'stint-test', workQueueUrl: 'https://sqs.test/work', lowQueueUrl: 'https://sqs.test/low', bucketName: 'stint-test' };
+const refs = {
+  tableName: 'stint-test',
+  workQueueUrl: 'https://sqs.test/work',
+  lowQueueUrl: 'https://sqs.test/low',
+  bucketName: 'stint-test',
+  reportTopicArn: 'arn:aws:sns:us-east-1:111122223333:stint-reports',
+};
 
 function namesReadOnLoad(bundle: string, env: Record<string, string>): string[] {
   const script = `

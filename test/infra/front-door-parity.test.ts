@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARMS, DEFAULT_SETTINGS, FUNCTIONS, QUEUES } from '../../infra/spec.ts';
 import { alarmArgs } from '../../infra/sst-alarm-args.ts';
-import { dlqArgs, functionArgs, queueArgs, tableArgs } from '../../infra/sst-args.ts';
+import { dlqArgs, functionArgs, queueArgs, reportTopicArgs, tableArgs, tlsOnlyTopicPolicy } from '../../infra/sst-args.ts';
 import { logicalId, resourcesOfType, synthStint, type Synthesized } from './synth.ts';
 
 let s: Synthesized;
@@ -13,7 +13,7 @@ beforeAll(() => {
   s = synthStint();
 });
 
-const refs = { tableName: 't', workQueueUrl: 'w', lowQueueUrl: 'l', bucketName: 'b' };
+const refs = { tableName: 't', workQueueUrl: 'w', lowQueueUrl: 'l', bucketName: 'b', reportTopicArn: 'r' };
 
 describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s function', (id, spec) => {
   const sst = () => functionArgs(spec, refs, DEFAULT_SETTINGS, (name) => [name]);
@@ -67,6 +67,26 @@ describe.each(QUEUES.map((q) => [q.id, q] as const))('%s queue', (id, spec) => {
     expect(`${String(queue.VisibilityTimeout)} seconds`).toBe(sst.visibilityTimeout);
     expect((queue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(sst.dlq.retry);
     expect(dlq.MessageRetentionPeriod).toBe(dlqArgs(spec).transform.queue.messageRetentionSeconds);
+  });
+});
+
+describe('report topic', () => {
+  const topicId = () => logicalId(s.stack, s.stack.jobs.reportTopic);
+
+  it('has the same display name and is encrypted with the same key', () => {
+    const cdk = resourcesOfType(s.template, 'AWS::SNS::Topic')[topicId()]!.Properties!;
+    const sst = reportTopicArgs().transform.topic;
+    expect(cdk.DisplayName).toBe(sst.displayName);
+    // CDK names the key by its alias ARN, SST by the alias itself: the same key.
+    const cdkKey = s.stack.resolve(cdk.KmsMasterKeyId) as { 'Fn::Join': [string, unknown[]] };
+    expect(cdkKey['Fn::Join'][1].at(-1)).toBe(`:${sst.kmsMasterKeyId}`);
+  });
+
+  it('has the same TLS-only policy', () => {
+    const policy = Object.values(resourcesOfType(s.template, 'AWS::SNS::TopicPolicy')).find(
+      (p) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId() }]),
+    );
+    expect(policy?.Properties?.PolicyDocument).toEqual(tlsOnlyTopicPolicy({ Ref: topicId() } as unknown as string));
   });
 });
 

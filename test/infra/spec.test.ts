@@ -22,7 +22,13 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s handler', (_id, spec
     const entry = join(REPO_ROOT, spec.entry);
     expect(existsSync(entry), entry).toBe(true);
     // Handlers read their configuration when loaded, as in Lambda.
-    const refs = { tableName: 'stint-test', workQueueUrl: 'https://sqs.test/work', lowQueueUrl: 'https://sqs.test/low', bucketName: 'stint-test' };
+    const refs = {
+      tableName: 'stint-test',
+      workQueueUrl: 'https://sqs.test/work',
+      lowQueueUrl: 'https://sqs.test/low',
+      bucketName: 'stint-test',
+      reportTopicArn: 'arn:aws:sns:us-east-1:111122223333:stint-reports',
+    };
     Object.assign(process.env, { AWS_REGION: 'us-east-1' }, functionEnvironment(spec, refs, DEFAULT_SETTINGS));
     const module = (await import(pathToFileURL(entry).href)) as { handler?: unknown };
     expect(typeof module.handler).toBe('function');
@@ -75,7 +81,7 @@ describe('permissions', () => {
 
   it('name exact actions of the services Stint uses', () => {
     for (const action of all.flatMap((p) => p.actions)) {
-      expect(action).toMatch(/^(dynamodb|sqs|s3):[A-Z][A-Za-z]+$/);
+      expect(action).toMatch(/^(dynamodb|sqs|s3|sns):[A-Z][A-Za-z]+$/);
     }
   });
 

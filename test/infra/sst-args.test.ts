@@ -6,6 +6,7 @@ import {
   FUNCTIONS,
   functionSpec,
   QUEUES,
+  REPORT_TOPIC,
   SWEEPER_SCHEDULE,
   TABLE,
   WORKER,
@@ -20,13 +21,15 @@ import {
   httpApiArgs,
   jwtAuthorizerArgs,
   queueArgs,
+  reportTopicArgs,
   subscriberArgs,
   sweeperCronArgs,
   tableArgs,
   tlsOnlyQueuePolicy,
+  tlsOnlyTopicPolicy,
 } from '../../infra/sst-args.ts';
 
-const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket' };
+const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket', reportTopicArn: 'topic-arn' };
 const arns = (name: ResourceName) => [`arn:${name}`];
 
 describe('table', () => {
@@ -63,6 +66,27 @@ describe('queues', () => {
     expect(tlsOnlyQueuePolicy('arn:q').Statement).toEqual([
       expect.objectContaining({ Effect: 'Deny', Resource: 'arn:q', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
     ]);
+  });
+});
+
+describe('report topic', () => {
+  it('is encrypted with the AWS-managed SNS key', () => {
+    expect(reportTopicArgs()).toEqual({
+      transform: { topic: { displayName: REPORT_TOPIC.displayName, kmsMasterKeyId: 'alias/aws/sns' } },
+    });
+  });
+
+  it('refuses publishing without TLS', () => {
+    expect(tlsOnlyTopicPolicy('arn:t').Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Action: 'sns:Publish', Resource: 'arn:t', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    ]);
+  });
+
+  it.each(FUNCTIONS.map((f) => [f.id, f] as const))('is in the %s function’s environment; only the engine functions may publish', (id, spec) => {
+    const args = functionArgs(spec, refs, DEFAULT_SETTINGS, arns);
+    expect(args.environment.STINT_REPORT_TOPIC_ARN).toBe('topic-arn');
+    const onTopic = args.permissions.filter((p) => p.resources.includes('arn:reportTopic')).flatMap((p) => p.actions);
+    expect(onTopic.sort()).toEqual(id === 'api' ? ['sns:Publish', 'sns:Subscribe'] : id === 'intake' ? [] : ['sns:Publish']);
   });
 });
 

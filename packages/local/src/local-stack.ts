@@ -9,8 +9,8 @@ import { createRecordsApp } from '@stint/records-app';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
+import { formatReport, openReportInbox } from './report-inbox.ts';
 import { SqsPoller } from './sqs-poller.ts';
-
 
 export interface LocalStack {
   runtime: Runtime;
@@ -24,15 +24,17 @@ export interface LocalStack {
  * Everything `npm start` runs, in one process: the emulators (dynalite keeps its data in
  * `dataDir`; fauxqs keeps queues and files in memory), the table, queues and bucket, the
  * engine, pollers that feed the worker and intake handlers real SQS events, and the sweeper.
+ * Scheduled-run reports, which a deployment emails, are printed to the console.
  */
 export async function startLocalStack(options: LocalOptions, onEvent?: (event: EngineEvent) => void): Promise<LocalStack> {
   mkdirSync(options.dataDir, { recursive: true });
   const emulators = await startEmulators({ dataDir: join(options.dataDir, 'dynamodb') });
   const clients = emulatorClients(emulators);
+  const queuePrefix = 'stint-';
   const provisioned = await provision(clients, {
     tableName: 'stint-jobs',
     bucketName: 'stint-exports',
-    queuePrefix: 'stint-',
+    queuePrefix,
     visibilityTimeoutSeconds: 30,
   });
   const config: StintConfig = {
@@ -44,6 +46,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     leaseMs: options.leaseMs,
     maxInFlightPerRoot: 4,
     retentionDays: 30,
+    reportTopicArn: provisioned.reportTopicArn,
   };
   const runtime = createRuntime({ clients, config, ...(onEvent ? { onEvent } : {}) });
   if (options.seed) await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
@@ -71,8 +74,15 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     }),
     concurrency: 1,
   });
+  const reports = await openReportInbox(clients, {
+    topicArn: provisioned.reportTopicArn,
+    queuePrefix,
+    onReport: (report) => console.log(formatReport(report)),
+    onError: (error) => console.error('reports inbox:', error),
+  });
   worker.start();
   intake.start();
+  reports.poller.start();
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweeper = setInterval(() => {
     sweeping = runtime.engine.sweep().catch((error) => console.error('sweeper:', error));
@@ -87,7 +97,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     emulators,
     async stop() {
       clearInterval(sweeper);
-      await Promise.allSettled([worker.stop(), intake.stop(), sweeping]);
+      await Promise.allSettled([worker.stop(), intake.stop(), reports.poller.stop(), sweeping]);
       await emulators.stop();
     },
   };

@@ -30,6 +30,7 @@ console.log(`
   API:       curl -H "Authorization: Bearer <token>" ${url}/api/jobs
   API docs:  ${url}/api/docs
   Data:      ${options.dataDir}
+  Reports:   scheduled-run reports are printed here, as they would be emailed
 `);
 
 let stopping = false;

@@ -1,14 +1,15 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '@stint/core/aws-clients';
-import { QUEUES, WORKER } from '@stint/core/resource-spec';
+import { QUEUES, REPORTS, WORKER } from '@stint/core/resource-spec';
 import { tableDefinition } from '@stint/core/table-definition';
 
 export interface ProvisionedNames {
   tableName: string;
   bucketName: string;
-  /** Prefix of the queue names, so tests can own their queues. */
+  /** Prefix of the queue and topic names, so tests can own their queues and topic. */
   queuePrefix: string;
   /** Defaults to the deployment's (6 × worker timeout); tests shorten it to see redelivery. */
   visibilityTimeoutSeconds?: number;
@@ -19,9 +20,11 @@ export interface Provisioned {
   bucketName: string;
   queueUrls: Record<(typeof QUEUES)[number]['id'], string>;
   dlqUrls: Record<(typeof QUEUES)[number]['id'], string>;
+  /** The topic scheduled-run reports are published to. */
+  reportTopicArn: string;
 }
 
-/** Creates the table, queues (each with its DLQ) and bucket, as the deployments do. Idempotent. */
+/** Creates the table, queues (each with its DLQ), bucket and report topic, as the deployments do. Idempotent. */
 export async function provision(clients: AwsClients, names: ProvisionedNames): Promise<Provisioned> {
   await createTable(clients, names.tableName);
   const queueUrls = {} as Provisioned['queueUrls'];
@@ -38,7 +41,9 @@ export async function provision(clients: AwsClients, names: ProvisionedNames): P
     });
   }
   await createBucket(clients.s3, names.bucketName);
-  return { tableName: names.tableName, bucketName: names.bucketName, queueUrls, dlqUrls };
+  // CreateTopic answers an existing topic's ARN, so a restart finds the same topic.
+  const topic = await clients.sns.send(new CreateTopicCommand({ Name: `${names.queuePrefix}${REPORTS.topicId}` }));
+  return { tableName: names.tableName, bucketName: names.bucketName, queueUrls, dlqUrls, reportTopicArn: topic.TopicArn! };
 }
 
 async function createTable(clients: AwsClients, tableName: string) {
@@ -55,12 +60,13 @@ async function createTable(clients: AwsClients, tableName: string) {
   throw new Error(`table ${tableName} did not become ACTIVE`);
 }
 
-async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
+/** Creates a queue, or answers the URL of the one already there. */
+export async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<string> {
   const out = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   return out.QueueUrl!;
 }
 
-async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+export async function queueArn(sqs: SQSClient, url: string): Promise<string> {
   const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   return out.Attributes!.QueueArn!;
 }
