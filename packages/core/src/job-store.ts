@@ -148,8 +148,9 @@ export class JobStore {
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        // DynamoDB refuses begins_with with an empty prefix: the whole partition is asked without it.
+        KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: prefix === '' ? { ':pk': pk } : { ':pk': pk, ':prefix': prefix },
         ScanIndexForward: options.ascending ?? true,
         ConsistentRead: options.consistent ?? false,
         ...(options.limit ? { Limit: options.limit } : {}),

@@ -18,6 +18,8 @@ export interface SweepReport {
   schedulesStarted: number;
   /** Schedule rows created or re-planned for new tenants or changed definitions. */
   schedulesReconciled: number;
+  /** Due schedule rows that failed to start (retried by the next sweep). */
+  schedulesFailed: number;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function sweep(
   dispatcher: Dispatcher,
   counters: CounterBatch,
   options: SweepOptions = {},
-): Promise<Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled'>> {
+): Promise<Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed'>> {
   const report = { expiredLeases: 0, lostDispatches: 0, parentsSettled: 0, dispatched: 0 };
   const now = deps.clock();
   for (let shard = 0; shard < SHARDS; shard++) {

@@ -14,6 +14,8 @@ export interface FireReport {
   started: number;
   /** Rows created or re-planned because a tenant or a definition appeared or changed. */
   reconciled: number;
+  /** Rows that could not be fired this time (reported as warnings); the next sweep tries again. */
+  failed: number;
 }
 
 /** Merges update specs; later `set`s win. */
@@ -78,11 +80,21 @@ export async function fireDue(deps: ScheduleDeps, reconciler: ScheduleReconciler
   const now = deps.clock();
   const due = await deps.store.due(now, MAX_FIRED_PER_SWEEP);
   let started = 0;
+  let failed = 0;
   for (let i = 0; i < due.length; i += CONCURRENCY) {
-    const fired = await Promise.all(due.slice(i, i + CONCURRENCY).map((key) => fire(deps, key.tenant, key.scheduleId, now)));
-    started += fired.filter(Boolean).length;
+    const batch = due.slice(i, i + CONCURRENCY);
+    // One row that cannot fire (a throttled write, an unknown job type) must not hold back the others.
+    const fired = await Promise.allSettled(batch.map((key) => fire(deps, key.tenant, key.scheduleId, now)));
+    for (const [index, result] of fired.entries()) {
+      if (result.status === 'fulfilled') started += result.value ? 1 : 0;
+      else {
+        failed++;
+        const { tenant, scheduleId } = batch[index]!;
+        deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} could not start its run`, error: result.reason });
+      }
+    }
   }
-  return { started, reconciled };
+  return { started, reconciled, failed };
 }
 
 async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now: number): Promise<boolean> {
