@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
+import { DEFAULT_TENANT } from '@stint/core/auth/principal';
 import { createIntakeHandler } from '@stint/functions/intake';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
 import { createWorkerHandler } from '@stint/functions/worker';
@@ -49,7 +50,11 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     reportTopicArn: provisioned.reportTopicArn,
   };
   const runtime = createRuntime({ clients, config, ...(onEvent ? { onEvent } : {}) });
-  if (options.seed) await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
+  if (options.seed) {
+    await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
+    // The tenant the admin's jobs land in, known from the start so its tenant-scoped schedules show at once.
+    await runtime.engine.deps.tenants.remember(DEFAULT_TENANT);
+  }
 
   const arnOf = (url: string) => `arn:aws:sqs:${EMULATOR_REGION}:000000000000:${url.split('/').pop()}`;
   const urlByArn = new Map(Object.values(provisioned.queueUrls).map((url) => [arnOf(url), url]));
@@ -69,7 +74,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     sqs: clients.sqs,
     queues: [{ url: provisioned.queueUrls.intake, arn: arnOf(provisioned.queueUrls.intake) }],
     handler: createIntakeHandler(runtime.engine, {
-      defaultTenant: 'default',
+      defaultTenant: DEFAULT_TENANT,
       onRejected: (rejection) => console.error(`intake: rejected ${rejection.messageId}: ${rejection.reason}`),
     }),
     concurrency: 1,
