@@ -8,7 +8,8 @@ export const PURGE_EXPORTS = 'PURGE_EXPORTS';
 const KEYS_PER_STEP = 1_000;
 
 const dataSchema = z.object({
-  olderThanDays: z.number().int().min(1).max(3650).default(7),
+  // 0 deletes every file under the prefix (an operator's "empty it now").
+  olderThanDays: z.number().int().min(0).max(3650).default(7),
   prefix: z.string().max(200).default('exports/'),
 });
 export type PurgeExportsData = z.input<typeof dataSchema>;
@@ -54,7 +55,7 @@ export function purgeExportsJob(deps: JobDeps) {
         token = outcome.next;
       }
       ctx.log.info(`deleted ${totals.deleted} export files older than ${data.olderThanDays} days${totals.failed ? `; ${totals.failed} could not be deleted` : ''}`);
-      return totals;
+      ctx.setResults(totals);
     },
   });
 }
