@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { defineJob, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
+import { defineJob, defineSchedule, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import type { Role } from '@stint/core/auth/principal';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
@@ -33,6 +33,38 @@ export const FAILING = defineJob({
     await ctx.step('done', () => true);
   },
 });
+
+/** Per tenant, over QUICK: its runs succeed. */
+export const NIGHTLY = defineSchedule({
+  id: 'nightly-quick',
+  description: 'Doubles a number every night',
+  jobType: 'QUICK',
+  data: { n: 2 },
+  scope: 'tenant',
+  automatic: { cron: '0 3 * * *', timeZone: 'UTC' },
+});
+
+/** Per tenant, over FAILING: its runs log an error line and end with warnings. */
+export const AUDIT = defineSchedule({
+  id: 'audit-check',
+  description: 'Checks the books on Mondays',
+  jobType: 'FAILING',
+  data: {},
+  scope: 'tenant',
+  automatic: { cron: '30 4 * * 1', timeZone: 'Europe/Paris' },
+});
+
+/** Once for the installation: admins only. */
+export const PURGE = defineSchedule({
+  id: 'purge-everything',
+  description: 'Hourly clean-up across tenants',
+  jobType: 'QUICK',
+  data: {},
+  scope: 'installation',
+  automatic: { cron: '0 * * * *', timeZone: 'UTC' },
+});
+
+export const TEST_SCHEDULES = [NIGHTLY, AUDIT, PURGE];
 
 export interface Credentials {
   admin: string;

@@ -2,11 +2,26 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type { Job as CoreJob } from '@stint/core';
+import type { Planning as CorePlanning } from '@stint/core/schedules/planning';
+import type { RunStatus as CoreRunStatus } from '@stint/core/schedules/run-status';
+import type { SchedulePatch as CoreSchedulePatch } from '@stint/core/schedules/schedule-input';
+import type { ScheduleRow as CoreScheduleRow, ScheduleRun as CoreScheduleRun } from '@stint/core/schedules/schedules';
 import { createApiApp } from '@stint/functions/api/app';
-import { createStintClient, StintClientError, TimeoutError, type Job, type StintClient } from '../../packages/client/src/index.ts';
+import {
+  createStintClient,
+  StintClientError,
+  TimeoutError,
+  type Job,
+  type Planning,
+  type RunStatus,
+  type SchedulePatch,
+  type ScheduleRow,
+  type ScheduleRun,
+  type StintClient,
+} from '../../packages/client/src/index.ts';
 import { placeJob } from '../support/jobs.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
-import { ADMIN_TOKEN, createApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
+import { ADMIN_TOKEN, AUDIT, createApiStack, NIGHTLY, PURGE, TENANT_A, TENANT_B, TEST_SCHEDULES, type ApiStack } from './api-stack.ts';
 
 /** The typed client over a real HTTP server, against the local stack. */
 let emulators: Emulators;
@@ -18,7 +33,7 @@ let admin: StintClient;
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  api = await createApiStack(emulators);
+  api = await createApiStack(emulators, { schedules: TEST_SCHEDULES });
   // Short long polls so the client's waiting loop runs several rounds within a test.
   const app = createApiApp({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 300 } });
   server = await new Promise<ServerType>((resolve) => {
@@ -37,8 +52,13 @@ afterAll(async () => {
 
 const place = (status: CoreJob['status'], tenant = TENANT_A) => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant });
 
-it('mirrors the server’s job shape', () => {
+it('mirrors the server’s job and schedule shapes', () => {
   expectTypeOf<Job>().toEqualTypeOf<CoreJob>();
+  expectTypeOf<ScheduleRow>().toEqualTypeOf<CoreScheduleRow>();
+  expectTypeOf<ScheduleRun>().toEqualTypeOf<CoreScheduleRun>();
+  expectTypeOf<Planning>().toEqualTypeOf<CorePlanning>();
+  expectTypeOf<RunStatus>().toEqualTypeOf<CoreRunStatus>();
+  expectTypeOf<SchedulePatch>().toEqualTypeOf<CoreSchedulePatch>();
 });
 
 describe('submit, wait, find by id', () => {
@@ -140,5 +160,37 @@ describe('summary and stats', () => {
     const stats = await admin.stats({ tenant, interval: 'hour' });
     expect(stats.totals.created).toBe(1);
     expect(stats.points.length).toBeGreaterThan(0);
+  });
+});
+
+describe('schedules', () => {
+  it('lists, plans, runs now and reads the latest executions', async () => {
+    const rows: ScheduleRow[] = [];
+    for await (const row of tenantAdmin.schedules.list({ size: 1 })) rows.push(row);
+    expect(rows.map((row) => [row.id, row.tenant])).toEqual([
+      [AUDIT.id, TENANT_A],
+      [NIGHTLY.id, TENANT_A],
+    ]);
+
+    const disabled = await tenantAdmin.schedules.update(NIGHTLY.id, { planning: { type: 'disabled' } });
+    expect(disabled).toMatchObject({ tenant: TENANT_A, planning: { type: 'disabled' }, nextRunAt: null });
+    expect(await tenantAdmin.schedules.get(disabled)).toEqual(disabled);
+
+    const job = await tenantAdmin.schedules.runNow(NIGHTLY.id);
+    expect(job).toMatchObject({ tenant: TENANT_A, scheduleId: NIGHTLY.id });
+    await tenantAdmin.waitForJob(job.id, 'FINISHED', 20_000);
+    const runs: ScheduleRun[] = [];
+    for await (const run of tenantAdmin.schedules.runs(NIGHTLY.id, { status: 'success' })) runs.push(run);
+    expect(runs.map((run) => [run.id, run.runStatus])).toEqual([[job.id, 'success']]);
+  });
+
+  it('runs several at once for an admin, who names each per-tenant row’s tenant', async () => {
+    const jobs = await admin.schedules.runMany([{ id: NIGHTLY.id, tenant: TENANT_B }, PURGE.id]);
+    expect(jobs.map((job) => [job.scheduleId, job.tenant])).toEqual([
+      [NIGHTLY.id, TENANT_B],
+      [PURGE.id, '_admin'],
+    ]);
+    await expect(admin.schedules.get(NIGHTLY.id)).rejects.toMatchObject({ code: 'badRequest', status: 400, field: 'tenant' });
+    await expect(tenantAdmin.schedules.runNow({ id: NIGHTLY.id, tenant: TENANT_B })).rejects.toMatchObject({ code: 'notFound', status: 404 });
   });
 });

@@ -6,12 +6,14 @@ import { queryString } from './http.ts';
 /** A scripted fetch: the client's own injection point, answering each call from a list. */
 function scripted(answers: Array<{ status: number; body: unknown }>) {
   const calls: string[] = [];
-  const fetch = (async (url: string | URL | Request) => {
+  const requests: Array<{ method: string | undefined; body: unknown }> = [];
+  const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
     calls.push(String(url));
+    requests.push({ method: init?.method, body: init?.body === undefined ? undefined : JSON.parse(String(init.body)) });
     const answer = answers.shift()!;
     return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
   }) as typeof globalThis.fetch;
-  return { fetch, calls };
+  return { fetch, calls, requests };
 }
 
 const job = { id: 'j1', status: 'FINISHED' };
@@ -68,5 +70,46 @@ describe('find', () => {
     const client = createStintClient({ baseUrl: 'http://x', token: 't', fetch });
     expect(await client.findById('x')).toBeNull();
     await expect(client.findById('x')).rejects.toBeInstanceOf(StintClientError);
+  });
+});
+
+describe('schedules', () => {
+  it('names a per-tenant row by its tenant and an installation-wide one by its id alone', async () => {
+    const row = { id: 'nightly', tenant: 'acme' };
+    const { fetch, calls, requests } = scripted([
+      { status: 200, body: row },
+      { status: 200, body: row },
+      { status: 201, body: { job } },
+      { status: 201, body: { jobs: [job, job] } },
+    ]);
+    const schedules = createStintClient({ baseUrl: 'http://x', token: 't', fetch }).schedules;
+    await schedules.get(row);
+    await schedules.update('nightly', { planning: { type: 'disabled' } });
+    expect(await schedules.runNow({ id: 'purge', tenant: null })).toEqual(job);
+    expect(await schedules.runMany([row, 'purge'])).toEqual([job, job]);
+    expect(calls).toEqual(['http://x/api/schedules/nightly?tenant=acme', 'http://x/api/schedules/nightly', 'http://x/api/schedules/purge/run', 'http://x/api/schedules/run']);
+    expect(requests.map((r) => r.method)).toEqual(['GET', 'PATCH', 'POST', 'POST']);
+    expect(requests[1]!.body).toEqual({ planning: { type: 'disabled' } });
+    expect(requests[3]!.body).toEqual({ schedules: [row, { id: 'purge', tenant: null }] });
+  });
+
+  it('follows the cursors of the list and of the runs', async () => {
+    const { fetch, calls } = scripted([
+      { status: 200, body: { items: [{ id: 'a' }], nextCursor: 'c1' } },
+      { status: 200, body: { items: [{ id: 'b' }], nextCursor: null } },
+      { status: 200, body: { items: [{ id: 'j1' }], nextCursor: 'c2' } },
+      { status: 200, body: { items: [{ id: 'j2' }], nextCursor: null } },
+    ]);
+    const schedules = createStintClient({ baseUrl: 'http://x', token: 't', fetch }).schedules;
+    const ids: string[] = [];
+    for await (const row of schedules.list({ status: ['warnings', 'failed'], size: 1 })) ids.push(row.id);
+    for await (const run of schedules.runs({ id: 'nightly', tenant: 'acme' }, { status: 'success' })) ids.push(run.id);
+    expect(ids).toEqual(['a', 'b', 'j1', 'j2']);
+    expect(calls).toEqual([
+      'http://x/api/schedules?status=warnings%2Cfailed&size=1',
+      'http://x/api/schedules?status=warnings%2Cfailed&size=1&cursor=c1',
+      'http://x/api/schedules/nightly/runs?status=success&tenant=acme',
+      'http://x/api/schedules/nightly/runs?status=success&tenant=acme&cursor=c2',
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 import { StintClientError, TimeoutError } from './errors.ts';
 import { Http, jobPath, type HttpOptions, type QueryValue } from './http.ts';
+import { paged } from './paged.ts';
+import { createScheduleClient, type ScheduleClient } from './schedules.ts';
 import type {
   AcceptedJob,
   BulkResult,
@@ -46,6 +48,8 @@ export interface StintClient {
   bulk(op: Operation, target: { filter: FindQuery }): Promise<AcceptedJob>;
   summary(options?: { tenant?: string }): Promise<Summary>;
   stats(query?: StatsQuery): Promise<Stats>;
+  /** Scheduled jobs: list, plan, run now, latest executions. */
+  schedules: ScheduleClient;
 }
 
 export function createStintClient(options: StintClientOptions): StintClient {
@@ -111,20 +115,7 @@ export function createStintClient(options: StintClientOptions): StintClient {
     },
     summary: (opts = {}) => http.json<Summary>('GET', '/api/summary', { query: { tenant: opts.tenant } }),
     stats: (query = {}) => http.json<Stats>('GET', '/api/stats', { query: { ...query } }),
-  };
-}
-
-/** An async iterable over every item of a cursor-paged list; pages are fetched lazily. */
-function paged<T>(fetchPage: (cursor: string | null) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncIterable<T> {
-  return {
-    async *[Symbol.asyncIterator]() {
-      let cursor: string | null = null;
-      do {
-        const page = await fetchPage(cursor);
-        yield* page.items;
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-    },
+    schedules: createScheduleClient(http),
   };
 }
 

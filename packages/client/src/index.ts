@@ -1,4 +1,5 @@
 export { createStintClient, type StintClient, type StintClientOptions } from './client.ts';
+export type { ScheduleClient } from './schedules.ts';
 export { StintClientError, TimeoutError } from './errors.ts';
 export type * from './types.ts';
-export { JOB_STATUSES } from './types.ts';
+export { JOB_STATUSES, RUN_STATUSES, WEEKDAYS } from './types.ts';

@@ -144,3 +144,84 @@ export interface BulkResult {
 export interface AcceptedJob {
   job: Job;
 }
+
+/** How a schedule's run went: `running` until its job ends, then `success`, `warnings` (finished with errors logged) or `failed`. */
+export const RUN_STATUSES = ['running', 'success', 'warnings', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * `automatic`: the cron the code defines; `scheduled`: days of the week × times of day
+ * (HH:MM) in an IANA time zone; `disabled`: run by hand only.
+ */
+export type Planning =
+  | { type: 'automatic' }
+  | { type: 'scheduled'; days: Weekday[]; times: string[]; timeZone: string }
+  | { type: 'disabled' };
+
+export interface ReportSettings {
+  enabled: boolean;
+  recipients: string[];
+}
+
+export interface ScheduleRow {
+  id: string;
+  description: string;
+  jobType: string;
+  scope: 'tenant' | 'installation';
+  /** Null for an installation-wide schedule. */
+  tenant: string | null;
+  planning: Planning;
+  /** The schedule the code defines. */
+  automatic: { cron: string; timeZone: string };
+  report: ReportSettings;
+  /** Null when the planning never fires. */
+  nextRunAt: number | null;
+  lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null } | null;
+  /** The last run logged lines since the caller last read its logs. */
+  unreadLogs: boolean;
+  lastReport: { jobId: string; at: number; error: string | null } | null;
+}
+
+export interface ScheduleRun extends Job {
+  runStatus: RunStatus;
+}
+
+/**
+ * Which schedule: its id, and for a per-tenant one its tenant (admins must name it; others
+ * default to their own). A ScheduleRow is one.
+ */
+export type ScheduleTarget = string | { id: string; tenant?: string | null };
+
+export interface ScheduleListQuery {
+  /** How the last run went; rows never run only show unfiltered. */
+  status?: RunStatus | RunStatus[];
+  /** Text in the id. */
+  q?: string;
+  /** Admins only: one tenant (`_admin`: the installation-wide schedules). */
+  tenant?: string;
+  /** Rows per request (page size); the iterator still yields every row. */
+  size?: number;
+}
+
+export interface ScheduleRunsQuery {
+  status?: RunStatus | RunStatus[];
+  size?: number;
+}
+
+export interface SchedulePatch {
+  planning?: Planning;
+  report?: ReportSettings;
+}
+
+export interface SchedulePage {
+  items: ScheduleRow[];
+  nextCursor: string | null;
+}
+
+export interface ScheduleRunPage {
+  items: ScheduleRun[];
+  nextCursor: string | null;
+}

@@ -15,6 +15,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { logRoutes } from './routes/logs.ts';
 import { operationRoutes } from './routes/operations.ts';
+import { scheduleRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summary.ts';
 import { waitRoutes } from './routes/wait.ts';
 import { createServices } from './services.ts';
@@ -50,6 +51,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   logRoutes(app, services);
   waitRoutes(app, services);
   summaryRoutes(app, services);
+  scheduleRoutes(app, services);
   keyRoutes(app, services);
   docsRoutes(app);
   return app;

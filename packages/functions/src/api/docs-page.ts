@@ -17,7 +17,7 @@ export function renderDocsPage(document: OpenAPIObject): string {
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
 h2{font-size:1rem;margin:2rem 0 .25rem}code,.path{font-family:ui-monospace,monospace}
 .method{display:inline-block;min-width:4.5rem;font-weight:700;text-transform:uppercase}
-.get{color:#0b6e4f}.post{color:#0b4f8a}.delete{color:#a1261b}
+.get{color:#0b6e4f}.post{color:#0b4f8a}.patch{color:#7a4a00}.delete{color:#a1261b}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae1;padding:.2rem .5rem;text-align:left;vertical-align:top}
 section{border-top:1px solid #e4e7ec;padding-bottom:.75rem}
 </style></head><body>

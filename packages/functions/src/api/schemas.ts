@@ -2,6 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, OPERATIONS } from '@stint/core';
 import { ROLES } from '@stint/core/auth/principal';
 import { MAX_LOG_MESSAGE } from '@stint/core/log-store';
+import { WEEKDAYS } from '@stint/core/schedules/planning';
+import { RUN_STATUSES } from '@stint/core/schedules/run-status';
+import { MAX_RECIPIENTS } from '@stint/core/schedules/schedule-input';
 
 /**
  * Response and request schemas of the api that core does not already define. They document
@@ -158,13 +161,106 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
 
 export const KeyIdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
 
+/** defineSchedule's id rule: anything else cannot name a schedule. */
+export const SCHEDULE_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+/** Schedules one run request may start: each is a submission. */
+export const MAX_RUN_SCHEDULES = 50;
+
+const scheduleId = z.string().regex(SCHEDULE_ID_PATTERN, 'must be a schedule id (lower-case letters, digits and dashes)');
+
+export const ScheduleIdParams = z.object({
+  id: scheduleId.openapi({ param: { name: 'id', in: 'path' }, example: 'nightly-export' }),
+});
+
+export const ScheduleTenantParam = z.string().max(64).optional().openapi({
+  description:
+    'The tenant of a per-tenant schedule: required from admins, the caller’s own tenant by default for others. Not allowed for an installation-wide schedule.',
+});
+
+export const PlanningSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('automatic') }),
+    z.object({
+      type: z.literal('scheduled'),
+      days: z.array(z.enum(WEEKDAYS)),
+      times: z.array(z.string()).openapi({ description: 'HH:MM on a 24-hour clock, in timeZone' }),
+      timeZone: z.string().openapi({ example: 'Europe/Paris' }),
+    }),
+    z.object({ type: z.literal('disabled') }),
+  ])
+  .openapi('Planning', { description: '`automatic`: the cron the code defines; `scheduled`: the days × times picked here; `disabled`: only run by hand' });
+
+const ReportSettingsSchema = z.object({ enabled: z.boolean(), recipients: z.array(z.string()).max(MAX_RECIPIENTS) });
+
+export const ScheduleRowSchema = z
+  .object({
+    id: z.string(),
+    description: z.string(),
+    jobType: z.string(),
+    scope: z.enum(['tenant', 'installation']),
+    tenant: z.string().nullable().openapi({ description: 'Null for an installation-wide schedule' }),
+    planning: PlanningSchema,
+    automatic: z.object({ cron: z.string(), timeZone: z.string() }).openapi({ description: 'The schedule the code defines' }),
+    report: ReportSettingsSchema,
+    nextRunAt: z.number().int().nullable().openapi({ description: 'Null when the planning never fires (disabled)' }),
+    lastRun: z
+      .object({ jobId: z.string(), status: z.enum(RUN_STATUSES), date: z.number().int(), endDate: z.number().int().nullable() })
+      .nullable(),
+    unreadLogs: z.boolean().openapi({ description: 'The last run logged lines since the caller last read its logs' }),
+    lastReport: z.object({ jobId: z.string(), at: z.number().int(), error: z.string().nullable() }).nullable(),
+  })
+  .openapi('Schedule');
+
+export const SchedulePageSchema = z
+  .object({ items: z.array(ScheduleRowSchema), nextCursor: z.string().nullable() })
+  .openapi('SchedulePage');
+
+export const ScheduleRunPageSchema = z
+  .object({
+    items: z.array(JobSchema.extend({ runStatus: z.enum(RUN_STATUSES) }).openapi('ScheduleRun')),
+    nextCursor: z.string().nullable(),
+  })
+  .openapi('ScheduleRunPage');
+
+const runStatusList = z.string().optional().openapi({ description: `Comma-separated: ${RUN_STATUSES.join(', ')}` });
+const cursor = z.string().optional().openapi({ description: 'nextCursor of the previous page' });
+
+/** Documents the query parsed by core's parseScheduleListQuery. */
+export const ScheduleListQuerySchema = z.object({
+  status: runStatusList.openapi({ description: `Last run's status, comma-separated: ${RUN_STATUSES.join(', ')}; rows never run only show unfiltered` }),
+  q: z.string().optional().openapi({ description: 'Text in the identifier' }),
+  size: z.string().optional().openapi({ description: 'Rows per page, 1 to 500 (100)' }),
+  cursor,
+  tenant: TenantParam,
+});
+
+/** Documents the query parsed by core's parseScheduleRunsQuery. */
+export const ScheduleRunsQuerySchema = z.object({
+  status: runStatusList,
+  size: z.string().optional().openapi({ description: 'Runs per page, 1 to 100 (20)' }),
+  cursor,
+  tenant: ScheduleTenantParam,
+});
+
+export const RunSchedulesSchema = z
+  .strictObject({
+    schedules: z
+      .array(z.strictObject({ id: scheduleId, tenant: z.string().max(64).nullable().optional() }))
+      .min(1)
+      .max(MAX_RUN_SCHEDULES),
+  })
+  .openapi('RunSchedules');
+
+export const StartedRunSchema = z.object({ job: JobSchema }).openapi('StartedRun');
+export const StartedRunsSchema = z.object({ jobs: z.array(JobSchema).openapi({ description: 'In the order the schedules were given' }) }).openapi('StartedRuns');
+
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 
 const ERROR_DESCRIPTIONS = {
   400: 'badRequest: invalid input; `field` names it',
   401: 'unauthorized: no, unknown or revoked credentials',
   403: 'forbidden: the role may not do this',
-  404: 'notFound: no such job in the caller’s tenants',
+  404: 'notFound: no such job (or schedule) in the caller’s tenants',
   408: 'timeout: the job did not reach the status in time',
   409: 'conflict: not allowed from the job’s current status, or lost a race',
   429: 'rateLimited: too many requests; see Retry-After',

@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { emit } from '@stint/core/engine/deps';
 import { appendJobLog } from '@stint/core/job-logs';
 import { findLogs } from '@stint/core/query/log-finder';
 import { logQuerySchema, parseLogQuery } from '@stint/core/query/log-query';
@@ -12,7 +13,7 @@ const readLogs = createRoute({
   path: '/api/jobs/{id}/logs',
   tags: ['logs'],
   summary: 'Read a job’s logs (sys.jobs.logs)',
-  description: 'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m). Pass `after` = tailCursor to poll for newer lines.',
+  description: 'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m). Pass `after` = tailCursor to poll for newer lines. Reading a scheduled run’s logs clears its unreadLogs marker for the caller.',
   request: { params: JobIdParams, query: logQuerySchema },
   responses: { 200: jsonContent(LogPageSchema, 'One page of log lines'), ...errors(400, 404) },
 });
@@ -30,10 +31,17 @@ const addLog = createRoute({
 export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   documented(app, readLogs, async (c) => {
     const { id } = JobIdParams.parse({ id: c.req.param('id') });
+    const principal = c.get('principal');
     // The wall first: another tenant's job answers 404 whatever the query says.
-    await services.engine.get(id, requestScope(c.get('principal'), undefined));
+    const job = await services.engine.get(id, requestScope(principal, undefined));
     const query = parseLogQuery(c.req.query());
+    // Opening a scheduled run's logs clears its unread marker for this caller (a no-op for
+    // other jobs). The marker is a convenience: failing to set it must not fail the read.
+    const seen = services.engine.schedules.markSeen(principal.keyId, job).catch((error: unknown) => {
+      emit(services.engine.deps, { type: 'warning', message: `could not mark the logs of job ${id} as read`, jobId: id, error });
+    });
     const page = await findLogs(services.engine.deps.jobs, id, query, services.now());
+    await seen;
     return c.json({ items: page.items, nextCursor: page.nextCursor, tailCursor: page.tailCursor, partial: page.partial }, 200);
   });
 

@@ -1,0 +1,194 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { BadRequestError, type TenantScope } from '@stint/core';
+import { assertCanWrite } from '@stint/core/auth/authorize';
+import { TENANT_PATTERN, type Principal } from '@stint/core/auth/principal';
+import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
+import { parseScheduleListQuery, parseSchedulePatch, parseScheduleRunsQuery, schedulePatchSchema } from '@stint/core/schedules/schedule-input';
+import type { ApiEnv } from '../api-env.ts';
+import { documented } from '../documented.ts';
+import {
+  errors,
+  jsonBody,
+  jsonContent,
+  RunSchedulesSchema,
+  ScheduleIdParams,
+  ScheduleListQuerySchema,
+  SchedulePageSchema,
+  ScheduleRowSchema,
+  ScheduleRunPageSchema,
+  ScheduleRunsQuerySchema,
+  ScheduleTenantParam,
+  StartedRunSchema,
+  StartedRunsSchema,
+} from '../schemas.ts';
+import { requestScope, withoutParams, type ApiServices } from '../services.ts';
+
+const TAGS = ['schedules'];
+const oneSchedule = { params: ScheduleIdParams, query: z.object({ tenant: ScheduleTenantParam }) };
+
+const list = createRoute({
+  method: 'get',
+  path: '/api/schedules',
+  tags: TAGS,
+  summary: 'List scheduled jobs',
+  description:
+    'Ordered by tenant, then id. Admins see every tenant’s schedules and the installation-wide ones (`tenant` narrows to one tenant, `_admin` to the installation-wide ones); ' +
+    'tenant-admins and viewers see their own tenant’s.',
+  request: { query: ScheduleListQuerySchema },
+  responses: { 200: jsonContent(SchedulePageSchema, 'One page of schedules'), ...errors(400, 403) },
+});
+
+const getOne = createRoute({
+  method: 'get',
+  path: '/api/schedules/{id}',
+  tags: TAGS,
+  summary: 'Find a schedule by id',
+  request: oneSchedule,
+  responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule'), ...errors(400, 404) },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/api/schedules/{id}',
+  tags: TAGS,
+  summary: 'Change a schedule’s planning or reports',
+  description:
+    'Id, description, job type and scope are defined in code and cannot be changed. A new planning moves nextRunAt; new report recipients are subscribed first (they confirm by email).',
+  request: { ...oneSchedule, body: jsonBody(schedulePatchSchema) },
+  responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule after the change'), ...errors(400, 403, 404, 409) },
+});
+
+const runOne = createRoute({
+  method: 'post',
+  path: '/api/schedules/{id}/run',
+  tags: TAGS,
+  summary: 'Run a schedule now, whatever its planning',
+  request: oneSchedule,
+  responses: { 201: jsonContent(StartedRunSchema, 'The run started'), ...errors(400, 403, 404) },
+});
+
+const runMany = createRoute({
+  method: 'post',
+  path: '/api/schedules/run',
+  tags: TAGS,
+  summary: 'Run several schedules now',
+  description: 'Every schedule is checked before any run starts: one that cannot run answers its error and none starts.',
+  request: { body: jsonBody(RunSchedulesSchema) },
+  responses: { 201: jsonContent(StartedRunsSchema, 'The runs started'), ...errors(400, 403, 404) },
+});
+
+const runs = createRoute({
+  method: 'get',
+  path: '/api/schedules/{id}/runs',
+  tags: TAGS,
+  summary: 'Latest executions of a schedule',
+  description: 'Newest first; `status` keeps the runs that ended a given way.',
+  request: { params: ScheduleIdParams, query: ScheduleRunsQuerySchema },
+  responses: { 200: jsonContent(ScheduleRunPageSchema, 'One page of runs'), ...errors(400, 404) },
+});
+
+export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  const schedules = services.engine.schedules;
+
+  documented(app, list, async (c) => {
+    const principal = c.get('principal');
+    const params = c.req.query();
+    const scope = requestScope(principal, params.tenant);
+    return c.json(await schedules.list(scope, parseScheduleListQuery(withoutParams(params, 'tenant')), principal.keyId), 200);
+  });
+
+  // Before the {id} routes, like the static job paths in app.ts: `run` is a valid schedule id too.
+  app.openapi(runMany, async (c) => {
+    const principal = c.get('principal');
+    const given = c.req.valid('json').schedules.map((ref, index) => scheduleRef(services, principal, ref.id, ref.tenant, `schedules.${index}`));
+    const refs = [...new Map(given.map((ref) => [`${ref.id}#${ref.tenant}`, ref])).values()];
+    const scope = requestScope(principal, undefined);
+    await assertCanChangeRows(services, principal, refs, scope);
+    return c.json({ jobs: await schedules.runNow(refs, scope, runByOf(principal)) }, 201);
+  });
+
+  app.openapi(getOne, async (c) => {
+    const principal = c.get('principal');
+    const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
+    return c.json(await schedules.get(ref, requestScope(principal, undefined), principal.keyId), 200);
+  });
+
+  documented(app, update, async (c) => {
+    const principal = c.get('principal');
+    const { id } = ScheduleIdParams.parse({ id: c.req.param('id') });
+    const ref = scheduleRef(services, principal, id, c.req.query('tenant'));
+    const scope = requestScope(principal, undefined);
+    await assertCanChangeRows(services, principal, [ref], scope);
+    // Parsed in full before anything is written: a 400 changes nothing.
+    const patch = parseSchedulePatch(await requestJson(c));
+    return c.json(await schedules.update(ref, scope, patch), 200);
+  });
+
+  app.openapi(runOne, async (c) => {
+    const principal = c.get('principal');
+    const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
+    const scope = requestScope(principal, undefined);
+    await assertCanChangeRows(services, principal, [ref], scope);
+    const job = (await schedules.runNow([ref], scope, runByOf(principal)))[0]!;
+    c.header('Location', `/api/jobs/${job.id}`);
+    return c.json({ job }, 201);
+  });
+
+  documented(app, runs, async (c) => {
+    const principal = c.get('principal');
+    const { id } = ScheduleIdParams.parse({ id: c.req.param('id') });
+    const params = c.req.query();
+    const ref = scheduleRef(services, principal, id, params.tenant);
+    const query = parseScheduleRunsQuery(withoutParams(params, 'tenant'));
+    return c.json(await schedules.runs(ref, requestScope(principal, undefined), query), 200);
+  });
+}
+
+/**
+ * The row a request names. A per-tenant schedule's tenant is the `tenant` parameter, else the
+ * caller's own; admins have none and must name it (the catalog answers 400). An
+ * installation-wide schedule has no tenant. Whether the caller may see the row is core's
+ * wall, applied with the caller's scope: another tenant's row answers 404 like an unknown id.
+ * `path` places a 400 in a request body (`schedules.2`).
+ */
+function scheduleRef(services: ApiServices, principal: Principal, id: string, tenant: string | null | undefined, path?: string): ScheduleRef {
+  try {
+    // The pattern also keeps out ADMIN_TENANT, which holds installation rows, never a tenant's.
+    if (tenant && !TENANT_PATTERN.test(tenant)) throw new BadRequestError('tenant must be lower-case letters, digits and dashes', 'tenant');
+    const catalog = services.engine.schedules.deps.catalog;
+    const perTenant = catalog.find(id)?.scope === 'tenant';
+    const ref = { id, tenant: tenant || (perTenant ? principal.tenant : null) };
+    catalog.resolve(ref);
+    return ref;
+  } catch (error) {
+    if (path !== undefined && error instanceof BadRequestError) throw new BadRequestError(`${path}: ${error.message}`, `${path}.${error.field ?? 'id'}`);
+    throw error;
+  }
+}
+
+/**
+ * Like the jobs' assertCanChange: the wall comes first, so a viewer hears 404 about rows it
+ * cannot see and 403 only about those it can.
+ */
+async function assertCanChangeRows(services: ApiServices, principal: Principal, refs: readonly ScheduleRef[], scope: TenantScope): Promise<void> {
+  if (principal.role !== 'viewer') return;
+  for (const ref of refs) await services.engine.schedules.get(ref, scope, principal.keyId);
+  assertCanWrite(principal);
+}
+
+const runByOf = (principal: Principal) => ({ id: principal.keyId, name: principal.name });
+
+/**
+ * The body of a route whose fields core's parser reports. Another media type and malformed
+ * JSON raise what the validated routes raise, so error-mapping words them the same way.
+ */
+async function requestJson(c: Context): Promise<unknown> {
+  if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) throw new HTTPException(415);
+  try {
+    return await c.req.json();
+  } catch {
+    throw new HTTPException(400);
+  }
+}
