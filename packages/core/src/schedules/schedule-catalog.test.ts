@@ -29,6 +29,8 @@ describe('schedule catalog', () => {
     expect(() => catalog.resolve({ id: 'per-tenant', tenant: null })).toThrow(expect.objectContaining({ code: 'badRequest', field: 'tenant' }));
     expect(() => catalog.resolve({ id: 'whole', tenant: 'acme' })).toThrow(expect.objectContaining({ code: 'badRequest', field: 'tenant' }));
     expect(catalog.resolve({ id: 'whole', tenant: null }).id).toBe('whole');
+    // ADMIN_TENANT holds installation rows only: a per-tenant schedule never runs there.
+    expect(() => catalog.resolve({ id: 'per-tenant', tenant: '_admin' })).toThrow(expect.objectContaining({ code: 'notFound' }));
   });
 });
 

@@ -38,6 +38,8 @@ export class ScheduleCatalog {
   resolve(ref: ScheduleRef): ScheduleDefinition {
     const definition = this.#byId.get(ref.id);
     if (!definition) throw new NotFoundError(`schedule ${ref.id} not found`);
+    // Installation schedules' rows live under ADMIN_TENANT; a per-tenant schedule has none there.
+    if (definition.scope === 'tenant' && ref.tenant === ADMIN_TENANT) throw new NotFoundError(`schedule ${ref.id} of tenant ${ref.tenant} not found`);
     if (definition.scope === 'tenant' && ref.tenant === null) {
       throw new BadRequestError(`schedule ${ref.id} runs per tenant; name the tenant`, 'tenant');
     }

@@ -19,8 +19,9 @@ const pageSize = (max: number, fallback: number) =>
     .refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`)
     .default(fallback);
 
-const listSchema = z.strictObject({ status: statusParam.optional(), q: textParam.optional(), size: pageSize(500, 100), cursor: cursorParam.optional() });
-const runsSchema = z.strictObject({ status: statusParam.optional(), size: pageSize(100, 20), cursor: cursorParam.optional() });
+/** The list's and the runs' query parameters, for parsing and for the api's OpenAPI document. */
+export const scheduleListQuerySchema = z.strictObject({ status: statusParam.optional(), q: textParam.optional(), size: pageSize(500, 100), cursor: cursorParam.optional() });
+export const scheduleRunsQuerySchema = z.strictObject({ status: statusParam.optional(), size: pageSize(100, 20), cursor: cursorParam.optional() });
 
 export interface ScheduleListQuery {
   /** Last-run statuses to keep; `never` rows (no run yet) only show unfiltered. */
@@ -38,12 +39,12 @@ export interface ScheduleRunsQuery {
 }
 
 export function parseScheduleListQuery(params: Record<string, string>): ScheduleListQuery {
-  const parsed = parseParams(listSchema, params, Object.keys(listSchema.shape));
+  const parsed = parseParams(scheduleListQuerySchema, params, Object.keys(scheduleListQuerySchema.shape));
   return { status: parsed.status ?? null, text: parsed.q?.toLowerCase() ?? null, size: parsed.size, cursor: parsed.cursor ?? null };
 }
 
 export function parseScheduleRunsQuery(params: Record<string, string>): ScheduleRunsQuery {
-  const parsed = parseParams(runsSchema, params, Object.keys(runsSchema.shape));
+  const parsed = parseParams(scheduleRunsQuerySchema, params, Object.keys(scheduleRunsQuerySchema.shape));
   return { status: parsed.status ?? null, size: parsed.size, cursor: parsed.cursor ?? null };
 }
 

@@ -4,7 +4,7 @@ import { ROLES } from '@stint/core/auth/principal';
 import { MAX_LOG_MESSAGE } from '@stint/core/log-store';
 import { WEEKDAYS } from '@stint/core/schedules/planning';
 import { RUN_STATUSES } from '@stint/core/schedules/run-status';
-import { MAX_RECIPIENTS } from '@stint/core/schedules/schedule-input';
+import { MAX_RECIPIENTS, scheduleListQuerySchema, scheduleRunsQuerySchema } from '@stint/core/schedules/schedule-input';
 
 /**
  * Response and request schemas of the api that core does not already define. They document
@@ -222,25 +222,9 @@ export const ScheduleRunPageSchema = z
   })
   .openapi('ScheduleRunPage');
 
-const runStatusList = z.string().optional().openapi({ description: `Comma-separated: ${RUN_STATUSES.join(', ')}` });
-const cursor = z.string().optional().openapi({ description: 'nextCursor of the previous page' });
-
-/** Documents the query parsed by core's parseScheduleListQuery. */
-export const ScheduleListQuerySchema = z.object({
-  status: runStatusList.openapi({ description: `Last run's status, comma-separated: ${RUN_STATUSES.join(', ')}; rows never run only show unfiltered` }),
-  q: z.string().optional().openapi({ description: 'Text in the identifier' }),
-  size: z.string().optional().openapi({ description: 'Rows per page, 1 to 500 (100)' }),
-  cursor,
-  tenant: TenantParam,
-});
-
-/** Documents the query parsed by core's parseScheduleRunsQuery. */
-export const ScheduleRunsQuerySchema = z.object({
-  status: runStatusList,
-  size: z.string().optional().openapi({ description: 'Runs per page, 1 to 100 (20)' }),
-  cursor,
-  tenant: ScheduleTenantParam,
-});
+/** The list's and runs' parameters: core's own schemas, so the document and the validation are one. */
+export const ScheduleListQuerySchema = scheduleListQuerySchema.extend({ tenant: TenantParam });
+export const ScheduleRunsQuerySchema = scheduleRunsQuerySchema.extend({ tenant: ScheduleTenantParam });
 
 export const RunSchedulesSchema = z
   .strictObject({
