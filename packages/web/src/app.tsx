@@ -6,6 +6,9 @@ import { assetRoutes } from './assets.ts';
 import { pageSession, type WebEnv } from './page-session.ts';
 import { jobRoutes } from './routes/job-route.tsx';
 import { jobsRoutes } from './routes/jobs-route.tsx';
+import { runSeenRoutes } from './routes/run-seen-route.ts';
+import { scheduleRoutes } from './routes/schedule-route.tsx';
+import { schedulesRoutes } from './routes/schedules-route.tsx';
 import { signInRoutes } from './routes/sign-in-route.tsx';
 import { statsRoutes } from './routes/stats-route.tsx';
 import { monitorSecurityHeaders } from './security-headers.ts';
@@ -15,7 +18,7 @@ import type { WebOptions } from './web-options.ts';
 import { createWebServices, type WebServices } from './web-services.ts';
 
 /** Paths of the monitor. Its middleware is bound to these only: it is mounted beside the api, whose paths it must not touch. */
-const PAGE_PATHS = ['/', '/jobs', '/jobs/:id', '/stats'];
+const PAGE_PATHS = ['/', '/jobs', '/jobs/:id', '/jobs/:id/seen', '/schedules', '/schedules/:id', '/stats'];
 const ALL_PATHS = [...PAGE_PATHS, '/sign-in', '/sign-out', '/assets/*'];
 
 /**
@@ -35,6 +38,9 @@ export function createWebApp(options: WebOptions | WebServices): Hono<WebEnv> {
   for (const path of PAGE_PATHS) app.use(path, session);
   jobsRoutes(app, services);
   jobRoutes(app, services);
+  runSeenRoutes(app, services);
+  schedulesRoutes(app, services);
+  scheduleRoutes(app, services);
   statsRoutes(app, services);
   return app;
 }
@@ -45,10 +51,12 @@ function errorHandler(services: WebServices) {
     if (error instanceof HTTPException) return error.getResponse();
     const session = c.get('session');
     const signedIn = session ? { principal: session.principal, csrfToken: session.csrfToken, timeZone: c.get('timeZone') } : undefined;
-    const page = (title: string, message: string, status: 400 | 404 | 500) =>
+    const page = (title: string, message: string, status: 400 | 403 | 404 | 500) =>
       c.html(documentOf(<ErrorPage title={title} message={message} {...(signedIn ? { signedIn } : {})} />), status);
-    if (error instanceof StintError && error.code === 'notFound') return page('Not found', 'There is no such job, or it belongs to a tenant you cannot see.', 404);
+    const thing = c.req.path.startsWith('/schedules') ? 'schedule' : 'job';
+    if (error instanceof StintError && error.code === 'notFound') return page('Not found', `There is no such ${thing}, or it belongs to a tenant you cannot see.`, 404);
     if (error instanceof StintError && error.code === 'badRequest') return page('That request is not valid', error.message, 400);
+    if (error instanceof StintError && error.code === 'forbidden') return page('Not allowed', `Your access does not allow this: ${error.message}.`, 403);
     services.onUnexpectedError(error);
     // The cause goes to the logs only: stacks and AWS messages leak internals.
     return page('Something went wrong', 'The monitor could not show this page. Try again in a moment.', 500);

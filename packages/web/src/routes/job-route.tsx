@@ -7,6 +7,7 @@ import { findLogs } from '@stint/core/query/log-finder';
 import { parseLogQuery } from '@stint/core/query/log-query';
 import { canonicalParams, href, pager, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
+import { scheduleHref } from '../schedule-url.ts';
 import type { WebEnv } from '../page-session.ts';
 import { CHILD_PAGER } from '../views/children-panel.tsx';
 import { jobHref } from '../views/job-cells.tsx';
@@ -52,6 +53,8 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
       job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now).then((page) => page.items) : [],
       labelOf(job.parentId),
       labelOf(job.rootId),
+      // Viewing a scheduled run's page reads its logs: its unread marker in the schedules list clears.
+      services.engine.schedules.markSeen(principal.keyId, job),
     ]);
     const tail = !isEnded(job.status) && !params.has('logCursor') && !params.has('to') && logs.error === null;
     const canWrite = principal.role !== 'viewer';
@@ -77,6 +80,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           canWrite={canWrite}
           timeZone={timeZone}
           errorLines={errorLines}
+          scheduleHref={scheduleLink(services, job)}
           parentLabel={parentLabel}
           rootLabel={rootLabel}
           children={
@@ -94,6 +98,14 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
     );
     return c.html(documentOf(page), logs.error === null && (children?.error ?? null) === null ? 200 : 400);
   });
+}
+
+/** The window of the schedule this job is a run of; null when it is no run, or its schedule left the code. */
+function scheduleLink(services: WebServices, job: Job): string | null {
+  if (job.scheduleId === null) return null;
+  const definition = services.engine.schedules.deps.catalog.find(job.scheduleId);
+  if (definition === undefined) return null;
+  return scheduleHref({ id: job.scheduleId, tenant: definition.scope === 'installation' ? null : job.tenant });
 }
 
 function hasChildren(job: Job): boolean {

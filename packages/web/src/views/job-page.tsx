@@ -1,8 +1,8 @@
 /** @jsxImportSource hono/jsx */
-import type { Child } from 'hono/jsx';
 import type { Job } from '@stint/core';
 import type { LogLine } from '@stint/core/log-store';
 import { ChildrenPanel, type ChildrenPanelProps } from './children-panel.tsx';
+import { Field } from './field-row.tsx';
 import { ChildrenCount, DateTime, Duration, ErrorsFlag, jobHref, LowPriorityFlag, Progress, RunBy, StatusBadge, Waiting } from './job-cells.tsx';
 import { LogsPanel, type LogsPanelProps } from './logs-panel.tsx';
 import { ConfirmDialog, OperationsToolbar } from './operations.tsx';
@@ -12,6 +12,8 @@ export interface JobPageProps {
   job: Job;
   canWrite: boolean;
   timeZone: string;
+  /** The window of the schedule this job is a run of. */
+  scheduleHref: string | null;
   /** Labels of the parent and root, when they still exist. */
   parentLabel: string | null;
   rootLabel: string | null;
@@ -109,6 +111,11 @@ export function JobPage(props: JobPageProps) {
             <Field label="Parent">
               {job.parentId === null ? <span class="muted">None: this is a root job</span> : <RelatedLink id={job.parentId} label={props.parentLabel} />}
             </Field>
+            {job.scheduleId !== null && (
+              <Field label="Schedule" id="field-schedule">
+                {props.scheduleHref === null ? <code>{job.scheduleId}</code> : <a href={props.scheduleHref}>{job.scheduleId}</a>}
+              </Field>
+            )}
             <Field label="Root">{job.rootId === job.id ? <span class="muted">This job</span> : <RelatedLink id={job.rootId} label={props.rootLabel} />}</Field>
           </dl>
         </section>
@@ -155,14 +162,5 @@ function RelatedLink(props: { id: string; label: string | null }) {
       <a href={jobHref(props.id)}>{props.label ?? props.id}</a>
       {props.label !== null && <span class="job-type">{props.id}</span>}
     </>
-  );
-}
-
-function Field(props: { label: string; id?: string; children?: Child }) {
-  return (
-    <div class="field-row">
-      <dt>{props.label}</dt>
-      <dd id={props.id}>{props.children}</dd>
-    </div>
   );
 }

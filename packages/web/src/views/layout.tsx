@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import type { Principal } from '@stint/core/auth/principal';
 
-export type Section = 'jobs' | 'stats' | 'none';
+export type Section = 'jobs' | 'schedules' | 'stats' | 'none';
 
 export interface LayoutProps {
   title: string;
@@ -54,6 +54,9 @@ export function Layout(props: LayoutProps) {
               <nav class="site-nav" aria-label="Main">
                 <a href="/jobs" aria-current={section === 'jobs' ? 'page' : undefined}>
                   Jobs
+                </a>
+                <a href="/schedules" aria-current={section === 'schedules' ? 'page' : undefined}>
+                  Schedules
                 </a>
                 <a href="/stats" aria-current={section === 'stats' ? 'page' : undefined}>
                   Statistics
