@@ -5,6 +5,7 @@ import { announce, api, config, el, whileVisible } from './common.js';
 import { serverClock, startTicker } from './format.js';
 import { jobRow } from './job-cells.js';
 import { confirmWith, plural, setupOperations } from './operations.js';
+import { syncRowSelection } from './row-selection.js';
 
 const cfg = config();
 const table = document.getElementById('jobs-table');
@@ -29,21 +30,7 @@ const operations = setupOperations({
 
 // Selection ---------------------------------------------------------------------------------
 function syncSelection() {
-  const rows = [...body.querySelectorAll('tr[data-id]')];
-  for (const id of [...selected]) if (!rows.some((row) => row.dataset.id === id)) selected.delete(id);
-  for (const row of rows) {
-    const on = selected.has(row.dataset.id);
-    row.classList.toggle('is-selected', on);
-    const box = row.querySelector('.row-select');
-    if (box) box.checked = on;
-  }
-  const all = document.getElementById('select-all');
-  if (all) {
-    all.checked = rows.length > 0 && selected.size === rows.length;
-    all.indeterminate = selected.size > 0 && selected.size < rows.length;
-  }
-  const count = document.getElementById('selection-count');
-  if (count) count.textContent = selected.size === 0 ? 'No jobs selected' : `${plural(selected.size, 'job')} selected`;
+  syncRowSelection(selected, [...body.querySelectorAll('tr[data-id]')], (row) => row.dataset.id, 'job');
   operations.update();
 }
 

@@ -3,8 +3,8 @@
 // none while the tab is hidden), and the log popup behind each logs icon.
 import { announce, config, whileVisible } from './common.js';
 import { setupLogDialog } from './log-dialog.js';
-import { plural } from './operations.js';
 import { reread, swap } from './page-refresh.js';
+import { syncRowSelection } from './row-selection.js';
 
 const cfg = config();
 const filters = document.getElementById('schedule-filters');
@@ -15,21 +15,7 @@ const TYPING_PAUSE_MS = 300;
 const rows = () => [...document.querySelectorAll('#schedules-body tr[data-ref]')];
 
 function syncSelection() {
-  const all = rows();
-  for (const ref of [...selected]) if (!all.some((row) => row.dataset.ref === ref)) selected.delete(ref);
-  for (const row of all) {
-    const on = selected.has(row.dataset.ref);
-    row.classList.toggle('is-selected', on);
-    const box = row.querySelector('.row-select');
-    if (box) box.checked = on;
-  }
-  const every = document.getElementById('select-all');
-  if (every) {
-    every.checked = all.length > 0 && selected.size === all.length;
-    every.indeterminate = selected.size > 0 && selected.size < all.length;
-  }
-  const count = document.getElementById('selection-count');
-  if (count) count.textContent = selected.size === 0 ? 'No schedules selected' : `${plural(selected.size, 'schedule')} selected`;
+  syncRowSelection(selected, rows(), (row) => row.dataset.ref, 'schedule');
   const run = document.getElementById('run-now');
   if (run) run.disabled = selected.size === 0;
 }

@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import { LogTable } from './logs-panel.tsx';
 
 /**
  * The log popup of the schedule pages: a run's newest lines, followed live while it runs
@@ -23,17 +24,7 @@ export function LogDialog() {
         </a>
       </p>
       <div class="table-scroll log-dialog__lines" role="region" aria-labelledby="log-dialog-caption" tabindex={0}>
-        <table class="log-table">
-          <caption id="log-dialog-caption">Log lines, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Level</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody id="log-dialog-body"></tbody>
-        </table>
+        <LogTable captionId="log-dialog-caption" bodyId="log-dialog-body" />
         <p class="empty" id="log-dialog-empty" hidden>
           No log lines yet.
         </p>

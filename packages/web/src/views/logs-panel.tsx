@@ -1,4 +1,5 @@
 /** @jsxImportSource hono/jsx */
+import type { Child } from 'hono/jsx';
 import type { LogLine } from '@stint/core/log-store';
 import { href, withParams } from '../list-url.ts';
 import { formatDateTime, toInputValue } from './time-format.ts';
@@ -85,21 +86,11 @@ export function LogsPanel(props: LogsPanelProps) {
         </div>
       )}
       <div class="table-scroll" role="region" aria-labelledby="logs-caption" tabindex={0}>
-        <table class="log-table">
-          <caption id="logs-caption">Log lines, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Level</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
-          <tbody id="log-body">
-            {props.lines.map((line) => (
-              <LogRow line={line} timeZone={timeZone} />
-            ))}
-          </tbody>
-        </table>
+        <LogTable captionId="logs-caption" bodyId="log-body">
+          {props.lines.map((line) => (
+            <LogRow line={line} timeZone={timeZone} />
+          ))}
+        </LogTable>
         <p class="empty" id="log-empty" hidden={props.lines.length > 0}>
           No log lines match.
         </p>
@@ -143,4 +134,21 @@ export function LogRow(props: { line: LogLine; timeZone: string }) {
 /** The page's other state (children paging) survives a log filter change. */
 function keep(params: URLSearchParams): Array<[string, string]> {
   return [...params].filter(([name]) => !(LOG_PARAMS as readonly string[]).includes(name));
+}
+
+/** A table of log lines, newest first; page scripts add live lines to the body by its id. */
+export function LogTable(props: { captionId: string; bodyId: string; children?: Child }) {
+  return (
+    <table class="log-table">
+      <caption id={props.captionId}>Log lines, newest first</caption>
+      <thead>
+        <tr>
+          <th scope="col">Time</th>
+          <th scope="col">Level</th>
+          <th scope="col">Message</th>
+        </tr>
+      </thead>
+      <tbody id={props.bodyId}>{props.children}</tbody>
+    </table>
+  );
 }
