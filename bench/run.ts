@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runColdStartBench } from './cold-start.ts';
 import { runEngineBench } from './engine-bench.ts';
 import { runMonitorBench } from './monitor-bench.ts';
+import { runSchedulesBench } from './schedules-bench.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results/latest.json. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -9,6 +10,7 @@ const only = process.argv[2];
 const suites: Record<string, () => Promise<unknown>> = {
   engine: runEngineBench,
   monitor: runMonitorBench,
+  schedules: runSchedulesBench,
   coldStart: () => runColdStartBench(),
 };
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };

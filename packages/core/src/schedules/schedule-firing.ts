@@ -5,9 +5,13 @@ import { scheduler, type ScheduleDeps } from './schedule-deps.ts';
 import { latestSlot, patternsOf } from './planning.ts';
 import { newScheduleState, plannedFields, type ScheduleState } from './schedule-store.ts';
 
-/** Due rows one sweep starts at most; the rest start on the next sweep, a minute later. */
-export const MAX_FIRED_PER_SWEEP = 200;
-const CONCURRENCY = 8;
+/**
+ * How long one sweep keeps starting due runs (the sweeper's timeout is 55 s and crash
+ * recovery runs first); rows still due after it start on the next sweep, a minute later.
+ */
+export const FIRE_BUDGET_MS = 25_000;
+const PAGE = 100;
+const CONCURRENCY = 16;
 
 export interface FireReport {
   /** Runs started by this sweep. */
@@ -78,22 +82,28 @@ export class ScheduleReconciler {
 export async function fireDue(deps: ScheduleDeps, reconciler: ScheduleReconciler): Promise<FireReport> {
   const reconciled = await reconciler.reconcile();
   const now = deps.clock();
-  const due = await deps.store.due(now, MAX_FIRED_PER_SWEEP);
+  const began = performance.now();
   let started = 0;
   let failed = 0;
-  for (let i = 0; i < due.length; i += CONCURRENCY) {
-    const batch = due.slice(i, i + CONCURRENCY);
-    // One row that cannot fire (a throttled write, an unknown job type) must not hold back the others.
-    const fired = await Promise.allSettled(batch.map((key) => fire(deps, key.tenant, key.scheduleId, now)));
-    for (const [index, result] of fired.entries()) {
-      if (result.status === 'fulfilled') started += result.value ? 1 : 0;
-      else {
-        failed++;
-        const { tenant, scheduleId } = batch[index]!;
-        deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} could not start its run`, error: result.reason });
+  // Rows fired move past `now`, out of the range; a failed row stays, so pages go on past it.
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.store.due(now, PAGE, startKey);
+    for (let i = 0; i < page.keys.length; i += CONCURRENCY) {
+      const batch = page.keys.slice(i, i + CONCURRENCY);
+      // One row that cannot fire (a throttled write, an unknown job type) must not hold back the others.
+      const fired = await Promise.allSettled(batch.map((key) => fire(deps, key.tenant, key.scheduleId, now)));
+      for (const [index, result] of fired.entries()) {
+        if (result.status === 'fulfilled') started += result.value ? 1 : 0;
+        else {
+          failed++;
+          const { tenant, scheduleId } = batch[index]!;
+          deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} could not start its run`, error: result.reason });
+        }
       }
     }
-  }
+    startKey = page.lastKey;
+  } while (startKey && performance.now() - began < FIRE_BUDGET_MS);
   return { started, reconciled, failed };
 }
 

@@ -116,13 +116,20 @@ export class ScheduleStore {
     return { rows: page.items as unknown as ScheduleState[], lastKey: page.lastKey };
   }
 
-  /** Keys of rows whose next slot is at or before `now`, earliest first. */
-  async due(now: number, limit: number): Promise<Array<{ tenant: string; scheduleId: string }>> {
-    const page = await this.table.queryIndex({ index: 'gsi5', partition: DUE_PARTITION, between: ['0', `${pad(now, 13)}#~`], limit });
-    return page.keys.map((key) => {
-      const [tenant, scheduleId] = [key.sk!.slice(0, key.sk!.indexOf('#')), key.sk!.slice(key.sk!.indexOf('#') + 1)];
-      return { tenant, scheduleId };
+  /** A page of keys of rows whose next slot is at or before `now`, earliest first. */
+  async due(now: number, limit: number, startKey?: Record<string, unknown>) {
+    const page = await this.table.queryIndex({
+      index: 'gsi5',
+      partition: DUE_PARTITION,
+      between: ['0', `${pad(now, 13)}#~`],
+      limit,
+      ...(startKey ? { startKey } : {}),
     });
+    const keys = page.keys.map((key) => {
+      const split = key.sk!.indexOf('#');
+      return { tenant: key.sk!.slice(0, split), scheduleId: key.sk!.slice(split + 1) };
+    });
+    return { keys, lastKey: page.lastKey };
   }
 
   async catalogSignature(): Promise<string | undefined> {
