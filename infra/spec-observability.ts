@@ -17,6 +17,10 @@ export const METRICS = {
     sliceDuration: 'SliceDuration',
     /** Intake messages that failed validation. */
     intakeRejected: 'IntakeRejected',
+    /** Scheduled runs a sweep started. */
+    scheduledRunsStarted: 'ScheduledRunsStarted',
+    /** Due schedule rows a sweep could not start (each sweep tries them again). */
+    scheduledRunsFailed: 'ScheduledRunsFailed',
   },
   /**
    * Dimension sets per metric. Each distinct combination of values is a billed custom metric,
@@ -31,6 +35,8 @@ export const METRICS = {
     JobsFailed: [['service']],
     SliceDuration: [['service']],
     IntakeRejected: [['service']],
+    ScheduledRunsStarted: [['service']],
+    ScheduledRunsFailed: [['service']],
   },
 } as const;
 
