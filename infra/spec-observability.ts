@@ -81,6 +81,18 @@ export const ALARMS = {
     periodSeconds: 300,
     evaluationPeriods: 1,
   },
+  /**
+   * Due scheduled runs the sweeper could not start. Each sweep (once a minute) tries them again,
+   * so one failed sweep is noise; three in a row means schedules are not firing.
+   */
+  scheduledRunsFailed: {
+    service: 'sweeper',
+    metric: METRICS.names.scheduledRunsFailed,
+    statistic: 'Sum',
+    threshold: 0,
+    periodSeconds: 60,
+    evaluationPeriods: 3,
+  },
 } as const;
 
 /** Queues whose oldest-message age is alarmed on. */

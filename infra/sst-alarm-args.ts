@@ -92,6 +92,18 @@ export function alarmArgs<T>(
     evaluationPeriods: ALARMS.workerErrors.evaluationPeriods,
     threshold: ALARMS.workerErrors.threshold,
   };
+  const scheduled = ALARMS.scheduledRunsFailed;
+  alarms.ScheduledRunsFailedAlarm = {
+    ...common,
+    alarmDescription: `Due scheduled runs the sweeper could not start, in each of ${scheduled.evaluationPeriods} consecutive ${scheduled.periodSeconds} s periods`,
+    namespace: METRICS.namespace,
+    metricName: scheduled.metric,
+    dimensions: { service: serviceName(scheduled.service) },
+    statistic: scheduled.statistic,
+    period: scheduled.periodSeconds,
+    evaluationPeriods: scheduled.evaluationPeriods,
+    threshold: scheduled.threshold,
+  };
   return alarms;
 }
 
@@ -103,7 +115,7 @@ export function dashboardBody(
 ): string {
   const names = METRICS.names;
   const ns = METRICS.namespace;
-  const stint = (fn: FunctionId, name: string, stat: string) => [ns, name, 'service', serviceName(fn), { stat, label: stat }];
+  const stint = (fn: FunctionId, name: string, stat: string, label = stat) => [ns, name, 'service', serviceName(fn), { stat, label }];
   const total = (name: string) => [{ expression: `SUM(SEARCH('{${ns},service} MetricName="${name}"', 'Sum', 60))`, label: name }];
   const sqs = (metric: string, queue: string, label: string) => ['AWS/SQS', metric, 'QueueName', queue, { stat: 'Maximum', label }];
   const lambda = (metric: string, fn: string, stat: string, label: string) => ['AWS/Lambda', metric, 'FunctionName', fn, { stat, label }];
@@ -115,6 +127,10 @@ export function dashboardBody(
   });
   const widgets = [
     graph('Jobs per minute', [names.jobsCreated, names.jobsFinished, names.jobsFailed].map(total)),
+    graph('Scheduled runs per minute', [
+      stint('sweeper', names.scheduledRunsStarted, 'Sum', 'started'),
+      stint('sweeper', names.scheduledRunsFailed, 'Sum', 'failed'),
+    ]),
     graph('Waiting time (ms)', ['p50', 'p90', 'p99'].map((s) => stint(ALARMS.waitingTimeP90.service, names.waitingTime, s)), {
       annotations: { horizontal: [{ value: waitingTimeThresholdMs, label: 'alarm threshold' }] },
     }),
@@ -127,7 +143,7 @@ export function dashboardBody(
     graph('Dead-letter queues', QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.dlqNames[q.id], `${q.id} DLQ`))),
     graph('Worker', ['Errors', 'Throttles', 'Invocations'].map((m) => lambda(m, targets.workerFunctionName, 'Sum', m.toLowerCase()))),
     graph('Function duration p90 (ms)', FUNCTIONS.map((f) => lambda('Duration', targets.functionNames[f.id], 'p90', f.id))),
-    graph('Intake rejected', [stint('intake', names.intakeRejected, 'Sum')]),
+    graph('Intake rejected', [stint('intake', names.intakeRejected, 'Sum', 'rejected')]),
   ];
   // Three graphs a row, as in the CDK dashboard.
   return JSON.stringify({ widgets: widgets.map((w, i) => ({ ...w, x: (i % 3) * 8, y: Math.floor(i / 3) * 6 })) });

@@ -83,6 +83,14 @@ export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatc
       description: 'Worker invocations crashed or timed out',
     }),
   );
+  const scheduled = ALARMS.scheduledRunsFailed;
+  alarms.push(
+    alarm('ScheduledRunsFailedAlarm', stintMetric(scheduled.service, scheduled.metric, scheduled.statistic, Duration.seconds(scheduled.periodSeconds)), {
+      threshold: scheduled.threshold,
+      evaluationPeriods: scheduled.evaluationPeriods,
+      description: `Due scheduled runs the sweeper could not start, in each of ${scheduled.evaluationPeriods} consecutive ${scheduled.periodSeconds} s periods`,
+    }),
+  );
 
   if (options.topic) {
     const action = new SnsAction(options.topic);

@@ -36,6 +36,10 @@ export function createDashboard(scope: Construct, options: DashboardOptions): cl
   const waitingService = ALARMS.waitingTimeP90.service;
 
   const jobs = graph('Jobs per minute', [names.jobsCreated, names.jobsFinished, names.jobsFailed].map(totalOf));
+  const scheduledRuns = graph('Scheduled runs per minute', [
+    stintMetric('sweeper', names.scheduledRunsStarted, 'Sum').with({ label: 'started' }),
+    stintMetric('sweeper', names.scheduledRunsFailed, 'Sum').with({ label: 'failed' }),
+  ]);
   const waiting = graph(
     'Waiting time (ms)',
     ['p50', 'p90', 'p99'].map((s) => stintMetric(waitingService, names.waitingTime, s).with({ label: s })),
@@ -78,11 +82,12 @@ export function createDashboard(scope: Construct, options: DashboardOptions): cl
 
   return new cloudwatch.Dashboard(scope, 'Dashboard', {
     dashboardName: options.dashboardName,
+    // Three graphs a row, in the order of infra/sst-alarm-args.ts's dashboardBody.
     widgets: [
-      [jobs, waiting, waitingByType],
-      [slices, depth, age],
-      [dlqs, workerHealth, durations],
-      [intake],
+      [jobs, scheduledRuns, waiting],
+      [waitingByType, slices, depth],
+      [age, dlqs, workerHealth],
+      [durations, intake],
     ],
   });
 }

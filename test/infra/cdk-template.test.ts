@@ -296,7 +296,31 @@ describe('alarms and dashboard', () => {
       Statistic: 'Sum',
       Threshold: ALARMS.workerErrors.threshold,
     });
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1);
+  });
+
+  it('alarms on scheduled runs the sweeper could not start, three sweeps in a row', () => {
+    alarm({
+      Namespace: 'Stint',
+      MetricName: 'ScheduledRunsFailed',
+      Dimensions: [{ Name: 'service', Value: 'stint-sweeper' }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    const failed = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).find(
+      (a) => a.Properties?.MetricName === METRICS.names.scheduledRunsFailed,
+    );
+    // No M-of-N: every one of the three periods must breach.
+    expect(failed?.Properties?.DatapointsToAlarm).toBeUndefined();
+    const dimensions = (failed?.Properties?.Dimensions as { Name: string }[]).map((d) => d.Name).join();
+    expect(METRICS.dimensionSets.ScheduledRunsFailed.map((set) => set.join())).toContain(dimensions);
+  });
+
+  it('has one alarm per spec entry and queue', () => {
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1 + 1);
   });
 
   it('has no alarm actions unless a topic is given', () => {
@@ -308,7 +332,15 @@ describe('alarms and dashboard', () => {
   it('draws the alarmed metrics on a dashboard', () => {
     const [dashboard] = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
-    for (const metric of ['WaitingTime', 'JobsCreated', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors']) {
+    for (const metric of [
+      'WaitingTime',
+      'JobsCreated',
+      'ScheduledRunsStarted',
+      'ScheduledRunsFailed',
+      'ApproximateAgeOfOldestMessage',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+    ]) {
       expect(body).toContain(metric);
     }
   });

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARMS, DEFAULT_SETTINGS, FUNCTIONS, QUEUES } from '../../infra/spec.ts';
-import { alarmArgs } from '../../infra/sst-alarm-args.ts';
+import { alarmArgs, dashboardBody } from '../../infra/sst-alarm-args.ts';
 import { dlqArgs, functionArgs, queueArgs, reportTopicArgs, tableArgs, tlsOnlyTopicPolicy } from '../../infra/sst-args.ts';
 import { logicalId, resourcesOfType, synthStint, type Synthesized } from './synth.ts';
 
@@ -108,10 +108,47 @@ describe('alarms', () => {
         treatMissingData: p.TreatMissingData,
       });
     });
-    const names = { work: 'w', low: 'l', intake: 'i' };
-    const sst = Object.values(
-      alarmArgs({ workerFunctionName: 'f', queueNames: names, dlqNames: names }, ALARMS.waitingTimeP90.defaultThresholdMs),
-    ).map((a) => shape(a as unknown as Record<string, unknown>));
+    const sst = Object.values(sstAlarms()).map((a) => shape(a as unknown as Record<string, unknown>));
     expect(cdk.sort()).toEqual(sst.sort());
   });
+
+  it('have the same names', () => {
+    expect(s.stack.jobs.alarms.map((a) => a.node.id).sort()).toEqual(Object.keys(sstAlarms()).sort());
+  });
+
+  it('read the same dimensions of the Stint metrics', () => {
+    const cdk = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm'))
+      .filter((a) => a.Properties?.Namespace === 'Stint')
+      .map((a) => {
+        const dimensions = a.Properties!.Dimensions as { Name: string; Value: string }[];
+        return `${String(a.Properties!.MetricName)} ${JSON.stringify(Object.fromEntries(dimensions.map((d) => [d.Name, d.Value])))}`;
+      });
+    const sst = Object.values(sstAlarms())
+      .filter((a) => a.namespace === 'Stint')
+      .map((a) => `${a.metricName} ${JSON.stringify(a.dimensions)}`);
+    expect(cdk.sort()).toEqual(sst.sort());
+    expect(cdk).toContain('ScheduledRunsFailed {"service":"stint-sweeper"}');
+  });
 });
+
+describe('dashboard', () => {
+  it('has the same graphs in the same places', () => {
+    const [dashboard] = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Dashboard'));
+    // The body is a Fn::Join of JSON text and tokens (region, queue and function names), which all sit inside strings.
+    const parts = (dashboard!.Properties!.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    const layout = (body: string) =>
+      (JSON.parse(body) as { widgets: { x: number; y: number; properties: { title: string } }[] }).widgets.map(
+        (w) => `${w.x},${w.y} ${w.properties.title}`,
+      );
+    const cdk = layout(parts.map((p) => (typeof p === 'string' ? p : 'token')).join(''));
+    const functionNames = { api: 'a', worker: 'f', intake: 'i', sweeper: 's' };
+    const names = { work: 'w', low: 'l', intake: 'i' };
+    const sst = layout(dashboardBody('r', { workerFunctionName: 'f', queueNames: names, dlqNames: names, functionNames }, 60_000));
+    expect(cdk).toEqual(sst);
+  });
+});
+
+function sstAlarms() {
+  const names = { work: 'w', low: 'l', intake: 'i' };
+  return alarmArgs({ workerFunctionName: 'f', queueNames: names, dlqNames: names }, ALARMS.waitingTimeP90.defaultThresholdMs);
+}

@@ -157,10 +157,19 @@ describe('alarms and dashboard', () => {
     dlqNames: { work: 'work-dlq', low: 'low-dlq', intake: 'intake-dlq' },
   };
 
-  it('alarm on waiting time, every DLQ, work-queue age and worker errors, notifying the topic', () => {
+  it('alarm on waiting time, every DLQ, work-queue age, worker errors and failed scheduled runs, notifying the topic', () => {
     const alarms = alarmArgs(targets, 60_000, 'arn:topic');
     expect(Object.keys(alarms).sort()).toEqual(
-      ['WaitingTimeAlarm', 'WorkDlqAlarm', 'LowDlqAlarm', 'IntakeDlqAlarm', 'WorkQueueAgeAlarm', 'LowQueueAgeAlarm', 'WorkerErrorsAlarm'].sort(),
+      [
+        'WaitingTimeAlarm',
+        'WorkDlqAlarm',
+        'LowDlqAlarm',
+        'IntakeDlqAlarm',
+        'WorkQueueAgeAlarm',
+        'LowQueueAgeAlarm',
+        'WorkerErrorsAlarm',
+        'ScheduledRunsFailedAlarm',
+      ].sort(),
     );
     expect(alarms.WaitingTimeAlarm).toMatchObject({ extendedStatistic: 'p90', threshold: 60_000, dimensions: { service: 'stint-worker' } });
     expect(alarms.IntakeDlqAlarm?.dimensions).toEqual({ QueueName: 'intake-dlq' });
@@ -168,10 +177,30 @@ describe('alarms and dashboard', () => {
     expect(alarmArgs(targets, 60_000).WorkerErrorsAlarm?.alarmActions).toEqual([]);
   });
 
+  it('alarm when the sweeper fails to start due scheduled runs in three consecutive minutes', () => {
+    const alarm = alarmArgs(targets, 60_000, 'arn:topic').ScheduledRunsFailedAlarm;
+    expect(alarm).toMatchObject({
+      namespace: 'Stint',
+      metricName: 'ScheduledRunsFailed',
+      dimensions: { service: 'stint-sweeper' },
+      statistic: 'Sum',
+      threshold: 0,
+      period: 60,
+      evaluationPeriods: 3,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: ['arn:topic'],
+      okActions: ['arn:topic'],
+    });
+    expect(alarm?.extendedStatistic).toBeUndefined();
+  });
+
   it('draw the same graphs as the CDK dashboard', () => {
     const functionNames = { api: 'api-fn', worker: 'worker-fn', intake: 'intake-fn', sweeper: 'sweeper-fn' };
     const body = JSON.parse(dashboardBody('eu-west-1', { ...targets, functionNames }, 60_000)) as { widgets: unknown[] };
-    expect(body.widgets).toHaveLength(10);
+    expect(body.widgets).toHaveLength(11);
     expect(JSON.stringify(body)).toContain('intake-dlq');
+    expect(JSON.stringify(body)).toContain('"Stint","ScheduledRunsStarted","service","stint-sweeper"');
+    expect(JSON.stringify(body)).toContain('"Stint","ScheduledRunsFailed","service","stint-sweeper"');
   });
 });
