@@ -20,6 +20,8 @@ export const exportsCleanup = defineSchedule<PurgeExportsData>({
   jobType: PURGE_EXPORTS,
   data: { olderThanDays: 7 },
   scope: 'installation',
+  // A cleanup still deleting when the next one is due lets that slot pass.
+  overlap: 'skip',
   automatic: { cron: '30 4 * * 0', timeZone: 'UTC' },
 });
 

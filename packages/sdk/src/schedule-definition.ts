@@ -18,6 +18,12 @@ export interface ScheduleDefinition<TData = Record<string, unknown>> {
   /** `tenant`: one schedule per tenant, each run in its tenant. `installation`: one for the whole installation. */
   scope: ScheduleScope;
   automatic: AutomaticSchedule;
+  /**
+   * A slot that comes while the previous run is still active: `allow` starts another run (as
+   * cron does, the default); `skip` lets the slot pass, as Temporal's and Quartz's
+   * no-overlap policies do. Run now always starts a run.
+   */
+  overlap?: 'allow' | 'skip';
 }
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -30,6 +36,9 @@ export function defineSchedule<TData extends Record<string, unknown> = Record<st
     throw new TypeError(`schedule id "${options.id}" must match ${ID_PATTERN} (e.g. nightly-export)`);
   }
   if (!options.description.trim()) throw new TypeError(`schedule ${options.id} needs a description`);
+  if (options.overlap !== undefined && options.overlap !== 'allow' && options.overlap !== 'skip') {
+    throw new TypeError(`schedule ${options.id}: overlap must be "allow" or "skip"`);
+  }
   if (options.scope !== 'tenant' && options.scope !== 'installation') {
     throw new TypeError(`schedule ${options.id}: scope must be "tenant" or "installation"`);
   }

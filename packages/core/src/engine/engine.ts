@@ -126,7 +126,7 @@ export class Engine {
   async sweep(options: SweepOptions = {}): Promise<SweepReport> {
     const report = await this.#counted((counters) => sweep(this.deps, this.dispatcher, counters, options));
     const fired = await this.schedules.fireDue();
-    return { ...report, schedulesStarted: fired.started, schedulesReconciled: fired.reconciled, schedulesFailed: fired.failed };
+    return { ...report, schedulesStarted: fired.started, schedulesReconciled: fired.reconciled, schedulesFailed: fired.failed, schedulesSkipped: fired.skipped };
   }
 
   async #counted<T>(work: (counters: ReturnType<CounterStore['batch']>) => Promise<T>): Promise<T> {

@@ -20,6 +20,8 @@ export interface SweepReport {
   schedulesReconciled: number;
   /** Due schedule rows that failed to start (retried by the next sweep). */
   schedulesFailed: number;
+  /** Slots of no-overlap schedules let pass while their previous run was active. */
+  schedulesSkipped: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function sweep(
   dispatcher: Dispatcher,
   counters: CounterBatch,
   options: SweepOptions = {},
-): Promise<Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed'>> {
+): Promise<Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed' | 'schedulesSkipped'>> {
   const report = { expiredLeases: 0, lostDispatches: 0, parentsSettled: 0, dispatched: 0 };
   const now = deps.clock();
   for (let shard = 0; shard < SHARDS; shard++) {

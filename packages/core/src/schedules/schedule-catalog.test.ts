@@ -42,6 +42,7 @@ describe('defineSchedule', () => {
     [{ automatic: { cron: '0 2 * *', timeZone: 'UTC' } }, /not valid/],
     [{ automatic: { cron: '0 0 2 * * *', timeZone: 'UTC' } }, /5 fields/],
     [{ automatic: { cron: '0 2 * * *', timeZone: 'Moon/Base' } }, /not an IANA time zone/],
+    [{ overlap: 'queue' as 'skip' }, /overlap must be "allow" or "skip"/],
   ])('refuses %j', (override, message) => {
     expect(() => defineSchedule({ ...base, ...override })).toThrow(message);
   });

@@ -1,4 +1,5 @@
 import type { ScheduleDefinition } from '@stint/sdk';
+import { isEnded } from '../job.ts';
 import type { UpdateSpec } from '../update-expression.ts';
 import { tenantKeyOf } from './schedule-catalog.ts';
 import { scheduler, type ScheduleDeps } from './schedule-deps.ts';
@@ -20,6 +21,8 @@ export interface FireReport {
   reconciled: number;
   /** Rows that could not be fired this time (reported as warnings); the next sweep tries again. */
   failed: number;
+  /** Slots let pass because the schedule skips overlaps and its previous run was still active. */
+  skipped: number;
 }
 
 /** Merges update specs; later `set`s win. */
@@ -85,6 +88,7 @@ export async function fireDue(deps: ScheduleDeps, reconciler: ScheduleReconciler
   const began = performance.now();
   let started = 0;
   let failed = 0;
+  let skipped = 0;
   // Rows fired move past `now`, out of the range; a failed row stays, so pages go on past it.
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -94,8 +98,10 @@ export async function fireDue(deps: ScheduleDeps, reconciler: ScheduleReconciler
       // One row that cannot fire (a throttled write, an unknown job type) must not hold back the others.
       const fired = await Promise.allSettled(batch.map((key) => fire(deps, key.tenant, key.scheduleId, now)));
       for (const [index, result] of fired.entries()) {
-        if (result.status === 'fulfilled') started += result.value ? 1 : 0;
-        else {
+        if (result.status === 'fulfilled') {
+          if (result.value === 'started') started++;
+          if (result.value === 'skipped') skipped++;
+        } else {
           failed++;
           const { tenant, scheduleId } = batch[index]!;
           deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} could not start its run`, error: result.reason });
@@ -104,20 +110,25 @@ export async function fireDue(deps: ScheduleDeps, reconciler: ScheduleReconciler
     }
     startKey = page.lastKey;
   } while (startKey && performance.now() - began < FIRE_BUDGET_MS);
-  return { started, reconciled, failed };
+  return { started, reconciled, failed, skipped };
 }
 
-async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now: number): Promise<boolean> {
+async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now: number): Promise<'started' | 'skipped' | 'none'> {
   const state = await deps.store.get(tenant, scheduleId);
   // The due index lags the table: the row may have moved on since the index was read.
-  if (!state || state.nextRunAt === undefined || state.nextRunAt > now) return false;
+  if (!state || state.nextRunAt === undefined || state.nextRunAt > now) return 'none';
   const definition = deps.catalog.find(scheduleId);
   if (!definition) {
     // Its definition was removed from the code: keep the row's history, stop firing it.
     await deps.store.update(state, { remove: ['nextRunAt', 'gsi5pk', 'gsi5sk'] });
-    return false;
+    return 'none';
   }
   const slot = Math.max(state.nextRunAt, latestSlot(state.planning, definition.automatic, now) ?? state.nextRunAt);
+  if (definition.overlap === 'skip' && (await previousRunActive(deps, state))) {
+    await deps.store.update(state, mergeSpecs(plannedFields(state, state.planning, definition.automatic, Math.max(slot, now)), { set: { lastSlot: slot } }));
+    deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} skipped a slot: its previous run ${state.lastJobId} is still active` });
+    return 'skipped';
+  }
   const { job, created } = await deps.submit({
     type: definition.jobType,
     tenant,
@@ -127,7 +138,13 @@ async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now:
     scheduleId,
   });
   await recordRun(deps, state, definition, { slot, jobId: job.id, at: job.createDate }, now);
-  return created;
+  return created ? 'started' : 'none';
+}
+
+async function previousRunActive(deps: ScheduleDeps, state: ScheduleState): Promise<boolean> {
+  if (!state.lastJobId) return false;
+  const previous = await deps.jobs.get(state.lastJobId);
+  return previous !== undefined && !isEnded(previous.status);
 }
 
 async function recordRun(
