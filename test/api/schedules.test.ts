@@ -62,6 +62,7 @@ describe('who sees which schedules', () => {
       tenant: TENANT_A,
       planning: { type: 'automatic' },
       automatic: NIGHTLY.automatic,
+      overlap: 'allow',
       report: { enabled: false, recipients: [] },
       nextRunAt: expect.any(Number),
       lastRun: null,

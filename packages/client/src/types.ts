@@ -176,6 +176,8 @@ export interface ScheduleRow {
   planning: Planning;
   /** The schedule the code defines. */
   automatic: { cron: string; timeZone: string };
+  /** A slot due while the previous run is active starts another run (`allow`) or passes (`skip`). */
+  overlap: 'allow' | 'skip';
   report: ReportSettings;
   /** Null when the planning never fires. */
   nextRunAt: number | null;

@@ -26,6 +26,8 @@ export interface ScheduleRow {
   tenant: string | null;
   planning: Planning;
   automatic: AutomaticSchedule;
+  /** What a slot does while the previous run is active: start another run, or pass. */
+  overlap: 'allow' | 'skip';
   report: ReportSettings;
   nextRunAt: number | null;
   lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null } | null;
@@ -270,6 +272,7 @@ export class Schedules {
         tenant: this.#refOf(state).tenant,
         planning: state.planning,
         automatic: definition.automatic,
+        overlap: definition.overlap ?? 'allow',
         report: state.report,
         nextRunAt: state.nextRunAt ?? null,
         lastRun: job ? { jobId: job.id, status: runStatusOf(job), date: job.startDate ?? job.createDate, endDate: job.endDate } : null,

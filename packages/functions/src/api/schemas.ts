@@ -201,6 +201,7 @@ export const ScheduleRowSchema = z
     tenant: z.string().nullable().openapi({ description: 'Null for an installation-wide schedule' }),
     planning: PlanningSchema,
     automatic: z.object({ cron: z.string(), timeZone: z.string() }).openapi({ description: 'The schedule the code defines' }),
+    overlap: z.enum(['allow', 'skip']).openapi({ description: 'A slot due while the previous run is active starts another run (`allow`) or passes (`skip`)' }),
     report: ReportSettingsSchema,
     nextRunAt: z.number().int().nullable().openapi({ description: 'Null when the planning never fires (disabled)' }),
     lastRun: z

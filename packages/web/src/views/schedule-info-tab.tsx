@@ -37,6 +37,9 @@ export function ScheduleInfoTab(props: {
         <Field label="Job type">
           <code>{row.jobType}</code>
         </Field>
+        <Field label="Overlapping runs">
+          {row.overlap === 'skip' ? 'A slot due while the last run is still active is skipped' : 'Each slot starts a run, even while the last one is active'}
+        </Field>
         <Field label="Last run">
           {row.lastRun === null ? (
             <span class="muted">Never run</span>
