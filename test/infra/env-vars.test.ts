@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../../infra/repo-root.ts';
 import { bundleHandler } from '../../infra/scripts/bundle-handlers.ts';
 import { DEFAULT_SETTINGS, ENV, FUNCTIONS, functionEnvironment, type FunctionId } from '../../infra/spec.ts';
 import { functionArgs } from '../../infra/sst-args.ts';
-import { logicalId, resourcesOfType, synthStint } from './synth.ts';
+import { logicalId, resourcesOfType, synthStint, TEST_REFS } from './synth.ts';
 
 /**
  * Which environment variables each handler reads is derived from its code, two ways:
@@ -23,13 +23,6 @@ import { logicalId, resourcesOfType, synthStint } from './synth.ts';
 /** Set by Lambda itself, never by a deployment. */
 const RUNTIME_PROVIDED = /^(AWS_|LAMBDA_|_)/;
 
-const refs = {
-  tableName: 'stint-test',
-  workQueueUrl: 'https://sqs.test/work',
-  lowQueueUrl: 'https://sqs.test/low',
-  bucketName: 'stint-test',
-  reportTopicArn: 'arn:aws:sns:us-east-1:111122223333:stint-reports',
-};
 
 function namesReadOnLoad(bundle: string, env: Record<string, string>): string[] {
   const script = `
@@ -75,7 +68,7 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s', (id, spec) => {
     const bundle = await bundleHandler(spec, join(outdir, id));
     const sources = bundle.inputs.filter((file) => !file.includes('node_modules')).map((file) => readFileSync(join(REPO_ROOT, file), 'utf8'));
     const ownText = sources.join('\n');
-    const env = functionEnvironment(spec, refs, DEFAULT_SETTINGS) as Record<string, string>;
+    const env = functionEnvironment(spec, TEST_REFS, DEFAULT_SETTINGS) as Record<string, string>;
     const loaded = namesReadOnLoad(bundle.outfile!, env).filter((name) => ownText.includes(name));
     const scanned = sources.flatMap(namesInSource);
     reads.set(id, new Set([...loaded, ...scanned].filter((name) => !RUNTIME_PROVIDED.test(name))));
@@ -92,7 +85,7 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s', (id, spec) => {
   });
 
   it('gets every variable it reads from the SST args', () => {
-    const sst = functionArgs(spec, refs, DEFAULT_SETTINGS, () => []).environment;
+    const sst = functionArgs(spec, TEST_REFS, DEFAULT_SETTINGS, () => []).environment;
     const missing = [...reads.get(id)!].filter((name) => !(name in sst));
     expect(missing).toEqual([]);
   });

@@ -16,20 +16,14 @@ import {
   SUBMIT_PERMISSION,
   WORKER,
 } from '../../infra/spec.ts';
+import { TEST_REFS } from './synth.ts';
 
 describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s handler', (_id, spec) => {
   it(`exists at ${spec.entry} and exports handler`, async () => {
     const entry = join(REPO_ROOT, spec.entry);
     expect(existsSync(entry), entry).toBe(true);
     // Handlers read their configuration when loaded, as in Lambda.
-    const refs = {
-      tableName: 'stint-test',
-      workQueueUrl: 'https://sqs.test/work',
-      lowQueueUrl: 'https://sqs.test/low',
-      bucketName: 'stint-test',
-      reportTopicArn: 'arn:aws:sns:us-east-1:111122223333:stint-reports',
-    };
-    Object.assign(process.env, { AWS_REGION: 'us-east-1' }, functionEnvironment(spec, refs, DEFAULT_SETTINGS));
+    Object.assign(process.env, { AWS_REGION: 'us-east-1' }, functionEnvironment(spec, TEST_REFS, DEFAULT_SETTINGS));
     const module = (await import(pathToFileURL(entry).href)) as { handler?: unknown };
     expect(typeof module.handler).toBe('function');
   });

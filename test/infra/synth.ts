@@ -36,3 +36,12 @@ export function resourcesOfType(template: Template, type: string): Record<string
 export function logicalId(stack: StintStack, construct: IConstruct): string {
   return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }
+
+/** Resource references a handler is given in the tests that load it as Lambda would. */
+export const TEST_REFS = {
+  tableName: 'stint-test',
+  workQueueUrl: 'https://sqs.test/work',
+  lowQueueUrl: 'https://sqs.test/low',
+  bucketName: 'stint-test',
+  reportTopicArn: 'arn:aws:sns:us-east-1:111122223333:stint-reports',
+};

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { createWebApp, webAssetFiles } from '@stint/web';
 import { eventually } from '../support/gate.ts';
-import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
+import { ADMIN_TOKEN, signInCookie, startWebStack, type WebStack } from './web-stack.ts';
 
 const XSS_LABEL = '<img src=x onerror=alert(1)>';
 const LOCAL = 'http://localhost';
@@ -14,16 +14,7 @@ let web: WebStack;
 let admin: string;
 let xssJobId: string;
 
-/** Signs in through the form as a browser would and returns the Cookie header. */
-async function signIn(token: string): Promise<string> {
-  const response = await web.app.request('/sign-in', {
-    method: 'POST',
-    headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, next: '/jobs' }),
-  });
-  expect(response.status).toBe(303);
-  return response.headers.get('set-cookie')!.split(';')[0]!;
-}
+const signIn = (token: string) => signInCookie(web, token);
 
 const get = (path: string, cookie?: string) => web.app.request(path, { headers: cookie ? { cookie } : {} });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/gate.ts';
-import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
+import { ADMIN_TOKEN, signInCookie, startWebStack, type WebStack } from './web-stack.ts';
 
 const LOCAL = 'http://localhost';
 const ADMIN_SCOPE = { allTenants: true } as const;
@@ -10,15 +10,7 @@ let admin: string;
 let tenantAdmin: string;
 let viewer: string;
 
-async function signIn(token: string): Promise<string> {
-  const response = await web.app.request('/sign-in', {
-    method: 'POST',
-    headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token, next: '/jobs' }),
-  });
-  expect(response.status).toBe(303);
-  return response.headers.get('set-cookie')!.split(';')[0]!;
-}
+const signIn = (token: string) => signInCookie(web, token);
 
 const get = (path: string, cookie: string) => web.app.request(path, { headers: { cookie } });
 const html = async (path: string, cookie: string) => (await get(path, cookie)).text();

@@ -78,3 +78,14 @@ export async function startWebStack(options: { seed?: boolean } = {}): Promise<W
     },
   };
 }
+
+/** Signs in through the form as a browser would and returns the Cookie header. */
+export async function signInCookie(web: WebStack, token: string): Promise<string> {
+  const response = await web.app.request('/sign-in', {
+    method: 'POST',
+    headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token, next: '/jobs' }),
+  });
+  if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
