@@ -21,3 +21,26 @@ export function describedBy(hint: string | null, errorId: string, error: FieldEr
   const ids = [hint, invalid(error, fields) ? errorId : null].filter((id): id is string => id !== null);
   return ids.length > 0 ? ids.join(' ') : undefined;
 }
+
+/**
+ * The top of a schedule form: its "saved" notice, the error no field shows inline, and the
+ * hidden fields that say whose form it is (CSRF token) and which one it is.
+ */
+export function FormHead(props: { form: string; csrfToken: string; saved: string | null; error: FieldError | null; inline: readonly string[] }) {
+  return (
+    <>
+      {props.saved !== null && (
+        <p class="alert alert--ok" role="status">
+          {props.saved}
+        </p>
+      )}
+      {props.error !== null && !props.inline.includes(props.error.field) && (
+        <p class="alert alert--error" role="alert">
+          {props.error.message}
+        </p>
+      )}
+      <input type="hidden" name="csrf" value={props.csrfToken} />
+      <input type="hidden" name="form" value={props.form} />
+    </>
+  );
+}

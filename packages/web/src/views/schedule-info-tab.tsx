@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { ScheduleRow } from '@stint/core/schedules/schedules';
 import type { FieldError, ReportDraft } from '../schedule-form.ts';
-import { describedBy, FieldErrorText, invalid } from './field-error.tsx';
+import { describedBy, FieldErrorText, FormHead, invalid } from './field-error.tsx';
 import { Field } from './field-row.tsx';
 import { DateTime, jobHref } from './job-cells.tsx';
 import { RunStatusIcon } from './schedule-icons.tsx';
@@ -56,18 +56,7 @@ export function ScheduleInfoTab(props: {
 
       <form method="post" action={props.action} class="schedule-form" aria-labelledby="report-title" novalidate>
         <h3 id="report-title">Execution report</h3>
-        {props.saved && (
-          <p class="alert alert--ok" role="status">
-            Report settings saved.
-          </p>
-        )}
-        {error !== null && !RECIPIENTS.includes(error.field) && (
-          <p class="alert alert--error" role="alert">
-            {error.message}
-          </p>
-        )}
-        <input type="hidden" name="csrf" value={props.csrfToken} />
-        <input type="hidden" name="form" value="report" />
+        <FormHead form="report" csrfToken={props.csrfToken} saved={props.saved ? 'Report settings saved.' : null} error={error} inline={RECIPIENTS} />
         <fieldset class="plain" disabled={!props.canWrite}>
           <legend class="visually-hidden">Execution report</legend>
           <label class="check">

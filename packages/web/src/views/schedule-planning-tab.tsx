@@ -2,7 +2,7 @@
 import { WEEKDAYS } from '@stint/core/schedules/planning';
 import type { ScheduleRow } from '@stint/core/schedules/schedules';
 import type { FieldError, PlanningDraft } from '../schedule-form.ts';
-import { describedBy, FieldErrorText, invalid } from './field-error.tsx';
+import { describedBy, FieldErrorText, FormHead, invalid } from './field-error.tsx';
 import { Field } from './field-row.tsx';
 import { DateTime } from './job-cells.tsx';
 import { PLANNING_LABEL, planningDetail, WEEKDAY_LABEL } from './planning-text.ts';
@@ -67,18 +67,7 @@ export function SchedulePlanningTab(props: {
 
       <form method="post" action={props.action} class="schedule-form" id="planning-form" aria-labelledby="planning-title" novalidate>
         <h3 id="planning-title">Change the planning</h3>
-        {props.saved && (
-          <p class="alert alert--ok" role="status">
-            Scheduling saved.
-          </p>
-        )}
-        {error !== null && !KNOWN.includes(error.field) && (
-          <p class="alert alert--error" role="alert">
-            {error.message}
-          </p>
-        )}
-        <input type="hidden" name="csrf" value={props.csrfToken} />
-        <input type="hidden" name="form" value="planning" />
+        <FormHead form="planning" csrfToken={props.csrfToken} saved={props.saved ? 'Scheduling saved.' : null} error={error} inline={KNOWN} />
         <fieldset class="plain" disabled={!props.canWrite}>
           <legend class="visually-hidden">Planning</legend>
           <fieldset class="choices" aria-describedby={describedBy(null, 'type-error', error, TYPE_FIELDS)}>
