@@ -125,7 +125,7 @@ async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now:
   }
   const slot = Math.max(state.nextRunAt, latestSlot(state.planning, definition.automatic, now) ?? state.nextRunAt);
   if (definition.overlap === 'skip' && (await previousRunActive(deps, state))) {
-    await deps.store.update(state, mergeSpecs(plannedFields(state, state.planning, definition.automatic, Math.max(slot, now)), { set: { lastSlot: slot } }));
+    await moveOn(deps, state, definition, slot, now, {});
     deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} skipped a slot: its previous run ${state.lastJobId} is still active` });
     return 'skipped';
   }
@@ -137,7 +137,7 @@ async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now:
     idempotencyKey: `schedule:${scheduleId}:${slot}`,
     scheduleId,
   });
-  await recordRun(deps, state, definition, { slot, jobId: job.id, at: job.createDate }, now);
+  await moveOn(deps, state, definition, slot, now, { lastJobId: job.id, lastRunAt: job.createDate });
   return created ? 'started' : 'none';
 }
 
@@ -147,21 +147,23 @@ async function previousRunActive(deps: ScheduleDeps, state: ScheduleState): Prom
   return previous !== undefined && !isEnded(previous.status);
 }
 
-async function recordRun(
+/** Moves a row past `slot` (to its next slot after now), recording the run it started, if any. */
+async function moveOn(
   deps: ScheduleDeps,
   state: ScheduleState,
   definition: ScheduleDefinition,
-  run: { slot: number; jobId: string; at: number },
+  slot: number,
   now: number,
+  run: { lastJobId?: string; lastRunAt?: number },
 ): Promise<void> {
-  const last = { set: { lastSlot: run.slot, lastJobId: run.jobId, lastRunAt: run.at } };
-  const moved = await deps.store.update(state, mergeSpecs(plannedFields(state, state.planning, definition.automatic, Math.max(run.slot, now)), last));
+  const last = { set: { lastSlot: slot, ...run } };
+  const moved = await deps.store.update(state, mergeSpecs(plannedFields(state, state.planning, definition.automatic, Math.max(slot, now)), last));
   if (moved) return;
   // A planning change (or another sweeper) moved the row first; its next slot is already
-  // after now, so only the run's bookkeeping is left to record.
+  // after now, so only the slot's bookkeeping is left to record.
   await deps.store.touch(state.tenant, state.scheduleId, {
     ...last,
     condition: 'attribute_exists(#pk) AND (attribute_not_exists(#lastSlot) OR #lastSlot < :slot)',
-    values: { ':slot': run.slot },
+    values: { ':slot': slot },
   });
 }
