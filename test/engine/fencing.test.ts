@@ -241,7 +241,8 @@ describe('a job whose slices keep dying', () => {
     for (let lost = 0; lost < 3; lost++) {
       // A slice that dies holding its lease, as a killed or timed-out Lambda leaves it.
       void stack.engine.processBatch([{ body }]);
-      await eventually(async () => (await stack.engine.deps.jobs.get(submitted.id))?.leaseOwner !== undefined);
+      // This slice took the lease (the previous one's owner is the same worker, so the epoch tells).
+      await eventually(async () => (await stack.engine.deps.jobs.get(submitted.id))?.leaseEpoch === lost + 1);
       await stack.engine.deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
     }
     const { outcomes } = await stack.engine.processBatch([{ body }]);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecordsApp, type RecordsApp } from '@stint/records-app';
-import { childIds } from '@stint/core/engine/children';
+import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, emulatorClients, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
-import { CASCADE_INLINE_CHILDREN } from '@stint/core/engine/operations';
+import { CASCADE_INLINE_CHILDREN } from '@stint/core/engine/cascade';
 import { systemJobDefinitions } from '@stint/core/system-jobs/index';
-import { childIds } from '@stint/core/engine/children';
+import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
 
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('a tree wider than the inline cascade', () => {
-  it('stops and resumes its children through a BULK_OPERATION system job', async () => {
+  it('stops and resumes its children through a CASCADE system job', async () => {
     const stack = await createTestStack(emulators, { definitions: [WIDE, LEAF], tuning: { maxInFlightPerRoot: 2 } });
     for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
     const children = CASCADE_INLINE_CHILDREN + 20;
@@ -39,8 +39,8 @@ describe('a tree wider than the inline cascade', () => {
       // The parent stops at once; its children follow through the system job.
       expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
       await eventually(async () => (await statuses()).every((s) => s === 'STOPPED' || s === 'FINISHED'), 60_000);
-      const bulk = stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'BULK_OPERATION');
-      expect(bulk).toHaveLength(1);
+      const walks = stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'CASCADE');
+      expect(walks).toHaveLength(1);
 
       await stack.engine.apply('resume', root.id, { tenant: 'acme' });
       await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 120_000);

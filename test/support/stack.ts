@@ -23,6 +23,7 @@ export interface TestStackOptions {
   tuning?: Partial<Pick<StintConfig, 'sliceBudgetMs' | 'leaseMs' | 'maxInFlightPerRoot'>>;
   visibilityTimeoutSeconds?: number;
   redispatchAfterMs?: number;
+  settleGraceMs?: number;
   concurrency?: number;
   batchSize?: number;
   workerId?: string;
@@ -69,6 +70,7 @@ export async function createTestStack(emulators: Emulators, options: TestStackOp
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
     ...(options.redispatchAfterMs ? { redispatchAfterMs: options.redispatchAfterMs } : {}),
+    ...(options.settleGraceMs !== undefined ? { settleGraceMs: options.settleGraceMs } : {}),
     onEvent: (event) => events.push(event),
   });
   const poller = new SqsPoller({

@@ -51,6 +51,20 @@ export interface JobRecord {
   dispatchedAt?: number;
   /** Set while the job waits for children without holding a worker; `done` when its own run has ended. */
   parked?: 'waiting' | 'done';
+  /** When the parent parked, and when one of its children last ended (the sweeper's recount clock). */
+  parkedAt?: number;
+  childrenChangedAt?: number;
+  /** When the sweeper last re-derived the children counts, and how many recounts in a row found nothing. */
+  recountedAt?: number;
+  recounts?: number;
+  /** A child submitted with parentId that its parent has not counted yet (adoption.ts). */
+  adopting?: boolean;
+  /** Children this parent counted whose adoption is not finished, so a repeated count is skipped. */
+  pendingAdoptions?: Set<string>;
+  /** Checkpoints the job had when its current lease was taken: a lost slice that added none made no progress. */
+  stepsAtAcquire?: number;
+  /** Being deleted (cascade.ts): its logs and checkpoints are going, then the item. */
+  deleting?: boolean;
   /** Cancel asked of a running job: its stop ends in CANCELED instead of STOPPED. */
   cancelRequested?: boolean;
   expiresAt?: number;

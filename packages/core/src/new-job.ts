@@ -26,8 +26,8 @@ export interface NewJob {
   parentId: string | null;
   rootId: string;
   createDate: number;
-  /** For spawned children: the parent's run and the spawn's position in it. */
-  spawn?: { parentRun: number; seq: number };
+  /** For children: the parent's run they belong to, and for spawned ones their position in it. */
+  spawn?: { parentRun: number; seq?: number };
   /** A run of this schedule (root jobs only: gsi4 lists a schedule's runs as it lists a parent's children). */
   scheduleId?: string;
 }
@@ -73,7 +73,8 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     progress: 0,
     ...(job.parentId ? { parentId: job.parentId } : {}),
     rootId: job.rootId,
-    ...(job.spawn ? { parentRun: job.spawn.parentRun, spawnSeq: job.spawn.seq } : {}),
+    ...(job.spawn ? { parentRun: job.spawn.parentRun } : {}),
+    ...(job.spawn?.seq !== undefined ? { spawnSeq: job.spawn.seq } : {}),
     data: job.data,
     childrenTotal: 0,
     childrenDone: 0,

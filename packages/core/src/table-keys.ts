@@ -15,6 +15,7 @@
  *   schedule          SC                 <tenant>#<schedule id>   (installation ones under ADMIN_TENANT)
  *   schedule catalog  SCC                C                 (what the last reconcile planned)
  *   run seen by       V#<viewer>         <job id>          (unread-logs marker)
+ *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
  *
  * Index keys of a job (all KEYS_ONLY), where <l> is how the job is listed: u (user job),
  * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
@@ -27,6 +28,7 @@
  *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
  *         W#<shard>                    <id>                   parked, waiting for children
+ *         A#<shard>                    <id>                   adopted child not yet counted on its parent
  * and of a root lane item:
  *   gsi5  Q#<lane>                     <vtime:15>#<rootId>    roots with ready work, least served first
  * and of a schedule item:
@@ -41,8 +43,13 @@ export function pad(value: number, width: number): string {
 }
 
 export const jobKey = (id: string) => ({ pk: `J#${id}`, sk: 'J' });
-export const checkpointKey = (jobId: string, step: string) => ({ pk: `J#${jobId}`, sk: `C#${step}` });
-export const logSortKey = (timestamp: number, seq: number) => `L#${pad(timestamp, 13)}#${pad(seq, 6)}`;
+/** The job id of a job item's (or any of its index entries') partition key. */
+export const jobIdOfPk = (pk: string) => pk.slice(2);
+/** Sort-key prefixes of the items in a job's own partition besides the job. */
+export const checkpointPrefix = 'C#';
+export const logPrefix = 'L#';
+export const checkpointKey = (jobId: string, step: string) => ({ pk: `J#${jobId}`, sk: `${checkpointPrefix}${step}` });
+export const logSortKey = (timestamp: number, seq: number) => `${logPrefix}${pad(timestamp, 13)}#${pad(seq, 6)}`;
 export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
 export const summaryKey = (tenant: string) => ({ pk: `T#${tenant}`, sk: 'SUM' });
 export const statsKey = (tenant: string, minute: number) => ({ pk: `T#${tenant}`, sk: `ST#${pad(minute, 13)}` });
@@ -51,6 +58,8 @@ export const SCHEDULE_PARTITION = 'SC';
 export const scheduleKey = (tenant: string, scheduleId: string) => ({ pk: SCHEDULE_PARTITION, sk: `${tenant}#${scheduleId}` });
 export const scheduleCatalogKey = { pk: 'SCC', sk: 'C' } as const;
 export const seenKey = (viewer: string, jobId: string) => ({ pk: `V#${viewer}`, sk: jobId });
+export const cascadeShard = (shard: number) => `X#${shard}`;
+export const cascadeKey = (jobId: string) => ({ pk: cascadeShard(shardOf(jobId)), sk: jobId });
 export const DUE_PARTITION = 'D';
 export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${tenant}#${scheduleId}`;
 export const scheduleRunsPartition = (tenant: string, scheduleId: string) => `Z#${tenant}#${scheduleId}`;
@@ -77,11 +86,29 @@ export const createSortKey = (createDate: number, id: string) => `${pad(createDa
 
 export const readyPartition = (lane: Lane, rootId: string) => `R#${lane}#${rootId}`;
 export const readySortKey = (readyAt: number, id: string) => `${pad(readyAt, 13)}#${id}`;
-export const inFlightPartition = (rootId: string) => `I#${shardOf(rootId)}`;
+/** The job id of a ready-set entry. */
+export const jobOfReadySortKey = (sk: string) => sk.slice(14);
+export const inFlightShard = (shard: number) => `I#${shard}`;
+export const inFlightPartition = (rootId: string) => inFlightShard(shardOf(rootId));
 export const inFlightSortKey = (rootId: string, id: string) => `${rootId}#${id}`;
-export const parkedPartition = (id: string) => `W#${shardOf(id)}`;
+export const parkedShard = (shard: number) => `W#${shard}`;
+export const parkedPartition = (id: string) => parkedShard(shardOf(id));
+/** A child submitted with parentId, written but not yet counted on its parent (see job-tree.ts). */
+export const adoptingShard = (shard: number) => `A#${shard}`;
+export const adoptingPartition = (id: string) => adoptingShard(shardOf(id));
 export const lanePartition = (lane: Lane) => `Q#${lane}`;
 export const laneSortKey = (vtime: number, rootId: string) => `${pad(vtime, 15)}#${rootId}`;
+/** The root and virtual time of a lane entry. */
+export function parseLaneSortKey(sk: string): { vtime: number; rootId: string } {
+  return { vtime: Number(sk.slice(0, 15)), rootId: sk.slice(16) };
+}
+
+/** Which dispatch set a job's gsi5 entry puts it in, if any. */
+export type DispatchSet = 'ready' | 'inFlight' | 'parked' | 'adopting';
+const DISPATCH_SETS: Record<string, DispatchSet> = { R: 'ready', I: 'inFlight', W: 'parked', A: 'adopting' };
+export function dispatchSetOf(record: { gsi5pk?: string | undefined }): DispatchSet | undefined {
+  return record.gsi5pk === undefined ? undefined : DISPATCH_SETS[record.gsi5pk[0]!];
+}
 
 /** Spreads in-flight and parked entries over a few partitions; the sweeper reads them all. */
 export function shardOf(id: string): number {

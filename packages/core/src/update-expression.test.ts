@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { buildUpdate } from './update-expression.ts';
 
 describe('buildUpdate', () => {
+  it('adds to and deletes from string sets, leaving out empty ones', () => {
+    const parts = buildUpdate({
+      add: { childrenTotal: 1, pendingAdoptions: new Set(['c1']), none: new Set() },
+      delete: { waiting: new Set(['c0']), empty: new Set() },
+    });
+    expect(parts.UpdateExpression).toBe('ADD #childrenTotal :a_childrenTotal, #pendingAdoptions :a_pendingAdoptions DELETE #waiting :d_waiting');
+    expect(parts.ExpressionAttributeValues).toEqual({ ':a_childrenTotal': 1, ':a_pendingAdoptions': new Set(['c1']), ':d_waiting': new Set(['c0']) });
+  });
+
   it('builds SET, ADD and REMOVE clauses with a condition', () => {
     const parts = buildUpdate({
       set: { status: 'RUNNING', skipped: undefined },

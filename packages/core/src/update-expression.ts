@@ -7,7 +7,10 @@ export interface UpdateSpec {
   set?: Record<string, unknown>;
   /** Attribute names mapped to raw expressions, e.g. { version: '#version + :one' }. */
   setRaw?: Record<string, string>;
-  add?: Record<string, number>;
+  /** Numbers are added; a set of strings is added to a string-set attribute. */
+  add?: Record<string, number | ReadonlySet<string>>;
+  /** Strings taken out of a string-set attribute. */
+  delete?: Record<string, ReadonlySet<string>>;
   remove?: string[];
   condition?: string;
   values?: Record<string, unknown>;
@@ -47,16 +50,23 @@ export function buildUpdate(spec: UpdateSpec): UpdateRequestParts {
     set.push(`${name(attr)} = ${expression}`);
   }
   const add = Object.entries(spec.add ?? {})
-    .filter(([, delta]) => delta !== 0)
+    .filter(([, delta]) => (typeof delta === 'number' ? delta !== 0 : delta.size > 0))
     .map(([attr, delta]) => {
       values[`:a_${attr}`] = delta;
       return `${name(attr)} :a_${attr}`;
+    });
+  const del = Object.entries(spec.delete ?? {})
+    .filter(([, members]) => members.size > 0)
+    .map(([attr, members]) => {
+      values[`:d_${attr}`] = members;
+      return `${name(attr)} :d_${attr}`;
     });
   const remove = (spec.remove ?? []).map(name);
 
   const clauses = [
     set.length ? `SET ${set.join(', ')}` : '',
     add.length ? `ADD ${add.join(', ')}` : '',
+    del.length ? `DELETE ${del.join(', ')}` : '',
     remove.length ? `REMOVE ${remove.join(', ')}` : '',
   ].filter(Boolean);
   if (clauses.length === 0) throw new Error('empty update');

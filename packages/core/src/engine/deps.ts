@@ -6,6 +6,7 @@ import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
 import type { LogStore } from '../log-store.ts';
 import type { WorkQueue } from '../work-queue.ts';
+import type { SubmitInput } from './submit.ts';
 
 export interface EngineTuning {
   sliceBudgetMs: number;
@@ -14,6 +15,11 @@ export interface EngineTuning {
   retentionDays: number;
   /** A dispatched job that has not started after this long gets its message sent again. */
   redispatchAfterMs: number;
+  /**
+   * How old an interrupted adoption or tree operation must be before the sweeper finishes it;
+   * younger ones may still be under way in their own request (adoption.ts, cascade.ts).
+   */
+  settleGraceMs: number;
 }
 
 /** Structured events for the handler's logger and metrics; core does no I/O of its own for them. */
@@ -40,6 +46,8 @@ export interface EngineDeps {
   onEvent?: (event: EngineEvent) => void;
   /** A run of a schedule ended (its report is sent from here). */
   runEnded?: (record: JobRecord) => Promise<void>;
+  /** Submits one of the engine's own system jobs (the CASCADE walk of a wide tree). */
+  submitSystemJob?: (input: SubmitInput) => Promise<unknown>;
 }
 
 export function emit(deps: EngineDeps, event: EngineEvent): void {

@@ -1,10 +1,13 @@
 import type { Lane } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
+import { crashPoint } from '../crash-points.ts';
 import {
   inFlightPartition,
   inFlightSortKey,
+  jobOfReadySortKey,
   lanePartition,
   laneSortKey,
+  parseLaneSortKey,
   readyPartition,
   readySortKey,
   rootLaneKey,
@@ -32,6 +35,14 @@ import { emit, type EngineDeps } from './deps.ts';
  */
 
 const ROOTS_PER_PUMP = 25;
+/** Lane entries whose ready sets `#laneWaiting` looks into before calling a lane busy. */
+const WAITING_PROBE = 5;
+/**
+ * How long a lane entry outlives its last touch even when its ready set reads empty. The
+ * touch and the ready-set write it announces are milliseconds apart; this covers that gap
+ * by orders of magnitude.
+ */
+export const LANE_GRACE_MS = 10_000;
 
 /** Update parts that put a job into its root's ready set. */
 export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority'>, now: number): UpdateSpec {
@@ -55,23 +66,43 @@ export function inFlightSpec(record: Pick<JobRecord, 'id' | 'rootId'>, now: numb
 export class Dispatcher {
   constructor(readonly deps: EngineDeps) {}
 
-  /** Registers that a root has ready work in a lane (call after making jobs ready). */
+  /**
+   * Registers that a root has ready work in a lane. Call it BEFORE making a job ready: the
+   * lane entry is then durable before the ready-set entry, so a crash between the two leaves
+   * an entry a pump visits and finds empty (harmless), never a ready job no pump can reach.
+   * One conditional write puts the root in the lane with its sort key; a root re-entering
+   * starts at max(its own virtual time, the lane's least), so idle time earns no credit.
+   */
   async touchLane(rootId: string, lane: Lane): Promise<void> {
     const { jobs } = this.deps;
-    const start = await this.#laneHeadVtime(lane);
-    const entry = await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
-      setRaw: { vtime: 'if_not_exists(#vtime, :start)' },
-      set: { rootId, lane },
-      add: { readyVersion: 1 },
-      values: { ':start': start },
-    });
-    if (entry && entry.gsi5pk === undefined) {
-      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
-        set: { gsi5pk: lanePartition(lane), gsi5sk: laneSortKey(entry.vtime as number, rootId) },
-        condition: '#vtime = :vtime',
-        values: { ':vtime': entry.vtime },
+    const key = rootLaneKey(rootId, lane);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await jobs.getItem(key);
+      const now = this.deps.clock();
+      if (entry?.gsi5pk !== undefined) {
+        const touched = await jobs.tryUpdateItem(key, {
+          set: { touchedAt: now },
+          add: { readyVersion: 1 },
+          condition: 'attribute_exists(#gsi5pk)',
+        });
+        if (touched) return;
+        continue;
+      }
+      const vtime = Math.max((entry?.vtime as number | undefined) ?? 0, await this.#laneHeadVtime(lane));
+      const entered = await jobs.tryUpdateItem(key, {
+        set: { rootId, lane, vtime, touchedAt: now, gsi5pk: lanePartition(lane), gsi5sk: laneSortKey(vtime, rootId) },
+        add: { readyVersion: 1 },
+        // Charged or entered by someone else since we read it: read again.
+        condition: !entry
+          ? 'attribute_not_exists(#pk)'
+          : entry.vtime === undefined
+            ? 'attribute_not_exists(#vtime) AND attribute_not_exists(#gsi5pk)'
+            : '#vtime = :vtime AND attribute_not_exists(#gsi5pk)',
+        ...(entry?.vtime !== undefined ? { values: { ':vtime': entry.vtime } } : {}),
       });
+      if (entered) return;
     }
+    throw new Error(`lane entry of root ${rootId} kept changing; its ready work waits for the next touch`);
   }
 
   /** Adds a slice's execution time to its root's virtual time and re-sorts the root in its lane. */
@@ -82,6 +113,8 @@ export class Dispatcher {
       set: { rootId, lane },
       values: { ':zero': 0, ':ms': Math.max(1, Math.round(ms)) },
     });
+    // A crash before this second write leaves the root sorted by its previous virtual time
+    // until its next charge: an ordering off by one slice, never work left unreachable.
     if (entry?.gsi5pk !== undefined) {
       await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
         set: { gsi5sk: laneSortKey(entry.vtime as number, rootId) },
@@ -113,14 +146,19 @@ export class Dispatcher {
     return result.sent;
   }
 
+  /**
+   * Whether a root in the lane has ready work. An entry can outlive its work by up to
+   * LANE_GRACE_MS (see #dispatchRoot), so the first entries' ready sets are looked at rather
+   * than trusting that an entry exists.
+   */
   async #laneWaiting(lane: Lane): Promise<boolean> {
-    return (await this.#laneHead(lane)) !== undefined;
-  }
-
-  /** The lane's least-served root's sort key (`<vtime>#<root>`), if any root has ready work. */
-  async #laneHead(lane: Lane): Promise<string | undefined> {
-    const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
-    return head.keys[0]?.gsi5sk;
+    const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: WAITING_PROBE });
+    for (const key of page.keys) {
+      const { rootId } = parseLaneSortKey(key.gsi5sk!);
+      const ready = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: 1 });
+      if (ready.keys.length > 0) return true;
+    }
+    return page.lastKey !== undefined;
   }
 
   async #pumpLane(lane: Lane): Promise<{ sent: number; waiting: boolean }> {
@@ -128,8 +166,7 @@ export class Dispatcher {
     let sent = 0;
     let waiting = false;
     for (const key of page.keys) {
-      const rootId = key.gsi5sk!.slice(16);
-      const result = await this.#dispatchRoot(rootId, lane);
+      const result = await this.#dispatchRoot(parseLaneSortKey(key.gsi5sk!).rootId, lane);
       sent += result.sent;
       waiting ||= result.hasReady;
     }
@@ -153,11 +190,13 @@ export class Dispatcher {
       limit: Math.max(1, free),
     });
     if (ready.keys.length === 0) {
-      // Leave the lane only if nobody made work ready since we read the version.
+      // Leave the lane only if nobody made work ready since we read the version, and not
+      // within LANE_GRACE_MS of the last touch: a writer touches the lane just before it
+      // writes the ready job, and this read may have fallen between the two.
       await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
         remove: ['gsi5pk', 'gsi5sk'],
-        condition: '#readyVersion = :version',
-        values: { ':version': version },
+        condition: '#readyVersion = :version AND (attribute_not_exists(#touchedAt) OR #touchedAt < :settled)',
+        values: { ':version': version, ':settled': this.deps.clock() - LANE_GRACE_MS },
       });
       return { sent: 0, hasReady: false };
     }
@@ -165,13 +204,16 @@ export class Dispatcher {
     let sent = 0;
     const now = this.deps.clock();
     for (const key of ready.keys) {
-      const id = key.gsi5sk!.slice(14);
+      const id = jobOfReadySortKey(key.gsi5sk!);
       const claimed = await jobs.tryUpdate(id, {
         ...inFlightSpec({ id, rootId }, now),
         condition: '#gsi5pk = :ready',
         values: { ':ready': readyPartition(lane, rootId) },
       });
       if (!claimed) continue;
+      // A crash here leaves the job in flight with `dispatchedAt` and no message: the sweeper
+      // sends it after redispatchAfterMs.
+      await crashPoint('dispatch.claimed', { jobId: id, jobType: claimed.type });
       await this.send(claimed);
       sent++;
     }
@@ -193,7 +235,8 @@ export class Dispatcher {
   }
 
   async #laneHeadVtime(lane: Lane): Promise<number> {
-    const sk = await this.#laneHead(lane);
-    return sk ? Number(sk.slice(0, 15)) : 0;
+    const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
+    const sk = head.keys[0]?.gsi5sk;
+    return sk ? parseLaneSortKey(sk).vtime : 0;
   }
 }

@@ -1,4 +1,5 @@
 import type { JobRegistry, ScheduleDefinition } from '@stint/sdk';
+import { crashPoint } from '../crash-points.ts';
 import type { AwsClients } from '../aws-clients.ts';
 import { TenantDirectory } from '../auth/tenant-directory.ts';
 import { CheckpointStore } from '../checkpoint-store.ts';
@@ -15,6 +16,10 @@ import { ScheduleStore } from '../schedules/schedule-store.ts';
 import { Schedules } from '../schedules/schedules.ts';
 import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
 import type { EngineDeps, EngineEvent, EngineTuning } from './deps.ts';
+import { jobIdOfPk, parentPartition } from '../table-keys.ts';
+import { CASCADE, cascadeToIds, type CascadeOperation } from './cascade.ts';
+import { cascadeJob } from './cascade-job.ts';
+import type { EngineContext } from './context.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Operations, type TenantScope } from './operations.ts';
 import { SliceRunner, type SliceOutcome } from './slice-runner.ts';
@@ -30,8 +35,13 @@ export interface EngineOptions {
   workerId?: string;
   clock?: () => number;
   redispatchAfterMs?: number;
+  /** See EngineTuning.settleGraceMs; tests shorten it. */
+  settleGraceMs?: number;
   onEvent?: (event: EngineEvent) => void;
 }
+
+/** An api request cannot outlive API Gateway's 29 s; twice that leaves no request still working. */
+const SETTLE_GRACE_MS = 60_000;
 
 /** A work message as the worker handler hands it over. */
 export interface WorkDelivery {
@@ -56,6 +66,7 @@ export class Engine {
       maxInFlightPerRoot: config.maxInFlightPerRoot,
       retentionDays: config.retentionDays,
       redispatchAfterMs: options.redispatchAfterMs ?? Math.max(5 * 60_000, config.leaseMs * 2),
+      settleGraceMs: options.settleGraceMs ?? SETTLE_GRACE_MS,
     };
     this.deps = {
       jobs: new JobStore(clients.dynamo, config.tableName),
@@ -82,14 +93,17 @@ export class Engine {
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     this.deps.runEnded = (record) => this.schedules.runEnded(record);
+    // The engine's own system job: every component knows it, as it knows the monitor's.
+    if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((jobId, operation, startKey) => this.cascadePage(jobId, operation, startKey)));
+    this.deps.submitSystemJob = (input) => this.submit(input);
     this.dispatcher = new Dispatcher(this.deps);
     this.operations = new Operations(this.deps, this.dispatcher);
     this.slices = new SliceRunner(this.deps, this.dispatcher);
   }
 
   async submit(input: SubmitInput): Promise<{ job: Job; created: boolean }> {
-    return this.#counted(async (counters) => {
-      const result = await submit(this.deps, this.dispatcher, counters, input);
+    return this.#counted(async (ctx) => {
+      const result = await submit(ctx, input);
       return { job: toJob(result.record, this.deps.clock()), created: result.created };
     });
   }
@@ -100,7 +114,7 @@ export class Engine {
 
   /** Applies an operation; returns the job after it, or null for delete. */
   async apply(operation: Operation, id: string, scope: TenantScope): Promise<Job | null> {
-    return this.#counted((counters) => this.operations.apply(operation, id, scope, counters));
+    return this.#counted((ctx) => this.operations.apply(operation, id, scope, ctx.counters));
   }
 
   /**
@@ -109,8 +123,8 @@ export class Engine {
    * A message that cannot be parsed is reported failed, so SQS redrives it to the DLQ.
    */
   async processBatch(deliveries: WorkDelivery[]): Promise<{ failed: number[]; outcomes: Array<SliceOutcome | 'error'> }> {
-    const settled = await this.#counted((counters) =>
-      Promise.allSettled(deliveries.map(async (delivery) => this.slices.process(decodeWorkMessage(delivery.body), counters, delivery.heartbeat))),
+    const settled = await this.#counted((ctx) =>
+      Promise.allSettled(deliveries.map(async (delivery) => this.slices.process(decodeWorkMessage(delivery.body), ctx.counters, delivery.heartbeat))),
     );
     const failed: number[] = [];
     const outcomes = settled.map((result, index) => {
@@ -124,16 +138,27 @@ export class Engine {
 
   /** Crash recovery, then the scheduled runs that are due. */
   async sweep(options: SweepOptions = {}): Promise<SweepReport> {
-    const report = await this.#counted((counters) => sweep(this.deps, this.dispatcher, counters, options));
+    const report = await this.#counted((ctx) => sweep(ctx, options));
     const fired = await this.schedules.fireDue();
     return { ...report, schedulesStarted: fired.started, schedulesReconciled: fired.reconciled, schedulesFailed: fired.failed, schedulesSkipped: fired.skipped };
   }
 
-  async #counted<T>(work: (counters: ReturnType<CounterStore['batch']>) => Promise<T>): Promise<T> {
+  /** One page of a CASCADE job's walk: the next children of `jobId`, and where the page after starts. */
+  async cascadePage(jobId: string, operation: CascadeOperation, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+    return this.#counted(async (ctx) => {
+      const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(jobId), limit: 100, ...(startKey ? { startKey } : {}) });
+      await cascadeToIds(ctx, page.keys.map((key) => jobIdOfPk(key.pk!)), operation);
+      return page.lastKey;
+    });
+  }
+
+  /** Runs `work` with a counter batch of its own, flushed when it ends. */
+  async #counted<T>(work: (ctx: EngineContext) => Promise<T>): Promise<T> {
     const counters = this.deps.counters.batch();
     try {
-      return await work(counters);
+      return await work({ deps: this.deps, dispatcher: this.dispatcher, counters });
     } finally {
+      await crashPoint('counters.beforeFlush');
       await counters.flush();
     }
   }

@@ -1,15 +1,16 @@
 import { NonRetriableError, type ChildOutcome, type CurrentJob, type JobContext, type JobDefinition, type SpawnOptions } from '@stint/sdk';
 import type { Checkpoint } from '../checkpoint-store.ts';
-import type { CounterBatch } from '../counter-store.ts';
+import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
+import type { Lane } from '../job.ts';
 import type { LogLevel, LogLine } from '../log-store.ts';
-import type { JobRecord } from '../job-record.ts';
+import { laneOf, type JobRecord } from '../job-record.ts';
 import { childJobId, newJobRecord } from '../new-job.ts';
-import { parkedPartition } from '../table-keys.ts';
-import { childOutcomes } from './children.ts';
-import { emit, type EngineDeps } from './deps.ts';
-import type { Dispatcher } from './dispatcher.ts';
-import { holdsLease, merge, releaseLease } from './transitions.ts';
+import type { EngineContext } from './context.ts';
+import { emit } from './deps.ts';
+import { childOutcomes } from './job-tree.ts';
+import { parkSpec } from './slice-outcomes.ts';
+import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
 
 /** Why a run stopped before its function returned. */
 export type Interrupt = 'stop' | 'yield' | 'park' | 'leaseLost';
@@ -20,6 +21,11 @@ export class InterruptSignal extends Error {
     this.name = 'InterruptSignal';
   }
 }
+
+/** Spawned children are written in batches of this many (bounding what a slice holds in memory)… */
+const SPAWN_BATCH = 500;
+/** …this many writes at a time. */
+const SPAWN_PARALLELISM = 16;
 
 /** Renewing the lease costs a write; within this window a consistent read checks the fence instead. */
 const LEASE_PROOF_MS = 1_000;
@@ -40,11 +46,15 @@ export class JobRun {
   resultFile: string | undefined;
   readonly startedAt: number;
   readonly controller = new AbortController();
-  readonly spawnedLanes = new Set<'normal' | 'low'>();
+  /** The lease this slice took; every write it makes is fenced by it. */
+  readonly lease: Lease;
+  /** Lanes this slice made children ready in (touched before the first such child was written). */
+  readonly spawnedLanes = new Set<Lane>();
 
   #replaying: boolean;
   #spawnSeq = 0;
   #spawnedThisSlice = 0;
+  #unwritten: JobRecord[] = [];
   #pending: Checkpoint | null = null;
   #logs: Array<Omit<LogLine, 'cursor'>> = [];
   #errorLogged = false;
@@ -52,24 +62,47 @@ export class JobRun {
   #leaseProvenAt: number;
   #stepNames = new Set<string>();
   #stopRequested: boolean;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #beat: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly deps: EngineDeps,
-    readonly dispatcher: Dispatcher,
+    readonly ctx: EngineContext,
     readonly definition: JobDefinition,
     record: JobRecord,
     readonly checkpoints: Map<string, Checkpoint>,
-    readonly counters: CounterBatch,
   ) {
     this.record = record;
-    this.startedAt = deps.clock();
+    this.lease = leaseOf(record);
+    this.startedAt = ctx.deps.clock();
     this.#leaseProvenAt = this.startedAt;
     this.#replaying = checkpoints.size > 0;
     this.#stopRequested = record.status === 'STOPPING';
   }
 
-  get epoch(): number {
-    return this.record.leaseEpoch;
+  get deps() {
+    return this.ctx.deps;
+  }
+
+  /** Renews the lease (and the message's visibility) every third of the lease while the slice runs. */
+  startHeartbeat(extendVisibility?: () => Promise<void>): void {
+    const every = Math.max(50, Math.floor(this.deps.tuning.leaseMs / 3));
+    this.#heartbeat = setInterval(() => {
+      this.#beat = Promise.all([
+        this.prove(true).catch(() => undefined),
+        extendVisibility?.().catch((error) => emit(this.deps, { type: 'warning', message: 'visibility extension failed', jobId: this.record.id, error })),
+      ]).then(() => undefined);
+    }, every);
+    this.#heartbeat.unref();
+  }
+
+  /**
+   * Stops the heartbeat and waits for a beat in flight. Called before the slice commits its
+   * outcome, so no renewal is sent after the lease is released (and the owner fence in
+   * `holdsLease` refuses one that was already on its way).
+   */
+  async stopHeartbeat(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    await this.#beat;
   }
 
   context(): JobContext {
@@ -128,6 +161,7 @@ export class JobRun {
     this.#replaying = false;
     await this.boundary();
     const value = await fn();
+    await crashPoint('slice.stepDone', { jobId: this.record.id, jobType: this.record.type });
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     // Results are stored as JSON; the replayed value must equal what a first run returned.
     const result = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
@@ -139,12 +173,12 @@ export class JobRun {
    * A step boundary: prove the lease, store the previous step's checkpoint, flush logs and
    * spawn counts, then honour a stop or an exhausted slice budget.
    */
-  async boundary(): Promise<void> {
+  async boundary(options: { mayYield?: boolean } = {}): Promise<void> {
     await this.prove();
     await this.#savePending();
     await this.flushLogs();
     if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
-    else if (this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
+    else if ((options.mayYield ?? true) && this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
   }
 
   /**
@@ -159,7 +193,7 @@ export class JobRun {
     const current = mustWrite
       ? await this.deps.jobs.tryUpdate(
           this.record.id,
-          merge(holdsLease(this.epoch), {
+          merge(holdsLease(this.lease), {
             set: {
               leaseExpiresAt: now + this.deps.tuning.leaseMs,
               ...(this.#progress !== null ? { progress: this.#progress } : {}),
@@ -168,8 +202,7 @@ export class JobRun {
           }),
         )
       : await this.deps.jobs.get(this.record.id);
-    const held = current && current.leaseEpoch === this.epoch && (current.status === 'RUNNING' || current.status === 'STOPPING');
-    if (!held) {
+    if (!carriesLease(current, this.lease)) {
       this.#interrupt('leaseLost');
       throw new LeaseLostError(this.record.id);
     }
@@ -179,10 +212,9 @@ export class JobRun {
       this.#progress = null;
       this.#errorLogged = false;
     }
-    if (current.status === 'STOPPING') {
-      this.#stopRequested = true;
-      if (this.definition.stoppable) this.controller.abort(new InterruptSignal('stop'));
-    }
+    // A resume of the tree can turn a STOPPING job back to RUNNING (cascade.ts).
+    this.#stopRequested = current.status === 'STOPPING';
+    if (this.#stopRequested && this.definition.stoppable) this.controller.abort(new InterruptSignal('stop'));
   }
 
   async flushLogs(): Promise<void> {
@@ -192,6 +224,11 @@ export class JobRun {
     if (this.#errorLogged) await this.prove(true);
   }
 
+  /**
+   * Spawns a child. Its id is derived from the parent's run and the spawn's position, so the
+   * write can wait: children are written in parallel batches (at SPAWN_BATCH, or at the next
+   * boundary), which is what lets one root fan out thousands of children a second.
+   */
   async spawn(type: string, data: Record<string, unknown>, options: SpawnOptions = {}): Promise<string> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     const definition = this.deps.registry.get(type);
@@ -202,8 +239,7 @@ export class JobRun {
     // Spawns the parent already counted were written by an earlier slice.
     if (seq <= (parent.spawned ?? 0)) return id;
     const now = this.deps.clock();
-    const lowPriority = options.lowPriority ?? parent.lowPriority;
-    const created = await this.deps.jobs.create(
+    this.#unwritten.push(
       newJobRecord(
         {
           id,
@@ -213,7 +249,7 @@ export class JobRun {
           system: definition.system,
           data,
           runBy: parent.runBy ?? null,
-          lowPriority,
+          lowPriority: options.lowPriority ?? parent.lowPriority,
           parentId: parent.id,
           rootId: parent.rootId,
           createDate: now,
@@ -222,22 +258,47 @@ export class JobRun {
         { readyAt: now },
       ),
     );
-    if (created) {
-      this.counters.jobCreated(parent.tenant, now);
-      emit(this.deps, { type: 'jobCreated', jobId: id, rootId: parent.rootId, tenant: parent.tenant, jobType: type });
-    }
     this.#spawnedThisSlice++;
-    this.spawnedLanes.add(lowPriority ? 'low' : 'normal');
+    if (this.#unwritten.length >= SPAWN_BATCH) await this.#writeSpawns();
     return id;
   }
 
-  /** Records the spawns on the parent (monotonic: replays never lower it) and dispatches them. */
+  /** Writes the spawned children not yet written; a replayed spawn finds its child there. */
+  async #writeSpawns(): Promise<void> {
+    const children = this.#unwritten;
+    if (children.length === 0) return;
+    this.#unwritten = [];
+    // The lane entry first, so a child written ready is always reachable (dispatcher.ts).
+    for (const child of children) {
+      const lane = laneOf(child);
+      if (this.spawnedLanes.has(lane)) continue;
+      await this.ctx.dispatcher.touchLane(child.rootId, lane);
+      this.spawnedLanes.add(lane);
+    }
+    for (let i = 0; i < children.length; i += SPAWN_PARALLELISM) {
+      await Promise.all(
+        children.slice(i, i + SPAWN_PARALLELISM).map(async (child) => {
+          if (!(await this.deps.jobs.create(child))) return;
+          this.ctx.counters.jobCreated(child.tenant, child.createDate);
+          emit(this.deps, { type: 'jobCreated', jobId: child.id, rootId: child.rootId, tenant: child.tenant, jobType: child.type });
+        }),
+      );
+    }
+    await crashPoint('slice.spawned', { jobId: this.record.id, jobType: this.record.type });
+  }
+
+  /**
+   * Records the spawns on the parent (monotonic: replays never lower it) and dispatches them.
+   * A crash before this leaves children the parent has not counted; its replay spawns them
+   * again (finding them written) and counts them here.
+   */
   async flushSpawns(): Promise<void> {
     if (this.#spawnedThisSlice === 0) return;
+    await this.#writeSpawns();
     const total = this.#spawnSeq;
     const updated = await this.deps.jobs.tryUpdate(
       this.record.id,
-      merge(holdsLease(this.epoch), {
+      merge(holdsLease(this.lease), {
         set: { spawned: total },
         setRaw: { childrenTotal: 'if_not_exists(#adopted, :zero) + :total' },
         condition: 'attribute_not_exists(#spawned) OR #spawned < :total',
@@ -247,10 +308,7 @@ export class JobRun {
     if (updated) this.record = updated;
     else await this.prove(true);
     this.#spawnedThisSlice = 0;
-    for (const lane of this.spawnedLanes) {
-      await this.dispatcher.touchLane(this.record.rootId, lane);
-      await this.dispatcher.pumpRoot(this.record.rootId, lane);
-    }
+    for (const lane of this.spawnedLanes) await this.ctx.dispatcher.pumpRoot(this.record.rootId, lane);
     this.spawnedLanes.clear();
   }
 
@@ -259,12 +317,13 @@ export class JobRun {
     await this.flushSpawns();
     if (this.record.childrenDone < this.record.childrenTotal) {
       this.#replaying = false;
-      await this.boundary();
+      // Parking ends the slice as a yield would, and keeps the parent out of the line its
+      // own children wait in: an exhausted budget is no reason to yield here.
+      await this.boundary({ mayYield: false });
       const parked = await this.deps.jobs.tryUpdate(
         this.record.id,
-        merge(holdsLease(this.epoch), releaseLease, {
-          set: { parked: 'waiting', gsi5pk: parkedPartition(this.record.id), gsi5sk: this.record.id, results: this.results },
-          remove: ['dispatchedAt'],
+        merge(holdsLease(this.lease), parkSpec(this.record, 'waiting', this.deps.clock()), {
+          set: { results: this.results, lostSlices: 0 },
           condition: '#status = :running AND #childrenDone < #childrenTotal',
         }),
       );
@@ -293,10 +352,15 @@ export class JobRun {
     await this.flushLogs();
   }
 
-  /** The last finished step's checkpoint, written lazily so a one-step job never pays for it. */
+  /**
+   * The last finished step's checkpoint, written lazily so a one-step job never pays for it.
+   * Children it spawned are written first: a checkpoint tells a replay to skip those spawns.
+   */
   async #savePending(): Promise<void> {
     if (!this.#pending) return;
+    await this.#writeSpawns();
     await this.deps.checkpoints.save(this.record.id, this.#pending);
+    await crashPoint('slice.checkpointSaved', { jobId: this.record.id, jobType: this.record.type });
     this.checkpoints.set(this.#pending.name, this.#pending);
     this.#pending = null;
   }

@@ -1,14 +1,18 @@
 import { NonRetriableError, type JobDefinition } from '@stint/sdk';
+import type { Checkpoint } from '../checkpoint-store.ts';
 import type { CounterBatch } from '../counter-store.ts';
+import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { JobStatus } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
+import { dispatchSetOf } from '../table-keys.ts';
 import type { WorkMessage } from '../work-queue.ts';
+import type { EngineContext } from './context.ts';
 import { emit, type EngineDeps } from './deps.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
 import { InterruptSignal, JobRun } from './job-run.ts';
-import { finishOrPark, stopNow } from './slice-outcomes.ts';
-import { atVersion, bumpVersion, holdsLease, merge, releaseLease, statusSpec } from './transitions.ts';
+import { finishOrPark, stopHeld, stopNow } from './slice-outcomes.ts';
+import { atVersion, bumpVersion, holdsLease, leaseOf, merge, releaseLease, statusSpec, type Lease } from './transitions.ts';
 
 export type SliceOutcome = 'skipped' | 'finished' | 'parked' | 'yielded' | 'stopped' | 'retrying' | 'failed' | 'leaseLost';
 
@@ -16,8 +20,9 @@ const RUNNABLE: readonly JobStatus[] = ['PENDING', 'RUNNING', 'STOPPING'];
 
 /**
  * A slice whose worker died (crash, or a step outliving the Lambda timeout) leaves its lease
- * to expire and the job is taken over. A job that keeps doing that would be taken over
- * forever; after this many lost slices in one run it fails with a clear error instead.
+ * to expire and the job is taken over. A job whose slices keep dying without checkpointing a
+ * step would be taken over forever; after this many such slices in a row it fails with a
+ * clear error instead. A lost slice that checkpointed a step made progress and resets it.
  */
 export const MAX_LOST_SLICES = 3;
 
@@ -32,34 +37,40 @@ export class SliceRunner {
     readonly dispatcher: Dispatcher,
   ) {}
 
-  async process(message: WorkMessage, counters: CounterBatch, heartbeat?: () => Promise<void>): Promise<SliceOutcome> {
+  async process(message: WorkMessage, counters: CounterBatch, extendVisibility?: () => Promise<void>): Promise<SliceOutcome> {
     const { deps } = this;
+    const ctx: EngineContext = { deps, dispatcher: this.dispatcher, counters };
     const record = await deps.jobs.get(message.jobId);
     const now = deps.clock();
     if (!record || !RUNNABLE.includes(record.status) || record.parked) return 'skipped';
     // Only a dispatched job runs: one in its ready set waits for the fair dispatcher.
-    if (!record.gsi5pk?.startsWith('I#')) return 'skipped';
+    if (dispatchSetOf(record) !== 'inFlight') return 'skipped';
     if (record.leaseExpiresAt !== undefined && record.leaseExpiresAt > now) return 'skipped';
 
     const definition = deps.registry.get(record.type);
     if (record.status === 'STOPPING' && (definition?.stoppable ?? true)) {
-      return (await stopNow(deps, this.dispatcher, counters, record)) ? 'stopped' : 'skipped';
+      return (await stopNow(ctx, record)) ? 'stopped' : 'skipped';
     }
-    // Every outcome releases the lease, so one still set means the last slice died holding it.
-    const lost = record.leaseExpiresAt !== undefined ? 1 : 0;
+    await crashPoint('slice.loaded', { jobId: record.id, jobType: record.type });
+    // A job that never started has no checkpoints: skip the read on the common first slice.
+    const checkpoints: Map<string, Checkpoint> = record.startDate === undefined ? new Map() : await deps.checkpoints.load(record.id);
+    // Every outcome releases the lease, so one still set means the last slice died holding
+    // it; it made progress if it checkpointed a step.
+    const died = record.leaseExpiresAt !== undefined;
+    const lostSlices = died && checkpoints.size <= (record.stepsAtAcquire ?? 0) ? (record.lostSlices ?? 0) + 1 : 0;
     const acquired = await deps.jobs.tryUpdate(
       record.id,
-      merge(
-        record.status === 'PENDING' ? statusSpec(record, 'RUNNING') : {},
-        bumpVersion,
-        atVersion(record.version),
-        {
-          set: { leaseOwner: deps.workerId, leaseExpiresAt: now + deps.tuning.leaseMs, startDate: record.startDate ?? now },
-          setRaw: { leaseEpoch: '#leaseEpoch + :one' },
-          add: { lostSlices: lost },
-          remove: ['dispatchedAt'],
+      merge(record.status === 'PENDING' ? statusSpec(record, 'RUNNING') : {}, bumpVersion, atVersion(record.version), {
+        set: {
+          leaseOwner: deps.workerId,
+          leaseExpiresAt: now + deps.tuning.leaseMs,
+          startDate: record.startDate ?? now,
+          lostSlices,
+          stepsAtAcquire: checkpoints.size,
         },
-      ),
+        setRaw: { leaseEpoch: '#leaseEpoch + :one' },
+        remove: ['dispatchedAt'],
+      }),
     );
     if (!acquired) return 'skipped';
     if (record.startDate === undefined) {
@@ -68,20 +79,18 @@ export class SliceRunner {
       emit(deps, { type: 'jobStarted', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, waitingMs: waiting });
     }
     if (!definition) {
-      return this.#fail(acquired, counters, new NonRetriableError(`job type ${record.type} is not registered in this worker`), null);
+      return this.#fail(ctx, acquired, new NonRetriableError(`job type ${record.type} is not registered in this worker`), null);
     }
-    if ((acquired.lostSlices ?? 0) >= MAX_LOST_SLICES) {
-      const message = `its worker stopped mid-slice ${acquired.lostSlices} times (a crash, or a step running past the worker's timeout; keep steps well under it)`;
-      return this.#fail(acquired, counters, new NonRetriableError(message), null);
+    if (lostSlices >= MAX_LOST_SLICES) {
+      const message = `its worker stopped mid-slice ${lostSlices} times in a row without finishing a step (a crash, or a step running past the worker's timeout; keep steps well under it)`;
+      return this.#fail(ctx, acquired, new NonRetriableError(message), null);
     }
-    // A job that never started has no checkpoints: skip the read on the common first slice.
-    const checkpoints = record.startDate === undefined ? new Map() : await deps.checkpoints.load(record.id);
-    const run = new JobRun(deps, this.dispatcher, definition, acquired, checkpoints, counters);
-    const timer = this.#startHeartbeat(run, heartbeat);
+    const run = new JobRun(ctx, definition, acquired, checkpoints);
+    run.startHeartbeat(extendVisibility);
     try {
-      return await this.#run(run, definition, counters);
+      return await this.#run(ctx, run, definition);
     } finally {
-      clearInterval(timer);
+      await run.stopHeartbeat();
       // A lone root job (no parent, no children) is its root's only work: its slice frees no
       // slot that anything waits for and its consumed time shapes no one's share.
       if (run.record.parentId !== undefined || run.record.childrenTotal > 0) {
@@ -94,21 +103,23 @@ export class SliceRunner {
     }
   }
 
-  async #run(run: JobRun, definition: JobDefinition, counters: CounterBatch): Promise<SliceOutcome> {
+  async #run(ctx: EngineContext, run: JobRun, definition: JobDefinition): Promise<SliceOutcome> {
     let returned: unknown;
+    let failure: { error: unknown } | undefined;
     try {
       returned = await definition.run(run.context());
       if (!run.interrupt) await run.flushOutputs();
     } catch (error) {
       run.adoptAbort();
-      if (!run.interrupt && !(error instanceof InterruptSignal) && !(error instanceof LeaseLostError)) {
-        return this.#fail(run.record, counters, error, run);
-      }
+      if (!run.interrupt && !(error instanceof InterruptSignal) && !(error instanceof LeaseLostError)) failure = { error };
     }
+    // No renewal may land after the outcome releases the lease.
+    await run.stopHeartbeat();
+    if (failure) return this.#fail(ctx, run.record, failure.error, run);
     // A function that honoured ctx.signal may also return early: its run did not complete.
     run.adoptAbort();
     // The job function may have swallowed an interrupt; the run's own record decides.
-    const outcome = await this.#settle(run, counters, returned);
+    const outcome = await this.#settle(ctx, run, returned);
     emit(this.deps, {
       type: 'sliceEnded',
       jobId: run.record.id,
@@ -121,39 +132,50 @@ export class SliceRunner {
     return outcome;
   }
 
-  async #settle(run: JobRun, counters: CounterBatch, returned: unknown): Promise<SliceOutcome> {
+  async #settle(ctx: EngineContext, run: JobRun, returned: unknown): Promise<SliceOutcome> {
     if (run.interrupt === 'leaseLost') return 'leaseLost';
     if (run.interrupt === 'park') return 'parked';
-    return unlessLeaseLost(this.#commit(run, counters, returned));
+    return unlessLeaseLost(this.#commit(ctx, run, returned));
   }
 
   /** Writes the slice's outcome; every write is conditional on the lease it holds. */
-  async #commit(run: JobRun, counters: CounterBatch, returned: unknown): Promise<SliceOutcome> {
-    const { deps } = this;
+  async #commit(ctx: EngineContext, run: JobRun, returned: unknown): Promise<SliceOutcome> {
     const interrupt = run.interrupt;
     if (interrupt === 'stop') {
       await run.flushAll();
-      return (await stopNow(deps, this.dispatcher, counters, run.record, run.epoch)) ? 'stopped' : 'leaseLost';
+      if ((await stopHeld(ctx, run.record, run.lease)) === 'stopped') return 'stopped';
+      // Resumed while it was stopping: the job goes on, as after a yield.
+      return this.#yield(run);
     }
     if (interrupt === 'yield') {
       await run.flushAll();
-      const yielded = await deps.jobs.tryUpdate(
-        run.record.id,
-        merge(holdsLease(run.epoch), releaseLease, readySpec(run.record, deps.clock()), {
-          set: { results: run.results, resultFile: run.resultFile, ...(run.progress !== null ? { progress: run.progress } : {}) },
-        }),
-      );
-      if (!yielded) return 'leaseLost';
-      await this.dispatcher.touchLane(yielded.rootId, laneOf(yielded));
-      await this.dispatcher.pumpRoot(yielded.rootId, laneOf(yielded));
-      return 'yielded';
+      return this.#yield(run);
     }
     const results = (returned as Record<string, unknown> | undefined) ?? run.results;
-    return await finishOrPark(deps, this.dispatcher, counters, run.record, run.epoch, { results, resultFile: run.resultFile, progress: 100 });
+    return await finishOrPark(ctx, run.record, run.lease, { results, resultFile: run.resultFile, progress: 100 });
   }
 
-  async #fail(record: JobRecord, counters: CounterBatch, error: unknown, run: JobRun | null): Promise<SliceOutcome> {
+  /** Back to the ready set: continuation slices go through fair dispatch too. */
+  async #yield(run: JobRun): Promise<SliceOutcome> {
     const { deps } = this;
+    const lane = laneOf(run.record);
+    await this.dispatcher.touchLane(run.record.rootId, lane);
+    await crashPoint('slice.yieldLaneTouched', { jobId: run.record.id, jobType: run.record.type });
+    const yielded = await deps.jobs.tryUpdate(
+      run.record.id,
+      merge(holdsLease(run.lease), releaseLease, readySpec(run.record, deps.clock()), {
+        set: { results: run.results, resultFile: run.resultFile, lostSlices: 0, ...(run.progress !== null ? { progress: run.progress } : {}) },
+      }),
+    );
+    if (!yielded) return 'leaseLost';
+    await crashPoint('slice.yielded', { jobId: yielded.id, jobType: yielded.type });
+    await this.dispatcher.pumpRoot(yielded.rootId, laneOf(yielded));
+    return 'yielded';
+  }
+
+  async #fail(ctx: EngineContext, record: JobRecord, error: unknown, run: JobRun | null): Promise<SliceOutcome> {
+    const { deps } = this;
+    const lease: Lease = run?.lease ?? leaseOf(record);
     const definition = deps.registry.get(record.type);
     const message = error instanceof Error ? error.message : String(error);
     const attempt = record.attempt + 1;
@@ -165,11 +187,14 @@ export class SliceRunner {
         { timestamp: deps.clock(), level: 'INFO', message: `attempt ${attempt} failed: ${message}; retrying in ${Math.round(delayMs / 1000)} s`, additionalInfo: { attempt, error: message } },
       ]);
       // The job keeps its in-flight slot while it backs off; the delayed message resumes it.
+      // If that message is lost (a crash right after this write), the sweeper resends it
+      // once `dispatchedAt` is older than redispatchAfterMs.
       const backingOff = await deps.jobs.tryUpdate(
         record.id,
-        merge(holdsLease(record.leaseEpoch), releaseLease, { set: { attempt, dispatchedAt: deps.clock() + delayMs } }),
+        merge(holdsLease(lease), releaseLease, { set: { attempt, lostSlices: 0, dispatchedAt: deps.clock() + delayMs } }),
       );
       if (!backingOff) return 'leaseLost';
+      await crashPoint('slice.retryScheduled', { jobId: record.id, jobType: record.type });
       await this.dispatcher.send(backingOff, delayMs / 1000);
       return 'retrying';
     }
@@ -177,7 +202,7 @@ export class SliceRunner {
       { timestamp: deps.clock(), level: 'ERROR', message: `job failed: ${message}`, additionalInfo: { attempt, error: message, ...(error instanceof Error && error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}) } },
     ]);
     const outcome = await unlessLeaseLost(
-      finishOrPark(deps, this.dispatcher, counters, record, record.leaseEpoch, {
+      finishOrPark(ctx, record, lease, {
         results: run?.results,
         resultFile: run?.resultFile,
         hasErrors: true,
@@ -185,16 +210,6 @@ export class SliceRunner {
       }),
     );
     return outcome === 'finished' || outcome === 'parked' ? 'failed' : outcome;
-  }
-
-  #startHeartbeat(run: JobRun, heartbeat?: () => Promise<void>): NodeJS.Timeout {
-    const every = Math.max(50, Math.floor(this.deps.tuning.leaseMs / 3));
-    const timer = setInterval(() => {
-      void run.prove(true).catch(() => undefined);
-      void heartbeat?.().catch((error) => emit(this.deps, { type: 'warning', message: 'visibility extension failed', jobId: run.record.id, error }));
-    }, every);
-    timer.unref();
-    return timer;
   }
 }
 

@@ -1,13 +1,16 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CounterBatch } from '../counter-store.ts';
+import { crashPoint } from '../crash-points.ts';
 import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
 import { isEnded, type RunBy } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { newJobId, newJobRecord } from '../new-job.ts';
+import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
 import { MAX_DATA_BYTES } from '../submission.ts';
-import { idempotencyKey } from '../table-keys.ts';
-import { emit, type EngineDeps } from './deps.ts';
-import { inFlightSpec, type Dispatcher } from './dispatcher.ts';
+import { adoptingPartition, idempotencyKey } from '../table-keys.ts';
+import { finishAdoption } from './adoption.ts';
+import type { EngineContext } from './context.ts';
+import { emit } from './deps.ts';
+import { inFlightSpec } from './dispatcher.ts';
+import { nudge } from './recovery.ts';
 
 export interface SubmitInput {
   type: string;
@@ -29,12 +32,18 @@ export interface SubmitResult {
 }
 
 /**
- * Accepts a job. Once this returns, the job is durable: a new root job is written already
- * in flight and its message sent at once (it is its root's first slice, so the fairness
- * bound cannot be exceeded); if that send fails, the sweeper sends it. Children and
- * low-priority roots go to their root's ready set for the fair dispatcher.
+ * Accepts a job. Once this returns, the job is durable and reachable by dispatch:
+ * - a new root job is written already in flight and its message sent at once (it is its
+ *   root's first slice, so the fairness bound cannot be exceeded); if the send fails or the
+ *   process dies before it, the sweeper sends it;
+ * - a low-priority root goes to its ready set, its lane touched first (dispatcher.ts);
+ * - a child submitted with `parentId` is adopted (adoption.ts): counted on its parent
+ *   before it can run.
+ * A re-submission with the same idempotency key returns the same job, and sets it moving if
+ * it is not (its first submission may have died before dispatching it).
  */
-export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters: CounterBatch, input: SubmitInput): Promise<SubmitResult> {
+export async function submit(ctx: EngineContext, input: SubmitInput): Promise<SubmitResult> {
+  const { deps, dispatcher } = ctx;
   const definition = deps.registry.get(input.type);
   if (!definition) {
     throw new BadRequestError(`unknown job type ${input.type}; known types: ${deps.registry.types().join(', ')}`, 'type');
@@ -53,10 +62,11 @@ export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters:
 
   let id = newJobId(now);
   if (input.idempotencyKey) {
-    const claimed = await claimIdempotencyKey(deps, input.tenant, input.idempotencyKey, id);
+    const claimed = await claimIdempotencyKey(ctx, input.tenant, input.idempotencyKey, id);
+    await crashPoint('submit.keyClaimed', { jobId: claimed, jobType: input.type });
     if (claimed !== id) {
       const existing = await deps.jobs.get(claimed);
-      if (existing) return { record: existing, created: false };
+      if (existing) return { record: await nudge(ctx, existing), created: false };
       // The earlier submission stopped between claiming the key and writing its job: finish it.
       id = claimed;
     }
@@ -64,45 +74,49 @@ export async function submit(deps: EngineDeps, dispatcher: Dispatcher, counters:
 
   await deps.tenants.remember(input.tenant);
   const fastPath = !parent && !input.lowPriority;
-  const base = newJobRecord(
-    {
-      id,
-      type: input.type,
-      label: input.label ?? definition.label?.(data as never) ?? input.type,
-      tenant: input.tenant,
-      system: definition.system,
-      data,
-      runBy: input.runBy ?? null,
-      lowPriority: input.lowPriority ?? false,
-      parentId: parent?.id ?? null,
-      rootId: parent?.rootId ?? id,
-      createDate: now,
-      ...(input.scheduleId && !parent ? { scheduleId: input.scheduleId } : {}),
-    },
-    fastPath ? {} : { readyAt: now },
-  );
-  const record: JobRecord = fastPath ? { ...base, ...(inFlightSpec(base, now).set as Partial<JobRecord>) } : base;
+  const job: NewJob = {
+    id,
+    type: input.type,
+    label: input.label ?? definition.label?.(data as never) ?? input.type,
+    tenant: input.tenant,
+    system: definition.system,
+    data,
+    runBy: input.runBy ?? null,
+    lowPriority: input.lowPriority ?? false,
+    parentId: parent?.id ?? null,
+    rootId: parent?.rootId ?? id,
+    createDate: now,
+    ...(parent ? { spawn: { parentRun: parent.run } } : {}),
+    ...(input.scheduleId && !parent ? { scheduleId: input.scheduleId } : {}),
+  };
+  let record: JobRecord;
+  if (parent) {
+    record = { ...newJobRecord(job), adopting: true, gsi5pk: adoptingPartition(id), gsi5sk: id };
+  } else if (fastPath) {
+    const fresh = newJobRecord(job);
+    record = { ...fresh, ...(inFlightSpec(fresh, now).set as Partial<JobRecord>) };
+  } else {
+    await dispatcher.touchLane(job.rootId, laneOf(job));
+    await crashPoint('submit.laneTouched', { jobId: id, jobType: input.type });
+    record = newJobRecord(job, { readyAt: now });
+  }
   if (!(await deps.jobs.create(record))) {
     const existing = await deps.jobs.get(id);
-    if (existing) return { record: existing, created: false };
+    if (existing) return { record: await nudge(ctx, existing), created: false };
   }
-  counters.jobCreated(record.tenant, now);
-  emit(deps, { type: 'jobCreated', jobId: id, rootId: record.rootId, tenant: record.tenant, jobType: record.type });
+  await crashPoint('submit.created', { jobId: id, jobType: input.type });
 
-  if (parent) {
-    await deps.jobs.tryUpdate(parent.id, { add: { childrenTotal: 1, adopted: 1 }, condition: 'attribute_exists(#pk)' });
-  }
-  if (fastPath) {
-    await dispatcher.send(record);
-  } else {
-    await dispatcher.touchLane(record.rootId, laneOf(record));
-    await dispatcher.pump();
-  }
+  if (parent) record = await finishAdoption(ctx, record);
+  else if (fastPath) await dispatcher.send(record);
+  else await dispatcher.pumpRoot(record.rootId, laneOf(record));
+  ctx.counters.jobCreated(record.tenant, now);
+  emit(deps, { type: 'jobCreated', jobId: id, rootId: record.rootId, tenant: record.tenant, jobType: record.type });
   return { record, created: true };
 }
 
 /** Claims the key for `id`; returns the id that owns the key (ours, or an earlier submission's). */
-async function claimIdempotencyKey(deps: EngineDeps, tenant: string, key: string, id: string): Promise<string> {
+async function claimIdempotencyKey(ctx: EngineContext, tenant: string, key: string, id: string): Promise<string> {
+  const { deps } = ctx;
   const item = { ...idempotencyKey(tenant, key), jobId: id, expiresAt: Math.floor(deps.clock() / 1000) + 7 * 86_400 };
   try {
     await deps.jobs.client.send(new PutCommand({ TableName: deps.jobs.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));

@@ -1,9 +1,11 @@
-import type { CounterBatch } from '../counter-store.ts';
+import { ConflictError } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
-import { SHARDS } from '../table-keys.ts';
-import { settleParent } from './children.ts';
-import type { EngineDeps } from './deps.ts';
-import type { Dispatcher } from './dispatcher.ts';
+import { adoptingShard, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../table-keys.ts';
+import { finishAdoption } from './adoption.ts';
+import { finishCascades } from './cascade.ts';
+import type { EngineContext } from './context.ts';
+import { recountChildren, settleParent } from './job-tree.ts';
+import { resend } from './recovery.ts';
 
 export interface SweepReport {
   /** Jobs whose lease expired (worker crashed) and were sent again. */
@@ -12,6 +14,12 @@ export interface SweepReport {
   lostDispatches: number;
   /** Parked parents whose children had all ended but that were never woken. */
   parentsSettled: number;
+  /** Parked parents whose children counts were re-derived from the children and found stale. */
+  parentsRecounted: number;
+  /** Adoptions a crash interrupted, finished (or refused, when the parent had ended). */
+  adoptionsFinished: number;
+  /** Operations over trees (and deletes) a crash interrupted, finished. */
+  cascadesFinished: number;
   /** Messages the pump sent for ready work. */
   dispatched: number;
   /** Scheduled runs started (one per due slot). */
@@ -24,10 +32,6 @@ export interface SweepReport {
   schedulesSkipped: number;
 }
 
-/**
- * Recovers from crashes. Reads only the in-flight and parked sets (gsi5 `I#n`, `W#n`), which
- * are bounded by active roots × the per-root bound, never the jobs table.
- */
 export interface SweepOptions {
   /**
    * Every in-flight job without a live lease lost its message (a local stack restarted with
@@ -36,49 +40,82 @@ export interface SweepOptions {
   messagesLost?: boolean;
 }
 
-export async function sweep(
-  deps: EngineDeps,
-  dispatcher: Dispatcher,
-  counters: CounterBatch,
-  options: SweepOptions = {},
-): Promise<Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed' | 'schedulesSkipped'>> {
-  const report = { expiredLeases: 0, lostDispatches: 0, parentsSettled: 0, dispatched: 0 };
+/** A parent parked with no child ending for this long gets its counts re-derived; doubled after each recount that found nothing. */
+export const RECOUNT_MAX_WAIT_MS = 3_600_000;
+
+export type EngineSweep = Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed' | 'schedulesSkipped'>;
+
+/**
+ * Recovers from crashes. Reads only the sets that hold unfinished work — in flight, parked,
+ * being adopted (gsi5 `I#n`, `W#n`, `A#n`) and the cascade markers (`X#n`) — which are
+ * bounded by active roots × the per-root bound and by operations in progress, never the
+ * jobs table. Every repair is a conditional write on what was read, so sweepers racing each
+ * other or a worker do one repair between them.
+ */
+export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Promise<EngineSweep> {
+  const { deps } = ctx;
+  const report: EngineSweep = {
+    expiredLeases: 0,
+    lostDispatches: 0,
+    parentsSettled: 0,
+    parentsRecounted: 0,
+    adoptionsFinished: 0,
+    cascadesFinished: 0,
+    dispatched: 0,
+  };
   const now = deps.clock();
   for (let shard = 0; shard < SHARDS; shard++) {
-    for (const record of await readSet(deps, `I#${shard}`)) {
+    for (const record of await readSet(ctx, inFlightShard(shard))) {
       // A crashed worker's job is sent again at once; after that (dispatchedAt set) only if the
       // resent message also went unanswered for a while, so a busy queue is not flooded.
       const stale = options.messagesLost || (record.dispatchedAt ?? 0) < now - deps.tuning.redispatchAfterMs;
       const expired = record.leaseExpiresAt !== undefined && record.leaseExpiresAt < now && (record.dispatchedAt === undefined || stale);
       const lost = record.leaseExpiresAt === undefined && stale;
       if (!expired && !lost) continue;
-      // Conditional on what we saw, so two sweepers (or a worker starting now) do not double up.
-      const claimed = await deps.jobs.tryUpdate(record.id, {
-        set: { dispatchedAt: now },
-        condition: '#version = :version AND #leaseEpoch = :epoch',
-        values: { ':version': record.version, ':epoch': record.leaseEpoch },
-      });
-      if (!claimed || !(await dispatcher.send(claimed))) continue;
+      if (!(await resend(ctx, record, now))) continue;
       if (expired) report.expiredLeases++;
       else report.lostDispatches++;
     }
-    for (const record of await readSet(deps, `W#${shard}`)) {
-      if (record.childrenDone < record.childrenTotal) continue;
-      await settleParent(deps, dispatcher, counters, record);
-      report.parentsSettled++;
+    for (const record of await readSet(ctx, parkedShard(shard))) {
+      if (record.childrenDone >= record.childrenTotal) {
+        await settleParent(ctx, record);
+        report.parentsSettled++;
+      } else if (recountDue(ctx, record, now) && (await recountChildren(ctx, record)) === 'settled') {
+        report.parentsRecounted++;
+      }
+    }
+    for (const record of await readSet(ctx, adoptingShard(shard))) {
+      if (record.createDate > now - deps.tuning.settleGraceMs) continue;
+      await finishAdoption(ctx, record).catch((error: unknown) => {
+        // The parent had ended: the child never joined and is gone; nothing else to do.
+        if (!(error instanceof ConflictError)) throw error;
+      });
+      report.adoptionsFinished++;
     }
   }
-  report.dispatched = await dispatcher.pump();
+  report.cascadesFinished = await finishCascades(ctx);
+  report.dispatched = await ctx.dispatcher.pump();
   return report;
 }
 
-async function readSet(deps: EngineDeps, partition: string): Promise<JobRecord[]> {
+/**
+ * A parent waits for its children with no child ending for a lease's time (doubling after
+ * each recount that found the counts right, up to an hour): then its counts may have lost an
+ * increment to a crash, and are re-derived from the children themselves.
+ */
+function recountDue(ctx: EngineContext, parent: JobRecord, now: number): boolean {
+  const quietSince = Math.max(parent.childrenChangedAt ?? 0, parent.parkedAt ?? 0, parent.recountedAt ?? 0);
+  const wait = Math.min(RECOUNT_MAX_WAIT_MS, ctx.deps.tuning.leaseMs * 2 ** (parent.recounts ?? 0));
+  return quietSince < now - wait;
+}
+
+async function readSet(ctx: EngineContext, partition: string): Promise<JobRecord[]> {
   const ids: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await deps.jobs.queryIndex({ index: 'gsi5', partition, ...(startKey ? { startKey } : {}) });
-    for (const key of page.keys) ids.push(key.pk!.slice(2));
+    const page = await ctx.deps.jobs.queryIndex({ index: 'gsi5', partition, ...(startKey ? { startKey } : {}) });
+    for (const key of page.keys) ids.push(jobIdOfPk(key.pk!));
     startKey = page.lastKey;
   } while (startKey);
-  return [...(await deps.jobs.getMany(ids)).values()];
+  return [...(await ctx.deps.jobs.getMany(ids)).values()];
 }

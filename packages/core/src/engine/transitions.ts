@@ -9,10 +9,11 @@ import type { UpdateSpec } from '../update-expression.ts';
  * rejects redundant ones.
  */
 export function merge(...specs: UpdateSpec[]): UpdateSpec {
-  const out: Required<Pick<UpdateSpec, 'set' | 'setRaw' | 'add' | 'values'>> & { remove: string[]; condition?: string } = {
+  const out: Required<Pick<UpdateSpec, 'set' | 'setRaw' | 'add' | 'delete' | 'values'>> & { remove: string[]; condition?: string } = {
     set: {},
     setRaw: {},
     add: {},
+    delete: {},
     values: {},
     remove: [],
   };
@@ -20,6 +21,7 @@ export function merge(...specs: UpdateSpec[]): UpdateSpec {
     Object.assign(out.set, spec.set);
     Object.assign(out.setRaw, spec.setRaw);
     Object.assign(out.add, spec.add);
+    Object.assign(out.delete, spec.delete);
     Object.assign(out.values, spec.values);
     out.remove.push(...(spec.remove ?? []));
     if (spec.condition) out.condition = out.condition ? `(${out.condition}) AND (${spec.condition})` : spec.condition;
@@ -41,12 +43,37 @@ export const releaseLease: UpdateSpec = { remove: ['leaseOwner', 'leaseExpiresAt
 /** Leaves every dispatch set: ready, in flight, parked. */
 export const leaveDispatch: UpdateSpec = { remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked'] };
 
-/** The job still holds the lease it took (fencing: a revoked or taken-over lease fails this). */
-export function holdsLease(epoch: number): UpdateSpec {
+/** A slice's hold on its job: the fencing epoch it took and the worker that took it. */
+export interface Lease {
+  epoch: number;
+  owner: string;
+}
+
+export function leaseOf(record: Pick<JobRecord, 'leaseEpoch' | 'leaseOwner'>): Lease {
+  return { epoch: record.leaseEpoch, owner: record.leaseOwner ?? '' };
+}
+
+/**
+ * The job still holds the lease this slice took. The epoch fences off a revoked or
+ * taken-over lease; the owner fences off a lease the slice itself released (a yield keeps
+ * the job RUNNING at the same epoch, so a heartbeat landing after it must not revive it).
+ */
+export function holdsLease(lease: Lease): UpdateSpec {
   return {
-    condition: '#leaseEpoch = :epoch AND (#status = :running OR #status = :stopping)',
-    values: { ':epoch': epoch, ':running': 'RUNNING', ':stopping': 'STOPPING' },
+    condition: '#leaseEpoch = :epoch AND #leaseOwner = :owner AND (#status = :running OR #status = :stopping)',
+    values: { ':epoch': lease.epoch, ':owner': lease.owner, ':running': 'RUNNING', ':stopping': 'STOPPING' },
   };
+}
+
+/** Whether a job read back still carries this lease. */
+export function carriesLease(record: JobRecord | undefined | null, lease: Lease): record is JobRecord {
+  return (
+    record !== undefined &&
+    record !== null &&
+    record.leaseEpoch === lease.epoch &&
+    record.leaseOwner === lease.owner &&
+    (record.status === 'RUNNING' || record.status === 'STOPPING')
+  );
 }
 
 export function atVersion(version: number): UpdateSpec {

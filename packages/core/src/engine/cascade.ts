@@ -1,0 +1,278 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { crashPoint } from '../crash-points.ts';
+import { isConditionalCheckFailed } from '../errors.ts';
+import { isEnded } from '../job.ts';
+import { laneOf, type JobRecord } from '../job-record.ts';
+import { cascadeKey, cascadeShard, checkpointPrefix, jobKey, logPrefix, SHARDS } from '../table-keys.ts';
+import type { EngineContext } from './context.ts';
+import { expiresAt } from './deps.ts';
+import { readySpec } from './dispatcher.ts';
+import { childIds, jobEnded } from './job-tree.ts';
+import { stopNow } from './slice-outcomes.ts';
+import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
+
+/**
+ * Stop, resume and cancel act on a job's unfinished descendants too. Walking a tree is many
+ * writes, so an operation over a tree is made durable by a marker item (`X#<shard>` /
+ * `<job id>`) written before the job changes and deleted after its last descendant was
+ * reached. A crash in between leaves the marker; the sweeper redoes the walk once the marker
+ * is older than the settle grace (engine tuning), so a request still walking is not doubled
+ * (`finishCascades`). Every step of the walk reads the child
+ * and writes conditionally on its version, so doing it twice changes nothing the first
+ * pass did.
+ *
+ * A tree wider than CASCADE_INLINE_CHILDREN is handed to a CASCADE system job (engine.ts),
+ * which walks it page by page in steps, so no api request outlives its timeout half done.
+ * Its submission is idempotent per marker, so the sweeper's redo starts no second job.
+ */
+export type CascadeOperation = 'stop' | 'resume' | 'cancel';
+/** What a marker makes durable: an operation over a tree, or the removal of a job and its partition. */
+export type MarkedOperation = CascadeOperation | 'delete';
+
+export const CASCADE_INLINE_CHILDREN = 500;
+/** Children changed at once: each is a few conditional writes; more would only queue on DynamoDB. */
+const CASCADE_PARALLELISM = 8;
+/** A child that keeps changing under the walk is left after this many reads; its own operation stands. */
+const CHILD_RETRIES = 5;
+export const CASCADE = 'CASCADE';
+
+export interface CascadeMarker {
+  jobId: string;
+  operation: MarkedOperation;
+  markedAt: number;
+}
+
+export async function markCascade(ctx: EngineContext, record: JobRecord, operation: MarkedOperation): Promise<CascadeMarker> {
+  const marker: CascadeMarker = { jobId: record.id, operation, markedAt: ctx.deps.clock() };
+  // The newest operation over a job replaces an older marker: only its walk is still wanted.
+  await ctx.deps.jobs.client.send(new PutCommand({ TableName: ctx.deps.jobs.tableName, Item: { ...cascadeKey(record.id), ...marker } }));
+  await crashPoint('cascade.marked', { jobId: record.id, jobType: record.type });
+  return marker;
+}
+
+export async function clearCascade(ctx: EngineContext, marker: CascadeMarker): Promise<void> {
+  try {
+    await ctx.deps.jobs.client.send(
+      new DeleteCommand({
+        TableName: ctx.deps.jobs.tableName,
+        Key: cascadeKey(marker.jobId),
+        // A newer operation's marker stays.
+        ConditionExpression: 'markedAt = :at',
+        ExpressionAttributeValues: { ':at': marker.markedAt },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}
+
+/**
+ * The walk of one operation below `parent`: inline, or handed to a CASCADE job for a wide
+ * tree. `walk` names this walk (the marker's time, or the version the job had when the
+ * operation reached it), so a repeated walk hands off to the same job, and a later operation
+ * to a new one.
+ */
+export async function cascadeToChildren(ctx: EngineContext, parent: JobRecord, operation: CascadeOperation, walk: number): Promise<void> {
+  // A child still being adopted is not counted yet; its adoption refuses a canceled parent.
+  if (parent.childrenTotal === 0) return;
+  const { deps } = ctx;
+  if (parent.childrenTotal > CASCADE_INLINE_CHILDREN && deps.submitSystemJob) {
+    await deps.submitSystemJob({
+      type: CASCADE,
+      tenant: parent.tenant,
+      data: { jobId: parent.id, operation },
+      label: `${operation[0]!.toUpperCase()}${operation.slice(1)} the descendants of ${parent.label}`,
+      idempotencyKey: `cascade:${parent.id}:${operation}:${walk}`,
+    });
+    return;
+  }
+  await cascadeToIds(ctx, await childIds(deps, parent.id), operation);
+}
+
+/** Applies the operation to these children and, through each, to its own descendants. */
+export async function cascadeToIds(ctx: EngineContext, ids: readonly string[], operation: CascadeOperation): Promise<void> {
+  for (let i = 0; i < ids.length; i += 100) {
+    const children = [...(await ctx.deps.jobs.getMany(ids.slice(i, i + 100))).values()];
+    for (let j = 0; j < children.length; j += CASCADE_PARALLELISM) {
+      await Promise.all(children.slice(j, j + CASCADE_PARALLELISM).map((child) => cascadeChild(ctx, child, operation)));
+    }
+  }
+}
+
+async function cascadeChild(ctx: EngineContext, first: JobRecord, operation: CascadeOperation): Promise<void> {
+  let child: JobRecord | undefined = first;
+  for (let attempt = 0; child && attempt < CHILD_RETRIES; attempt++) {
+    const step = await STEPS[operation](ctx, child);
+    if (step === 'raced') {
+      child = await ctx.deps.jobs.get(child.id);
+      continue;
+    }
+    if (step !== 'skip') await cascadeToChildren(ctx, step, operation, step.version);
+    return;
+  }
+}
+
+type Step = (ctx: EngineContext, child: JobRecord) => Promise<JobRecord | 'skip' | 'raced'>;
+
+const STEPS: Record<CascadeOperation, Step> = {
+  /** PENDING and parked children stop at once; a working one is asked to stop at its next step. */
+  async stop(ctx, child) {
+    if (child.adopting || (child.status !== 'PENDING' && child.status !== 'RUNNING')) return 'skip';
+    if (isWorking(ctx, child)) {
+      return (await ctx.deps.jobs.tryUpdate(child.id, merge(statusSpec(child, 'STOPPING'), bumpVersion, atVersion(child.version)))) ?? 'raced';
+    }
+    return (await stopNow(ctx, child)) ?? 'raced';
+  },
+  /** STOPPED children go back to their ready sets; STOPPING ones, not yet stopped, go on running. */
+  async resume(ctx, child) {
+    if (child.status === 'STOPPED') return (await resumeJob(ctx, child)) ?? 'raced';
+    if (child.status === 'STOPPING' && !child.cancelRequested) {
+      return (await ctx.deps.jobs.tryUpdate(child.id, merge(statusSpec(child, 'RUNNING'), bumpVersion, atVersion(child.version)))) ?? 'raced';
+    }
+    return 'skip';
+  },
+  /** Unfinished children end CANCELED; a working one is asked to stop and cancels when it does. */
+  async cancel(ctx, child) {
+    if (isEnded(child.status)) return 'skip';
+    if (child.adopting) {
+      // Not yet part of the tree (adoption.ts): it never joins a canceled parent.
+      await ctx.deps.jobs.deleteJobIf(child.id, '#adopting = :yes', { ':yes': true });
+      return 'skip';
+    }
+    if (child.status === 'CANCELING') return (await finishCancel(ctx, child)) ?? 'raced';
+    if (child.status === 'STOPPED') {
+      const canceling = await ctx.deps.jobs.tryUpdate(child.id, merge(statusSpec(child, 'CANCELING'), bumpVersion, atVersion(child.version)));
+      return canceling ? ((await finishCancel(ctx, canceling)) ?? 'raced') : 'raced';
+    }
+    const asked = await ctx.deps.jobs.tryUpdate(
+      child.id,
+      merge(isWorking(ctx, child) && child.status === 'RUNNING' ? statusSpec(child, 'STOPPING') : {}, bumpVersion, atVersion(child.version), {
+        set: { cancelRequested: true },
+      }),
+    );
+    if (!asked) return 'raced';
+    // Held by no worker (pending, parked, or its worker died): it ends now. A working one
+    // ends CANCELED at its next step boundary (slice-outcomes.ts).
+    if (isWorking(ctx, asked) || asked.status === 'STOPPING') return asked;
+    return (await stopNow(ctx, asked)) ?? 'raced';
+  },
+};
+
+/** A worker holds the job and will see a change at its next step boundary. */
+function isWorking(ctx: EngineContext, record: JobRecord): boolean {
+  return record.leaseExpiresAt !== undefined && record.leaseExpiresAt > ctx.deps.clock();
+}
+
+/** STOPPED → PENDING in its ready set (lane touched first); the run continues from its checkpoints. */
+export async function resumeJob(ctx: EngineContext, record: JobRecord): Promise<JobRecord | null> {
+  const { deps, dispatcher } = ctx;
+  await dispatcher.touchLane(record.rootId, laneOf(record));
+  const resumed = await deps.jobs.tryUpdate(
+    record.id,
+    merge(statusSpec(record, 'PENDING'), readySpec(record, deps.clock()), bumpVersion, atVersion(record.version), {
+      set: { attempt: 0, lostSlices: 0 },
+      remove: ['endDate', 'expiresAt'],
+    }),
+  );
+  if (resumed) await dispatcher.pumpRoot(resumed.rootId, laneOf(resumed));
+  return resumed;
+}
+
+/**
+ * CANCELING → CANCELED: cancels the descendants, discards the checkpoints, then ends the job.
+ * Safe to repeat from any point (the sweeper does, after a crash).
+ */
+export async function finishCancel(ctx: EngineContext, canceling: JobRecord): Promise<JobRecord | null> {
+  const { deps } = ctx;
+  await cascadeToChildren(ctx, canceling, 'cancel', canceling.version);
+  await crashPoint('cascade.childrenDone', { jobId: canceling.id, jobType: canceling.type });
+  await deps.checkpoints.clear(canceling.id);
+  const now = deps.clock();
+  const canceled = await deps.jobs.tryUpdate(canceling.id, merge(endSpec(canceling, 'CANCELED', now, expiresAt(deps, now)), atVersion(canceling.version)));
+  if (!canceled) return null;
+  await crashPoint('cascade.ended', { jobId: canceled.id, jobType: canceled.type });
+  await jobEnded(ctx, canceled);
+  return canceled;
+}
+
+/**
+ * The sweeper's part: redoes every walk a crash interrupted. A marker whose job has moved on
+ * (resumed after a stop, say) is only cleared: its walk is no longer wanted.
+ */
+export async function finishCascades(ctx: EngineContext): Promise<number> {
+  const { deps } = ctx;
+  const settledBefore = deps.clock() - deps.tuning.settleGraceMs;
+  let finished = 0;
+  for (let shard = 0; shard < SHARDS; shard++) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.jobs.queryPartition(cascadeShard(shard), '', { consistent: true, ...(startKey ? { startKey } : {}) });
+      for (const item of page.items) {
+        const marker = item as unknown as CascadeMarker;
+        if (marker.markedAt > settledBefore) continue;
+        await redo(ctx, await deps.jobs.get(marker.jobId), marker);
+        await clearCascade(ctx, marker);
+        finished++;
+      }
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+  return finished;
+}
+
+/**
+ * Removes an ended job: flagged `deleting` first (conditional on the version read, so a
+ * restart racing it loses or wins whole), then its logs and checkpoints, then the item.
+ * A crash in between leaves the marker; the sweeper's redo finishes the removal.
+ */
+export async function deleteJob(ctx: EngineContext, record: JobRecord): Promise<'deleted' | null> {
+  const marker = await markCascade(ctx, record, 'delete');
+  const flagged = await ctx.deps.jobs.tryUpdate(
+    record.id,
+    merge(bumpVersion, atVersion(record.version), {
+      set: { deleting: true },
+      condition: '#status = :finished OR #status = :canceled',
+      values: { ':finished': 'FINISHED', ':canceled': 'CANCELED' },
+    }),
+  );
+  if (!flagged) return null;
+  await crashPoint('cascade.applied', { jobId: record.id, jobType: record.type });
+  await finishDelete(ctx, flagged);
+  await clearCascade(ctx, marker);
+  return 'deleted';
+}
+
+async function finishDelete(ctx: EngineContext, flagged: JobRecord): Promise<void> {
+  const { deps } = ctx;
+  const pk = jobKey(flagged.id).pk;
+  // Logs and checkpoints share the job's partition; TTL would get them eventually, but a
+  // delete asked for now should not leave them readable.
+  await deps.jobs.deletePartition(pk, logPrefix);
+  await deps.jobs.deletePartition(pk, checkpointPrefix);
+  await crashPoint('delete.partitionsCleared', { jobId: flagged.id, jobType: flagged.type });
+  // Counted out once: by whoever removes the item.
+  if (await deps.jobs.deleteJobIf(flagged.id, '#deleting = :yes', { ':yes': true })) ctx.counters.jobDeleted(flagged.tenant, bucketOf(flagged));
+}
+
+async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {
+  if (marker.operation === 'delete') {
+    if (record?.deleting) await finishDelete(ctx, record);
+    else if (!record) {
+      await ctx.deps.jobs.deletePartition(jobKey(marker.jobId).pk, logPrefix);
+      await ctx.deps.jobs.deletePartition(jobKey(marker.jobId).pk, checkpointPrefix);
+    }
+    return;
+  }
+  if (!record) return;
+  switch (marker.operation) {
+    case 'stop':
+      if (record.status === 'STOPPED' || record.status === 'STOPPING') await cascadeToChildren(ctx, record, 'stop', marker.markedAt);
+      return;
+    case 'resume':
+      if (record.status === 'PENDING' || record.status === 'RUNNING') await cascadeToChildren(ctx, record, 'resume', marker.markedAt);
+      return;
+    case 'cancel':
+      if (record.status === 'CANCELING') await finishCancel(ctx, record);
+      return;
+  }
+}

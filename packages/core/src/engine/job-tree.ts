@@ -1,0 +1,144 @@
+import type { ChildOutcome } from '@stint/sdk';
+import { crashPoint } from '../crash-points.ts';
+import { isEnded } from '../job.ts';
+import { laneOf, type JobRecord } from '../job-record.ts';
+import { jobIdOfPk, parentPartition } from '../table-keys.ts';
+import type { EngineContext } from './context.ts';
+import { emit, expiresAt, type EngineDeps } from './deps.ts';
+import { readySpec } from './dispatcher.ts';
+import { bucketOf, endSpec, merge } from './transitions.ts';
+
+/**
+ * A parent's accounting of its children: `childrenTotal` (spawned + adopted) and
+ * `childrenDone` (children of the current run that ended). The parent is woken or finished
+ * when the second reaches the first.
+ *
+ * The counts are kept by increments on the fast path and re-derived from the children when
+ * they may be stale: a child's end and its parent's increment are two writes, and a crash
+ * between them would leave the parent parked forever (see `recountChildren`).
+ */
+
+/**
+ * A job ended (FINISHED or CANCELED, committed): move it out of the active count, report it,
+ * and count it on its parent. Every path that ends a job goes through here.
+ */
+export async function jobEnded(ctx: EngineContext, record: JobRecord): Promise<void> {
+  const { deps } = ctx;
+  ctx.counters.bucketMoved(record.tenant, 'active', bucketOf(record));
+  emit(deps, { type: 'jobEnded', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, status: record.status, hasErrors: record.hasErrors });
+  if (record.scheduleId && deps.runEnded) {
+    // A report that cannot be sent must not undo or retry the run's end: it is recorded on the
+    // schedule row and reported as a warning.
+    await deps.runEnded(record).catch((error: unknown) => emit(deps, { type: 'warning', message: 'schedule report failed', jobId: record.id, error }));
+  }
+  await countChildEnded(ctx, record);
+}
+
+/** A child ended (finished or canceled, committed): count it on its parent and settle the parent. */
+export async function countChildEnded(ctx: EngineContext, child: JobRecord): Promise<void> {
+  // A child still being adopted was never counted on its parent (see adoption.ts).
+  if (!child.parentId || child.adopting) return;
+  const now = ctx.deps.clock();
+  const parent = await ctx.deps.jobs.tryUpdate(child.parentId, {
+    add: { childrenDone: 1 },
+    set: { childrenChangedAt: now, ...(child.hasErrors ? { hasErrors: true } : {}) },
+    // A child of an earlier run (before a restart) is not the current run's to count.
+    condition: 'attribute_exists(#pk) AND #run = :run',
+    values: { ':run': child.parentRun ?? 0 },
+  });
+  if (!parent) return;
+  await crashPoint('child.parentCounted', { jobId: parent.id, jobType: parent.type });
+  await settleParent(ctx, parent);
+}
+
+/** Wakes a parked parent whose children have all ended, or finishes it if its own run was done. */
+export async function settleParent(ctx: EngineContext, parent: JobRecord): Promise<void> {
+  const { deps, dispatcher } = ctx;
+  if (!parent.parked || parent.childrenDone < parent.childrenTotal) return;
+  const now = deps.clock();
+  if (parent.parked === 'waiting') {
+    await dispatcher.touchLane(parent.rootId, laneOf(parent));
+    const woken = await deps.jobs.tryUpdate(
+      parent.id,
+      merge(readySpec(parent, now), {
+        remove: ['parked'],
+        condition: '#parked = :waiting AND #childrenDone >= #childrenTotal',
+        values: { ':waiting': 'waiting' },
+      }),
+    );
+    if (woken) await dispatcher.pumpRoot(woken.rootId, laneOf(woken));
+    return;
+  }
+  const finished = await deps.jobs.tryUpdate(
+    parent.id,
+    merge(endSpec(parent, 'FINISHED', now, expiresAt(deps, now)), {
+      set: { progress: 100 },
+      condition: '#parked = :done AND #childrenDone >= #childrenTotal',
+      values: { ':done': 'done' },
+    }),
+  );
+  if (finished) await jobEnded(ctx, finished);
+}
+
+/**
+ * Re-derives a parked parent's counts from its children (the gsi4 `P#` partition) and settles
+ * it. Run by the sweeper for a parent that has waited a while with no child ending: a lost
+ * increment (a crash between a child's end and its parent's count) is repaired here, and so
+ * is a doubled one (an SDK retry of an increment that had landed).
+ *
+ * The write is conditioned on the counts it read, so a child ending meanwhile makes it a
+ * no-op; the next recount sees the new state. Children still being adopted are not counted:
+ * their adoption counts them (see `adoptChild`).
+ */
+export async function recountChildren(ctx: EngineContext, parent: JobRecord): Promise<'settled' | 'unchanged' | 'raced'> {
+  const { deps } = ctx;
+  const children = [...(await deps.jobs.getMany(await childIds(deps, parent.id))).values()].filter(
+    (child) => (child.parentRun ?? 0) === parent.run && !child.adopting,
+  );
+  const done = children.filter((child) => isEnded(child.status));
+  const total = Math.max(parent.childrenTotal, children.length);
+  const hasErrors = parent.hasErrors || done.some((child) => child.hasErrors);
+  const now = deps.clock();
+  const stale = done.length !== parent.childrenDone || total !== parent.childrenTotal || hasErrors !== parent.hasErrors;
+  const updated = await deps.jobs.tryUpdate(parent.id, {
+    set: {
+      recountedAt: now,
+      ...(stale ? { childrenDone: done.length, childrenTotal: total, hasErrors, childrenChangedAt: now, recounts: 0 } : {}),
+    },
+    // Each recount that finds nothing waits twice as long for the next (see the sweeper).
+    ...(stale ? {} : { add: { recounts: 1 } }),
+    condition: 'attribute_exists(#parked) AND #childrenDone = :done AND #childrenTotal = :total',
+    values: { ':done': parent.childrenDone, ':total': parent.childrenTotal },
+  });
+  if (!updated) return 'raced';
+  if (!stale) return 'unchanged';
+  await settleParent(ctx, updated);
+  return 'settled';
+}
+
+/** Ids of a job's children, oldest first, all pages. */
+export async function childIds(deps: EngineDeps, parentId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(parentId), ...(startKey ? { startKey } : {}) });
+    for (const key of page.keys) ids.push(jobIdOfPk(key.pk!));
+    startKey = page.lastKey;
+  } while (startKey);
+  return ids;
+}
+
+/** What `ctx.waitForChildren()` returns: the current run's children, in spawn order. */
+export async function childOutcomes(deps: EngineDeps, parent: JobRecord): Promise<ChildOutcome[]> {
+  const records = await deps.jobs.getMany(await childIds(deps, parent.id));
+  return [...records.values()]
+    .filter((child) => (child.parentRun ?? 0) === parent.run && !child.adopting)
+    .sort((a, b) => (a.spawnSeq ?? 0) - (b.spawnSeq ?? 0) || a.createDate - b.createDate)
+    .map((child) => ({
+      id: child.id,
+      type: child.type,
+      status: child.status === 'CANCELED' ? 'CANCELED' : 'FINISHED',
+      hasErrors: child.hasErrors,
+      results: child.results ?? null,
+    }));
+}

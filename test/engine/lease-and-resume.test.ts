@@ -1,0 +1,133 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import { setCrashPointHook } from '@stint/core/crash-points';
+import { encodeWorkMessage } from '@stint/core/work-queue';
+import { childIds } from '@stint/core/engine/job-tree';
+import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { eventually, gate } from '../support/gate.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that catch stopping children, on %s', (backend) => {
+  let emulators: Emulators;
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+  afterEach(() => setCrashPointHook(undefined));
+
+  it('never lets a heartbeat revive the lease of a slice that yielded, however slow the lane writes after it', async () => {
+    const long = defineJob({
+      type: 'LONG',
+      async run(ctx) {
+        for (let i = 0; i < 6; i++) await ctx.step(`s${i}`, () => sleep(60));
+      },
+    });
+    // Heartbeats every 100 ms; each slice yields after ~100 ms of steps.
+    const stack = await createTestStack(emulators, { definitions: [long], tuning: { leaseMs: 300, sliceBudgetMs: 100 } });
+    const leasesAfterYield: Array<number | undefined> = [];
+    setCrashPointHook(async (point, detail) => {
+      if (point !== 'slice.yielded') return;
+      // Slow lane writes after the yield: several heartbeat periods pass here.
+      await sleep(400);
+      leasesAfterYield.push((await stack.engine.deps.jobs.get(detail.jobId!))?.leaseExpiresAt);
+    });
+    try {
+      const { job } = await stack.engine.submit({ type: 'LONG', tenant: 'acme' });
+      // No sweeper runs: a revived lease would make the next slice's message skip, and the
+      // job would wait for its lease to expire and a sweep to resend it.
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED', 30_000);
+      expect(leasesAfterYield.length).toBeGreaterThanOrEqual(2);
+      expect(leasesAfterYield).toEqual(leasesAfterYield.map(() => undefined));
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('resumes a tree whose children are still stopping: they run on, and the root finishes', async () => {
+    const release = gate();
+    let started = 0;
+    const child = defineJob({
+      type: 'HELD_CHILD',
+      async run(ctx) {
+        await ctx.step('held', async () => {
+          started++;
+          await release.opened;
+        });
+        await ctx.step('after', () => 'done');
+      },
+    });
+    const parent = defineJob({
+      type: 'PARENT',
+      async run(ctx) {
+        for (let i = 0; i < 3; i++) await ctx.spawn('HELD_CHILD', { i });
+        const outcomes = await ctx.waitForChildren();
+        return { children: outcomes.map((o) => o.status) };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [parent, child], tuning: { maxInFlightPerRoot: 3 } });
+    try {
+      const { job: root } = await stack.engine.submit({ type: 'PARENT', tenant: 'acme' });
+      await stack.runUntil(() => started === 3);
+      expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
+      const children = async () => [...(await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id))).values()];
+      // The children hold their workers inside a step: they are asked to stop, not stopped.
+      expect((await children()).map((c) => c.status)).toEqual(['STOPPING', 'STOPPING', 'STOPPING']);
+
+      expect((await stack.engine.apply('resume', root.id, { tenant: 'acme' }))?.status).toBe('PENDING');
+      expect((await children()).map((c) => c.status)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+      release.open();
+
+      await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 30_000);
+      expect((await children()).map((c) => c.status)).toEqual(['FINISHED', 'FINISHED', 'FINISHED']);
+      expect((await stack.engine.get(root.id, { tenant: 'acme' })).results).toEqual({ children: ['FINISHED', 'FINISHED', 'FINISHED'] });
+    } finally {
+      release.open();
+      await stack.stop();
+    }
+  });
+
+  it('counts only lost slices that made no progress: a job whose slices die after each new step still finishes', async () => {
+    const attempts = new Map<number, number>();
+    let hangs = 0;
+    const job = defineJob({
+      type: 'DIES_AFTER_EACH_STEP',
+      async run(ctx) {
+        for (let i = 0; i < 5; i++) {
+          await ctx.step(`s${i}`, async () => {
+            const attempt = (attempts.get(i) ?? 0) + 1;
+            attempts.set(i, attempt);
+            // The first attempt of every step but the first never returns, as a worker that
+            // dies mid-step: each slice finishes one new step, then is lost.
+            if (i > 0 && attempt === 1) {
+              hangs++;
+              await new Promise(() => undefined);
+            }
+          });
+        }
+        return { steps: 5 };
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [job], tuning: { leaseMs: 60_000 } });
+    try {
+      const { job: submitted } = await stack.engine.submit({ type: 'DIES_AFTER_EACH_STEP', tenant: 'acme' });
+      const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
+      for (let lost = 0; lost < 4; lost++) {
+        void stack.engine.processBatch([{ body }]);
+        await eventually(() => hangs === lost + 1, 20_000);
+        // The slice is lost: its lease lapses as a dead worker's would.
+        await stack.engine.deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
+      }
+      const { outcomes } = await stack.engine.processBatch([{ body }]);
+      expect(outcomes).toEqual(['finished']);
+      const finished = await stack.engine.get(submitted.id, { tenant: 'acme' });
+      expect(finished).toMatchObject({ status: 'FINISHED', hasErrors: false, results: { steps: 5 } });
+      expect(Object.fromEntries(attempts)).toEqual({ 0: 1, 1: 2, 2: 2, 3: 2, 4: 2 });
+    } finally {
+      await stack.stop();
+    }
+  });
+});
