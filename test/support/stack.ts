@@ -61,6 +61,14 @@ export async function createTestStack(emulators: Emulators, options: TestStackOp
     retentionDays: 30,
     ...(options.reportTopicArn ? { reportTopicArn: options.reportTopicArn } : {}),
   };
+  return attachTestStack(clients, provisioned, config, options);
+}
+
+/**
+ * An engine and a poller over resources that exist already: a second worker on the same
+ * table, or the process that recovers after another one was killed.
+ */
+export function attachTestStack(clients: AwsClients, provisioned: Provisioned, config: StintConfig, options: TestStackOptions): TestStack {
   const events: EngineEvent[] = [];
   const engine = new Engine({
     clients,
@@ -82,6 +90,7 @@ export async function createTestStack(emulators: Emulators, options: TestStackOp
     handler: createWorkerHandler(engine),
     batchSize: options.batchSize ?? 10,
     concurrency: options.concurrency ?? 2,
+    onError: (error) => events.push({ type: 'warning', message: 'poller error', error }),
   });
   return {
     engine,

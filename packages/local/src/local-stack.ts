@@ -88,12 +88,20 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   worker.start();
   intake.start();
   reports.poller.start();
-  let sweeping: Promise<unknown> = Promise.resolve();
-  const sweeper = setInterval(() => {
-    sweeping = runtime.engine.sweep().catch((error) => console.error('sweeper:', error));
-  }, options.sweepIntervalMs);
-  // The queues are new and empty: whatever a previous run had dispatched lost its message.
-  sweeping = runtime.engine.sweep({ messagesLost: true }).catch((error) => console.error('sweeper:', error));
+  // One sweep at a time, as the scheduled sweeper Lambda runs: overlapping sweeps under load
+  // would only pile up requests. The first one knows the new in-memory queues are empty, so
+  // whatever a previous run had dispatched lost its message.
+  let running = true;
+  let wake = () => {};
+  const sweeping = (async () => {
+    for (let first = true; running; first = false) {
+      await runtime.engine.sweep(first ? { messagesLost: true } : {}).catch((error) => console.error('sweeper:', error));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.sweepIntervalMs);
+        wake = () => (clearTimeout(timer), resolve());
+      });
+    }
+  })();
 
   return {
     runtime,
@@ -101,7 +109,8 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     provisioned,
     emulators,
     async stop() {
-      clearInterval(sweeper);
+      running = false;
+      wake();
       await Promise.allSettled([worker.stop(), intake.stop(), reports.poller.stop(), sweeping]);
       await emulators.stop();
     },

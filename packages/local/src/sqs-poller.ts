@@ -28,13 +28,15 @@ export interface PollerOptions {
 export class SqsPoller {
   #running = false;
   readonly #loops: Array<Promise<void>> = [];
-  readonly #abort = new AbortController();
+  #abort = new AbortController();
 
   constructor(readonly options: PollerOptions) {}
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    // A poller stopped and started again waits between empty polls as before.
+    this.#abort = new AbortController();
     for (let i = 0; i < (this.options.concurrency ?? 2); i++) this.#loops.push(this.#loop());
   }
 

@@ -39,7 +39,7 @@ export async function nudge(ctx: EngineContext, record: JobRecord): Promise<JobR
       await ctx.dispatcher.pumpRoot(record.rootId, laneOf(record));
       return (await ctx.deps.jobs.get(record.id)) ?? record;
     case 'inFlight':
-      if (record.leaseExpiresAt === undefined && (record.dispatchedAt ?? 0) < now - NUDGE_AFTER_MS) {
+      if (record.leaseExpiresAt === undefined && (record.dispatchedAt ?? 0) < now - Math.min(NUDGE_AFTER_MS, ctx.deps.tuning.redispatchAfterMs)) {
         return (await resend(ctx, record, now)) ?? record;
       }
       return record;

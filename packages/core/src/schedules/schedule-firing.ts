@@ -1,3 +1,4 @@
+import { crashPoint } from '../crash-points.ts';
 import type { ScheduleDefinition } from '@stint/sdk';
 import { isEnded } from '../job.ts';
 import type { UpdateSpec } from '../update-expression.ts';
@@ -137,6 +138,8 @@ async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now:
     idempotencyKey: `schedule:${scheduleId}:${slot}`,
     scheduleId,
   });
+  // A crash here leaves the row due; the next sweep finds the slot's job by its key.
+  await crashPoint('schedule.runSubmitted', { jobId: job.id, jobType: job.type });
   await moveOn(deps, state, definition, slot, now, { lastJobId: job.id, lastRunAt: job.createDate });
   return created ? 'started' : 'none';
 }

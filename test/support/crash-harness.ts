@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { expect } from 'vitest';
+import type { CrashPoint } from '@stint/core/crash-points';
+import type { JobRecord } from '@stint/core/job-record';
+import { childIds } from '@stint/core/engine/job-tree';
+import { cascadeKey } from '@stint/core/table-keys';
+import { createTestStack, type Emulators, type TestStack } from './stack.ts';
+import { crashScenarioJobs, stepRuns } from './crash-scenarios.ts';
+import type { CrashAction, CrashProcessSetup } from './crash-process.ts';
+
+/** Short enough that a dead process's lease lapses within a test; the sweeper runs every SWEEP_MS. */
+export const LEASE_MS = 1_500;
+export const SWEEP_MS = 200;
+const REDISPATCH_MS = 1_000;
+const SETTLE_GRACE_MS = 500;
+
+export interface CrashHarness {
+  stack: TestStack;
+  emulators: Emulators;
+  /** Runs a process that performs `action` and dies at `point`; resolves with the job id the point named. */
+  crashAt(point: CrashPoint, action: CrashAction, options?: { after?: number; jobType?: string; sliceBudgetMs?: number }): Promise<string | undefined>;
+  /** This process recovers as any other worker would: it polls and sweeps until `done`. */
+  recover(done: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
+  job(id: string): Promise<JobRecord | undefined>;
+  children(id: string): Promise<JobRecord[]>;
+  steps(id: string): Promise<Record<string, number>>;
+  markerOf(id: string): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export async function crashHarness(emulators: Emulators): Promise<CrashHarness> {
+  const stack = await createTestStack(emulators, {
+    definitions: [],
+    tuning: { leaseMs: LEASE_MS, maxInFlightPerRoot: 4 },
+    // A dead process's received messages come back this soon, as SQS returns them.
+    visibilityTimeoutSeconds: 2,
+    redispatchAfterMs: REDISPATCH_MS,
+    settleGraceMs: SETTLE_GRACE_MS,
+  });
+  for (const definition of crashScenarioJobs(stack.clients.dynamo, stack.config.tableName)) stack.engine.deps.registry.register(definition);
+  let sweeping = false;
+  let sweeper: Promise<void> | undefined;
+  const { jobs } = stack.engine.deps;
+  return {
+    stack,
+    emulators,
+    async crashAt(point, action, options = {}) {
+      const setup: CrashProcessSetup = {
+        provisioned: stack.provisioned,
+        config: { ...stack.config, ...(options.sliceBudgetMs ? { sliceBudgetMs: options.sliceBudgetMs } : {}) },
+        action,
+        redispatchAfterMs: REDISPATCH_MS,
+        settleGraceMs: SETTLE_GRACE_MS,
+        sweepEveryMs: SWEEP_MS,
+      };
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-process.ts'], {
+        env: {
+          ...process.env,
+          TEST_DYNAMO_ENDPOINT: emulators.dynamoEndpoint,
+          TEST_AWS_ENDPOINT: emulators.awsEndpoint,
+          TEST_SETUP: JSON.stringify(setup),
+          STINT_CRASH_POINT: point,
+          ...(options.after ? { STINT_CRASH_AFTER: String(options.after) } : {}),
+          ...(options.jobType ? { STINT_CRASH_JOB_TYPE: options.jobType } : {}),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (chunk) => (stderr += chunk));
+      const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      const reached = new RegExp(`crash point ${point.replace('.', '\\.')} reached(?: \\(job (\\S+)\\))?`).exec(stderr);
+      expect(reached, stderr.slice(-2_000)).not.toBeNull();
+      expect(signal).toBe('SIGKILL');
+      return reached![1];
+    },
+    async recover(done, timeoutMs = 40_000) {
+      // One sweep at a time, as the scheduled sweeper Lambda runs.
+      sweeping = true;
+      sweeper ??= (async () => {
+        while (sweeping) {
+          await stack.engine.sweep().catch(() => undefined);
+          await new Promise((resolve) => setTimeout(resolve, SWEEP_MS));
+        }
+      })();
+      await stack.runUntil(done, timeoutMs);
+    },
+    job: (id) => jobs.get(id),
+    async children(id) {
+      return [...(await jobs.getMany(await childIds(stack.engine.deps, id))).values()];
+    },
+    steps: (id) => stepRuns(stack.clients.dynamo, stack.config.tableName, id),
+    markerOf: (id) => jobs.getItem(cascadeKey(id)),
+    async stop() {
+      sweeping = false;
+      await sweeper;
+      await stack.stop();
+    },
+  };
+}
+
+/** Each of `steps` steps ran exactly once, but for at most `rerun` of them, which ran twice. */
+export function expectStepsRan(runs: Record<string, number>, steps: readonly string[], rerun = 0): void {
+  expect(Object.keys(runs).sort()).toEqual(steps.map((step) => `0#${step}`).sort());
+  const twice = Object.values(runs).filter((n) => n === 2).length;
+  expect(Object.values(runs).every((n) => n === 1 || n === 2)).toBe(true);
+  expect(twice).toBeLessThanOrEqual(rerun);
+}

@@ -1,0 +1,85 @@
+import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { defineJob, type JobDefinition } from '@stint/sdk';
+
+/**
+ * Job types for the crash-point tests. Every step records each execution in an item of its
+ * own (`X#steps#<job>` / `<run>#<step>`, ADD runs 1) with no dedupe, so a test sees exactly
+ * which steps ran how many times across a kill: a finished step that ran again, or a step
+ * that never ran, is visible.
+ */
+export interface StepsData {
+  steps: number;
+  ms?: number;
+}
+
+export interface FanOutData {
+  children: number;
+  childType?: string;
+  childData?: StepsData;
+}
+
+async function recordRun(dynamo: DynamoDBDocumentClient, tableName: string, jobId: string, run: number, step: string) {
+  await dynamo.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: { pk: `X#steps#${jobId}`, sk: `${run}#${step}` },
+      UpdateExpression: 'ADD runs :one',
+      ExpressionAttributeValues: { ':one': 1 },
+    }),
+  );
+}
+
+/** How many times each step of a job ran: `{ "0#s0": 1, ... }`. */
+export async function stepRuns(dynamo: DynamoDBDocumentClient, tableName: string, jobId: string): Promise<Record<string, number>> {
+  const out = await dynamo.send(
+    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `X#steps#${jobId}` }, ConsistentRead: true }),
+  );
+  return Object.fromEntries((out.Items ?? []).map((item) => [item.sk as string, item.runs as number]));
+}
+
+function stepsJob(type: string, dynamo: DynamoDBDocumentClient, tableName: string): JobDefinition<StepsData> {
+  return defineJob<StepsData>({
+    type,
+    restartable: true,
+    async run(ctx) {
+      for (let i = 0; i < ctx.data.steps; i++) {
+        await ctx.step(`s${i}`, async () => {
+          await new Promise((resolve) => setTimeout(resolve, ctx.data.ms ?? 20));
+          await recordRun(dynamo, tableName, ctx.job.id, 0, `s${i}`);
+        });
+        ctx.log.info(`step ${i} done`);
+        ctx.progress(((i + 1) / ctx.data.steps) * 100);
+      }
+      return { steps: ctx.data.steps };
+    },
+  });
+}
+
+export function crashScenarioJobs(dynamo: DynamoDBDocumentClient, tableName: string): JobDefinition[] {
+  return [
+    stepsJob('STEPS', dynamo, tableName),
+    // The same, under other names, so a crash point can pick one kind of job in a tree.
+    stepsJob('LOW_STEPS', dynamo, tableName),
+    stepsJob('CHILD_STEPS', dynamo, tableName),
+    stepsJob('ADOPTED_STEPS', dynamo, tableName),
+    defineJob<FanOutData>({
+      type: 'FAN_OUT',
+      async run(ctx) {
+        for (let i = 0; i < ctx.data.children; i++) await ctx.spawn(ctx.data.childType ?? 'CHILD_STEPS', { ...(ctx.data.childData ?? { steps: 2 }), i });
+        const outcomes = await ctx.waitForChildren();
+        await ctx.step('after-children', () => recordRun(dynamo, tableName, ctx.job.id, 0, 'after-children'));
+        return { children: outcomes.length, failed: outcomes.filter((o) => o.hasErrors).length };
+      },
+    }),
+    defineJob<Record<string, never>>({
+      type: 'FLAKY',
+      retry: { maxAttempts: 3, backoffMs: 200 },
+      async run(ctx) {
+        await ctx.step('flaky', async () => {
+          await recordRun(dynamo, tableName, ctx.job.id, 0, `attempt-${ctx.job.attempt}`);
+          if (ctx.job.attempt === 1) throw new Error('first attempt fails');
+        });
+      },
+    }),
+  ];
+}
