@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRASH_POINT_ENV } from '@stint/core/crash-points';
 import { REPO_ROOT } from '../../infra/repo-root.ts';
 import { bundleHandler } from '../../infra/scripts/bundle-handlers.ts';
 import { DEFAULT_SETTINGS, ENV, FUNCTIONS, functionEnvironment, type FunctionId } from '../../infra/spec.ts';
@@ -22,6 +23,8 @@ import { logicalId, resourcesOfType, synthStint, TEST_REFS } from './synth.ts';
 
 /** Set by Lambda itself, never by a deployment. */
 const RUNTIME_PROVIDED = /^(AWS_|LAMBDA_|_)/;
+/** Arm a process for a crash test (crash-points.ts); a deployment never sets them. */
+const TEST_ONLY = new Set<string>(CRASH_POINT_ENV);
 
 
 function namesReadOnLoad(bundle: string, env: Record<string, string>): string[] {
@@ -71,7 +74,7 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s', (id, spec) => {
     const env = functionEnvironment(spec, TEST_REFS, DEFAULT_SETTINGS) as Record<string, string>;
     const loaded = namesReadOnLoad(bundle.outfile!, env).filter((name) => ownText.includes(name));
     const scanned = sources.flatMap(namesInSource);
-    reads.set(id, new Set([...loaded, ...scanned].filter((name) => !RUNTIME_PROVIDED.test(name))));
+    reads.set(id, new Set([...loaded, ...scanned].filter((name) => !RUNTIME_PROVIDED.test(name) && !TEST_ONLY.has(name))));
   });
 
   it('reads its configuration from the environment', () => {

@@ -71,6 +71,9 @@ export function setCrashPointHook(next: CrashPointHook | undefined): void {
   hook = next;
 }
 
+/** The variables that arm a process for a crash test; no deployment sets them. */
+export const CRASH_POINT_ENV = ['STINT_CRASH_POINT', 'STINT_CRASH_AFTER', 'STINT_CRASH_JOB_TYPE'] as const;
+
 /** The hook a process armed through its environment gets: SIGKILL at the n-th matching hit. */
 export function armedFrom(env: Record<string, string | undefined>): CrashPointHook | undefined {
   const target = env.STINT_CRASH_POINT;
