@@ -7,7 +7,7 @@ import { functionArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
 import { bucket, table } from './storage.ts';
 
 /** ARNs of a logical resource name; the same mapping as infra/cdk/permissions.ts. */
-function arns(name: ResourceName): SstOutput<string>[] {
+function arns(name: ResourceName): $util.Output<string>[] {
   switch (name) {
     case 'table':
       return [table.arn];
@@ -34,7 +34,7 @@ const refs = {
     : {}),
 };
 
-export const functions = {} as Record<FunctionId, SstFunction>;
+export const functions = {} as Record<FunctionId, sst.aws.Function>;
 for (const spec of FUNCTIONS) {
   functions[spec.id] = new sst.aws.Function(pascal(spec.id), functionArgs(spec, refs, settings.deployment, arns));
 }

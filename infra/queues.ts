@@ -2,7 +2,7 @@ import { pascal } from './naming.ts';
 import { QUEUES, type QueueId } from './spec.ts';
 import { dlqArgs, queueArgs, tlsOnlyQueuePolicy } from './sst-args.ts';
 
-function tlsOnly(name: string, queue: SstQueue) {
+function tlsOnly(name: string, queue: sst.aws.Queue) {
   new aws.sqs.QueuePolicy(`${name}TlsOnly`, {
     queueUrl: queue.url,
     policy: queue.arn.apply((arn) => JSON.stringify(tlsOnlyQueuePolicy(arn))),
@@ -10,7 +10,7 @@ function tlsOnly(name: string, queue: SstQueue) {
 }
 
 /** Each queue of the resource spec with its DLQ, as in the CDK construct. */
-export const queues = {} as Record<QueueId, { queue: SstQueue; dlq: SstQueue }>;
+export const queues = {} as Record<QueueId, { queue: sst.aws.Queue; dlq: sst.aws.Queue }>;
 for (const spec of QUEUES) {
   const name = pascal(spec.id);
   const dlq = new sst.aws.Queue(`${name}Dlq`, dlqArgs(spec));

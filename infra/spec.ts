@@ -123,7 +123,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
 ];
 
-export const SWEEPER_SCHEDULE = 'rate(1 minute)';
+/** An EventBridge schedule expression: SST's Cron takes only the rate(…) and cron(…) forms. */
+export const SWEEPER_SCHEDULE: `rate(${string})` | `cron(${string})` = 'rate(1 minute)';
 
 export function functionSpec(id: FunctionId): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.id === id);

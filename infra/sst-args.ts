@@ -23,7 +23,7 @@ import {
 import type { QueueSpec } from '@stint/core/resource-spec';
 
 /** Log retention of every function and of the API's access logs, as in the CDK construct (one month). */
-export const LOG_RETENTION = '1 month';
+export const LOG_RETENTION = '1 month' as const;
 
 export function tableArgs(production: boolean) {
   const keys = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
@@ -102,10 +102,6 @@ export function tlsOnlyTopicPolicy(topicArn: string) {
   };
 }
 
-interface LifecycleRule {
-  abortIncompleteMultipartUpload?: { daysAfterInitiation: number };
-}
-
 /**
  * SST blocks public access by default and S3 encrypts new objects with S3-managed keys by
  * default; the lifecycle transform adds what SST's `lifecycle` cannot say.
@@ -116,10 +112,15 @@ export function bucketArgs() {
     cors: false as const,
     lifecycle: [{ id: 'expire-exports', expiresIn: `${EXPORT_LIFECYCLE.expiryDays} days` as const }],
     transform: {
-      lifecycle: (args: { rules: LifecycleRule[] }) => {
-        for (const rule of args.rules) {
-          rule.abortIncompleteMultipartUpload = { daysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays };
-        }
+      // SST passes the BucketLifecycleConfiguration args it built from `lifecycle`, whose `rules`
+      // (typed Input<…> | undefined) is then a plain array. Anything else would mean SST changed
+      // how it builds them: fail the deploy rather than drop the abort rule without a word.
+      lifecycle: (args: { rules?: unknown }): undefined => {
+        if (!Array.isArray(args.rules)) throw new Error('sst.aws.Bucket passed its lifecycle transform no rules array');
+        args.rules = args.rules.map((rule: object) => ({
+          ...rule,
+          abortIncompleteMultipartUpload: { daysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays },
+        }));
       },
     },
   };

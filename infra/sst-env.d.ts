@@ -1,78 +1,97 @@
 /**
- * The few SST v3 globals infra/*.ts uses, declared so `tsc` can check those files without
- * `.sst/platform` (SST's CLI, which generates the real declarations, cannot run offline here).
- * Argument types are deliberately loose: the args themselves come from infra/sst-args.ts,
- * which is type-checked and unit-tested on its own.
+ * Look-alikes of the few SST globals infra/*.ts uses, under SST's own names, so `npm run
+ * typecheck` can check those files without SST's platform (a 300 MB install). Arguments are
+ * loose here (`object`, `unknown`): `npm run check:sst` type-checks the same files against the real
+ * platform, and fails unless every member and signature declared here is one SST provides
+ * (infra/scripts/check-sst.ts assigns each real global to its declaration below).
  */
 
-interface SstOutput<T> {
-  apply<U>(fn: (value: T) => U): SstOutput<U>;
+declare namespace $util {
+  /** A Pulumi output: a value known once the resource exists. */
+  interface Output<T> {
+    apply<U>(fn: (value: T) => U): Output<U>;
+  }
 }
 
-type SstUnwrap<T> = T extends SstOutput<infer U> ? U : T;
+declare namespace sst.aws {
+  class Dynamo {
+    constructor(name: string, args: object);
+    readonly arn: $util.Output<string>;
+    readonly name: $util.Output<string>;
+  }
 
-interface SstComponent {
-  readonly urn: SstOutput<string>;
+  class Queue {
+    constructor(name: string, args?: object);
+    readonly arn: $util.Output<string>;
+    readonly url: $util.Output<string>;
+    readonly nodes: { readonly queue: { readonly name: $util.Output<string> } };
+    subscribe(subscriber: unknown, args?: object): unknown;
+  }
+
+  class Bucket {
+    constructor(name: string, args?: object);
+    readonly arn: $util.Output<string>;
+    readonly name: $util.Output<string>;
+  }
+
+  class Function {
+    constructor(name: string, args: object);
+    readonly arn: $util.Output<string>;
+    readonly name: $util.Output<string>;
+  }
+
+  class ApiGatewayV2 {
+    constructor(name: string, args?: object);
+    readonly url: $util.Output<string>;
+    route(route: string, handler: unknown, args?: object): unknown;
+    addAuthorizer(args: object): { readonly id: $util.Output<string> };
+  }
+
+  class Cron {
+    constructor(name: string, args: object);
+  }
+
+  class SnsTopic {
+    constructor(name: string, args?: object);
+    readonly arn: $util.Output<string>;
+  }
 }
-
-interface SstDynamo extends SstComponent {
-  readonly arn: SstOutput<string>;
-  readonly name: SstOutput<string>;
-}
-
-interface SstQueue extends SstComponent {
-  readonly arn: SstOutput<string>;
-  readonly url: SstOutput<string>;
-  readonly nodes: { readonly queue: { readonly name: SstOutput<string> } };
-  subscribe(subscriber: SstOutput<string>, args?: object): unknown;
-}
-
-interface SstBucket extends SstComponent {
-  readonly arn: SstOutput<string>;
-  readonly name: SstOutput<string>;
-}
-
-interface SstFunction extends SstComponent {
-  readonly arn: SstOutput<string>;
-  readonly name: SstOutput<string>;
-}
-
-interface SstApiGatewayV2 extends SstComponent {
-  readonly url: SstOutput<string>;
-  route(route: string, handler: SstOutput<string>, args?: object): unknown;
-  addAuthorizer(args: object): { readonly id: SstOutput<string> };
-}
-
-interface SstSnsTopic extends SstComponent {
-  readonly arn: SstOutput<string>;
-}
-
-declare const sst: {
-  aws: {
-    Dynamo: new (name: string, args: object) => SstDynamo;
-    Queue: new (name: string, args?: object) => SstQueue;
-    Bucket: new (name: string, args?: object) => SstBucket;
-    Function: new (name: string, args: object) => SstFunction;
-    ApiGatewayV2: new (name: string, args?: object) => SstApiGatewayV2;
-    Cron: new (name: string, args: object) => SstComponent;
-    SnsTopic: new (name: string, args?: object) => SstSnsTopic;
-  };
-};
 
 /** The Pulumi AWS provider, for what SST has no component for. */
-declare const aws: {
-  sqs: { QueuePolicy: new (name: string, args: { queueUrl: SstOutput<string>; policy: SstOutput<string> }) => unknown };
-  sns: { TopicPolicy: new (name: string, args: { arn: SstOutput<string>; policy: SstOutput<string> }) => unknown };
-  cloudwatch: {
-    MetricAlarm: new (name: string, args: object) => unknown;
-    Dashboard: new (name: string, args: { dashboardName: string; dashboardBody: SstOutput<string> }) => unknown;
-  };
-  getRegionOutput(): { name: SstOutput<string> };
-  secretsmanager: { getSecretVersionOutput(args: { secretId: string }): { secretString: SstOutput<string> } };
-};
+declare namespace aws {
+  function getRegionOutput(): { readonly name: $util.Output<string> };
+
+  namespace sqs {
+    class QueuePolicy {
+      constructor(name: string, args: object);
+    }
+  }
+
+  namespace sns {
+    class TopicPolicy {
+      constructor(name: string, args: object);
+    }
+  }
+
+  namespace cloudwatch {
+    class MetricAlarm {
+      constructor(name: string, args: object);
+    }
+    class Dashboard {
+      constructor(name: string, args: object);
+      readonly dashboardName: $util.Output<string>;
+    }
+  }
+
+  namespace secretsmanager {
+    function getSecretVersionOutput(args: { secretId: string }): { readonly secretString: $util.Output<string> };
+  }
+}
 
 declare const $app: { readonly name: string; readonly stage: string };
 
-declare function $interpolate(literals: TemplateStringsArray, ...values: unknown[]): SstOutput<string>;
+declare function $interpolate(literals: TemplateStringsArray, ...values: unknown[]): $util.Output<string>;
 
-declare function $resolve<T extends Record<string, unknown>>(values: T): SstOutput<{ [K in keyof T]: SstUnwrap<T[K]> }>;
+declare function $resolve<T extends Record<string, $util.Output<unknown>>>(
+  values: T,
+): $util.Output<{ [K in keyof T]: T[K] extends $util.Output<infer U> ? U : never }>;

@@ -95,9 +95,18 @@ describe('export bucket', () => {
     const args = bucketArgs();
     expect(args.enforceHttps).toBe(true);
     expect(args.lifecycle).toEqual([{ id: 'expire-exports', expiresIn: `${EXPORT_LIFECYCLE.expiryDays} days` }]);
-    const lifecycle: Parameters<typeof args.transform.lifecycle>[0] = { rules: [{}] };
+    // What sst.aws.Bucket hands its lifecycle transform: the rules it built from `lifecycle`.
+    const expiry = { id: 'expire-exports', status: 'Enabled', expiration: { days: EXPORT_LIFECYCLE.expiryDays } };
+    const lifecycle = { bucket: 'bucket', rules: [expiry] };
     args.transform.lifecycle(lifecycle);
-    expect(lifecycle.rules[0]?.abortIncompleteMultipartUpload).toEqual({ daysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays });
+    expect(lifecycle).toEqual({
+      bucket: 'bucket',
+      rules: [{ ...expiry, abortIncompleteMultipartUpload: { daysAfterInitiation: EXPORT_LIFECYCLE.abortIncompleteMultipartDays } }],
+    });
+  });
+
+  it('fails the deploy when SST hands the lifecycle transform no rules array', () => {
+    expect(() => bucketArgs().transform.lifecycle({})).toThrow(/no rules array/);
   });
 });
 
