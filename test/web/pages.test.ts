@@ -184,6 +184,63 @@ describe('pages', () => {
   });
 });
 
+describe('pagers', () => {
+  const CHILDREN = 45;
+  let parentId: string;
+  /** The children's ids newest first: ids start with their creation time, as the index sorts. */
+  let newestFirst: string[];
+
+  beforeAll(async () => {
+    parentId = (await web.submit({ type: 'EXECUTE_LISTENER', label: 'paged parent', data: { listenerName: 'paged', ms: 0 } })).id;
+    const ids: string[] = [];
+    for (let i = 0; i < CHILDREN; i++) {
+      ids.push((await web.submit({ type: 'EXECUTE_LISTENER', label: `paged child ${i}`, parentId, data: { listenerName: 'child', ms: 0 } })).id);
+    }
+    newestFirst = [...ids].sort().reverse();
+  });
+
+  /** Rows of the table in `html` (after `from`, up to the next section end), and its pager links. */
+  function pageOf(html: string, from: string) {
+    const start = html.indexOf(from);
+    const part = html.slice(start, html.indexOf('</section>', start) === -1 ? undefined : html.indexOf('</section>', start));
+    const rows = [...part.matchAll(/<tr data-id="([^"]+)"/g)].map((m) => m[1]!);
+    const links = Object.fromEntries(
+      [...part.matchAll(/<a class="button button--quiet" href="([^"]+)"[^>]*>(First|Previous|Next)<\/a>/g)].map((m) => [m[2]!, m[1]!.replaceAll('&amp;', '&')]),
+    );
+    return { rows, links: links as Partial<Record<'First' | 'Previous' | 'Next', string>> };
+  }
+
+  it('page a job’s children 20 at a time, newest first, with First, Previous and Next', async () => {
+    const children = async (path: string) => pageOf(await (await get(path, admin)).text(), 'id="children"');
+    const first = await children(`/jobs/${parentId}`);
+    expect(first.rows).toEqual(newestFirst.slice(0, 20));
+    expect(Object.keys(first.links)).toEqual(['Next']);
+
+    const second = await children(first.links.Next!);
+    expect(second.rows).toEqual(newestFirst.slice(20, 40));
+    expect(second.links.First).toBe(`/jobs/${parentId}#children`);
+    expect(second.links.Previous).toBe(second.links.First);
+
+    const third = await children(second.links.Next!);
+    expect(third.rows).toEqual(newestFirst.slice(40));
+    expect(Object.keys(third.links)).toEqual(['First', 'Previous']);
+    expect((await children(third.links.Previous!)).rows).toEqual(second.rows);
+    expect((await children(third.links.First!)).rows).toEqual(first.rows);
+  });
+
+  it('page the jobs list by its page size, and come back with Previous', async () => {
+    const list = async (path: string) => pageOf(await (await get(path, admin)).text(), '<tbody');
+    const first = await list(`/jobs?parentId=${parentId}&_size=25`);
+    expect(first.rows).toEqual(newestFirst.slice(0, 25));
+    expect(Object.keys(first.links)).toEqual(['Next']);
+
+    const second = await list(first.links.Next!);
+    expect(second.rows).toEqual(newestFirst.slice(25));
+    expect(Object.keys(second.links)).toEqual(['First', 'Previous']);
+    expect((await list(second.links.Previous!)).rows).toEqual(first.rows);
+  });
+});
+
 describe('the api by session cookie', () => {
   const bulk = (cookie: string, headers: Record<string, string>) =>
     web.app.request('/api/jobs/bulk', {
