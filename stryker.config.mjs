@@ -30,7 +30,7 @@ export default {
   testRunner: 'vitest',
   // Only the test files that import the mutated code, and per mutant only the tests that ran
   // its line (perTest coverage): the machine has 2 cores, shared.
-  vitest: { configFile: 'vitest.config.ts', related: true },
+  vitest: { configFile: 'vitest.mutate.config.ts', related: true },
   coverageAnalysis: 'perTest',
   concurrency: 1,
   mutate: [...(narrowed.length > 0 ? narrowed : ALL), '!**/*.test.ts'],
