@@ -16,7 +16,6 @@ const dynamodb = (...actions: string[]) => actions.map((a) => `dynamodb:${a}`);
 /** Query is the only action the handlers use against an index; item actions address the table. */
 const QUERY_INDEXES: Permission = { actions: dynamodb('Query'), resources: ['tableIndexes'] };
 
-/** SendMessageBatch is authorized by sqs:SendMessage. */
 const SEND_SLICES: Permission = { actions: ['sqs:SendMessage'], resources: ['workQueue', 'lowQueue'] };
 
 /** s3:PutObject also authorizes CreateMultipartUpload, UploadPart and CompleteMultipartUpload. */

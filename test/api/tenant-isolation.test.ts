@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createWebApp } from '@stint/web';
 import type { JobStatus } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
-import { useApiStack, TENANT_A, TENANT_B, type ApiStack, type Credentials } from './api-stack.ts';
+import { ADMIN_TOKEN, useApiStack, TENANT_A, TENANT_B, type ApiStack, type Credentials } from './api-stack.ts';
 
 /**
  * Tenants are walls (DESIGN.md invariant 6): every route × every kind of caller × a job of
@@ -92,6 +93,55 @@ describe('tenant walls', () => {
     }
     const changed = c.expected < 300 && c.kind !== 'read' && c.kind !== 'list' && c.route !== 'POST logs' && (c.kind !== 'bulk' || c.visible);
     if (!changed) expect(await api.stack.engine.deps.jobs.get(job.id)).toEqual(before);
+  });
+});
+
+/** The monitor's job page, by session cookie, over the same stack: the same wall as `GET job`. */
+describe('tenant walls on the monitor’s job page', () => {
+  const PAGE_CASES = CALLERS.flatMap((caller) =>
+    [TENANT_A, TENANT_B].map((tenant) => {
+      const visible = caller === 'admin' || tenant === TENANT_A;
+      // No session (or a revoked key, which cannot sign in) is sent to sign in first.
+      const expected = caller === 'none' || caller === 'revoked' ? 302 : visible ? 200 : 404;
+      return { caller, tenant, expected };
+    }),
+  );
+  let monitor: ReturnType<typeof createWebApp>;
+  const cookies = new Map<Caller, string | null>();
+
+  beforeAll(async () => {
+    monitor = createWebApp({
+      engine: api.stack.engine,
+      clients: api.stack.clients,
+      config: api.stack.config,
+      auth: { adminToken: ADMIN_TOKEN },
+      sessionSecret: 'tenant-wall-test-session-secret-0123456789',
+    });
+    for (const caller of CALLERS) {
+      const token = tokenOf(api.tokens, caller);
+      const response = token
+        ? await monitor.request('/sign-in', {
+            method: 'POST',
+            headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ token }),
+          })
+        : null;
+      cookies.set(caller, response?.status === 303 ? response.headers.get('set-cookie')!.split(';')[0]! : null);
+    }
+  });
+
+  it.each(PAGE_CASES)('/jobs/:id by $caller on a job of $tenant → $expected', async (c) => {
+    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: c.tenant });
+    const label = `page of ${job.id}`;
+    await api.stack.engine.deps.jobs.tryUpdate(job.id, { set: { label } });
+    const cookie = cookies.get(c.caller);
+
+    const response = await monitor.request(`/jobs/${job.id}`, { headers: cookie ? { cookie } : {} });
+
+    expect(response.status).toBe(c.expected);
+    const html = await response.text();
+    expect(html.includes(label)).toBe(c.expected === 200);
+    if (c.expected === 302) expect(response.headers.get('location')).toBe(`/sign-in?next=%2Fjobs%2F${job.id}`);
   });
 });
 

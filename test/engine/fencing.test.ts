@@ -4,6 +4,7 @@ import { encodeWorkMessage } from '@stint/core/work-queue';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually, gate } from '../support/gate.ts';
+import { countedStepsJob, StepLedger, stepName } from '../support/crash-jobs.ts';
 
 describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
   let emulators: Emulators;
@@ -14,46 +15,45 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
     await emulators?.stop();
   });
 
-  it('runs each step once when the same slice message is delivered twice at once', async () => {
-    const runs = new Map<string, number>();
-    const count = (name: string) => runs.set(name, (runs.get(name) ?? 0) + 1);
-    const job = defineJob({
-      type: 'COUNTED',
-      async run(ctx) {
-        await ctx.step('one', async () => (count('one'), await new Promise((r) => setTimeout(r, 30))));
-        await ctx.step('two', () => count('two'));
-        return { ok: true };
-      },
-    });
-    const stack = await createTestStack(emulators, { definitions: [job] });
-    const { job: submitted } = await stack.engine.submit({ type: 'COUNTED', tenant: 'acme' });
+  it('runs each step once when the same slice message is delivered twice at once, and again later', async () => {
+    const stack = await createTestStack(emulators, { definitions: [] });
+    const ledger = new StepLedger(stack.clients.dynamo, stack.config.tableName);
+    stack.engine.deps.registry.register(countedStepsJob(ledger, 'worker'));
+    const { job: submitted } = await stack.engine.submit({ type: 'COUNTED_STEPS', tenant: 'acme', data: { steps: 3, ms: 30 } });
     const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
 
     // The same message twice in one batch, processed concurrently, as SQS may deliver it.
     const { outcomes } = await stack.engine.processBatch([{ body }, { body }]);
+    // And once more after the job finished: a redelivery that arrives late.
+    const late = await stack.engine.processBatch([{ body }]);
 
     expect([...outcomes].sort()).toEqual(['finished', 'skipped']);
-    expect(Object.fromEntries(runs)).toEqual({ one: 1, two: 1 });
+    expect(late.outcomes).toEqual(['skipped']);
+    expect(await ledger.counts(submitted.id)).toEqual({ [stepName(0)]: 1, [stepName(1)]: 1, [stepName(2)]: 1 });
     expect((await stack.engine.get(submitted.id, { tenant: 'acme' })).status).toBe('FINISHED');
   });
 
-  it('rejects a slow worker’s late writes after a force stop; the job stays STOPPED', async () => {
+  it('rejects a slow worker’s late writes after a force stop; on resume only its step in flight runs again', async () => {
     const inside = gate();
     const release = gate();
+    const stack = await createTestStack(emulators, { definitions: [] });
+    const ledger = new StepLedger(stack.clients.dynamo, stack.config.tableName);
     const job = defineJob({
       type: 'SLOW',
       stoppable: false,
       async run(ctx) {
+        await ctx.step('before', () => ledger.record(ctx.job.id, 'before', 'worker'));
         await ctx.step('slow', async () => {
+          await ledger.record(ctx.job.id, 'slow', 'worker');
           inside.open();
           await release.opened;
         });
         ctx.progress(80);
-        await ctx.step('after', () => 'should never be stored');
+        await ctx.step('after', () => ledger.record(ctx.job.id, 'after', 'worker'));
         return { late: true };
       },
     });
-    const stack = await createTestStack(emulators, { definitions: [job] });
+    stack.engine.deps.registry.register(job);
     const { job: submitted } = await stack.engine.submit({ type: 'SLOW', tenant: 'acme' });
     const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
     const slice = stack.engine.processBatch([{ body }]);
@@ -72,6 +72,13 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
     expect(await stack.engine.deps.jobs.get(submitted.id)).toEqual(afterForceStop);
     const checkpoints = await stack.engine.deps.checkpoints.load(submitted.id);
     expect(checkpoints.has('after')).toBe(false);
+    expect(await ledger.counts(submitted.id)).toEqual({ before: 1, slow: 1 });
+
+    await stack.engine.apply('resume', submitted.id, { tenant: 'acme' });
+    await stack.runUntil(async () => (await stack.engine.get(submitted.id, { tenant: 'acme' })).status === 'FINISHED');
+    await stack.stop();
+    // The step in flight at the force stop was never checkpointed: it runs again, once.
+    expect(await ledger.counts(submitted.id)).toEqual({ before: 1, slow: 2, after: 1 });
   });
 
   it('stops a stoppable job at its next step boundary and resumes it from its checkpoint', async () => {

@@ -7,7 +7,7 @@ import { emulatorClients } from '@stint/local/emulators';
 import { createRuntime } from '@stint/functions/runtime';
 import { createWorkerHandler } from '@stint/functions/worker';
 import { SqsPoller } from '@stint/local/sqs-poller';
-import { countedStepsJob } from './crash-jobs.ts';
+import { countedStepsJob, StepLedger } from './crash-jobs.ts';
 
 const env = process.env;
 const clients = emulatorClients({ dynamoEndpoint: env.TEST_DYNAMO_ENDPOINT!, awsEndpoint: env.TEST_AWS_ENDPOINT! });
@@ -16,7 +16,7 @@ const runtime = createRuntime({
   clients,
   config,
   workerId: 'doomed-worker',
-  extraDefinitions: () => [countedStepsJob(clients.dynamo, config.tableName)],
+  extraDefinitions: () => [countedStepsJob(new StepLedger(clients.dynamo, config.tableName), 'doomed')],
 });
 new SqsPoller({
   sqs: clients.sqs,

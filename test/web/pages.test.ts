@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { createWebApp, webAssetFiles } from '@stint/web';
@@ -181,6 +182,130 @@ describe('pages', () => {
     const html = await (await get(`/stats?from=${Date.UTC(2001, 0, 1)}&to=${Date.UTC(2001, 0, 2)}`, admin)).text();
     expect(html).toContain('No jobs were created or started in this range');
     expect(html).not.toContain('id="chart-created"');
+  });
+});
+
+describe('signing in with an OIDC token', () => {
+  const issuer = 'https://id.example.test';
+  const audience = 'stint-monitor';
+  let oidcApp: ReturnType<typeof createWebApp>;
+  let sign: (claims: Record<string, unknown>, expiresIn?: string, key?: CryptoKey) => Promise<string>;
+  let strangerKey: CryptoKey;
+
+  beforeAll(async () => {
+    const provider = await generateKeyPair('ES256');
+    strangerKey = (await generateKeyPair('ES256')).privateKey;
+    const jwk = { ...(await exportJWK(provider.publicKey)), kid: 'k1', alg: 'ES256' };
+    sign = (claims, expiresIn = '10m', key = provider.privateKey) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setSubject('user-7').setIssuedAt().setExpirationTime(expiresIn).sign(key);
+    // The monitor as a deployment with single sign-on builds it, over the same stack.
+    oidcApp = createWebApp({
+      engine: web.stack.runtime.engine,
+      clients: web.stack.clients,
+      config: web.stack.runtime.config,
+      auth: { adminToken: null, oidc: { issuer, audience, jwks: createLocalJWKSet({ keys: [jwk] }) } },
+      sessionSecret: 'a-session-secret-for-the-oidc-tests-only',
+    });
+  });
+
+  const signInWith = (token: string) =>
+    oidcApp.request('/sign-in', {
+      method: 'POST',
+      headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token, next: '/jobs' }),
+    });
+
+  it('says on the sign-in page that a token is accepted', async () => {
+    expect(await (await oidcApp.request('/sign-in')).text()).toContain('paste the access token (a JWT)');
+  });
+
+  it('opens a session as the token’s principal that ends when the token does', async () => {
+    const response = await signInWith(await sign({ stint_role: 'tenant-admin', stint_tenant: 'default', email: 'ada@example.test' }, '10m'));
+    expect(response.status).toBe(303);
+    const setCookie = response.headers.get('set-cookie')!;
+    const maxAge = Number(/Max-Age=(\d+)/.exec(setCookie)![1]);
+    expect(maxAge).toBeGreaterThan(500);
+    expect(maxAge).toBeLessThanOrEqual(600);
+
+    const html = await (await oidcApp.request('/jobs', { headers: { cookie: setCookie.split(';')[0]! } })).text();
+    expect(html).toContain('<span class="account__name">ada@example.test</span>');
+    expect(html).toContain(' · default');
+  });
+
+  it('keeps the token’s tenant wall: another tenant’s job page is not found', async () => {
+    const response = await signInWith(await sign({ stint_role: 'tenant-admin', stint_tenant: 'elsewhere' }));
+    const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await oidcApp.request(`/jobs/${xssJobId}`, { headers: { cookie } })).status).toBe(404);
+    const admin = (await signInWith(await sign({ stint_role: 'admin' }))).headers.get('set-cookie')!.split(';')[0]!;
+    expect((await oidcApp.request(`/jobs/${xssJobId}`, { headers: { cookie: admin } })).status).toBe(200);
+  });
+
+  it.each([
+    ['a token that names no role', async () => sign({ groups: ['staff'] }), 'grants no access here'],
+    ['a token signed by another key', async () => sign({ stint_role: 'admin' }, '10m', strangerKey), 'not accepted'],
+    ['an expired token', async () => sign({ stint_role: 'admin' }, '-5m'), 'not accepted'],
+  ])('refuses %s with a message and no cookie', async (_, token, message) => {
+    const response = await signInWith(await token());
+    expect(response.status).toBe(401);
+    expect(response.headers.get('set-cookie')).toBeNull();
+    expect(await response.text()).toContain(message);
+  });
+});
+
+describe('pagers', () => {
+  const CHILDREN = 45;
+  let parentId: string;
+  /** The children's ids newest first: ids start with their creation time, as the index sorts. */
+  let newestFirst: string[];
+
+  beforeAll(async () => {
+    parentId = (await web.submit({ type: 'EXECUTE_LISTENER', label: 'paged parent', data: { listenerName: 'paged', ms: 0 } })).id;
+    const ids: string[] = [];
+    for (let i = 0; i < CHILDREN; i++) {
+      ids.push((await web.submit({ type: 'EXECUTE_LISTENER', label: `paged child ${i}`, parentId, data: { listenerName: 'child', ms: 0 } })).id);
+    }
+    newestFirst = [...ids].sort().reverse();
+  });
+
+  /** Rows of the table in `html` (after `from`, up to the next section end), and its pager links. */
+  function pageOf(html: string, from: string) {
+    const start = html.indexOf(from);
+    const part = html.slice(start, html.indexOf('</section>', start) === -1 ? undefined : html.indexOf('</section>', start));
+    const rows = [...part.matchAll(/<tr data-id="([^"]+)"/g)].map((m) => m[1]!);
+    const links = Object.fromEntries(
+      [...part.matchAll(/<a class="button button--quiet" href="([^"]+)"[^>]*>(First|Previous|Next)<\/a>/g)].map((m) => [m[2]!, m[1]!.replaceAll('&amp;', '&')]),
+    );
+    return { rows, links: links as Partial<Record<'First' | 'Previous' | 'Next', string>> };
+  }
+
+  it('page a job’s children 20 at a time, newest first, with First, Previous and Next', async () => {
+    const children = async (path: string) => pageOf(await (await get(path, admin)).text(), 'id="children"');
+    const first = await children(`/jobs/${parentId}`);
+    expect(first.rows).toEqual(newestFirst.slice(0, 20));
+    expect(Object.keys(first.links)).toEqual(['Next']);
+
+    const second = await children(first.links.Next!);
+    expect(second.rows).toEqual(newestFirst.slice(20, 40));
+    expect(second.links.First).toBe(`/jobs/${parentId}#children`);
+    expect(second.links.Previous).toBe(second.links.First);
+
+    const third = await children(second.links.Next!);
+    expect(third.rows).toEqual(newestFirst.slice(40));
+    expect(Object.keys(third.links)).toEqual(['First', 'Previous']);
+    expect((await children(third.links.Previous!)).rows).toEqual(second.rows);
+    expect((await children(third.links.First!)).rows).toEqual(first.rows);
+  });
+
+  it('page the jobs list by its page size, and come back with Previous', async () => {
+    const list = async (path: string) => pageOf(await (await get(path, admin)).text(), '<tbody');
+    const first = await list(`/jobs?parentId=${parentId}&_size=25`);
+    expect(first.rows).toEqual(newestFirst.slice(0, 25));
+    expect(Object.keys(first.links)).toEqual(['Next']);
+
+    const second = await list(first.links.Next!);
+    expect(second.rows).toEqual(newestFirst.slice(25));
+    expect(Object.keys(second.links)).toEqual(['First', 'Previous']);
+    expect((await list(second.links.Previous!)).rows).toEqual(first.rows);
   });
 });
 

@@ -1,6 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { childJobId, newJobId, newJobRecord } from './new-job.ts';
-import { createSortKey, laneSortKey, minuteOf, shardOf, SHARDS } from './table-keys.ts';
+import {
+  checkpointKey,
+  createSortKey,
+  dueSortKey,
+  idempotencyKey,
+  inFlightPartition,
+  inFlightSortKey,
+  jobKey,
+  lanePartition,
+  laneSortKey,
+  logSortKey,
+  minuteOf,
+  parkedPartition,
+  rootLaneKey,
+  scheduleKey,
+  scheduleRunsPartition,
+  seenKey,
+  shardOf,
+  SHARDS,
+  statsKey,
+  statusIndexKeys,
+  summaryKey,
+} from './table-keys.ts';
 
 describe('table keys', () => {
   it('sorts create keys by time as strings', () => {
@@ -12,6 +34,34 @@ describe('table keys', () => {
     const shards = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`job-${i}`)));
     expect(shards.size).toBe(SHARDS);
     expect(shardOf('x')).toBe(shardOf('x'));
+  });
+
+  // The layout the header comment of table-keys.ts documents, written out here by hand.
+  it.each([
+    ['job', jobKey('j1'), { pk: 'J#j1', sk: 'J' }],
+    ['step checkpoint', checkpointKey('j1', 'load'), { pk: 'J#j1', sk: 'C#load' }],
+    ['log line', logSortKey(1_700_000_000_123, 42), 'L#1700000000123#000042'],
+    ['root lane', rootLaneKey('r1', 'low'), { pk: 'F#r1', sk: 'L#low' }],
+    ['summary counters', summaryKey('acme'), { pk: 'T#acme', sk: 'SUM' }],
+    ['stats bucket', statsKey('acme', 60_000), { pk: 'T#acme', sk: 'ST#0000000060000' }],
+    ['idempotency key', idempotencyKey('acme', 'k-1'), { pk: 'I#acme#k-1', sk: 'I' }],
+    ['schedule', scheduleKey('acme', 'nightly'), { pk: 'SC', sk: 'acme#nightly' }],
+    ['run seen by', seenKey('key-1', 'j1'), { pk: 'V#key-1', sk: 'j1' }],
+    ['schedule due', dueSortKey(5, 'acme', 'nightly'), '0000000000005#acme#nightly'],
+    ['runs of a schedule', scheduleRunsPartition('acme', 'nightly'), 'Z#acme#nightly'],
+    ['in flight, partition', inFlightPartition('root-a'), 'I#6'],
+    ['in flight, sort key', inFlightSortKey('root-a', 'j1'), 'root-a#j1'],
+    ['parked', parkedPartition('root-a'), 'W#6'],
+    ['lane', lanePartition('normal'), 'Q#normal'],
+    ['lane entry', laneSortKey(1_001, 'r1'), '000000000001001#r1'],
+    ['status index', statusIndexKeys({ tenant: 'acme', system: true, parentId: null, createDate: 3, id: 'j1' }, 'RUNNING'), { gsi2pk: 'T#acme#s#S#RUNNING', gsi2sk: '0000000000003#j1' }],
+  ])('%s', (_, key, expected) => {
+    expect(key).toEqual(expected);
+  });
+
+  it('keeps each id on the shard earlier versions wrote it to', () => {
+    // Shards are part of stored keys (in-flight and parked entries): a changed hash would strand them.
+    expect(['0mx3af4c6ki4305m19tyqpk71', 'root-a', 'job-17', '0mx3co7x1x9n8xv8ahg2t6wyb'].map(shardOf)).toEqual([0, 6, 6, 1]);
   });
 
   it('rounds to the minute', () => {

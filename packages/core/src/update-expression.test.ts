@@ -40,6 +40,16 @@ describe('buildUpdate', () => {
     });
   });
 
+  it('joins several ADD and REMOVE actions, and writes no condition or values it was not given', () => {
+    const parts = buildUpdate({ add: { a: 1, b: -2 }, remove: ['x', 'y'] });
+    expect(parts).toEqual({
+      UpdateExpression: 'ADD #a :a_a, #b :a_b REMOVE #x, #y',
+      ExpressionAttributeNames: { '#a': 'a', '#b': 'b', '#x': 'x', '#y': 'y' },
+      ExpressionAttributeValues: { ':a_a': 1, ':a_b': -2 },
+    });
+    expect(buildUpdate({ remove: ['x'] })).toEqual({ UpdateExpression: 'REMOVE #x', ExpressionAttributeNames: { '#x': 'x' } });
+  });
+
   it('refuses an update that changes nothing', () => {
     expect(() => buildUpdate({ set: { a: undefined } })).toThrow('empty update');
   });

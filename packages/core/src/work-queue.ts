@@ -1,4 +1,4 @@
-import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Lane } from './job.ts';
 import { BadRequestError } from './errors.ts';
 
@@ -46,34 +46,5 @@ export class WorkQueue {
 
   async send(lane: Lane, message: Omit<WorkMessage, 'v'>, delaySeconds = 0): Promise<void> {
     await this.sqs.send(new SendMessageCommand(buildWorkSend(this.urls[lane], message, delaySeconds)));
-  }
-
-  /** Sends up to 10 messages per request (the SQS batch limit); returns the ids it could not send. */
-  async sendMany(lane: Lane, messages: Array<Omit<WorkMessage, 'v'>>): Promise<string[]> {
-    const failed: string[] = [];
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10);
-      const out = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: this.urls[lane],
-          Entries: chunk.map((m, n) => {
-            const { QueueUrl: _url, ...entry } = buildWorkSend(this.urls[lane], m);
-            return { Id: String(n), ...entry };
-          }),
-        }),
-      );
-      for (const f of out.Failed ?? []) failed.push(chunk[Number(f.Id)]!.jobId);
-    }
-    return failed;
-  }
-
-  async extendVisibility(lane: Lane, receiptHandle: string, seconds: number): Promise<void> {
-    await this.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: this.urls[lane],
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.min(43_200, Math.ceil(seconds)),
-      }),
-    );
   }
 }

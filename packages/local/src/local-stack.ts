@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
 import { DEFAULT_TENANT } from '@stint/core/auth/principal';
 import { createIntakeHandler } from '@stint/functions/intake';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
-import { createWorkerHandler } from '@stint/functions/worker';
+import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker';
 import { createRecordsApp } from '@stint/records-app';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
@@ -57,17 +56,11 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   }
 
   const arnOf = (url: string) => `arn:aws:sqs:${EMULATOR_REGION}:000000000000:${url.split('/').pop()}`;
-  const urlByArn = new Map(Object.values(provisioned.queueUrls).map((url) => [arnOf(url), url]));
+  const workerQueues = [provisioned.queueUrls.work, provisioned.queueUrls.low];
   const worker = new SqsPoller({
     sqs: clients.sqs,
-    queues: [provisioned.queueUrls.work, provisioned.queueUrls.low].map((url) => ({ url, arn: arnOf(url) })),
-    handler: createWorkerHandler(runtime.engine, {
-      extendVisibility: async (arn, receiptHandle) => {
-        await clients.sqs.send(
-          new ChangeMessageVisibilityCommand({ QueueUrl: urlByArn.get(arn)!, ReceiptHandle: receiptHandle, VisibilityTimeout: 30 }),
-        );
-      },
-    }),
+    queues: workerQueues.map((url) => ({ url, arn: arnOf(url) })),
+    handler: createWorkerHandler(runtime.engine, { extendVisibility: extendVisibilityOn(clients.sqs, workerQueues, 30) }),
     concurrency: options.workerConcurrency,
   });
   const intake = new SqsPoller({

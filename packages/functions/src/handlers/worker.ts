@@ -1,22 +1,14 @@
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { createRuntime } from '../runtime.ts';
 import { createTelemetry } from '../telemetry.ts';
-import { createWorkerHandler } from '../worker.ts';
-import { queueUrlFromArn } from '../queue-url.ts';
+import { createWorkerHandler, extendVisibilityOn } from '../worker.ts';
 
 const telemetry = createTelemetry('stint-worker');
 const runtime = createRuntime({ onEvent: telemetry.onEvent });
+const { config } = runtime;
 const work = createWorkerHandler(runtime.engine, {
-  extendVisibility: async (arn, receiptHandle) => {
-    await runtime.clients.sqs.send(
-      new ChangeMessageVisibilityCommand({
-        QueueUrl: queueUrlFromArn(arn),
-        ReceiptHandle: receiptHandle,
-        VisibilityTimeout: Math.ceil((runtime.config.leaseMs * 2) / 1000),
-      }),
-    );
-  },
+  // Two leases ahead: a heartbeat comes every third of a lease, so one late beat is harmless.
+  extendVisibility: extendVisibilityOn(runtime.clients.sqs, [config.workQueueUrl, config.lowQueueUrl], (config.leaseMs * 2) / 1000),
 });
 
 export const handler = async (event: SQSEvent) => {
