@@ -4,6 +4,7 @@ import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { createOidcVerifier } from '@stint/core/auth/oidc';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 import { SessionAuthority } from './session/session-authority.ts';
+import { SessionStore } from './session/session-store.ts';
 import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './web-options.ts';
 
 /** What the monitor's routes share: built once per app from its options. */
@@ -24,15 +25,17 @@ export function createWebServices(options: WebOptions): WebServices {
   assertSessionSecret(options.sessionSecret);
   const now = options.engine.deps.clock;
   const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const { dynamo } = options.clients;
+  const { tableName } = options.config;
   const authenticator = new Authenticator({
-    keys: new ApiKeyStore(options.clients.dynamo, options.config.tableName),
+    keys: new ApiKeyStore(dynamo, tableName),
     adminToken: options.auth?.adminToken ?? null,
     oidc: options.auth?.oidc ? createOidcVerifier(options.auth.oidc) : null,
   });
   return {
     engine: options.engine,
-    tenants: new TenantDirectory(options.clients.dynamo, options.config.tableName),
-    sessions: new SessionAuthority({ authenticator, secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
+    tenants: new TenantDirectory(dynamo, tableName),
+    sessions: new SessionAuthority({ authenticator, store: new SessionStore(dynamo, tableName), secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
     sessionTtlMs,
     secureCookies: options.secureCookies,
     assetsDir: options.assetsDir,
