@@ -13,6 +13,7 @@ import { attachMeter, type Meter } from './meter.ts';
 import { collectGarbage, measureCsvExport } from './monitor-csv.ts';
 import { startEmulatorProcess } from './monitor-emulators.ts';
 import { createSeeder } from './monitor-seed.ts';
+import { openCursors } from '@stint/core/query/cursor';
 
 /** Table sizes measured in turn on the same table; BENCH_MONITOR_SIZES=2000,20000 for a quick run. */
 const SIZES = (process.env.BENCH_MONITOR_SIZES ?? '10000,100000').split(',').map(Number);
@@ -151,11 +152,11 @@ async function probesFor(store: JobStore, tenants: string[], bigParentId: string
   const find = (params: Record<string, string>, s: JobScope = scope): Probe => {
     const query = parseJobQuery({ _size: String(PAGE), ...params });
     return async () => {
-      const page = await findJobs(store, s, query, Date.now());
+      const page = await findJobs(store, s, query, Date.now(), openCursors);
       return { itemsRead: page.itemsRead, rows: page.items.length };
     };
   };
-  const first = await findJobs(store, scope, parseJobQuery({ _size: String(PAGE) }), Date.now());
+  const first = await findJobs(store, scope, parseJobQuery({ _size: String(PAGE) }), Date.now(), openCursors);
   if (first.nextCursor === null) throw new Error('the list has a single page; seed more jobs');
   const probes: Record<string, Probe> = {
     list: find({}),

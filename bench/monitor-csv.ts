@@ -6,6 +6,7 @@ import type { JobStore } from '@stint/core/job-store';
 import { jobCsvLines } from '@stint/core/query/csv';
 import { jobPages } from '@stint/core/query/job-finder';
 import { parseJobQuery } from '@stint/core/query/job-query';
+import { openCursors } from '@stint/core/query/cursor';
 
 /** What the export route and the EXPORT_JOBS job ask for per page. */
 const EXPORT_PAGE_SIZE = '1000';
@@ -68,7 +69,7 @@ export async function measureCsvExport(store: JobStore, tenants: string[]): Prom
   });
   const started = performance.now();
   try {
-    const pages = jobPages(store, { allTenants: true, tenants }, query, Date.now());
+    const pages = jobPages(store, { allTenants: true, tenants }, query, Date.now(), openCursors);
     await pipeline(Readable.from(jobCsvLines(pages)), sink);
   } finally {
     clearInterval(timer);

@@ -68,7 +68,12 @@ declare const aws: {
     Dashboard: new (name: string, args: { dashboardName: string; dashboardBody: SstOutput<string> }) => unknown;
   };
   getRegionOutput(): { name: SstOutput<string> };
-  secretsmanager: { getSecretVersionOutput(args: { secretId: string }): { secretString: SstOutput<string> } };
+  secretsmanager: {
+    Secret: new (name: string, args: object) => { readonly arn: SstOutput<string>; readonly id: SstOutput<string> };
+    SecretVersion: new (name: string, args: { secretId: SstOutput<string>; secretString: SstOutput<string> }, opts?: { ignoreChanges?: string[] }) => unknown;
+    getRandomPasswordOutput(args: object): { randomPassword: SstOutput<string> };
+    getSecretOutput(args: { name: string } | { arn: string }): { arn: SstOutput<string> };
+  };
 };
 
 declare const $app: { readonly name: string; readonly stage: string };

@@ -29,7 +29,7 @@ import {
   tlsOnlyTopicPolicy,
 } from '../../infra/sst-args.ts';
 
-const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket', reportTopicArn: 'topic-arn' };
+const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket', reportTopicArn: 'topic-arn', sessionSecretArn: 'secret-arn' };
 const arns = (name: ResourceName) => [`arn:${name}`];
 
 describe('table', () => {

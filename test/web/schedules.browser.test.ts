@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/gate.ts';
 import { launchBrowser, screenshots, signIn, WIDE } from './browser.ts';
 import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
+import { openCursors } from '@stint/core/query/cursor';
 
 // The callbacks given to page.evaluate run in the page; the project compiles without DOM types.
 declare const document: any;
@@ -243,7 +244,7 @@ describe('a schedule’s window in a browser', () => {
   });
 
   it('is linked from the run’s job page', async () => {
-    const { items } = await web.stack.runtime.engine.schedules.runs(ACME, { allTenants: true }, { status: null, size: 1, cursor: null });
+    const { items } = await web.stack.runtime.engine.schedules.runs(ACME, { allTenants: true }, { status: null, size: 1, cursor: null }, openCursors);
     await page.goto(`${web.url}/jobs/${items[0]!.id}`);
     await page.locator('#field-schedule').getByRole('link', { name: 'nightly-export' }).click();
     await page.waitForURL(/\/schedules\/nightly-export\?tenant=acme$/);

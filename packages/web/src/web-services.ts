@@ -3,6 +3,7 @@ import { Authenticator } from '@stint/core/auth/authenticator';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { createOidcVerifier } from '@stint/core/auth/oidc';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { sealedCursors, type CursorCodec } from '@stint/core/query/cursor';
 import { SessionAuthority } from './session/session-authority.ts';
 import { SessionStore } from './session/session-store.ts';
 import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './web-options.ts';
@@ -12,6 +13,8 @@ export interface WebServices {
   engine: Engine;
   tenants: TenantDirectory;
   sessions: SessionAuthority;
+  /** Cursors of the pages, sealed with the session secret as the api's are, so page and api accept each other's. */
+  cursors: CursorCodec;
   sessionTtlMs: number;
   secureCookies: boolean | undefined;
   assetsDir: string | undefined;
@@ -36,6 +39,7 @@ export function createWebServices(options: WebOptions): WebServices {
     engine: options.engine,
     tenants: new TenantDirectory(dynamo, tableName),
     sessions: new SessionAuthority({ authenticator, store: new SessionStore(dynamo, tableName), secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
+    cursors: sealedCursors(options.sessionSecret),
     sessionTtlMs,
     secureCookies: options.secureCookies,
     assetsDir: options.assetsDir,

@@ -96,7 +96,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     const principal = c.get('principal');
     const params = c.req.query();
     const scope = requestScope(principal, params.tenant);
-    return c.json(await schedules.list(scope, parseScheduleListQuery(withoutParams(params, 'tenant')), principal.keyId), 200);
+    return c.json(await schedules.list(scope, parseScheduleListQuery(withoutParams(params, 'tenant')), principal.keyId, services.cursors), 200);
   });
 
   // Before the {id} routes, like the static job paths in app.ts: `run` is a valid schedule id too.
@@ -142,7 +142,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     const params = c.req.query();
     const ref = scheduleRef(services, principal, id, params.tenant);
     const query = parseScheduleRunsQuery(withoutParams(params, 'tenant'));
-    return c.json(await schedules.runs(ref, requestScope(principal, undefined), query), 200);
+    return c.json(await schedules.runs(ref, requestScope(principal, undefined), query, services.cursors), 200);
   });
 }
 
