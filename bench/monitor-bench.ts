@@ -8,12 +8,12 @@ import { readSummary } from '@stint/core/query/stats-reader';
 import { createApiApp } from '@stint/functions/api/app';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { JobRegistry } from '@stint/sdk';
+import { openCursors } from '@stint/core/query/cursor';
 import { emulatorClients, uniqueName } from '../test/support/stack.ts';
 import { attachMeter, type Meter } from './meter.ts';
 import { collectGarbage, measureCsvExport } from './monitor-csv.ts';
 import { startEmulatorProcess } from './monitor-emulators.ts';
 import { createSeeder } from './monitor-seed.ts';
-import { openCursors } from '@stint/core/query/cursor';
 
 /** Table sizes measured in turn on the same table; BENCH_MONITOR_SIZES=2000,20000 for a quick run. */
 const SIZES = (process.env.BENCH_MONITOR_SIZES ?? '10000,100000').split(',').map(Number);

@@ -4,9 +4,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JobStore } from '@stint/core/job-store';
 import { jobCsvLines } from '@stint/core/query/csv';
+import { openCursors } from '@stint/core/query/cursor';
 import { jobPages } from '@stint/core/query/job-finder';
 import { parseJobQuery } from '@stint/core/query/job-query';
-import { openCursors } from '@stint/core/query/cursor';
 
 /** What the export route and the EXPORT_JOBS job ask for per page. */
 const EXPORT_PAGE_SIZE = '1000';

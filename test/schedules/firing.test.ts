@@ -3,9 +3,9 @@ import { defineJob, defineSchedule, JobRegistry } from '@stint/sdk';
 import { Engine } from '@stint/core';
 import { ADMIN_TENANT } from '@stint/core/auth/principal';
 import { parseScheduleListQuery, parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
+import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { openCursors } from '@stint/core/query/cursor';
 
 const QUICK = defineJob({ type: 'QUICK', run: async () => ({ ok: true }) });
 

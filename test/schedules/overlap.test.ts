@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob, defineSchedule } from '@stint/sdk';
 import { ADMIN_TENANT } from '@stint/core/auth/principal';
 import { parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
+import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { gate } from '../support/gate.ts';
-import { openCursors } from '@stint/core/query/cursor';
 
 const held = gate();
 const SLOW = defineJob({

@@ -3,8 +3,8 @@ import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand }
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { defineJob, defineSchedule, NonRetriableError } from '@stint/sdk';
 import { parseScheduleListQuery } from '@stint/core/schedules/schedule-input';
-import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { openCursors } from '@stint/core/query/cursor';
+import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 
 const QUICK = defineJob({ type: 'QUICK', run: async () => ({}) });
 const WARNS = defineJob({

@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCursors } from '@stint/core/query/cursor';
 import { eventually } from '../support/gate.ts';
 import { launchBrowser, screenshots, signIn, WIDE } from './browser.ts';
 import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
-import { openCursors } from '@stint/core/query/cursor';
 
 // The callbacks given to page.evaluate run in the page; the project compiles without DOM types.
 declare const document: any;

@@ -8,6 +8,7 @@ import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
 import { findLogs } from '../query/log-finder.ts';
 import { scheduleRunsPartition } from '../table-keys.ts';
 import type { Planning } from './planning.ts';
+import { spendRecipientAllowance } from './recipient-quota.ts';
 import { runStatusOf, type RunStatus } from './run-status.ts';
 import { tenantKeyOf, type ScheduleRef } from './schedule-catalog.ts';
 import type { ScheduleDeps } from './schedule-deps.ts';
@@ -117,14 +118,23 @@ export class Schedules {
     return row!;
   }
 
-  /** Changes planning and report settings; recipients are subscribed before the row changes. */
+  /**
+   * Changes planning and report settings; new recipients are counted against the row's daily
+   * allowance (429 beyond it) and subscribed before the row changes.
+   */
   async update(ref: ScheduleRef, scope: TenantScope, patch: SchedulePatch): Promise<ScheduleRow> {
     const definition = this.deps.catalog.resolve(ref);
+    // Addresses already counted by an earlier attempt of this save are not counted again.
+    const counted = new Set<string>();
     for (let attempt = 0; attempt < 3; attempt++) {
       const state = await this.#state(ref, scope);
       if (patch.report) {
         const known = new Set(state.report.recipients);
-        await this.deps.reports.subscribe(patch.report.recipients.filter((email) => !known.has(email)));
+        const added = patch.report.recipients.filter((email) => !known.has(email));
+        const uncounted = added.filter((email) => !counted.has(email));
+        await spendRecipientAllowance(this.deps.store, state, uncounted.length, this.deps.clock());
+        for (const email of uncounted) counted.add(email);
+        await this.deps.reports.subscribe(added);
       }
       const updated = await this.deps.store.update(
         state,
