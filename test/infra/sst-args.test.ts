@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  API_THROTTLING,
   BUNDLING,
   DEFAULT_SETTINGS,
   EXPORT_LIFECYCLE,
@@ -141,7 +142,11 @@ describe('functions', () => {
 
 describe('HTTP API', () => {
   it('logs access and routes everything to the api function, optionally behind a JWT authorizer', () => {
-    expect(httpApiArgs()).toEqual({ accessLog: { retention: '1 month' }, cors: false });
+    expect(httpApiArgs()).toEqual({
+      accessLog: { retention: '1 month' },
+      cors: false,
+      transform: { stage: { defaultRouteSettings: { throttlingRateLimit: API_THROTTLING.rateLimit, throttlingBurstLimit: API_THROTTLING.burstLimit } } },
+    });
     expect(API_ROUTE).toBe('$default');
     expect(jwtAuthorizerArgs({ issuer: 'https://issuer/', audience: ['a'] })).toEqual({
       name: 'jwt',
