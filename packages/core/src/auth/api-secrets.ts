@@ -33,7 +33,7 @@ export function secretValueInput(secretId: string): GetSecretValueCommandInput {
 export function checkedSecret(value: string | undefined, minLength: number, variable: string): string {
   const text = value?.trim() ?? '';
   if (text.length < minLength) {
-    throw new BadRequestError(`the secret ${variable} names must hold a text value of at least ${minLength} characters`, variable);
+    throw new BadRequestError(`the secret named by ${variable} must hold a text value of at least ${minLength} characters`, variable);
   }
   return text;
 }
