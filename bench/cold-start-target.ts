@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION, emulatorClients, startEmulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 import { DEFAULT_SETTINGS, functionEnvironment, type FunctionId, type FunctionSpec } from '../infra/spec.ts';
@@ -13,6 +15,33 @@ const REGION = EMULATOR_REGION;
 const CREDENTIALS = EMULATOR_CREDENTIALS;
 /** The api's break-glass token, so the benchmark request reaches DynamoDB instead of stopping at 401. */
 const ADMIN_TOKEN = 'cold-start-bench-admin-token';
+const SECRETS: Record<string, string> = {
+  'cold-start-session-secret': 'cold-start-bench-session-secret-0123456789abcdef',
+  'cold-start-admin-token': ADMIN_TOKEN,
+};
+
+/**
+ * Stands in for Secrets Manager, which has no emulator here: answers GetSecretValue (JSON 1.1
+ * protocol) for the two secrets above, so the api's cold start includes its secret reads.
+ * A benchmark harness only; no test relies on it.
+ */
+async function startSecretsEndpoint(): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
+      const value = SecretId === undefined ? undefined : SECRETS[SecretId];
+      response.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify(value === undefined ? { __type: 'ResourceNotFoundException', message: 'no such secret' } : { ARN: SecretId, Name: SecretId, SecretString: value, VersionId: 'v1' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /**
  * The local emulators with a provisioned table, queues and bucket. Bundles reach them through
@@ -20,6 +49,7 @@ const ADMIN_TOKEN = 'cold-start-bench-admin-token';
  */
 export async function startEventTarget(): Promise<EventTarget> {
   const emulators = await startEmulators();
+  const secrets = await startSecretsEndpoint();
   const clients = emulatorClients(emulators);
   const provisioned = await provision(clients, { tableName: 'cold-start-jobs', bucketName: 'cold-start-exports', queuePrefix: 'cold-start-' });
   const refs = {
@@ -27,7 +57,8 @@ export async function startEventTarget(): Promise<EventTarget> {
     workQueueUrl: provisioned.queueUrls.work,
     lowQueueUrl: provisioned.queueUrls.low,
     bucketName: provisioned.bucketName,
-    adminToken: ADMIN_TOKEN,
+    sessionSecretArn: 'cold-start-session-secret',
+    adminTokenSecretArn: 'cold-start-admin-token',
   };
   const queueArn = (id: string) => `arn:aws:sqs:${REGION}:000000000000:cold-start-${id}`;
   const sqsEvent = (queue: string, body: unknown) => ({
@@ -72,9 +103,13 @@ export async function startEventTarget(): Promise<EventTarget> {
       AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
       AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
       AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     }),
     event: (id) => events[id],
-    stop: () => emulators.stop(),
+    stop: async () => {
+      await secrets.stop();
+      await emulators.stop();
+    },
   };
 }

@@ -8,6 +8,7 @@ import { readSummary } from '@stint/core/query/stats-reader';
 import { createApiApp } from '@stint/functions/api/app';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { JobRegistry } from '@stint/sdk';
+import { openCursors } from '@stint/core/query/cursor';
 import { emulatorClients, uniqueName } from '../test/support/stack.ts';
 import { attachMeter, type Meter } from './meter.ts';
 import { collectGarbage, measureCsvExport } from './monitor-csv.ts';
@@ -151,11 +152,11 @@ async function probesFor(store: JobStore, tenants: string[], bigParentId: string
   const find = (params: Record<string, string>, s: JobScope = scope): Probe => {
     const query = parseJobQuery({ _size: String(PAGE), ...params });
     return async () => {
-      const page = await findJobs(store, s, query, Date.now());
+      const page = await findJobs(store, s, query, Date.now(), openCursors);
       return { itemsRead: page.itemsRead, rows: page.items.length };
     };
   };
-  const first = await findJobs(store, scope, parseJobQuery({ _size: String(PAGE) }), Date.now());
+  const first = await findJobs(store, scope, parseJobQuery({ _size: String(PAGE) }), Date.now(), openCursors);
   if (first.nextCursor === null) throw new Error('the list has a single page; seed more jobs');
   const probes: Record<string, Probe> = {
     list: find({}),

@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { JobStore } from '@stint/core/job-store';
 import { jobCsvLines } from '@stint/core/query/csv';
+import { openCursors } from '@stint/core/query/cursor';
 import { jobPages } from '@stint/core/query/job-finder';
 import { parseJobQuery } from '@stint/core/query/job-query';
 
@@ -68,7 +69,7 @@ export async function measureCsvExport(store: JobStore, tenants: string[]): Prom
   });
   const started = performance.now();
   try {
-    const pages = jobPages(store, { allTenants: true, tenants }, query, Date.now());
+    const pages = jobPages(store, { allTenants: true, tenants }, query, Date.now(), openCursors);
     await pipeline(Readable.from(jobCsvLines(pages)), sink);
   } finally {
     clearInterval(timer);

@@ -1,6 +1,7 @@
 import { pascal } from './naming.ts';
 import { queues } from './queues.ts';
 import { reportTopic } from './reports.ts';
+import { adminTokenSecretArn, sessionSecret } from './secrets.ts';
 import { settings } from './settings.ts';
 import { FUNCTIONS, TABLE, type FunctionId, type QueueId, type ResourceName } from './spec.ts';
 import { functionArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
@@ -17,6 +18,8 @@ function arns(name: ResourceName): $util.Output<string>[] {
       return [$interpolate`${bucket.arn}/*`];
     case 'reportTopic':
       return [reportTopic.arn];
+    case 'apiSecrets':
+      return [sessionSecret.arn, ...(adminTokenSecretArn ? [adminTokenSecretArn] : [])];
     default:
       return [queues[name.slice(0, -'Queue'.length) as QueueId].queue.arn];
   }
@@ -28,10 +31,8 @@ const refs = {
   lowQueueUrl: queues.low.queue.url,
   bucketName: bucket.name,
   reportTopicArn: reportTopic.arn,
-  // Read at deploy time; Pulumi keeps the value encrypted in its state as a secret output.
-  ...(settings.adminTokenSecret
-    ? { adminToken: aws.secretsmanager.getSecretVersionOutput({ secretId: settings.adminTokenSecret }).secretString }
-    : {}),
+  sessionSecretArn: sessionSecret.arn,
+  ...(adminTokenSecretArn ? { adminTokenSecretArn } : {}),
 };
 
 export const functions = {} as Record<FunctionId, sst.aws.Function>;

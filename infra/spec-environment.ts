@@ -1,20 +1,21 @@
+import { SECRET_ENV } from '@stint/core/auth/api-secrets';
 import { AUTH_ENV } from '@stint/core/auth/auth-config';
 import { ENV, RETENTION, WORKER } from '@stint/core/resource-spec';
 import { RATE_LIMIT_ENV } from '@stint/functions/api/api-options';
-import { WEB_ENV } from '@stint/web/web-options';
 import { METRICS, serviceName } from './spec-observability.ts';
 import type { FunctionSpec } from './spec.ts';
 
 /**
  * The handlers' environment. Variable names come from the modules that read them (core's
- * ENV and AUTH_ENV, the api's RATE_LIMIT_ENV); values from the deployment. An optional
- * setting left unset is passed as an empty string, which the handlers read as "default".
+ * ENV, AUTH_ENV and SECRET_ENV, the api's RATE_LIMIT_ENV); values from the deployment. An
+ * optional setting left unset is passed as an empty string, which the handlers read as
+ * "default". No value is a secret: the api's secrets are passed by ARN and read at run time.
  */
 export type EnvName =
   | (typeof ENV)[keyof typeof ENV]
   | (typeof AUTH_ENV)[keyof typeof AUTH_ENV]
   | (typeof RATE_LIMIT_ENV)[keyof typeof RATE_LIMIT_ENV]
-  | (typeof WEB_ENV)[keyof typeof WEB_ENV];
+  | (typeof SECRET_ENV)[keyof typeof SECRET_ENV];
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -31,11 +32,8 @@ export const CONFIG_ENV: readonly EnvName[] = [
   ENV.reportTopicArn,
 ];
 
-/**
- * What the api reads besides: its authentication, rate limit, and the monitor's session
- * secret (left empty: the api then keeps a generated one in its table).
- */
-export const API_ENV: readonly EnvName[] = [...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV), ...Object.values(WEB_ENV)];
+/** What the api reads besides: its authentication, rate limit, and where its secrets are. */
+export const API_ENV: readonly EnvName[] = [...Object.values(AUTH_ENV), ...Object.values(RATE_LIMIT_ENV), ...Object.values(SECRET_ENV)];
 
 /** Names, addresses and secrets only a deployment knows. T is a string, a CDK token or a Pulumi output. */
 export interface ResourceRefs<T> {
@@ -48,8 +46,10 @@ export interface ResourceRefs<T> {
    * optional for harnesses that run the handlers without SNS (an empty value turns reports off).
    */
   reportTopicArn?: T;
-  /** Break-glass admin token, resolved from a secret at deploy time. */
-  adminToken?: T;
+  /** The api's session secret (Secrets Manager), which the deployment generates. */
+  sessionSecretArn: T;
+  /** The operator's break-glass admin token secret, when there is one. */
+  adminTokenSecretArn?: T;
 }
 
 export interface OidcSettings {
@@ -92,7 +92,6 @@ function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Reco
   };
   const oidc = settings.oidc;
   const auth: Record<keyof typeof AUTH_ENV, T | string> = {
-    adminToken: refs.adminToken ?? '',
     oidcIssuer: oidc?.issuer ?? '',
     oidcAudience: oidc?.audience ?? '',
     oidcJwksUrl: oidc?.jwksUrl ?? '',
@@ -106,12 +105,15 @@ function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Reco
   };
   const named = <K extends string>(names: Record<K, string>, values: Record<K, T | string>) =>
     Object.fromEntries(Object.entries<string>(names).map(([key, name]) => [name, values[key as K]]));
-  const web: Record<keyof typeof WEB_ENV, string> = { sessionSecret: '' };
+  const secrets: Record<keyof typeof SECRET_ENV, T | string> = {
+    sessionSecretId: refs.sessionSecretArn,
+    adminTokenSecretId: refs.adminTokenSecretArn ?? '',
+  };
   return {
     ...named(ENV, config),
     ...named(AUTH_ENV, auth),
     ...named(RATE_LIMIT_ENV, rateLimit),
-    ...named(WEB_ENV, web),
+    ...named(SECRET_ENV, secrets),
   } as Record<EnvName, T | string>;
 }
 

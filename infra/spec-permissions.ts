@@ -4,7 +4,7 @@ import type { FunctionId, FunctionSpec, QueueId } from './spec.ts';
  * Logical names of what a function may touch. Each front door resolves a name to ARNs, so
  * both generate the same least-privilege policy from the statements below.
  */
-export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects' | 'reportTopic';
+export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects' | 'reportTopic' | 'apiSecrets';
 
 export interface Permission {
   actions: readonly string[];
@@ -42,6 +42,8 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     EXPORT_FILES,
     // Setting a schedule's report recipients subscribes each new address to the topic, with its filter policy.
     { actions: ['sns:Publish', 'sns:Subscribe'], resources: ['reportTopic'] },
+    // The session secret and the admin token: read at cold start, by the api alone (no other role names them).
+    { actions: ['secretsmanager:GetSecretValue'], resources: ['apiSecrets'] },
   ],
   worker: [
     {

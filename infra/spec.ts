@@ -49,6 +49,12 @@ export interface FunctionSpec {
   bundleBudgetKb: number;
   /** Files copied next to the bundle (repository-relative `from`, bundle-relative `to`). */
   copyFiles: readonly CopyFile[];
+  /**
+   * Concurrent executions set aside for the function, which are also its ceiling; null takes
+   * from the account's shared pool. The account keeps at least 100 unreserved, so a deployment
+   * needs an account concurrency quota of at least this plus 100.
+   */
+  reservedConcurrency: number | null;
 }
 
 export interface CopyFile {
@@ -82,6 +88,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // @hono/zod-openapi imports `{ z }` itself, so the api keeps all of zod whatever Stint's code does.
     bundleBudgetKb: 1460,
     copyFiles: WEB_ASSETS,
+    // A flood of api calls (or long polls, 25 s each) stops here instead of taking the
+    // account's concurrency from the worker; and the worker cannot starve the api either.
+    reservedConcurrency: 50,
   },
   {
     id: 'worker',
@@ -97,6 +106,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     bundleBudgetKb: 870,
     copyFiles: [],
+    reservedConcurrency: null,
   },
   {
     id: 'intake',
@@ -108,6 +118,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     consumes: [{ queue: 'intake', batchSize: 10, maxConcurrency: 5 }],
     bundleBudgetKb: 870,
     copyFiles: [],
+    reservedConcurrency: null,
   },
   {
     id: 'sweeper',
@@ -120,11 +131,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     consumes: [],
     bundleBudgetKb: 870,
     copyFiles: [],
+    reservedConcurrency: null,
   },
 ];
 
 /** An EventBridge schedule expression: SST's Cron takes only the rate(…) and cron(…) forms. */
 export const SWEEPER_SCHEDULE: `rate(${string})` | `cron(${string})` = 'rate(1 minute)';
+
+/**
+ * Throttling of the HTTP API's stage, over all callers together: beyond it API Gateway answers
+ * 429 without invoking the api. The api's own per-key limit (STINT_DEPLOY_RATE_LIMIT_*) shares
+ * what is left between callers; the api function's reserved concurrency bounds what is running.
+ */
+export const API_THROTTLING = {
+  /** Steady requests per second. */
+  rateLimit: 100,
+  /** Requests API Gateway accepts at once above the steady rate. */
+  burstLimit: 200,
+} as const;
 
 export function functionSpec(id: FunctionId): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.id === id);
@@ -164,6 +188,20 @@ export const REPORT_TOPIC = {
    * services publishing (CloudWatch alarms) would need a customer-managed key, and none do.
    */
   kmsMasterKeyId: 'alias/aws/sns',
+} as const;
+
+/** The api's session secret, which each deployment generates in Secrets Manager. */
+export const SESSION_SECRET = {
+  description: 'Stint: signs monitor sessions and seals api cursors; read by the api function only',
+  /** Characters of letters and digits: about 380 bits. */
+  length: 64,
+  /**
+   * Why it has no rotation schedule: a new value ends every monitor session and every cursor in
+   * flight, and nothing outside the api ever holds the value. Rotate by hand when it may have
+   * leaked (docs/deploy.md).
+   */
+  rotation:
+    'Rotating the session secret ends every monitor session and open cursor, and only the api function can read it; it is rotated by hand when it may have leaked (docs/deploy.md), not on a schedule.',
 } as const;
 
 /** Export files expire on their own; incomplete multipart uploads are aborted after this many days. */

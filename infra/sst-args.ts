@@ -5,6 +5,7 @@
  * in a deployment, strings in tests).
  */
 import {
+  API_THROTTLING,
   BUNDLING,
   EXPORT_LIFECYCLE,
   functionEnvironment,
@@ -12,6 +13,7 @@ import {
   QUEUE_VISIBILITY_TIMEOUT_SECONDS,
   REPORT_TOPIC,
   RUNTIME,
+  SESSION_SECRET,
   SWEEPER_SCHEDULE,
   TABLE,
   type DeploymentSettings,
@@ -143,6 +145,7 @@ export function functionArgs<T>(
     environment: functionEnvironment(fn, refs, settings),
     permissions: functionPermissions(fn).map((p) => ({ actions: [...p.actions], resources: p.resources.flatMap(arns) })),
     logging: { retention: LOG_RETENTION },
+    ...(fn.reservedConcurrency === null ? {} : { concurrency: { reserved: fn.reservedConcurrency } }),
     copyFiles: fn.copyFiles.map(({ from, to }) => ({ from, to })),
     nodejs: {
       format: BUNDLING.format,
@@ -168,7 +171,26 @@ export function sweeperCronArgs<T>(sweeperArn: T) {
 }
 
 export function httpApiArgs() {
-  return { accessLog: { retention: LOG_RETENTION }, cors: false as const };
+  return {
+    accessLog: { retention: LOG_RETENTION },
+    cors: false as const,
+    transform: {
+      stage: { defaultRouteSettings: { throttlingRateLimit: API_THROTTLING.rateLimit, throttlingBurstLimit: API_THROTTLING.burstLimit } },
+    },
+  };
+}
+
+/** `aws.secretsmanager.Secret` args of the api's session secret; its value is sessionSecretValueArgs'. */
+export function sessionSecretArgs() {
+  return { description: SESSION_SECRET.description };
+}
+
+/**
+ * Secrets Manager generates the value (GetRandomPassword) at each deploy; the secret's version
+ * ignores later values (`ignoreChanges`), so the first one stays and sessions survive deploys.
+ */
+export function sessionSecretValueArgs() {
+  return { passwordLength: SESSION_SECRET.length, excludePunctuation: true, includeSpace: false };
 }
 
 /** The api function does its own routing, so the HTTP API has one catch-all route. */

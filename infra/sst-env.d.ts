@@ -84,7 +84,16 @@ declare namespace aws {
   }
 
   namespace secretsmanager {
-    function getSecretVersionOutput(args: { secretId: string }): { readonly secretString: $util.Output<string> };
+    class Secret {
+      constructor(name: string, args: object);
+      readonly arn: $util.Output<string>;
+      readonly id: $util.Output<string>;
+    }
+    class SecretVersion {
+      constructor(name: string, args: object, opts?: { ignoreChanges?: string[] });
+    }
+    function getRandomPasswordOutput(args: object): { readonly randomPassword: $util.Output<string> };
+    function getSecretOutput(args: object): { readonly arn: $util.Output<string> };
   }
 }
 

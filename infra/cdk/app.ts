@@ -1,4 +1,4 @@
-import { App, SecretValue, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deploySettings } from '../deploy-settings.ts';
 import { StintStack } from './stint-stack.ts';
@@ -22,7 +22,7 @@ new StintStack(app, `Stint-${stage}`, {
     defaultTenant: settings.deployment.defaultTenant,
     ...(settings.deployment.oidc ? { oidc: settings.deployment.oidc } : {}),
     ...(settings.deployment.rateLimit ? { rateLimit: settings.deployment.rateLimit } : {}),
-    ...(settings.adminTokenSecret ? { adminToken: SecretValue.secretsManager(settings.adminTokenSecret) } : {}),
+    ...(settings.adminTokenSecret ? { adminTokenSecret: settings.adminTokenSecret } : {}),
     waitingTimeThresholdMs: settings.waitingTimeThresholdMs,
     createAlarmTopic: settings.createAlarmTopic,
     ...(settings.alarmTopicArn ? { alarmTopicArn: settings.alarmTopicArn } : {}),

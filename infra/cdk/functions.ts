@@ -1,5 +1,5 @@
 import { join, posix } from 'node:path';
-import { type CfnElement, Duration, RemovalPolicy, type SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -17,6 +17,7 @@ import {
   type FunctionSpec,
 } from '../spec.ts';
 import { policyStatements, type PermissionTargets } from './permissions.ts';
+import { secretId } from './secrets.ts';
 
 export interface FunctionsOptions {
   targets: PermissionTargets;
@@ -25,8 +26,6 @@ export interface FunctionsOptions {
   logRetention: logs.RetentionDays;
   /** Directory the spec's handler entries are relative to; it holds package-lock.json. */
   projectRoot: string;
-  /** Resolved by CloudFormation at deploy time, so the token never appears in the template. */
-  adminToken?: SecretValue;
 }
 
 export type StintFunctions = Record<FunctionId, NodejsFunction>;
@@ -99,10 +98,12 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
         lowQueueUrl: targets.queues.low.queue.queueUrl,
         bucketName: targets.bucket.bucketName,
         reportTopicArn: targets.reportTopic.topicArn,
-        ...(options.adminToken ? { adminToken: options.adminToken.unsafeUnwrap() } : {}),
+        sessionSecretArn: secretId(targets.secrets.session),
+        ...(targets.secrets.adminToken ? { adminTokenSecretArn: secretId(targets.secrets.adminToken) } : {}),
       },
       options.settings,
     ),
+    ...(spec.reservedConcurrency === null ? {} : { reservedConcurrentExecutions: spec.reservedConcurrency }),
     projectRoot: options.projectRoot,
     depsLockFilePath: join(options.projectRoot, 'package-lock.json'),
     bundling: cdkBundling(spec),

@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { API_THROTTLING } from '../spec.ts';
 
 export interface JwtAuthorizerOptions {
   issuer: string;
@@ -52,6 +53,7 @@ export function createHttpApi(scope: Construct, options: HttpApiOptions): apigw.
   api.addStage('DefaultStage', {
     stageName: '$default',
     autoDeploy: true,
+    throttle: { rateLimit: API_THROTTLING.rateLimit, burstLimit: API_THROTTLING.burstLimit },
     accessLogSettings: {
       destination: new apigw.LogGroupLogDestination(accessLogs),
       format: AccessLogFormat.custom(ACCESS_LOG_FORMAT),

@@ -2,15 +2,19 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { functionPermissions, TABLE, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
 import type { StintQueues } from './queues.ts';
+import { secretResource } from './secrets.ts';
 
 export interface PermissionTargets {
   table: dynamodb.ITable;
   queues: StintQueues;
   bucket: s3.IBucket;
   reportTopic: sns.ITopic;
+  /** The api's secrets: the generated session secret and the operator's admin token secret, if any. */
+  secrets: { session: secretsmanager.ISecret; adminToken?: secretsmanager.ISecret };
   tableEncryptionKey?: kms.IKey;
 }
 
@@ -25,6 +29,8 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
       return [targets.bucket.arnForObjects('*')];
     case 'reportTopic':
       return [targets.reportTopic.topicArn];
+    case 'apiSecrets':
+      return [targets.secrets.session, ...(targets.secrets.adminToken ? [targets.secrets.adminToken] : [])].map(secretResource);
     default:
       return [targets.queues[name.slice(0, -'Queue'.length) as QueueId].queue.queueArn];
   }

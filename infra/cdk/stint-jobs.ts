@@ -1,4 +1,3 @@
-import type { SecretValue } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../repo-root.ts';
@@ -18,6 +18,7 @@ import { createHttpApi, type JwtAuthorizerOptions } from './http-api.ts';
 import { resourceArns } from './permissions.ts';
 import { createQueues, type StintQueues } from './queues.ts';
 import { createReportTopic } from './reports.ts';
+import { createSessionSecret, importAdminTokenSecret } from './secrets.ts';
 import { createExportBucket, createTable } from './storage.ts';
 import { routeEventsToIntake, scheduleSweeper } from './triggers.ts';
 
@@ -44,8 +45,12 @@ export interface StintJobsProps {
   oidc?: OidcSettings;
   /** Per-principal request rate of the api; the api's defaults when unset. */
   rateLimit?: { perSecond: number; burst: number };
-  /** Break-glass admin token, e.g. `SecretValue.secretsManager('stint/admin-token')`. */
-  adminToken?: SecretValue;
+  /**
+   * Secret holding a break-glass admin token: an ISecret, or its name or full ARN. Only the
+   * api's role may read it, at run time; the token never appears in the template or in a
+   * function's environment.
+   */
+  adminTokenSecret?: secretsmanager.ISecret | string;
   /** Customer-managed KMS key for the table; AWS-managed encryption when unset. */
   tableEncryptionKey?: kms.IKey;
   /** Route EventBridge events matching this pattern to the intake queue; their `detail` is the submission. */
@@ -62,6 +67,8 @@ export class StintJobs extends Construct {
   readonly bucket: s3.Bucket;
   /** Scheduled-run reports; recipients' email subscriptions are made by the api, not here. */
   readonly reportTopic: sns.Topic;
+  /** Signs monitor sessions and seals the api's cursors; generated here, readable by the api alone. */
+  readonly sessionSecret: secretsmanager.Secret;
   readonly functions: StintFunctions;
   readonly httpApi: apigw.HttpApi;
   readonly alarms: cloudwatch.Alarm[];
@@ -80,8 +87,11 @@ export class StintJobs extends Construct {
     this.bucket = createExportBucket(this, storage);
     this.queues = createQueues(this, { production });
     this.reportTopic = createReportTopic(this);
+    this.sessionSecret = createSessionSecret(this, { production });
+    const adminToken = typeof props.adminTokenSecret === 'string' ? importAdminTokenSecret(this, props.adminTokenSecret) : props.adminTokenSecret;
+    const secrets = { session: this.sessionSecret, ...(adminToken ? { adminToken } : {}) };
     this.functions = createFunctions(this, {
-      targets: { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic, ...storage },
+      targets: { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic, secrets, ...storage },
       settings: {
         retentionDays: props.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
         logLevel: props.logLevel ?? DEFAULT_SETTINGS.logLevel,
@@ -92,7 +102,6 @@ export class StintJobs extends Construct {
       production,
       logRetention,
       projectRoot: REPO_ROOT,
-      ...(props.adminToken ? { adminToken: props.adminToken } : {}),
     });
     this.httpApi = createHttpApi(this, {
       handler: this.functions.api,
@@ -126,7 +135,7 @@ export class StintJobs extends Construct {
       grantee,
       actions: [...SUBMIT_PERMISSION.actions],
       resourceArns: SUBMIT_PERMISSION.resources.flatMap((name) =>
-        resourceArns(name, { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic }),
+        resourceArns(name, { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic, secrets: { session: this.sessionSecret } }),
       ),
     });
   }

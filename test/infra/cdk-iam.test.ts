@@ -104,6 +104,8 @@ describe('each function role is exactly its spec', () => {
         return [join(arn(logicalId(s.stack, s.stack.jobs.bucket)), '/*')];
       case 'reportTopic':
         return [{ Ref: logicalId(s.stack, s.stack.jobs.reportTopic) }];
+      case 'apiSecrets':
+        return [{ Ref: logicalId(s.stack, s.stack.jobs.sessionSecret) }];
       default:
         return [arn(logicalId(s.stack, s.stack.jobs.queues[name.replace(/Queue$/, '') as QueueId].queue))];
     }

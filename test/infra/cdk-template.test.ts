@@ -178,7 +178,7 @@ describe('report topic', () => {
 describe('functions', () => {
   it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s runs on the spec runtime, size and environment', (id, spec) => {
     const fn = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(id)];
-    const refs = { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x', reportTopicArn: 'x' };
+    const refs = { tableName: 'x', workQueueUrl: 'x', lowQueueUrl: 'x', bucketName: 'x', reportTopicArn: 'x', sessionSecretArn: 'x' };
     const expectedEnv = functionEnvironment(spec, refs, DEFAULT_SETTINGS);
     expect(fn?.Properties).toMatchObject({
       Runtime: RUNTIME.lambda,

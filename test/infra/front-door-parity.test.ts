@@ -13,7 +13,7 @@ beforeAll(() => {
   s = synthStint();
 });
 
-const refs = { tableName: 't', workQueueUrl: 'w', lowQueueUrl: 'l', bucketName: 'b', reportTopicArn: 'r' };
+const refs = { tableName: 't', workQueueUrl: 'w', lowQueueUrl: 'l', bucketName: 'b', reportTopicArn: 'r', sessionSecretArn: 's' };
 
 describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s function', (id, spec) => {
   const sst = () => functionArgs(spec, refs, DEFAULT_SETTINGS, (name) => [name]);

@@ -75,7 +75,7 @@ describe('permissions', () => {
 
   it('name exact actions of the services Stint uses', () => {
     for (const action of all.flatMap((p) => p.actions)) {
-      expect(action).toMatch(/^(dynamodb|sqs|s3|sns):[A-Z][A-Za-z]+$/);
+      expect(action).toMatch(/^(dynamodb|sqs|s3|sns|secretsmanager):[A-Z][A-Za-z]+$/);
     }
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  API_THROTTLING,
   BUNDLING,
   DEFAULT_SETTINGS,
   EXPORT_LIFECYCLE,
@@ -29,7 +30,7 @@ import {
   tlsOnlyTopicPolicy,
 } from '../../infra/sst-args.ts';
 
-const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket', reportTopicArn: 'topic-arn' };
+const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket', reportTopicArn: 'topic-arn', sessionSecretArn: 'secret-arn' };
 const arns = (name: ResourceName) => [`arn:${name}`];
 
 describe('table', () => {
@@ -150,7 +151,11 @@ describe('functions', () => {
 
 describe('HTTP API', () => {
   it('logs access and routes everything to the api function, optionally behind a JWT authorizer', () => {
-    expect(httpApiArgs()).toEqual({ accessLog: { retention: '1 month' }, cors: false });
+    expect(httpApiArgs()).toEqual({
+      accessLog: { retention: '1 month' },
+      cors: false,
+      transform: { stage: { defaultRouteSettings: { throttlingRateLimit: API_THROTTLING.rateLimit, throttlingBurstLimit: API_THROTTLING.burstLimit } } },
+    });
     expect(API_ROUTE).toBe('$default');
     expect(jwtAuthorizerArgs({ issuer: 'https://issuer/', audience: ['a'] })).toEqual({
       name: 'jwt',

@@ -44,4 +44,5 @@ export const TEST_REFS = {
   lowQueueUrl: 'https://sqs.test/low',
   bucketName: 'stint-test',
   reportTopicArn: 'arn:aws:sns:us-east-1:111122223333:stint-reports',
+  sessionSecretArn: 'arn:aws:secretsmanager:us-east-1:111122223333:secret:stint-session-AbCdEf',
 };

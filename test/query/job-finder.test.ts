@@ -3,6 +3,7 @@ import { BadRequestError } from '@stint/core/errors';
 import type { JobRecord } from '@stint/core/job-record';
 import type { JobStore } from '@stint/core/job-store';
 import { newJobRecord } from '@stint/core/new-job';
+import { openCursors } from '@stint/core/query/cursor';
 import { findJobs, type FindJobsResult, type JobScope } from '@stint/core/query/job-finder';
 import { parseJobQuery, type JobQuery } from '@stint/core/query/job-query';
 import { createSortKey } from '@stint/core/table-keys';
@@ -57,7 +58,7 @@ async function allPages(scope: JobScope, params: Record<string, string>) {
   const pages: FindJobsResult[] = [];
   let cursor: string | undefined;
   do {
-    const page = await findJobs(store, scope, parseJobQuery({ ...params, ...(cursor ? { cursor } : {}) }), NOW);
+    const page = await findJobs(store, scope, parseJobQuery({ ...params, ...(cursor ? { cursor } : {}) }), NOW, openCursors);
     pages.push(page);
     cursor = page.nextCursor ?? undefined;
     expect(pages.length).toBeLessThan(400);
@@ -125,17 +126,18 @@ describe('findJobs against a seeded table', () => {
   });
 
   it('reads the same per page whatever the tenant size (2,000 vs 200 jobs)', async () => {
-    const big = await findJobs(store, { tenant: seed.tenants[0]! }, parseJobQuery({ status: 'FINISHED', _size: '50' }), NOW);
-    const small = await findJobs(store, { tenant: seed.tenants[2]! }, parseJobQuery({ status: 'FINISHED', _size: '50' }), NOW);
+    const big = await findJobs(store, { tenant: seed.tenants[0]! }, parseJobQuery({ status: 'FINISHED', _size: '50' }), NOW, openCursors);
+    const small = await findJobs(store, { tenant: seed.tenants[2]! }, parseJobQuery({ status: 'FINISHED', _size: '50' }), NOW, openCursors);
     expect(big.items).toHaveLength(50);
     expect(small.items).toHaveLength(50);
     expect(big.itemsRead).toBe(100);
     expect(small.itemsRead).toBe(100);
-    const parent = await findJobs(store, { tenant }, parseJobQuery({ parentId: seed.bigParent.id, _size: '50' }), NOW);
-    const twoStatuses = await findJobs(store, { tenant }, parseJobQuery({ status: 'FINISHED,CANCELED', _size: '50' }), NOW);
-    const type = await findJobs(store, { tenant }, parseJobQuery({ type: 'IMPORT_RECORDS', _size: '50' }), NOW);
+    const parent = await findJobs(store, { tenant }, parseJobQuery({ parentId: seed.bigParent.id, _size: '50' }), NOW, openCursors);
+    const twoStatuses = await findJobs(store, { tenant }, parseJobQuery({ status: 'FINISHED,CANCELED', _size: '50' }), NOW, openCursors);
+    const type = await findJobs(store, { tenant }, parseJobQuery({ type: 'IMPORT_RECORDS', _size: '50' }), NOW, openCursors);
     figures['first page, _size 50'] = [big.itemsRead, small.itemsRead, parent.itemsRead, twoStatuses.itemsRead, type.itemsRead];
-    expect(parent.itemsRead).toBe(100);
+    // 50 keys, 50 items, and the parent, read to check that the caller may see its children.
+    expect(parent.itemsRead).toBe(101);
     expect(type.itemsRead).toBe(100);
     expect(twoStatuses.itemsRead).toBeLessThanOrEqual(100 + 2 * 9 + 1);
   });
@@ -145,11 +147,11 @@ describe('findJobs against a seeded table', () => {
     const { ids, pages } = await allPages({ allTenants: true, tenants: seed.tenants }, params);
     expectSameRows(ids, oracle(seed.tenants, parseJobQuery(params)));
     expect(Math.max(...pages.map((p) => p.itemsRead))).toBeLessThanOrEqual(2 * 45 + 12 * 9 + 1);
-    const other = await findJobs(store, { tenant: seed.tenants[1]! }, parseJobQuery({ parentId: seed.bigParent.id }), NOW);
-    expect(other.items).toEqual([]);
-    const disjoint = await findJobs(store, { tenant }, parseJobQuery({ createFrom: day(10), endTo: day(5) }), NOW);
+    const other = await findJobs(store, { tenant: seed.tenants[1]! }, parseJobQuery({ parentId: seed.bigParent.id }), NOW, openCursors);
+    expect(other).toEqual({ items: [], nextCursor: null, partial: false, itemsRead: 1 });
+    const disjoint = await findJobs(store, { tenant }, parseJobQuery({ createFrom: day(10), endTo: day(5) }), NOW, openCursors);
     expect(disjoint).toEqual({ items: [], nextCursor: null, partial: false, itemsRead: 0 });
-    const nobody = await findJobs(store, { allTenants: true, tenants: [] }, parseJobQuery({}), NOW);
+    const nobody = await findJobs(store, { allTenants: true, tenants: [] }, parseJobQuery({}), NOW, openCursors);
     expect(nobody).toEqual({ items: [], nextCursor: null, partial: false, itemsRead: 0 });
   });
 
@@ -169,10 +171,10 @@ describe('findJobs against a seeded table', () => {
   });
 
   it('refuses tampered, foreign and out-of-range cursors, naming cursor', async () => {
-    const first = await findJobs(store, { tenant }, parseJobQuery({ status: 'FINISHED', createTo: day(30) }), NOW);
+    const first = await findJobs(store, { tenant }, parseJobQuery({ status: 'FINISHED', createTo: day(30) }), NOW, openCursors);
     const cursor = first.nextCursor!;
     const reject = (params: Record<string, string>) =>
-      expect(findJobs(store, { tenant }, parseJobQuery(params), NOW)).rejects.toMatchObject({ code: 'badRequest', field: 'cursor' });
+      expect(findJobs(store, { tenant }, parseJobQuery(params), NOW, openCursors)).rejects.toMatchObject({ code: 'badRequest', field: 'cursor' });
     await reject({ status: 'FINISHED', createTo: day(30), cursor: `${cursor.slice(0, -2)}x${cursor.slice(-1)}` });
     await reject({ status: 'FINISHED', createTo: day(30), cursor: 'bm90LWpzb24' });
     await reject({ status: 'RUNNING', createTo: day(30), cursor });
@@ -195,7 +197,7 @@ describe('findJobs while the table changes', () => {
 
   it('continues a cursor past jobs created after the first page, without gaps or repeats', async () => {
     const t = smallSeed.tenants[0]!;
-    const first = await findJobs(small, { tenant: t }, parseJobQuery({ _size: '40' }), NOW);
+    const first = await findJobs(small, { tenant: t }, parseJobQuery({ _size: '40' }), NOW, openCursors);
     const newer = Array.from({ length: 5 }, (_, i) =>
       newJobRecord({ id: `new${i}`, type: 'EXECUTE_ACTION', label: 'late', tenant: t, system: false, data: {}, runBy: null, lowPriority: false, parentId: null, rootId: `new${i}`, createDate: NOW + i }),
     );
@@ -203,7 +205,7 @@ describe('findJobs while the table changes', () => {
     const ids = first.items.map((j) => j.id);
     let cursor = first.nextCursor;
     while (cursor) {
-      const page = await findJobs(small, { tenant: t }, parseJobQuery({ _size: '40', cursor }), NOW);
+      const page = await findJobs(small, { tenant: t }, parseJobQuery({ _size: '40', cursor }), NOW, openCursors);
       ids.push(...page.items.map((j) => j.id));
       cursor = page.nextCursor;
     }
@@ -213,12 +215,12 @@ describe('findJobs while the table changes', () => {
 
   it('drops index entries the item no longer matches (KEYS_ONLY indexes lag)', async () => {
     const t = smallSeed.tenants[0]!;
-    const running = await findJobs(small, { tenant: t }, parseJobQuery({ status: 'RUNNING', _size: '1000' }), NOW);
+    const running = await findJobs(small, { tenant: t }, parseJobQuery({ status: 'RUNNING', _size: '1000' }), NOW, openCursors);
     const victim = running.items[0]!;
     const record = (await small.get(victim.id))!;
     // The item moved on to FINISHED; its old status key is still in the index.
     await small.batchWrite([{ PutRequest: { Item: { ...record, status: 'FINISHED' } } }]);
-    const again = await findJobs(small, { tenant: t }, parseJobQuery({ status: 'RUNNING', _size: '1000' }), NOW);
+    const again = await findJobs(small, { tenant: t }, parseJobQuery({ status: 'RUNNING', _size: '1000' }), NOW, openCursors);
     expect(again.items.map((j) => j.id)).toEqual(running.items.slice(1).map((j) => j.id));
   });
 });

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStore } from '@stint/core/job-store';
 import { LogStore, type LogLevel } from '@stint/core/log-store';
+import { openCursors } from '@stint/core/query/cursor';
 import { findLogs, type FindLogsResult } from '@stint/core/query/log-finder';
 import { parseLogQuery } from '@stint/core/query/log-query';
 import { newTable, random, startEnv, type Env } from './seed-jobs.ts';
+
+/** Readable cursors: the finder's paging is what is tested here; sealing is cursor.ts's. */
+const OPEN = { cursors: openCursors };
 
 const MIN = 60_000;
 const NOW = Date.UTC(2025, 5, 10, 12, 0); // 10 June 2025, 12:00 UTC
@@ -53,7 +57,7 @@ async function allPages(jobId: string, params: Record<string, string>, options: 
   const pages: FindLogsResult[] = [];
   let cursor: string | undefined;
   do {
-    const page = await findLogs(store, jobId, parseLogQuery({ ...params, ...(cursor ? { cursor } : {}) }), NOW, options);
+    const page = await findLogs(store, jobId, parseLogQuery({ ...params, ...(cursor ? { cursor } : {}) }), NOW, { ...OPEN, ...options });
     pages.push(page);
     cursor = page.nextCursor ?? undefined;
     expect(pages.length).toBeLessThan(200);
@@ -90,49 +94,49 @@ describe('findLogs against a seeded table', () => {
   });
 
   it('keeps jobs apart', async () => {
-    const page = await findLogs(store, 'job-b', parseLogQuery({}), NOW);
+    const page = await findLogs(store, 'job-b', parseLogQuery({}), NOW, OPEN);
     expect(page.items.map((l) => l.message)).toEqual(['other job timeout']);
     expect(page.nextCursor).toBeNull();
   });
 
   it('stops at the read budget with partial and a cursor, and finds the rest later', async () => {
-    const first = await findLogs(store, 'job-big', parseLogQuery({ message: 'needle', _size: '10' }), NOW);
+    const first = await findLogs(store, 'job-big', parseLogQuery({ message: 'needle', _size: '10' }), NOW, OPEN);
     expect(first.items).toEqual([]);
     expect(first.partial).toBe(true);
     expect(first.itemsRead).toBeLessThanOrEqual(1_000);
     const { cursors, pages } = await allPages('job-big', { message: 'needle', _size: '10' });
     expect(cursors).toEqual(oracle('job-big', (l) => l.message.includes('needle')));
     expect(Math.max(...pages.map((p) => p.itemsRead))).toBeLessThanOrEqual(1_000);
-    const unfiltered = await findLogs(store, 'job-big', parseLogQuery({ _size: '50' }), NOW);
+    const unfiltered = await findLogs(store, 'job-big', parseLogQuery({ _size: '50' }), NOW, OPEN);
     expect(unfiltered.itemsRead).toBe(51);
   });
 
   it('tails newer lines oldest first from tailCursor', async () => {
-    const first = await findLogs(store, 'job-tail', parseLogQuery({ _size: '5' }), NOW);
+    const first = await findLogs(store, 'job-tail', parseLogQuery({ _size: '5' }), NOW, OPEN);
     expect(first.items).toEqual([]);
     await write('job-tail', [1, 2, 3].map((i) => ({ timestamp: NOW - 10 * MIN + i, level: 'INFO', message: `line ${i}` })));
-    const head = await findLogs(store, 'job-tail', parseLogQuery({ after: first.tailCursor! }), NOW);
+    const head = await findLogs(store, 'job-tail', parseLogQuery({ after: first.tailCursor! }), NOW, OPEN);
     expect(head.items.map((l) => l.message)).toEqual(['line 1', 'line 2', 'line 3']);
-    const latest = await findLogs(store, 'job-tail', parseLogQuery({ _size: '2' }), NOW);
+    const latest = await findLogs(store, 'job-tail', parseLogQuery({ _size: '2' }), NOW, OPEN);
     expect(latest.items.map((l) => l.message)).toEqual(['line 3', 'line 2']);
     await write('job-tail', [4, 5, 6].map((i) => ({ timestamp: NOW - 5 * MIN + i, level: i === 5 ? 'ERROR' : 'INFO', message: `line ${i}` })));
-    const tail = await findLogs(store, 'job-tail', parseLogQuery({ after: latest.tailCursor!, _size: '2' }), NOW);
+    const tail = await findLogs(store, 'job-tail', parseLogQuery({ after: latest.tailCursor!, _size: '2' }), NOW, OPEN);
     expect(tail.items.map((l) => l.message)).toEqual(['line 4', 'line 5']);
     expect(tail.partial).toBe(true);
     expect(tail.nextCursor).toBeNull();
-    const rest = await findLogs(store, 'job-tail', parseLogQuery({ after: tail.tailCursor! }), NOW);
+    const rest = await findLogs(store, 'job-tail', parseLogQuery({ after: tail.tailCursor! }), NOW, OPEN);
     expect(rest.items.map((l) => l.message)).toEqual(['line 6']);
-    const none = await findLogs(store, 'job-tail', parseLogQuery({ after: rest.tailCursor! }), NOW);
+    const none = await findLogs(store, 'job-tail', parseLogQuery({ after: rest.tailCursor! }), NOW, OPEN);
     expect(none).toMatchObject({ items: [], tailCursor: rest.tailCursor, partial: false });
-    const errors = await findLogs(store, 'job-tail', parseLogQuery({ after: latest.tailCursor!, level: 'ERROR' }), NOW);
+    const errors = await findLogs(store, 'job-tail', parseLogQuery({ after: latest.tailCursor!, level: 'ERROR' }), NOW, OPEN);
     expect(errors.items.map((l) => l.message)).toEqual(['line 5']);
   });
 
   it('refuses bad cursors and ids, naming the field', async () => {
-    const page = await findLogs(store, 'job-a', parseLogQuery({ level: 'ERROR', _size: '5' }), NOW);
+    const page = await findLogs(store, 'job-a', parseLogQuery({ level: 'ERROR', _size: '5' }), NOW, OPEN);
     const cursor = page.nextCursor!;
     const reject = (jobId: string, params: Record<string, string>, field: string) =>
-      expect(findLogs(store, jobId, parseLogQuery(params), NOW)).rejects.toMatchObject({ code: 'badRequest', field });
+      expect(findLogs(store, jobId, parseLogQuery(params), NOW, OPEN)).rejects.toMatchObject({ code: 'badRequest', field });
     await reject('job-a', { level: 'ERROR', cursor: cursor.slice(3) }, 'cursor');
     await reject('job-a', { level: 'INFO', cursor }, 'cursor');
     await reject('job-b', { level: 'ERROR', cursor }, 'cursor');

@@ -3,6 +3,7 @@ import { defineJob, defineSchedule, JobRegistry } from '@stint/sdk';
 import { Engine } from '@stint/core';
 import { ADMIN_TENANT } from '@stint/core/auth/principal';
 import { parseScheduleListQuery, parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
+import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 
@@ -47,9 +48,9 @@ describe.each(DYNAMO_BACKENDS)('schedule firing on %s', (backend) => {
     await emulators?.stop();
   });
 
-  const rows = async () => (await stack.engine.schedules.list(ALL, parseScheduleListQuery({}), 'tester')).items;
+  const rows = async () => (await stack.engine.schedules.list(ALL, parseScheduleListQuery({}), 'tester', openCursors)).items;
   const runsOf = async (id: string, tenant: string | null) =>
-    (await stack.engine.schedules.runs({ id, tenant }, ALL, parseScheduleRunsQuery({ size: '100' }))).items;
+    (await stack.engine.schedules.runs({ id, tenant }, ALL, parseScheduleRunsQuery({ size: '100' }), openCursors)).items;
   const state = (tenant: string, id: string) => stack.engine.schedules.deps.store.get(tenant, id);
 
   it('plans a row per tenant for tenant schedules and one for the installation, without running anything', async () => {

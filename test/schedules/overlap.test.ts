@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob, defineSchedule } from '@stint/sdk';
 import { ADMIN_TENANT } from '@stint/core/auth/principal';
 import { parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
+import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { gate } from '../support/gate.ts';
 
@@ -32,7 +33,7 @@ describe('overlapping runs', () => {
   });
 
   const runs = async (id: string) =>
-    (await stack.engine.schedules.runs({ id, tenant: null }, { allTenants: true }, parseScheduleRunsQuery({}))).items;
+    (await stack.engine.schedules.runs({ id, tenant: null }, { allTenants: true }, parseScheduleRunsQuery({}), openCursors)).items;
 
   it('a no-overlap schedule lets a slot pass while its previous run is active; the other starts a second run', async () => {
     now = Date.parse('2026-06-01T00:10:05Z');

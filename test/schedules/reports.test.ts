@@ -3,6 +3,7 @@ import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SubscribeCommand }
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { defineJob, defineSchedule, NonRetriableError } from '@stint/sdk';
 import { parseScheduleListQuery } from '@stint/core/schedules/schedule-input';
+import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 
 const QUICK = defineJob({ type: 'QUICK', run: async () => ({}) });
@@ -61,7 +62,7 @@ describe('run status and reports', () => {
   });
 
   const rows = async (status?: string) =>
-    (await stack.engine.schedules.list(SCOPE, parseScheduleListQuery(status ? { status } : {}), ADA.id)).items;
+    (await stack.engine.schedules.list(SCOPE, parseScheduleListQuery(status ? { status } : {}), ADA.id, openCursors)).items;
 
   async function receive(count: number, waitMs = 15_000): Promise<Envelope[]> {
     const got: Envelope[] = [];
@@ -121,7 +122,7 @@ describe('run status and reports', () => {
     const row = (await rows()).find((r) => r.id === 'warns-one')!;
     await stack.engine.schedules.markSeen(ADA.id, { id: row.lastRun!.jobId, scheduleId: 'warns-one' });
     expect((await rows()).find((r) => r.id === 'warns-one')!.unreadLogs).toBe(false);
-    const other = await stack.engine.schedules.list(SCOPE, parseScheduleListQuery({}), 'key-bob');
+    const other = await stack.engine.schedules.list(SCOPE, parseScheduleListQuery({}), 'key-bob', openCursors);
     expect(other.items.find((r) => r.id === 'warns-one')!.unreadLogs).toBe(true);
   });
 });

@@ -42,7 +42,7 @@ describe('signing in', () => {
     const response = await web.app.request('/sign-in', {
       method: 'POST',
       headers: { origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ token: ADMIN_TOKEN, next: '//evil.example/' }),
+      body: new URLSearchParams({ token: ADMIN_TOKEN }),
     });
     expect(response.headers.get('location')).toBe('/jobs');
     const cookie = response.headers.get('set-cookie')!;

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCursors } from '@stint/core/query/cursor';
 import { eventually } from '../support/gate.ts';
 import { launchBrowser, screenshots, signIn, WIDE } from './browser.ts';
 import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
@@ -243,7 +244,7 @@ describe('a schedule’s window in a browser', () => {
   });
 
   it('is linked from the run’s job page', async () => {
-    const { items } = await web.stack.runtime.engine.schedules.runs(ACME, { allTenants: true }, { status: null, size: 1, cursor: null });
+    const { items } = await web.stack.runtime.engine.schedules.runs(ACME, { allTenants: true }, { status: null, size: 1, cursor: null }, openCursors);
     await page.goto(`${web.url}/jobs/${items[0]!.id}`);
     await page.locator('#field-schedule').getByRole('link', { name: 'nightly-export' }).click();
     await page.waitForURL(/\/schedules\/nightly-export\?tenant=acme$/);

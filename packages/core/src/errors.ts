@@ -67,8 +67,8 @@ export class TimeoutError extends StintError {
 
 export class RateLimitedError extends StintError {
   readonly retryAfterSeconds: number;
-  constructor(retryAfterSeconds: number) {
-    super('rateLimited', `too many requests; retry in ${retryAfterSeconds} s`);
+  constructor(retryAfterSeconds: number, message = `too many requests; retry in ${retryAfterSeconds} s`) {
+    super('rateLimited', message);
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

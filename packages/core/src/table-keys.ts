@@ -16,6 +16,7 @@
  *   schedule catalog  SCC                C                 (what the last reconcile planned)
  *   run seen by       V#<viewer>         <job id>          (unread-logs marker)
  *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
+ *   monitor session   S#<session mac>    S                 (live until sign-out or expiry; the mac needs the api's secret)
  *
  * Index keys of a job (all KEYS_ONLY), where <l> is how the job is listed: u (user job),
  * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
@@ -60,6 +61,7 @@ export const scheduleCatalogKey = { pk: 'SCC', sk: 'C' } as const;
 export const seenKey = (viewer: string, jobId: string) => ({ pk: `V#${viewer}`, sk: jobId });
 export const cascadeShard = (shard: number) => `X#${shard}`;
 export const cascadeKey = (jobId: string) => ({ pk: cascadeShard(shardOf(jobId)), sk: jobId });
+export const sessionKey = (sessionMac: string) => ({ pk: `S#${sessionMac}`, sk: 'S' });
 export const DUE_PARTITION = 'D';
 export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${tenant}#${scheduleId}`;
 export const scheduleRunsPartition = (tenant: string, scheduleId: string) => `Z#${tenant}#${scheduleId}`;

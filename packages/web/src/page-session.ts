@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { BadRequestError } from '@stint/core';
 import type { Principal } from '@stint/core/auth/principal';
 import type { SessionState } from './session/session-authority.ts';
 import { isSecureRequest, readSessionCookie } from './session/session-cookie.ts';
@@ -27,8 +28,27 @@ export function pageSession(services: WebServices): MiddlewareHandler<WebEnv> {
   };
 }
 
-/** Where to go after signing in: only a path on this site, never `//evil.example` or `/\evil`. */
+/** The page a signed-in browser lands on when sign-in was not sent from another page. */
+export const DEFAULT_NEXT = '/jobs';
+
+const SITE = 'http://monitor.invalid';
+
+/**
+ * Where to go after signing in: a path of this site, or 400. Browsers drop tabs and line breaks
+ * from URLs and read `\` as `/`, so `/\t/evil.example` and `/\\evil.example` leave the site; any
+ * control character, backslash or whitespace is refused outright, and what remains must resolve
+ * to this origin and read back unchanged (no `//host`, no scheme).
+ */
 export function safeNext(value: string | undefined): string {
-  if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || value.length > 2000) return '/jobs';
+  if (value === undefined || value === '') return DEFAULT_NEXT;
+  const refuse = () => new BadRequestError('next must be a path of this site, such as /jobs', 'next');
+  if (value.length > 2000 || !value.startsWith('/') || /[\s\\\u0000-\u001f\u007f]/u.test(value)) throw refuse();
+  let url: URL;
+  try {
+    url = new URL(value, SITE);
+  } catch {
+    throw refuse();
+  }
+  if (url.origin !== SITE || `${url.pathname}${url.search}${url.hash}` !== value) throw refuse();
   return value;
 }

@@ -1,4 +1,5 @@
 import type { AwsClients, Engine, StintConfig } from '@stint/core';
+import { MIN_SESSION_SECRET_LENGTH } from '@stint/core/auth/api-secrets';
 import type { OidcOptions } from '@stint/core/auth/oidc';
 
 /**
@@ -10,7 +11,11 @@ export interface WebOptions {
   clients: Pick<AwsClients, 'dynamo'>;
   config: Pick<StintConfig, 'tableName'>;
   auth?: { adminToken?: string | null; oidc?: OidcOptions | null };
-  /** Signs session cookies (HMAC-SHA256); at least 32 characters. Changing it ends every session. */
+  /**
+   * Signs session cookies (HMAC-SHA256) and keys session items; at least 32 characters. Changing
+   * it ends every session. In AWS it comes from Secrets Manager (`loadApiSecrets`), locally from
+   * the data directory.
+   */
   sessionSecret: string;
   /** How long a sign-in lasts; an OIDC session also ends with its token. */
   sessionTtlMs?: number;
@@ -23,12 +28,7 @@ export interface WebOptions {
 }
 
 export const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
-export const MIN_SESSION_SECRET_LENGTH = 32;
-
-export const WEB_ENV = { sessionSecret: 'STINT_SESSION_SECRET' } as const;
 
 export function assertSessionSecret(secret: string): void {
-  if (secret.length < MIN_SESSION_SECRET_LENGTH) {
-    throw new Error(`${WEB_ENV.sessionSecret} must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
-  }
+  if (secret.length < MIN_SESSION_SECRET_LENGTH) throw new Error(`the session secret must be at least ${MIN_SESSION_SECRET_LENGTH} characters`);
 }

@@ -3,7 +3,9 @@ import { Authenticator } from '@stint/core/auth/authenticator';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { createOidcVerifier } from '@stint/core/auth/oidc';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { sealedCursors, type CursorCodec } from '@stint/core/query/cursor';
 import { SessionAuthority } from './session/session-authority.ts';
+import { SessionStore } from './session/session-store.ts';
 import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './web-options.ts';
 
 /** What the monitor's routes share: built once per app from its options. */
@@ -11,6 +13,8 @@ export interface WebServices {
   engine: Engine;
   tenants: TenantDirectory;
   sessions: SessionAuthority;
+  /** Cursors of the pages, sealed with the session secret as the api's are, so page and api accept each other's. */
+  cursors: CursorCodec;
   sessionTtlMs: number;
   secureCookies: boolean | undefined;
   assetsDir: string | undefined;
@@ -24,15 +28,18 @@ export function createWebServices(options: WebOptions): WebServices {
   assertSessionSecret(options.sessionSecret);
   const now = options.engine.deps.clock;
   const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+  const { dynamo } = options.clients;
+  const { tableName } = options.config;
   const authenticator = new Authenticator({
-    keys: new ApiKeyStore(options.clients.dynamo, options.config.tableName),
+    keys: new ApiKeyStore(dynamo, tableName),
     adminToken: options.auth?.adminToken ?? null,
     oidc: options.auth?.oidc ? createOidcVerifier(options.auth.oidc) : null,
   });
   return {
     engine: options.engine,
-    tenants: new TenantDirectory(options.clients.dynamo, options.config.tableName),
-    sessions: new SessionAuthority({ authenticator, secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
+    tenants: new TenantDirectory(dynamo, tableName),
+    sessions: new SessionAuthority({ authenticator, store: new SessionStore(dynamo, tableName), secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
+    cursors: sealedCursors(options.sessionSecret),
     sessionTtlMs,
     secureCookies: options.secureCookies,
     assetsDir: options.assetsDir,

@@ -3,10 +3,10 @@ import { loadAuthConfig } from './auth-config.ts';
 
 describe('loadAuthConfig', () => {
   it('reads nothing configured as nothing enabled', () => {
-    expect(loadAuthConfig({})).toEqual({ adminToken: null, oidc: null });
+    expect(loadAuthConfig({})).toEqual({ oidc: null });
   });
 
-  it('reads the admin token and the OIDC settings', () => {
+  it('reads the OIDC settings, and never an admin token from the environment', () => {
     expect(
       loadAuthConfig({
         STINT_ADMIN_TOKEN: 'x'.repeat(32),
@@ -16,13 +16,11 @@ describe('loadAuthConfig', () => {
         STINT_OIDC_TENANT_CLAIM: 'custom:tenant',
       }),
     ).toEqual({
-      adminToken: 'x'.repeat(32),
       oidc: { issuer: 'https://id.example.test', audience: 'stint', roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' },
     });
   });
 
   it.each([
-    [{ STINT_ADMIN_TOKEN: 'short' }, 'STINT_ADMIN_TOKEN'],
     [{ STINT_OIDC_ISSUER: 'https://id.example.test' }, 'STINT_OIDC_AUDIENCE'],
     [{ STINT_OIDC_AUDIENCE: 'stint' }, 'STINT_OIDC_ISSUER'],
   ])('refuses %j naming %s', (env, field) => {

@@ -1,10 +1,11 @@
 import { BadRequestError } from '../errors.ts';
-import { MIN_ADMIN_TOKEN_LENGTH } from './admin-token.ts';
 import type { OidcOptions } from './oidc.ts';
 
-/** Environment variables of the api's authentication. Both deployments pass them through. */
+/**
+ * Environment variables of the api's authentication. Both deployments pass them through; none
+ * is a secret (the admin token is read from the api's secret store, see api-secrets.ts).
+ */
 export const AUTH_ENV = {
-  adminToken: 'STINT_ADMIN_TOKEN',
   oidcIssuer: 'STINT_OIDC_ISSUER',
   oidcAudience: 'STINT_OIDC_AUDIENCE',
   oidcJwksUrl: 'STINT_OIDC_JWKS_URL',
@@ -13,20 +14,15 @@ export const AUTH_ENV = {
 } as const;
 
 export interface AuthConfig {
-  adminToken: string | null;
   oidc: OidcOptions | null;
 }
 
-/** Reads the auth settings; a half-configured OIDC or a weak admin token is a deployment error, said plainly. */
+/** Reads the auth settings; a half-configured OIDC is a deployment error, said plainly. */
 export function loadAuthConfig(env: Record<string, string | undefined> = process.env): AuthConfig {
   const value = (name: string) => {
     const raw = env[name]?.trim();
     return raw ? raw : null;
   };
-  const adminToken = value(AUTH_ENV.adminToken);
-  if (adminToken !== null && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-    throw new BadRequestError(`${AUTH_ENV.adminToken} must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`, AUTH_ENV.adminToken);
-  }
   const issuer = value(AUTH_ENV.oidcIssuer);
   const audience = value(AUTH_ENV.oidcAudience);
   if ((issuer === null) !== (audience === null)) {
@@ -37,7 +33,6 @@ export function loadAuthConfig(env: Record<string, string | undefined> = process
     return v === null ? {} : { [key]: v };
   };
   return {
-    adminToken,
     oidc:
       issuer && audience
         ? {

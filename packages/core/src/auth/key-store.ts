@@ -122,12 +122,17 @@ export class ApiKeyStore {
     }
   }
 
-  /** The principal of a key, or null for an unknown or revoked one. A strongly consistent read, so a revoke holds at once. */
+  /** The principal of a key, or null for an unknown or revoked one. */
   async authenticate(key: string): Promise<Principal | null> {
-    if (!looksLikeApiKey(key)) return null;
-    const out = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: `K#${hashApiKey(key)}`, sk: 'K' }, ConsistentRead: true }),
-    );
+    return looksLikeApiKey(key) ? this.principalOfHash(hashApiKey(key)) : null;
+  }
+
+  /**
+   * The principal of the key with this hash (what a monitor session holds), or null once it is
+   * revoked. A strongly consistent read, so a revoke holds at once.
+   */
+  async principalOfHash(hash: string): Promise<Principal | null> {
+    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `K#${hash}`, sk: 'K' }, ConsistentRead: true }));
     const item = out.Item;
     if (!item || !isRole(item.role)) return null;
     return { keyId: item.id as string, name: item.name as string, role: item.role, tenant: (item.tenant as string | undefined) ?? null };

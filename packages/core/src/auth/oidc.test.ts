@@ -14,8 +14,9 @@ beforeAll(async () => {
   verify = createOidcVerifier({ issuer, audience, jwks: createLocalJWKSet({ keys: [jwk] }), roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' });
 });
 
-const sign = (claims: Record<string, unknown>) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(issuer).setAudience(audience).setSubject('s-1').setExpirationTime('1m').sign(privateKey);
+const unsigned = (claims: Record<string, unknown>) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k' }).setIssuer(issuer).setAudience(audience).setSubject('s-1');
+const sign = (claims: Record<string, unknown>) => unsigned(claims).setExpirationTime('1m').sign(privateKey);
 
 describe('createOidcVerifier', () => {
   it.each([
@@ -23,7 +24,18 @@ describe('createOidcVerifier', () => {
     [{ 'cognito:groups': ['viewer', 'tenant-admin'], 'custom:tenant': 'acme' }, { role: 'tenant-admin', tenant: 'acme' }],
     [{ 'cognito:groups': 'viewer', 'custom:tenant': 'acme', name: 'Ada' }, { role: 'viewer', tenant: 'acme', name: 'Ada' }],
   ])('maps %j', async (claims, principal) => {
-    expect(await verify(await sign(claims))).toMatchObject({ keyId: 'oidc:s-1', ...principal });
+    expect((await verify(await sign(claims))).principal).toMatchObject({ keyId: 'oidc:s-1', ...principal });
+  });
+
+  it('tells until when the token may be relied on: its exp', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 300;
+    const token = await unsigned({ 'cognito:groups': ['admin'] }).setExpirationTime(exp).sign(privateKey);
+    expect((await verify(token)).expiresAt).toBe(exp * 1000);
+  });
+
+  it('refuses a token that never expires as unauthorized', async () => {
+    const token = await unsigned({ 'cognito:groups': ['admin'] }).sign(privateKey);
+    await expect(verify(token)).rejects.toMatchObject({ code: 'unauthorized', message: 'token rejected: ERR_JWT_CLAIM_VALIDATION_FAILED' });
   });
 
   it.each([

@@ -16,16 +16,23 @@ export interface OidcOptions {
   clockToleranceSeconds?: number;
 }
 
-export type OidcVerifier = (token: string) => Promise<Principal>;
+/** Who a token names, and until when (ms since the epoch) it may be relied on. */
+export interface OidcIdentity {
+  principal: Principal;
+  expiresAt: number;
+}
+
+export type OidcVerifier = (token: string) => Promise<OidcIdentity>;
 
 export const DEFAULT_ROLE_CLAIM = 'stint_role';
 export const DEFAULT_TENANT_CLAIM = 'stint_tenant';
 
 /**
  * Verifies bearer JWTs from the team's identity provider and maps their claims to a
- * principal. Signature, issuer, audience and expiry are checked by jose; a token without a
- * recognised role, or a non-admin token without a valid tenant, is refused with 403 since it
- * authenticated but grants nothing.
+ * principal. Signature, issuer, audience and expiry are checked by jose, and `exp` is required:
+ * a token that never expires would outlive a revoked account, and so would a session made
+ * from it. A token without a recognised role, or a non-admin token without a valid tenant, is
+ * refused with 403 since it authenticated but grants nothing.
  */
 export function createOidcVerifier(options: OidcOptions): OidcVerifier {
   const jwks = options.jwks ?? createRemoteJWKSet(new URL(options.jwksUrl ?? `${options.issuer.replace(/\/$/, '')}/.well-known/jwks.json`));
@@ -38,6 +45,7 @@ export function createOidcVerifier(options: OidcOptions): OidcVerifier {
         issuer: options.issuer,
         audience: options.audience,
         clockTolerance: options.clockToleranceSeconds ?? 30,
+        requiredClaims: ['exp'],
       }));
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new UnauthorizedError(`token rejected: ${error.code}`);
@@ -47,12 +55,13 @@ export function createOidcVerifier(options: OidcOptions): OidcVerifier {
     if (role === null) throw new ForbiddenError(`token has no ${roleClaim} claim naming a role (${ROLES.join(', ')})`);
     const subject = payload.sub ?? 'unknown';
     const name = stringClaim(payload, 'email') ?? stringClaim(payload, 'name') ?? subject;
-    if (role === 'admin') return { keyId: `oidc:${subject}`, name, role, tenant: null };
+    const expiresAt = payload.exp! * 1000;
+    if (role === 'admin') return { principal: { keyId: `oidc:${subject}`, name, role, tenant: null }, expiresAt };
     const tenant = claimAt(payload, tenantClaim);
     if (typeof tenant !== 'string' || !TENANT_PATTERN.test(tenant)) {
       throw new ForbiddenError(`a ${role} token needs a ${tenantClaim} claim naming one tenant`);
     }
-    return { keyId: `oidc:${subject}`, name, role, tenant };
+    return { principal: { keyId: `oidc:${subject}`, name, role, tenant }, expiresAt };
   };
 }
 

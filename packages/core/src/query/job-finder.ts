@@ -4,7 +4,7 @@ import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
 import { listPartition, pad, parentPartition, statusPartition, typePartition, type Listing } from '../table-keys.ts';
-import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from './cursor.ts';
+import { fingerprint, type CursorCodec } from './cursor.ts';
 import { idOfSortKey, IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
 import { inRange } from './param-schemas.ts';
@@ -33,25 +33,32 @@ export const NAME_SORT_WINDOW = 1000;
 /** Each partition costs a request and a few keys read ahead per page; more than this is a query to narrow. */
 export const MAX_PARTITIONS = 256;
 
-const dateCursor = z.strictObject({ v: z.literal(1), s: z.literal('date'), f: z.string(), p: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
-const nameCursor = z.strictObject({ v: z.literal(1), s: z.literal('name'), f: z.string(), l: z.string().max(400), i: z.string().max(128) });
+const dateCursor = z.strictObject({ v: z.literal(1), s: z.literal('date'), p: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
+const nameCursor = z.strictObject({ v: z.literal(1), s: z.literal('name'), l: z.string().max(400), i: z.string().max(128) });
 
 /**
  * Lists jobs for the monitor and `sys.jobs.find`, served by index queries only. The most
  * selective index is read (parent → gsi4, status → gsi2, type → gsi3, else gsi1); the create
  * range becomes a sort-key BETWEEN; every other filter applies to the items of the page's keys
  * (BatchGet), re-checking the key filters too because KEYS_ONLY indexes lag the table.
+ * `cursors` seals the positions handed out (the api's) or leaves them readable (a system job's own).
  */
-export async function findJobs(store: JobStore, scope: JobScope, query: JobQuery, now: number): Promise<FindJobsResult> {
+export async function findJobs(store: JobStore, scope: JobScope, query: JobQuery, now: number, cursors: CursorCodec): Promise<FindJobsResult> {
   const tenants = 'tenant' in scope ? [scope.tenant] : [...new Set(scope.tenants)].sort();
   const sources = indexSources(tenants, query);
   const range = sortKeyRange(query);
   const print = queryPrint(tenants, query);
   const match = matcher(tenants, query);
+  const none: FindJobsResult = { items: [], nextCursor: null, partial: false, itemsRead: 0 };
   // No tenants, or bounds that exclude each other (createFrom after endTo): nothing to read.
-  if (sources.length === 0 || range[0] > range[1]) return { items: [], nextCursor: null, partial: false, itemsRead: 0 };
-  const plan: Plan = { store, sources, range, query, match, print, now };
-  return query.sort === 'name' ? byName(plan) : byDate(plan);
+  if (sources.length === 0 || range[0] > range[1]) return none;
+  // The children index is keyed by parent alone, not by tenant. Another tenant's parent must
+  // answer as an unknown one does: no rows, and no cursor saying that it has children.
+  const parentRead = query.parentId === null ? 0 : 1;
+  if (query.parentId !== null && !(await parentVisible(store, query.parentId, tenants))) return { ...none, itemsRead: parentRead };
+  const plan: Plan = { store, sources, range, query, match, print, now, cursors };
+  const page = query.sort === 'name' ? await byName(plan) : await byDate(plan);
+  return { ...page, itemsRead: page.itemsRead + parentRead };
 }
 
 interface Plan {
@@ -60,16 +67,22 @@ interface Plan {
   range: SortKeyRange;
   query: JobQuery;
   match: (record: JobRecord) => boolean;
-  /** Fingerprint the cursor must carry. */
+  /** Fingerprint of the query and scope the cursor is bound to. */
   print: string;
   now: number;
+  cursors: CursorCodec;
 }
 
-async function byDate({ store, sources, range, query, match, print, now }: Plan): Promise<FindJobsResult> {
+/** A child has its parent's tenant (submit checks it), so a parent outside the scope has no visible children. */
+async function parentVisible(store: JobStore, parentId: string, tenants: readonly string[]): Promise<boolean> {
+  const parent = await store.get(parentId);
+  return parent === undefined || tenants.includes(parent.tenant);
+}
+
+async function byDate({ store, sources, range, query, match, print, now, cursors }: Plan): Promise<FindJobsResult> {
   let position: string | undefined;
   if (query.cursor !== null) {
-    const cursor = decodeCursor(query.cursor, dateCursor);
-    assertFingerprint(cursor.f, print);
+    const cursor = cursors.decode(query.cursor, dateCursor, print);
     if (cursor.p < range[0] || cursor.p > range[1]) throw new BadRequestError('cursor is outside the query range', 'cursor');
     position = cursor.p;
   }
@@ -102,17 +115,16 @@ async function byDate({ store, sources, range, query, match, print, now }: Plan)
   const more = stoppedEarly || (position !== undefined && (await merge.hasMore()));
   return {
     items,
-    nextCursor: more ? encodeCursor({ v: 1, s: 'date', f: print, p: position }) : null,
+    nextCursor: more ? cursors.encode({ v: 1, s: 'date', p: position }, print) : null,
     partial: more && items.length < query.size,
     itemsRead: itemsRead + merge.keysRead,
   };
 }
 
-async function byName({ store, sources, range, query, match, print, now }: Plan): Promise<FindJobsResult> {
+async function byName({ store, sources, range, query, match, print, now, cursors }: Plan): Promise<FindJobsResult> {
   let after: { label: string; id: string } | undefined;
   if (query.cursor !== null) {
-    const cursor = decodeCursor(query.cursor, nameCursor);
-    assertFingerprint(cursor.f, print);
+    const cursor = cursors.decode(query.cursor, nameCursor, print);
     after = { label: cursor.l, id: cursor.i };
   }
   const merge = new IndexMerge(store, sources, range);
@@ -126,7 +138,7 @@ async function byName({ store, sources, range, query, match, print, now }: Plan)
   const more = last !== undefined && from + page.length < sorted.length;
   return {
     items: page.map((r) => toJob(r, now)),
-    nextCursor: more ? encodeCursor({ v: 1, s: 'name', f: print, l: last.label, i: last.id }) : null,
+    nextCursor: more ? cursors.encode({ v: 1, s: 'name', l: last.label, i: last.id }, print) : null,
     partial: truncated,
     itemsRead: merge.keysRead + records.size,
   };
@@ -224,10 +236,10 @@ export function matcher(tenants: readonly string[], query: JobQuery): (record: J
 }
 
 /** Every page of a query, following cursors (CSV export). Partial pages simply continue. */
-export async function* jobPages(store: JobStore, scope: JobScope, query: JobQuery, now: number): AsyncGenerator<Job[], void, undefined> {
+export async function* jobPages(store: JobStore, scope: JobScope, query: JobQuery, now: number, cursors: CursorCodec): AsyncGenerator<Job[], void, undefined> {
   let cursor = query.cursor;
   do {
-    const page = await findJobs(store, scope, { ...query, cursor }, now);
+    const page = await findJobs(store, scope, { ...query, cursor }, now, cursors);
     if (page.items.length > 0) yield page.items;
     cursor = page.nextCursor;
   } while (cursor !== null);

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { LogStore, type LogLine } from '../log-store.ts';
 import { pad } from '../table-keys.ts';
-import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from './cursor.ts';
+import { fingerprint, type CursorCodec } from './cursor.ts';
 import { logTimeRange, type LogQuery } from './log-query.ts';
 import type { TableReader } from './table-reader.ts';
 
@@ -25,7 +25,7 @@ export const LOG_READ_BUDGET_PER_ROW = 10;
 /** Floor of that budget, so a small page can still skip past a burst of non-matching lines. */
 export const LOG_MIN_READ_BUDGET = 1_000;
 
-const logCursor = z.strictObject({ v: z.literal(1), f: z.string(), s: z.string().regex(/^L#\d{13}#\d{6}(#[0-9a-z]{0,8})?$/) });
+const logCursor = z.strictObject({ v: z.literal(1), s: z.string().regex(/^L#\d{13}#\d{6}(#[0-9a-z]{0,8})?$/) });
 
 /**
  * Reads a job's log lines: one Query over the job's partition, sort key between the range's
@@ -38,7 +38,7 @@ export async function findLogs(
   jobId: string,
   query: LogQuery,
   now: number,
-  options: { timeZone?: string } = {},
+  options: { cursors: CursorCodec; timeZone?: string },
 ): Promise<FindLogsResult> {
   assertJobId(jobId);
   const range = logTimeRange(query, now, options.timeZone);
@@ -49,9 +49,7 @@ export async function findLogs(
   let start: string | undefined;
   if (query.after !== null) start = `L#${query.after}`;
   else if (query.cursor !== null) {
-    const cursor = decodeCursor(query.cursor, logCursor);
-    assertFingerprint(cursor.f, print);
-    start = cursor.s;
+    start = options.cursors.decode(query.cursor, logCursor, print).s;
   }
   const empty: FindLogsResult = { items: [], nextCursor: null, tailCursor: query.after, partial: false, itemsRead: 0 };
   // A position outside the range: nothing lies past it, or the whole range does.
@@ -108,7 +106,7 @@ export async function findLogs(
   }
   return {
     items,
-    nextCursor: more && position !== undefined ? encodeCursor({ v: 1, f: print, s: position }) : null,
+    nextCursor: more && position !== undefined ? options.cursors.encode({ v: 1, s: position }, print) : null,
     tailCursor: query.cursor !== null ? null : (items[0]?.cursor ?? `${pad(range.from, 13)}#000000`),
     partial: budgetOut,
     itemsRead,

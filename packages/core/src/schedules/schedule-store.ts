@@ -36,6 +36,9 @@ export interface ScheduleState {
   lastJobId?: string;
   lastRunAt?: number;
   lastReport?: { jobId: string; at: number; error?: string };
+  /** UTC day (YYYY-MM-DD) of `recipientsAdded`, the new report addresses subscribed that day (recipient-quota.ts). */
+  recipientsDay?: string;
+  recipientsAdded?: number;
   version: number;
   gsi5pk?: string;
   gsi5sk?: string;

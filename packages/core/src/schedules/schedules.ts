@@ -4,10 +4,11 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TenantScope } from '../engine/operations.ts';
 import type { Job, RunBy } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
-import { assertFingerprint, decodeCursor, encodeCursor, fingerprint } from '../query/cursor.ts';
+import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
 import { findLogs } from '../query/log-finder.ts';
 import { scheduleRunsPartition } from '../table-keys.ts';
 import type { Planning } from './planning.ts';
+import { spendRecipientAllowance } from './recipient-quota.ts';
 import { runStatusOf, type RunStatus } from './run-status.ts';
 import { tenantKeyOf, type ScheduleRef } from './schedule-catalog.ts';
 import type { ScheduleDeps } from './schedule-deps.ts';
@@ -48,8 +49,8 @@ export interface Page<T> {
 /** Rows one list request may read, filtered out or not. */
 export const LIST_READ_BUDGET = 2_000;
 
-const listCursor = z.strictObject({ v: z.literal(1), f: z.string(), k: z.string().max(200) });
-const runsCursor = z.strictObject({ v: z.literal(1), f: z.string(), k: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
+const listCursor = z.strictObject({ v: z.literal(1), k: z.string().max(200) });
+const runsCursor = z.strictObject({ v: z.literal(1), k: z.string().regex(/^\d{13}#[A-Za-z0-9_.:-]{1,128}$/) });
 
 /**
  * Scheduled jobs: the rows administrators plan and watch, run now, latest executions, the
@@ -69,15 +70,14 @@ export class Schedules {
     return fireDue(this.deps, this.#reconciler);
   }
 
-  async list(scope: TenantScope, query: ScheduleListQuery, viewer: string): Promise<Page<ScheduleRow>> {
+  /** `cursors` as for findJobs: the api's seal what they hand out. */
+  async list(scope: TenantScope, query: ScheduleListQuery, viewer: string, cursors: CursorCodec): Promise<Page<ScheduleRow>> {
     await this.#reconciler.reconcile();
     const prefix = 'tenant' in scope ? `${scope.tenant}#` : '';
     const print = fingerprint([prefix, query.status, query.text]);
     let startKey: Record<string, unknown> | undefined;
     if (query.cursor !== null) {
-      const cursor = decodeCursor(query.cursor, listCursor);
-      assertFingerprint(cursor.f, print);
-      startKey = { pk: 'SC', sk: cursor.k };
+      startKey = { pk: 'SC', sk: cursors.decode(query.cursor, listCursor, print).k };
     }
     const rows: ScheduleRow[] = [];
     let read = 0;
@@ -108,7 +108,7 @@ export class Schedules {
       }
     }
     await this.#markUnread(rows, viewer);
-    return { items: rows, nextCursor: nextSk === null ? null : encodeCursor({ v: 1, f: print, k: nextSk }) };
+    return { items: rows, nextCursor: nextSk === null ? null : cursors.encode({ v: 1, k: nextSk }, print) };
   }
 
   async get(ref: ScheduleRef, scope: TenantScope, viewer: string): Promise<ScheduleRow> {
@@ -118,14 +118,23 @@ export class Schedules {
     return row!;
   }
 
-  /** Changes planning and report settings; recipients are subscribed before the row changes. */
+  /**
+   * Changes planning and report settings; new recipients are counted against the row's daily
+   * allowance (429 beyond it) and subscribed before the row changes.
+   */
   async update(ref: ScheduleRef, scope: TenantScope, patch: SchedulePatch): Promise<ScheduleRow> {
     const definition = this.deps.catalog.resolve(ref);
+    // Addresses already counted by an earlier attempt of this save are not counted again.
+    const counted = new Set<string>();
     for (let attempt = 0; attempt < 3; attempt++) {
       const state = await this.#state(ref, scope);
       if (patch.report) {
         const known = new Set(state.report.recipients);
-        await this.deps.reports.subscribe(patch.report.recipients.filter((email) => !known.has(email)));
+        const added = patch.report.recipients.filter((email) => !known.has(email));
+        const uncounted = added.filter((email) => !counted.has(email));
+        await spendRecipientAllowance(this.deps.store, state, uncounted.length, this.deps.clock());
+        for (const email of uncounted) counted.add(email);
+        await this.deps.reports.subscribe(added);
       }
       const updated = await this.deps.store.update(
         state,
@@ -157,16 +166,14 @@ export class Schedules {
   }
 
   /** Latest executions, newest first, optionally only those whose run ended a given way. */
-  async runs(ref: ScheduleRef, scope: TenantScope, query: ScheduleRunsQuery): Promise<Page<ScheduleRun>> {
+  async runs(ref: ScheduleRef, scope: TenantScope, query: ScheduleRunsQuery, cursors: CursorCodec): Promise<Page<ScheduleRun>> {
     const state = await this.#state(ref, scope);
     const partition = scheduleRunsPartition(state.tenant, ref.id);
     const print = fingerprint([partition, query.status]);
     let startKey: Record<string, unknown> | undefined;
     if (query.cursor !== null) {
-      const cursor = decodeCursor(query.cursor, runsCursor);
-      assertFingerprint(cursor.f, print);
-      const id = cursor.k.slice(14);
-      startKey = { pk: `J#${id}`, sk: 'J', gsi4pk: partition, gsi4sk: cursor.k };
+      const { k } = cursors.decode(query.cursor, runsCursor, print);
+      startKey = { pk: `J#${k.slice(14)}`, sk: 'J', gsi4pk: partition, gsi4sk: k };
     }
     const now = this.deps.clock();
     const items: ScheduleRun[] = [];
@@ -189,7 +196,7 @@ export class Schedules {
       startKey = page.lastKey;
     } while (items.length < query.size && startKey && budget > 0);
     const more = items.length === query.size ? last !== undefined : startKey !== undefined;
-    return { items, nextCursor: more && last ? encodeCursor({ v: 1, f: print, k: last }) : null };
+    return { items, nextCursor: more && last ? cursors.encode({ v: 1, k: last }, print) : null };
   }
 
   /** The viewer opened this run (its logs): its unread marker clears until it logs again. */
@@ -221,6 +228,7 @@ export class Schedules {
       record.id,
       { level: 'ERROR', message: null, from: null, to: null, period: null, size: REPORT_ERROR_LINES, cursor: null, after: null },
       now,
+      { cursors: openCursors },
     );
     const report = buildReport(definition, this.#refOf(state).tenant, job, runStatusOf(job), errors.items);
     try {

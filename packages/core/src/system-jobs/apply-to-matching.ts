@@ -2,6 +2,7 @@ import type { JobContext } from '@stint/sdk';
 import type { Engine } from '../engine/engine.ts';
 import { StintError } from '../errors.ts';
 import type { Operation } from '../lifecycle.ts';
+import { openCursors } from '../query/cursor.ts';
 import { findJobs } from '../query/job-finder.ts';
 import { parseJobQuery } from '../query/job-query.ts';
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
@@ -42,7 +43,7 @@ export async function applyToMatching(
       const engine = deps.engine();
       const scope = systemJobScope(ctx.job.tenant);
       const query = parseJobQuery({ ...params, _size: String(PAGE_SIZE), ...(from === null ? {} : { cursor: from }) });
-      const found = await findJobs(engine.deps.jobs, await finderScope(scope, deps.tenants), query, engine.deps.clock());
+      const found = await findJobs(engine.deps.jobs, await finderScope(scope, deps.tenants), query, engine.deps.clock(), openCursors);
       const ids = found.items.map((job) => job.id).filter((id) => id !== ctx.job.id);
       const failures: MatchingOutcome['failures'] = [];
       for (let i = 0; i < ids.length; i += PARALLELISM) {

@@ -5,6 +5,7 @@ import { defineJob, type JobDefinition } from '@stint/sdk';
 import type { Engine } from '../engine/engine.ts';
 import type { Job } from '../job.ts';
 import { jobCsvLines } from '../query/csv.ts';
+import { openCursors } from '../query/cursor.ts';
 import { jobPages } from '../query/job-finder.ts';
 import { parseJobQuery } from '../query/job-query.ts';
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
@@ -59,7 +60,7 @@ export function exportJobsJob(deps: ExportJobsDeps): JobDefinition<ExportJobsDat
         const key = exportFileKey(ctx.job.tenant, ctx.job.id);
         let rowsExported = 0;
         async function* counted(): AsyncGenerator<Job[]> {
-          for await (const page of jobPages(engine.deps.jobs, scope, query, engine.deps.clock())) {
+          for await (const page of jobPages(engine.deps.jobs, scope, query, engine.deps.clock(), openCursors)) {
             rowsExported += page.length;
             yield page;
           }

@@ -29,6 +29,12 @@ export interface ApiOptions {
   clients: Pick<AwsClients, 'dynamo' | 's3'>;
   config: Pick<StintConfig, 'tableName' | 'bucketName'>;
   auth?: { adminToken?: string | null; oidc?: OidcOptions | null };
+  /**
+   * Key material of the cursors the api hands out: the deployment's session secret, so every
+   * instance (and the monitor beside it) opens every other's cursors. Without it the app makes
+   * a key of its own, and its cursors work on this instance only (tests, a single process).
+   */
+  cursorSecret?: string;
   /** The monitor's session middleware: a signed-in page's cookie authenticates its api calls. */
   sessionAuth?: MiddlewareHandler;
   /** false turns rate limiting off (the local stack). */

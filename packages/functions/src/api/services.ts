@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BadRequestError, type Engine, type Job, type TenantScope } from '@stint/core';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { ADMIN_TENANT, TENANT_PATTERN, type Principal } from '@stint/core/auth/principal';
 import { assertCanWrite, scopeOf } from '@stint/core/auth/authorize';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { sealedCursors, type CursorCodec } from '@stint/core/query/cursor';
 import type { JobScope } from '@stint/core/query/job-finder';
 import { finderScope } from '@stint/core/system-jobs/system-scope';
 import { DEFAULT_LIMITS, type ApiLimits, type ApiOptions } from './api-options.ts';
@@ -16,6 +18,8 @@ export interface ApiServices {
   keys: ApiKeyStore;
   tenants: TenantDirectory;
   limits: ApiLimits;
+  /** Seals every cursor the api hands out; the monitor's pages use the same secret, so their cursors pass both ways. */
+  cursors: CursorCodec;
   now: () => number;
 }
 
@@ -27,6 +31,7 @@ export function createServices(options: ApiOptions): ApiServices {
     keys: new ApiKeyStore(options.clients.dynamo, options.config.tableName),
     tenants: new TenantDirectory(options.clients.dynamo, options.config.tableName),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
+    cursors: sealedCursors(options.cursorSecret ?? randomBytes(32).toString('base64url')),
     now: options.engine.deps.clock,
   };
 }

@@ -1,8 +1,10 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { handle } from 'hono/aws-lambda';
+import { loadApiSecrets } from '@stint/core/auth/api-secrets';
 import { loadAuthConfig } from '@stint/core/auth/auth-config';
-import { createSessionAuth, createWebApp, createWebServices, loadSessionSecret } from '@stint/web';
+import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
 import { rateLimitFromEnv } from '../api/api-options.ts';
 import { createApiApp } from '../api/app.ts';
 import { createRuntime } from '../runtime.ts';
@@ -10,19 +12,21 @@ import { createTelemetry } from '../telemetry.ts';
 
 const telemetry = createTelemetry('stint-api');
 const runtime = createRuntime({ onEvent: telemetry.onEvent });
-const auth = loadAuthConfig();
+const { oidc } = loadAuthConfig();
 /**
- * The app is built on the first request: the monitor's session secret is read from (or first
- * written to) the table, and a module import should not reach the network.
+ * The app is built on the first request: the api's secrets are read from Secrets Manager (once
+ * per instance), and a module import should not reach the network.
  */
 let lambda: ReturnType<typeof handle> | undefined;
 async function build(): Promise<ReturnType<typeof handle>> {
+  const secrets = await loadApiSecrets(new SecretsManagerClient(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}));
+  const auth = { adminToken: secrets.adminToken, oidc };
   const web = createWebServices({
     engine: runtime.engine,
     clients: runtime.clients,
     config: runtime.config,
     auth,
-    sessionSecret: await loadSessionSecret(runtime.clients.dynamo, runtime.config.tableName),
+    sessionSecret: secrets.sessionSecret,
     // The deployment copies the monitor's static files next to the bundle (infra/spec.ts).
     assetsDir: join(dirname(fileURLToPath(import.meta.url)), 'assets'),
     onUnexpectedError: (error) => telemetry.logger.error('monitor request failed', { error: error as Error }),
@@ -33,6 +37,7 @@ async function build(): Promise<ReturnType<typeof handle>> {
     config: runtime.config,
     auth,
     sessionAuth: createSessionAuth(web),
+    cursorSecret: secrets.sessionSecret,
     rateLimit: rateLimitFromEnv(process.env),
     onUnexpectedError: (error) => telemetry.logger.error('api request failed', { error: error as Error }),
   });

@@ -44,13 +44,13 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
       hasChildren(job) || params.has(CHILD_PAGER.cursor)
         ? orBadRequest(async () => {
             const query = { parentId: job.id, system: 'true', _size: CHILD_PAGE_SIZE, ...pick(params, [CHILD_PAGER.cursor], 'cursor') };
-            return findJobs(store, await scope.finder(), parseJobQuery(query), now);
+            return findJobs(store, await scope.finder(), parseJobQuery(query), now, services.cursors);
           })
         : null,
       orBadRequest(() =>
-        findLogs(store, job.id, parseLogQuery({ ...logQuery, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, { timeZone }),
+        findLogs(store, job.id, parseLogQuery({ ...logQuery, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, { timeZone, cursors: services.cursors }),
       ),
-      job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now).then((page) => page.items) : [],
+      job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now, { cursors: services.cursors }).then((page) => page.items) : [],
       labelOf(job.parentId),
       labelOf(job.rootId),
       // Viewing a scheduled run's page reads its logs: its unread marker in the schedules list clears.

@@ -29,7 +29,7 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const registry = services.engine.deps.registry;
     const [summary, found] = await Promise.all([
       readSummary(services.engine.deps.jobs, await scope.counterTenants()),
-      orBadRequest(async () => findJobs(services.engine.deps.jobs, await scope.finder(), parseJobQuery(query), now)),
+      orBadRequest(async () => findJobs(services.engine.deps.jobs, await scope.finder(), parseJobQuery(query), now, services.cursors)),
     ]);
     const canWrite = principal.role !== 'viewer';
     const page = (

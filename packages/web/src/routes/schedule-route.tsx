@@ -79,7 +79,7 @@ async function renderWindow(c: Context<WebEnv>, services: WebServices, ref: Sche
   const runsQuery: Record<string, string> = {};
   if (params.has('runStatus')) runsQuery.status = params.get('runStatus')!;
   if (params.has(RUNS_PAGER.cursor)) runsQuery.cursor = params.get(RUNS_PAGER.cursor)!;
-  const runs = await orBadRequest(() => schedules.runs(ref, scope, parseScheduleRunsQuery(runsQuery)));
+  const runs = await orBadRequest(() => schedules.runs(ref, scope, parseScheduleRunsQuery(runsQuery), services.cursors));
   const saved = params.get('saved');
   const canWrite = principal.role !== 'viewer';
   const page = (

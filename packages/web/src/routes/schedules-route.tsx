@@ -55,7 +55,7 @@ async function renderList(c: Context<WebEnv>, services: WebServices, params: URL
   const query: Record<string, string> = {};
   for (const name of ['status', 'q', 'cursor']) if (params.has(name)) query[name] = params.get(name)!;
   const [found, started] = await Promise.all([
-    orBadRequest(() => services.engine.schedules.list(scope, parseScheduleListQuery(query), principal.keyId)),
+    orBadRequest(() => services.engine.schedules.list(scope, parseScheduleListQuery(query), principal.keyId, services.cursors)),
     startedJobs(services, params.get('started'), scope),
   ]);
   const canWrite = principal.role !== 'viewer';

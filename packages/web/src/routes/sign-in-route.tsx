@@ -52,6 +52,7 @@ export function signInRoutes(app: Hono<WebEnv>, services: WebServices): void {
     if (session !== null && (typeof form.csrf !== 'string' || !safeEqual(form.csrf, session.csrfToken))) {
       return c.text('This sign-out did not come from the monitor’s own page.', 403);
     }
+    if (session !== null) await services.sessions.signOut(session.claims);
     clearSessionCookie(c, secure(c));
     return c.redirect('/sign-in?signedOut=1', 303);
   });

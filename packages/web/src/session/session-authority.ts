@@ -1,9 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ADMIN_TOKEN_PRINCIPAL, matchesAdminToken } from '@stint/core/auth/admin-token';
+import { ADMIN_TOKEN_PRINCIPAL } from '@stint/core/auth/admin-token';
 import type { Authenticator } from '@stint/core/auth/authenticator';
-import { hashApiKey, looksLikeApiKey } from '@stint/core/auth/key-store';
-import { isRole, type Principal } from '@stint/core/auth/principal';
+import type { Principal } from '@stint/core/auth/principal';
 import { csrfTokenOf, mac, newSessionClaims, safeEqual, signSession, verifySession, type SessionClaims, type SessionCredential } from './session-token.ts';
+import type { SessionStore } from './session-store.ts';
 
 export interface SignedIn {
   principal: Principal;
@@ -21,12 +20,14 @@ export interface SessionState {
 /**
  * Turns a pasted credential into a session and a session back into a principal. Sign-in goes
  * through the api's own Authenticator, so the monitor accepts exactly what the api accepts;
- * every later request re-checks the credential the session points at (see session-token.ts).
+ * every later request re-checks the credential the session points at (see session-token.ts)
+ * and that the session was not signed out (see session-store.ts).
  */
 export class SessionAuthority {
   constructor(
     readonly options: {
       authenticator: Authenticator;
+      store: SessionStore;
       secret: string;
       ttlMs: number;
       now: () => number;
@@ -35,67 +36,62 @@ export class SessionAuthority {
 
   /** Throws the Authenticator's UnauthorizedError / ForbiddenError for a credential it refuses. */
   async signIn(credential: string): Promise<SignedIn> {
-    const token = credential.trim();
-    const principal = await this.options.authenticator.authenticate({ authorization: `Bearer ${token}` });
-    const now = this.options.now();
-    let exp = now + this.options.ttlMs;
+    const { principal, credential: kind } = await this.options.authenticator.identify(credential.trim());
+    let exp = this.options.now() + this.options.ttlMs;
     let cred: SessionCredential;
-    // The same order as the Authenticator: admin token, then API key, else the JWT it verified.
-    const adminToken = this.options.authenticator.options.adminToken;
-    if (adminToken && matchesAdminToken(token, adminToken)) cred = { kind: 'admin-token', digest: this.#adminDigest(adminToken) };
-    else if (looksLikeApiKey(token)) cred = { kind: 'key', hash: hashApiKey(token) };
-    else {
-      cred = { kind: 'oidc', principal };
-      exp = Math.min(exp, jwtExpiry(token) ?? exp);
+    switch (kind.kind) {
+      case 'admin-token':
+        cred = { kind: 'admin-token', digest: this.#adminDigest()! };
+        break;
+      case 'key':
+        cred = { kind: 'key', hash: kind.hash };
+        break;
+      case 'oidc':
+        // The identity provider vouched for this principal until exp, and not beyond.
+        cred = { kind: 'oidc', principal };
+        exp = Math.min(exp, kind.expiresAt);
+        break;
     }
     const claims = newSessionClaims(cred, exp);
+    await this.options.store.create({ mac: this.#sessionMac(claims), exp });
     return { principal, claims, token: signSession(claims, this.options.secret) };
   }
 
-  /** The session behind a cookie value, or null when it is missing, forged, expired or revoked. */
+  /** The session behind a cookie value, or null when it is missing, forged, expired, signed out or revoked. */
   async resolve(token: string | undefined): Promise<SessionState | null> {
     const claims = verifySession(token, this.options.secret, this.options.now());
     if (claims === null) return null;
-    const principal = await this.#principalOf(claims.cred);
-    return principal === null ? null : { principal, claims, csrfToken: csrfTokenOf(claims, this.options.secret) };
+    const [live, principal] = await Promise.all([this.options.store.isLive(this.#sessionMac(claims)), this.#principalOf(claims.cred)]);
+    return live && principal !== null ? { principal, claims, csrfToken: csrfTokenOf(claims, this.options.secret) } : null;
+  }
+
+  /** Ends the session on the server: its cookie stops working everywhere, not only in this browser. */
+  async signOut(claims: SessionClaims): Promise<void> {
+    await this.options.store.end(this.#sessionMac(claims));
   }
 
   async #principalOf(cred: SessionCredential): Promise<Principal | null> {
+    const { adminToken, keys, oidc } = this.options.authenticator.options;
     switch (cred.kind) {
       case 'admin-token': {
-        const adminToken = this.options.authenticator.options.adminToken;
-        return adminToken && safeEqual(cred.digest, this.#adminDigest(adminToken)) ? ADMIN_TOKEN_PRINCIPAL : null;
+        const digest = this.#adminDigest();
+        return adminToken && digest !== null && safeEqual(cred.digest, digest) ? ADMIN_TOKEN_PRINCIPAL : null;
       }
       case 'key':
-        return this.#keyPrincipal(cred.hash);
+        return keys.principalOfHash(cred.hash);
       case 'oidc':
-        return cred.principal;
+        // Only the identity provider vouches for these principals: with OIDC turned off, nobody does.
+        return oidc ? cred.principal : null;
     }
   }
 
-  /**
-   * ApiKeyStore.authenticate after its hashing step: the key item is keyed by the key's hash
-   * and deleted on revoke. A strongly consistent read, so a revoke holds at once here too.
-   */
-  async #keyPrincipal(hash: string): Promise<Principal | null> {
-    const keys = this.options.authenticator.options.keys;
-    const out = await keys.client.send(new GetCommand({ TableName: keys.tableName, Key: { pk: `K#${hash}`, sk: 'K' }, ConsistentRead: true }));
-    const item = out.Item;
-    if (!item || !isRole(item.role)) return null;
-    return { keyId: item.id as string, name: item.name as string, role: item.role, tenant: (item.tenant as string | undefined) ?? null };
+  /** An HMAC of the bootstrap token, so rotating the token ends its sessions; null when there is none. */
+  #adminDigest(): string | null {
+    const adminToken = this.options.authenticator.options.adminToken;
+    return adminToken ? mac(this.options.secret, `admin-token:${adminToken}`) : null;
   }
 
-  #adminDigest(adminToken: string): string {
-    return mac(this.options.secret, `admin-token:${adminToken}`);
-  }
-}
-
-/** `exp` of a JWT the Authenticator has already verified; the payload is only read here. */
-function jwtExpiry(token: string): number | null {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
-  } catch {
-    return null;
+  #sessionMac(claims: SessionClaims): string {
+    return mac(this.options.secret, `session-id:${claims.sid}`);
   }
 }

@@ -24,7 +24,7 @@ describe('session tokens', () => {
   });
 
   it('refuses claims of a shape it never signs, even with a valid MAC', () => {
-    const forged = { v: 1, sid: 'x'.repeat(22), exp: NOW + 1000, cred: { kind: 'key', hash: 'short' } };
+    const forged = { v: 2, sid: 'x'.repeat(22), exp: NOW + 1000, cred: { kind: 'key', hash: 'short' } };
     const token = signSession(forged as never, SECRET);
     expect(verifySession(token, SECRET, NOW)).toBeNull();
   });

@@ -3,12 +3,15 @@ import { z } from 'zod';
 import { ROLES } from '@stint/core/auth/principal';
 
 /**
- * A session is a signed (not encrypted) cookie value: `<payload>.<mac>`, both base64url. It
- * never holds the credential itself, only what lets each request re-check it:
+ * A session is a signed (not encrypted) cookie value: `<payload>.<mac>`, both base64url, signed
+ * with the api's secret (which only the api function can read; see docs/deploy.md). It is also
+ * live on the server until sign-out (session-store.ts). It never holds the credential itself,
+ * only what lets each request re-check it:
  *   key          the API key's SHA-256, the same lookup key the key store uses, so a revoked key
  *                stops working on the next request
  *   admin-token  an HMAC of the bootstrap token, so rotating the token ends its sessions
- *   oidc         the principal the identity provider vouched for, until its token expires
+ *   oidc         the principal the identity provider vouched for, until its token expires, and
+ *                only while OIDC is configured
  */
 const principalSchema = z.strictObject({
   keyId: z.string().min(1).max(300),
@@ -24,7 +27,7 @@ const credentialSchema = z.discriminatedUnion('kind', [
 ]);
 
 const claimsSchema = z.strictObject({
-  v: z.literal(1),
+  v: z.literal(2),
   /** Random per sign-in: the CSRF token is derived from it. */
   sid: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
   /** Expiry, ms since the epoch. */
@@ -39,7 +42,7 @@ export type SessionClaims = z.infer<typeof claimsSchema>;
 const MAX_TOKEN_LENGTH = 3000;
 
 export function newSessionClaims(cred: SessionCredential, exp: number): SessionClaims {
-  return { v: 1, sid: randomBytes(16).toString('base64url'), exp, cred };
+  return { v: 2, sid: randomBytes(16).toString('base64url'), exp, cred };
 }
 
 export function signSession(claims: SessionClaims, secret: string): string {

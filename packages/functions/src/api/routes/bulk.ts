@@ -70,7 +70,7 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
     const scope = requestScope(principal, c.req.valid('query').tenant);
     const limit = services.limits.clearInlineJobs;
     const query = parseJobQuery({ ...INACTIVE_FILTER, _size: String(limit + 1) });
-    const page = await findJobs(services.engine.deps.jobs, await finderScope(scope, services.tenants), query, services.now());
+    const page = await findJobs(services.engine.deps.jobs, await finderScope(scope, services.tenants), query, services.now(), services.cursors);
     if (page.items.length > limit || page.nextCursor !== null) {
       const job = await startSystemJob(services, principal, scope, CLEAR_INACTIVE, {});
       c.header('Location', `/api/jobs/${job.id}`);

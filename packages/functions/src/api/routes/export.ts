@@ -56,7 +56,7 @@ export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): v
     const lines: string[] = [];
     let bytes = 0;
     let tooLarge = false;
-    for await (const page of jobPages(services.engine.deps.jobs, scope, query, services.now())) {
+    for await (const page of jobPages(services.engine.deps.jobs, scope, query, services.now(), services.cursors)) {
       for (const job of page) {
         const line = `${csvRow(jobCsvRow(job))}\r\n`;
         bytes += Buffer.byteLength(line);

@@ -60,7 +60,7 @@ export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
   documented(app, find, async (c) => {
     const params = c.req.query();
     const scope = await requestFinderScope(services, c.get('principal'), params.tenant);
-    const page = await findJobs(services.engine.deps.jobs, scope, parseJobQuery(withoutParams(params, 'tenant')), services.now());
+    const page = await findJobs(services.engine.deps.jobs, scope, parseJobQuery(withoutParams(params, 'tenant')), services.now(), services.cursors);
     return c.json({ items: page.items, nextCursor: page.nextCursor, partial: page.partial }, 200);
   });
 

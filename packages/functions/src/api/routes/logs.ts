@@ -40,7 +40,7 @@ export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
     const seen = services.engine.schedules.markSeen(principal.keyId, job).catch((error: unknown) => {
       emit(services.engine.deps, { type: 'warning', message: `could not mark the logs of job ${id} as read`, jobId: id, error });
     });
-    const page = await findLogs(services.engine.deps.jobs, id, query, services.now());
+    const page = await findLogs(services.engine.deps.jobs, id, query, services.now(), { cursors: services.cursors });
     await seen;
     return c.json({ items: page.items, nextCursor: page.nextCursor, tailCursor: page.tailCursor, partial: page.partial }, 200);
   });

@@ -6,6 +6,7 @@ import { assertCanWrite } from '@stint/core/auth/authorize';
 import { TENANT_PATTERN, type Principal } from '@stint/core/auth/principal';
 import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
 import { parseScheduleListQuery, parseSchedulePatch, parseScheduleRunsQuery, schedulePatchSchema } from '@stint/core/schedules/schedule-input';
+import { NEW_RECIPIENTS_PER_DAY } from '@stint/core/schedules/recipient-quota';
 import type { ApiEnv } from '../api-env.ts';
 import { documented } from '../documented.ts';
 import {
@@ -55,7 +56,8 @@ const update = createRoute({
   tags: TAGS,
   summary: 'Change a schedule’s planning or reports',
   description:
-    'Id, description, job type and scope are defined in code and cannot be changed. A new planning moves nextRunAt; new report recipients are subscribed first (they confirm by email).',
+    'Id, description, job type and scope are defined in code and cannot be changed. A new planning moves nextRunAt; new report recipients are subscribed first (they confirm by email). ' +
+    `Each new address is sent a confirmation mail, so a schedule of a tenant may get at most ${NEW_RECIPIENTS_PER_DAY} new addresses a UTC day; beyond that the change is refused with 429 and Retry-After, and nothing changes. Addresses already on the list cost nothing.`,
   request: { ...oneSchedule, body: jsonBody(schedulePatchSchema) },
   responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule after the change'), ...errors(400, 403, 404, 409) },
 });
@@ -96,7 +98,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     const principal = c.get('principal');
     const params = c.req.query();
     const scope = requestScope(principal, params.tenant);
-    return c.json(await schedules.list(scope, parseScheduleListQuery(withoutParams(params, 'tenant')), principal.keyId), 200);
+    return c.json(await schedules.list(scope, parseScheduleListQuery(withoutParams(params, 'tenant')), principal.keyId, services.cursors), 200);
   });
 
   // Before the {id} routes, like the static job paths in app.ts: `run` is a valid schedule id too.
@@ -142,7 +144,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     const params = c.req.query();
     const ref = scheduleRef(services, principal, id, params.tenant);
     const query = parseScheduleRunsQuery(withoutParams(params, 'tenant'));
-    return c.json(await schedules.runs(ref, requestScope(principal, undefined), query), 200);
+    return c.json(await schedules.runs(ref, requestScope(principal, undefined), query, services.cursors), 200);
   });
 }
 
