@@ -1,6 +1,6 @@
 // The browser's copy of views/job-cells.tsx and the list row of views/jobs-table.tsx.
 import { el } from './common.js';
-import { formatDateTime, formatDuration, statusLabel, statusTone } from './format.js';
+import { formatDateTime, formatDuration, statusLabel, statusTone, waitingTicks } from './format.js';
 
 export function jobHref(id) {
   return `/jobs/${encodeURIComponent(id)}`;
@@ -16,9 +16,7 @@ export function progress(value, label) {
 }
 
 export function waiting(job) {
-  const ticking = job.startDate === null && job.status === 'PENDING';
-  const text = job.startDate === null && !ticking ? '—' : formatDuration(job.waiting);
-  return el('span', { class: 'duration', 'data-tick-from': ticking ? job.createDate : null }, text);
+  return el('span', { class: 'duration', 'data-tick-from': waitingTicks(job) ? job.createDate : null }, formatDuration(job.waiting));
 }
 
 export function duration(job) {

@@ -48,7 +48,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           })
         : null,
       orBadRequest(() =>
-        findLogs(store, job.id, parseLogQuery({ ...logQuery, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, { timeZone }),
+        findLogs(store, job.id, parseLogQuery({ ...logQuery, timeZone, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now),
       ),
       job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now).then((page) => page.items) : [],
       labelOf(job.parentId),
@@ -72,7 +72,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           restartable: services.engine.deps.registry.get(job.type)?.restartable ?? false,
           serverNow: now,
           pollMs: JOB_POLL_MS,
-          tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: pick(params, ['level', 'message', 'period', 'from']), everyMs: LOG_TAIL_MS } : null,
+          tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: { ...pick(params, ['level', 'message', 'period', 'from']), timeZone }, everyMs: LOG_TAIL_MS } : null,
         }}
       >
         <JobPage

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_STATUSES } from '@stint/core';
-import { statusLabel, statusTone } from './job-status.ts';
+import { waitingMs } from '@stint/core';
+import { statusLabel, statusTone, waitingTicks } from './job-status.ts';
 import { formatDateTime, formatDuration } from './time-format.ts';
 
 /**
@@ -12,6 +13,7 @@ interface BrowserFormat {
   formatDuration(ms: number | null): string;
   statusTone(job: { status: string; hasErrors: boolean }): string;
   statusLabel(job: { status: string; hasErrors: boolean }): string;
+  waitingTicks(job: { startDate: number | null; endDate: number | null }): boolean;
 }
 
 const browser = (await import(new URL('../../assets/js/format.js', import.meta.url).href)) as BrowserFormat;
@@ -36,4 +38,16 @@ describe('the browser’s format.js', () => {
       expect(browser.statusLabel(job)).toBe(statusLabel(job));
     },
   );
+
+  it.each([
+    { startDate: null, endDate: null },
+    { startDate: 5_000, endDate: null },
+    { startDate: 5_000, endDate: 9_000 },
+    { startDate: null, endDate: 9_000 },
+  ])('ticks the Waiting cell of $startDate/$endDate exactly while core’s waitingMs grows', (dates) => {
+    const job = { createDate: 1_000, ...dates };
+    const grows = waitingMs(job, 20_000) !== waitingMs(job, 21_000);
+    expect(waitingTicks(job)).toBe(grows);
+    expect(browser.waitingTicks(job)).toBe(grows);
+  });
 });

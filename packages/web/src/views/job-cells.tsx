@@ -1,11 +1,11 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
-import { statusLabel, statusTone } from './job-status.ts';
+import { statusLabel, statusTone, waitingTicks } from './job-status.ts';
 import { formatDateTime, formatDuration } from './time-format.ts';
 
 /**
  * Cells shared by the list, the children table and the detail page. The page script rebuilds
- * the same markup from JSON on refresh (assets/js/job-rows.js); keep the two in step.
+ * the same markup from JSON on refresh (assets/js/job-cells.js); keep the two in step.
  */
 
 export function jobHref(id: string): string {
@@ -28,13 +28,12 @@ export function Progress(props: { value: number; label: string }) {
   );
 }
 
-/** Waiting grows while a job is pending and has never started (as core's waitingMs). */
+/** Waiting grows while the job has neither started nor ended (as core's waitingMs). */
 export function Waiting(props: { job: Job }) {
   const { job } = props;
-  const ticking = job.startDate === null && job.status === 'PENDING';
   return (
-    <span class="duration" data-tick-from={ticking ? String(job.createDate) : undefined}>
-      {job.startDate === null && !ticking ? '—' : formatDuration(job.waiting)}
+    <span class="duration" data-tick-from={waitingTicks(job) ? String(job.createDate) : undefined}>
+      {formatDuration(job.waiting)}
     </span>
   );
 }
