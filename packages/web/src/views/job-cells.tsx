@@ -12,6 +12,21 @@ export function jobHref(id: string): string {
   return `/jobs/${encodeURIComponent(id)}`;
 }
 
+/** The label, linking to the job, over its type and id: rows with the same label still differ by id. */
+export function JobName(props: { job: Pick<Job, 'id' | 'label' | 'type' | 'system'> }) {
+  const { job } = props;
+  return (
+    <>
+      <a href={jobHref(job.id)}>{job.label}</a>
+      <span class="job-type">
+        {job.type}
+        {job.system ? ' · system' : ''}
+      </span>
+      <span class="job-id">{job.id}</span>
+    </>
+  );
+}
+
 export function StatusBadge(props: { job: Pick<Job, 'status' | 'hasErrors'> }) {
   return <span class={`badge badge--${statusTone(props.job)}`}>{statusLabel(props.job)}</span>;
 }
