@@ -164,6 +164,33 @@ describe('pages', () => {
     expect(download.headers.get('location')).toContain('jobs-export.csv');
   });
 
+  it('give an admin a Tenant column, a tenant’s own key none, and every row its job id', async () => {
+    const tenantCell = /<td data-label="Tenant">default<\/td>/;
+    const adminList = await (await get('/jobs', admin)).text();
+    expect(adminList).toContain('<th scope="col">Tenant</th>');
+    expect(adminList).toMatch(tenantCell);
+    const own = await (await get('/jobs', await signIn(await web.issueKey('tenant-admin', 'default')))).text();
+    expect(own).not.toContain('<th scope="col">Tenant</th>');
+    expect(own).not.toMatch(tenantCell);
+    // Rows with one label differ by the id shown under it.
+    expect(own).toContain(`<span class="job-id">${xssJobId}</span>`);
+  });
+
+  it('answer a live refresh with the parts that change, without the logs or the related labels', async () => {
+    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live root', data: { listenerName: 'live', ms: 0 } });
+    const child = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live child', parentId: parent.id, data: { listenerName: 'live-child', ms: 0 } });
+    await eventually(async () => (await web.api('GET', `/api/jobs/${child.id}`)).status === 'FINISHED', 20_000);
+    const full = await (await get(`/jobs/${child.id}`, admin)).text();
+    const live = await (await web.app.request(`/jobs/${child.id}`, { headers: { cookie: admin, 'x-stint-live': '1' } })).text();
+    for (const html of [full, live]) {
+      for (const part of ['field-status-badge', 'progress-panel', 'children-slot', 'output-panel', 'errors-slot', 'job-actions']) expect(html).toContain(`id="${part}"`);
+    }
+    expect(full).toContain('listener live-child: notify done');
+    expect(live).not.toContain('listener live-child: notify done');
+    expect(full).toContain('>live root</a>');
+    expect(live).not.toContain('>live root</a>');
+  });
+
   it('answer 404 for a job that does not exist', async () => {
     expect((await get('/jobs/no-such-job', admin)).status).toBe(404);
   });

@@ -115,10 +115,11 @@ export function toJob(record: JobRecord, now: number): Job {
 /**
  * The job's own progress; for a parent that reports none (a root that spawns its work and
  * waits, as EXECUTE_ACTION does), the share of its children that have ended, rounded down so
- * that 100 means all of them. Read from the job's own counters: no child is read.
+ * that 100 means all of them. Read from the job's own counters: no child is read. A canceled
+ * parent keeps its own figure: its children ended because it was canceled, not done.
  */
-export function progressOf(record: Pick<JobRecord, 'progress' | 'childrenDone' | 'childrenTotal'>): number {
-  if (record.progress > 0 || record.childrenTotal === 0) return record.progress;
+export function progressOf(record: Pick<JobRecord, 'status' | 'progress' | 'childrenDone' | 'childrenTotal'>): number {
+  if (record.progress > 0 || record.childrenTotal === 0 || record.status === 'CANCELED') return record.progress;
   return Math.floor((100 * Math.min(record.childrenDone, record.childrenTotal)) / record.childrenTotal);
 }
 

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { Job } from '@stint/core';
+import { isEnded, type Job } from '@stint/core';
 import type { LogLine } from '@stint/core/log-store';
 import { ChildrenPanel, type ChildrenPanelProps } from './children-panel.tsx';
 import { Field } from './field-row.tsx';
@@ -127,7 +127,7 @@ export function JobPage(props: JobPageProps) {
             <Progress value={job.progress} label="Progress of this job" />
           </div>
           <dl class="fields">
-            <Field label="Children finished" id="field-children">
+            <Field label="Children ended" id="field-children">
               <ChildrenCount job={job} />
             </Field>
           </dl>
@@ -148,7 +148,7 @@ export function JobPage(props: JobPageProps) {
         <section class="panel" id="output-panel" aria-labelledby="output-title">
           <h2 id="output-title">Output</h2>
           {job.results === null ? (
-            <p class="muted">No output yet: results appear when the job sets them or ends.</p>
+            <p class="muted">{isEnded(job.status) ? 'No output: the job ended without results.' : 'No output yet: results appear when the job sets them or ends.'}</p>
           ) : (
             <pre class="code" tabindex={0}>{JSON.stringify(job.results, null, 2)}</pre>
           )}
