@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
+import { LogStore } from '@stint/core/log-store';
 import { createWebApp, webAssetFiles } from '@stint/web';
 import { eventually } from '../support/gate.ts';
+import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, signInCookie, startWebStack, type WebStack } from './web-stack.ts';
 
 const XSS_LABEL = '<img src=x onerror=alert(1)>';
@@ -189,6 +191,26 @@ describe('pages', () => {
     expect(live).not.toContain('listener live-child: notify done');
     expect(full).toContain('>live root</a>');
     expect(live).not.toContain('>live root</a>');
+  });
+
+  it('read a log period of today in the viewer’s zone, on the page and in the tail it sets up', async () => {
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const midnightAt = (offsetHours: number) => Math.floor((now + offsetHours * HOUR) / 86_400_000) * 86_400_000 - offsetHours * HOUR;
+    // UTC+14 and UTC−12: their midnights are hours apart, so a line at the earlier one is today in one zone only.
+    const zones = [
+      { name: 'Etc/GMT-14', start: midnightAt(14) },
+      { name: 'Etc/GMT+12', start: midnightAt(-12) },
+    ].sort((a, b) => a.start - b.start);
+    const job = await placeJob(web.stack.runtime.engine.deps.jobs, { type: 'EXECUTE_LISTENER', status: 'STOPPED', tenant: 'default' });
+    const logs = new LogStore(web.stack.clients.dynamo, web.stack.runtime.config.tableName);
+    const line = { timestamp: zones[0]!.start, level: 'INFO' as const, message: 'said at the earlier midnight', additionalInfo: null };
+    await web.stack.runtime.engine.deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
+    const inZone = async (zone: string) => (await get(`/jobs/${job.id}?period=today`, `${admin}; stint-tz=${encodeURIComponent(zone)}`)).text();
+    const earlier = await inZone(zones[0]!.name);
+    expect(earlier).toContain(line.message);
+    expect(earlier).toContain(`&quot;timeZone&quot;:&quot;${zones[0]!.name}&quot;`);
+    expect(await inZone(zones[1]!.name)).not.toContain(line.message);
   });
 
   it('answer 404 for a job that does not exist', async () => {
