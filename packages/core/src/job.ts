@@ -51,8 +51,8 @@ export function isEnded(status: JobStatus): boolean {
 
 /**
  * How long the job waited to start: start − create once it started; end − create when it ended
- * (stopped, canceled) without starting; now − create while it still waits. A resume or restart
- * clears startDate and endDate, so the job waits again from its creation.
+ * (stopped, canceled) without starting; now − create while it still waits. Resuming a job that
+ * never started clears its endDate, so it waits on from its creation; a restart clears both dates.
  */
 export function waitingMs(job: Pick<Job, 'createDate' | 'startDate' | 'endDate'>, now: number): number {
   return Math.max(0, (job.startDate ?? job.endDate ?? now) - job.createDate);

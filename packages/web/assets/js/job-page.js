@@ -53,12 +53,15 @@ const live = () => !isEnded(job.status) || activeChildShown();
 
 async function refresh() {
   const doc = await reread(location.href, { live: true });
+  const state = doc.querySelector('meta[name="stint-config"]');
+  // A 404 page (deleted meanwhile, or no longer visible to this session) has no job to show.
+  if (!state || !doc.getElementById('field-status-badge')) throw new Error('this job is no longer there');
   const wasEnded = isEnded(job.status);
   // A keyboard user on a child's link keeps it after the panel is swapped.
   const focusedChild = document.activeElement?.closest?.('#children tr')?.dataset.id;
   for (const id of LIVE_PARTS) swap(doc, id);
   if (focusedChild) document.querySelector(`#children tr[data-id="${CSS.escape(focusedChild)}"] a`)?.focus();
-  job = JSON.parse(doc.querySelector('meta[name="stint-config"]').content).job;
+  job = JSON.parse(state.content).job;
   operations.update();
   if (!wasEnded && isEnded(job.status)) announce('The job has ended.');
 }

@@ -72,7 +72,7 @@ export function setupOperations({ toolbar, allowedFrom, canWrite, selection, don
     });
   }
   update();
-  return { update, say };
+  return { update };
 }
 
 export function plural(n, noun) {

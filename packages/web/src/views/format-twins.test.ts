@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOB_STATUSES } from '@stint/core';
-import { waitingMs } from '@stint/core';
+import { JOB_STATUSES, waitingMs } from '@stint/core';
 import { LIVE_HEADER } from '../routes/job-route.tsx';
 import { statusLabel, statusTone, waitingTicks } from './job-status.ts';
 import { formatDateTime, formatDuration } from './time-format.ts';
