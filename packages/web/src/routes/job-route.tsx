@@ -101,7 +101,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
                   error: children.error,
                 }
           }
-          logs={{ params, lines: logs.value?.items ?? [], nextCursor: logs.value?.nextCursor ?? null, error: logs.error, tail }}
+          logs={live ? null : { params, lines: logs.value?.items ?? [], nextCursor: logs.value?.nextCursor ?? null, error: logs.error, tail }}
         />
       </Layout>
     );

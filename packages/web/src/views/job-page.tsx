@@ -20,7 +20,8 @@ export interface JobPageProps {
   /** The latest ERROR lines, for the Error(s) panel. */
   errorLines: LogLine[];
   children: Omit<ChildrenPanelProps, 'timeZone' | 'path'> | null;
-  logs: Omit<LogsPanelProps, 'timeZone' | 'path' | 'jobId'>;
+  /** Null for a live refresh, which swaps in only the parts that change (job-page.js LIVE_PARTS): the logs and the data are left out. */
+  logs: Omit<LogsPanelProps, 'timeZone' | 'path' | 'jobId'> | null;
 }
 
 export function downloadHref(id: string): string {
@@ -143,7 +144,11 @@ export function JobPage(props: JobPageProps) {
       <div class="detail-grid">
         <section class="panel" aria-labelledby="data-title">
           <h2 id="data-title">Data</h2>
-          <pre class="code" tabindex={0}>{JSON.stringify(job.data, null, 2)}</pre>
+          {props.logs !== null && (
+            <pre class="code" tabindex={0}>
+              {JSON.stringify(job.data, null, 2)}
+            </pre>
+          )}
         </section>
         <section class="panel" id="output-panel" aria-labelledby="output-title">
           <h2 id="output-title">Output</h2>
@@ -155,7 +160,7 @@ export function JobPage(props: JobPageProps) {
         </section>
       </div>
 
-      <LogsPanel {...props.logs} jobId={job.id} path={path} timeZone={timeZone} />
+      {props.logs !== null && <LogsPanel {...props.logs} jobId={job.id} path={path} timeZone={timeZone} />}
       <ConfirmDialog />
     </>
   );
