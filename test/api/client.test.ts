@@ -88,22 +88,42 @@ describe('submit, wait, find by id', () => {
 });
 
 describe('find and logs', () => {
-  it('iterates every page of a query', async () => {
+  it('yields every match without _size, and stops after _size in all with it (sys.jobs.find)', async () => {
     const tenant = 'client-find';
-    const ids = (await Promise.all(Array.from({ length: 5 }, () => place('STOPPED', tenant)))).map((j) => j.id);
-    const found: string[] = [];
-    for await (const job of admin.find({ tenant, status: ['STOPPED'], _size: 2 })) found.push(job.id);
-    expect(found.sort()).toEqual(ids.sort());
+    const ids = (await Promise.all(Array.from({ length: 6 }, () => place('FINISHED', tenant)))).map((j) => j.id);
+    const all: string[] = [];
+    for await (const job of admin.find({ tenant, status: 'FINISHED' })) all.push(job.id);
+    expect([...all].sort()).toEqual([...ids].sort());
+    const capped: string[] = [];
+    for await (const job of admin.find({ tenant, status: 'FINISHED', _size: 3 })) capped.push(job.id);
+    // The seeds' sample: the last 3 finished jobs, newest first.
+    expect(capped).toEqual(all.slice(0, 3));
   });
 
   it('adds and reads log lines; an error line flags the job', async () => {
     const job = await place('RUNNING');
     await tenantAdmin.logInfo(job.id, 'first');
     await tenantAdmin.logError(job.id, 'second');
+    await tenantAdmin.logInfo(job.id, 'third');
     const lines: string[] = [];
-    for await (const line of tenantAdmin.logs(job.id, { _size: 1 })) lines.push(`${line.level} ${line.message}`);
-    expect(lines).toEqual(['ERROR second', 'INFO first']);
+    for await (const line of tenantAdmin.logs(job.id)) lines.push(`${line.level} ${line.message}`);
+    expect(lines).toEqual(['INFO third', 'ERROR second', 'INFO first']);
+    const capped: string[] = [];
+    for await (const line of tenantAdmin.logs(job.id, { _size: 2 })) capped.push(line.message);
+    expect(capped).toEqual(['third', 'second']);
     expect((await tenantAdmin.findById(job.id))?.hasErrors).toBe(true);
+  });
+
+  it('reads today in the zone it names', async () => {
+    const job = await place('RUNNING');
+    await tenantAdmin.logInfo(job.id, 'now');
+    const today: string[] = [];
+    for await (const line of tenantAdmin.logs(job.id, { period: 'today', timeZone: 'Etc/GMT+12' })) today.push(line.message);
+    expect(today).toEqual(['now']);
+    const wrong = await (async () => {
+      for await (const line of tenantAdmin.logs(job.id, { period: 'today', timeZone: 'Nowhere/Town' })) void line;
+    })().catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: 'badRequest', status: 400, field: 'timeZone' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
+import { LogStore } from '@stint/core/log-store';
 import { createApiApp } from '@stint/functions/api/app';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
@@ -51,12 +52,42 @@ describe('job logs', () => {
   it.each([
     ['level=WARN', 'level', 'level must be INFO or ERROR'],
     ['period=fortnight', 'period', 'period must be today, yesterday or a duration such as 2h 30m, 10m, 1d 2h or 45s'],
-    ['colour=red', 'colour', 'unknown parameter "colour"; valid parameters are level, message, from, to, period, _size, cursor, after'],
+    ['colour=red', 'colour', 'unknown parameter "colour"; valid parameters are level, message, from, to, period, timeZone, _size, cursor, after'],
+    ['period=today&timeZone=Europe/Pariss', 'timeZone', 'timeZone must be an IANA time zone such as Europe/Paris (or UTC)'],
   ])('refuses the log query %s with 400', async (query, field, message) => {
     const job = await place('RUNNING');
     const response = await api.call('GET', `/api/jobs/${job.id}/logs?${query}`);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: 'badRequest', message, field } });
+  });
+});
+
+describe('log periods in a time zone', () => {
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  /** Midnight that starts today at a fixed offset from UTC (the Etc zones never change offset). */
+  const midnightAt = (now: number, offsetHours: number) => Math.floor((now + offsetHours * HOUR) / DAY) * DAY - offsetHours * HOUR;
+
+  it('starts today at midnight in the caller’s zone, UTC when none is named', async () => {
+    const now = Date.now();
+    // UTC+14 and UTC−12 are 26 h apart, so their midnights are at least 2 h apart: a line at the
+    // earlier one is today in that zone (the range includes its start) and yesterday in the other.
+    const zones = [
+      { name: 'Etc/GMT-14', start: midnightAt(now, 14) },
+      { name: 'Etc/GMT+12', start: midnightAt(now, -12) },
+    ].sort((a, b) => a.start - b.start);
+    const job = await place('RUNNING');
+    const logs = new LogStore(api.stack.clients.dynamo, api.stack.config.tableName);
+    const line = { timestamp: zones[0]!.start, level: 'INFO' as const, message: 'at the earlier midnight', additionalInfo: null };
+    await api.stack.engine.deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
+
+    const read = async (query: string) =>
+      ((await (await api.call('GET', `/api/jobs/${job.id}/logs?${query}`)).json()) as { items: Array<{ message: string }> }).items.map((l) => l.message);
+    expect(await read(`period=today&timeZone=${encodeURIComponent(zones[0]!.name)}`)).toEqual([line.message]);
+    expect(await read(`period=today&timeZone=${encodeURIComponent(zones[1]!.name)}`)).toEqual([]);
+    expect(await read(`period=yesterday&timeZone=${encodeURIComponent(zones[1]!.name)}`)).toEqual([line.message]);
+    const utcToday = line.timestamp >= midnightAt(now, 0);
+    expect(await read('period=today')).toEqual(utcToday ? [line.message] : []);
   });
 });
 

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -48,4 +49,27 @@ export async function rowStatuses(page: Page): Promise<Record<string, string>> {
   return page.$$eval('#jobs-body tr', (rows) =>
     Object.fromEntries(rows.map((row) => [row.querySelector('.col-job a')?.textContent ?? '', row.querySelector('.badge')?.textContent ?? ''])),
   );
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's WCAG 2.x A/AA and best-practice rules over the page as it is now. The script is
+ * evaluated through the DevTools protocol, which the page's CSP does not govern (an injected
+ * <script> would be refused, as it should be).
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(options: unknown): Promise<{ violations: any[] }> } }).axe;
+    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => `${n.target.join(' ')}: ${n.failureSummary}`) }));
+  });
 }

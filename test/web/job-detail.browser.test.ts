@@ -14,7 +14,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  [web, browser] = await Promise.all([startWebStack(), launchBrowser()]);
+  [web, browser] = await Promise.all([startWebStack({ seed: true }), launchBrowser()]);
   page = await browser.newPage({ viewport: WIDE });
   await signIn(page, web.url, ADMIN_TOKEN);
 });
@@ -58,8 +58,63 @@ describe('a job’s page in a browser', () => {
     // Newest first, as the page lists them.
     expect(await page.locator('#log-body tr .log-message').first().textContent()).toBe('listener tail: notify done');
     await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 5_000 }).toBe('Finished');
+    // The output arrived with the status, from the same refresh, still without a reload.
+    const output = page.getByRole('region', { name: 'Output' });
+    await expect.poll(() => output.locator('pre').textContent(), { timeout: 5_000 }).toContain('"stepsCompleted": 3');
+    expect(await page.locator('#field-progress .progress__text').textContent()).toBe('100%');
+    expect(await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(true);
     await screenshots(page, 'job-detail');
   });
+
+  it('keeps progress, children, buttons and feedback live through stop and cancel, without reloading', async () => {
+    // 10 children (200 Berlin records, 20 a child), 300 ms a record: a parent that reports no progress itself.
+    const parent = await web.submit({
+      type: 'EXECUTE_ACTION',
+      label: 'Live tree',
+      data: { entityName: 'companies', actionName: 'slowTouch', params: { ms: 300 }, query: { city: 'Berlin' }, chunkSize: 20 },
+    });
+    await eventually(async () => (await web.api('GET', `/api/jobs/${parent.id}`)).childrenProgress.total > 0, 60_000);
+    await page.goto(`${web.url}/jobs/${parent.id}`);
+    await page.evaluate(() => ((window as { sameDocument?: boolean }).sameDocument = true));
+    const toolbar = page.getByRole('toolbar', { name: 'Operations on this job' });
+    const button = (name: string) => toolbar.getByRole('button', { name, exact: true });
+    const feedback = toolbar.getByRole('status');
+
+    // Progress: the share of children that ended, as the count beside it says.
+    await expect.poll(() => page.locator('#field-children').textContent(), { timeout: 60_000 }).toMatch(/^[1-9]\d* \/ 10$/);
+    // Both read at once: a refresh between two reads could move one of them.
+    const [count, shown] = await page.evaluate(() => [document.getElementById('field-children').textContent, document.querySelector('#field-progress .progress__text').textContent]);
+    expect(shown).toBe(`${Number(count.split(' / ')[0]) * 10}%`); // 10 children: each one that ends is 10 %
+
+    // The low-priority buttons follow the flag; the outcome is said in the toolbar, not at the top.
+    expect(await button('Remove low priority').isDisabled()).toBe(true);
+    await button('Set low priority').click();
+    await expect.poll(() => feedback.textContent(), { timeout: 10_000 }).toBe('Set low priority: done for 1 job.');
+    await expect.poll(() => page.locator('#field-low-priority').textContent(), { timeout: 5_000 }).toBe('Low');
+    expect(await button('Set low priority').isDisabled()).toBe(true);
+    expect(await button('Remove low priority').isEnabled()).toBe(true);
+    expect(await page.locator('#notice').textContent()).toBe('');
+    const [bar, said] = await Promise.all([toolbar.boundingBox(), feedback.boundingBox()]);
+    expect(said!.y).toBeGreaterThanOrEqual(bar!.y);
+    expect(said!.y + said!.height).toBeLessThanOrEqual(bar!.y + bar!.height);
+    expect(said!.y + said!.height).toBeLessThanOrEqual(WIDE.height);
+
+    await button('Stop').click();
+    await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 10_000 }).toBe('Stopped');
+    expect(await button('Cancel').isEnabled()).toBe(true);
+    await button('Cancel').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel job' }).click();
+    await expect.poll(() => feedback.textContent(), { timeout: 10_000 }).toBe('Cancel: done for 1 job.');
+    await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 10_000 }).toBe('Canceled');
+    // The cascade ends the children after their parent: the panel follows them to the end.
+    const childStatuses = () => page.locator('#children tbody .badge').allTextContents();
+    await expect.poll(async () => new Set(await childStatuses()), { timeout: 60_000 }).toEqual(new Set(['Finished', 'Canceled']));
+    expect(await childStatuses()).toHaveLength(10);
+    expect(await button('Delete').isEnabled()).toBe(true);
+    for (const name of ['Stop', 'Resume', 'Cancel', 'Set low priority', 'Remove low priority']) expect(await button(name).isDisabled(), name).toBe(true);
+    expect(await page.evaluate(() => (window as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    await screenshots(page, 'job-tree-canceled');
+  }, 240_000);
 
   it('shows a failed job’s error in a red panel', async () => {
     const job = await web.submit({ type: 'EXECUTE_ACTION', label: 'Broken action', data: { entityName: 'companies', actionName: 'noSuchAction' } });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '@stint/core';
 import { jobCsvHeader } from '@stint/core/query/csv';
 import { eventually } from '../support/gate.ts';
 import { launchBrowser, rowStatuses, screenshots, signIn, WIDE } from './browser.ts';
@@ -98,7 +99,7 @@ describe('the jobs list in a browser', () => {
     expect(await resume.isDisabled()).toBe(true);
 
     await stop.click();
-    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 15_000 }).toContain('Stop: done for 2 jobs');
+    await expect.poll(() => page.locator('#operation-feedback').textContent(), { timeout: 15_000 }).toBe('Stop: done for 2 jobs.');
     await refreshUntil((s) => s['Stop me A'] === 'Stopped' && s['Stop me B'] === 'Stopped');
 
     // Both are still selected after the refresh; Cancel asks first and says what is lost.
@@ -111,9 +112,70 @@ describe('the jobs list in a browser', () => {
 
     expect(await resume.isEnabled()).toBe(true);
     await resume.click();
-    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 15_000 }).toContain('Resume: done for 2 jobs');
+    await expect.poll(() => page.locator('#operation-feedback').textContent(), { timeout: 15_000 }).toBe('Resume: done for 2 jobs.');
     await refreshUntil((s) => ['Pending', 'Running'].includes(s['Stop me A']!) && ['Pending', 'Running'].includes(s['Stop me B']!));
     await Promise.all(jobs.map((job) => web.api('POST', `/api/jobs/${job.id}/stop`)));
+  });
+
+  it('says an outcome beside the jobs acted on, notes a failure in its row, and enables low priority by the flag', async () => {
+    const stopped = await Promise.all([web.submit(slowTouch('Feedback A')), web.submit(slowTouch('Feedback B'))]);
+    await Promise.all(stopped.map((job) => web.api('POST', `/api/jobs/${job.id}/stop`)));
+    await eventually(async () => (await Promise.all(stopped.map((job) => web.api('GET', `/api/jobs/${job.id}`)))).every((job) => job.status === 'STOPPED'), 30_000);
+    // Newer rows above them, so the two are far down the page.
+    const quick = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => web.submit({ type: 'EXECUTE_LISTENER', label: `Feedback ${i}`, data: { listenerName: `feedback-${i}`, ms: 0 } })),
+    );
+    await Promise.all(quick.map((job) => eventually(async () => (await web.api('GET', `/api/jobs/${job.id}`)).status === 'FINISHED', 30_000)));
+    await page.goto(`${web.url}/jobs?q=Feedback`);
+    const toolbar = page.getByRole('toolbar', { name: 'Operations on the selected jobs' });
+    const button = (name: string) => toolbar.getByRole('button', { name, exact: true });
+    const feedback = toolbar.getByRole('status');
+
+    const [a, b] = stopped as [Job, Job];
+    const boxA = page.getByRole('checkbox', { name: 'Select Feedback A' });
+    await boxA.scrollIntoViewIfNeeded();
+    await boxA.check();
+    await page.getByRole('checkbox', { name: 'Select Feedback B' }).check();
+    expect(await button('Set low priority').isEnabled()).toBe(true);
+    expect(await button('Remove low priority').isDisabled()).toBe(true);
+    // B is canceled elsewhere while this page still shows it stopped: the operation fails for it alone.
+    await web.api('POST', `/api/jobs/${b.id}/cancel`);
+    await button('Set low priority').click();
+    await expect.poll(() => feedback.textContent(), { timeout: 15_000 }).toBe('Set low priority: done for 1 job, failed for 1 (marked in the list).');
+    // The toolbar stays in sight while the rows scroll, and with it the outcome.
+    const said = (await feedback.boundingBox())!;
+    expect(said.y).toBeGreaterThanOrEqual(0);
+    expect(said.y + said.height).toBeLessThanOrEqual(WIDE.height);
+    expect(await page.locator('#notice').textContent()).toBe('');
+    expect(await page.locator(`tr[data-id="${b.id}"] .row-note`).textContent()).toContain(`cannot set-low-priority job ${b.id}: it is CANCELED`);
+    expect(await page.locator(`tr[data-id="${a.id}"] .row-note`).count()).toBe(0);
+
+    // A now has the flag: Set would change nothing, Remove applies.
+    await page.getByRole('checkbox', { name: 'Select Feedback B' }).uncheck();
+    expect(await button('Set low priority').isDisabled()).toBe(true);
+    expect(await button('Remove low priority').isEnabled()).toBe(true);
+    await web.api('POST', `/api/jobs/${a.id}/cancel`);
+  });
+
+  it('rebuilds rows that read exactly like the server’s', async () => {
+    // Ended jobs, whose cells no longer tick; one a failure, one with the same label as another.
+    const jobs = await Promise.all([
+      web.submit({ type: 'EXECUTE_LISTENER', label: 'Twin row', data: { listenerName: 'twin-1', ms: 0 } }),
+      web.submit({ type: 'EXECUTE_LISTENER', label: 'Twin row', data: { listenerName: 'twin-2', ms: 0 } }),
+      web.submit({ type: 'EXECUTE_ACTION', label: 'Twin failure', data: { entityName: 'companies', actionName: 'noSuchAction' } }),
+    ]);
+    await Promise.all(jobs.map((job) => eventually(async () => (await web.api('GET', `/api/jobs/${job.id}`)).status === 'FINISHED', 30_000)));
+    await page.goto(`${web.url}/jobs?q=Twin`);
+    expect(await page.locator('#jobs-body tr').count()).toBe(3);
+    const same = await page.evaluate(async () => {
+      const before = [...document.querySelectorAll('#jobs-body tr')].map((row) => row.cloneNode(true));
+      document.getElementById('refresh').click();
+      while (!document.getElementById('notice').textContent.includes('up to date')) await new Promise((resolve) => setTimeout(resolve, 50));
+      const after = [...document.querySelectorAll('#jobs-body tr')];
+      return { count: after.length === before.length, equal: after.map((row, i) => row.isEqualNode(before[i]) || `${before[i].outerHTML}\n!=\n${row.outerHTML}`) };
+    });
+    expect(same.count).toBe(true);
+    expect(same.equal.filter((result: unknown) => result !== true)).toEqual([]);
   });
 
   it('pauses auto refresh while the page is hidden', async () => {

@@ -4,8 +4,10 @@ import { dirname, join } from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
+import { LogStore } from '@stint/core/log-store';
 import { createWebApp, webAssetFiles } from '@stint/web';
 import { eventually } from '../support/gate.ts';
+import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, signInCookie, startWebStack, type WebStack } from './web-stack.ts';
 
 const XSS_LABEL = '<img src=x onerror=alert(1)>';
@@ -163,6 +165,53 @@ describe('pages', () => {
     const download = await get(`/api/jobs/${job.id}/download`, admin);
     expect(download.status).toBe(302);
     expect(download.headers.get('location')).toContain('jobs-export.csv');
+  });
+
+  it('give an admin a Tenant column, a tenant’s own key none, and every row its job id', async () => {
+    const tenantCell = /<td data-label="Tenant">default<\/td>/;
+    const adminList = await (await get('/jobs', admin)).text();
+    expect(adminList).toContain('<th scope="col">Tenant</th>');
+    expect(adminList).toMatch(tenantCell);
+    const own = await (await get('/jobs', await signIn(await web.issueKey('tenant-admin', 'default')))).text();
+    expect(own).not.toContain('<th scope="col">Tenant</th>');
+    expect(own).not.toMatch(tenantCell);
+    // Rows with one label differ by the id shown under it.
+    expect(own).toContain(`<span class="job-id">${xssJobId}</span>`);
+  });
+
+  it('answer a live refresh with the parts that change, without the logs or the related labels', async () => {
+    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live root', data: { listenerName: 'live', ms: 0 } });
+    const child = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live child', parentId: parent.id, data: { listenerName: 'live-child', ms: 0 } });
+    await eventually(async () => (await web.api('GET', `/api/jobs/${child.id}`)).status === 'FINISHED', 20_000);
+    const full = await (await get(`/jobs/${child.id}`, admin)).text();
+    const live = await (await web.app.request(`/jobs/${child.id}`, { headers: { cookie: admin, 'x-stint-live': '1' } })).text();
+    for (const html of [full, live]) {
+      for (const part of ['field-status-badge', 'progress-panel', 'children-slot', 'output-panel', 'errors-slot', 'job-actions']) expect(html).toContain(`id="${part}"`);
+    }
+    expect(full).toContain('listener live-child: notify done');
+    expect(live).not.toContain('listener live-child: notify done');
+    expect(full).toContain('>live root</a>');
+    expect(live).not.toContain('>live root</a>');
+  });
+
+  it('read a log period of today in the viewer’s zone, on the page and in the tail it sets up', async () => {
+    const HOUR = 3_600_000;
+    const now = Date.now();
+    const midnightAt = (offsetHours: number) => Math.floor((now + offsetHours * HOUR) / 86_400_000) * 86_400_000 - offsetHours * HOUR;
+    // UTC+14 and UTC−12: their midnights are hours apart, so a line at the earlier one is today in one zone only.
+    const zones = [
+      { name: 'Etc/GMT-14', start: midnightAt(14) },
+      { name: 'Etc/GMT+12', start: midnightAt(-12) },
+    ].sort((a, b) => a.start - b.start);
+    const job = await placeJob(web.stack.runtime.engine.deps.jobs, { type: 'EXECUTE_LISTENER', status: 'STOPPED', tenant: 'default' });
+    const logs = new LogStore(web.stack.clients.dynamo, web.stack.runtime.config.tableName);
+    const line = { timestamp: zones[0]!.start, level: 'INFO' as const, message: 'said at the earlier midnight', additionalInfo: null };
+    await web.stack.runtime.engine.deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
+    const inZone = async (zone: string) => (await get(`/jobs/${job.id}?period=today`, `${admin}; stint-tz=${encodeURIComponent(zone)}`)).text();
+    const earlier = await inZone(zones[0]!.name);
+    expect(earlier).toContain(line.message);
+    expect(earlier).toContain(`&quot;timeZone&quot;:&quot;${zones[0]!.name}&quot;`);
+    expect(await inZone(zones[1]!.name)).not.toContain(line.message);
   });
 
   it('answer 404 for a job that does not exist', async () => {

@@ -1,8 +1,9 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { NonRetriableError, type JobDefinition } from '@stint/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { parseCsv } from './csv.ts';
 import {
+  EXPORT_COLUMNS,
   EXPORT_RECORDS,
   IMPORT_RECORDS,
   SEED_ENTITY,
@@ -12,6 +13,7 @@ import {
   type ImportRecordsData,
   type ImportRecordsResults,
 } from './index.ts';
+import type { AppRecord } from './record-store.ts';
 import { startEmulatedApp, type EmulatedApp } from './testing/emulated-app.ts';
 import { FakeJobContext, runJob, SimulatedCrash } from './testing/fake-job-context.ts';
 
@@ -103,9 +105,33 @@ describe('EXPORT_RECORDS', () => {
     expect(ctx.resultFile).toBe('exports/exp1/companies.csv');
     const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp1/companies.csv' }));
     const rows = parseCsv(await object.Body!.transformToString()).map((r) => r.fields);
-    expect(rows[0]).toEqual(['id', 'name', 'type', 'city', 'employees']);
+    expect(rows[0]).toEqual(['id', 'name', 'type', 'city', 'employees', 'touchCount']);
     const expected = seedRecords().filter((r) => r.type === 'b');
-    expect(rows.slice(1)).toEqual(expected.map((r) => [r.id, r.name, r.type, r.city, String(r.employees)]));
+    expect(rows.slice(1)).toEqual(expected.map((r) => [r.id, r.name, r.type, r.city, String(r.employees), '0']));
+  });
+
+  it('has a column for every field of a record (a field added later fails to compile here)', () => {
+    expectTypeOf<(typeof EXPORT_COLUMNS)[number]>().toEqualTypeOf<keyof AppRecord>();
+  });
+
+  it('exports each record’s touchCount, so a user can check that every job touched a record once', async () => {
+    await env.app.records.putMany('touched', [
+      { id: 't1', name: 'Once', type: 'a', city: 'Oslo', employees: 1 },
+      { id: 't2', name: 'Twice', type: 'a', city: 'Oslo', employees: 2 },
+      { id: 't3', name: 'Never', type: 'a', city: 'Oslo', employees: 3 },
+    ]);
+    await env.app.records.touchOnce('touched', 't1', 'job-1');
+    await env.app.records.touchOnce('touched', 't2', 'job-1');
+    await env.app.records.touchOnce('touched', 't2', 'job-2');
+    await runJob(exportJob, { data: { entityName: 'touched' }, job: { id: 'exp5' } });
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp5/touched.csv' }));
+    const rows = parseCsv(await object.Body!.transformToString()).map((r) => r.fields);
+    expect(rows.map((row) => [row[0], row[5]])).toEqual([
+      ['id', 'touchCount'],
+      ['t1', '1'],
+      ['t2', '2'],
+      ['t3', '0'],
+    ]);
   });
 
   it('round-trips awkward values through export and import', async () => {
@@ -114,7 +140,7 @@ describe('EXPORT_RECORDS', () => {
     await runJob(exportJob, { data: { entityName: 'awkward' }, job: { id: 'exp2' } });
     const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp2/awkward.csv' }));
     await upload('imports/awkward.csv', await object.Body!.transformToString());
-    // The extra id column is ignored by the import.
+    // The extra id and touchCount columns are ignored by the import.
     const ctx = await runJob(importJob, { data: { entityName: 'awkward2', fileName: 'imports/awkward.csv' }, job: { id: 'imp2' } });
     expect(ctx.results).toEqual({ rowsImported: 1, rowsWithErrors: 0 });
     const [back] = await env.app.records.query('awkward2');
@@ -145,6 +171,6 @@ describe('EXPORT_RECORDS', () => {
     const ctx = await runJob(exportJob, { data: { entityName: SEED_ENTITY, query: { city: 'Atlantis' } }, job: { id: 'exp3' } });
     expect(ctx.results?.recordsExported).toBe(0);
     const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp3/companies.csv' }));
-    expect(await object.Body!.transformToString()).toBe('id,name,type,city,employees\r\n');
+    expect(await object.Body!.transformToString()).toBe('id,name,type,city,employees,touchCount\r\n');
   });
 });

@@ -62,6 +62,39 @@ describe('find', () => {
     expect(calls[1]).toBe('http://x/api/jobs?status=STOPPED&cursor=c1');
   });
 
+  it('stops after _size jobs in all, asking each page for no more than are still wanted', async () => {
+    const { fetch, calls } = scripted([
+      { status: 200, body: { items: [{ id: 'a' }, { id: 'b' }], nextCursor: 'c1', partial: true } },
+      { status: 200, body: { items: [{ id: 'c' }, { id: 'd' }, { id: 'e' }], nextCursor: 'c2', partial: false } },
+    ]);
+    const ids: string[] = [];
+    for await (const j of createStintClient({ baseUrl: 'http://x', token: 't', fetch }).find({ status: 'FINISHED', _size: 3 })) ids.push(j.id);
+    expect(ids).toEqual(['a', 'b', 'c']);
+    // A partial first page leaves one to find: the second asks for one, and no third is asked.
+    expect(calls).toEqual(['http://x/api/jobs?status=FINISHED&_size=3', 'http://x/api/jobs?status=FINISHED&_size=1&cursor=c1']);
+  });
+
+  it('reaches a cap above the api’s page size over pages of 1000', async () => {
+    const page = (from: number, count: number, nextCursor: string | null) => ({
+      status: 200,
+      body: { items: Array.from({ length: count }, (_, i) => ({ id: `j${from + i}` })), nextCursor, partial: false },
+    });
+    const { fetch, calls } = scripted([page(0, 1000, 'c1'), page(1000, 1000, 'c2'), page(2000, 500, 'c3')]);
+    let count = 0;
+    for await (const j of createStintClient({ baseUrl: 'http://x', token: 't', fetch }).find({ _size: 2500 })) expect(j.id).toBe(`j${count++}`);
+    expect(count).toBe(2500);
+    expect(calls.map((url) => new URL(url).searchParams.get('_size'))).toEqual(['1000', '1000', '500']);
+  });
+
+  it('leaves an invalid _size for the api to refuse', async () => {
+    const { fetch, calls } = scripted([{ status: 400, body: { error: { code: 'badRequest', message: '_size must be a whole number from 1 to 1000', field: '_size' } } }]);
+    const iterate = async () => {
+      for await (const j of createStintClient({ baseUrl: 'http://x', token: 't', fetch }).find({ _size: 0 })) void j;
+    };
+    await expect(iterate()).rejects.toMatchObject({ code: 'badRequest', field: '_size' });
+    expect(calls).toEqual(['http://x/api/jobs?_size=0']);
+  });
+
   it('findById answers null for notFound and throws other errors', async () => {
     const { fetch } = scripted([
       { status: 404, body: { error: { code: 'notFound', message: 'job x not found' } } },
@@ -70,6 +103,23 @@ describe('find', () => {
     const client = createStintClient({ baseUrl: 'http://x', token: 't', fetch });
     expect(await client.findById('x')).toBeNull();
     await expect(client.findById('x')).rejects.toBeInstanceOf(StintClientError);
+  });
+});
+
+describe('logs', () => {
+  it('stops after _size lines in all and passes the period’s time zone', async () => {
+    const { fetch, calls } = scripted([
+      { status: 200, body: { items: [{ message: 'a' }, { message: 'b' }], nextCursor: 'c1', tailCursor: null, partial: false } },
+      { status: 200, body: { items: [{ message: 'c' }, { message: 'd' }], nextCursor: 'c2', tailCursor: null, partial: false } },
+    ]);
+    const messages: string[] = [];
+    const client = createStintClient({ baseUrl: 'http://x', token: 't', fetch });
+    for await (const line of client.logs('j1', { period: 'today', timeZone: 'Europe/Paris', _size: 3 })) messages.push(line.message);
+    expect(messages).toEqual(['a', 'b', 'c']);
+    expect(calls).toEqual([
+      'http://x/api/jobs/j1/logs?period=today&timeZone=Europe%2FParis&_size=3',
+      'http://x/api/jobs/j1/logs?period=today&timeZone=Europe%2FParis&_size=1&cursor=c1',
+    ]);
   });
 });
 

@@ -23,11 +23,11 @@ export type StintClientOptions = HttpOptions;
 export interface StintClient {
   /** The job, or null when there is none the caller may see (`sys.jobs.findById`). */
   findById(id: string): Promise<Job | null>;
-  /** Every job matching the query, newest first, fetched page by page as the loop asks. */
+  /** The jobs matching the query, newest first, fetched page by page as the loop asks: at most `_size` in all when given (`sys.jobs.find`), every match otherwise. */
   find(query?: FindQuery): AsyncIterable<Job>;
-  /** One page, for callers that keep the cursor themselves. */
+  /** One page (of `_size` jobs at most), for callers that keep the cursor themselves. */
   findPage(query?: FindQuery, cursor?: string | null): Promise<JobPage>;
-  /** A job's log lines, newest first, page by page. */
+  /** A job's log lines, newest first, page by page: at most `_size` in all when given (`sys.jobs.logs`). */
   logs(id: string, query?: LogQuery): AsyncIterable<LogLine>;
   logInfo(id: string, message: string): Promise<void>;
   /** Also sets the job's hasErrors flag. */
@@ -71,14 +71,16 @@ export function createStintClient(options: StintClientOptions): StintClient {
       }
     },
     find(query = {}) {
-      return paged((cursor) => findPage(query, cursor));
+      return paged((cursor, size) => findPage({ ...query, _size: size }, cursor), query._size);
     },
     findPage,
     logs(id, query = {}) {
-      return paged((cursor) =>
-        http.json<{ items: LogLine[]; nextCursor: string | null }>('GET', jobPath(id, '/logs'), {
-          query: { ...(query as Record<string, QueryValue>), ...(cursor ? { cursor } : {}) },
-        }),
+      return paged(
+        (cursor, size) =>
+          http.json<{ items: LogLine[]; nextCursor: string | null }>('GET', jobPath(id, '/logs'), {
+            query: { ...(query as Record<string, QueryValue>), _size: size, ...(cursor ? { cursor } : {}) },
+          }),
+        query._size,
       );
     },
     logInfo: log('INFO'),

@@ -73,7 +73,7 @@ export interface FindQuery {
   q?: string;
   /** Admins only: one tenant. */
   tenant?: string;
-  /** Jobs per request (page size); the iterator still yields every match. */
+  /** The most jobs `find` yields in all (`sys.jobs.find`'s `_size`); for `findPage`, the page size. At most 1000 per page. */
   _size?: number;
 }
 
@@ -100,6 +100,9 @@ export interface LogQuery {
   from?: number;
   to?: number;
   period?: string;
+  /** IANA zone whose midnight starts `today` and `yesterday` (e.g. Europe/Paris); UTC by default. */
+  timeZone?: string;
+  /** The most lines `logs` yields in all. */
   _size?: number;
 }
 

@@ -85,12 +85,7 @@ export function laneOf(record: Pick<JobRecord, 'lowPriority'>): Lane {
 }
 
 export function toJob(record: JobRecord, now: number): Job {
-  const job = {
-    createDate: record.createDate,
-    startDate: record.startDate ?? null,
-    endDate: record.endDate ?? null,
-    status: record.status,
-  };
+  const dates = { createDate: record.createDate, startDate: record.startDate ?? null, endDate: record.endDate ?? null };
   return {
     id: record.id,
     type: record.type,
@@ -98,15 +93,13 @@ export function toJob(record: JobRecord, now: number): Job {
     status: record.status,
     tenant: record.tenant,
     system: record.system,
-    createDate: record.createDate,
-    startDate: job.startDate,
-    endDate: job.endDate,
-    waiting: waitingMs(job, now),
-    duration: durationMs(job, now),
+    ...dates,
+    waiting: waitingMs(dates, now),
+    duration: durationMs(dates, now),
     hasErrors: record.hasErrors,
     lowPriority: record.lowPriority,
     runBy: record.runBy ?? null,
-    progress: record.progress,
+    progress: progressOf(record),
     parentId: record.parentId ?? null,
     rootId: record.rootId,
     data: record.data,
@@ -117,6 +110,17 @@ export function toJob(record: JobRecord, now: number): Job {
     scheduleId: record.scheduleId ?? null,
     version: record.version,
   };
+}
+
+/**
+ * The job's own progress; for a parent that reports none (a root that spawns its work and
+ * waits, as EXECUTE_ACTION does), the share of its children that have ended, rounded down so
+ * that 100 means all of them. Read from the job's own counters: no child is read. A canceled
+ * parent keeps its own figure: its children ended because it was canceled, not done.
+ */
+export function progressOf(record: Pick<JobRecord, 'status' | 'progress' | 'childrenDone' | 'childrenTotal'>): number {
+  if (record.progress > 0 || record.childrenTotal === 0 || record.status === 'CANCELED') return record.progress;
+  return Math.floor((100 * Math.min(record.childrenDone, record.childrenTotal)) / record.childrenTotal);
 }
 
 /** Summary-card bucket a job counts in. */

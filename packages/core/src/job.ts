@@ -23,7 +23,7 @@ export interface Job {
   createDate: number;
   startDate: number | null;
   endDate: number | null;
-  /** start − create; grows while pending. */
+  /** start − create; end − create for a job that ended without starting; grows while it waits. */
   waiting: number;
   /** end − start; grows while running. */
   duration: number;
@@ -49,10 +49,13 @@ export function isEnded(status: JobStatus): boolean {
   return ENDED_STATUSES.includes(status);
 }
 
-export function waitingMs(job: Pick<Job, 'createDate' | 'startDate' | 'status'>, now: number): number {
-  if (job.startDate !== null) return Math.max(0, job.startDate - job.createDate);
-  // A job that never started stops waiting once it is stopped or canceled.
-  return job.status === 'PENDING' ? Math.max(0, now - job.createDate) : 0;
+/**
+ * How long the job waited to start: start − create once it started; end − create when it ended
+ * (stopped, canceled) without starting; now − create while it still waits. Resuming a job that
+ * never started clears its endDate, so it waits on from its creation; a restart clears both dates.
+ */
+export function waitingMs(job: Pick<Job, 'createDate' | 'startDate' | 'endDate'>, now: number): number {
+  return Math.max(0, (job.startDate ?? job.endDate ?? now) - job.createDate);
 }
 
 export function durationMs(job: Pick<Job, 'startDate' | 'endDate'>, now: number): number {

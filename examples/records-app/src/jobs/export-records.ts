@@ -3,11 +3,12 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { defineJob } from '@stint/sdk';
 import * as z from 'zod';
 import { csvLine } from '../csv.ts';
-import type { RecordQuery } from '../record-store.ts';
+import type { AppRecord, RecordQuery } from '../record-store.ts';
 import { entityName, parseData, recordQuery, type JobDeps } from './common.ts';
 
 export const EXPORT_RECORDS = 'EXPORT_RECORDS';
-export const EXPORT_COLUMNS = ['id', 'name', 'type', 'city', 'employees'] as const;
+/** Every field of a record, touchCount included: an export is how a user checks that each job touched a record once. */
+export const EXPORT_COLUMNS = ['id', 'name', 'type', 'city', 'employees', 'touchCount'] as const satisfies ReadonlyArray<keyof AppRecord>;
 
 const dataSchema = z.object({ entityName, query: recordQuery.default({}) });
 export type ExportRecordsData = z.input<typeof dataSchema>;
@@ -57,6 +58,6 @@ async function* csvRows(deps: JobDeps, entity: string, query: RecordQuery, count
   for await (const page of deps.records.pages(entity, query)) {
     if (page.length === 0) continue;
     counter.rows += page.length;
-    yield page.map((r) => csvLine([r.id, r.name, r.type, r.city, r.employees])).join('');
+    yield page.map((r) => csvLine(EXPORT_COLUMNS.map((column) => r[column]))).join('');
   }
 }

@@ -38,14 +38,14 @@ export async function findLogs(
   jobId: string,
   query: LogQuery,
   now: number,
-  options: { cursors: CursorCodec; timeZone?: string },
+  options: { cursors: CursorCodec },
 ): Promise<FindLogsResult> {
   assertJobId(jobId);
-  const range = logTimeRange(query, now, options.timeZone);
+  const range = logTimeRange(query, now);
   const lo = `L#${pad(range.from, 13)}`;
   const hi = `L#${pad(range.to, 13)}~`;
   const tail = query.after !== null;
-  const print = fingerprint([jobId, query.level, query.message, query.from, query.to, query.period]);
+  const print = fingerprint([jobId, query.level, query.message, query.from, query.to, query.period, query.timeZone]);
   let start: string | undefined;
   if (query.after !== null) start = `L#${query.after}`;
   else if (query.cursor !== null) {

@@ -32,7 +32,7 @@ describe('parseDuration', () => {
 
 describe('parseLogQuery', () => {
   it('parses levels, text, ranges and periods', () => {
-    expect(parseLogQuery({})).toEqual({ level: null, message: null, from: null, to: null, period: null, size: 50, cursor: null, after: null });
+    expect(parseLogQuery({})).toEqual({ level: null, message: null, from: null, to: null, period: null, timeZone: 'UTC', size: 50, cursor: null, after: null });
     expect(parseLogQuery({ level: 'ERROR', message: ' Timeout ', period: '2h 30m', _size: '10' })).toMatchObject({
       level: 'ERROR',
       message: 'Timeout',
@@ -41,6 +41,7 @@ describe('parseLogQuery', () => {
     });
     expect(parseLogQuery({ period: 'Today' }).period).toEqual({ kind: 'today' });
     expect(parseLogQuery({ after: '0000000001000#000007#ab1z' }).after).toBe('0000000001000#000007#ab1z');
+    expect(parseLogQuery({ period: 'today', timeZone: 'Europe/Paris' }).timeZone).toBe('Europe/Paris');
   });
 
   it.each([
@@ -54,8 +55,14 @@ describe('parseLogQuery', () => {
     [{ after: 'abc' }, 'after'],
     [{ after: '0000000001000#000007', cursor: 'abc' }, 'after'],
     [{ lvl: 'INFO' }, 'lvl'],
+    [{ period: 'today', timeZone: 'Mars/Olympus' }, 'timeZone'],
+    [{ timeZone: 'x'.repeat(65) }, 'timeZone'],
   ])('rejects %j naming %s', (params, field) => {
     expect(fieldOf(params as Record<string, string>)).toBe(field);
+  });
+
+  it('says what a time zone may be', () => {
+    expect(() => parseLogQuery({ timeZone: 'Europe/Pariss' })).toThrow('timeZone must be an IANA time zone such as Europe/Paris');
   });
 
   it('says what a period may be', () => {
@@ -64,7 +71,7 @@ describe('parseLogQuery', () => {
 });
 
 describe('logTimeRange', () => {
-  const range = (params: Record<string, string>, timeZone?: string) => logTimeRange(parseLogQuery(params), NOW, timeZone);
+  const range = (params: Record<string, string>, timeZone?: string) => logTimeRange(parseLogQuery({ ...params, ...(timeZone ? { timeZone } : {}) }), NOW);
   const midnight = Date.UTC(2025, 2, 30);
 
   it('reads everything without a range or period', () => {
@@ -95,6 +102,20 @@ describe('logTimeRange', () => {
     expect(range({ period: 'today' }, 'America/New_York').from).toBe(midnight + 4 * H);
     // Tokyo (UTC+9): already 00:45 on the 31st.
     expect(range({ period: 'today' }, 'Asia/Tokyo').from).toBe(Date.UTC(2025, 2, 30, 15));
+  });
+
+  it.each([
+    // Spring forward: 30 March 2025 starts at 00:00 CET (UTC+1) and lasts 23 hours.
+    ['the spring change day', Date.UTC(2025, 2, 30, 21, 30), Date.UTC(2025, 2, 29, 23), Date.UTC(2025, 2, 28, 23)],
+    // The day after it starts at 00:00 CEST (UTC+2); yesterday was the 23-hour day.
+    ['the day after the spring change', Date.UTC(2025, 2, 31, 9), Date.UTC(2025, 2, 30, 22), Date.UTC(2025, 2, 29, 23)],
+    // Fall back: 26 October 2025 starts at 00:00 CEST (UTC+2) and lasts 25 hours.
+    ['the autumn change day', Date.UTC(2025, 9, 26, 22, 59), Date.UTC(2025, 9, 25, 22), Date.UTC(2025, 9, 24, 22)],
+    ['the day after the autumn change', Date.UTC(2025, 9, 27, 0, 30), Date.UTC(2025, 9, 26, 23), Date.UTC(2025, 9, 25, 22)],
+  ])('reads today and yesterday in Europe/Paris on %s', (_day, now, todayStarts, yesterdayStarts) => {
+    const query = (period: string) => parseLogQuery({ period, timeZone: 'Europe/Paris' });
+    expect(logTimeRange(query('today'), now)).toEqual({ from: todayStarts, to: now });
+    expect(logTimeRange(query('yesterday'), now)).toEqual({ from: yesterdayStarts, to: todayStarts - 1 });
   });
 
   it('rejects an unknown time zone naming timeZone', () => {

@@ -14,6 +14,8 @@ export interface LogQuery {
   to: number | null;
   /** Ignored when `from` or `to` is given, as the seeds specify. */
   period: LogPeriod | null;
+  /** IANA zone whose midnight starts `today` and `yesterday`; UTC unless the caller names its own. */
+  timeZone: string;
   size: number;
   cursor: string | null;
   /** Position of a line (`LogLine.cursor`, or a `tailCursor`): only newer lines, oldest first. */
@@ -51,6 +53,11 @@ const periodParam = z.string().transform((raw, ctx): LogPeriod => {
   return z.NEVER;
 });
 
+const timeZoneParam = z
+  .string()
+  .max(64, 'is not an IANA time zone')
+  .refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris (or UTC)');
+
 const positionParam = z.string().regex(LINE_POSITION, 'must be a log line cursor or a tailCursor');
 
 export const logQuerySchema = z
@@ -60,6 +67,7 @@ export const logQuerySchema = z
     from: msParam,
     to: msParam,
     period: periodParam,
+    timeZone: timeZoneParam,
     _size: sizeParam,
     cursor: cursorParam,
     after: positionParam,
@@ -81,6 +89,7 @@ export function parseLogQuery(params: Record<string, string>): LogQuery {
     from: range?.from ?? null,
     to: range?.to ?? null,
     period: p.period ?? null,
+    timeZone: p.timeZone ?? 'UTC',
     size: p._size ?? DEFAULT_PAGE_SIZE,
     cursor: p.cursor ?? null,
     after: p.after ?? null,
@@ -89,18 +98,15 @@ export function parseLogQuery(params: Record<string, string>): LogQuery {
 
 const LATEST = 9_999_999_999_999;
 
-/**
- * The inclusive time range a log query reads. `today` and `yesterday` start at midnight in
- * `timeZone` (UTC unless given: the api does not know the viewer's zone unless the UI sends it).
- */
-export function logTimeRange(query: Pick<LogQuery, 'from' | 'to' | 'period'>, now: number, timeZone = 'UTC'): { from: number; to: number } {
+/** The inclusive time range a log query reads. `today` and `yesterday` start at midnight in the query's zone. */
+export function logTimeRange(query: Pick<LogQuery, 'from' | 'to' | 'period' | 'timeZone'>, now: number): { from: number; to: number } {
   if (query.from !== null || query.to !== null) return { from: query.from ?? 0, to: query.to ?? LATEST };
   const period = query.period;
   if (period === null) return { from: 0, to: LATEST };
   if (period.kind === 'last') return { from: Math.max(0, now - period.ms), to: now };
-  const today = startOfDay(now, timeZone);
+  const today = startOfDay(now, query.timeZone);
   if (period.kind === 'today') return { from: today, to: now };
-  return { from: startOfDay(now, timeZone, -1), to: today - 1 };
+  return { from: startOfDay(now, query.timeZone, -1), to: today - 1 };
 }
 
 /**
@@ -113,6 +119,15 @@ export function startOfDay(timestamp: number, timeZone = 'UTC', days = 0): numbe
   const midnightAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day + days);
   const guess = midnightAsUtc - offsetAt(timestamp, timeZone);
   return midnightAsUtc - offsetAt(guess, timeZone);
+}
+
+function isTimeZone(value: string): boolean {
+  try {
+    wallClock(0, value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();

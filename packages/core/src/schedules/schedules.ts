@@ -226,7 +226,7 @@ export class Schedules {
     const errors = await findLogs(
       this.deps.jobs,
       record.id,
-      { level: 'ERROR', message: null, from: null, to: null, period: null, size: REPORT_ERROR_LINES, cursor: null, after: null },
+      { level: 'ERROR', message: null, from: null, to: null, period: null, timeZone: 'UTC', size: REPORT_ERROR_LINES, cursor: null, after: null },
       now,
       { cursors: openCursors },
     );

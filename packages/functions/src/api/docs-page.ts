@@ -20,12 +20,12 @@ h2{font-size:1rem;margin:2rem 0 .25rem}code,.path{font-family:ui-monospace,monos
 .get{color:#0b6e4f}.post{color:#0b4f8a}.patch{color:#7a4a00}.delete{color:#a1261b}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae1;padding:.2rem .5rem;text-align:left;vertical-align:top}
 section{border-top:1px solid #e4e7ec;padding-bottom:.75rem}
-</style></head><body>
+</style></head><body><main>
 <h1>${escape(document.info.title)} <small>${escape(document.info.version)}</small></h1>
 <p>${escape(document.info.description ?? '')}</p>
 <p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${escape(document.openapi)}).</p>
 ${sections.join('\n')}
-</body></html>`;
+</main></body></html>`;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -53,7 +53,7 @@ function renderOperation(method: string, path: string, op: Operation): string {
   return `<section id="${escape(`${method}-${path}`)}">
 <h2><span class="method ${method}">${method}</span> <span class="path">${escape(path)}</span></h2>
 <p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}
-${params.length ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th></th></tr>${params.join('')}</table>` : ''}
+${params.length ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th>description</th></tr>${params.join('')}</table>` : ''}
 ${body.length ? `<p>Body: <code>${escape(body.join(', '))}</code></p>` : ''}
 <table><tr><th>status</th><th>meaning</th></tr>${responses.join('')}</table>
 </section>`;

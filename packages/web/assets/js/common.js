@@ -15,7 +15,7 @@ function rememberTimeZone() {
   if (current === `stint-tz=${encodeURIComponent(TIME_ZONE)}`) return;
   const secure = location.protocol === 'https:' ? '; Secure' : '';
   document.cookie = `stint-tz=${encodeURIComponent(TIME_ZONE)}; Path=/; Max-Age=31536000; SameSite=Strict${secure}`;
-  const shown = document.getElementById('time-zone');
+  const shown = document.getElementById('shown-time-zone');
   // Times on this page were rendered in another zone: show them again once, in the right one.
   if (shown && shown.textContent !== TIME_ZONE && !sessionStorage.getItem('stint.tzReload')) {
     sessionStorage.setItem('stint.tzReload', '1');

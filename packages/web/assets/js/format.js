@@ -48,6 +48,10 @@ export function statusLabel(job) {
   return job.status.charAt(0) + job.status.slice(1).toLowerCase();
 }
 
+export function waitingTicks(job) {
+  return job.startDate === null && job.endDate === null;
+}
+
 export function isEnded(status) {
   return status === 'FINISHED' || status === 'CANCELED';
 }

@@ -1,6 +1,6 @@
 // The browser's copy of views/job-cells.tsx and the list row of views/jobs-table.tsx.
 import { el } from './common.js';
-import { formatDateTime, formatDuration, statusLabel, statusTone } from './format.js';
+import { formatDateTime, formatDuration, statusLabel, statusTone, waitingTicks } from './format.js';
 
 export function jobHref(id) {
   return `/jobs/${encodeURIComponent(id)}`;
@@ -16,9 +16,7 @@ export function progress(value, label) {
 }
 
 export function waiting(job) {
-  const ticking = job.startDate === null && job.status === 'PENDING';
-  const text = job.startDate === null && !ticking ? '—' : formatDuration(job.waiting);
-  return el('span', { class: 'duration', 'data-tick-from': ticking ? job.createDate : null }, text);
+  return el('span', { class: 'duration', 'data-tick-from': waitingTicks(job) ? job.createDate : null }, formatDuration(job.waiting));
 }
 
 export function duration(job) {
@@ -49,23 +47,39 @@ export function runBy(job) {
   return job.runBy ? el('span', {}, job.runBy.name) : el('span', { class: 'muted' }, 'System');
 }
 
-export function jobRow(job, { selectable, restartable, selected }) {
+export function jobName(job) {
+  return [
+    el('a', { href: jobHref(job.id) }, job.label),
+    el('span', { class: 'job-type' }, `${job.type}${job.system ? ' · system' : ''}`),
+    el('span', { class: 'job-id' }, job.id),
+  ];
+}
+
+export function jobRow(job, { selectable, restartable, selected, showTenant }) {
+  const cell = (label, content, nowrap = false) => el('td', { class: nowrap ? 'nowrap' : null, 'data-label': label }, content);
   return el(
     'tr',
-    { 'data-id': job.id, 'data-status': job.status, 'data-restartable': restartable ? 'true' : 'false', class: selected ? 'is-selected' : null },
+    {
+      'data-id': job.id,
+      'data-status': job.status,
+      'data-low-priority': String(job.lowPriority),
+      'data-restartable': restartable ? 'true' : 'false',
+      class: selected ? 'is-selected' : null,
+    },
     selectable
-      ? el('td', { class: 'col-select' }, el('input', { type: 'checkbox', class: 'row-select', value: job.id, 'aria-label': `Select ${job.label}`, checked: selected }))
+      ? el('td', { class: 'col-select' }, el('input', { type: 'checkbox', class: 'row-select', value: job.id, 'aria-label': `Select ${job.label}, ${job.id}`, checked: selected }))
       : null,
-    el('th', { scope: 'row', class: 'col-job' }, el('a', { href: jobHref(job.id) }, job.label), el('span', { class: 'job-type' }, `${job.type}${job.system ? ' · system' : ''}`)),
-    el('td', { class: 'nowrap' }, dateTime(job.createDate)),
-    el('td', { class: 'nowrap' }, waiting(job)),
-    el('td', { class: 'nowrap' }, dateTime(job.startDate)),
-    el('td', { class: 'nowrap' }, duration(job)),
-    el('td', {}, statusBadge(job)),
-    el('td', {}, errorsFlag(job)),
-    el('td', {}, lowPriorityFlag(job)),
-    el('td', {}, runBy(job)),
-    el('td', {}, progress(job.progress, `Progress of ${job.label}`)),
-    el('td', {}, childrenCount(job)),
+    el('th', { scope: 'row', class: 'col-job' }, jobName(job)),
+    showTenant ? cell('Tenant', job.tenant) : null,
+    cell('Created', dateTime(job.createDate), true),
+    cell('Waiting', waiting(job), true),
+    cell('Started', dateTime(job.startDate), true),
+    cell('Duration', duration(job), true),
+    cell('Status', statusBadge(job)),
+    cell('Errors', errorsFlag(job)),
+    cell('Low priority', lowPriorityFlag(job)),
+    cell('Run by', runBy(job)),
+    cell('Progress', progress(job.progress, `Progress of ${job.label}`)),
+    cell('Children', childrenCount(job)),
   );
 }

@@ -1,14 +1,34 @@
-// A job's page: its operations, its status and times kept current while it runs, and the
-// log tail: new lines polled with `after=<tailCursor>` every 1.5 s while the tab is visible.
-import { announce, api, config, el, flash, whileVisible } from './common.js';
+// A job's page: its operations, and the page kept live while anything on it can change. Every
+// 2 s (while the tab is visible) the page is read again from the server (its live parts only)
+// and the header's status, the details, progress, the children panel, the output and the
+// errors are swapped in from that one rendering, so they always agree with each other and with
+// the buttons. Polling goes on while the job is active or a child shown is (a cancel's cascade
+// ends the children after their parent), and starts again after an operation. The log tail
+// polls new lines with `after=<tailCursor>` every 1.5 s.
+import { announce, config, flash, whileVisible } from './common.js';
 import { isEnded, serverClock, startTicker } from './format.js';
-import { childrenCount, dateTime, duration, errorsFlag, lowPriorityFlag, progress, statusBadge, waiting } from './job-cells.js';
 import { followLog } from './log-tail.js';
 import { setupOperations } from './operations.js';
+import { reread, swap } from './page-refresh.js';
 
 const cfg = config();
-const jobPath = `/api/jobs/${encodeURIComponent(cfg.jobId)}`;
 let job = cfg.job;
+
+/** Parts of the page that change while the job runs; the rest (data, parent, root) does not. */
+const LIVE_PARTS = [
+  'field-status-badge',
+  'job-actions',
+  'errors-slot',
+  'field-waiting',
+  'field-started',
+  'field-duration',
+  'field-ended',
+  'field-errors',
+  'field-low-priority',
+  'progress-panel',
+  'children-slot',
+  'output-panel',
+];
 
 startTicker(serverClock(cfg.serverNow));
 
@@ -16,54 +36,49 @@ const operations = setupOperations({
   toolbar: document.querySelector('.toolbar'),
   allowedFrom: cfg.allowedFrom,
   canWrite: cfg.canWrite,
-  selection: () => [{ id: cfg.jobId, status: job.status, restartable: cfg.restartable }],
+  selection: () => [{ id: cfg.jobId, status: job.status, lowPriority: job.lowPriority, restartable: cfg.restartable }],
   done: async (op, outcome) => {
     if (op === 'delete' && outcome.ok === 1) {
       flash('The job was deleted.');
       location.assign('/jobs');
       return;
     }
-    await poll();
+    await refresh();
+    follow();
   },
 });
 
-function replace(id, node) {
-  const target = document.getElementById(id);
-  if (target) target.replaceChildren(node);
-}
+const activeChildShown = () => [...document.querySelectorAll('#children tr[data-status]')].some((row) => !isEnded(row.dataset.status));
+const live = () => !isEnded(job.status) || activeChildShown();
 
-function show(latest) {
+async function refresh() {
+  const doc = await reread(location.href, { live: true });
+  const state = doc.querySelector('meta[name="stint-config"]');
+  // A 404 page (deleted meanwhile, or no longer visible to this session) has no job to show.
+  if (!state || !doc.getElementById('field-status-badge')) throw new Error('this job is no longer there');
   const wasEnded = isEnded(job.status);
-  job = latest;
-  replace('field-status-badge', statusBadge(latest));
-  replace('field-waiting', waiting(latest));
-  replace('field-started', dateTime(latest.startDate));
-  replace('field-duration', duration(latest));
-  replace('field-ended', dateTime(latest.endDate));
-  replace('field-errors', errorsFlag(latest));
-  replace('field-low-priority', lowPriorityFlag(latest));
-  replace('field-children', childrenCount(latest));
-  replace('field-progress', progress(latest.progress, 'Progress of this job'));
+  // A keyboard user on a child's link keeps it after the panel is swapped.
+  const focusedChild = document.activeElement?.closest?.('#children tr')?.dataset.id;
+  for (const id of LIVE_PARTS) swap(doc, id);
+  if (focusedChild) document.querySelector(`#children tr[data-id="${CSS.escape(focusedChild)}"] a`)?.focus();
+  job = JSON.parse(state.content).job;
   operations.update();
-  if (!wasEnded && isEnded(latest.status)) {
-    const reload = el('button', { type: 'button', class: 'button' }, 'Show results');
-    reload.addEventListener('click', () => location.reload());
-    announce('The job has ended. ');
-    document.getElementById('notice').append(reload);
-  }
+  if (!wasEnded && isEnded(job.status)) announce('The job has ended.');
 }
 
-async function poll() {
-  const { data } = await api(jobPath);
-  show(data);
+let poller = null;
+/** Polls while something on the page can still change; called again when an operation may have revived it. */
+function follow() {
+  if (poller || !live()) return;
+  poller = whileVisible(cfg.pollMs, async () => {
+    await refresh().catch((error) => announce(`Refreshing the page failed: ${error.message}`, 'error'));
+    if (!live()) {
+      poller.stop();
+      poller = null;
+    }
+  });
 }
-
-const jobPoller = isEnded(job.status)
-  ? null
-  : whileVisible(cfg.pollMs, async () => {
-      await poll().catch(() => {});
-      if (isEnded(job.status)) jobPoller?.stop();
-    });
+follow();
 
 // Log tail ------------------------------------------------------------------------------------
 const logBody = document.getElementById('log-body');
@@ -71,7 +86,7 @@ const tailBox = document.getElementById('live-tail');
 const tailState = document.getElementById('tail-state');
 
 let tailer = null;
-function follow(on) {
+function tail(on) {
   if (tailer) {
     tailer.stop();
     // Resuming later starts past the lines already shown.
@@ -98,6 +113,6 @@ function follow(on) {
 }
 
 if (cfg.tail && logBody && tailBox) {
-  tailBox.addEventListener('change', () => follow(tailBox.checked));
-  follow(tailBox.checked);
+  tailBox.addEventListener('change', () => tail(tailBox.checked));
+  tail(tailBox.checked);
 }

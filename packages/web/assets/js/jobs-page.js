@@ -11,8 +11,11 @@ const cfg = config();
 const table = document.getElementById('jobs-table');
 const body = document.getElementById('jobs-body');
 const selectable = table?.dataset.selectable === 'true';
+const showTenant = table?.dataset.showTenant === 'true';
 const restartable = new Set(cfg.restartableTypes ?? []);
 const selected = new Set();
+/** The last operation's failures by job id, noted in those rows until the next operation. */
+let failed = new Map();
 const AUTO_KEY = 'stint.autoRefresh';
 
 startTicker(serverClock(cfg.serverNow));
@@ -24,9 +27,18 @@ const operations = setupOperations({
   selection: () =>
     [...body.querySelectorAll('tr[data-id]')]
       .filter((row) => selected.has(row.dataset.id))
-      .map((row) => ({ id: row.dataset.id, status: row.dataset.status, restartable: row.dataset.restartable === 'true' })),
-  done: () => refresh(),
+      .map((row) => ({ id: row.dataset.id, status: row.dataset.status, lowPriority: row.dataset.lowPriority === 'true', restartable: row.dataset.restartable === 'true' })),
+  done: (op, outcome, failures) => {
+    failed = new Map(failures.map(([id, result]) => [id, result.message]));
+    return refresh();
+  },
 });
+
+function noteFailures() {
+  for (const [id, message] of failed) {
+    body.querySelector(`tr[data-id="${CSS.escape(id)}"] .col-job`)?.append(el('span', { class: 'row-note', role: 'note' }, message));
+  }
+}
 
 // Selection ---------------------------------------------------------------------------------
 function syncSelection() {
@@ -64,8 +76,9 @@ async function refresh() {
   const focused = document.activeElement?.closest('#jobs-body tr')?.dataset.id;
   const focusedClass = document.activeElement?.classList.contains('row-select') ? '.row-select' : '.col-job a';
   body.replaceChildren(
-    ...jobs.data.items.map((job) => jobRow(job, { selectable, restartable: restartable.has(job.type), selected: selected.has(job.id) })),
+    ...jobs.data.items.map((job) => jobRow(job, { selectable, showTenant, restartable: restartable.has(job.type), selected: selected.has(job.id) })),
   );
+  noteFailures();
   if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] ${focusedClass}`)?.focus();
   document.getElementById('jobs-empty').hidden = jobs.data.items.length > 0;
   for (const key of ['total', 'active', 'completed', 'failed']) setCount(key, summary.data[key]);

@@ -20,8 +20,14 @@ const LOG_PAGE_SIZE = '100';
 const ERROR_LINES = '5';
 /** New log lines show within 2 s: one poll every 1.5 s plus the request itself. */
 export const LOG_TAIL_MS = 1_500;
-/** Status, progress and times of the job while it runs. */
+/** Status, progress, children and output of the job while it (or a child shown) is active. */
 export const JOB_POLL_MS = 2_000;
+/**
+ * Asks for the page's live parts only (assets/js/page-refresh.js sends it every 2 s): the logs,
+ * which the tail follows on its own, and the parent's and root's labels, which do not change,
+ * are left out, and the visit is not counted as reading a scheduled run's logs again.
+ */
+export const LIVE_HEADER = 'x-stint-live';
 
 export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
   app.get('/jobs/:id', async (c) => {
@@ -36,10 +42,11 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const now = services.now();
     // NotFoundError (missing, another tenant's, or a malformed id) reaches onError: the 404 page.
     const job = await services.engine.get(id, scope.scope);
+    const live = c.req.header(LIVE_HEADER) === '1';
     const logQuery = pick(params, ['level', 'message', 'period', 'from', 'to']);
     // A deleted parent or root still gets its link, by id: the label is a courtesy.
     const labelOf = async (relatedId: string | null) =>
-      relatedId === null || relatedId === job.id ? null : services.engine.get(relatedId, scope.scope).then((related) => related.label, () => null);
+      live || relatedId === null || relatedId === job.id ? null : services.engine.get(relatedId, scope.scope).then((related) => related.label, () => null);
     const [children, logs, errorLines, parentLabel, rootLabel] = await Promise.all([
       hasChildren(job) || params.has(CHILD_PAGER.cursor)
         ? orBadRequest(async () => {
@@ -47,14 +54,18 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
             return findJobs(store, await scope.finder(), parseJobQuery(query), now, services.cursors);
           })
         : null,
-      orBadRequest(() =>
-        findLogs(store, job.id, parseLogQuery({ ...logQuery, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, { timeZone, cursors: services.cursors }),
-      ),
+      live
+        ? { value: null, error: null }
+        : orBadRequest(() =>
+            findLogs(store, job.id, parseLogQuery({ ...logQuery, timeZone, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, {
+              cursors: services.cursors,
+            }),
+          ),
       job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now, { cursors: services.cursors }).then((page) => page.items) : [],
       labelOf(job.parentId),
       labelOf(job.rootId),
       // Viewing a scheduled run's page reads its logs: its unread marker in the schedules list clears.
-      services.engine.schedules.markSeen(principal.keyId, job),
+      live ? null : services.engine.schedules.markSeen(principal.keyId, job),
     ]);
     const tail = !isEnded(job.status) && !params.has('logCursor') && !params.has('to') && logs.error === null;
     const canWrite = principal.role !== 'viewer';
@@ -72,7 +83,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           restartable: services.engine.deps.registry.get(job.type)?.restartable ?? false,
           serverNow: now,
           pollMs: JOB_POLL_MS,
-          tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: pick(params, ['level', 'message', 'period', 'from']), everyMs: LOG_TAIL_MS } : null,
+          tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: { ...pick(params, ['level', 'message', 'period', 'from']), timeZone }, everyMs: LOG_TAIL_MS } : null,
         }}
       >
         <JobPage
@@ -92,7 +103,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
                   error: children.error,
                 }
           }
-          logs={{ params, lines: logs.value?.items ?? [], nextCursor: logs.value?.nextCursor ?? null, error: logs.error, tail }}
+          logs={live ? null : { params, lines: logs.value?.items ?? [], nextCursor: logs.value?.nextCursor ?? null, error: logs.error, tail }}
         />
       </Layout>
     );
@@ -112,9 +123,9 @@ function hasChildren(job: Job): boolean {
   return job.childrenProgress.total > 0;
 }
 
-/** What the script needs to enable operations before its first poll. */
+/** What the script needs to enable operations; each live refresh brings them anew. */
 function liveFields(job: Job) {
-  return { status: job.status, hasErrors: job.hasErrors };
+  return { status: job.status, lowPriority: job.lowPriority };
 }
 
 /** The named parameters that are present, optionally renamed to what a core parser calls them. */

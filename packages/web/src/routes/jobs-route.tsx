@@ -59,6 +59,7 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
           canWrite={canWrite}
           timeZone={timeZone}
           restartable={(type) => registry.get(type)?.restartable ?? false}
+          showTenant={principal.tenant === null}
         />
       </Layout>
     );

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
 import { href, type Pager } from '../list-url.ts';
-import { DateTime, Duration, jobHref, Progress, StatusBadge } from './job-cells.tsx';
+import { DateTime, Duration, JobName, Progress, StatusBadge } from './job-cells.tsx';
 
 export interface ChildrenPanelProps {
   path: string;
@@ -30,7 +30,7 @@ export function ChildrenPanel(props: ChildrenPanelProps) {
         </div>
       )}
       <div class="table-scroll" role="region" aria-labelledby="children-caption" tabindex={0}>
-        <table class="children-table">
+        <table class="children-table stack-table">
           <caption id="children-caption">{`Child jobs, newest first, page ${pager.page}`}</caption>
           <thead>
             <tr>
@@ -43,21 +43,20 @@ export function ChildrenPanel(props: ChildrenPanelProps) {
           </thead>
           <tbody>
             {props.children.map((child) => (
-              <tr data-id={child.id}>
+              <tr data-id={child.id} data-status={child.status}>
                 <th scope="row" class="col-job">
-                  <a href={jobHref(child.id)}>{child.label}</a>
-                  <span class="job-type">{child.type}</span>
+                  <JobName job={child} />
                 </th>
-                <td>
+                <td data-label="Status">
                   <StatusBadge job={child} />
                 </td>
-                <td>
+                <td data-label="Progress">
                   <Progress value={child.progress} label={`Progress of ${child.label}`} />
                 </td>
-                <td class="nowrap">
+                <td class="nowrap" data-label="Created">
                   <DateTime ms={child.createDate} timeZone={props.timeZone} />
                 </td>
-                <td class="nowrap">
+                <td class="nowrap" data-label="Duration">
                   <Duration job={child} />
                 </td>
               </tr>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JOB_STATUSES } from '@stint/core';
-import { statusLabel, statusTone } from './job-status.ts';
+import { JOB_STATUSES, waitingMs } from '@stint/core';
+import { LIVE_HEADER } from '../routes/job-route.tsx';
+import { statusLabel, statusTone, waitingTicks } from './job-status.ts';
 import { formatDateTime, formatDuration } from './time-format.ts';
 
 /**
@@ -12,9 +13,11 @@ interface BrowserFormat {
   formatDuration(ms: number | null): string;
   statusTone(job: { status: string; hasErrors: boolean }): string;
   statusLabel(job: { status: string; hasErrors: boolean }): string;
+  waitingTicks(job: { startDate: number | null; endDate: number | null }): boolean;
 }
 
 const browser = (await import(new URL('../../assets/js/format.js', import.meta.url).href)) as BrowserFormat;
+const pageRefresh = (await import(new URL('../../assets/js/page-refresh.js', import.meta.url).href)) as { LIVE_HEADER: string };
 
 describe('the browser’s format.js', () => {
   it.each([null, 0, 999, 1_000, 12_345, 59_999, 60_000, 245_000, 3_599_999, 3_600_000, 7_380_000, 86_400_000, 90_061_000])(
@@ -36,4 +39,20 @@ describe('the browser’s format.js', () => {
       expect(browser.statusLabel(job)).toBe(statusLabel(job));
     },
   );
+
+  it.each([
+    { startDate: null, endDate: null },
+    { startDate: 5_000, endDate: null },
+    { startDate: 5_000, endDate: 9_000 },
+    { startDate: null, endDate: 9_000 },
+  ])('ticks the Waiting cell of $startDate/$endDate exactly while core’s waitingMs grows', (dates) => {
+    const job = { createDate: 1_000, ...dates };
+    const grows = waitingMs(job, 20_000) !== waitingMs(job, 21_000);
+    expect(waitingTicks(job)).toBe(grows);
+    expect(browser.waitingTicks(job)).toBe(grows);
+  });
+
+  it('asks for a live refresh with the header the job page’s route reads', () => {
+    expect(pageRefresh.LIVE_HEADER).toBe(LIVE_HEADER);
+  });
 });

@@ -1,15 +1,30 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
-import { statusLabel, statusTone } from './job-status.ts';
+import { statusLabel, statusTone, waitingTicks } from './job-status.ts';
 import { formatDateTime, formatDuration } from './time-format.ts';
 
 /**
  * Cells shared by the list, the children table and the detail page. The page script rebuilds
- * the same markup from JSON on refresh (assets/js/job-rows.js); keep the two in step.
+ * the same markup from JSON on refresh (assets/js/job-cells.js); keep the two in step.
  */
 
 export function jobHref(id: string): string {
   return `/jobs/${encodeURIComponent(id)}`;
+}
+
+/** The label, linking to the job, over its type and id: rows with the same label still differ by id. */
+export function JobName(props: { job: Pick<Job, 'id' | 'label' | 'type' | 'system'> }) {
+  const { job } = props;
+  return (
+    <>
+      <a href={jobHref(job.id)}>{job.label}</a>
+      <span class="job-type">
+        {job.type}
+        {job.system ? ' · system' : ''}
+      </span>
+      <span class="job-id">{job.id}</span>
+    </>
+  );
 }
 
 export function StatusBadge(props: { job: Pick<Job, 'status' | 'hasErrors'> }) {
@@ -28,13 +43,12 @@ export function Progress(props: { value: number; label: string }) {
   );
 }
 
-/** Waiting grows while a job is pending and has never started (as core's waitingMs). */
+/** Waiting grows while the job has neither started nor ended (as core's waitingMs). */
 export function Waiting(props: { job: Job }) {
   const { job } = props;
-  const ticking = job.startDate === null && job.status === 'PENDING';
   return (
-    <span class="duration" data-tick-from={ticking ? String(job.createDate) : undefined}>
-      {job.startDate === null && !ticking ? '—' : formatDuration(job.waiting)}
+    <span class="duration" data-tick-from={waitingTicks(job) ? String(job.createDate) : undefined}>
+      {formatDuration(job.waiting)}
     </span>
   );
 }

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { Job } from '@stint/core';
+import { isEnded, type Job } from '@stint/core';
 import type { LogLine } from '@stint/core/log-store';
 import { ChildrenPanel, type ChildrenPanelProps } from './children-panel.tsx';
 import { Field } from './field-row.tsx';
@@ -20,7 +20,8 @@ export interface JobPageProps {
   /** The latest ERROR lines, for the Error(s) panel. */
   errorLines: LogLine[];
   children: Omit<ChildrenPanelProps, 'timeZone' | 'path'> | null;
-  logs: Omit<LogsPanelProps, 'timeZone' | 'path' | 'jobId'>;
+  /** Null for a live refresh, which swaps in only the parts that change (job-page.js LIVE_PARTS): the logs and the data are left out. */
+  logs: Omit<LogsPanelProps, 'timeZone' | 'path' | 'jobId'> | null;
 }
 
 export function downloadHref(id: string): string {
@@ -44,7 +45,7 @@ export function JobPage(props: JobPageProps) {
             <span class="job-type">{job.type}</span> <span id="field-status-badge"><StatusBadge job={job} /></span>
           </p>
         </div>
-        <div class="page-actions">
+        <div class="page-actions" id="job-actions">
           {job.resultFile !== null && (
             <a class="button button--primary" id="download" href={downloadHref(job.id)}>
               Download result
@@ -58,22 +59,24 @@ export function JobPage(props: JobPageProps) {
 
       <OperationsToolbar canWrite={props.canWrite} scope="job" />
 
-      {job.hasErrors && (
-        <section class="panel panel--error" id="errors" aria-labelledby="errors-title">
-          <h2 id="errors-title">Error(s)</h2>
-          {job.error !== null && <p class="error-text">{job.error}</p>}
-          {props.errorLines.length > 0 && (
-            <ul class="error-lines">
-              {props.errorLines.map((line) => (
-                <li>
-                  <time datetime={new Date(line.timestamp).toISOString()}>{formatDateTime(line.timestamp, timeZone)}</time> {line.message}
-                </li>
-              ))}
-            </ul>
-          )}
-          {job.error === null && props.errorLines.length === 0 && <p>This job reported errors; see its logs and its children.</p>}
-        </section>
-      )}
+      <div id="errors-slot">
+        {job.hasErrors && (
+          <section class="panel panel--error" id="errors" aria-labelledby="errors-title">
+            <h2 id="errors-title">Error(s)</h2>
+            {job.error !== null && <p class="error-text">{job.error}</p>}
+            {props.errorLines.length > 0 && (
+              <ul class="error-lines">
+                {props.errorLines.map((line) => (
+                  <li>
+                    <time datetime={new Date(line.timestamp).toISOString()}>{formatDateTime(line.timestamp, timeZone)}</time> {line.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+            {job.error === null && props.errorLines.length === 0 && <p>This job reported errors; see its logs and its children.</p>}
+          </section>
+        )}
+      </div>
 
       <div class="detail-grid">
         <section class="panel" aria-labelledby="details-title">
@@ -119,38 +122,45 @@ export function JobPage(props: JobPageProps) {
             <Field label="Root">{job.rootId === job.id ? <span class="muted">This job</span> : <RelatedLink id={job.rootId} label={props.rootLabel} />}</Field>
           </dl>
         </section>
-        <section class="panel" aria-labelledby="progress-title">
+        <section class="panel" id="progress-panel" aria-labelledby="progress-title">
           <h2 id="progress-title">Progress</h2>
           <div class="big-progress" id="field-progress">
             <Progress value={job.progress} label="Progress of this job" />
           </div>
           <dl class="fields">
-            <Field label="Children finished" id="field-children">
+            <Field label="Children ended" id="field-children">
               <ChildrenCount job={job} />
             </Field>
           </dl>
-          <p class="hint">Progress is the job’s own estimate. More children may still be created, which moves the count.</p>
+          <p class="hint">
+            Progress is the job’s own estimate; a parent that reports none shows the share of its children that have ended. More children may
+            still be created, which moves the count.
+          </p>
         </section>
       </div>
 
-      {props.children !== null && <ChildrenPanel {...props.children} path={path} timeZone={timeZone} />}
+      <div id="children-slot">{props.children !== null && <ChildrenPanel {...props.children} path={path} timeZone={timeZone} />}</div>
 
       <div class="detail-grid">
         <section class="panel" aria-labelledby="data-title">
           <h2 id="data-title">Data</h2>
-          <pre class="code" tabindex={0}>{JSON.stringify(job.data, null, 2)}</pre>
+          {props.logs !== null && (
+            <pre class="code" tabindex={0}>
+              {JSON.stringify(job.data, null, 2)}
+            </pre>
+          )}
         </section>
-        <section class="panel" aria-labelledby="output-title">
+        <section class="panel" id="output-panel" aria-labelledby="output-title">
           <h2 id="output-title">Output</h2>
           {job.results === null ? (
-            <p class="muted">No output yet: results appear when the job sets them or ends.</p>
+            <p class="muted">{isEnded(job.status) ? 'No output: the job ended without results.' : 'No output yet: results appear when the job sets them or ends.'}</p>
           ) : (
             <pre class="code" tabindex={0}>{JSON.stringify(job.results, null, 2)}</pre>
           )}
         </section>
       </div>
 
-      <LogsPanel {...props.logs} jobId={job.id} path={path} timeZone={timeZone} />
+      {props.logs !== null && <LogsPanel {...props.logs} jobId={job.id} path={path} timeZone={timeZone} />}
       <ConfirmDialog />
     </>
   );

@@ -25,6 +25,11 @@ export function statusLabel(job: Pick<Job, 'status' | 'hasErrors'>): string {
   return job.status.charAt(0) + job.status.slice(1).toLowerCase();
 }
 
+/** The Waiting cell grows while core's waitingMs does: the job has neither started nor ended. */
+export function waitingTicks(job: Pick<Job, 'startDate' | 'endDate'>): boolean {
+  return job.startDate === null && job.endDate === null;
+}
+
 /** The list's pills: each is a preset of the status and errors filters. */
 export const PILLS = [
   { id: 'all', label: 'All', params: {} },

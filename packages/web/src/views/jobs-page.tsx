@@ -19,6 +19,8 @@ export interface JobsPageProps {
   canWrite: boolean;
   timeZone: string;
   restartable: (type: string) => boolean;
+  /** An admin sees every tenant's jobs: the table gets a Tenant column. */
+  showTenant: boolean;
 }
 
 const CARDS = [
@@ -104,6 +106,7 @@ export function JobsPage(props: JobsPageProps) {
         timeZone={props.timeZone}
         selectable={props.canWrite}
         restartable={props.restartable}
+        showTenant={props.showTenant}
         emptyText={props.error === null ? 'No jobs match these filters.' : 'Fix the filters to see jobs.'}
       />
 

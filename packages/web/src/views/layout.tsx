@@ -88,7 +88,7 @@ export function Layout(props: LayoutProps) {
         </main>
         {signedIn && (
           <footer class="site-footer">
-            Times are shown in <span id="time-zone">{signedIn.timeZone}</span>.
+            Times are shown in <span id="shown-time-zone">{signedIn.timeZone}</span>.
           </footer>
         )}
       </body>

@@ -77,7 +77,7 @@ export function LogsPanel(props: LogsPanelProps) {
           </div>
         </div>
         <p class="hint" id="l-period-hint">
-          Period: today, yesterday, or a span such as 2h 30m, 10m or 1d. From/To win over a period.
+          {`Period: today or yesterday (from midnight in ${timeZone}), or a span such as 2h 30m, 10m or 1d. From/To win over a period.`}
         </p>
       </form>
       {props.error !== null && (

@@ -61,10 +61,14 @@ export function confirmAttributes(confirm: Confirmation | undefined): Record<str
   return { 'data-confirm-title': confirm.title, 'data-confirm-body': confirm.body, 'data-confirm-action': confirm.action };
 }
 
-/** Buttons start disabled: nothing is selected before the script runs, and viewers may not change anything. */
+/**
+ * Buttons start disabled: nothing is selected before the script runs, and viewers may not change
+ * anything. An operation's outcome is said right after the buttons (a live region), where the
+ * eye already is, not at the top of the page; the list also notes a failure in the row it concerns.
+ */
 export function OperationsToolbar(props: { canWrite: boolean; scope: 'selection' | 'job' }) {
   return (
-    <div class="toolbar" role="toolbar" aria-label={props.scope === 'selection' ? 'Operations on the selected jobs' : 'Operations on this job'}>
+    <div class={`toolbar toolbar--${props.scope}`} role="toolbar" aria-label={props.scope === 'selection' ? 'Operations on the selected jobs' : 'Operations on this job'}>
       {props.scope === 'selection' && (
         <span class="toolbar__count" id="selection-count">
           No jobs selected
@@ -76,6 +80,7 @@ export function OperationsToolbar(props: { canWrite: boolean; scope: 'selection'
         </button>
       ))}
       {!props.canWrite && <span class="toolbar__note">Read-only access: operations are not available.</span>}
+      <p class="toolbar__feedback" id="operation-feedback" role="status" aria-live="polite"></p>
     </div>
   );
 }

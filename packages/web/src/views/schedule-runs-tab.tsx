@@ -36,7 +36,7 @@ export function ScheduleRunsTab(props: { row: ScheduleRow; view: RunsView; timeZ
         </div>
       )}
       <div class="table-scroll" role="region" aria-labelledby="runs-caption" tabindex={0}>
-        <table class="runs-table" id="runs-table">
+        <table class="runs-table stack-table" id="runs-table">
           <caption id="runs-caption">{`Executions, newest first, page ${view.pager.page}`}</caption>
           <thead>
             <tr>
@@ -56,23 +56,23 @@ export function ScheduleRunsTab(props: { row: ScheduleRow; view: RunsView; timeZ
           <tbody id="runs-body">
             {view.items.map((run) => (
               <tr data-id={run.id} data-run-status={run.runStatus}>
-                <td class="col-icon">
+                <td class="col-icon" data-label="Status">
                   <RunStatusIcon status={run.runStatus} />
                 </td>
                 <th scope="row" class="col-job">
                   <a href={jobHref(run.id)}>{run.label}</a>
                   <span class="job-type">{run.id}</span>
                 </th>
-                <td>
+                <td data-label="Run by">
                   <RunBy job={run} />
                 </td>
-                <td class="nowrap">
+                <td class="nowrap" data-label="Started">
                   <DateTime ms={run.startDate ?? run.createDate} timeZone={props.timeZone} />
                 </td>
-                <td class="nowrap">
+                <td class="nowrap" data-label="Ended">
                   <DateTime ms={run.endDate} timeZone={props.timeZone} />
                 </td>
-                <td class="nowrap">
+                <td class="nowrap" data-label="Duration">
                   <Duration job={run} />
                 </td>
                 <td>

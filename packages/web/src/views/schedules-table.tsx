@@ -15,7 +15,7 @@ export function rowName(row: Pick<ScheduleRow, 'id' | 'tenant'>): string {
 export function SchedulesTable(props: { rows: ScheduleRow[]; selectable: boolean; timeZone: string; emptyText: string }) {
   return (
     <div class="table-scroll" role="region" aria-labelledby="schedules-caption" tabindex={0}>
-      <table class="schedules-table" id="schedules-table">
+      <table class="schedules-table stack-table" id="schedules-table">
         <caption id="schedules-caption">Scheduled jobs, by tenant and identifier</caption>
         <thead>
           <tr>
@@ -54,24 +54,26 @@ function ScheduleTableRow(props: { row: ScheduleRow; selectable: boolean; timeZo
           <input type="checkbox" class="row-select" name="schedule" value={refValue(row)} aria-label={`Select ${rowName(row)}`} />
         </td>
       )}
-      <td class="col-icon">
+      <td class="col-icon" data-label="Status">
         <RunStatusIcon status={row.lastRun?.status ?? null} prefix="Last run: " />
       </td>
-      <td class="col-icon">{row.lastRun !== null && <LogsIcon jobId={row.lastRun.jobId} unread={row.unreadLogs} what={`the last run of ${rowName(row)}`} />}</td>
+      <td class="col-icon" data-label="Logs">
+        {row.lastRun !== null && <LogsIcon jobId={row.lastRun.jobId} unread={row.unreadLogs} what={`the last run of ${rowName(row)}`} />}
+      </td>
       <th scope="row" class="col-job">
         <a href={scheduleHref(row)}>{row.id}</a>
         <span class="job-type">{row.jobType}</span>
       </th>
-      <td>{row.scope === 'tenant' ? 'Per tenant' : 'Installation'}</td>
-      <td>{row.tenant ?? <span class="muted">All tenants</span>}</td>
-      <td>
+      <td data-label="Execution">{row.scope === 'tenant' ? 'Per tenant' : 'Installation'}</td>
+      <td data-label="Tenant">{row.tenant ?? <span class="muted">All tenants</span>}</td>
+      <td data-label="Planning">
         {PLANNING_LABEL[row.planning.type]}
         {detail !== null && <span class="cell-detail">{detail}</span>}
       </td>
-      <td class="nowrap">
+      <td class="nowrap" data-label="Last run">
         <DateTime ms={row.lastRun?.date ?? null} timeZone={props.timeZone} />
       </td>
-      <td class="nowrap">
+      <td class="nowrap" data-label="Next run">
         <DateTime ms={row.nextRunAt} timeZone={props.timeZone} />
       </td>
     </tr>

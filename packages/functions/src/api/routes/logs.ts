@@ -13,7 +13,7 @@ const readLogs = createRoute({
   path: '/api/jobs/{id}/logs',
   tags: ['logs'],
   summary: 'Read a job’s logs (sys.jobs.logs)',
-  description: 'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m). Pass `after` = tailCursor to poll for newer lines. Reading a scheduled run’s logs clears its unreadLogs marker for the caller.',
+  description: 'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m; today and yesterday start at midnight in timeZone, UTC unless given). Pass `after` = tailCursor to poll for newer lines. Reading a scheduled run’s logs clears its unreadLogs marker for the caller.',
   request: { params: JobIdParams, query: logQuerySchema },
   responses: { 200: jsonContent(LogPageSchema, 'One page of log lines'), ...errors(400, 404) },
 });
