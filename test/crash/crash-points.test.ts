@@ -24,8 +24,11 @@ async function finished(h: CrashHarness, id: string) {
   return (await h.job(id))?.status === 'FINISHED';
 }
 
-/** A FAN_OUT root parked on its children, prepared by this process and left with work queued. */
-async function parkedTree(h: CrashHarness, children = 3, ms = 20) {
+/**
+ * A FAN_OUT root parked on its children, prepared by this process and left with work queued:
+ * with more children than the per-root bound (4), some are still waiting when it stops.
+ */
+async function parkedTree(h: CrashHarness, children = 8, ms = 20) {
   const { job } = await h.stack.engine.submit({ type: 'FAN_OUT', tenant: 'acme', data: { children, childData: { steps: 2, ms } } });
   await h.stack.runUntil(async () => (await h.job(job.id))?.parked === 'waiting');
   await h.stack.stop();
@@ -106,12 +109,12 @@ const CASES: Case[] = [
       title: `a child adopted through the api, killed at ${point}, is counted once and its parent waits for it`,
       point,
       async run(h) {
-        const rootId = await parkedTree(h, 2, 400);
+        const rootId = await parkedTree(h, 8, 400);
         const input = { type: 'ADOPTED_STEPS', tenant: 'acme', data: { steps: 2 }, parentId: rootId };
         const childId = await h.crashAt(point, { kind: 'submit', input }, { jobType: 'ADOPTED_STEPS' });
         await h.recover(() => finished(h, rootId));
         const root = (await h.job(rootId))!;
-        expect([root.childrenDone, root.childrenTotal]).toEqual([3, 3]);
+        expect([root.childrenDone, root.childrenTotal]).toEqual([9, 9]);
         expect((await h.job(childId!))?.status).toBe('FINISHED');
         expectStepsRan(await h.steps(childId!), ['s0', 's1']);
       },
@@ -175,10 +178,11 @@ const CASES: Case[] = [
     title: 'a child that ended just before its parent counted it: the parent is recounted and finishes',
     point: 'slice.ended',
     async run(h) {
-      const rootId = await parkedTree(h, 2);
-      await h.crashAt('slice.ended', { kind: 'run' }, { jobType: 'CHILD_STEPS' });
-      await h.recover(() => finished(h, rootId));
-      await expectTreeFinished(h, rootId, 2);
+      const input = { type: 'FAN_OUT', tenant: 'acme', data: { children: 2 } };
+      await h.crashAt('slice.ended', { kind: 'submit', input }, { jobType: 'CHILD_STEPS' });
+      const [root] = await h.roots();
+      await h.recover(() => finished(h, root!));
+      await expectTreeFinished(h, root!, 2);
     },
   },
   {
@@ -196,20 +200,23 @@ const CASES: Case[] = [
     title: 'a parent counted by its last child but never woken is settled by the sweeper',
     point: 'child.parentCounted',
     async run(h) {
-      const rootId = await parkedTree(h, 2);
-      await h.crashAt('child.parentCounted', { kind: 'run' }, { after: 2, jobType: 'FAN_OUT' });
-      await h.recover(() => finished(h, rootId));
-      await expectTreeFinished(h, rootId, 2);
+      const input = { type: 'FAN_OUT', tenant: 'acme', data: { children: 2 } };
+      // The second count is the last child's: the parent is counted whole, and never woken.
+      await h.crashAt('child.parentCounted', { kind: 'submit', input }, { after: 2, jobType: 'FAN_OUT' });
+      const [root] = await h.roots();
+      expect((await h.job(root!))?.childrenDone).toBe(2);
+      await h.recover(() => finished(h, root!));
+      await expectTreeFinished(h, root!, 2);
     },
   },
   {
     title: 'a job claimed for dispatch whose message was never sent is sent by the sweeper',
     point: 'dispatch.claimed',
     async run(h) {
-      const { job } = await h.stack.engine.submit({ type: 'LOW_STEPS', tenant: 'acme', data: { steps: 2 }, lowPriority: true });
-      await h.crashAt('dispatch.claimed', { kind: 'run' }, { jobType: 'LOW_STEPS' });
-      await h.recover(() => finished(h, job.id));
-      expectStepsRan(await h.steps(job.id), ['s0', 's1']);
+      const input = { type: 'LOW_STEPS', tenant: 'acme', data: { steps: 2 }, lowPriority: true };
+      const id = await h.crashAt('dispatch.claimed', { kind: 'submit', input }, { jobType: 'LOW_STEPS' });
+      await h.recover(() => finished(h, id!));
+      expectStepsRan(await h.steps(id!), ['s0', 's1']);
     },
   },
   {
@@ -225,10 +232,10 @@ const CASES: Case[] = [
     title: 'a stop marked on a tree but never applied is cleared: the tree runs on',
     point: 'cascade.marked',
     async run(h) {
-      const rootId = await parkedTree(h, 3, 200);
+      const rootId = await parkedTree(h, 8, 200);
       await h.crashAt('cascade.marked', { kind: 'apply', operation: 'stop', jobId: rootId });
       await h.recover(async () => (await finished(h, rootId)) && (await h.markerOf(rootId)) === undefined);
-      await expectTreeFinished(h, rootId, 3);
+      await expectTreeFinished(h, rootId, 8);
     },
   },
   ...(['cascade.applied', 'cascade.childrenDone'] as const).map(
@@ -236,14 +243,14 @@ const CASES: Case[] = [
       title: `a stop of a tree killed at ${point} reaches every child, and a resume finishes the tree`,
       point,
       async run(h) {
-        const rootId = await parkedTree(h, 3, 300);
+        const rootId = await parkedTree(h, 8, 300);
         await h.crashAt(point, { kind: 'apply', operation: 'stop', jobId: rootId }, { jobType: 'FAN_OUT' });
         await h.recover(async () => (await h.markerOf(rootId)) === undefined);
         await h.recover(async () => (await h.children(rootId)).every((c) => c.status === 'STOPPED' || c.status === 'FINISHED'));
         expect((await h.job(rootId))?.status).toBe('STOPPED');
         await h.stack.engine.apply('resume', rootId, { tenant: 'acme' });
         await h.recover(() => finished(h, rootId));
-        await expectTreeFinished(h, rootId, 3);
+        await expectTreeFinished(h, rootId, 8);
       },
     }),
   ),
@@ -251,11 +258,11 @@ const CASES: Case[] = [
     title: 'a resume of a stopped tree killed after the root moved reaches every child',
     point: 'cascade.applied',
     async run(h) {
-      const rootId = await parkedTree(h, 3, 300);
+      const rootId = await parkedTree(h, 8, 300);
       await h.stack.engine.apply('stop', rootId, { tenant: 'acme' });
       await h.crashAt('cascade.applied', { kind: 'apply', operation: 'resume', jobId: rootId }, { jobType: 'FAN_OUT' });
       await h.recover(() => finished(h, rootId));
-      await expectTreeFinished(h, rootId, 3);
+      await expectTreeFinished(h, rootId, 8);
     },
   },
   ...(['cascade.applied', 'cascade.childrenDone', 'cascade.ended'] as const).map(
@@ -263,7 +270,7 @@ const CASES: Case[] = [
       title: `a cancel of a stopped tree killed at ${point} ends the tree CANCELED, no job left CANCELING`,
       point,
       async run(h) {
-        const rootId = await parkedTree(h, 3, 300);
+        const rootId = await parkedTree(h, 8, 300);
         await h.stack.engine.apply('stop', rootId, { tenant: 'acme' });
         await h.crashAt(point, { kind: 'apply', operation: 'cancel', jobId: rootId }, { jobType: 'FAN_OUT' });
         await h.recover(async () => (await h.job(rootId))?.status === 'CANCELED' && (await h.markerOf(rootId)) === undefined);

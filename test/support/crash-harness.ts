@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { CrashPoint } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
 import { childIds } from '@stint/core/engine/job-tree';
-import { cascadeKey } from '@stint/core/table-keys';
+import { cascadeKey, jobIdOfPk, listPartition } from '@stint/core/table-keys';
 import { createTestStack, type Emulators, type TestStack } from './stack.ts';
 import { crashScenarioJobs, stepRuns } from './crash-scenarios.ts';
 import type { CrashAction, CrashProcessSetup } from './crash-process.ts';
@@ -22,6 +22,8 @@ export interface CrashHarness {
   /** This process recovers as any other worker would: it polls and sweeps until `done`. */
   recover(done: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   job(id: string): Promise<JobRecord | undefined>;
+  /** Ids of the root jobs in tenant acme, newest first. */
+  roots(): Promise<string[]>;
   children(id: string): Promise<JobRecord[]>;
   steps(id: string): Promise<Record<string, number>>;
   markerOf(id: string): Promise<unknown>;
@@ -85,6 +87,10 @@ export async function crashHarness(emulators: Emulators): Promise<CrashHarness> 
       await stack.runUntil(done, timeoutMs);
     },
     job: (id) => jobs.get(id),
+    async roots() {
+      const page = await jobs.queryIndex({ index: 'gsi1', partition: listPartition('acme', { system: false, child: false }), ascending: false });
+      return page.keys.map((key) => jobIdOfPk(key.pk!));
+    },
     async children(id) {
       return [...(await jobs.getMany(await childIds(stack.engine.deps, id))).values()];
     },
