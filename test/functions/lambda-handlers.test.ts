@@ -2,12 +2,14 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { interceptLocalhostDns } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECRET_ENV } from '@stint/core/auth/api-secrets';
 import { ENV } from '@stint/core/resource-spec';
 import { decodeWorkMessage } from '@stint/core/work-queue';
 import { createQueue, provision } from '@stint/local/provision';
 import { EMULATOR_CREDENTIALS, EMULATOR_REGION } from '@stint/local/emulators';
 import { resourcesOfType, synthStint, type Synthesized } from '../infra/synth.ts';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
+import { startSecretsManagerFake, type SecretsManagerFake } from '../support/secrets-manager.ts';
 import { emfPoints, reads, templateReads, type MetricPoint } from './metric-reads.ts';
 
 /**
@@ -22,10 +24,12 @@ type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper';
 type Handler = (event: unknown, context?: Context) => Promise<any>;
 
 const ADMIN_TOKEN = 'lambda-handler-test-admin-token';
+const SECRET_IDS = { session: 'stint-test-session-secret', adminToken: 'stint-test-admin-token' };
 const savedEnv = { ...process.env };
 let restoreDns: () => void;
 let emulators: Emulators;
 let stack: TestStack;
+let secretsManager: SecretsManagerFake;
 let synthesized: Synthesized;
 /** Every metric point the handlers printed, over the whole file. */
 const emitted: MetricPoint[] = [];
@@ -36,6 +40,7 @@ beforeAll(async () => {
   emulators = await startEmulators({ dynamo: 'dynalite' });
   stack = await createTestStack(emulators, { definitions: [] });
   synthesized = synthStint();
+  secretsManager = await startSecretsManagerFake({ [SECRET_IDS.session]: 's'.repeat(64), [SECRET_IDS.adminToken]: ADMIN_TOKEN });
   Object.assign(process.env, {
     AWS_REGION: EMULATOR_REGION,
     AWS_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.accessKeyId,
@@ -44,6 +49,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_SNS: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
   });
 });
 
@@ -52,6 +58,7 @@ afterAll(async () => {
   restoreDns?.();
   await stack?.stop();
   await emulators?.stop();
+  await secretsManager?.stop();
 });
 
 /** The function's environment from the template; references become this test's resources. */
@@ -66,6 +73,7 @@ function templateEnvironment(id: FunctionId, overrides: Record<string, string>):
     [ENV.lowQueueUrl]: stack.provisioned.queueUrls.low,
     [ENV.bucketName]: stack.provisioned.bucketName,
     [ENV.reportTopicArn]: stack.provisioned.reportTopicArn,
+    [SECRET_ENV.sessionSecretId]: SECRET_IDS.session,
   };
   const env = Object.fromEntries(
     Object.entries(variables).map(([name, value]) => {
@@ -134,20 +142,26 @@ const point = (name: string, dimensions: Record<string, string>, values?: number
 
 describe('the api entry point', () => {
   it('builds its app on the first request, not at import, and retries a build that failed', async () => {
-    // The table does not exist yet: an import that reached it would fail here. The api gets
-    // queues of its own, so its job's message stays out of the worker test's batch.
+    // Neither the table nor the session secret exists yet: an import that reached either would
+    // fail here. The api gets queues of its own, so its job's message stays out of the worker
+    // test's batch.
     const late = { tableName: uniqueName('late-table'), bucketName: stack.provisioned.bucketName, queuePrefix: `${uniqueName('late')}-` };
+    const lateSecret = uniqueName('late-session-secret');
     const queue = (id: string) => createQueue(stack.clients.sqs, uniqueName(`api-${id}`), {});
     const handler = await coldStart('api', {
       [ENV.tableName]: late.tableName,
       [ENV.workQueueUrl]: await queue('work'),
       [ENV.lowQueueUrl]: await queue('low'),
-      STINT_ADMIN_TOKEN: ADMIN_TOKEN,
+      [SECRET_ENV.sessionSecretId]: lateSecret,
+      [SECRET_ENV.adminTokenSecretId]: SECRET_IDS.adminToken,
     });
+    expect(secretsManager.requested).not.toContain(lateSecret);
 
     await expect(handler(httpEvent('GET', '/api/jobs'))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(secretsManager.requested).toContain(lateSecret);
 
     await provision(stack.clients, late);
+    secretsManager.put(lateSecret, 'l'.repeat(64));
     const created = await invoke<{ statusCode: number; body: string }>(handler, httpEvent('POST', '/api/jobs', { type: 'EXECUTE_LISTENER', data: { listenerName: 'api', ms: 0 } }));
     expect(created.result.statusCode).toBe(201);
     expect(created.points).toContainEqual(point('JobsCreated', { service: 'stint-api' }, [1]));

