@@ -12,7 +12,7 @@ import type { JobStatus } from '@stint/core/job';
 import { summaryBucket, type JobRecord, type SummaryBucket } from '@stint/core/job-record';
 import type { JobStore } from '@stint/core/job-store';
 import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
-import { statusIndexKeys, summaryKey } from '@stint/core/table-keys';
+import { listingOf, statusIndexKeys, summaryKey, type Listing } from '@stint/core/table-keys';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 
 export const USER_TYPES = ['IMPORT_RECORDS', 'EXPORT_RECORDS', 'EXECUTE_ACTION', 'DELETE_RECORDS', 'EXECUTE_LISTENER'];
@@ -130,10 +130,11 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
   }
 
   function count(record: JobRecord): void {
-    const s = summary.get(record.tenant) ?? { total: 0, active: 0, completed: 0, failed: 0, canceled: 0 };
+    const id = JSON.stringify([record.tenant, listingOf(record)]);
+    const s = summary.get(id) ?? { total: 0, active: 0, completed: 0, failed: 0, canceled: 0 };
     s.total++;
     s[summaryBucket(record.status, record.hasErrors)]++;
-    summary.set(record.tenant, s);
+    summary.set(id, s);
   }
 
   const bigRoot: Root = { ...big, children: 0 };
@@ -161,9 +162,10 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
         }
       };
       await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-      // The counters a live table keeps on write: one summary item per tenant and one for all.
-      for (const [tenant, values] of summary) {
-        await store.client.send(new PutCommand({ TableName: store.tableName, Item: { ...summaryKey(tenant), ...values } }));
+      // The counters a live table keeps on write: one summary item per tenant and listing.
+      for (const [id, values] of summary) {
+        const [tenant, listing] = JSON.parse(id) as [string, Listing];
+        await store.client.send(new PutCommand({ TableName: store.tableName, Item: { ...summaryKey(tenant, listing), ...values } }));
       }
       const seconds = (performance.now() - started) / 1000;
       return { jobs, seconds, jobsPerSecond: jobs / seconds };

@@ -1,4 +1,5 @@
 import { defineJob } from '@stint/sdk';
+import { readSummary } from '@stint/core/query/stats-reader';
 import { createTestStack, emulatorClients, startEmulators } from '../test/support/stack.ts';
 import { attachMeter, PRICES } from './meter.ts';
 import type { Emulators } from '@stint/local/emulators';
@@ -38,12 +39,7 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
       }
     }),
   );
-  const summary = stack.engine.deps.counters;
-  await stack.runUntil(async () => {
-    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-    const out = await summary.client.send(new GetCommand({ TableName: summary.tableName, Key: { pk: 'T#bench', sk: 'SUM' } }));
-    return (out.Item?.completed ?? 0) >= jobs;
-  }, 600_000);
+  await stack.runUntil(async () => (await readSummary(stack.engine.deps.jobs, 'bench')).completed >= jobs, 600_000);
   const seconds = (performance.now() - started) / 1000;
   await stack.stop();
   // The completion polling above is the bench's own; it is not part of the pipeline's cost.

@@ -33,7 +33,7 @@ export function tableArgs(production: boolean) {
     fields: Object.fromEntries(keys.map((k) => [k, 'string' as const])),
     primaryIndex: { hashKey: TABLE.partitionKey, rangeKey: TABLE.sortKey },
     globalIndexes: Object.fromEntries(
-      TABLE.indexes.map((i) => [i.name, { hashKey: i.partitionKey, rangeKey: i.sortKey, projection: 'keys-only' as const }]),
+      TABLE.indexes.map((i) => [i.name, { hashKey: i.partitionKey, rangeKey: i.sortKey, projection: i.projected.length === 0 ? ('keys-only' as const) : [...i.projected] }]),
     ),
     ttl: TABLE.ttlAttribute,
     deletionProtection: production,

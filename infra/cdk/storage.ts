@@ -32,7 +32,9 @@ export function createTable(scope: Construct, options: StorageOptions): dynamodb
       indexName: index.name,
       partitionKey: string(index.partitionKey),
       sortKey: string(index.sortKey),
-      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      ...(index.projected.length === 0
+        ? { projectionType: dynamodb.ProjectionType.KEYS_ONLY }
+        : { projectionType: dynamodb.ProjectionType.INCLUDE, nonKeyAttributes: [...index.projected] }),
     });
   }
   return table;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { defineJob, NonRetriableError } from '@stint/sdk';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
@@ -85,9 +86,11 @@ describe('summary counters', () => {
       await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'count' })).status === 'FINISHED');
       // Counters flush when the worker's batch ends, just after the status is visible.
       // Parent and one child finish with errors (the child's errors mark the parent).
-      await eventually(async () => (await stack.engine.deps.jobs.getItem({ pk: 'T#count', sk: 'SUM' }))?.active === 0);
-      const summary = await stack.engine.deps.jobs.getItem({ pk: 'T#count', sk: 'SUM' });
-      expect(summary).toMatchObject({ total: 5, active: 0, completed: 3, failed: 2 });
+      const tree = () => readSummary(stack.engine.deps.jobs, 'count', summaryListings({ children: true }));
+      await eventually(async () => (await tree()).active === 0);
+      expect(await tree()).toEqual({ total: 5, active: 0, completed: 3, failed: 2, canceled: 0 });
+      // The root's cards alone: the list of root jobs shows one.
+      expect(await readSummary(stack.engine.deps.jobs, 'count')).toEqual({ total: 1, active: 0, completed: 0, failed: 1, canceled: 0 });
     } finally {
       await stack.stop();
     }

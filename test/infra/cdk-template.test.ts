@@ -32,7 +32,7 @@ beforeAll(() => {
 });
 
 describe('table', () => {
-  it('has the spec keys, KEYS_ONLY indexes, PITR, TTL, on-demand billing and encryption', () => {
+  it('has the spec keys, KEYS_ONLY indexes (gsi2 with hasErrors), PITR, TTL, on-demand billing and encryption', () => {
     const keys = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
     s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
     s.template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -51,7 +51,7 @@ describe('table', () => {
           { AttributeName: i.partitionKey, KeyType: 'HASH' },
           { AttributeName: i.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'KEYS_ONLY' },
+        Projection: i.name === 'gsi2' ? { ProjectionType: 'INCLUDE', NonKeyAttributes: ['hasErrors'] } : { ProjectionType: 'KEYS_ONLY' },
       })),
     });
   });

@@ -50,10 +50,13 @@ describe('table', () => {
   it('has the same indexes, projections and TTL', () => {
     const [table] = Object.values(resourcesOfType(s.template, 'AWS::DynamoDB::Table'));
     const sst = tableArgs(false);
-    const gsis = table?.Properties?.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string } }[];
+    const gsis = table?.Properties?.GlobalSecondaryIndexes as { IndexName: string; Projection: { ProjectionType: string; NonKeyAttributes?: string[] } }[];
     expect(gsis.map((g) => g.IndexName).sort()).toEqual(Object.keys(sst.globalIndexes).sort());
-    expect(gsis.every((g) => g.Projection.ProjectionType === 'KEYS_ONLY')).toBe(true);
-    expect(Object.values(sst.globalIndexes).every((g) => g.projection === 'keys-only')).toBe(true);
+    // The same projection in both: keys only, or the listed attributes.
+    for (const gsi of gsis) {
+      const projection = sst.globalIndexes[gsi.IndexName]!.projection;
+      expect(gsi.Projection).toEqual(projection === 'keys-only' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: projection });
+    }
     expect((table?.Properties?.TimeToLiveSpecification as { AttributeName: string }).AttributeName).toBe(sst.ttl);
   });
 });

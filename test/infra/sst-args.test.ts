@@ -34,12 +34,12 @@ const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-u
 const arns = (name: ResourceName) => [`arn:${name}`];
 
 describe('table', () => {
-  it('declares the spec keys and KEYS_ONLY indexes, TTL and PITR', () => {
+  it('declares the spec keys and KEYS_ONLY indexes (gsi2 with hasErrors), TTL and PITR', () => {
     const args = tableArgs(false);
     expect(args.primaryIndex).toEqual({ hashKey: TABLE.partitionKey, rangeKey: TABLE.sortKey });
     expect(Object.values(args.fields).every((t) => t === 'string')).toBe(true);
     for (const index of TABLE.indexes) {
-      expect(args.globalIndexes[index.name]).toEqual({ hashKey: index.partitionKey, rangeKey: index.sortKey, projection: 'keys-only' });
+      expect(args.globalIndexes[index.name]).toEqual({ hashKey: index.partitionKey, rangeKey: index.sortKey, projection: index.name === 'gsi2' ? ['hasErrors'] : 'keys-only' });
       expect(args.fields).toHaveProperty(index.partitionKey);
       expect(args.fields).toHaveProperty(index.sortKey);
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CounterStore } from '@stint/core/counter-store';
 import type { JobStore } from '@stint/core/job-store';
-import { parseStatsQuery, readStats, readSummary } from '@stint/core/query/stats-reader';
+import { parseStatsQuery, readStats, readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { newTable, random, startEnv, type Env } from './seed-jobs.ts';
 
 const MIN = 60_000;
@@ -13,6 +13,9 @@ let env: Env;
 let store: JobStore;
 const created: number[] = [];
 const started: Array<{ at: number; wait: number }> = [];
+const ACME = { tenant: 'acme', system: false, parentId: null };
+const GLOBEX = { tenant: 'globex', system: false, parentId: null };
+const GLOBEX_SYSTEM_CHILD = { tenant: 'globex', system: true, parentId: 'a-system-root' };
 
 beforeAll(async () => {
   // Set QUERY_DYNAMO=dynamodb-local to run this suite on AWS's DynamoDB Local instead of dynalite.
@@ -25,16 +28,17 @@ beforeAll(async () => {
     const batch = counters.batch();
     for (let i = 0; i < 40; i++) {
       const at = T0 + Math.floor(rnd() * 2 * DAY);
-      batch.jobCreated('acme', at);
+      batch.jobCreated(ACME, at);
       created.push(at);
       if (rnd() < 0.7) {
         const wait = Math.floor(rnd() * 90_000);
         batch.jobStarted('acme', at + wait, wait);
         started.push({ at: at + wait, wait });
       }
-      if (rnd() < 0.5) batch.bucketMoved('acme', 'active', rnd() < 0.2 ? 'failed' : 'completed');
+      if (rnd() < 0.5) batch.bucketMoved(ACME, 'active', rnd() < 0.2 ? 'failed' : 'completed');
     }
-    batch.jobCreated('globex', T0 + b * HOUR);
+    batch.jobCreated(GLOBEX, T0 + b * HOUR);
+    batch.jobCreated(GLOBEX_SYSTEM_CHILD, T0 + b * HOUR);
     await batch.flush();
   }
 }, 60_000);
@@ -81,7 +85,8 @@ describe('readStats', () => {
       maxWaitingMs: Math.max(...waits),
     });
     const all = await readStats(store, ['acme', 'globex'], { from: T0, to: T0 + 3 * DAY - 1, interval: 'day' }, NOW);
-    expect(all.totals.created).toBe(created.length + 8);
+    // globex created a root user job and a system job's child in each of 8 batches.
+    expect(all.totals.created).toBe(created.length + 16);
   });
 
   it('cuts the range at now', async () => {
@@ -114,5 +119,13 @@ describe('readSummary', () => {
     expect(summary.completed).toBeGreaterThan(0);
     expect((await readSummary(store, ['acme', 'globex'])).total).toBe(created.length + 8);
     expect(await readSummary(store, 'nobody')).toEqual({ total: 0, active: 0, completed: 0, failed: 0, canceled: 0 });
+  });
+
+  it('counts root user jobs unless children or system jobs are asked for, as the list does', async () => {
+    expect(summaryListings()).toEqual([{ system: false, child: false }]);
+    expect((await readSummary(store, 'globex')).total).toBe(8);
+    expect((await readSummary(store, 'globex', summaryListings({ children: true }))).total).toBe(8);
+    expect((await readSummary(store, 'globex', summaryListings({ system: true }))).total).toBe(8);
+    expect((await readSummary(store, 'globex', summaryListings({ system: true, children: true }))).total).toBe(16);
   });
 });

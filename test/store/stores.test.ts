@@ -68,17 +68,19 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
     const counters = new CounterStore(dynamo, tableName);
     const minute = 1_700_000_040_000;
     const first = counters.batch();
-    first.jobCreated('t1', minute);
-    first.jobCreated('t1', minute + 5);
+    const root = { tenant: 't1', system: false, parentId: null };
+    first.jobCreated(root, minute);
+    first.jobCreated(root, minute + 5);
     first.jobStarted('t1', minute + 10, 300);
-    first.bucketMoved('t1', 'active', 'completed');
+    first.bucketMoved(root, 'active', 'completed');
     await first.flush();
     const second = counters.batch();
     second.jobStarted('t1', minute + 20, 100);
     second.jobStarted('t1', minute + 30, 900);
     await second.flush();
     const jobs = new JobStore(dynamo, tableName);
-    expect(await jobs.getItem({ pk: 'T#t1', sk: 'SUM' })).toMatchObject({ total: 2, active: 1, completed: 1 });
+    // One delta write per item and flush: the version counts the writes that landed.
+    expect(await jobs.getItem({ pk: 'T#t1', sk: 'SUM#u' })).toMatchObject({ total: 2, active: 1, completed: 1, version: 1 });
     expect(await jobs.getItem({ pk: 'T#t1', sk: `ST#${String(minute).padStart(13, '0')}` })).toMatchObject({
       created: 2,
       waitCount: 3,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { expect } from 'vitest';
 import type { CrashPoint } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
+import { readSummary, type Summary } from '@stint/core/query/stats-reader';
 import { childIds } from '@stint/core/engine/job-tree';
 import { cascadeKey, jobIdOfPk, listPartition } from '@stint/core/table-keys';
 import { createTestStack, type Emulators, type TestStack } from './stack.ts';
@@ -13,6 +14,7 @@ export const LEASE_MS = 1_500;
 export const SWEEP_MS = 200;
 const REDISPATCH_MS = 1_000;
 const SETTLE_GRACE_MS = 500;
+const COUNTER_SETTLE_MS = 400;
 
 export interface CrashHarness {
   stack: TestStack;
@@ -27,6 +29,8 @@ export interface CrashHarness {
   children(id: string): Promise<JobRecord[]>;
   steps(id: string): Promise<Record<string, number>>;
   markerOf(id: string): Promise<unknown>;
+  /** The cards of tenant acme's root user jobs, as the monitor reads them. */
+  summary(): Promise<Summary>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function crashHarness(emulators: Emulators): Promise<CrashHarness> 
     visibilityTimeoutSeconds: 2,
     redispatchAfterMs: REDISPATCH_MS,
     settleGraceMs: SETTLE_GRACE_MS,
+    counterSettleMs: COUNTER_SETTLE_MS,
   });
   for (const definition of crashScenarioJobs(stack.clients.dynamo, stack.config.tableName)) stack.engine.deps.registry.register(definition);
   let sweeping = false;
@@ -96,6 +101,7 @@ export async function crashHarness(emulators: Emulators): Promise<CrashHarness> 
     },
     steps: (id) => stepRuns(stack.clients.dynamo, stack.config.tableName, id),
     markerOf: (id) => jobs.getItem(cascadeKey(id)),
+    summary: () => readSummary(jobs, 'acme'),
     async stop() {
       sweeping = false;
       await sweeper;

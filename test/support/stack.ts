@@ -24,6 +24,7 @@ export interface TestStackOptions {
   visibilityTimeoutSeconds?: number;
   redispatchAfterMs?: number;
   settleGraceMs?: number;
+  counterSettleMs?: number;
   concurrency?: number;
   batchSize?: number;
   workerId?: string;
@@ -79,6 +80,7 @@ export function attachTestStack(clients: AwsClients, provisioned: Provisioned, c
     ...(options.workerId ? { workerId: options.workerId } : {}),
     ...(options.redispatchAfterMs ? { redispatchAfterMs: options.redispatchAfterMs } : {}),
     ...(options.settleGraceMs !== undefined ? { settleGraceMs: options.settleGraceMs } : {}),
+    ...(options.counterSettleMs !== undefined ? { counterSettleMs: options.counterSettleMs } : {}),
     onEvent: (event) => events.push(event),
   });
   const poller = new SqsPoller({

@@ -129,6 +129,9 @@ describe('pages', () => {
     const all = await (await get('/jobs?children=true', admin)).text();
     expect(all).toContain('adopted child');
     expect(all).toMatch(/name="children" value="true" checked/);
+    // The cards count what the list shows: this file's only child job is counted with children only.
+    const total = (html: string) => Number(/id="count-total">([\d,]+)</.exec(html)![1]!.replaceAll(',', ''));
+    expect(total(all) - total(roots)).toBe(1);
   });
 
   it('leave the api’s responses alone', async () => {

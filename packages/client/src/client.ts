@@ -46,7 +46,8 @@ export interface StintClient {
   /** By ids: per-id outcomes. By filter: the BULK_OPERATION system job doing it. */
   bulk(op: Operation, ids: readonly string[]): Promise<BulkResult>;
   bulk(op: Operation, target: { filter: FindQuery }): Promise<AcceptedJob>;
-  summary(options?: { tenant?: string }): Promise<Summary>;
+  /** Cards of root user jobs; `children` and `system` add the jobs the list adds for them. */
+  summary(options?: { tenant?: string; children?: boolean; system?: boolean }): Promise<Summary>;
   stats(query?: StatsQuery): Promise<Stats>;
   /** Scheduled jobs: list, plan, run now, latest executions. */
   schedules: ScheduleClient;
@@ -115,7 +116,7 @@ export function createStintClient(options: StintClientOptions): StintClient {
       const body = Array.isArray(target) ? { op, ids: target } : { op, filter: filterParams((target as { filter: FindQuery }).filter) };
       return http.json<never>('POST', '/api/jobs/bulk', { body });
     },
-    summary: (opts = {}) => http.json<Summary>('GET', '/api/summary', { query: { tenant: opts.tenant } }),
+    summary: (opts = {}) => http.json<Summary>('GET', '/api/summary', { query: { tenant: opts.tenant, children: opts.children, system: opts.system } }),
     stats: (query = {}) => http.json<Stats>('GET', '/api/stats', { query: { ...query } }),
     schedules: createScheduleClient(http),
   };

@@ -1,7 +1,7 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from './errors.ts';
 import type { SummaryBucket } from './job-record.ts';
-import { minuteOf, statsKey, summaryKey } from './table-keys.ts';
+import { listingOf, minuteOf, statsKey, summaryKey, type Listing } from './table-keys.ts';
 import { buildUpdate } from './update-expression.ts';
 
 interface StatsDelta {
@@ -12,29 +12,45 @@ interface StatsDelta {
   waitMax: number;
 }
 
+/** A job as the counters see it: whose, and which listing its cards belong to. */
+export type Counted = { tenant: string; system: boolean; parentId?: string | null | undefined };
+
+export type SummaryDeltas = Partial<Record<SummaryBucket | 'total', number>>;
+
 /**
  * Summary cards and statistics buckets, maintained on write. Deltas gather in a batch and
  * are written once per item when it flushes (end of an api request, end of a worker batch),
  * so a batch of ten slices costs one counter write per tenant rather than ten.
  *
- * Counters are updated after the job write they describe; a crash between the two loses
- * that delta (DynamoDB has no cross-item atomicity without transactions, which dynalite
- * lacks and which cost twice as much). The drift is bounded by crashes, not by load.
+ * Cards are kept per tenant and listing (root user jobs, their children, system jobs, theirs),
+ * so the cards can count what the list shows. Counters are updated after the job writes they
+ * describe, so a crash loses every delta buffered in flight (DynamoDB has no cross-item
+ * atomicity without transactions, which dynalite lacks and which cost twice as much): each
+ * delta write bumps the item's `version` and `updatedAt`, and counter-reconcile.ts re-derives
+ * the cards from the job items once a listing has been quiet long enough for no delta to be
+ * in flight.
  */
 export class CounterStore {
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
+    readonly clock: () => number = Date.now,
   ) {}
 
   batch(): CounterBatch {
     return new CounterBatch(this);
   }
 
-  async applySummary(tenant: string, deltas: Partial<Record<SummaryBucket | 'total', number>>): Promise<void> {
+  async applySummary(tenant: string, listing: Listing, deltas: SummaryDeltas): Promise<void> {
     const add = Object.fromEntries(Object.entries(deltas).filter(([, v]) => v !== 0)) as Record<string, number>;
     if (Object.keys(add).length === 0) return;
-    await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: summaryKey(tenant), ...buildUpdate({ add }) }));
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: summaryKey(tenant, listing),
+        ...buildUpdate({ add: { ...add, version: 1 }, set: { updatedAt: this.clock() } }),
+      }),
+    );
   }
 
   async applyStats(tenant: string, minute: number, delta: StatsDelta): Promise<void> {
@@ -74,47 +90,54 @@ export class CounterStore {
 }
 
 export class CounterBatch {
-  readonly #summary = new Map<string, Partial<Record<SummaryBucket | 'total', number>>>();
+  readonly #summary = new Map<string, { tenant: string; listing: Listing; deltas: SummaryDeltas }>();
   readonly #stats = new Map<string, { tenant: string; minute: number; delta: StatsDelta }>();
 
   constructor(readonly store: CounterStore) {}
 
-  jobCreated(tenant: string, createDate: number): void {
-    this.#summaryAdd(tenant, 'total', 1);
-    this.#summaryAdd(tenant, 'active', 1);
-    this.#statsAdd(tenant, createDate, { created: 1 });
+  jobCreated(job: Counted, createDate: number): void {
+    this.#summaryAdd(job, 'total', 1);
+    this.#summaryAdd(job, 'active', 1);
+    this.#statsAdd(job.tenant, createDate, { created: 1 });
   }
 
   jobStarted(tenant: string, startDate: number, waitingMs: number): void {
     this.#statsAdd(tenant, startDate, { waitCount: 1, waitSum: waitingMs, waitMin: waitingMs, waitMax: waitingMs });
   }
 
-  bucketMoved(tenant: string, from: SummaryBucket, to: SummaryBucket): void {
+  bucketMoved(job: Counted, from: SummaryBucket, to: SummaryBucket): void {
     if (from === to) return;
-    this.#summaryAdd(tenant, from, -1);
-    this.#summaryAdd(tenant, to, 1);
+    this.#summaryAdd(job, from, -1);
+    this.#summaryAdd(job, to, 1);
   }
 
-  jobDeleted(tenant: string, bucket: SummaryBucket): void {
-    this.#summaryAdd(tenant, 'total', -1);
-    this.#summaryAdd(tenant, bucket, -1);
+  jobDeleted(job: Counted, bucket: SummaryBucket): void {
+    this.#summaryAdd(job, 'total', -1);
+    this.#summaryAdd(job, bucket, -1);
+  }
+
+  /** Nothing to write: a crash before this batch's flush would lose nothing. */
+  get empty(): boolean {
+    return this.#summary.size === 0 && this.#stats.size === 0;
   }
 
   async flush(): Promise<void> {
-    const summary = [...this.#summary.entries()];
+    const summary = [...this.#summary.values()];
     const stats = [...this.#stats.values()];
     this.#summary.clear();
     this.#stats.clear();
     await Promise.all([
-      ...summary.map(([tenant, deltas]) => this.store.applySummary(tenant, deltas)),
+      ...summary.map((s) => this.store.applySummary(s.tenant, s.listing, s.deltas)),
       ...stats.map((s) => this.store.applyStats(s.tenant, s.minute, s.delta)),
     ]);
   }
 
-  #summaryAdd(tenant: string, field: SummaryBucket | 'total', delta: number) {
-    const entry = this.#summary.get(tenant) ?? {};
-    entry[field] = (entry[field] ?? 0) + delta;
-    this.#summary.set(tenant, entry);
+  #summaryAdd(job: Counted, field: SummaryBucket | 'total', delta: number) {
+    const listing = listingOf(job);
+    const id = `${job.tenant}|${listing.system}|${listing.child}`;
+    const entry = this.#summary.get(id) ?? { tenant: job.tenant, listing, deltas: {} };
+    entry.deltas[field] = (entry.deltas[field] ?? 0) + delta;
+    this.#summary.set(id, entry);
   }
 
   #statsAdd(tenant: string, at: number, delta: Partial<StatsDelta>) {

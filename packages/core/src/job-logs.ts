@@ -32,7 +32,7 @@ export async function appendJobLog(deps: JobLogDeps, job: Pick<Job, 'id' | 'tena
     // Only a FINISHED job's bucket depends on the flag (completed → failed).
     if (flipped && summaryBucket(flipped.status, false) !== summaryBucket(flipped.status, true)) {
       const counters = deps.counters.batch();
-      counters.bucketMoved(flipped.tenant, summaryBucket(flipped.status, false), 'failed');
+      counters.bucketMoved(flipped, summaryBucket(flipped.status, false), 'failed');
       await counters.flush();
     }
   }

@@ -30,6 +30,8 @@ export interface IndexQuery {
   limit?: number;
   startKey?: Record<string, unknown>;
   countOnly?: boolean;
+  /** Only entries whose (projected) attribute of this name is true. */
+  whereTrue?: string;
 }
 
 /** Builds the Query input for an index read. Pure. */
@@ -46,12 +48,18 @@ export function buildIndexQuery(tableName: string, query: IndexQuery) {
     values[':lo'] = query.between[0];
     values[':hi'] = query.between[1];
   }
+  if (query.whereTrue !== undefined) values[':true'] = true;
   return {
     TableName: tableName,
     IndexName: query.index,
     KeyConditionExpression: condition,
-    ExpressionAttributeNames: { '#pk': pkName, ...(condition.includes('#sk') ? { '#sk': skName } : {}) },
+    ExpressionAttributeNames: {
+      '#pk': pkName,
+      ...(condition.includes('#sk') ? { '#sk': skName } : {}),
+      ...(query.whereTrue !== undefined ? { '#where': query.whereTrue } : {}),
+    },
     ExpressionAttributeValues: values,
+    ...(query.whereTrue !== undefined ? { FilterExpression: '#where = :true' } : {}),
     ScanIndexForward: query.ascending ?? true,
     ...(query.limit ? { Limit: query.limit } : {}),
     ...(query.startKey ? { ExclusiveStartKey: query.startKey } : {}),
@@ -138,9 +146,19 @@ export class JobStore {
     return { keys: (out.Items ?? []) as Array<Record<string, string>>, lastKey: out.LastEvaluatedKey };
   }
 
+  /**
+   * How many entries match: up to `limit` in one page when it is given, otherwise every page
+   * (Count is per page, after the filter; one page reads at most 1 MB of index entries).
+   */
   async countIndex(query: Omit<IndexQuery, 'countOnly'>): Promise<number> {
-    const out = await this.client.send(new QueryCommand(buildIndexQuery(this.tableName, { ...query, countOnly: true })));
-    return out.Count ?? 0;
+    let count = 0;
+    let startKey = query.startKey;
+    do {
+      const out = await this.client.send(new QueryCommand(buildIndexQuery(this.tableName, { ...query, countOnly: true, ...(startKey ? { startKey } : {}) })));
+      count += out.Count ?? 0;
+      startKey = query.limit === undefined ? out.LastEvaluatedKey : undefined;
+    } while (startKey);
+    return count;
   }
 
   /** Items of one partition (a job's checkpoints or logs), by sort-key prefix. */

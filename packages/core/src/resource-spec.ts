@@ -10,19 +10,22 @@ export const TABLE = {
   /** Epoch seconds; DynamoDB TTL removes ended jobs' items after the retention period. */
   ttlAttribute: 'expiresAt',
   /**
-   * Global secondary indexes. All KEYS_ONLY: a job item changes often (progress, heartbeats),
-   * and a KEYS_ONLY index is only written when its keys change, so those updates cost one
-   * write unit instead of one per index. Pages are read as keys, then BatchGetItem.
+   * Global secondary indexes, KEYS_ONLY but for one flag: a job item changes often (progress,
+   * heartbeats), and an index is only written when its keys or projected attributes change, so
+   * those updates cost one write unit instead of one per index. Pages are read as keys, then
+   * BatchGetItem. gsi2 also carries `hasErrors`, which changes at most once per job, so the
+   * counters can be re-derived by counting (completed vs failed) without reading the jobs.
    */
   indexes: [
-    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', purpose: "a tenant's jobs, newest first" },
-    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', purpose: "a tenant's jobs in one status" },
-    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', purpose: "a tenant's jobs of one type" },
-    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', purpose: 'children of a job' },
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projected: [], purpose: "a tenant's jobs, newest first" },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projected: ['hasErrors'], purpose: "a tenant's jobs in one status" },
+    { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projected: [], purpose: "a tenant's jobs of one type" },
+    { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projected: [], purpose: 'children of a job' },
     {
       name: 'gsi5',
       partitionKey: 'gsi5pk',
       sortKey: 'gsi5sk',
+      projected: [],
       purpose: 'dispatch: ready jobs per root, in-flight jobs, parked parents, roots with ready work by virtual time',
     },
   ],

@@ -6,12 +6,13 @@
  *   step checkpoint   J#<id>             C#<step name>
  *   log line          J#<id>             L#<ts:13>#<seq:6>
  *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version)
- *   summary counters  T#<tenant>         SUM
+ *   summary counters  T#<tenant>         SUM#<l>          (per listing, see below; version + reconcile state)
  *   stats bucket      T#<tenant>         ST#<minute:13>
  *   idempotency key   I#<tenant>#<key>   I
  *   api key by hash   K#<sha256>         K
  *   api key listing   KEYS               <key id>
  *   tenant directory  TENANTS            <tenant>
+ *   reconcile cursor  RC                 C                 (the next tenant whose counters the sweeper re-derives)
  *   schedule          SC                 <tenant>#<schedule id>   (installation ones under ADMIN_TENANT)
  *   schedule catalog  SCC                C                 (what the last reconcile planned)
  *   run seen by       V#<viewer>         <job id>          (unread-logs marker)
@@ -52,9 +53,10 @@ export const logPrefix = 'L#';
 export const checkpointKey = (jobId: string, step: string) => ({ pk: `J#${jobId}`, sk: `${checkpointPrefix}${step}` });
 export const logSortKey = (timestamp: number, seq: number) => `${logPrefix}${pad(timestamp, 13)}#${pad(seq, 6)}`;
 export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
-export const summaryKey = (tenant: string) => ({ pk: `T#${tenant}`, sk: 'SUM' });
 export const statsKey = (tenant: string, minute: number) => ({ pk: `T#${tenant}`, sk: `ST#${pad(minute, 13)}` });
 export const idempotencyKey = (tenant: string, key: string) => ({ pk: `I#${tenant}#${key}`, sk: 'I' });
+export const TENANT_DIRECTORY = 'TENANTS';
+export const reconcileCursorKey = { pk: 'RC', sk: 'C' } as const;
 export const SCHEDULE_PARTITION = 'SC';
 export const scheduleKey = (tenant: string, scheduleId: string) => ({ pk: SCHEDULE_PARTITION, sk: `${tenant}#${scheduleId}` });
 export const scheduleCatalogKey = { pk: 'SCC', sk: 'C' } as const;
@@ -77,6 +79,16 @@ export function listingOf(job: { system: boolean; parentId?: string | null | und
 }
 
 const listingCode = (listing: Listing) => `${listing.system ? 's' : 'u'}${listing.child ? 'c' : ''}`;
+
+/** Every listing, root user jobs first (what the monitor shows by default). */
+export const LISTINGS: readonly Listing[] = [
+  { system: false, child: false },
+  { system: false, child: true },
+  { system: true, child: false },
+  { system: true, child: true },
+];
+
+export const summaryKey = (tenant: string, listing: Listing) => ({ pk: `T#${tenant}`, sk: `SUM#${listingCode(listing)}` });
 
 export const listPartition = (tenant: string, listing: Listing) => `T#${tenant}#${listingCode(listing)}`;
 export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) =>

@@ -80,7 +80,7 @@ export async function startDynamoDbLocal(port = 0) {
 }
 
 async function waitUntilUp(endpoint: string, child: ReturnType<typeof spawn>): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   let output = '';
   child.stderr?.on('data', (chunk) => (output += chunk));
   while (Date.now() < deadline) {
@@ -94,5 +94,5 @@ async function waitUntilUp(endpoint: string, child: ReturnType<typeof spawn>): P
     }
   }
   child.kill('SIGKILL');
-  throw new Error(`DynamoDB Local did not start within 30 s: ${output}`);
+  throw new Error(`DynamoDB Local did not start within 60 s: ${output}`);
 }

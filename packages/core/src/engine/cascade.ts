@@ -251,7 +251,7 @@ async function finishDelete(ctx: EngineContext, flagged: JobRecord): Promise<voi
   await deps.jobs.deletePartition(pk, checkpointPrefix);
   await crashPoint('delete.partitionsCleared', { jobId: flagged.id, jobType: flagged.type });
   // Counted out once: by whoever removes the item.
-  if (await deps.jobs.deleteJobIf(flagged.id, '#deleting = :yes', { ':yes': true })) ctx.counters.jobDeleted(flagged.tenant, bucketOf(flagged));
+  if (await deps.jobs.deleteJobIf(flagged.id, '#deleting = :yes', { ':yes': true })) ctx.counters.jobDeleted(flagged, bucketOf(flagged));
 }
 
 async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {

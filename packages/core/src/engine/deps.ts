@@ -20,6 +20,8 @@ export interface EngineTuning {
    * younger ones may still be under way in their own request (adoption.ts, cascade.ts).
    */
   settleGraceMs: number;
+  /** How long a summary item must go without a delta before its cards are re-derived (counter-reconcile.ts). */
+  counterSettleMs: number;
 }
 
 /** Structured events for the handler's logger and metrics; core does no I/O of its own for them. */

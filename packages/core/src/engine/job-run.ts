@@ -279,7 +279,7 @@ export class JobRun {
       await Promise.all(
         children.slice(i, i + SPAWN_PARALLELISM).map(async (child) => {
           if (!(await this.deps.jobs.create(child))) return;
-          this.ctx.counters.jobCreated(child.tenant, child.createDate);
+          this.ctx.counters.jobCreated(child, child.createDate);
           emit(this.deps, { type: 'jobCreated', jobId: child.id, rootId: child.rootId, tenant: child.tenant, jobType: child.type });
         }),
       );

@@ -24,7 +24,7 @@ import { bucketOf, endSpec, merge } from './transitions.ts';
  */
 export async function jobEnded(ctx: EngineContext, record: JobRecord): Promise<void> {
   const { deps } = ctx;
-  ctx.counters.bucketMoved(record.tenant, 'active', bucketOf(record));
+  ctx.counters.bucketMoved(record, 'active', bucketOf(record));
   emit(deps, { type: 'jobEnded', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, status: record.status, hasErrors: record.hasErrors });
   if (record.scheduleId && deps.runEnded) {
     // A report that cannot be sent must not undo or retry the run's end: it is recorded on the

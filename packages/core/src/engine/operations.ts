@@ -149,7 +149,7 @@ export class Operations {
       }),
     );
     if (!updated) return null;
-    ctx.counters.bucketMoved(record.tenant, bucketOf(record), 'active');
+    ctx.counters.bucketMoved(record, bucketOf(record), 'active');
     await this.dispatcher.pumpRoot(updated.rootId, laneOf(updated));
     return updated;
   }

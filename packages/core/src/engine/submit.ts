@@ -109,7 +109,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   if (parent) record = await finishAdoption(ctx, record);
   else if (fastPath) await dispatcher.send(record);
   else await dispatcher.pumpRoot(record.rootId, laneOf(record));
-  ctx.counters.jobCreated(record.tenant, now);
+  ctx.counters.jobCreated(record, now);
   emit(deps, { type: 'jobCreated', jobId: id, rootId: record.rootId, tenant: record.tenant, jobType: record.type });
   return { record, created: true };
 }

@@ -20,6 +20,8 @@ export interface SweepReport {
   adoptionsFinished: number;
   /** Operations over trees (and deletes) a crash interrupted, finished. */
   cascadesFinished: number;
+  /** Tenant listings whose summary cards were re-derived from the job items (counter-reconcile.ts). */
+  countersCorrected: number;
   /** Messages the pump sent for ready work. */
   dispatched: number;
   /** Scheduled runs started (one per due slot). */
@@ -43,7 +45,7 @@ export interface SweepOptions {
 /** A parent parked with no child ending for this long gets its counts re-derived; doubled after each recount that found nothing. */
 export const RECOUNT_MAX_WAIT_MS = 3_600_000;
 
-export type EngineSweep = Omit<SweepReport, 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed' | 'schedulesSkipped'>;
+export type EngineSweep = Omit<SweepReport, 'countersCorrected' | 'schedulesStarted' | 'schedulesReconciled' | 'schedulesFailed' | 'schedulesSkipped'>;
 
 /**
  * Recovers from crashes. Reads only the sets that hold unfinished work — in flight, parked,

@@ -1,9 +1,10 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { minuteOf, pad, statsKey, summaryKey } from '../table-keys.ts';
+import type { JobStore } from '../job-store.ts';
+import { LISTINGS, minuteOf, pad, statsKey, summaryKey, type Listing } from '../table-keys.ts';
 import type { TableReader } from './table-reader.ts';
-import { msParam, parseParams } from './param-schemas.ts';
+import { boolParam, msParam, parseParams } from './param-schemas.ts';
 
 export type StatsInterval = 'minute' | 'hour' | 'day';
 
@@ -139,12 +140,22 @@ function finish(acc: Acc): Omit<StatsPoint, 't'> {
   };
 }
 
-/** The summary cards; zeros before the tenant's first job. Negative drift shows as 0. */
-export async function readSummary(store: TableReader, tenants: string | readonly string[]): Promise<Summary> {
-  const items = await Promise.all(
-    [tenants].flat().map(async (tenant) => (await store.client.send(new GetCommand({ TableName: store.tableName, Key: summaryKey(tenant) }))).Item ?? {}),
-  );
-  const n = (k: string) => items.reduce((sum, item) => sum + Math.max(0, typeof item[k] === 'number' ? (item[k] as number) : 0), 0);
+/** The summary's query: which listings to add up, named as the jobs list names them. */
+export const summaryQuerySchema = z.strictObject({ system: boolParam, children: boolParam }).partial();
+
+/** Which listings' cards to add up: like the jobs list, root user jobs unless asked for more. */
+export function summaryListings(options: { system?: boolean; children?: boolean } = {}): Listing[] {
+  return LISTINGS.filter((listing) => (options.system || !listing.system) && (options.children || !listing.child));
+}
+
+/**
+ * The summary cards of some tenants and listings; zeros before the first job. Stored values
+ * are shown as they are: a negative count is drift the reconcile has yet to correct, and
+ * hiding it would hide the defect.
+ */
+export async function readSummary(store: JobStore, tenants: string | readonly string[], listings: readonly Listing[] = summaryListings()): Promise<Summary> {
+  const items = await store.getItems([tenants].flat().flatMap((tenant) => listings.map((listing) => summaryKey(tenant, listing))));
+  const n = (k: keyof Summary) => items.reduce((sum, item) => sum + (typeof item[k] === 'number' ? (item[k] as number) : 0), 0);
   return { total: n('total'), active: n('active'), completed: n('completed'), failed: n('failed'), canceled: n('canceled') };
 }
 

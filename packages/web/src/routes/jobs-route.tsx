@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { ALLOWED_FROM } from '@stint/core';
 import { findJobs } from '@stint/core/query/job-finder';
 import { parseJobQuery } from '@stint/core/query/job-query';
-import { readSummary } from '@stint/core/query/stats-reader';
+import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { canonicalParams, href, pager, queryParams, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
 import type { WebEnv } from '../page-session.ts';
@@ -27,8 +27,10 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const now = services.now();
     const query = queryParams(params);
     const registry = services.engine.deps.registry;
+    // The cards count what the list shows: children and system jobs only when it shows them.
+    const shown = summaryListings({ system: query.system === 'true', children: query.children === 'true' });
     const [summary, found] = await Promise.all([
-      readSummary(services.engine.deps.jobs, await scope.counterTenants()),
+      readSummary(services.engine.deps.jobs, await scope.counterTenants(), shown),
       orBadRequest(async () => findJobs(services.engine.deps.jobs, await scope.finder(), parseJobQuery(query), now, services.cursors)),
     ]);
     const canWrite = principal.role !== 'viewer';

@@ -1,5 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { parseStatsQuery, readStats, readSummary, statsQuerySchema } from '@stint/core/query/stats-reader';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { parseStatsQuery, readStats, readSummary, statsQuerySchema, summaryListings, summaryQuerySchema } from '@stint/core/query/stats-reader';
 import type { ApiEnv } from '../api-env.ts';
 import { documented } from '../documented.ts';
 import { errors, jsonContent, StatsSchema, SummarySchema, TenantParam } from '../schemas.ts';
@@ -10,7 +10,10 @@ const summary = createRoute({
   path: '/api/summary',
   tags: ['monitor'],
   summary: 'Count cards: total, active, completed, failed, canceled',
-  request: { query: z.object({ tenant: TenantParam }) },
+  description:
+    'Counts of root user jobs, as GET /api/jobs lists them; `children` and `system` add the same jobs the list adds. ' +
+    'Counts are maintained on write and re-derived from the jobs after a crash once the tenant has been quiet for a few minutes.',
+  request: { query: summaryQuerySchema.extend({ tenant: TenantParam }) },
   responses: { 200: jsonContent(SummarySchema, 'Counts, maintained on write'), ...errors(400, 403) },
 });
 
@@ -31,8 +34,9 @@ async function counterTenants(services: ApiServices, scope: ReturnType<typeof re
 
 export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   app.openapi(summary, async (c) => {
-    const scope = requestScope(c.get('principal'), c.req.valid('query').tenant);
-    return c.json(await readSummary(services.engine.deps.jobs, await counterTenants(services, scope)), 200);
+    const { tenant, ...shown } = c.req.valid('query');
+    const scope = requestScope(c.get('principal'), tenant);
+    return c.json(await readSummary(services.engine.deps.jobs, await counterTenants(services, scope), summaryListings(shown)), 200);
   });
 
   documented(app, stats, async (c) => {
