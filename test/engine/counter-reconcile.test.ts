@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
-import { reconcileSome } from '@stint/core/counter-reconcile';
+import { reconcileSome, recountWhileStopped } from '@stint/core/counter-reconcile';
 import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { summaryKey } from '@stint/core/table-keys';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -133,5 +133,14 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
     expect(await visit(t + SETTLE_MS)).toEqual({ corrected: 2, pending: 0 });
     expect(await visit(t + SETTLE_MS)).toEqual({ corrected: 1, pending: 0 });
     for (const tenant of tenants) expect((await readSummary(store, tenant)).total).toBe(0);
+  });
+
+  it('recounts every tenant at once when no process is writing (a local start after an unclean stop)', async () => {
+    await start();
+    await runLosingDeltas('acme', ['OK', 'ERRS']);
+    await stack.poller.stop();
+    expect(await recountWhileStopped(stack.engine.deps.jobs, stack.engine.deps.tenants)).toBe(1);
+    expect(await readSummary(stack.engine.deps.jobs, 'acme')).toEqual({ total: 2, active: 0, completed: 1, failed: 1, canceled: 0 });
+    expect(await recountWhileStopped(stack.engine.deps.jobs, stack.engine.deps.tenants)).toBe(0);
   });
 });

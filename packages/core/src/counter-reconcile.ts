@@ -118,3 +118,23 @@ export async function reconcileSome(
   if (next !== (cursor ?? null)) await jobs.tryUpdateItem(reconcileCursorKey, next === null ? { remove: ['after'] } : { set: { after: next } });
   return result;
 }
+
+/**
+ * Writes every listing's cards from the items at once, without waiting for quiet: only for a
+ * table no process is writing to (the local stack's start after an unclean stop), where no
+ * delta can be on its way.
+ */
+export async function recountWhileStopped(jobs: JobStore, tenants: TenantDirectory): Promise<number> {
+  let corrected = 0;
+  for (const tenant of await tenants.list()) {
+    for (const listing of LISTINGS) {
+      const key = summaryKey(tenant, listing);
+      const item = ((await jobs.getItem(key)) ?? {}) as SummaryItem;
+      const counts = await countFromItems(jobs, tenant, listing);
+      if (sameCounts(item, counts)) continue;
+      await jobs.tryUpdateItem(key, { set: { ...counts, reconciledVersion: item.version ?? 0 }, remove: ['candidate'] });
+      corrected++;
+    }
+  }
+  return corrected;
+}
