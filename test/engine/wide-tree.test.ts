@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
-import { CASCADE_INLINE_CHILDREN } from '@stint/core/engine/cascade';
+import { CASCADE_INLINE_CHILDREN } from '@stint/core/engine/cascade-marker';
 import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('a tree wider than the inline cascade', () => {
-  it('stops and resumes its children through a CASCADE system job', async () => {
+  it('stops, resumes and deletes its children through CASCADE system jobs', async () => {
     const stack = await createTestStack(emulators, { definitions: [WIDE, LEAF], tuning: { maxInFlightPerRoot: 2 } });
     for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
     const children = CASCADE_INLINE_CHILDREN + 20;
@@ -45,6 +45,14 @@ describe('a tree wider than the inline cascade', () => {
       await stack.engine.apply('resume', root.id, { tenant: 'acme' });
       await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 120_000);
       expect((await stack.engine.get(root.id, { tenant: 'acme' })).childrenProgress).toEqual({ finished: children, total: children });
+
+      // Deleting the root removes the tree, through a second CASCADE job that removes the root last.
+      const ids = await childIds(stack.engine.deps, root.id);
+      expect(await stack.engine.apply('delete', root.id, { tenant: 'acme' })).toBeNull();
+      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id)) === undefined, 120_000);
+      expect(stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'CASCADE')).toHaveLength(2);
+      expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
+      expect((await stack.engine.deps.jobs.queryPartition(`J#${ids[0]}`, '')).items).toEqual([]);
     } finally {
       await stack.stop();
     }

@@ -1,13 +1,13 @@
 import { defineJob, type JobDefinition } from '@stint/sdk';
-import { CASCADE, type CascadeOperation } from './cascade.ts';
+import { CASCADE, type MarkedOperation } from './cascade-marker.ts';
 
 export interface CascadeJobData {
   jobId: string;
-  operation: CascadeOperation;
+  operation: MarkedOperation;
 }
 
 /** Walks one page of a job's children and returns where the next page starts (engine.ts). */
-export type CascadePage = (jobId: string, operation: CascadeOperation, startKey: Record<string, unknown> | undefined) => Promise<Record<string, unknown> | undefined>;
+export type CascadePage = (jobId: string, operation: MarkedOperation, startKey: Record<string, unknown> | undefined) => Promise<Record<string, unknown> | undefined>;
 
 /**
  * The walk of a tree too wide for one api request (cascade.ts). One page of children is one

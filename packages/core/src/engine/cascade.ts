@@ -1,15 +1,15 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { crashPoint } from '../crash-points.ts';
-import { isConditionalCheckFailed } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { cascadeKey, cascadeShard, checkpointPrefix, jobKey, logPrefix, SHARDS } from '../table-keys.ts';
+import { cascadeShard, SHARDS } from '../table-keys.ts';
+import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, type CascadeMarker, type CascadeOperation } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';
 import { readySpec } from './dispatcher.ts';
 import { childIds, jobEnded } from './job-tree.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
+import { clearPartition, deleteTree } from './tree-delete.ts';
 
 /**
  * Stop, resume and cancel act on a job's unfinished descendants too. Walking a tree is many
@@ -25,46 +25,10 @@ import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './
  * which walks it page by page in steps, so no api request outlives its timeout half done.
  * Its submission is idempotent per marker, so the sweeper's redo starts no second job.
  */
-export type CascadeOperation = 'stop' | 'resume' | 'cancel';
-/** What a marker makes durable: an operation over a tree, or the removal of a job and its partition. */
-export type MarkedOperation = CascadeOperation | 'delete';
-
-export const CASCADE_INLINE_CHILDREN = 500;
 /** Children changed at once: each is a few conditional writes; more would only queue on DynamoDB. */
 const CASCADE_PARALLELISM = 8;
 /** A child that keeps changing under the walk is left after this many reads; its own operation stands. */
 const CHILD_RETRIES = 5;
-export const CASCADE = 'CASCADE';
-
-export interface CascadeMarker {
-  jobId: string;
-  operation: MarkedOperation;
-  markedAt: number;
-}
-
-export async function markCascade(ctx: EngineContext, record: JobRecord, operation: MarkedOperation): Promise<CascadeMarker> {
-  const marker: CascadeMarker = { jobId: record.id, operation, markedAt: ctx.deps.clock() };
-  // The newest operation over a job replaces an older marker: only its walk is still wanted.
-  await ctx.deps.jobs.client.send(new PutCommand({ TableName: ctx.deps.jobs.tableName, Item: { ...cascadeKey(record.id), ...marker } }));
-  await crashPoint('cascade.marked', { jobId: record.id, jobType: record.type });
-  return marker;
-}
-
-export async function clearCascade(ctx: EngineContext, marker: CascadeMarker): Promise<void> {
-  try {
-    await ctx.deps.jobs.client.send(
-      new DeleteCommand({
-        TableName: ctx.deps.jobs.tableName,
-        Key: cascadeKey(marker.jobId),
-        // A newer operation's marker stays.
-        ConditionExpression: 'markedAt = :at',
-        ExpressionAttributeValues: { ':at': marker.markedAt },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
-}
 
 /**
  * The walk of one operation below `parent`: inline, or handed to a CASCADE job for a wide
@@ -136,7 +100,7 @@ const STEPS: Record<CascadeOperation, Step> = {
     if (isEnded(child.status)) return 'skip';
     if (child.adopting) {
       // Not yet part of the tree (adoption.ts): it never joins a canceled parent.
-      await ctx.deps.jobs.deleteJobIf(child.id, '#adopting = :yes', { ':yes': true });
+      if (await ctx.deps.jobs.deleteJobIf(child.id, '#adopting = :yes', { ':yes': true })) ctx.counters.jobDeleted(child, bucketOf(child));
       return 'skip';
     }
     if (child.status === 'CANCELING') return (await finishCancel(ctx, child)) ?? 'raced';
@@ -220,47 +184,10 @@ export async function finishCascades(ctx: EngineContext): Promise<number> {
   return finished;
 }
 
-/**
- * Removes an ended job: flagged `deleting` first (conditional on the version read, so a
- * restart racing it loses or wins whole), then its logs and checkpoints, then the item.
- * A crash in between leaves the marker; the sweeper's redo finishes the removal.
- */
-export async function deleteJob(ctx: EngineContext, record: JobRecord): Promise<'deleted' | null> {
-  const marker = await markCascade(ctx, record, 'delete');
-  const flagged = await ctx.deps.jobs.tryUpdate(
-    record.id,
-    merge(bumpVersion, atVersion(record.version), {
-      set: { deleting: true },
-      condition: '#status = :finished OR #status = :canceled',
-      values: { ':finished': 'FINISHED', ':canceled': 'CANCELED' },
-    }),
-  );
-  if (!flagged) return null;
-  await crashPoint('cascade.applied', { jobId: record.id, jobType: record.type });
-  await finishDelete(ctx, flagged);
-  await clearCascade(ctx, marker);
-  return 'deleted';
-}
-
-async function finishDelete(ctx: EngineContext, flagged: JobRecord): Promise<void> {
-  const { deps } = ctx;
-  const pk = jobKey(flagged.id).pk;
-  // Logs and checkpoints share the job's partition; TTL would get them eventually, but a
-  // delete asked for now should not leave them readable.
-  await deps.jobs.deletePartition(pk, logPrefix);
-  await deps.jobs.deletePartition(pk, checkpointPrefix);
-  await crashPoint('delete.partitionsCleared', { jobId: flagged.id, jobType: flagged.type });
-  // Counted out once: by whoever removes the item.
-  if (await deps.jobs.deleteJobIf(flagged.id, '#deleting = :yes', { ':yes': true })) ctx.counters.jobDeleted(flagged, bucketOf(flagged));
-}
-
 async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {
   if (marker.operation === 'delete') {
-    if (record?.deleting) await finishDelete(ctx, record);
-    else if (!record) {
-      await ctx.deps.jobs.deletePartition(jobKey(marker.jobId).pk, logPrefix);
-      await ctx.deps.jobs.deletePartition(jobKey(marker.jobId).pk, checkpointPrefix);
-    }
+    if (record?.deleting) await deleteTree(ctx, record, marker);
+    else if (!record) await clearPartition(ctx, marker.jobId);
     return;
   }
   if (!record) return;

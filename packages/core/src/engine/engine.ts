@@ -19,7 +19,9 @@ import { Schedules } from '../schedules/schedules.ts';
 import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
 import type { EngineDeps, EngineEvent, EngineTuning } from './deps.ts';
 import { jobIdOfPk, parentPartition } from '../table-keys.ts';
-import { CASCADE, cascadeToIds, type CascadeOperation } from './cascade.ts';
+import { cascadeToIds } from './cascade.ts';
+import { CASCADE, type MarkedOperation } from './cascade-marker.ts';
+import { deletePage } from './tree-delete.ts';
 import { cascadeJob } from './cascade-job.ts';
 import type { EngineContext } from './context.ts';
 import { Dispatcher } from './dispatcher.ts';
@@ -153,8 +155,9 @@ export class Engine {
   }
 
   /** One page of a CASCADE job's walk: the next children of `jobId`, and where the page after starts. */
-  async cascadePage(jobId: string, operation: CascadeOperation, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+  async cascadePage(jobId: string, operation: MarkedOperation, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
     return this.#counted(async (ctx) => {
+      if (operation === 'delete') return deletePage(ctx, jobId, startKey);
       const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(jobId), limit: 100, ...(startKey ? { startKey } : {}) });
       await cascadeToIds(ctx, page.keys.map((key) => jobIdOfPk(key.pk!)), operation);
       return page.lastKey;

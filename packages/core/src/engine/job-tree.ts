@@ -128,6 +128,16 @@ export async function childIds(deps: EngineDeps, parentId: string): Promise<stri
   return ids;
 }
 
+/** A job's children a page at a time (gsi4, then BatchGet), for walks that act as they read. */
+export async function* childPages(deps: EngineDeps, parentId: string): AsyncGenerator<JobRecord[]> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(parentId), limit: 100, ...(startKey ? { startKey } : {}) });
+    yield [...(await deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values()];
+    startKey = page.lastKey;
+  } while (startKey);
+}
+
 /** What `ctx.waitForChildren()` returns: the current run's children, in spawn order. */
 export async function childOutcomes(deps: EngineDeps, parent: JobRecord): Promise<ChildOutcome[]> {
   const records = await deps.jobs.getMany(await childIds(deps, parent.id));

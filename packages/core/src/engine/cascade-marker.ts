@@ -1,0 +1,47 @@
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { crashPoint } from '../crash-points.ts';
+import { isConditionalCheckFailed } from '../errors.ts';
+import type { JobRecord } from '../job-record.ts';
+import { cascadeKey } from '../table-keys.ts';
+import type { EngineContext } from './context.ts';
+
+/**
+ * The durable marker of an operation over a tree (cascade.ts, tree-delete.ts): written before
+ * the first job changes, deleted after the last, redone by the sweeper when a crash left it.
+ */
+export type CascadeOperation = 'stop' | 'resume' | 'cancel';
+/** What a marker makes durable: an operation over a tree, or the removal of a tree (tree-delete.ts). */
+export type MarkedOperation = CascadeOperation | 'delete';
+
+export const CASCADE_INLINE_CHILDREN = 500;
+export const CASCADE = 'CASCADE';
+
+export interface CascadeMarker {
+  jobId: string;
+  operation: MarkedOperation;
+  markedAt: number;
+}
+
+export async function markCascade(ctx: EngineContext, record: JobRecord, operation: MarkedOperation): Promise<CascadeMarker> {
+  const marker: CascadeMarker = { jobId: record.id, operation, markedAt: ctx.deps.clock() };
+  // The newest operation over a job replaces an older marker: only its walk is still wanted.
+  await ctx.deps.jobs.client.send(new PutCommand({ TableName: ctx.deps.jobs.tableName, Item: { ...cascadeKey(record.id), ...marker } }));
+  await crashPoint('cascade.marked', { jobId: record.id, jobType: record.type });
+  return marker;
+}
+
+export async function clearCascade(ctx: EngineContext, marker: CascadeMarker): Promise<void> {
+  try {
+    await ctx.deps.jobs.client.send(
+      new DeleteCommand({
+        TableName: ctx.deps.jobs.tableName,
+        Key: cascadeKey(marker.jobId),
+        // A newer operation's marker stays.
+        ConditionExpression: 'markedAt = :at',
+        ExpressionAttributeValues: { ':at': marker.markedAt },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+}

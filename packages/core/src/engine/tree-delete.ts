@@ -1,0 +1,121 @@
+import { ConflictError } from '../errors.ts';
+import { isEnded } from '../job.ts';
+import type { JobRecord } from '../job-record.ts';
+import { checkpointPrefix, jobIdOfPk, jobKey, logPrefix, parentPartition } from '../table-keys.ts';
+import { crashPoint } from '../crash-points.ts';
+import type { EngineContext } from './context.ts';
+import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade, type CascadeMarker } from './cascade-marker.ts';
+import { childPages } from './job-tree.ts';
+import { atVersion, bucketOf, bumpVersion, merge } from './transitions.ts';
+
+/**
+ * A tree is removed whole: deleting a root removes its descendants, with their logs,
+ * checkpoints and counter contributions, and a child cannot be deleted on its own (its
+ * parent's counts and results include it; 409 names the root). A tree with any unfinished
+ * member is refused with 409 naming it, so Clear inactive leaves such trees whole.
+ *
+ * Order: marker, root flagged `deleting` (conditional on its version and ended status),
+ * descendants depth first, each removed by a conditional delete of an ended item, then the
+ * root, then the marker. The flagged root keeps the tree findable through gsi4 until the
+ * end, so the sweeper's redo of the marker (cascade.ts) walks what a crash left. A tree
+ * wider than CASCADE_INLINE_CHILDREN is handed to a CASCADE job, whose last page removes
+ * the root.
+ */
+const ENDED = { condition: '#status = :finished OR #status = :canceled', values: { ':finished': 'FINISHED', ':canceled': 'CANCELED' } };
+
+export async function deleteJob(ctx: EngineContext, record: JobRecord): Promise<'deleted' | null> {
+  if (record.parentId) {
+    throw new ConflictError(`job ${record.id} is part of the tree of ${record.rootId}: delete that root job to remove the tree`, {
+      jobId: record.id,
+      operation: 'delete',
+      rootId: record.rootId,
+    });
+  }
+  if (!isEnded(record.status)) return null;
+  const unfinished = await unfinishedDescendant(ctx, record.id);
+  if (unfinished) {
+    throw new ConflictError(`job ${unfinished.id} of this tree is still ${unfinished.status}: the tree can be deleted once every job in it has ended`, {
+      jobId: record.id,
+      operation: 'delete',
+      unfinishedId: unfinished.id,
+    });
+  }
+  const marker = await markCascade(ctx, record, 'delete');
+  const flagged = await ctx.deps.jobs.tryUpdate(record.id, merge(bumpVersion, atVersion(record.version), { set: { deleting: true }, ...ENDED }));
+  if (!flagged) return null;
+  await crashPoint('cascade.applied', { jobId: record.id, jobType: record.type });
+  await deleteTree(ctx, flagged, marker);
+  return 'deleted';
+}
+
+/** Removes a flagged root's descendants and then the root; repeatable from any point. */
+export async function deleteTree(ctx: EngineContext, flagged: JobRecord, marker: CascadeMarker): Promise<void> {
+  const { deps } = ctx;
+  if (flagged.childrenTotal > CASCADE_INLINE_CHILDREN && deps.submitSystemJob) {
+    await deps.submitSystemJob({
+      type: CASCADE,
+      tenant: flagged.tenant,
+      data: { jobId: flagged.id, operation: 'delete' },
+      label: `Delete the tree of ${flagged.label}`,
+      idempotencyKey: `cascade:${flagged.id}:delete:${flagged.version}`,
+    });
+    return;
+  }
+  // A member restarted between the check and the walk is left, with the root and the marker:
+  // the sweeper's redo removes them once it has ended.
+  if ((await deleteDescendants(ctx, flagged.id)) > 0) return;
+  await removeJob(ctx, flagged);
+  await clearCascade(ctx, marker);
+}
+
+/** One page of a wide tree's removal (a CASCADE job's step); the last page removes the root. */
+export async function deletePage(ctx: EngineContext, rootId: string, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+  const page = await ctx.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 100, ...(startKey ? { startKey } : {}) });
+  await deleteChildren(ctx, (await ctx.deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values());
+  if (page.lastKey) return page.lastKey;
+  const root = await ctx.deps.jobs.get(rootId);
+  if (root?.deleting) await removeJob(ctx, root);
+  return undefined;
+}
+
+/** Removes every ended member below `parentId`, depth first; returns how many were left. */
+async function deleteDescendants(ctx: EngineContext, parentId: string): Promise<number> {
+  let left = 0;
+  for await (const children of childPages(ctx.deps, parentId)) left += await deleteChildren(ctx, children);
+  return left;
+}
+
+async function deleteChildren(ctx: EngineContext, children: Iterable<JobRecord>): Promise<number> {
+  let left = 0;
+  for (const child of children) {
+    const below = isEnded(child.status) ? await deleteDescendants(ctx, child.id) : 1;
+    if (below > 0) left += below;
+    else await removeJob(ctx, child);
+  }
+  return left;
+}
+
+/** Logs and checkpoints, then the item; counted out once, by whoever removes the item. */
+async function removeJob(ctx: EngineContext, record: JobRecord): Promise<void> {
+  await clearPartition(ctx, record.id);
+  await crashPoint('delete.partitionsCleared', { jobId: record.id, jobType: record.type });
+  if (await ctx.deps.jobs.deleteJobIf(record.id, ENDED.condition, ENDED.values)) ctx.counters.jobDeleted(record, bucketOf(record));
+}
+
+/** Logs and checkpoints share the job's partition; TTL would get them eventually, but a delete asked for now should not leave them readable. */
+export async function clearPartition(ctx: EngineContext, jobId: string): Promise<void> {
+  await ctx.deps.jobs.deletePartition(jobKey(jobId).pk, logPrefix);
+  await ctx.deps.jobs.deletePartition(jobKey(jobId).pk, checkpointPrefix);
+}
+
+/** The first member below `parentId` that has not ended, if any. */
+async function unfinishedDescendant(ctx: EngineContext, parentId: string): Promise<JobRecord | undefined> {
+  for await (const children of childPages(ctx.deps, parentId)) {
+    for (const child of children) {
+      if (!isEnded(child.status)) return child;
+      const below = child.childrenTotal > 0 ? await unfinishedDescendant(ctx, child.id) : undefined;
+      if (below) return below;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
+import { childIds } from '@stint/core/engine/job-tree';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { gate } from '../support/gate.ts';
+import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+
+/** A tree is removed whole (packages/core/src/engine/tree-delete.ts). */
+let held = gate();
+const jobs = [
+  defineJob<{ children: number; grandchildren?: number; hold?: boolean; holdFirstChild?: boolean }>({
+    type: 'NODE',
+    async run(ctx) {
+      await ctx.step('work', async () => {
+        ctx.log.info('working');
+        if (ctx.data.hold) await held.opened;
+      });
+      for (let i = 0; i < ctx.data.children; i++) await ctx.spawn('NODE', { children: ctx.data.grandchildren ?? 0, hold: Boolean(ctx.data.holdFirstChild) && i === 0 });
+      if (ctx.data.children > 0) await ctx.waitForChildren();
+    },
+  }),
+];
+
+describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
+  let emulators: Emulators;
+  let stack: TestStack;
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+    stack = await createTestStack(emulators, { definitions: jobs });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await emulators?.stop();
+  });
+
+  const status = async (id: string) => (await stack.engine.deps.jobs.get(id))?.status;
+  const tree = async (rootId: string): Promise<string[]> => {
+    const ids = [rootId];
+    for (let i = 0; i < ids.length; i++) ids.push(...(await childIds(stack.engine.deps, ids[i]!)));
+    return ids;
+  };
+
+  it('removes every descendant of an ended root, with its logs, checkpoints and counts', async () => {
+    const tenant = 'whole';
+    const { job } = await stack.engine.submit({ type: 'NODE', tenant, data: { children: 2, grandchildren: 1 } });
+    await stack.runUntil(async () => (await status(job.id)) === 'FINISHED');
+    const ids = await tree(job.id);
+    expect(ids).toHaveLength(5);
+    const all = () => readSummary(stack.engine.deps.jobs, tenant, summaryListings({ children: true }));
+    await stack.runUntil(async () => (await all()).completed === 5);
+
+    expect(await stack.engine.apply('delete', job.id, { tenant })).toBeNull();
+    expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
+    for (const id of ids) expect((await stack.engine.deps.jobs.queryPartition(`J#${id}`, '')).items).toEqual([]);
+    expect(await all()).toEqual({ total: 0, active: 0, completed: 0, failed: 0, canceled: 0 });
+  });
+
+  it('refuses to delete a child on its own with 409 naming its root, and changes nothing', async () => {
+    const tenant = 'child-alone';
+    const { job } = await stack.engine.submit({ type: 'NODE', tenant, data: { children: 1 } });
+    await stack.runUntil(async () => (await status(job.id)) === 'FINISHED');
+    const [child] = await childIds(stack.engine.deps, job.id);
+    await expect(stack.engine.apply('delete', child!, { tenant })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(job.id) });
+    expect(await status(child!)).toBe('FINISHED');
+    expect((await stack.engine.deps.jobs.queryPartition(`J#${child}`, 'L#')).items).toHaveLength(1);
+  });
+
+  it('refuses a tree with a member still ending, naming it, and removes it once that member has ended', async () => {
+    const tenant = 'canceled-tree';
+    held = gate();
+    const { job } = await stack.engine.submit({ type: 'NODE', tenant, data: { children: 2, holdFirstChild: true } });
+    await stack.runUntil(async () => (await childIds(stack.engine.deps, job.id)).length === 2);
+    const [first] = await childIds(stack.engine.deps, job.id);
+    await stack.runUntil(async () => (await status(first!)) === 'RUNNING');
+    // The held child is working: it is asked to cancel and ends at its next step; the root ends now.
+    await stack.engine.apply('stop', job.id, { tenant });
+    await stack.engine.apply('cancel', job.id, { tenant });
+    expect(await status(job.id)).toBe('CANCELED');
+    expect(await status(first!)).not.toBe('CANCELED');
+    await expect(stack.engine.apply('delete', job.id, { tenant })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(first!) });
+    expect(await status(job.id)).toBe('CANCELED');
+
+    held.open();
+    // Its work done, the child ends as its run did (a cancel asked of a working job takes
+    // effect at its next step, and it had none left).
+    await stack.runUntil(async () => (await status(first!)) === 'FINISHED');
+    const ids = await tree(job.id);
+    expect(await stack.engine.apply('delete', job.id, { tenant })).toBeNull();
+    expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
+  });
+});
