@@ -9,7 +9,7 @@ import type { EngineContext } from './context.ts';
  * The durable marker of an operation over a tree (cascade.ts, tree-delete.ts): written before
  * the first job changes, deleted after the last, redone by the sweeper when a crash left it.
  */
-export type CascadeOperation = 'stop' | 'resume' | 'cancel';
+export type CascadeOperation = 'stop' | 'resume' | 'cancel' | 'set-low-priority' | 'remove-low-priority';
 /** What a marker makes durable: an operation over a tree, or the removal of a tree (tree-delete.ts). */
 export type MarkedOperation = CascadeOperation | 'delete';
 

@@ -1,7 +1,7 @@
 import { crashPoint } from '../crash-points.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { cascadeShard, SHARDS } from '../table-keys.ts';
+import { cascadeShard, dispatchSetOf, SHARDS } from '../table-keys.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, type CascadeMarker, type CascadeOperation } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';
@@ -25,6 +25,13 @@ import { clearPartition, deleteTree } from './tree-delete.ts';
  * which walks it page by page in steps, so no api request outlives its timeout half done.
  * Its submission is idempotent per marker, so the sweeper's redo starts no second job.
  */
+const WALK_LABELS: Record<CascadeOperation, string> = {
+  stop: 'Stop',
+  resume: 'Resume',
+  cancel: 'Cancel',
+  'set-low-priority': 'Set low priority on',
+  'remove-low-priority': 'Remove low priority from',
+};
 /** Children changed at once: each is a few conditional writes; more would only queue on DynamoDB. */
 const CASCADE_PARALLELISM = 8;
 /** A child that keeps changing under the walk is left after this many reads; its own operation stands. */
@@ -45,7 +52,7 @@ export async function cascadeToChildren(ctx: EngineContext, parent: JobRecord, o
       type: CASCADE,
       tenant: parent.tenant,
       data: { jobId: parent.id, operation },
-      label: `${operation[0]!.toUpperCase()}${operation.slice(1)} the descendants of ${parent.label}`,
+      label: `${WALK_LABELS[operation]} the descendants of ${parent.label}`,
       idempotencyKey: `cascade:${parent.id}:${operation}:${walk}`,
     });
     return;
@@ -95,6 +102,8 @@ const STEPS: Record<CascadeOperation, Step> = {
     }
     return 'skip';
   },
+  'set-low-priority': (ctx, child) => priorityStep(ctx, child, true),
+  'remove-low-priority': (ctx, child) => priorityStep(ctx, child, false),
   /** Unfinished children end CANCELED; a working one is asked to stop and cancels when it does. */
   async cancel(ctx, child) {
     if (isEnded(child.status)) return 'skip';
@@ -121,6 +130,27 @@ const STEPS: Record<CascadeOperation, Step> = {
     return (await stopNow(ctx, asked)) ?? 'raced';
   },
 };
+
+/** Unfinished children take the flag; the walk goes on below one that already has it. */
+async function priorityStep(ctx: EngineContext, child: JobRecord, low: boolean): Promise<JobRecord | 'skip' | 'raced'> {
+  if (isEnded(child.status)) return 'skip';
+  return (await setPriority(ctx, child, low)) ?? 'raced';
+}
+
+/** Moves a job between the lanes; a queued one moves its ready entry too (lane touched first). */
+export async function setPriority(ctx: EngineContext, record: JobRecord, lowPriority: boolean): Promise<JobRecord | null> {
+  if (record.lowPriority === lowPriority) return record;
+  const { deps, dispatcher } = ctx;
+  const moved = { ...record, lowPriority };
+  const queued = dispatchSetOf(record) === 'ready';
+  if (queued) await dispatcher.touchLane(moved.rootId, laneOf(moved));
+  const updated = await deps.jobs.tryUpdate(
+    record.id,
+    merge(queued ? readySpec(moved, deps.clock()) : {}, bumpVersion, atVersion(record.version), { set: { lowPriority } }),
+  );
+  if (updated && queued) await dispatcher.pump();
+  return updated;
+}
 
 /** A worker holds the job and will see a change at its next step boundary. */
 function isWorking(ctx: EngineContext, record: JobRecord): boolean {
@@ -200,6 +230,12 @@ async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: C
       return;
     case 'cancel':
       if (record.status === 'CANCELING') await finishCancel(ctx, record);
+      return;
+    case 'set-low-priority':
+    case 'remove-low-priority':
+      if (!isEnded(record.status) && record.lowPriority === (marker.operation === 'set-low-priority')) {
+        await cascadeToChildren(ctx, record, marker.operation, marker.markedAt);
+      }
       return;
   }
 }

@@ -135,10 +135,12 @@ export class Dispatcher {
 
   /**
    * Dispatches the ready work of one root, after it gained ready jobs or freed a slot. Low
-   * work waits while normal work does; when this empties the normal lane, low work may go.
+   * work waits while normal work does — and then the normal lane is pumped instead, since a
+   * slot may have been freed (a job whose flag changed while it ran frees it in its old
+   * lane); when this empties the normal lane, low work may go.
    */
   async pumpRoot(rootId: string, lane: Lane): Promise<number> {
-    if (lane === 'low' && (await this.#laneWaiting('normal'))) return 0;
+    if (lane === 'low' && (await this.#laneWaiting('normal'))) return (await this.#pumpLane('normal')).sent;
     const result = await this.#dispatchRoot(rootId, lane);
     if (lane === 'normal' && !result.hasReady && !(await this.#laneWaiting('normal'))) {
       return result.sent + (await this.#pumpLane('low')).sent;

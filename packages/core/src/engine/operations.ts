@@ -4,8 +4,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { laneOf, toJob, type JobRecord } from '../job-record.ts';
 import { assertAllowed, type Operation } from '../lifecycle.ts';
-import { dispatchSetOf } from '../table-keys.ts';
-import { cascadeToChildren, finishCancel, resumeJob } from './cascade.ts';
+import { cascadeToChildren, finishCancel, resumeJob, setPriority } from './cascade.ts';
 import { clearCascade, markCascade, type CascadeOperation } from './cascade-marker.ts';
 import { deleteJob } from './tree-delete.ts';
 import type { EngineContext } from './context.ts';
@@ -69,9 +68,9 @@ export class Operations {
       case 'restart':
         return this.#restart(ctx, record);
       case 'set-low-priority':
-        return this.#setLowPriority(record, true);
       case 'remove-low-priority':
-        return this.#setLowPriority(record, false);
+        // The unfinished subtree moves with its root; children spawned later inherit the flag.
+        return this.#overTree(ctx, record, operation, () => setPriority(ctx, record, operation === 'set-low-priority'));
       case 'delete':
         return deleteJob(ctx, record);
     }
@@ -156,17 +155,5 @@ export class Operations {
     return updated;
   }
 
-  async #setLowPriority(record: JobRecord, lowPriority: boolean): Promise<JobRecord | null> {
-    if (record.lowPriority === lowPriority) return record;
-    const moved = { ...record, lowPriority };
-    const queued = dispatchSetOf(record) === 'ready';
-    if (queued) await this.dispatcher.touchLane(moved.rootId, laneOf(moved));
-    const updated = await this.deps.jobs.tryUpdate(
-      record.id,
-      merge(queued ? readySpec(moved, this.deps.clock()) : {}, bumpVersion, atVersion(record.version), { set: { lowPriority } }),
-    );
-    if (updated && queued) await this.dispatcher.pump();
-    return updated;
-  }
 
 }

@@ -82,7 +82,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     system: definition.system,
     data,
     runBy: input.runBy ?? null,
-    lowPriority: input.lowPriority ?? false,
+    lowPriority: input.lowPriority ?? parent?.lowPriority ?? false,
     parentId: parent?.id ?? null,
     rootId: parent?.rootId ?? id,
     createDate: now,
