@@ -1,4 +1,5 @@
 import { ACTIVE_STATUSES, type Job, type JobStatus } from '@stint/core';
+import { summaryBucket } from '@stint/core/job-record';
 
 /**
  * How a status looks. A job that ended with errors is FINISHED with hasErrors, which the
@@ -17,11 +18,11 @@ const TONES: Record<JobStatus, StatusTone> = {
 };
 
 export function statusTone(job: Pick<Job, 'status' | 'hasErrors'>): StatusTone {
-  return job.status === 'FINISHED' && job.hasErrors ? 'failed' : TONES[job.status];
+  return summaryBucket(job.status, job.hasErrors) === 'failed' ? 'failed' : TONES[job.status];
 }
 
 export function statusLabel(job: Pick<Job, 'status' | 'hasErrors'>): string {
-  if (job.status === 'FINISHED' && job.hasErrors) return 'Failed';
+  if (summaryBucket(job.status, job.hasErrors) === 'failed') return 'Failed';
   return job.status.charAt(0) + job.status.slice(1).toLowerCase();
 }
 
