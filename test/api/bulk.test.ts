@@ -37,8 +37,8 @@ describe('POST /api/jobs/bulk by ids', () => {
   });
 
   it.each([
-    [{ op: 'stop', ids: ['a'], filter: { status: 'PENDING' } }, 'ids', 'ids: give either ids or filter'],
-    [{ op: 'stop' }, 'ids', 'ids: give either ids or filter'],
+    [{ op: 'stop', ids: ['a'], filter: { status: 'PENDING' } }, 'body', 'body must give either ids or filter; got both'],
+    [{ op: 'stop' }, 'body', 'body must give either ids or filter; got neither'],
     [{ op: 'explode', ids: ['a'] }, 'op', undefined],
     [{ op: 'stop', ids: Array.from({ length: 501 }, (_, i) => `id${i}`) }, 'ids', undefined],
     [{ op: 'stop', filter: { status: 'DONE' } }, 'filter.status', undefined],

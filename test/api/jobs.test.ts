@@ -63,11 +63,11 @@ describe('POST /api/jobs', () => {
   });
 
   it.each([
-    [{ type: 'lower' }, 'type', 'type: must be an upper-case job type such as EXECUTE_ACTION'],
+    [{ type: 'lower' }, 'type', 'type must be a job type this deployment runs (BULK_OPERATION, CLEAR_INACTIVE, EXPORT_JOBS, FAILING, QUICK); got "lower"'],
     [{ type: 'QUICK', extra: 1 }, 'extra', 'unknown field "extra"'],
-    [{ type: 'QUICK', runBy: { id: 'u1' } }, 'runBy.name', 'runBy.name: Invalid input: expected string, received undefined'],
-    [{ type: 'NOT_REGISTERED' }, 'type', 'unknown job type NOT_REGISTERED; known types: BULK_OPERATION, CASCADE, CLEAR_INACTIVE, EXPORT_JOBS, FAILING, QUICK'],
-    [{ label: 'no type' }, 'type', 'type: Invalid input: expected string, received undefined'],
+    [{ type: 'QUICK', runBy: { id: 'u1' } }, 'runBy.name', 'runBy.name must be a string; got nothing'],
+    [{ type: 'NOT_REGISTERED' }, 'type', 'type must be a job type this deployment runs (BULK_OPERATION, CLEAR_INACTIVE, EXPORT_JOBS, FAILING, QUICK); got "NOT_REGISTERED"'],
+    [{ label: 'no type' }, 'type', 'type must be a job type this deployment runs (BULK_OPERATION, CLEAR_INACTIVE, EXPORT_JOBS, FAILING, QUICK); got nothing'],
   ])('answers 400 naming the field for %j', async (body, field, message) => {
     const response = await api.call('POST', '/api/jobs', { body });
     expect(response.status).toBe(400);
@@ -77,7 +77,7 @@ describe('POST /api/jobs', () => {
   it('answers 400 for a body that is not JSON', async () => {
     const response = await api.call('POST', '/api/jobs', { body: '{"type": ' });
     expect(response.status).toBe(400);
-    expect(await response.json()).toEqual({ error: { code: 'badRequest', message: 'the body is not valid JSON', field: 'body' } });
+    expect(await response.json()).toEqual({ error: { code: 'badRequest', message: 'body must be valid JSON; got text that does not parse', field: 'body' } });
   });
 
   it('answers 403 to viewers, to a tenant-admin naming another tenant, and for system types', async () => {
@@ -111,7 +111,7 @@ describe('GET /api/jobs/:id', () => {
     expect(await missing.json()).toEqual({ error: { code: 'notFound', message: 'job 0000000000000000nothere not found' } });
     const bad = await api.call('GET', '/api/jobs/bad%20id');
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: { code: 'badRequest', message: 'id: must be a job id (letters, digits, _ . : -, at most 128)', field: 'id' } });
+    expect(await bad.json()).toEqual({ error: { code: 'badRequest', message: 'id must be a job id (1 to 128 letters, digits and _ . : -); got "bad id"', field: 'id' } });
   });
 });
 

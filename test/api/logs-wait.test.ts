@@ -50,10 +50,10 @@ describe('job logs', () => {
   });
 
   it.each([
-    ['level=WARN', 'level', 'level must be INFO or ERROR'],
-    ['period=fortnight', 'period', 'period must be today, yesterday or a duration such as 2h 30m, 10m, 1d 2h or 45s'],
+    ['level=WARN', 'level', 'level must be INFO or ERROR; got "WARN"'],
+    ['period=fortnight', 'period', 'period must be today, yesterday or a duration such as 2h 30m, 10m, 1d 2h or 45s; got "fortnight"'],
     ['colour=red', 'colour', 'unknown parameter "colour"; valid parameters are level, message, from, to, period, timeZone, _size, cursor, after'],
-    ['period=today&timeZone=Europe/Pariss', 'timeZone', 'timeZone must be an IANA time zone such as Europe/Paris (or UTC)'],
+    ['period=today&timeZone=Europe/Pariss', 'timeZone', 'timeZone must be an IANA time zone such as Europe/Paris; got "Europe/Pariss"'],
   ])('refuses the log query %s with 400', async (query, field, message) => {
     const job = await place('RUNNING');
     const response = await api.call('GET', `/api/jobs/${job.id}/logs?${query}`);

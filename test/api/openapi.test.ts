@@ -4,14 +4,14 @@ import { createApiStack, type ApiStack } from './api-stack.ts';
 
 interface Operation {
   parameters?: Array<{ name: string; in: string; required?: boolean }>;
-  responses: Record<string, { description: string }>;
+  responses: Record<string, { description?: string; $ref?: string }>;
   security?: unknown[];
 }
 interface Document {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { type: string; scheme: string }> };
+  components: { schemas: Record<string, unknown>; responses: Record<string, { description: string }>; securitySchemes: Record<string, { type: string; scheme: string }> };
   security: unknown[];
 }
 
@@ -80,9 +80,11 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('gives every operation responses with descriptions, and every {id} a path parameter', () => {
+    const resolve = (response: { description?: string; $ref?: string }) =>
+      response.$ref ? doc.components.responses[response.$ref.split('/').pop()!]! : response;
     for (const { route, path, op } of operations()) {
       expect(Object.keys(op.responses).length, route).toBeGreaterThan(0);
-      for (const response of Object.values(op.responses)) expect(response.description, route).toBeTruthy();
+      for (const response of Object.values(op.responses)) expect(resolve(response).description, route).toBeTruthy();
       if (path.includes('{id}')) expect(op.parameters?.some((p) => p.name === 'id' && p.in === 'path' && p.required), route).toBe(true);
       if (path !== '/health') expect(op.responses['401'], route).toBeDefined();
     }

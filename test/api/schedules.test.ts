@@ -232,19 +232,19 @@ describe('planning and reports', () => {
 
   const scheduled = { type: 'scheduled', days: ['mon'], times: ['12:00'], timeZone: 'Europe/Paris' };
   it.each([
-    [{ id: 'renamed' }, 'id', 'id is defined in code and cannot be changed'],
-    [{ description: 'Other words' }, 'description', 'description is defined in code and cannot be changed'],
-    [{}, 'body', 'body: give planning, report or both'],
+    [{ id: 'renamed' }, 'id', 'id is defined in code and cannot be changed; only planning and report can'],
+    [{ description: 'Other words' }, 'description', 'description is defined in code and cannot be changed; only planning and report can'],
+    [{}, 'body', 'body must give planning, report or both; got an object'],
     [{ planning: { type: 'hourly' } }, 'planning.type', undefined],
-    [{ planning: { ...scheduled, days: [] } }, 'planning.days', 'planning.days: pick at least one day of the week'],
-    [{ planning: { ...scheduled, days: ['mon', 'mon'] } }, 'planning.days', 'planning.days: days must not repeat'],
-    [{ planning: { ...scheduled, times: ['24:00'] } }, 'planning.times.0', 'planning.times.0: times are HH:MM on a 24-hour clock'],
-    [{ planning: { ...scheduled, timeZone: 'Mars/Olympus' } }, 'planning.timeZone', 'planning.timeZone: not an IANA time zone (e.g. Europe/Paris)'],
-    [{ planning: { type: 'automatic', cron: '* * * * *' } }, 'planning.cron', 'unknown field planning.cron'],
-    [{ report: { enabled: true, recipients: [] } }, 'report.recipients', 'report.recipients: add at least one address to send reports to'],
-    [{ report: { enabled: true, recipients: ['not-an-address'] } }, 'report.recipients.0', 'report.recipients.0: must be email addresses'],
-    [{ planning: { type: 'disabled' }, report: { enabled: true, recipients: ['a@example.com'] }, extra: 1 }, 'extra', 'unknown field extra'],
-    ['{"planning": ', 'body', 'the body is not valid JSON'],
+    [{ planning: { ...scheduled, days: [] } }, 'planning.days', 'planning.days must list at least one day of the week; got a list of 0'],
+    [{ planning: { ...scheduled, days: ['mon', 'mon'] } }, 'planning.days', 'planning.days must not repeat a day; got a list of 2'],
+    [{ planning: { ...scheduled, times: ['24:00'] } }, 'planning.times.0', 'planning.times.0 must be HH:MM on a 24-hour clock; got "24:00"'],
+    [{ planning: { ...scheduled, timeZone: 'Mars/Olympus' } }, 'planning.timeZone', 'planning.timeZone must be an IANA time zone such as Europe/Paris; got "Mars/Olympus"'],
+    [{ planning: { type: 'automatic', cron: '* * * * *' } }, 'planning.cron', 'unknown field "planning.cron"'],
+    [{ report: { enabled: true, recipients: [] } }, 'report.recipients', 'report.recipients must list at least one address when reports are enabled; got a list of 0'],
+    [{ report: { enabled: true, recipients: ['not-an-address'] } }, 'report.recipients.0', 'report.recipients.0 must be an email address; got "not-an-address"'],
+    [{ planning: { type: 'disabled' }, report: { enabled: true, recipients: ['a@example.com'] }, extra: 1 }, 'extra', 'unknown field "extra"'],
+    ['{"planning": ', 'body', 'body must be valid JSON; got text that does not parse'],
   ])('answers 400 for %j, naming %s, and changes nothing', async (body, field, message) => {
     const before = await row(api, NIGHTLY.id, TENANT_A);
     const response = await patch(NIGHTLY.id, TENANT_A, body);
@@ -267,7 +267,7 @@ describe('planning and reports', () => {
   it('answers 400 for a body that is not JSON', async () => {
     const response = await api.call('PATCH', path(NIGHTLY.id, TENANT_A), { body: 'planning=disabled', headers: { 'content-type': 'text/plain' } });
     expect(response.status).toBe(400);
-    expect(await errorOf(response)).toEqual({ code: 'badRequest', message: 'the body must be JSON (Content-Type: application/json)', field: 'body' });
+    expect(await errorOf(response)).toEqual({ code: 'badRequest', message: 'body must be JSON, sent with Content-Type: application/json; got another media type', field: 'body' });
   });
 });
 
@@ -313,8 +313,8 @@ describe('running now, latest executions and unread logs', () => {
 
   it.each([
     ['an unknown schedule', [{ id: 'no-such-schedule' }], 404, undefined, 'schedule no-such-schedule not found'],
-    ['a per-tenant schedule without its tenant', [{ id: AUDIT.id }], 400, 'schedules.1.tenant', `schedules.1: schedule ${AUDIT.id} runs per tenant; name the tenant`],
-    ['a malformed tenant', [{ id: AUDIT.id, tenant: 'Not_Valid' }], 400, 'schedules.1.tenant', 'schedules.1: tenant must be lower-case letters, digits and dashes'],
+    ['a per-tenant schedule without its tenant', [{ id: AUDIT.id }], 400, 'schedules.1.tenant', `schedules.1.tenant must name the tenant of schedule ${AUDIT.id}, which runs per tenant; got nothing`],
+    ['a malformed tenant', [{ id: AUDIT.id, tenant: 'Not_Valid' }], 400, 'schedules.1.tenant', 'schedules.1.tenant must be a tenant (1 to 63 lower-case letters, digits and dashes, not starting with a dash); got "Not_Valid"'],
     ['a malformed id', [{ id: 'Not An Id' }], 400, 'schedules.1.id', undefined],
   ])('starts nothing when one of the schedules is %s', async (_, others, status, field, message) => {
     const before = (await runs(api, NIGHTLY.id, TENANT_A)).items.length;

@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'timeout'
   | 'rateLimited'
+  | 'tooLarge'
+  | 'queryTooLong'
   | 'leaseLost'
   | 'internal';
 
@@ -70,6 +72,18 @@ export class RateLimitedError extends StintError {
   constructor(retryAfterSeconds: number, message = `too many requests; retry in ${retryAfterSeconds} s`) {
     super('rateLimited', message);
     this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * The request is larger than the api reads: a body (413, `tooLarge`) or a query string (431,
+ * `queryTooLong`). Refused before anything is parsed, so its size costs nothing.
+ */
+export class TooLargeError extends StintError {
+  readonly field: 'body' | 'query';
+  constructor(field: 'body' | 'query', message: string) {
+    super(field === 'body' ? 'tooLarge' : 'queryTooLong', message, { details: { field } });
+    this.field = field;
   }
 }
 

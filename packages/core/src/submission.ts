@@ -1,4 +1,22 @@
 import * as z from 'zod';
+import { jobTypeSchema, tenantSchema } from './input-fields.ts';
+
+/** DynamoDB's item limit is 400 KB; the job item also carries results and bookkeeping. */
+export const MAX_DATA_BYTES = 64 * 1024;
+
+const dataSchema = z
+  .record(z.string(), z.unknown())
+  .superRefine((data, ctx) => {
+    const bytes = Buffer.byteLength(JSON.stringify(data));
+    if (bytes > MAX_DATA_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be at most ${MAX_DATA_BYTES} bytes as JSON (store large inputs in S3 and pass their key)`,
+        params: { got: `${bytes} bytes` },
+      });
+    }
+  })
+  .meta({ description: `The job's input; at most ${MAX_DATA_BYTES} bytes as JSON`, 'x-maxBytes': MAX_DATA_BYTES });
 
 /**
  * A job submission, as it arrives over HTTP (`POST /api/jobs`) or as an intake SQS message
@@ -6,10 +24,10 @@ import * as z from 'zod';
  */
 export const submissionSchema = z
   .object({
-    type: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/, 'must be an upper-case job type such as EXECUTE_ACTION'),
+    type: jobTypeSchema,
     label: z.string().min(1).max(200).optional(),
-    data: z.record(z.string(), z.unknown()).optional(),
-    tenant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes').optional(),
+    data: dataSchema.optional(),
+    tenant: tenantSchema.optional(),
     runBy: z.object({ id: z.string().min(1).max(128), name: z.string().min(1).max(200) }).nullable().optional(),
     lowPriority: z.boolean().optional(),
     parentId: z.string().min(1).max(128).optional(),
@@ -18,6 +36,3 @@ export const submissionSchema = z
   .strict();
 
 export type Submission = z.infer<typeof submissionSchema>;
-
-/** DynamoDB's item limit is 400 KB; the job item also carries results and bookkeeping. */
-export const MAX_DATA_BYTES = 64 * 1024;

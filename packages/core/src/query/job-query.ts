@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { jobIdSchema, jobStatusSchema, jobTypeSchema } from '../input-fields.ts';
 import { JOB_STATUSES, type JobStatus } from '../job.ts';
 import {
   boolParam,
@@ -12,11 +13,6 @@ import {
   timeRange,
   type TimeRange,
 } from './param-schemas.ts';
-
-/** Same rule as the SDK's job types (`defineJob`) and the submission schema. */
-const TYPE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
-/** Job ids are generated (base36 and a lower-case alphabet); the wider set costs nothing. */
-const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export type JobSort = 'date' | 'name';
 
@@ -44,11 +40,10 @@ export interface JobQuery {
   q: string | null;
 }
 
-const idParam = z.string().regex(ID_PATTERN, 'must be a job id (letters, digits, _ . : -, at most 128)');
 
 export const jobQuerySchema = z.strictObject({
-  type: listParam((t) => TYPE_PATTERN.test(t), 'job type (upper-case, e.g. EXECUTE_ACTION)'),
-  status: listParam((s) => (JOB_STATUSES as readonly string[]).includes(s), `status (valid: ${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
+  type: listParam(jobTypeSchema, 'job types (upper-case, e.g. EXECUTE_ACTION)'),
+  status: listParam(jobStatusSchema, `statuses (${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
   createFrom: msParam,
   createTo: msParam,
   startFrom: msParam,
@@ -58,8 +53,8 @@ export const jobQuerySchema = z.strictObject({
   hasErrors: boolParam,
   system: boolParam,
   children: boolParam,
-  parentId: idParam,
-  rootId: idParam,
+  parentId: jobIdSchema,
+  rootId: jobIdSchema,
   sort: z.enum(['date', 'name'], { error: 'must be date or name' }),
   _size: sizeParam,
   cursor: cursorParam,
@@ -72,7 +67,7 @@ export const JOB_QUERY_PARAMS = Object.keys(jobQuerySchema.shape);
 export function parseJobQuery(params: Record<string, string>): JobQuery {
   const p = parseParams(jobQuerySchema, params, JOB_QUERY_PARAMS);
   return {
-    types: p.type ?? [],
+    types: (p.type ?? []) as string[],
     statuses: (p.status ?? []) as JobStatus[],
     create: timeRange(p.createFrom, p.createTo, 'createFrom', 'createTo'),
     start: timeRange(p.startFrom, p.startTo, 'startFrom', 'startTo'),

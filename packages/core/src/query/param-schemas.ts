@@ -1,37 +1,70 @@
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
+import { parseInput, unknownKey } from '../input-error.ts';
 
-/** Query-string pieces shared by the job, log and stats queries. Pure. */
+/**
+ * Query-string pieces shared by the job, log, stats and schedule queries. Pure.
+ *
+ * Each is written as the typed value a client sends (an integer, a boolean, a list) behind a
+ * preprocess that reads it from the query string, so the OpenAPI document shows the type and
+ * its limits — `_size` is an integer from 1 to 1000, not a string matching a pattern — and a
+ * client generated from it validates what the parser does. A string that cannot be read stays
+ * a string, which the typed schema then refuses with its message.
+ */
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
 /** Cursors we issue stay far below this; a longer one cannot be ours. */
 export const MAX_CURSOR_LENGTH = 2048;
+/** Free-text filters are searched as substrings; bounded so a filter expression stays small. */
+export const MAX_TEXT_LENGTH = 200;
 
 /** Larger than any real date (year 2286 needs 13 digits; DynamoDB keys pad to 13). */
 const MAX_MS = 9_999_999_999_999;
 
-export const msParam = z
+const wholeNumber = (raw: unknown) => (typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : raw);
+
+/** A whole number from `min` to `max`, read from its decimal digits. */
+export function intParam(min: number, max: number, expected = `must be a whole number from ${min} to ${max}`) {
+  return z.preprocess(wholeNumber, z.number({ error: expected }).int(expected).min(min, expected).max(max, expected));
+}
+
+export const msParam = intParam(0, MAX_MS, `must be milliseconds since the epoch (a whole number from 0 to ${MAX_MS})`);
+
+export const sizeParam = intParam(1, MAX_PAGE_SIZE);
+
+export const boolParam = z.preprocess(
+  (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw),
+  z.boolean({ error: 'must be true or false' }),
+);
+
+export const cursorParam = z
   .string()
-  .regex(/^\d{1,13}$/, 'must be milliseconds since the epoch (a whole number ≥ 0)')
-  .transform(Number)
-  .refine((n) => n <= MAX_MS, 'is beyond the largest supported date');
+  .max(MAX_CURSOR_LENGTH, 'must be a cursor this API issued')
+  .meta({ description: 'Opaque: a `nextCursor` this API returned' });
 
-export const sizeParam = z
-  .string()
-  .regex(/^\d{1,7}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
-  .transform(Number)
-  .refine((n) => n >= 1 && n <= MAX_PAGE_SIZE, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`);
+/** Free text, trimmed; a blank one is refused rather than matching everything. */
+export const textParam = z.preprocess(
+  (raw) => (typeof raw === 'string' ? raw.trim() : raw),
+  z
+    .string()
+    .regex(/\S/, 'must not be blank')
+    .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`),
+);
 
-export const boolParam = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
-
-export const cursorParam = z.string().max(MAX_CURSOR_LENGTH, 'is not a cursor this API issued');
-
-/** Free text searched as a substring; bounded so a filter expression stays small. */
-export const textParam = z
-  .string()
-  .transform((v) => v.trim())
-  .pipe(z.string().min(1, 'must not be blank').max(200, 'must be at most 200 characters'));
+/**
+ * A comma-separated list (`status=FINISHED,FAILED`), trimmed and without repeats. Documented
+ * as an array in `form` style without explode, which is how OpenAPI spells that encoding.
+ */
+export function listParam<T extends z.ZodType<string>>(item: T, expected: string, max = 20) {
+  const message = `must be a comma-separated list of ${expected}, at most ${max}`;
+  return z
+    .preprocess(
+      (raw) => (typeof raw === 'string' ? [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))] : raw),
+      z.array(item, { error: message }).min(1, message).max(max, message).meta({ uniqueItems: true }),
+    )
+    .meta({ param: { style: 'form', explode: false } });
+}
 
 /** An inclusive time range; either bound may be open. */
 export interface TimeRange {
@@ -42,7 +75,7 @@ export interface TimeRange {
 export function timeRange(from: number | undefined, to: number | undefined, fromField: string, toField: string): TimeRange | null {
   if (from === undefined && to === undefined) return null;
   if (from !== undefined && to !== undefined && from > to) {
-    throw new BadRequestError(`${toField} (${to}) is before ${fromField} (${from})`, toField);
+    throw new BadRequestError(`${toField} must not be before ${fromField} (${from}); got ${to}`, toField);
   }
   return { from: from ?? null, to: to ?? null };
 }
@@ -56,37 +89,12 @@ export function inRange(value: number | null | undefined, range: TimeRange | nul
 /**
  * Parses query-string parameters with a strict schema and turns the first problem into a
  * BadRequestError naming the parameter. Forms submit empty fields, so an empty value counts as
- * not given. Unknown parameters are reported first: a misspelt filter silently ignored would
- * return a wrong list that looks right.
+ * not given. Unknown parameters are refused: a misspelt filter silently ignored would return a
+ * wrong list that looks right.
  */
-export function parseParams<T>(schema: z.ZodType<T>, params: Record<string, string>, known: readonly string[]): T {
+export function parseParams<T extends z.ZodType>(schema: T, params: Record<string, string>, known: readonly string[]): z.output<T> {
   const given = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== ''));
-  const result = schema.safeParse(given);
-  if (result.success) return result.data;
-  const issues = result.error.issues;
-  const unknown = issues.find((issue) => issue.code === 'unrecognized_keys');
-  if (unknown && unknown.code === 'unrecognized_keys') {
-    const key = unknown.keys[0] ?? 'query';
-    return fail(`unknown parameter "${key}"; valid parameters are ${known.join(', ')}`, key);
-  }
-  const issue = issues[0]!;
-  const field = issue.path.length > 0 ? String(issue.path[0]) : 'query';
-  return fail(`${field} ${issue.message}`, field);
-}
-
-function fail(message: string, field: string): never {
-  throw new BadRequestError(message, field);
-}
-
-/** Splits a comma-separated list, trimming and dropping repeats; each entry checked by `valid`. */
-export function listParam(valid: (item: string) => boolean, what: string, max = 20) {
-  return z.string().transform((raw, ctx) => {
-    const items = [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
-    const bad = items.find((item) => !valid(item));
-    if (items.length === 0) ctx.addIssue({ code: 'custom', message: `must list at least one ${what}` });
-    else if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `has an invalid ${what} "${bad.slice(0, 80)}"` });
-    else if (items.length > max) ctx.addIssue({ code: 'custom', message: `lists more than ${max} values` });
-    else return items;
-    return z.NEVER;
-  });
+  const unknown = Object.keys(given).find((name) => !known.includes(name));
+  if (unknown !== undefined) throw unknownKey([unknown], { kind: 'parameter', known });
+  return parseInput(schema, given, { kind: 'parameter', known });
 }

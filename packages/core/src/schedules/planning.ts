@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import type { AutomaticSchedule } from '@stint/sdk';
 import * as z from 'zod';
+import { timeZoneSchema } from '../time-zones.ts';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -21,31 +22,24 @@ export type Planning =
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export const planningSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('automatic') }),
   z.strictObject({
     type: z.literal('scheduled'),
     days: z
-      .array(z.enum(WEEKDAYS))
-      .min(1, 'pick at least one day of the week')
-      .refine((days) => new Set(days).size === days.length, 'days must not repeat')
+      .array(z.enum(WEEKDAYS, { error: `must be one of ${WEEKDAYS.join(', ')}` }))
+      .min(1, 'must list at least one day of the week')
+      .refine((days) => new Set(days).size === days.length, 'must not repeat a day')
+      .meta({ uniqueItems: true })
       .transform((days) => WEEKDAYS.filter((day) => days.includes(day))),
     times: z
-      .array(z.string().regex(TIME, 'times are HH:MM on a 24-hour clock'))
-      .min(1, 'pick at least one time of day')
-      .max(24, 'at most 24 times of day')
-      .refine((times) => new Set(times).size === times.length, 'times must not repeat')
+      .array(z.string().regex(TIME, 'must be HH:MM on a 24-hour clock'))
+      .min(1, 'must list at least one time of day')
+      .max(24, 'must list at most 24 times of day')
+      .refine((times) => new Set(times).size === times.length, 'must not repeat a time')
+      .meta({ uniqueItems: true })
       .transform((times) => [...times].sort()),
-    timeZone: z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Europe/Paris)'),
+    timeZone: timeZoneSchema,
   }),
   z.strictObject({ type: z.literal('disabled') }),
 ]);

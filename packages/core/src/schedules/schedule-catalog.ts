@@ -41,10 +41,10 @@ export class ScheduleCatalog {
     // Installation schedules' rows live under ADMIN_TENANT; a per-tenant schedule has none there.
     if (definition.scope === 'tenant' && ref.tenant === ADMIN_TENANT) throw new NotFoundError(`schedule ${ref.id} of tenant ${ref.tenant} not found`);
     if (definition.scope === 'tenant' && ref.tenant === null) {
-      throw new BadRequestError(`schedule ${ref.id} runs per tenant; name the tenant`, 'tenant');
+      throw new BadRequestError(`tenant must name the tenant of schedule ${ref.id}, which runs per tenant; got nothing`, 'tenant');
     }
     if (definition.scope === 'installation' && ref.tenant !== null) {
-      throw new BadRequestError(`schedule ${ref.id} runs once for the installation; it has no tenant`, 'tenant');
+      throw new BadRequestError(`tenant must be left out for schedule ${ref.id}, which runs once for the installation; got "${ref.tenant}"`, 'tenant');
     }
     return definition;
   }

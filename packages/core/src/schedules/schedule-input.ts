@@ -1,23 +1,15 @@
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { cursorParam, listParam, parseParams, textParam } from '../query/param-schemas.ts';
+import { badInput } from '../input-error.ts';
+import { cursorParam, intParam, listParam, parseParams, textParam } from '../query/param-schemas.ts';
 import { planningSchema } from './planning.ts';
 import { RUN_STATUSES, type RunStatus } from './run-status.ts';
 
 /** Addresses one schedule's reports may go to. */
 export const MAX_RECIPIENTS = 20;
 
-const isRunStatus = (value: string): value is RunStatus => (RUN_STATUSES as readonly string[]).includes(value);
-const statusParam = listParam(isRunStatus, `status (${RUN_STATUSES.join(', ')})`, RUN_STATUSES.length).transform(
-  (items) => items as RunStatus[],
-);
-const pageSize = (max: number, fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${max}`)
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`)
-    .default(fallback);
+const statusParam = listParam(z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }), `run statuses (${RUN_STATUSES.join(', ')})`, RUN_STATUSES.length);
+const pageSize = (max: number, fallback: number) => intParam(1, max).default(fallback);
 
 /** The list's and the runs' query parameters, for parsing and for the api's OpenAPI document. */
 export const scheduleListQuerySchema = z.strictObject({ status: statusParam.optional(), q: textParam.optional(), size: pageSize(500, 100), cursor: cursorParam.optional() });
@@ -52,19 +44,21 @@ const reportSchema = z
   .strictObject({
     enabled: z.boolean(),
     recipients: z
-      .array(z.email('must be email addresses').transform((email) => email.toLowerCase()))
-      .max(MAX_RECIPIENTS, `at most ${MAX_RECIPIENTS} addresses`)
+      .array(z.email('must be an email address').transform((email) => email.toLowerCase()))
+      .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} addresses`)
       .transform((emails) => [...new Set(emails)]),
   })
   .refine((report) => !report.enabled || report.recipients.length > 0, {
-    message: 'add at least one address to send reports to',
+    message: 'must list at least one address when reports are enabled',
     path: ['recipients'],
-  });
+  })
+  .meta({ anyOf: [{ properties: { enabled: { enum: [false] } } }, { properties: { recipients: { minItems: 1 } } }] });
 
 /** What an administrator may change: planning and reports. Identifier and description come from code. */
 export const schedulePatchSchema = z
   .strictObject({ planning: planningSchema.optional(), report: reportSchema.optional() })
-  .refine((patch) => patch.planning !== undefined || patch.report !== undefined, { message: 'give planning, report or both' });
+  .refine((patch) => patch.planning !== undefined || patch.report !== undefined, { message: 'must give planning, report or both' })
+  .meta({ minProperties: 1 });
 
 export type SchedulePatch = z.infer<typeof schedulePatchSchema>;
 
@@ -75,12 +69,9 @@ export function parseSchedulePatch(body: unknown): SchedulePatch {
   const result = schedulePatchSchema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0 && READ_ONLY.includes(issue.keys[0]!)) {
     const key = issue.keys[0]!;
-    const path = [...issue.path.map(String), key].join('.');
-    const why = issue.path.length === 0 && READ_ONLY.includes(key) ? `${key} is defined in code and cannot be changed` : `unknown field ${path}`;
-    throw new BadRequestError(why, path);
+    throw new BadRequestError(`${key} is defined in code and cannot be changed; only planning and report can`, key);
   }
-  const path = issue.path.map(String).join('.') || 'body';
-  throw new BadRequestError(`${path}: ${issue.message}`, path);
+  throw badInput(result.error.issues, { kind: 'field', input: body });
 }

@@ -5,8 +5,9 @@ import type { ApiEnv } from './api-env.ts';
 import type { ApiOptions } from './api-options.ts';
 import { authenticate } from './authenticate.ts';
 import { createErrorHandler, errorBody, validationHook } from './error-mapping.ts';
-import { registerSecurityScheme } from './open-api.ts';
+import { registerComponents } from './open-api.ts';
 import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './rate-limit.ts';
+import { requestLimits } from './request-limits.ts';
 import { bulkRoutes } from './routes/bulk.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -18,19 +19,24 @@ import { operationRoutes } from './routes/operations.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summary.ts';
 import { waitRoutes } from './routes/wait.ts';
+import { apiSecurityHeaders } from './security-headers.ts';
 import { createServices } from './services.ts';
 
 /**
  * The HTTP api: a Hono app the Lambda adapter, the local stack and tests all serve as it is.
- * Middleware order: errors are mapped for everything; /health answers before authentication;
- * every /api route authenticates, then is rate limited per principal.
+ * Middleware order: errors are mapped for everything; every /api answer carries the api's
+ * security headers, refusals included; every request's size is checked before anything reads
+ * it (the monitor's too, when it is mounted on this app); /health answers before
+ * authentication; every /api route authenticates, then is rate limited per principal.
  */
 export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const services = createServices(options);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(createErrorHandler(options.onUnexpectedError));
   app.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
-  registerSecurityScheme(app);
+  registerComponents(app);
+  app.use('/api/*', apiSecurityHeaders());
+  app.use('*', requestLimits());
 
   healthRoutes(app);
   const authenticator = new Authenticator({

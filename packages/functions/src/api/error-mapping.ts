@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { BadRequestError, RateLimitedError, StintError, type ErrorCode } from '@stint/core';
+import { badInput } from '@stint/core/input-error';
 
 /** The one table from error code to HTTP status. */
 export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
@@ -12,11 +13,16 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   notFound: 404,
   timeout: 408,
   conflict: 409,
+  tooLarge: 413,
   rateLimited: 429,
+  queryTooLong: 431,
   // A lost lease is the worker's business; if one ever reaches the api it was a lost race.
   leaseLost: 409,
   internal: 500,
 };
+
+/** The codes a caller can see (a lost lease answers as `conflict`). */
+export const PUBLIC_ERROR_CODES = Object.keys(STATUS_OF).filter((code) => code !== 'leaseLost') as Array<Exclude<ErrorCode, 'leaseLost'>>;
 
 export interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -43,35 +49,25 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
 }
 
 /**
- * Zod issues (request validation) and Hono's own exceptions (malformed JSON, wrong media type)
- * become the core's errors, so they map through the same table.
+ * Hono's own exceptions (malformed JSON, wrong media type) become the core's errors, so they
+ * map through the same table and read like every other refusal.
  */
 export function toStintError(error: unknown): StintError | null {
   if (error instanceof StintError) return error;
-  if (error instanceof ZodError) return fromZod(error);
   if (error instanceof HTTPException) {
-    if (error.status === 400 || error.status === 415) {
-      const message = error.status === 415 ? 'the body must be JSON (Content-Type: application/json)' : 'the body is not valid JSON';
-      return new BadRequestError(message, 'body');
-    }
+    if (error.status === 415) return new BadRequestError('body must be JSON, sent with Content-Type: application/json; got another media type', 'body');
+    if (error.status === 400) return new BadRequestError('body must be valid JSON; got text that does not parse', 'body');
   }
   return null;
 }
 
-/** The first issue names the field: `runBy.name`, `ids.3`, or the unknown key of a strict object. */
-export function fromZod(error: ZodError): BadRequestError {
-  const issue = error.issues[0];
-  if (issue === undefined) return new BadRequestError('invalid request', 'body');
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') {
-    const field = [...path, issue.keys[0] ?? ''].join('.');
-    return new BadRequestError(`unknown field "${field}"`, field);
-  }
-  const field = path.length > 0 ? path.join('.') : 'body';
-  return new BadRequestError(`${field}: ${issue.message}`, field);
-}
-
-/** OpenAPIHono's `defaultHook`: a failed validation throws, so `onError` answers it like any other 400. */
-export function validationHook(result: { success: boolean; error?: unknown }): void {
-  if (!result.success) throw result.error instanceof ZodError ? fromZod(result.error) : new BadRequestError('invalid request', 'body');
+/**
+ * OpenAPIHono's `defaultHook`: a failed validation of a path parameter or a JSON body throws
+ * the 400 of its first issue, worded like every other refusal, so `onError` answers it.
+ * (Query strings are read by the route's query policy, before the validators.)
+ */
+export function validationHook(result: { success: boolean; error?: unknown; data?: unknown; target?: string }): void {
+  if (result.success) return;
+  if (!(result.error instanceof ZodError)) throw new BadRequestError('the request is not valid', 'body');
+  throw badInput(result.error.issues, { kind: result.target === 'json' ? 'field' : 'parameter', input: result.data });
 }

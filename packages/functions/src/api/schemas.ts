@@ -1,25 +1,29 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, OPERATIONS } from '@stint/core';
 import { ROLES } from '@stint/core/auth/principal';
+import { jobIdSchema, tenantFilterSchema, tenantSchema } from '@stint/core/input-fields';
+import { JOB_QUERY_PARAMS } from '@stint/core/query/job-query';
 import { MAX_LOG_MESSAGE } from '@stint/core/log-store';
 import { WEEKDAYS } from '@stint/core/schedules/planning';
 import { RUN_STATUSES } from '@stint/core/schedules/run-status';
 import { MAX_RECIPIENTS, scheduleListQuerySchema, scheduleRunsQuerySchema } from '@stint/core/schedules/schedule-input';
+import { PUBLIC_ERROR_CODES } from './error-mapping.ts';
 
 /**
+ * (Schemas made in core predate zod-openapi's `.openapi()`: their metadata goes through zod's
+ * own `.meta()`, which the document generator reads too.)
+ *
  * Response and request schemas of the api that core does not already define. They document
  * the OpenAPI answer shapes and validate requests; the core's schemas (submission, find and
  * log queries) are used as they are.
  */
 
-export const JOB_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
-
 export const ErrorSchema = z
   .object({
     error: z.object({
-      code: z.enum(['badRequest', 'unauthorized', 'forbidden', 'notFound', 'timeout', 'conflict', 'rateLimited', 'internal']),
-      message: z.string(),
-      field: z.string().optional().openapi({ description: 'The offending field or parameter, for badRequest' }),
+      code: z.enum(PUBLIC_ERROR_CODES),
+      message: z.string().openapi({ description: 'For a person: the field, what was expected, what came' }),
+      field: z.string().optional().openapi({ description: 'The offending field or parameter (`runBy.name`, `_size`, `body`, `query`)' }),
     }),
   })
   .openapi('Error');
@@ -54,14 +58,11 @@ export const JobSchema = z
   .openapi('Job');
 
 export const JobIdParams = z.object({
-  id: z
-    .string()
-    .regex(JOB_ID_PATTERN, 'must be a job id (letters, digits, _ . : -, at most 128)')
-    .openapi({ param: { name: 'id', in: 'path' }, example: '0m3k1x2ya7hq2bcdefghjkmnpqrs' }),
+  id: jobIdSchema.meta({ param: { name: 'id', in: 'path' }, example: '0m3k1x2ya7hq2bcdefghjkmnpqrs' }),
 });
 
-export const TenantParam = z.string().max(64).optional().openapi({
-  description: 'Admins only: limit the request to one tenant (default: every tenant)',
+export const TenantParam = tenantFilterSchema.optional().meta({
+  description: 'Admins only: limit the request to one tenant, or to the installation’s own jobs with `_admin` (default: every tenant)',
 });
 
 export const JobPageSchema = z
@@ -105,14 +106,31 @@ export const AcceptedJobSchema = z
 
 export const OperationSchema = z.enum(OPERATIONS);
 
+/** Ids one bulk request may name: each is a few conditional writes within the request. */
+export const MAX_BULK_IDS = 500;
+/** What a bulk filter may name: the find query's parameters; paging is the system job's own business. */
+export const BULK_FILTER_PARAMS = [...JOB_QUERY_PARAMS.filter((name) => name !== '_size' && name !== 'cursor'), 'tenant'];
+
 export const BulkRequestSchema = z
   .strictObject({
     op: OperationSchema,
-    ids: z.array(z.string().max(256)).min(1).max(500).optional(),
-    filter: z.record(z.string(), z.string()).optional().openapi({ description: 'Find query parameters, as GET /api/jobs takes them (tenant included)' }),
+    ids: z
+      .array(z.string().max(256, 'must be at most 256 characters'))
+      .min(1, 'must list at least one job id')
+      .max(MAX_BULK_IDS, `must list at most ${MAX_BULK_IDS} job ids`)
+      .optional()
+      .openapi({ description: 'Each id answers for itself: one that is not a job id answers `badRequest` in the results' }),
+    filter: z
+      .strictObject(Object.fromEntries(BULK_FILTER_PARAMS.map((name) => [name, z.string().optional()])))
+      .optional()
+      .openapi({ description: 'GET /api/jobs parameters in their query-string form (`{"status": "FAILED,STOPPED"}`), checked as that route checks them' }),
   })
-  .refine((body) => (body.ids === undefined) !== (body.filter === undefined), { message: 'give either ids or filter', path: ['ids'] })
-  .openapi('BulkRequest');
+  .superRefine((body, ctx) => {
+    if ((body.ids === undefined) === (body.filter === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'must give either ids or filter', params: { got: body.ids === undefined ? 'neither' : 'both' } });
+    }
+  })
+  .openapi('BulkRequest', { oneOf: [{ required: ['ids'] }, { required: ['filter'] }] });
 
 export const BulkResultSchema = z
   .object({
@@ -152,27 +170,46 @@ export const ApiKeySchema = z
   .openapi('ApiKey');
 
 export const NewApiKeySchema = z
-  .strictObject({ name: z.string().min(1).max(100), role: z.enum(ROLES), tenant: z.string().max(64).nullable().optional() })
-  .openapi('NewApiKey');
+  .strictObject({
+    name: z.string().regex(/\S/, 'must not be blank').max(100, 'must be at most 100 characters'),
+    role: z.enum(ROLES),
+    tenant: tenantSchema.nullable().optional(),
+  })
+  .superRefine((key, ctx) => {
+    // An admin key sees every tenant; any other key sees exactly one.
+    if (key.role === 'admin' && key.tenant != null) ctx.addIssue({ code: 'custom', path: ['tenant'], message: 'must be left out for an admin key, which sees every tenant' });
+    if (key.role !== 'admin' && key.tenant == null) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `must name the tenant of a ${key.role} key` });
+  })
+  .openapi('NewApiKey', {
+    anyOf: [
+      { properties: { role: { enum: ['admin'] }, tenant: { enum: [null] } } },
+      { properties: { role: { enum: ROLES.filter((role) => role !== 'admin') }, tenant: { type: 'string' } }, required: ['tenant'] },
+    ],
+  });
 
 export const CreatedApiKeySchema = ApiKeySchema.extend({
   key: z.string().openapi({ description: 'The key itself: shown only in this response, stored only as a hash' }),
 }).openapi('CreatedApiKey');
 
-export const KeyIdParams = z.object({ id: z.string().max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const KeyIdParams = z.object({
+  id: z
+    .string()
+    .regex(/^k[0-9a-f]{16}$/, 'must be an API key id (k and 16 hex digits)')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'k0123456789abcdef' }),
+});
 
 /** defineSchedule's id rule: anything else cannot name a schedule. */
 export const SCHEDULE_ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 /** Schedules one run request may start: each is a submission. */
 export const MAX_RUN_SCHEDULES = 50;
 
-const scheduleId = z.string().regex(SCHEDULE_ID_PATTERN, 'must be a schedule id (lower-case letters, digits and dashes)');
+const scheduleId = z.string().regex(SCHEDULE_ID_PATTERN, 'must be a schedule id (a lower-case letter, then up to 62 lower-case letters, digits and dashes)');
 
 export const ScheduleIdParams = z.object({
   id: scheduleId.openapi({ param: { name: 'id', in: 'path' }, example: 'nightly-export' }),
 });
 
-export const ScheduleTenantParam = z.string().max(64).optional().openapi({
+export const ScheduleTenantParam = tenantSchema.optional().meta({
   description:
     'The tenant of a per-tenant schedule: required from admins, the caller’s own tenant by default for others. Not allowed for an installation-wide schedule.',
 });
@@ -230,9 +267,9 @@ export const ScheduleRunsQuerySchema = scheduleRunsQuerySchema.extend({ tenant: 
 export const RunSchedulesSchema = z
   .strictObject({
     schedules: z
-      .array(z.strictObject({ id: scheduleId, tenant: z.string().max(64).nullable().optional() }))
-      .min(1)
-      .max(MAX_RUN_SCHEDULES),
+      .array(z.strictObject({ id: scheduleId, tenant: tenantSchema.nullable().optional() }))
+      .min(1, 'must list at least one schedule')
+      .max(MAX_RUN_SCHEDULES, `must list at most ${MAX_RUN_SCHEDULES} schedules`),
   })
   .openapi('RunSchedules');
 
@@ -240,27 +277,6 @@ export const StartedRunSchema = z.object({ job: JobSchema }).openapi('StartedRun
 export const StartedRunsSchema = z.object({ jobs: z.array(JobSchema).openapi({ description: 'In the order the schedules were given' }) }).openapi('StartedRuns');
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
-
-const ERROR_DESCRIPTIONS = {
-  400: 'badRequest: invalid input; `field` names it',
-  401: 'unauthorized: no, unknown or revoked credentials',
-  403: 'forbidden: the role may not do this',
-  404: 'notFound: no such job (or schedule) in the caller’s tenants',
-  408: 'timeout: the job did not reach the status in time',
-  409: 'conflict: not allowed from the job’s current status, or lost a race',
-  429: 'rateLimited: too many requests; see Retry-After',
-} as const;
-
-type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
-type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } };
-
-/** The error answers a route can give (401 and 429 always), documented with the shared error body. */
-export function errors<S extends ErrorStatus>(...statuses: S[]): { [K in S | 401 | 429]: ErrorResponse } {
-  const all = [...new Set<ErrorStatus>([401, 429, ...statuses])];
-  return Object.fromEntries(all.map((status) => [status, { description: ERROR_DESCRIPTIONS[status], content: json(ErrorSchema) }])) as {
-    [K in S | 401 | 429]: ErrorResponse;
-  };
-}
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: json(schema) };

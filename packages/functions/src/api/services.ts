@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { BadRequestError, type Engine, type Job, type TenantScope } from '@stint/core';
+import type { Engine, Job, TenantScope } from '@stint/core';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
-import { ADMIN_TENANT, TENANT_PATTERN, type Principal } from '@stint/core/auth/principal';
+import { ADMIN_TENANT, type Principal } from '@stint/core/auth/principal';
 import { assertCanWrite, scopeOf } from '@stint/core/auth/authorize';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 import { sealedCursors, type CursorCodec } from '@stint/core/query/cursor';
 import type { JobScope } from '@stint/core/query/job-finder';
 import { finderScope } from '@stint/core/system-jobs/system-scope';
+import { tenantFilterSchema } from '@stint/core/input-fields';
+import { parseInput } from '@stint/core/input-error';
 import { DEFAULT_LIMITS, type ApiLimits, type ApiOptions } from './api-options.ts';
 
 /** What the route modules share: built once per app from its options. */
@@ -39,12 +41,10 @@ export function createServices(options: ApiOptions): ApiServices {
 /**
  * The scope of a request: the caller's tenant, or for an admin every tenant unless the
  * `tenant` parameter narrows it. `_admin` is accepted from admins so they can list the
- * all-tenant system jobs on their own.
+ * all-tenant system jobs on their own. `field` names where the tenant came from.
  */
-export function requestScope(principal: Principal, tenant: string | undefined): TenantScope {
-  if (tenant !== undefined && tenant !== '' && tenant !== ADMIN_TENANT && !TENANT_PATTERN.test(tenant)) {
-    throw new BadRequestError('tenant must be lower-case letters, digits and dashes', 'tenant');
-  }
+export function requestScope(principal: Principal, tenant: string | undefined, field = 'tenant'): TenantScope {
+  if (tenant !== undefined && tenant !== '') parseInput(tenantFilterSchema, tenant, { kind: 'parameter', prefix: field });
   return scopeOf(principal, tenant || null);
 }
 
@@ -53,8 +53,8 @@ export async function requestFinderScope(services: ApiServices, principal: Princ
 }
 
 /** Query parameters without the api's own ones (`tenant`), for the core's strict parsers. */
-export function withoutParams(params: Record<string, string>, ...names: string[]): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).filter(([name]) => !names.includes(name)));
+export function withoutParams(params: Record<string, string | undefined>, ...names: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined && !names.includes(entry[0])));
 }
 
 /**

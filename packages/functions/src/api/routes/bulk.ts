@@ -1,13 +1,16 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { BadRequestError, StintError, type Operation, type TenantScope } from '@stint/core';
 import { assertCanWrite } from '@stint/core/auth/authorize';
+import { JOB_ID_PATTERN } from '@stint/core/input-fields';
+import { parseInput } from '@stint/core/input-error';
 import { findJobs } from '@stint/core/query/job-finder';
-import { parseJobQuery } from '@stint/core/query/job-query';
+import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
 import { BULK_OPERATION } from '@stint/core/system-jobs/bulk-operation';
 import { CLEAR_INACTIVE, INACTIVE_FILTER } from '@stint/core/system-jobs/clear-inactive';
 import { finderScope } from '@stint/core/system-jobs/system-scope';
 import type { ApiEnv } from '../api-env.ts';
-import { AcceptedJobSchema, BulkRequestSchema, BulkResultSchema, errors, JOB_ID_PATTERN, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
+import { errors, openRoute } from '../api-route.ts';
+import { AcceptedJobSchema, BulkRequestSchema, BulkResultSchema, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
 import { requestScope, startSystemJob, withoutParams, type ApiServices } from '../services.ts';
 
 /** Operations in flight per request: each is a few conditional writes. */
@@ -18,42 +21,48 @@ type ItemResult = { status: 'ok' } | { status: 'error'; code: string; message: s
 const bulk = createRoute({
   method: 'post',
   path: '/api/jobs/bulk',
+  operationId: 'bulkOperation',
   tags: ['operations'],
   summary: 'Apply an operation to many jobs',
   description:
     '`{op, ids}` (up to 500) answers per id: `ok`, or the error code that id alone would get; one bad id never blocks the rest. ' +
-    '`{op, filter}` runs as a BULK_OPERATION system job over every job the find filter matches and answers 202 with it.',
+    '`{op, filter}` runs as a BULK_OPERATION system job over every job the find filter matches and answers 202 with it. ' +
+    'The filter is checked in full first: a parameter GET /api/jobs would refuse is refused here, so a misspelt filter never widens what is changed. ' +
+    '`tenant` may be given as a parameter or in the filter, not both differently.',
   request: { body: jsonBody(BulkRequestSchema), query: z.object({ tenant: TenantParam }) },
   responses: {
     200: jsonContent(BulkResultSchema, 'Per-id outcomes'),
     202: jsonContent(AcceptedJobSchema, 'Running as a system job'),
-    ...errors(400, 403),
+    ...errors(403),
   },
 });
 
 const clearInactive = createRoute({
   method: 'post',
   path: '/api/jobs/clear-inactive',
+  operationId: 'clearInactive',
   tags: ['operations'],
   summary: 'Delete every ended job (FINISHED or CANCELED) in the caller’s scope',
-  description: 'Up to 200 are deleted at once (200 `{deleted}`); more run as a CLEAR_INACTIVE system job (202).',
+  description:
+    'Up to 200 are deleted at once (200 `{deleted}`); more run as a CLEAR_INACTIVE system job (202). ' +
+    'The scope is the caller’s tenant, or for an admin every tenant unless `tenant` names one; any other parameter is refused.',
   request: { query: z.object({ tenant: TenantParam }) },
   responses: {
     200: jsonContent(z.object({ deleted: z.number().int() }), 'Deleted'),
     202: jsonContent(AcceptedJobSchema, 'Running as a system job'),
-    ...errors(400, 403),
+    ...errors(403),
   },
 });
 
 export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  app.openapi(bulk, async (c) => {
+  openRoute(app, bulk, async (c) => {
     const principal = c.get('principal');
     assertCanWrite(principal);
     const body = c.req.valid('json');
-    // A filter may name its tenant like a find query does; it narrows the scope the same way.
-    const scope = requestScope(principal, body.filter?.tenant ?? c.req.valid('query').tenant);
+    const tenant = bulkTenant(body.filter?.tenant, c.req.valid('query').tenant);
+    const scope = requestScope(principal, tenant, body.filter?.tenant === undefined ? 'tenant' : 'filter.tenant');
     if (body.filter !== undefined) {
-      const filter = withoutParams(body.filter, 'tenant', '_size', 'cursor');
+      const filter = withoutParams(body.filter as Record<string, string | undefined>, 'tenant');
       checkFilter(filter);
       const job = await startSystemJob(services, principal, scope, BULK_OPERATION, { operation: body.op, filter });
       c.header('Location', `/api/jobs/${job.id}`);
@@ -64,7 +73,7 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
     return c.json({ op: body.op, results, ok, failed: Object.keys(results).length - ok }, 200);
   });
 
-  app.openapi(clearInactive, async (c) => {
+  openRoute(app, clearInactive, async (c) => {
     const principal = c.get('principal');
     assertCanWrite(principal);
     const scope = requestScope(principal, c.req.valid('query').tenant);
@@ -81,12 +90,26 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
   });
 }
 
-/** The filter is parsed now so a typo answers 400 here rather than failing the system job later. */
+/** The tenant a bulk request narrows to: one place or the other, never two that disagree. */
+function bulkTenant(inFilter: string | undefined, inQuery: string | undefined): string | undefined {
+  if (inFilter !== undefined && inQuery !== undefined && inFilter !== inQuery) {
+    throw new BadRequestError(`filter.tenant must be the tenant parameter ("${inQuery}") when both are given; got "${inFilter}"`, 'filter.tenant');
+  }
+  return inFilter ?? inQuery;
+}
+
+/**
+ * The filter is checked now, as GET /api/jobs checks its parameters, so a typo answers 400
+ * here rather than failing the system job later — or, worse, being ignored by it.
+ */
 function checkFilter(filter: Record<string, string>): void {
+  const given = Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== ''));
+  parseInput(jobQuerySchema, given, { kind: 'parameter', prefix: 'filter' });
   try {
-    parseJobQuery(filter);
+    parseJobQuery(given);
   } catch (error) {
-    if (error instanceof BadRequestError) throw new BadRequestError(`filter: ${error.message}`, `filter.${error.field ?? 'query'}`);
+    // What the schema cannot say (a range ending before it starts): the same words, under filter.
+    if (error instanceof BadRequestError) throw new BadRequestError(`filter.${error.message}`, `filter.${error.field ?? 'query'}`);
     throw error;
   }
 }

@@ -1,30 +1,34 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ApiEnv } from '../api-env.ts';
+import { openRoute } from '../api-route.ts';
 import { renderDocsPage } from '../docs-page.ts';
-import { openApiDocument } from '../open-api.ts';
-import { errors } from '../schemas.ts';
+import { openApiDocument, servedFrom } from '../open-api.ts';
 
 const openApi = createRoute({
   method: 'get',
   path: '/api/openapi.json',
+  operationId: 'getOpenApiDocument',
   tags: ['reference'],
   summary: 'This document (OpenAPI 3.1)',
-  responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } }, ...errors() },
+  description: 'Its `servers` entry is the origin it was requested from, so a client generated from it calls the same deployment.',
+  responses: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
 });
 
 const docs = createRoute({
   method: 'get',
   path: '/api/docs',
+  operationId: 'getDocsPage',
   tags: ['reference'],
   summary: 'Human-readable reference of every route',
-  responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } }, ...errors() },
+  description: 'One server-rendered page without scripts, built from this document.',
+  responses: { 200: { description: 'An HTML page', content: { 'text/html': { schema: z.string() } } } },
 });
 
 /** Built on first request, once every route is registered, then reused. */
 export function docsRoutes(app: OpenAPIHono<ApiEnv>): void {
   let document: ReturnType<typeof openApiDocument> | undefined;
   let page: string | undefined;
-  const built = () => (document ??= openApiDocument(app));
-  app.openapi(openApi, (c) => c.json(built() as unknown as Record<string, unknown>, 200));
-  app.openapi(docs, (c) => c.html((page ??= renderDocsPage(built())), 200));
+  const built = (url: string) => servedFrom((document ??= openApiDocument(app)), new URL(url).origin);
+  openRoute(app, openApi, (c) => c.json(built(c.req.url) as unknown as Record<string, unknown>, 200));
+  openRoute(app, docs, (c) => c.html((page ??= renderDocsPage(built(c.req.url))), 200));
 }

@@ -8,8 +8,8 @@ import { jobPages } from '@stint/core/query/job-finder';
 import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
 import { EXPORT_JOBS } from '@stint/core/system-jobs/export-jobs';
 import type { ApiEnv } from '../api-env.ts';
-import { documented } from '../documented.ts';
-import { AcceptedJobSchema, errors, JobIdParams, jsonContent, TenantParam } from '../schemas.ts';
+import { errors, openRoute } from '../api-route.ts';
+import { AcceptedJobSchema, JobIdParams, jsonContent, TenantParam } from '../schemas.ts';
 import { requestFinderScope, requestScope, startSystemJob, withoutParams, type ApiServices } from '../services.ts';
 
 export const EXPORT_FILENAME = 'jobs-export.csv';
@@ -20,6 +20,7 @@ const exportQuerySchema = jobQuerySchema.omit({ _size: true, cursor: true }).ext
 const exportCsv = createRoute({
   method: 'get',
   path: '/api/jobs/export.csv',
+  operationId: 'exportJobs',
   tags: ['export'],
   summary: 'Export the jobs a find query matches as CSV',
   description:
@@ -28,26 +29,35 @@ const exportCsv = createRoute({
     '. Up to 10,000 rows answer at once as an attachment; a larger export answers 202 with an EXPORT_JOBS system job whose results hold `fileId` and `rowsExported`; download its file with GET /api/jobs/{id}/download.',
   request: { query: exportQuerySchema },
   responses: {
-    200: { description: 'The CSV file', content: { 'text/csv': { schema: z.string() } } },
+    200: { description: 'The CSV file, as an attachment', content: { 'text/csv': { schema: z.string() } } },
     202: jsonContent(AcceptedJobSchema, 'Too large for one response: exporting to S3 as a system job'),
-    ...errors(400, 403),
+    ...errors(403),
   },
 });
 
 const download = createRoute({
   method: 'get',
   path: '/api/jobs/{id}/download',
+  operationId: 'downloadResult',
   tags: ['export'],
   summary: 'Download a job’s result file',
-  description: 'Redirects to a presigned S3 link valid for 15 minutes.',
+  description:
+    'Redirects to a presigned S3 link valid for 15 minutes; the file itself comes from S3, not from this api. ' +
+    'A job without a result file answers 404.',
   request: { params: JobIdParams },
-  responses: { 302: { description: 'Redirect to the file' }, ...errors(400, 404) },
+  responses: {
+    302: {
+      description: 'Redirect to the file',
+      headers: { Location: { description: 'The presigned S3 URL of the file', schema: { type: 'string', format: 'uri' } } },
+    },
+    ...errors(404),
+  },
 });
 
 export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  documented(app, exportCsv, async (c) => {
+  openRoute(app, exportCsv, async (c) => {
     const principal = c.get('principal');
-    const params = withoutParams(c.req.query(), 'tenant', '_size', 'cursor');
+    const params = withoutParams(c.req.query(), 'tenant');
     const query = parseJobQuery({ ...params, _size: EXPORT_PAGE_SIZE });
     const tenant = c.req.query('tenant');
     const scope = await requestFinderScope(services, principal, tenant);
@@ -80,7 +90,7 @@ export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): v
     });
   });
 
-  app.openapi(download, async (c) => {
+  openRoute(app, download, async (c) => {
     const { id } = c.req.valid('param');
     const job = await services.engine.get(id, requestScope(c.get('principal'), undefined));
     if (job.resultFile === null) throw new NotFoundError(`job ${id} has no result file`);

@@ -1,49 +1,67 @@
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { ForbiddenError, submissionSchema } from '@stint/core';
 import { submissionTenant } from '@stint/core/auth/authorize';
 import { findJobs } from '@stint/core/query/job-finder';
 import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
 import type { ApiEnv } from '../api-env.ts';
-import { documented } from '../documented.ts';
-import { errors, JobIdParams, JobPageSchema, JobSchema, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
+import { errors, openRoute } from '../api-route.ts';
+import { JobIdParams, JobPageSchema, JobSchema, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
 import { requestFinderScope, requestScope, withoutParams, type ApiServices } from '../services.ts';
 
-const submit = createRoute({
-  method: 'post',
-  path: '/api/jobs',
-  tags: ['jobs'],
-  summary: 'Submit a job',
-  description:
-    'The job belongs to the caller’s tenant; an admin may name one (default `default`). A repeated `idempotencyKey` answers 200 with the job it made first.',
-  request: { body: jsonBody(submissionSchema) },
-  responses: {
-    201: jsonContent(JobSchema, 'The job, accepted'),
-    200: jsonContent(JobSchema, 'The job an earlier submission with this idempotencyKey made'),
-    ...errors(400, 403, 404, 409),
-  },
-});
+/**
+ * The submission body with `type` narrowed to the job types this deployment registered, so the
+ * document lists what may be submitted and an unknown type is refused like any other value.
+ */
+function submitRoute(types: readonly string[]) {
+  const [first, ...rest] = types;
+  const body =
+    first === undefined
+      ? submissionSchema
+      : submissionSchema.extend({ type: z.enum([first, ...rest], { error: `must be a job type this deployment runs (${types.join(', ')})` }) });
+  return createRoute({
+    method: 'post',
+    path: '/api/jobs',
+    operationId: 'submitJob',
+    tags: ['jobs'],
+    summary: 'Submit a job',
+    description:
+      'The job belongs to the caller’s tenant; an admin may name one (default `default`). A repeated `idempotencyKey` answers 200 with the job it made first. ' +
+      'System job types (the monitor’s exports and bulk operations) are for admins only.',
+    request: { body: jsonBody(body) },
+    responses: {
+      201: jsonContent(JobSchema, 'The job, accepted'),
+      200: jsonContent(JobSchema, 'The job an earlier submission with this idempotencyKey made'),
+      ...errors(403, 404, 409),
+    },
+  });
+}
 
 const getJob = createRoute({
   method: 'get',
   path: '/api/jobs/{id}',
+  operationId: 'getJob',
   tags: ['jobs'],
   summary: 'Find a job by id (sys.jobs.findById)',
+  description: 'A job of a tenant the caller cannot see answers 404, as an unknown id does.',
   request: { params: JobIdParams },
-  responses: { 200: jsonContent(JobSchema, 'The job'), ...errors(400, 404) },
+  responses: { 200: jsonContent(JobSchema, 'The job'), ...errors(404) },
 });
 
 const find = createRoute({
   method: 'get',
   path: '/api/jobs',
+  operationId: 'findJobs',
   tags: ['jobs'],
   summary: 'Find jobs (sys.jobs.find)',
-  description: 'Newest first (or by name with sort=name), filtered, one page per request; follow `nextCursor`.',
+  description:
+    'Newest first (or by name with sort=name), filtered, one page per request; follow `nextCursor`. ' +
+    'A range whose end is before its start (`createTo` < `createFrom`, likewise start and end) is refused.',
   request: { query: jobQuerySchema.extend({ tenant: TenantParam }) },
-  responses: { 200: jsonContent(JobPageSchema, 'One page of jobs'), ...errors(400, 403) },
+  responses: { 200: jsonContent(JobPageSchema, 'One page of jobs'), ...errors(403) },
 });
 
 export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  app.openapi(submit, async (c) => {
+  openRoute(app, submitRoute(services.engine.deps.registry.types()), async (c) => {
     const principal = c.get('principal');
     const body = c.req.valid('json');
     const tenant = submissionTenant(principal, body.tenant);
@@ -57,14 +75,14 @@ export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
     return created ? c.json(job, 201) : c.json(job, 200);
   });
 
-  documented(app, find, async (c) => {
+  openRoute(app, find, async (c) => {
     const params = c.req.query();
     const scope = await requestFinderScope(services, c.get('principal'), params.tenant);
     const page = await findJobs(services.engine.deps.jobs, scope, parseJobQuery(withoutParams(params, 'tenant')), services.now(), services.cursors);
     return c.json({ items: page.items, nextCursor: page.nextCursor, partial: page.partial }, 200);
   });
 
-  app.openapi(getJob, async (c) => {
+  openRoute(app, getJob, async (c) => {
     const job = await services.engine.get(c.req.valid('param').id, requestScope(c.get('principal'), undefined));
     return c.json(job, 200);
   });

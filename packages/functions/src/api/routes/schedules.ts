@@ -3,14 +3,15 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { BadRequestError, type TenantScope } from '@stint/core';
 import { assertCanWrite } from '@stint/core/auth/authorize';
-import { TENANT_PATTERN, type Principal } from '@stint/core/auth/principal';
+import type { Principal } from '@stint/core/auth/principal';
+import { tenantSchema } from '@stint/core/input-fields';
+import { parseInput } from '@stint/core/input-error';
 import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
 import { parseScheduleListQuery, parseSchedulePatch, parseScheduleRunsQuery, schedulePatchSchema } from '@stint/core/schedules/schedule-input';
 import { NEW_RECIPIENTS_PER_DAY } from '@stint/core/schedules/recipient-quota';
 import type { ApiEnv } from '../api-env.ts';
-import { documented } from '../documented.ts';
+import { errors, openRoute } from '../api-route.ts';
 import {
-  errors,
   jsonBody,
   jsonContent,
   RunSchedulesSchema,
@@ -28,73 +29,84 @@ import { requestScope, withoutParams, type ApiServices } from '../services.ts';
 
 const TAGS = ['schedules'];
 const oneSchedule = { params: ScheduleIdParams, query: z.object({ tenant: ScheduleTenantParam }) };
+const TENANT_RULE =
+  'A per-tenant schedule is named with its `tenant` (admins must give it; others default to their own); an installation-wide one takes no `tenant`: either mistake answers 400.';
 
 const list = createRoute({
   method: 'get',
   path: '/api/schedules',
+  operationId: 'listSchedules',
   tags: TAGS,
   summary: 'List scheduled jobs',
   description:
     'Ordered by tenant, then id. Admins see every tenant’s schedules and the installation-wide ones (`tenant` narrows to one tenant, `_admin` to the installation-wide ones); ' +
     'tenant-admins and viewers see their own tenant’s.',
   request: { query: ScheduleListQuerySchema },
-  responses: { 200: jsonContent(SchedulePageSchema, 'One page of schedules'), ...errors(400, 403) },
+  responses: { 200: jsonContent(SchedulePageSchema, 'One page of schedules'), ...errors(403) },
 });
 
 const getOne = createRoute({
   method: 'get',
   path: '/api/schedules/{id}',
+  operationId: 'getSchedule',
   tags: TAGS,
   summary: 'Find a schedule by id',
+  description: `${TENANT_RULE} A schedule of a tenant the caller cannot see answers 404.`,
   request: oneSchedule,
-  responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule'), ...errors(400, 404) },
+  responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule'), ...errors(404) },
 });
 
 const update = createRoute({
   method: 'patch',
   path: '/api/schedules/{id}',
+  operationId: 'updateSchedule',
   tags: TAGS,
   summary: 'Change a schedule’s planning or reports',
   description:
     'Id, description, job type and scope are defined in code and cannot be changed. A new planning moves nextRunAt; new report recipients are subscribed first (they confirm by email). ' +
-    `Each new address is sent a confirmation mail, so a schedule of a tenant may get at most ${NEW_RECIPIENTS_PER_DAY} new addresses a UTC day; beyond that the change is refused with 429 and Retry-After, and nothing changes. Addresses already on the list cost nothing.`,
+    `Each new address is sent a confirmation mail, so a schedule of a tenant may get at most ${NEW_RECIPIENTS_PER_DAY} new addresses a UTC day; beyond that the change is refused with 429 and Retry-After, and nothing changes. Addresses already on the list cost nothing. ` +
+    TENANT_RULE,
   request: { ...oneSchedule, body: jsonBody(schedulePatchSchema) },
-  responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule after the change'), ...errors(400, 403, 404, 409) },
+  responses: { 200: jsonContent(ScheduleRowSchema, 'The schedule after the change'), ...errors(403, 404, 409) },
 });
 
 const runOne = createRoute({
   method: 'post',
   path: '/api/schedules/{id}/run',
+  operationId: 'runSchedule',
   tags: TAGS,
   summary: 'Run a schedule now, whatever its planning',
+  description: `The run is an ordinary job with the caller as runBy; follow it at the Location given. ${TENANT_RULE}`,
   request: oneSchedule,
-  responses: { 201: jsonContent(StartedRunSchema, 'The run started'), ...errors(400, 403, 404) },
+  responses: { 201: jsonContent(StartedRunSchema, 'The run started'), ...errors(403, 404) },
 });
 
 const runMany = createRoute({
   method: 'post',
   path: '/api/schedules/run',
+  operationId: 'runSchedules',
   tags: TAGS,
   summary: 'Run several schedules now',
-  description: 'Every schedule is checked before any run starts: one that cannot run answers its error and none starts.',
+  description: `Every schedule is checked before any run starts: one that cannot run answers its error and none starts. ${TENANT_RULE}`,
   request: { body: jsonBody(RunSchedulesSchema) },
-  responses: { 201: jsonContent(StartedRunsSchema, 'The runs started'), ...errors(400, 403, 404) },
+  responses: { 201: jsonContent(StartedRunsSchema, 'The runs started'), ...errors(403, 404) },
 });
 
 const runs = createRoute({
   method: 'get',
   path: '/api/schedules/{id}/runs',
+  operationId: 'listScheduleRuns',
   tags: TAGS,
   summary: 'Latest executions of a schedule',
-  description: 'Newest first; `status` keeps the runs that ended a given way.',
+  description: `Newest first; \`status\` keeps the runs that ended a given way. ${TENANT_RULE}`,
   request: { params: ScheduleIdParams, query: ScheduleRunsQuerySchema },
-  responses: { 200: jsonContent(ScheduleRunPageSchema, 'One page of runs'), ...errors(400, 404) },
+  responses: { 200: jsonContent(ScheduleRunPageSchema, 'One page of runs'), ...errors(404) },
 });
 
 export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   const schedules = services.engine.schedules;
 
-  documented(app, list, async (c) => {
+  openRoute(app, list, async (c) => {
     const principal = c.get('principal');
     const params = c.req.query();
     const scope = requestScope(principal, params.tenant);
@@ -102,7 +114,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
   });
 
   // Before the {id} routes, like the static job paths in app.ts: `run` is a valid schedule id too.
-  app.openapi(runMany, async (c) => {
+  openRoute(app, runMany, async (c) => {
     const principal = c.get('principal');
     const given = c.req.valid('json').schedules.map((ref, index) => scheduleRef(services, principal, ref.id, ref.tenant, `schedules.${index}`));
     const refs = [...new Map(given.map((ref) => [`${ref.id}#${ref.tenant}`, ref])).values()];
@@ -111,24 +123,29 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     return c.json({ jobs: await schedules.runNow(refs, scope, runByOf(principal)) }, 201);
   });
 
-  app.openapi(getOne, async (c) => {
+  openRoute(app, getOne, async (c) => {
     const principal = c.get('principal');
     const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
     return c.json(await schedules.get(ref, requestScope(principal, undefined), principal.keyId), 200);
   });
 
-  documented(app, update, async (c) => {
-    const principal = c.get('principal');
-    const { id } = ScheduleIdParams.parse({ id: c.req.param('id') });
-    const ref = scheduleRef(services, principal, id, c.req.query('tenant'));
-    const scope = requestScope(principal, undefined);
-    await assertCanChangeRows(services, principal, [ref], scope);
-    // Parsed in full before anything is written: a 400 changes nothing.
-    const patch = parseSchedulePatch(await requestJson(c));
-    return c.json(await schedules.update(ref, scope, patch), 200);
-  });
+  openRoute(
+    app,
+    update,
+    async (c) => {
+      const principal = c.get('principal');
+      const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
+      const scope = requestScope(principal, undefined);
+      await assertCanChangeRows(services, principal, [ref], scope);
+      // Parsed in full before anything is written: a 400 changes nothing.
+      const patch = parseSchedulePatch(await requestJson(c));
+      return c.json(await schedules.update(ref, scope, patch), 200);
+    },
+    // Core's parser reads the body after the wall, and says why a field from code cannot change.
+    { bodyReadBy: 'handler' },
+  );
 
-  app.openapi(runOne, async (c) => {
+  openRoute(app, runOne, async (c) => {
     const principal = c.get('principal');
     const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
     const scope = requestScope(principal, undefined);
@@ -138,11 +155,10 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     return c.json({ job }, 201);
   });
 
-  documented(app, runs, async (c) => {
+  openRoute(app, runs, async (c) => {
     const principal = c.get('principal');
-    const { id } = ScheduleIdParams.parse({ id: c.req.param('id') });
     const params = c.req.query();
-    const ref = scheduleRef(services, principal, id, params.tenant);
+    const ref = scheduleRef(services, principal, c.req.valid('param').id, params.tenant);
     const query = parseScheduleRunsQuery(withoutParams(params, 'tenant'));
     return c.json(await schedules.runs(ref, requestScope(principal, undefined), query, services.cursors), 200);
   });
@@ -157,15 +173,15 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
  */
 function scheduleRef(services: ApiServices, principal: Principal, id: string, tenant: string | null | undefined, path?: string): ScheduleRef {
   try {
-    // The pattern also keeps out ADMIN_TENANT, which holds installation rows, never a tenant's.
-    if (tenant && !TENANT_PATTERN.test(tenant)) throw new BadRequestError('tenant must be lower-case letters, digits and dashes', 'tenant');
+    // The tenant schema also keeps out ADMIN_TENANT, which holds installation rows, never a tenant's.
+    if (tenant) parseInput(tenantSchema, tenant, { kind: 'parameter', prefix: 'tenant' });
     const catalog = services.engine.schedules.deps.catalog;
     const perTenant = catalog.find(id)?.scope === 'tenant';
     const ref = { id, tenant: tenant || (perTenant ? principal.tenant : null) };
     catalog.resolve(ref);
     return ref;
   } catch (error) {
-    if (path !== undefined && error instanceof BadRequestError) throw new BadRequestError(`${path}: ${error.message}`, `${path}.${error.field ?? 'id'}`);
+    if (path !== undefined && error instanceof BadRequestError) throw new BadRequestError(`${path}.${error.message}`, `${path}.${error.field ?? 'id'}`);
     throw error;
   }
 }

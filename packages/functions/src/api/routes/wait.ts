@@ -1,9 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { JOB_STATUSES, TimeoutError, type JobStatus } from '@stint/core';
-import { listParam, parseParams } from '@stint/core/query/param-schemas';
+import { jobStatusSchema } from '@stint/core/input-fields';
+import { intParam, listParam } from '@stint/core/query/param-schemas';
 import type { ApiEnv } from '../api-env.ts';
-import { documented } from '../documented.ts';
-import { errors, JobIdParams, JobSchema, jsonContent, WaitingSchema } from '../schemas.ts';
+import { errors, openRoute } from '../api-route.ts';
+import { JobIdParams, JobSchema, jsonContent, WaitingSchema } from '../schemas.ts';
 import { requestScope, type ApiServices } from '../services.ts';
 
 /** A day: waits beyond that are a scheduling problem, not a wait. */
@@ -13,17 +14,14 @@ const FIRST_POLL_MS = 100;
 const MAX_POLL_MS = 2_000;
 
 export const waitQuerySchema = z.strictObject({
-  status: listParam((s) => (JOB_STATUSES as readonly string[]).includes(s), `status (valid: ${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
-  maxTimeToWait: z
-    .string()
-    .regex(/^\d{1,9}$/, 'must be milliseconds (a whole number)')
-    .transform(Number)
-    .refine((ms) => ms <= MAX_WAIT_MS, `must be at most ${MAX_WAIT_MS} ms`),
+  status: listParam(jobStatusSchema, `statuses (${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
+  maxTimeToWait: intParam(0, MAX_WAIT_MS, `must be milliseconds, a whole number from 0 to ${MAX_WAIT_MS}`),
 });
 
 const wait = createRoute({
   method: 'get',
   path: '/api/jobs/{id}/wait',
+  operationId: 'waitForJob',
   tags: ['jobs'],
   summary: 'Wait for a job to reach a status (sys.jobs.waitForJob)',
   description:
@@ -34,14 +32,14 @@ const wait = createRoute({
   responses: {
     200: jsonContent(JobSchema, 'The job, in one of the statuses'),
     202: jsonContent(WaitingSchema, 'Not yet; call again'),
-    ...errors(400, 404, 408),
+    ...errors(404, 408),
   },
 });
 
 export function waitRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  documented(app, wait, async (c) => {
-    const { id } = JobIdParams.parse({ id: c.req.param('id') });
-    const query = parseParams(waitQuerySchema, c.req.query(), Object.keys(waitQuerySchema.shape));
+  openRoute(app, wait, async (c) => {
+    const { id } = c.req.valid('param');
+    const query = c.req.valid('query');
     const statuses = query.status as JobStatus[];
     const scope = requestScope(c.get('principal'), undefined);
     const started = Date.now();
