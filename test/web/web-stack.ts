@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { Job } from '@stint/core';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import type { Role } from '@stint/core/auth/principal';
-import { createLocalHttpApp } from '@stint/local/local-http';
+import { createLocalHttpApp, serveLocalHttp } from '@stint/local/local-http';
 import { readLocalOptions } from '@stint/local/local-options';
 import { startLocalStack, type LocalStack } from '@stint/local/local-stack';
 
@@ -43,7 +42,7 @@ export async function startWebStack(options: { seed?: boolean } = {}): Promise<W
   // Exactly what `npm start` serves: the api with the monitor mounted beside it.
   const app = createLocalHttpApp(stack, local);
 
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  const server = serveLocalHttp(app, { port: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', () => resolve());
     server.once('error', reject);

@@ -11,7 +11,7 @@ export type ErrorCode =
   | 'timeout'
   | 'rateLimited'
   | 'tooLarge'
-  | 'queryTooLong'
+  | 'headersTooLarge'
   | 'leaseLost'
   | 'internal';
 
@@ -77,12 +77,12 @@ export class RateLimitedError extends StintError {
 
 /**
  * The request is larger than the api reads: a body (413, `tooLarge`) or a query string (431,
- * `queryTooLong`). Refused before anything is parsed, so its size costs nothing.
+ * `headersTooLarge`). Refused before anything is parsed, so its size costs nothing.
  */
 export class TooLargeError extends StintError {
   readonly field: 'body' | 'query';
   constructor(field: 'body' | 'query', message: string) {
-    super(field === 'body' ? 'tooLarge' : 'queryTooLong', message, { details: { field } });
+    super(field === 'body' ? 'tooLarge' : 'headersTooLarge', message, { details: { field } });
     this.field = field;
   }
 }

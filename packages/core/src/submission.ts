@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { jobTypeSchema, tenantSchema } from './input-fields.ts';
+import { jobIdSchema, jobTypeSchema, tenantSchema } from './input-fields.ts';
 
 /** DynamoDB's item limit is 400 KB; the job item also carries results and bookkeeping. */
 export const MAX_DATA_BYTES = 64 * 1024;
@@ -30,7 +30,7 @@ export const submissionSchema = z
     tenant: tenantSchema.optional(),
     runBy: z.object({ id: z.string().min(1).max(128), name: z.string().min(1).max(200) }).nullable().optional(),
     lowPriority: z.boolean().optional(),
-    parentId: z.string().min(1).max(128).optional(),
+    parentId: jobIdSchema.optional(),
     idempotencyKey: z.string().min(1).max(128).optional(),
   })
   .strict();

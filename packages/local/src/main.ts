@@ -4,15 +4,14 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { serve } = await import('@hono/node-server');
 const { readLocalOptions } = await import('./local-options.ts');
 const { startLocalStack } = await import('./local-stack.ts');
-const { createLocalHttpApp } = await import('./local-http.ts');
+const { createLocalHttpApp, serveLocalHttp } = await import('./local-http.ts');
 
 const options = readLocalOptions(process.env);
 const stack = await startLocalStack(options);
 const app = createLocalHttpApp(stack, options);
-const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
+const server = serveLocalHttp(app, { port: options.port });
 await new Promise<void>((resolve, reject) => {
   server.once('listening', () => resolve());
   server.once('error', reject);

@@ -70,13 +70,16 @@ export async function readStats(
   now: number,
 ): Promise<StatsResult> {
   const { interval } = options;
-  if (!Object.hasOwn(STEP, interval)) throw new BadRequestError('interval must be minute, hour or day', 'interval');
+  if (!Object.hasOwn(STEP, interval)) throw new BadRequestError(`interval must be minute, hour or day; got ${JSON.stringify(interval)}`, 'interval');
   const step = STEP[interval];
   const to = Math.min(options.to, now);
-  if (options.from > to) throw new BadRequestError('from must not be after to (or after now)', 'from');
+  if (options.from > to) throw new BadRequestError(`from must not be after to or now (${to}); got ${options.from}`, 'from');
   if (to - options.from > MAX_RANGE_MS[interval]) {
     const days = MAX_RANGE_MS[interval] / STEP.day;
-    throw new BadRequestError(`a ${interval} range spans at most ${days} days; shorten from/to or use a longer interval`, 'from');
+    throw new BadRequestError(
+      `from must be at most ${days} days before to for ${interval} points (shorten the range or use a longer interval); got ${((to - options.from) / STEP.day).toFixed(1)} days`,
+      'from',
+    );
   }
   const first = Math.floor(options.from / step) * step;
   const last = Math.floor(to / step) * step;

@@ -44,7 +44,8 @@ const reportSchema = z
   .strictObject({
     enabled: z.boolean(),
     recipients: z
-      .array(z.email('must be an email address').transform((email) => email.toLowerCase()))
+      // The pattern is zod's own email rule, so the document promises exactly what is checked.
+      .array(z.email('must be an email address').meta({ pattern: z.regexes.email.source }).transform((email) => email.toLowerCase()))
       .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} addresses`)
       .transform((emails) => [...new Set(emails)]),
   })

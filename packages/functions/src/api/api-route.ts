@@ -12,8 +12,13 @@ import { errorResponses, type ErrorStatus } from './open-api.ts';
  */
 export type ApiRoute = RouteConfig & { operationId: string; description: string; tags: string[] };
 
-/** The answers a route gives besides its own: refusals of the request's shape and size, and for /api, of its credentials and rate. */
-const EVERY_ROUTE: ErrorStatus[] = [400, 413, 431];
+/**
+ * The answers a route gives besides its own: refusals of the request's shape and size, and for
+ * /api, of its credentials and rate. A GET has no body to refuse (Node's server and the Lambda
+ * adapter drop one), so only the others can answer 413.
+ */
+const EVERY_ROUTE: ErrorStatus[] = [400, 431];
+const WITH_BODY: ErrorStatus[] = [413];
 const AUTHENTICATED: ErrorStatus[] = [401, 429];
 
 /** The route-specific refusals a route adds to its responses: `...errors(403, 404)`. */
@@ -34,7 +39,7 @@ export function openRoute<R extends ApiRoute>(
   handler: RouteHandler<R, ApiEnv>,
   options: { bodyReadBy?: 'validator' | 'handler' } = {},
 ): void {
-  const shared = route.security?.length === 0 ? EVERY_ROUTE : [...EVERY_ROUTE, ...AUTHENTICATED];
+  const shared = [...EVERY_ROUTE, ...(route.method === 'get' ? [] : WITH_BODY), ...(route.security?.length === 0 ? [] : AUTHENTICATED)];
   const responses = Object.fromEntries(
     Object.entries({ ...errorResponses(shared), ...route.responses }).sort(([a], [b]) => Number(a) - Number(b)),
   );

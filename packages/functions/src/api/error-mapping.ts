@@ -15,7 +15,7 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   conflict: 409,
   tooLarge: 413,
   rateLimited: 429,
-  queryTooLong: 431,
+  headersTooLarge: 431,
   // A lost lease is the worker's business; if one ever reaches the api it was a lost race.
   leaseLost: 409,
   internal: 500,

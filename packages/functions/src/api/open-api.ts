@@ -54,7 +54,7 @@ const ERROR_RESPONSES = {
   Conflict: [409, 'conflict: not allowed from the current status, or lost a race'],
   TooLarge: [413, `tooLarge: the body is over ${MAX_BODY_BYTES} bytes`],
   RateLimited: [429, 'rateLimited: too many requests; retry after the seconds in Retry-After'],
-  QueryTooLong: [431, `queryTooLong: the query string is over ${MAX_QUERY_BYTES} bytes`],
+  HeadersTooLarge: [431, `headersTooLarge: the query string is over ${MAX_QUERY_BYTES} bytes, or the request line and headers over what the server reads`],
 } as const;
 type ErrorResponseName = keyof typeof ERROR_RESPONSES;
 export type ErrorStatus = (typeof ERROR_RESPONSES)[ErrorResponseName][0];

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, OPERATIONS } from '@stint/core';
 import { ROLES } from '@stint/core/auth/principal';
 import { jobIdSchema, tenantFilterSchema, tenantSchema } from '@stint/core/input-fields';
-import { JOB_QUERY_PARAMS } from '@stint/core/query/job-query';
+import { jobQuerySchema } from '@stint/core/query/job-query';
 import { MAX_LOG_MESSAGE } from '@stint/core/log-store';
 import { WEEKDAYS } from '@stint/core/schedules/planning';
 import { RUN_STATUSES } from '@stint/core/schedules/run-status';
@@ -109,7 +109,7 @@ export const OperationSchema = z.enum(OPERATIONS);
 /** Ids one bulk request may name: each is a few conditional writes within the request. */
 export const MAX_BULK_IDS = 500;
 /** What a bulk filter may name: the find query's parameters; paging is the system job's own business. */
-export const BULK_FILTER_PARAMS = [...JOB_QUERY_PARAMS.filter((name) => name !== '_size' && name !== 'cursor'), 'tenant'];
+const BulkFilterSchema = jobQuerySchema.omit({ _size: true, cursor: true }).extend({ tenant: TenantParam });
 
 export const BulkRequestSchema = z
   .strictObject({
@@ -120,10 +120,9 @@ export const BulkRequestSchema = z
       .max(MAX_BULK_IDS, `must list at most ${MAX_BULK_IDS} job ids`)
       .optional()
       .openapi({ description: 'Each id answers for itself: one that is not a job id answers `badRequest` in the results' }),
-    filter: z
-      .strictObject(Object.fromEntries(BULK_FILTER_PARAMS.map((name) => [name, z.string().optional()])))
-      .optional()
-      .openapi({ description: 'GET /api/jobs parameters in their query-string form (`{"status": "FAILED,STOPPED"}`), checked as that route checks them' }),
+    filter: BulkFilterSchema.optional().meta({
+      description: 'GET /api/jobs parameters (`{"status": ["FAILED", "STOPPED"]}`; the query-string form `"FAILED,STOPPED"` is read too), checked as that route checks them',
+    }),
   })
   .superRefine((body, ctx) => {
     if ((body.ids === undefined) === (body.filter === undefined)) {
