@@ -27,8 +27,11 @@ export interface Violation {
 }
 
 export interface ViolationContext {
-  /** A query parameter travels as text: an empty value means "not given", so no violation may serialize to one. */
-  inQuery: boolean;
+  /**
+   * A parameter travels as text: `7` reads as the string "7", and an empty query value means
+   * "not given", so no violation of a parameter may rely on a JSON type or be empty.
+   */
+  asText: boolean;
 }
 
 export function generators(doc: OpenApiDocument, isValid: (schema: Schema, value: unknown) => boolean): Generators {
@@ -90,25 +93,25 @@ export function generators(doc: OpenApiDocument, isValid: (schema: Schema, value
     const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
     const blank = '  ';
     if (schema.enum) {
-      out.push(fc.constant(broken(context.inQuery ? blank : 'not-one-of-them', 'enum')));
+      out.push(fc.constant(broken(context.asText ? blank : 'not-one-of-them', 'enum')));
       return out;
     }
     if (types.includes('integer') || types.includes('number')) {
       if (schema.maximum !== undefined) out.push(fc.constant(broken(schema.maximum + 1, 'maximum')));
       if (schema.minimum !== undefined) out.push(fc.constant(broken(schema.minimum - 1, 'minimum')));
       if (types.includes('integer')) out.push(fc.constant(broken((schema.minimum ?? 0) + 0.5, 'type')));
-      out.push(fc.constant(broken(context.inQuery ? blank : 'seven', 'type')));
+      out.push(fc.constant(broken(context.asText ? blank : 'seven', 'type')));
     }
-    if (types.includes('boolean')) out.push(fc.constant(broken(context.inQuery ? 'yes' : 1, 'type')));
+    if (types.includes('boolean')) out.push(fc.constant(broken(context.asText ? 'yes' : 1, 'type')));
     if (types.includes('string')) {
       if (schema.maxLength !== undefined) out.push(fc.constant(broken('x'.repeat(schema.maxLength + 1), 'maxLength')));
-      if (schema.minLength !== undefined && schema.minLength > 0 && !context.inQuery) out.push(fc.constant(broken('', 'minLength')));
+      if (schema.minLength !== undefined && schema.minLength > 0 && !context.asText) out.push(fc.constant(broken('', 'minLength')));
       if (schema.pattern !== undefined) {
         const pattern = new RegExp(schema.pattern, 'u');
         const bad = [blank, '§', 'a b §'].find((text) => !pattern.test(text));
         if (bad !== undefined) out.push(fc.constant(broken(bad, 'pattern')));
       }
-      if (!context.inQuery && !types.includes('null')) out.push(fc.constant(broken(7, 'type')));
+      if (!context.asText && !types.includes('null')) out.push(fc.constant(broken(7, 'type')));
     }
     if (types.includes('array')) {
       const items = schema.items ? at(schema.items) : {};
@@ -116,16 +119,16 @@ export function generators(doc: OpenApiDocument, isValid: (schema: Schema, value
         const count = schema.maxItems + 1;
         out.push(fc.uniqueArray(valid(items), { minLength: count, maxLength: count, selector: (item) => JSON.stringify(item) }).map((value) => broken(value, 'maxItems')));
       }
-      if (schema.minItems !== undefined && schema.minItems > 0 && !context.inQuery) out.push(fc.constant(broken([], 'minItems')));
+      if (schema.minItems !== undefined && schema.minItems > 0 && !context.asText) out.push(fc.constant(broken([], 'minItems')));
       // No `uniqueItems` violation: list parameters (in a query or a bulk filter) drop repeats
       // as they read, so a repeat is accepted there; the schema asks clients not to send one.
       for (const itemViolation of violations(items, context)) {
-        out.push(itemViolation.map((v) => broken([v.value], v.rule, context.inQuery ? '' : join('0', v.at))));
+        out.push(itemViolation.map((v) => broken([v.value], v.rule, context.asText ? '' : join('0', v.at))));
       }
-      if (!context.inQuery) out.push(fc.constant(broken('not a list', 'type')));
+      if (!context.asText) out.push(fc.constant(broken('not a list', 'type')));
     }
     if (types.includes('object') && schema.properties) {
-      const base = valid(schema) as fc.Arbitrary<Record<string, unknown>>;
+      const base = valid({ ...schema, type: 'object' }) as fc.Arbitrary<Record<string, unknown>>;
       for (const name of schema.required ?? []) {
         out.push(base.map((value) => broken(Object.fromEntries(Object.entries(value).filter(([key]) => key !== name)), 'required', name)));
       }

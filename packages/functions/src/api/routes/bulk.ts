@@ -26,7 +26,7 @@ const bulk = createRoute({
   description:
     '`{op, ids}` (up to 500) answers per id: `ok`, or the error code that id alone would get; one bad id never blocks the rest. ' +
     '`{op, filter}` runs as a BULK_OPERATION system job over every job the find filter matches and answers 202 with it. ' +
-    'The filter is checked in full first: a parameter GET /api/jobs would refuse is refused here, so a misspelt filter never widens what is changed. ' +
+    'The filter is checked in full first: a parameter GET /api/jobs would refuse is refused here (a range ending before it starts, `createTo` < `createFrom`, likewise `startTo` and `endTo`, too), so a misspelt filter never widens what is changed. ' +
     '`tenant` may be given as a parameter or in the filter, not both differently.',
   request: { body: jsonBody(BulkRequestSchema), query: z.object({ tenant: TenantParam }) },
   responses: {

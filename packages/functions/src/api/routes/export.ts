@@ -26,7 +26,8 @@ const exportCsv = createRoute({
   description:
     'Columns: ' +
     jobCsvHeader.join(', ') +
-    '. Up to 10,000 rows answer at once as an attachment; a larger export answers 202 with an EXPORT_JOBS system job whose results hold `fileId` and `rowsExported`; download its file with GET /api/jobs/{id}/download.',
+    '. Up to 10,000 rows answer at once as an attachment; a larger export answers 202 with an EXPORT_JOBS system job whose results hold `fileId` and `rowsExported`; download its file with GET /api/jobs/{id}/download. ' +
+    'A range whose end is before its start (`createTo` < `createFrom`, likewise `startTo` and `endTo`) is refused, as in GET /api/jobs.',
   request: { query: exportQuerySchema },
   responses: {
     200: { description: 'The CSV file, as an attachment', content: { 'text/csv': { schema: z.string() } } },

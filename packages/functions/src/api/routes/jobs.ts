@@ -55,7 +55,7 @@ const find = createRoute({
   summary: 'Find jobs (sys.jobs.find)',
   description:
     'Newest first (or by name with sort=name), filtered, one page per request; follow `nextCursor`. ' +
-    'A range whose end is before its start (`createTo` < `createFrom`, likewise start and end) is refused.',
+    'A range whose end is before its start (`createTo` < `createFrom`, likewise `startTo` and `endTo`) is refused.',
   request: { query: jobQuerySchema.extend({ tenant: TenantParam }) },
   responses: { 200: jsonContent(JobPageSchema, 'One page of jobs'), ...errors(403) },
 });
