@@ -1,10 +1,12 @@
 import { StintClientError, TimeoutError } from './errors.ts';
 import { Http, jobPath, type HttpOptions, type QueryValue } from './http.ts';
+import { createKeyClient, type KeyClient } from './keys.ts';
 import { paged } from './paged.ts';
 import { createScheduleClient, type ScheduleClient } from './schedules.ts';
 import type {
   AcceptedJob,
   BulkResult,
+  ExportQuery,
   FindQuery,
   Job,
   JobPage,
@@ -45,12 +47,26 @@ export interface StintClient {
   delete(id: string): Promise<void>;
   /** By ids: per-id outcomes. By filter: the BULK_OPERATION system job doing it. */
   bulk(op: Operation, ids: readonly string[]): Promise<BulkResult>;
-  bulk(op: Operation, target: { filter: FindQuery }): Promise<AcceptedJob>;
+  bulk(op: Operation, target: { filter: ExportQuery }): Promise<AcceptedJob>;
   /** Cards of root user jobs; `children` and `system` add the jobs the list adds for them. */
   summary(options?: { tenant?: string; children?: boolean; system?: boolean }): Promise<Summary>;
   stats(query?: StatsQuery): Promise<Stats>;
+  /** Deletes every ended job in scope (the caller's tenant, or `tenant` for an admin); many continue as a system job. */
+  clearInactive(options?: { tenant?: string }): Promise<{ deleted: number } | AcceptedJob>;
+  /** The matching jobs as CSV text, or the EXPORT_JOBS system job writing a larger export to a file. */
+  exportJobs(query?: ExportQuery): Promise<string | AcceptedJob>;
+  /** A link to a job's result file (an export's CSV), valid for 15 minutes. */
+  downloadUrl(id: string): Promise<string>;
   /** Scheduled jobs: list, plan, run now, latest executions. */
   schedules: ScheduleClient;
+  /** API keys (admins). */
+  keys: KeyClient;
+  /** The api's OpenAPI document, as it serves it. */
+  openApiDocument(): Promise<Record<string, unknown>>;
+  /** The HTML reference page. */
+  docsPage(): Promise<string>;
+  /** Liveness; needs no credentials. */
+  health(): Promise<{ status: 'ok' }>;
 }
 
 export function createStintClient(options: StintClientOptions): StintClient {
@@ -112,18 +128,33 @@ export function createStintClient(options: StintClientOptions): StintClient {
     async delete(id) {
       await http.send('DELETE', jobPath(id));
     },
-    bulk(op: Operation, target: readonly string[] | { filter: FindQuery }) {
-      const body = Array.isArray(target) ? { op, ids: target } : { op, filter: filterParams((target as { filter: FindQuery }).filter) };
+    bulk(op: Operation, target: readonly string[] | { filter: ExportQuery }) {
+      const body = Array.isArray(target) ? { op, ids: target } : { op, filter: filterParams((target as { filter: ExportQuery }).filter) };
       return http.json<never>('POST', '/api/jobs/bulk', { body });
     },
     summary: (opts = {}) => http.json<Summary>('GET', '/api/summary', { query: { tenant: opts.tenant, children: opts.children, system: opts.system } }),
     stats: (query = {}) => http.json<Stats>('GET', '/api/stats', { query: { ...query } }),
+    clearInactive: (opts = {}) => http.json<{ deleted: number } | AcceptedJob>('POST', '/api/jobs/clear-inactive', { query: { tenant: opts.tenant } }),
+    async exportJobs(query = {}) {
+      const response = await http.send('GET', '/api/jobs/export.csv', { query: { ...(query as Record<string, QueryValue>) } });
+      return response.status === 202 ? ((await response.json()) as AcceptedJob) : response.text();
+    },
+    async downloadUrl(id) {
+      const response = await http.send('GET', jobPath(id, '/download'));
+      const location = response.headers.get('location');
+      if (location === null) throw new StintClientError(`http${response.status}`, 'the download answer has no Location', response.status);
+      return location;
+    },
     schedules: createScheduleClient(http),
+    keys: createKeyClient(http),
+    openApiDocument: () => http.json<Record<string, unknown>>('GET', '/api/openapi.json'),
+    docsPage: async () => (await http.send('GET', '/api/docs')).text(),
+    health: () => http.json<{ status: 'ok' }>('GET', '/health'),
   };
 }
 
-/** A bulk filter travels as the find query's string parameters. */
-function filterParams(query: FindQuery): Record<string, string> {
+/** A bulk filter travels as the find query's string parameters (paging is the server's own business there). */
+function filterParams(query: ExportQuery): Record<string, string> {
   return Object.fromEntries(
     Object.entries(query)
       .filter(([, value]) => value !== undefined && value !== null)

@@ -230,3 +230,28 @@ export interface ScheduleRunPage {
   items: ScheduleRun[];
   nextCursor: string | null;
 }
+
+/** An API key as listed; the key itself is shown once, when it is created. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: 'admin' | 'tenant-admin' | 'viewer';
+  /** Null for admin keys, which see every tenant. */
+  tenant: string | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  role: ApiKey['role'];
+  /** Required for tenant-admin and viewer keys; left out for admin keys. */
+  tenant?: string | null;
+}
+
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+/** `GET /api/jobs/export.csv` parameters: the find filters, without paging. */
+export type ExportQuery = Omit<FindQuery, '_size'>;

@@ -168,5 +168,5 @@ describe('requests generated from the document', () => {
     }
     expect(failures).toEqual([]);
     expect(totals.valid + totals.invalid).toBeGreaterThanOrEqual(operations.length * RUNS);
-  });
+  }, 600_000);
 });
