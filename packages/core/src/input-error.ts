@@ -27,8 +27,7 @@ export function badInput(issues: readonly Issue[], source: InputSource): BadRequ
   if (issue === undefined) return new BadRequestError('the request is not valid', source.prefix ?? 'body');
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') return unknownKey([...path, issue.keys[0] ?? ''], source);
-  // A query parameter is one value even when it is a list: `status.3` is still `status`.
-  const fieldPath = source.kind === 'parameter' ? path.slice(0, 1) : path;
+  const fieldPath = sentPath(source.input, path);
   const field = [source.prefix, ...fieldPath].filter((part) => part !== undefined && part !== '').join('.') || 'body';
   // A parse with `reportInput` says what came at the issue itself (the bad item of a list).
   const value = 'input' in issue ? issue.input : valueAt(source.input, fieldPath);
@@ -106,6 +105,22 @@ function describe(value: unknown, issue: Issue): string {
   if (Array.isArray(value)) return `a list of ${value.length}`;
   if (value === null || typeof value !== 'object') return String(value);
   return 'an object';
+}
+
+/**
+ * The part of an issue's path the caller sent: a list read from one string (`status=A,B`, in a
+ * query or a bulk filter) is one field, so its second item is `status`, not `status.1`.
+ */
+function sentPath(input: unknown, path: readonly string[]): string[] {
+  const sent: string[] = [];
+  let value = input;
+  for (const key of path) {
+    sent.push(key);
+    if (value === null || typeof value !== 'object') break;
+    value = (value as Record<string, unknown>)[key];
+    if (value === null || typeof value !== 'object') break;
+  }
+  return sent;
 }
 
 function valueAt(input: unknown, path: readonly string[]): unknown {

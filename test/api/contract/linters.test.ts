@@ -20,6 +20,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const REDOCLY = join(dirname(require.resolve('@redocly/cli/package.json')), 'bin', 'cli.js');
 const SPECTRAL = join(dirname(require.resolve('@stoplight/spectral-cli/package.json')), 'dist', 'index.js');
+/** Each CLI takes 1–3 s of CPU; on a machine shared by many test runs, its wall time can be far longer. */
+const LINT_TIMEOUT = 300_000;
 const OFFLINE = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
 
 let api: ApiStack;
@@ -49,7 +51,7 @@ describe('the served OpenAPI document', () => {
     const { problems } = JSON.parse(stdout) as { problems: RedoclyProblem[] };
     const found = problems.map((p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
     expect(found).toEqual([]);
-  });
+  }, LINT_TIMEOUT);
 
   it('passes Spectral’s spectral:oas ruleset with 0 errors and 0 warnings', async () => {
     const { stdout } = await run(process.execPath, [SPECTRAL, 'lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', documentPath], {
@@ -57,7 +59,7 @@ describe('the served OpenAPI document', () => {
     }).catch((failure: { stdout: string }) => failure);
     const problems = JSON.parse(stdout || '[]') as Array<{ code: string; severity: number; message: string; path: string[] }>;
     expect(problems.map((p) => `${p.severity === 0 ? 'error' : 'warning'} ${p.code} at ${p.path.join('.')}: ${p.message}`)).toEqual([]);
-  });
+  }, LINT_TIMEOUT);
 
   it('is linted for real: a document with the faults the linters were brought in for is refused', async () => {
     const broken = join(dir, 'broken.json');
@@ -76,5 +78,5 @@ describe('the served OpenAPI document', () => {
     );
     const codes = (JSON.parse(spectral.stdout) as Array<{ code: string }>).map((p) => p.code);
     expect(codes).toEqual(expect.arrayContaining(['oas3-api-servers', 'operation-operationId']));
-  });
+  }, 2 * LINT_TIMEOUT);
 });
