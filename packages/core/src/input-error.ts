@@ -11,7 +11,7 @@ import { BadRequestError } from './errors.ts';
 type Issue = z.core.$ZodIssue;
 
 export interface InputSource {
-  /** `parameter` for a query string (the field is the parameter), `field` for a JSON body. */
+  /** What an unknown key is called: a query string's `parameter` or a JSON body's `field`. */
   kind: 'parameter' | 'field';
   /** The raw input the issues' paths point into: the query parameters or the parsed body. */
   input: unknown;
@@ -29,8 +29,9 @@ export function badInput(issues: readonly Issue[], source: InputSource): BadRequ
   if (issue.code === 'unrecognized_keys') return unknownKey([...path, issue.keys[0] ?? ''], source);
   const fieldPath = sentPath(source.input, path);
   const field = [source.prefix, ...fieldPath].filter((part) => part !== undefined && part !== '').join('.') || 'body';
-  // A parse with `reportInput` says what came at the issue itself (the bad item of a list).
-  const value = 'input' in issue ? issue.input : valueAt(source.input, fieldPath);
+  // What was sent, as sent (before trimming); for one item of a list read from a string, the
+  // item, which a parse with `reportInput` gives.
+  const value = path.length > fieldPath.length && 'input' in issue ? issue.input : valueAt(source.input, fieldPath);
   return new BadRequestError(`${field} ${expectation(issue, value)}; got ${describe(value, issue)}`, field);
 }
 
@@ -99,7 +100,7 @@ function describe(value: unknown, issue: Issue): string {
   if (typeof given === 'string') return given;
   if (value === undefined) return 'nothing';
   if (typeof value === 'string') {
-    if (issue.code === 'too_big' || issue.code === 'too_small') return `${value.length} characters`;
+    if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'string') return `${value.length} characters`;
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   }
   if (Array.isArray(value)) return `a list of ${value.length}`;

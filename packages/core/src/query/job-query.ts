@@ -40,7 +40,6 @@ export interface JobQuery {
   q: string | null;
 }
 
-
 export const jobQuerySchema = z.strictObject({
   type: listParam(jobTypeSchema, 'job types (upper-case, e.g. EXECUTE_ACTION)'),
   status: listParam(jobStatusSchema, `statuses (${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
@@ -67,7 +66,7 @@ export const JOB_QUERY_PARAMS = Object.keys(jobQuerySchema.shape);
 export function parseJobQuery(params: Record<string, string>): JobQuery {
   const p = parseParams(jobQuerySchema, params, JOB_QUERY_PARAMS);
   return {
-    types: (p.type ?? []) as string[],
+    types: p.type ?? [],
     statuses: (p.status ?? []) as JobStatus[],
     create: timeRange(p.createFrom, p.createTo, 'createFrom', 'createTo'),
     start: timeRange(p.startFrom, p.startTo, 'startFrom', 'startTo'),

@@ -35,6 +35,11 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 interface ParameterSchema {
   type?: unknown;
   enum?: unknown[];
+  items?: ParameterSchema;
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  pattern?: string;
 }
 
 interface Operation {
@@ -61,10 +66,16 @@ ${body.length ? `<p>Body: <code>${escape(body.join(', '))}</code></p>` : ''}
 </section>`;
 }
 
+/** A parameter's type and limits in a few words: `integer 1–1000`, `list of PENDING | RUNNING`. */
 function describeSchema(schema: ParameterSchema | undefined): string {
   if (!schema) return '';
   if (schema.enum) return schema.enum.join(' | ');
-  return typeof schema.type === 'string' ? schema.type : '';
+  if (schema.type === 'array') return `comma-separated list of ${describeSchema(schema.items) || 'values'}`;
+  const type = typeof schema.type === 'string' ? schema.type : '';
+  if (schema.minimum !== undefined && schema.maximum !== undefined) return `${type} ${schema.minimum}–${schema.maximum}`;
+  if (schema.pattern !== undefined) return `${type} matching ${schema.pattern}${schema.maxLength !== undefined ? `, at most ${schema.maxLength} characters` : ''}`;
+  if (schema.maxLength !== undefined) return `${type}, at most ${schema.maxLength} characters`;
+  return type;
 }
 
 function escape(text: string): string {

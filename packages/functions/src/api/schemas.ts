@@ -10,12 +10,10 @@ import { MAX_RECIPIENTS, scheduleListQuerySchema, scheduleRunsQuerySchema } from
 import { PUBLIC_ERROR_CODES } from './error-mapping.ts';
 
 /**
- * (Schemas made in core predate zod-openapi's `.openapi()`: their metadata goes through zod's
- * own `.meta()`, which the document generator reads too.)
- *
  * Response and request schemas of the api that core does not already define. They document
  * the OpenAPI answer shapes and validate requests; the core's schemas (submission, find and
- * log queries) are used as they are.
+ * log queries) are used as they are. Schemas made in core may predate zod-openapi's
+ * `.openapi()`, so their metadata goes through zod's own `.meta()`, which the generator reads.
  */
 
 export const ErrorSchema = z
@@ -107,7 +105,7 @@ export const AcceptedJobSchema = z
 export const OperationSchema = z.enum(OPERATIONS);
 
 /** Ids one bulk request may name: each is a few conditional writes within the request. */
-export const MAX_BULK_IDS = 500;
+const MAX_BULK_IDS = 500;
 /** What a bulk filter may name: the find query's parameters; paging is the system job's own business. */
 const BulkFilterSchema = jobQuerySchema.omit({ _size: true, cursor: true }).extend({ tenant: TenantParam });
 
