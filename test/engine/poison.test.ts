@@ -64,11 +64,11 @@ describe('poison and invalid messages', () => {
       expect(new Set(rejections.map((r) => r.reason))).toEqual(
         new Set([
           'body is not JSON',
-          'must be an upper-case job type such as EXECUTE_ACTION',
+          'type must be a job type (an upper-case letter, then up to 63 upper-case letters, digits and _, e.g. EXECUTE_ACTION); got "lowercase"',
           expect.stringContaining('unknown job type UNKNOWN_TYPE') as unknown as string,
         ]),
       );
-      expect(rejections.find((r) => r.reason.startsWith('must be'))?.field).toBe('type');
+      expect(rejections.find((r) => r.reason.startsWith('type must be'))?.field).toBe('type');
       const listed = await stack.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
       expect(listed.keys).toHaveLength(1);
     } finally {

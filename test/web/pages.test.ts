@@ -156,7 +156,7 @@ describe('pages', () => {
   it('explain a filter that cannot be applied', async () => {
     const response = await get('/jobs?status=DONE', admin);
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('invalid status');
+    expect(await response.text()).toContain('status must be one of PENDING, RUNNING, FINISHED, STOPPING, STOPPED, CANCELING, CANCELED; got &quot;DONE&quot;');
   });
 
   it('offer a Download button for a job that produced a file, which the session can follow', async () => {

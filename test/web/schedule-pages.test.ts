@@ -180,7 +180,7 @@ describe('the schedule window', () => {
     const response = await post(path, admin, [['form', 'planning'], ['planning', 'scheduled'], ['times', '09:30'], ['timeZone', 'Europe/Paris']]);
     expect(response.status).toBe(400);
     const page = await response.text();
-    expect(page).toMatch(/<p class="field-error" id="days-error" role="alert">Pick at least one day of the week<\/p>/);
+    expect(page).toMatch(/<p class="field-error" id="days-error" role="alert">Must list at least one day of the week<\/p>/);
     expect(page).toMatch(/id="panel-scheduling"(?![^>]*hidden)[^>]*>/);
     expect(page).toContain('value="09:30"');
     expect(page).toMatch(/value="scheduled" checked=""/);
@@ -188,7 +188,7 @@ describe('the schedule window', () => {
 
     const zone = await (await post(path, admin, [['form', 'planning'], ['planning', 'scheduled'], ['days', 'mon'], ['times', '09:30'], ['timeZone', 'Mars/Olympus']])).text();
     expect(zone).toContain('id="time-zone-error"');
-    expect(zone).toContain('Not an IANA time zone');
+    expect(zone).toContain('Must be an IANA time zone');
     expect((await stored()).planning).toEqual(before.planning);
   });
 

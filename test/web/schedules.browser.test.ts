@@ -180,7 +180,7 @@ describe('a schedule’s window in a browser', () => {
     await panel.getByRole('button', { name: 'Save scheduling' }).click();
     const error = page.locator('#days-error');
     await error.waitFor();
-    expect(await error.textContent()).toBe('Pick at least one day of the week');
+    expect(await error.textContent()).toBe('Must list at least one day of the week');
     expect(await page.getByRole('tabpanel', { name: 'Scheduling' }).isVisible()).toBe(true);
     expect((await stored()).planning).toMatchObject({ days: ['mon', 'wed'] });
     await screenshots(page, 'schedule-invalid');

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { submissionSchema, type Engine, type Job } from '@stint/core';
+import { badInput } from '@stint/core/input-error';
 
 export interface IntakeOptions {
   /** Tenant for messages that name none. */
@@ -30,8 +31,8 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
         }
         const parsed = submissionSchema.safeParse(json);
         if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          return reject(issue.message, issue.path.join('.') || undefined);
+          const refusal = badInput(parsed.error.issues, { kind: 'field', input: json });
+          return reject(refusal.message, refusal.field);
         }
         const { tenant, ...submission } = parsed.data;
         if (engine.deps.registry.get(submission.type)?.system) {

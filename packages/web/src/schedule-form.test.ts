@@ -27,12 +27,12 @@ describe('the schedule window’s forms', () => {
   });
 
   it('place a refusal on its field group, in words, quoting the value', () => {
-    expect(refusal('planning', { planning: 'scheduled', times: ['09:00'], timeZone: 'UTC' })).toEqual({ field: 'planning.days', message: 'Pick at least one day of the week' });
+    expect(refusal('planning', { planning: 'scheduled', times: ['09:00'], timeZone: 'UTC' })).toEqual({ field: 'planning.days', message: 'Must list at least one day of the week' });
     expect(refusal('planning', { planning: 'scheduled', days: ['mon'], times: ['09:00', '25:00'], timeZone: 'UTC' })).toEqual({
       field: 'planning.times',
-      message: 'Times are HH:MM on a 24-hour clock: “25:00”',
+      message: 'Must be HH:MM on a 24-hour clock: “25:00”',
     });
     expect(refusal('report', { reportEnabled: 'on', recipients: 'ok@example.com, nope' })).toMatchObject({ field: 'report.recipients', message: expect.stringContaining('“nope”') });
-    expect(refusal('report', { reportEnabled: 'on', recipients: '' })).toEqual({ field: 'report.recipients', message: 'Add at least one address to send reports to' });
+    expect(refusal('report', { reportEnabled: 'on', recipients: '' })).toEqual({ field: 'report.recipients', message: 'Must list at least one address when reports are enabled' });
   });
 });

@@ -81,13 +81,14 @@ export function patchInput(form: ScheduleForm, body: FormBody): unknown {
 
 /**
  * The core's 400 as the form shows it: next to the field group it names (`planning.times.1`
- * belongs to the times), said in words rather than as a path, quoting the value it refused.
+ * belongs to the times), its expectation without the path (the form shows the field) and
+ * without what came (the form shows what was typed), quoting the one value of a list it refused.
  */
 export function fieldErrorOf(error: BadRequestError, input: unknown): FieldError {
   const path = error.field ?? '';
   const [part, name, index] = path.split('.');
   const field = name === undefined ? (part ?? '') : `${part}.${name}`;
-  let message = error.message.startsWith(`${path}: `) ? error.message.slice(path.length + 2) : error.message;
+  let message = (error.message.startsWith(`${path} `) ? error.message.slice(path.length + 1) : error.message).replace(/; got .*$/s, '');
   if (index !== undefined && /^\d+$/.test(index)) {
     const values = (input as Record<string, Record<string, unknown>> | null)?.[part!]?.[name!];
     const value = Array.isArray(values) ? values[Number(index)] : undefined;
