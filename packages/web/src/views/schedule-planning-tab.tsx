@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { WEEKDAYS } from '@stint/core/schedules/planning';
 import type { ScheduleRow } from '@stint/core/schedules/schedules';
+import { TIME_ZONES } from '@stint/core/time-zones';
 import type { FieldError, PlanningDraft } from '../schedule-form.ts';
 import { describedBy, FieldErrorText, FormHead, invalid } from './field-error.tsx';
 import { Field } from './field-row.tsx';
@@ -12,9 +13,6 @@ const DAYS = ['planning.days'];
 const TIMES = ['planning.times'];
 const ZONE = ['planning.timeZone'];
 const KNOWN = [...TYPE_FIELDS, ...DAYS, ...TIMES, ...ZONE];
-
-/** Every zone the runtime knows, for the time zone field's suggestions. */
-const TIME_ZONES = Intl.supportedValuesOf('timeZone');
 
 /**
  * Automatic (the cron in code), scheduled (days × times in a zone) or disabled. The days,
