@@ -8,6 +8,9 @@ import { eventually } from '../support/gate.ts';
 
 const ECHO = defineJob({ type: 'ECHO', run: async (ctx) => ({ echoed: ctx.data }) });
 
+/** An object `depth` levels deep, as JSON text: `{"a":{"a":…1}}`. */
+const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
 async function dlqMessages(stack: TestStack, queue: 'work' | 'intake'): Promise<string[]> {
   const out = await stack.clients.sqs.send(
     new ReceiveMessageCommand({ QueueUrl: stack.provisioned.dlqUrls[queue], MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
@@ -55,24 +58,48 @@ describe('poison and invalid messages', () => {
       await send('{oops');
       await send({ type: 'lowercase' });
       await send({ type: 'UNKNOWN_TYPE' });
+      // Deeper than DynamoDB stores, and deep enough to overflow a recursive serializer.
+      await send(`{"type":"ECHO","data":${nested(5_000)}}`);
       await send({ type: 'ECHO', data: { a: 1 }, idempotencyKey: 'k-1' });
       await send({ type: 'ECHO', data: { a: 1 }, idempotencyKey: 'k-1' });
       intake.start();
-      await eventually(async () => (await dlqMessages(stack, 'intake')).length >= 3, 30_000);
+      await eventually(async () => (await dlqMessages(stack, 'intake')).length >= 4, 30_000);
       await intake.stop();
 
       expect(new Set(rejections.map((r) => r.reason))).toEqual(
         new Set([
           'body is not JSON',
           'type must be a job type (an upper-case letter, then up to 63 upper-case letters, digits and _, e.g. EXECUTE_ACTION); got "lowercase"',
-          expect.stringContaining('unknown job type UNKNOWN_TYPE') as unknown as string,
+          'type must be a job type this deployment runs (CASCADE, ECHO); got "UNKNOWN_TYPE"',
+          'data must nest at most 31 levels of objects and lists; got more than 31',
         ]),
       );
-      expect(rejections.find((r) => r.reason.startsWith('type must be'))?.field).toBe('type');
+      // Redelivered until the DLQ takes them, so each reason may come more than once.
+      const fields = (start: string) => new Set(rejections.filter((r) => r.reason.startsWith(start)).map((r) => r.field));
+      expect(fields('type must be')).toEqual(new Set(['type']));
+      expect(fields('data must')).toEqual(new Set(['data']));
       const listed = await stack.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
       expect(listed.keys).toHaveLength(1);
     } finally {
       await intake.stop();
+      await stack.stop();
+    }
+  });
+
+  it('refuses a job whose data nests deeper than DynamoDB stores, from code as from intake, and stores 31 levels', async () => {
+    const stack = await createTestStack(emulators, { definitions: [ECHO] });
+    try {
+      const deep = (depth: number) => JSON.parse(nested(depth)) as Record<string, unknown>;
+      for (const depth of [32, 5_000]) {
+        await expect(stack.engine.submit({ type: 'ECHO', tenant: 'acme', data: deep(depth) })).rejects.toMatchObject({
+          code: 'badRequest',
+          field: 'data',
+          message: 'data must nest at most 31 levels of objects and lists; got more than 31',
+        });
+      }
+      const { job } = await stack.engine.submit({ type: 'ECHO', tenant: 'acme', data: deep(31) });
+      expect((await stack.engine.get(job.id, { tenant: 'acme' })).data).toEqual(deep(31));
+    } finally {
       await stack.stop();
     }
   });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '@stint/functions/api/request-limits';
 import { placeJob } from '../../support/jobs.ts';
 import { ADMIN_TOKEN, NIGHTLY, TENANT_A, TEST_SCHEDULES, useApiStack, type ApiStack } from '../api-stack.ts';
 import { generators, type Generators } from './arbitraries.ts';
@@ -160,6 +161,26 @@ describe('one refusal policy for every route', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+  it('refuses a JSON body nested past 32 levels on every operation, naming the body, and never parses one sent as text', async () => {
+    const problems: string[] = [];
+    const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    let checked = 0;
+    for (const op of operations.filter((o) => o.method.toLowerCase() !== 'get')) {
+      for (const [depth, contentType] of [[MAX_JSON_DEPTH + 1, 'application/json'], [5_000, 'application/json; charset=utf-8'], [5_000, 'text/plain']] as const) {
+        const answer = await send(api.app, { ...requestOf(op, baseValues(op)), token: ADMIN_TOKEN, body: deep(depth), headers: { 'content-type': contentType } });
+        problems.push(...brokenPromises(op, answer, isValid));
+        checked++;
+        // Sent as text, a body is refused by the routes that read one (as not JSON) and ignored by the others.
+        if (contentType === 'text/plain') continue;
+        const error = answer.status === 400 ? errorOf(answer) : undefined;
+        if (error?.field !== 'body' || error.message !== `body must nest at most ${MAX_JSON_DEPTH} levels of objects and lists; got ${depth}`) {
+          problems.push(`${op.route} (${depth} levels as ${contentType}): ${answer.status} ${answer.text.slice(0, 200)}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(40);
   });
 });
 

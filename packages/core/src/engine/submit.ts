@@ -4,7 +4,7 @@ import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError
 import { isEnded, type RunBy } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
-import { MAX_DATA_BYTES } from '../submission.ts';
+import { dataRefusal } from '../submission.ts';
 import { adoptingPartition, idempotencyKey } from '../table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import type { EngineContext } from './context.ts';
@@ -46,12 +46,11 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   const { deps, dispatcher } = ctx;
   const definition = deps.registry.get(input.type);
   if (!definition) {
-    throw new BadRequestError(`unknown job type ${input.type}; known types: ${deps.registry.types().join(', ')}`, 'type');
+    throw new BadRequestError(`type must be a job type this deployment runs (${deps.registry.types().join(', ')}); got ${JSON.stringify(input.type)}`, 'type');
   }
   const data = input.data ?? {};
-  if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) {
-    throw new BadRequestError(`data is larger than ${MAX_DATA_BYTES / 1024} KB; store large inputs in S3 and pass their key`, 'data');
-  }
+  const refusal = dataRefusal(data);
+  if (refusal) throw new BadRequestError(`data ${refusal.message}; got ${refusal.got}`, 'data');
   const now = deps.clock();
   let parent: JobRecord | undefined;
   if (input.parentId) {

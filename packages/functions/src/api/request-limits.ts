@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { BadRequestError, TooLargeError } from '@stint/core';
+import { MAX_SUBMISSION_DEPTH } from '@stint/core/submission';
 
 /**
  * What one request may weigh, for every route (api and monitor), before anything is parsed.
@@ -16,10 +17,10 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  */
 export const MAX_QUERY_BYTES = 8 * 1024;
 /**
- * DynamoDB stores at most 32 levels of nested maps and lists, and deeper JSON only costs stack
- * in every parser and marshaller it passes: a body nested deeper is refused before parsing.
+ * Every JSON body is held to a submission's depth (DynamoDB's 32 levels), counted in its text
+ * before it is parsed, so no parser or marshaller meets a deeper one.
  */
-export const MAX_JSON_DEPTH = 32;
+export const MAX_JSON_DEPTH = MAX_SUBMISSION_DEPTH;
 
 export function requestLimits(): MiddlewareHandler {
   const limitBody = bodyLimit({
