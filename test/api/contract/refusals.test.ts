@@ -116,6 +116,23 @@ describe('each rule the document states is refused as the document predicts', ()
     expect(refusals.length).toBeGreaterThan(60);
   });
 
+  it('refuses a cursor it did not issue on every operation that pages, in the same words', async () => {
+    const paged = operations.filter((op) => op.parameters.some((p) => p.name === 'cursor'));
+    expect(paged.length).toBeGreaterThanOrEqual(4);
+    // A job that exists, so its logs are read rather than refused by the tenant wall.
+    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', tenant: TENANT_A, status: 'RUNNING', leased: true });
+    for (const op of paged) {
+      const values = { ...baseValues(op), ...(op.path.startsWith('/api/jobs/{id}') ? { id: job.id } : {}) };
+      // Well-formed (base64url, so the schema accepts it), but not a cursor: only the api can tell.
+      const answer = await call(op, { ...values, cursor: 'bm90LWEtY3Vyc29y' }, baseBody(op));
+      expect([op.route, answer.status, errorOf(answer)]).toEqual([
+        op.route,
+        400,
+        { code: 'badRequest', message: 'cursor must be a cursor this API issued for this query and caller; got one it did not', field: 'cursor' },
+      ]);
+    }
+  });
+
   it('words a field the same on every route whose schema for it is the same', async () => {
     const tenantRoutes = operations.filter((op) => op.parameters.some((p) => p.name === 'tenant' && p.in === 'query'));
     const byRoute = new Map<string, string>();

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { MAX_CURSOR_LENGTH } from './param-schemas.ts';
+import { CURSOR_PATTERN, MAX_CURSOR_LENGTH } from './param-schemas.ts';
 
 /**
  * How a finder turns its position into a `nextCursor` and back. A cursor is bound to the query
@@ -16,7 +16,7 @@ export interface CursorCodec {
   decode<T>(token: string, schema: z.ZodType<T>, binding: string, field?: string): T;
 }
 
-const notIssued = (field: string) => new BadRequestError(`${field} is not a cursor this API issued for this query`, field);
+const notIssued = (field: string) => new BadRequestError(`${field} must be a cursor this API issued for this query and caller; got one it did not`, field);
 
 function parsed<T>(json: unknown, schema: z.ZodType<T>, field: string): T {
   const result = schema.safeParse(json);
@@ -25,7 +25,7 @@ function parsed<T>(json: unknown, schema: z.ZodType<T>, field: string): T {
 }
 
 function assertToken(token: string, field: string): void {
-  if (token.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) throw notIssued(field);
+  if (token.length > MAX_CURSOR_LENGTH || !CURSOR_PATTERN.test(token)) throw notIssued(field);
 }
 
 /**

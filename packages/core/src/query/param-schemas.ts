@@ -38,10 +38,14 @@ export const boolParam = z.preprocess(
   z.boolean({ error: 'must be true or false' }),
 );
 
+/** Every cursor the api issues is base64url (`cursor.ts`). */
+export const CURSOR_PATTERN = /^[A-Za-z0-9_-]+$/;
+
 export const cursorParam = z
   .string()
   .max(MAX_CURSOR_LENGTH, 'must be a cursor this API issued')
-  .meta({ description: 'Opaque: a `nextCursor` this API returned' });
+  .regex(CURSOR_PATTERN, 'must be a cursor this API issued')
+  .meta({ description: 'Opaque: a `nextCursor` this API returned for the same query and caller' });
 
 /** Free text, trimmed; a blank one is refused rather than matching everything. */
 export const textParam = z.preprocess(
