@@ -44,6 +44,7 @@ export interface StintClient {
   restart(id: string): Promise<Job>;
   setLowPriority(id: string): Promise<Job>;
   removeLowPriority(id: string): Promise<Job>;
+  /** Removes an ended root job with its whole tree; a child alone, or a tree with an active job, is a 409. */
   delete(id: string): Promise<void>;
   /** By ids: per-id outcomes. By filter: the BULK_OPERATION system job doing it. */
   bulk(op: Operation, ids: readonly string[]): Promise<BulkResult>;

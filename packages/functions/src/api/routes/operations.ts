@@ -69,10 +69,12 @@ const remove = createRoute({
   path: '/api/jobs/{id}',
   operationId: 'deleteJob',
   tags: ['operations'],
-  summary: 'Delete an ended job and its logs (active jobs answer 409)',
-  description: `Applies to a job that is ${ALLOWED_FROM.delete.join(' or ')}; from any other status it answers 409.`,
+  summary: 'Delete an ended root job with its whole tree and their logs (active jobs answer 409)',
+  description:
+    `Applies to a root job that is ${ALLOWED_FROM.delete.join(' or ')} and whose descendants have all ended: the root, its descendants, their logs and checkpoints are removed ` +
+    '(a wide tree is finished by a CASCADE system job). A child job alone answers 409 naming its root, and so does a tree with a job still active.',
   request: { params: JobIdParams },
-  responses: { 204: { description: 'Deleted' }, ...errors(403, 404, 409) },
+  responses: { 204: { description: 'Deleted, or being deleted by a CASCADE job for a wide tree' }, ...errors(403, 404, 409) },
 });
 
 export function operationRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
