@@ -227,6 +227,14 @@ describe('pages', () => {
     expect([...html.matchAll(/<button[^>]*data-op="[^"]+"[^>]*>/g)].every(([tag]) => tag.includes('disabled'))).toBe(true);
   });
 
+  it('list the job types the signed-in person may submit, and no other', async () => {
+    const rows = async (cookie: string) => [...(await (await get('/job-types', cookie)).text()).matchAll(/<span class="job-type">([A-Z_]+)<\/span>/g)].map((m) => m[1]);
+    const tenantAdmin = await signIn(await web.issueKey('tenant-admin', 'acme'));
+    expect(await rows(tenantAdmin)).toEqual(['DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS']);
+    expect(await rows(admin)).toEqual(expect.arrayContaining(['PURGE_EXPORTS', 'EXPORT_JOBS']));
+    expect(await (await get('/job-types', await signIn(await web.issueKey('viewer', 'acme')))).text()).toContain('Viewers cannot submit jobs.');
+  });
+
   it('say so when a statistics range is empty', async () => {
     const html = await (await get(`/stats?from=${Date.UTC(2001, 0, 1)}&to=${Date.UTC(2001, 0, 2)}`, admin)).text();
     expect(html).toContain('No jobs were created or started in this range');

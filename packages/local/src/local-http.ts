@@ -1,4 +1,4 @@
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
 import type { LocalOptions } from './local-options.ts';
 import { loadLocalSecrets } from './local-secrets.ts';
@@ -19,7 +19,7 @@ export function createLocalHttpApp(stack: LocalStack, options: LocalOptions) {
     sessionSecret: secrets.sessionSecret,
     onUnexpectedError: (error) => console.error('monitor:', error),
   });
-  const app = createApiApp({
+  const app = createApi({
     engine: stack.runtime.engine,
     clients: stack.clients,
     config: stack.runtime.config,

@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { admitSubmission, type Submitter } from '../auth/job-access.ts';
 import { crashPoint } from '../crash-points.ts';
 import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
 import { isEnded, type RunBy } from '../job.ts';
@@ -23,6 +24,8 @@ export interface SubmitInput {
   idempotencyKey?: string | undefined;
   /** Links a root job to the schedule it is a run of. */
   scheduleId?: string | undefined;
+  /** Who asks; checked against the type's access. See `auth/job-access.ts`. */
+  submitter?: Submitter | undefined;
 }
 
 export interface SubmitResult {
@@ -48,6 +51,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   if (!definition) {
     throw new BadRequestError(`unknown job type ${input.type}; known types: ${deps.registry.types().join(', ')}`, 'type');
   }
+  const { runBy, submittedBy } = admitSubmission(definition, input);
   const data = input.data ?? {};
   if (Buffer.byteLength(JSON.stringify(data)) > MAX_DATA_BYTES) {
     throw new BadRequestError(`data is larger than ${MAX_DATA_BYTES / 1024} KB; store large inputs in S3 and pass their key`, 'data');
@@ -81,7 +85,8 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     tenant: input.tenant,
     system: definition.system,
     data,
-    runBy: input.runBy ?? null,
+    runBy,
+    ...(submittedBy ? { submittedBy } : {}),
     lowPriority: input.lowPriority ?? false,
     parentId: parent?.id ?? null,
     rootId: parent?.rootId ?? id,

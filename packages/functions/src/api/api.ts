@@ -11,6 +11,7 @@ import { bulkRoutes } from './routes/bulk.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jobTypeRoutes } from './routes/job-types.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { logRoutes } from './routes/logs.ts';
@@ -25,7 +26,7 @@ import { createServices } from './services.ts';
  * Middleware order: errors are mapped for everything; /health answers before authentication;
  * every /api route authenticates, then is rate limited per principal.
  */
-export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
+export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const services = createServices(options);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(createErrorHandler(options.onUnexpectedError));
@@ -47,6 +48,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   exportRoutes(app, services);
   bulkRoutes(app, services);
   jobRoutes(app, services);
+  jobTypeRoutes(app, services);
   operationRoutes(app, services);
   logRoutes(app, services);
   waitRoutes(app, services);
