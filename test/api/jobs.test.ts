@@ -66,7 +66,7 @@ describe('POST /api/jobs', () => {
     [{ type: 'lower' }, 'type', 'type: must be an upper-case job type such as EXECUTE_ACTION'],
     [{ type: 'QUICK', extra: 1 }, 'extra', 'unknown field "extra"'],
     [{ type: 'QUICK', runBy: { id: 'u1' } }, 'runBy.name', 'runBy.name: Invalid input: expected string, received undefined'],
-    [{ type: 'NOT_REGISTERED' }, 'type', 'unknown job type NOT_REGISTERED; known types: BULK_OPERATION, CASCADE, CLEAR_INACTIVE, EXPORT_JOBS, FAILING, QUICK'],
+    [{ type: 'NOT_REGISTERED' }, 'type', 'unknown job type NOT_REGISTERED; known types: BULK_OPERATION, CLEAR_INACTIVE, EXPORT_JOBS, FAILING, QUICK'],
     [{ label: 'no type' }, 'type', 'type: Invalid input: expected string, received undefined'],
   ])('answers 400 naming the field for %j', async (body, field, message) => {
     const response = await api.call('POST', '/api/jobs', { body });

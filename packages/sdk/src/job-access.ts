@@ -13,7 +13,12 @@
 export type SubmitRole = 'admin' | 'tenant-admin';
 
 export interface JobAccess {
-  submit: SubmitRole;
+  /**
+   * A role, or `internal`: no submitter from outside the deployment's own code. No api caller
+   * (admins included), operation, intake message or schedule may start an internal type; the
+   * engine (its CASCADE walk of a wide tree) or a job's own code does, and no listing offers it.
+   */
+  submit: SubmitRole | 'internal';
   /** Whether intake messages (other AWS services, through the intake queue) may submit it. */
   intake: boolean;
 }
@@ -36,13 +41,14 @@ export function isInstallationJob(job: { tenant: string }): boolean {
   return job.tenant === INSTALLATION_TENANT;
 }
 
-const SUBMIT_ROLES: readonly SubmitRole[] = ['admin', 'tenant-admin'];
+const SUBMIT_VALUES: ReadonlyArray<JobAccess['submit']> = ['admin', 'tenant-admin', 'internal'];
 
 export function resolveAccess(type: string, access: Partial<JobAccess> | undefined): JobAccess {
   const resolved = { ...DEFAULT_ACCESS, ...access };
-  if (!SUBMIT_ROLES.includes(resolved.submit)) {
-    throw new TypeError(`access.submit of ${type} must be one of ${SUBMIT_ROLES.join(', ')}`);
+  if (!SUBMIT_VALUES.includes(resolved.submit)) {
+    throw new TypeError(`access.submit of ${type} must be one of ${SUBMIT_VALUES.join(', ')}`);
   }
   if (typeof resolved.intake !== 'boolean') throw new TypeError(`access.intake of ${type} must be true or false`);
+  if (resolved.submit === 'internal' && resolved.intake) throw new TypeError(`access.intake of ${type} must be false: the type is internal`);
   return resolved;
 }

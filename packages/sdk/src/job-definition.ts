@@ -25,7 +25,10 @@ export interface JobDefinition<TData = any, TResults = any> {
   type: string;
   /** One line for the api's listing of job types and the OpenAPI document. */
   description?: string;
-  /** Who may start the type (ignored for system types, whose rules are Stint's own). */
+  /**
+   * Who may start the type. Of a system type only `internal` counts; otherwise its rules are
+   * Stint's own (admins by hand, the api's operations for the callers it lets run them).
+   */
   access: JobAccess;
   /**
    * Checks a submission's data before the job is accepted, with the tenant the job would

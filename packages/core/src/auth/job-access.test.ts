@@ -14,6 +14,8 @@ const FROM_INTAKE = defineJob({
   run,
 });
 const SYSTEM = defineJob({ type: 'SYSTEM_THING', system: true, run });
+const INTERNAL = defineJob({ type: 'INTERNAL_WALK', system: true, access: { submit: 'internal' }, run });
+const INTERNAL_REFUSAL = "403 INTERNAL_WALK is an internal job type; only Stint's own code starts it";
 
 const admin: Principal = { keyId: 'k-admin', name: 'Root', role: 'admin', tenant: null };
 const acmeAdmin: Principal = { keyId: 'k-acme', name: 'Ada', role: 'tenant-admin', tenant: 'acme' };
@@ -52,6 +54,10 @@ describe('assertMaySubmit', () => {
     ['intake, a type that does not accept it', ANY_WRITER, intake(['acme']), 'acme', '403 ANY_WRITER does not accept intake messages'],
     ['intake, a system type', SYSTEM, intake(['acme']), 'acme', '403 SYSTEM_THING is a system job type; other services cannot submit it'],
     ['the scheduler, an admin-only type', ADMIN_ONLY, scheduler, '_admin', 'ok'],
+    ['an admin, an internal type by hand', INTERNAL, caller(admin), 'acme', INTERNAL_REFUSAL],
+    ['an admin’s operation, an internal type', INTERNAL, operation(admin), 'acme', INTERNAL_REFUSAL],
+    ['intake, an internal type', INTERNAL, intake(['acme']), 'acme', INTERNAL_REFUSAL],
+    ['the scheduler, an internal type', INTERNAL, scheduler, '_admin', INTERNAL_REFUSAL],
   ])('%s', (_, definition, submitter, tenant, expected) => {
     expect(outcome(definition, submitter, tenant)).toBe(expected);
   });
@@ -92,6 +98,10 @@ describe('admitSubmission', () => {
     expect(admitSubmission(ADMIN_ONLY, { type: 'ADMIN_ONLY', tenant: 'acme' })).toEqual({ runBy: null });
   });
 
+  it('admits an internal type from the deployment’s own code, which passes no submitter', () => {
+    expect(admitSubmission(INTERNAL, { type: 'INTERNAL_WALK', tenant: 'acme' })).toEqual({ runBy: null });
+  });
+
   it('refuses data the type finds wrong for the tenant with 400 naming the field, after the access check', () => {
     const request = { type: 'FROM_INTAKE', tenant: 'acme', data: { key: 'globex/x' }, submitter: caller(acmeAdmin) };
     expect(() => admitSubmission(FROM_INTAKE, request)).toThrow(new BadRequestError('data.key: must start with acme/', 'data.key'));
@@ -105,7 +115,7 @@ describe('admitSubmission', () => {
 });
 
 describe('submittableTypes', () => {
-  const registry = new JobRegistry([ANY_WRITER, ADMIN_ONLY, FROM_INTAKE, SYSTEM]);
+  const registry = new JobRegistry([ANY_WRITER, ADMIN_ONLY, FROM_INTAKE, SYSTEM, INTERNAL]);
   it.each([
     ['admin', admin, ['ADMIN_ONLY', 'ANY_WRITER', 'FROM_INTAKE', 'SYSTEM_THING']],
     ['tenant-admin', acmeAdmin, ['ANY_WRITER', 'FROM_INTAKE']],

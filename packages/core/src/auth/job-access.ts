@@ -43,9 +43,23 @@ export interface Admission {
 const RANK: Record<Principal['role'], number> = { viewer: 0, 'tenant-admin': 1, admin: 2 };
 const LEAST_RANK: Record<SubmitRole, number> = { 'tenant-admin': 1, admin: 2 };
 
+/** A type some submitter from outside the deployment's code may start: not `internal`. */
+export type ExternalType = JobDefinition & { access: { submit: SubmitRole } };
+
+export const isExternal = (definition: JobDefinition): definition is ExternalType => definition.access.submit !== 'internal';
+
+/** The external types, in name order: what errors, listings and documents name. */
+export function externalTypes(registry: JobRegistry): ExternalType[] {
+  return registry
+    .types()
+    .map((type) => registry.get(type)!)
+    .filter(isExternal);
+}
+
 /** Throws 403 naming the type unless `submitter` may start a job of `definition` in `tenant`. */
 export function assertMaySubmit(definition: JobDefinition, submitter: Submitter, tenant: string): void {
   const type = definition.type;
+  if (!isExternal(definition)) throw new ForbiddenError(`${type} is an internal job type; only Stint's own code starts it`);
   switch (submitter.kind) {
     case 'scheduler':
       // Schedules are code: the deployment's owner chose what they start.
@@ -92,11 +106,8 @@ export function maySubmit(definition: JobDefinition, principal: Principal): bool
 }
 
 /** The types a caller may submit by hand, in name order. */
-export function submittableTypes(registry: JobRegistry, principal: Principal): JobDefinition[] {
-  return registry.types().flatMap((type) => {
-    const definition = registry.get(type)!;
-    return maySubmit(definition, principal) ? [definition] : [];
-  });
+export function submittableTypes(registry: JobRegistry, principal: Principal): ExternalType[] {
+  return externalTypes(registry).filter((definition) => maySubmit(definition, principal));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { admitSubmission, type Submitter } from '../auth/job-access.ts';
+import { admitSubmission, externalTypes, type Submitter } from '../auth/job-access.ts';
 import { crashPoint } from '../crash-points.ts';
 import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
 import { isEnded, type RunBy } from '../job.ts';
@@ -49,7 +49,8 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   const { deps, dispatcher } = ctx;
   const definition = deps.registry.get(input.type);
   if (!definition) {
-    throw new BadRequestError(`unknown job type ${input.type}; known types: ${deps.registry.types().join(', ')}`, 'type');
+    const known = externalTypes(deps.registry).map((known) => known.type);
+    throw new BadRequestError(`unknown job type ${input.type}; known types: ${known.join(', ')}`, 'type');
   }
   const { runBy, submittedBy } = admitSubmission(definition, input);
   const data = input.data ?? {};

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JobDefinition, JobRegistry, ScheduleDefinition } from '@stint/sdk';
+import { isExternal } from '../auth/job-access.ts';
 import { ADMIN_TENANT } from '../auth/principal.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 
@@ -21,9 +22,9 @@ export class ScheduleCatalog {
     this.#registry = registry;
     for (const definition of definitions) {
       if (this.#byId.has(definition.id)) throw new TypeError(`schedule ${definition.id} is defined twice`);
-      if (!registry.has(definition.jobType)) {
-        throw new TypeError(`schedule ${definition.id} runs job type ${definition.jobType}, which is not registered`);
-      }
+      const jobType = registry.get(definition.jobType);
+      if (!jobType) throw new TypeError(`schedule ${definition.id} runs job type ${definition.jobType}, which is not registered`);
+      if (!isExternal(jobType)) throw new TypeError(`schedule ${definition.id} runs job type ${definition.jobType}, which is internal`);
       this.#byId.set(definition.id, definition);
     }
   }

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { JobDefinition, JobRegistry } from '@stint/sdk';
-import { submittableTypes } from '@stint/core/auth/job-access';
+import { externalTypes, submittableTypes } from '@stint/core/auth/job-access';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, jsonContent } from '../schemas.ts';
 import type { ApiServices } from '../services.ts';
@@ -24,16 +24,15 @@ const who = (definition: JobDefinition) =>
 
 /** The document lists this installation's types, so a reader sees who may start each without calling. */
 function listRoute(registry: JobRegistry) {
-  const lines = registry.types().map((type) => {
-    const definition = registry.get(type)!;
-    return `- \`${type}\` (${who(definition)})${definition.description ? `: ${definition.description}` : ''}`;
-  });
+  const lines = externalTypes(registry).map(
+    (definition) => `- \`${definition.type}\` (${who(definition)})${definition.description ? `: ${definition.description}` : ''}`,
+  );
   return createRoute({
     method: 'get',
     path: '/api/job-types',
     tags: ['jobs'],
     summary: 'The job types the caller may submit',
-    description: `Types \`POST /api/jobs\` accepts from the caller; any other answers 403 naming it. This installation’s types, and who may submit each:\n\n${lines.join('\n')}`,
+    description: `Types \`POST /api/jobs\` accepts from the caller; any other answers 403 naming it. This installation’s types that may be submitted at all, and who may submit each:\n\n${lines.join('\n')}`,
     responses: { 200: jsonContent(JobTypeListSchema, 'Types the caller may submit, by name'), ...errors() },
   });
 }
