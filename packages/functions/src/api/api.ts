@@ -19,12 +19,14 @@ import { operationRoutes } from './routes/operations.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summary.ts';
 import { waitRoutes } from './routes/wait.ts';
+import { apiSecurityHeaders, noStore } from './security-headers.ts';
 import { createServices } from './services.ts';
 
 /**
  * The HTTP api: a Hono app the Lambda adapter, the local stack and tests all serve as it is.
- * Middleware order: errors are mapped for everything; /health answers before authentication;
- * every /api route authenticates, then is rate limited per principal.
+ * Middleware order: errors are mapped for everything; security headers go on every answer,
+ * refusals included; /health answers before authentication; every /api route authenticates,
+ * then is rate limited per principal.
  */
 export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const services = createServices(options);
@@ -33,6 +35,10 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   app.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
   registerSecurityScheme(app);
 
+  // Bound to the api's own paths: the monitor, mounted beside it, sets its headers itself.
+  const headers = apiSecurityHeaders();
+  app.use('/health', headers);
+  app.use('/api/*', headers, noStore);
   healthRoutes(app);
   const authenticator = new Authenticator({
     keys: services.keys,

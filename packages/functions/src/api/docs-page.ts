@@ -1,6 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 type OpenAPIObject = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
+
+const STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
+h2{font-size:1rem;margin:2rem 0 .25rem}code,.path{font-family:ui-monospace,monospace}
+.method{display:inline-block;min-width:4.5rem;font-weight:700;text-transform:uppercase}
+.get{color:#0b6e4f}.post{color:#0b4f8a}.patch{color:#7a4a00}.delete{color:#a1261b}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae1;padding:.2rem .5rem;text-align:left;vertical-align:top}
+section{border-top:1px solid #e4e7ec;padding-bottom:.75rem}
+`;
+
+/** The CSP source that admits the page's one inline style, and no other (security-headers.ts). */
+export const DOCS_STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
 
 /**
  * The API reference as one server-rendered page, from the OpenAPI document. No scripts and
@@ -13,14 +26,7 @@ export function renderDocsPage(document: OpenAPIObject): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escape(document.info.title)} reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2430}
-h2{font-size:1rem;margin:2rem 0 .25rem}code,.path{font-family:ui-monospace,monospace}
-.method{display:inline-block;min-width:4.5rem;font-weight:700;text-transform:uppercase}
-.get{color:#0b6e4f}.post{color:#0b4f8a}.patch{color:#7a4a00}.delete{color:#a1261b}
-table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae1;padding:.2rem .5rem;text-align:left;vertical-align:top}
-section{border-top:1px solid #e4e7ec;padding-bottom:.75rem}
-</style></head><body><main>
+<style>${STYLE}</style></head><body><main>
 <h1>${escape(document.info.title)} <small>${escape(document.info.version)}</small></h1>
 <p>${escape(document.info.description ?? '')}</p>
 <p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${escape(document.openapi)}).</p>
