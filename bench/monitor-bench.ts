@@ -5,7 +5,7 @@ import { JobStore } from '@stint/core/job-store';
 import { findJobs, type JobScope } from '@stint/core/query/job-finder';
 import { parseJobQuery } from '@stint/core/query/job-query';
 import { readSummary } from '@stint/core/query/stats-reader';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { JobRegistry } from '@stint/sdk';
 import { openCursors } from '@stint/core/query/cursor';
@@ -112,7 +112,7 @@ export async function runMonitorBench(): Promise<Record<string, unknown>> {
         loadAverage,
         tenants: seeder.tenants,
         scope: 'tenant-0 (60% of jobs), user jobs; listAllTenants: admin scope, user + system jobs (6 partitions)',
-        api: api.app ? 'createApiApp in process via app.request()' : `skipped: ${api.error}`,
+        api: api.app ? 'createApi in process via app.request()' : `skipped: ${api.error}`,
       },
     };
   } finally {
@@ -121,7 +121,7 @@ export async function runMonitorBench(): Promise<Record<string, unknown>> {
 }
 
 interface Api {
-  app: ReturnType<typeof createApiApp> | null;
+  app: ReturnType<typeof createApi> | null;
   error?: string;
 }
 
@@ -139,7 +139,7 @@ function apiFor(clients: AwsClients, provisioned: Provisioned): Api {
       retentionDays: 30,
     };
     const engine = new Engine({ clients, config, registry: new JobRegistry([]) });
-    return { app: createApiApp({ engine, clients, config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: false }) };
+    return { app: createApi({ engine, clients, config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: false }) };
   } catch (error) {
     return { app: null, error: (error as Error).message };
   }

@@ -1,4 +1,5 @@
 import { DEFAULT_RATE_LIMIT } from '@stint/functions/api/rate-limit';
+import { parseIntakeBinding } from '@stint/functions/intake-binding';
 import { ALARMS, DEFAULT_SETTINGS, isProductionStage, type DeploymentSettings, type LogLevel } from './spec.ts';
 
 /**
@@ -40,11 +41,16 @@ export function deploySettings(stage: string, env: Record<string, string | undef
   }
   const rateLimited = text('RATE_LIMIT_PER_SECOND') !== undefined || text('RATE_LIMIT_BURST') !== undefined;
   const jwtIssuer = text('JWT_ISSUER');
+  const intakeTenants = text('INTAKE_TENANTS');
+  const recordsApp = text('RECORDS_APP') ?? 'false';
+  if (recordsApp !== 'true' && recordsApp !== 'false') throw new Error(`STINT_DEPLOY_RECORDS_APP must be true or false, not "${recordsApp}"`);
 
   const deployment: DeploymentSettings = {
     retentionDays: positive('RETENTION_DAYS', DEFAULT_SETTINGS.retentionDays),
     logLevel: logLevel as LogLevel,
     defaultTenant: text('DEFAULT_TENANT') ?? DEFAULT_SETTINGS.defaultTenant,
+    recordsApp: recordsApp === 'true',
+    ...(intakeTenants ? { intakeTenants: parseIntakeBinding(intakeTenants, 'STINT_DEPLOY_INTAKE_TENANTS') } : {}),
     ...(oidcIssuer && oidcAudience
       ? {
           oidc: {

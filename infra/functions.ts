@@ -3,7 +3,7 @@ import { queues } from './queues.ts';
 import { reportTopic } from './reports.ts';
 import { adminTokenSecretArn, sessionSecret } from './secrets.ts';
 import { settings } from './settings.ts';
-import { FUNCTIONS, TABLE, type FunctionId, type QueueId, type ResourceName } from './spec.ts';
+import { BUCKET, FUNCTIONS, TABLE, type FunctionId, type QueueId, type ResourceName } from './spec.ts';
 import { functionArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
 import { bucket, table } from './storage.ts';
 
@@ -16,6 +16,10 @@ function arns(name: ResourceName): $util.Output<string>[] {
       return TABLE.indexes.map((index) => $interpolate`${table.arn}/index/${index.name}`);
     case 'exportObjects':
       return [$interpolate`${bucket.arn}/*`];
+    case 'exportBucket':
+      return [bucket.arn];
+    case 'exportFiles':
+      return [$interpolate`${bucket.arn}/${BUCKET.exportPrefix}*`];
     case 'reportTopic':
       return [reportTopic.arn];
     case 'apiSecrets':

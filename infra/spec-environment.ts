@@ -2,6 +2,7 @@ import { SECRET_ENV } from '@stint/core/auth/api-secrets';
 import { AUTH_ENV } from '@stint/core/auth/auth-config';
 import { ENV, RETENTION, WORKER } from '@stint/core/resource-spec';
 import { RATE_LIMIT_ENV } from '@stint/functions/api/api-options';
+import { defaultIntakeBinding, type IntakeBinding } from '@stint/functions/intake-binding';
 import { METRICS, serviceName } from './spec-observability.ts';
 import type { FunctionSpec } from './spec.ts';
 
@@ -30,6 +31,8 @@ export const CONFIG_ENV: readonly EnvName[] = [
   ENV.maxInFlightPerRoot,
   ENV.retentionDays,
   ENV.reportTopicArn,
+  // Every function builds the same registry from stint.app.ts: the api submits what the worker runs.
+  ENV.recordsApp,
 ];
 
 /** What the api reads besides: its authentication, rate limit, and where its secrets are. */
@@ -50,6 +53,11 @@ export interface ResourceRefs<T> {
   sessionSecretArn: T;
   /** The operator's break-glass admin token secret, when there is one. */
   adminTokenSecretArn?: T;
+  /**
+   * The intake binding as JSON, when the deployment only knows it then (the CDK construct adds
+   * the role ids its `grantSubmit` binds); else it is `DeploymentSettings.intakeTenants`.
+   */
+  intakeTenants?: T;
 }
 
 export interface OidcSettings {
@@ -65,6 +73,10 @@ export interface DeploymentSettings {
   logLevel: LogLevel;
   /** Tenant of intake messages that name none. */
   defaultTenant: string;
+  /** Register the example records app (stint.app.ts) and grant the worker what its jobs need. */
+  recordsApp: boolean;
+  /** Which tenants each intake producer may submit into; default: any producer, the default tenant only. */
+  intakeTenants?: IntakeBinding;
   /** Bearer JWTs the api accepts besides Stint API keys. */
   oidc?: OidcSettings;
   rateLimit?: { perSecond: number; burst: number };
@@ -74,6 +86,7 @@ export const DEFAULT_SETTINGS: DeploymentSettings = {
   retentionDays: RETENTION.endedJobDays,
   logLevel: 'INFO',
   defaultTenant: 'default',
+  recordsApp: false,
 };
 
 /** Records over each table's keys: a variable added to one of them fails to compile here until it has a value. */
@@ -89,6 +102,8 @@ function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Reco
     retentionDays: String(settings.retentionDays),
     reportTopicArn: refs.reportTopicArn ?? '',
     defaultTenant: settings.defaultTenant,
+    recordsApp: String(settings.recordsApp),
+    intakeTenants: refs.intakeTenants ?? JSON.stringify(settings.intakeTenants ?? defaultIntakeBinding(settings.defaultTenant)),
   };
   const oidc = settings.oidc;
   const auth: Record<keyof typeof AUTH_ENV, T | string> = {

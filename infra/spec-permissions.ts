@@ -1,14 +1,32 @@
-import type { FunctionId, FunctionSpec, QueueId } from './spec.ts';
+import { BUCKET } from '@stint/core/resource-spec';
+import type { DeploymentSettings, FunctionId, FunctionSpec, QueueId } from './spec.ts';
 
 /**
  * Logical names of what a function may touch. Each front door resolves a name to ARNs, so
- * both generate the same least-privilege policy from the statements below.
+ * both generate the same least-privilege policy from the statements below. `exportBucket` is
+ * the bucket itself (for listing); `exportFiles` its export folder's objects.
  */
-export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects' | 'reportTopic' | 'apiSecrets';
+export type ResourceName =
+  | 'table'
+  | 'tableIndexes'
+  | `${QueueId}Queue`
+  | 'exportObjects'
+  | 'exportBucket'
+  | 'exportFiles'
+  | 'reportTopic'
+  | 'apiSecrets';
+
+/** One IAM condition, e.g. `{ test: 'StringLike', variable: 's3:prefix', values: ['exports/*'] }`. */
+export interface PermissionCondition {
+  test: 'StringLike';
+  variable: string;
+  values: readonly string[];
+}
 
 export interface Permission {
   actions: readonly string[];
   resources: readonly ResourceName[];
+  condition?: PermissionCondition;
 }
 
 const dynamodb = (...actions: string[]) => actions.map((a) => `dynamodb:${a}`);
@@ -73,12 +91,30 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
   ],
 };
 
-/** Everything a function's role needs: its code's calls plus its event source mappings' polling. */
-export function functionPermissions(fn: FunctionSpec): Permission[] {
+/**
+ * What the example records app's jobs need besides, granted only when a deployment registers
+ * it (`STINT_DEPLOY_RECORDS_APP=true`): its cleanup (PURGE_EXPORTS) lists and deletes export
+ * files, under the export folder only. ListObjectsV2 is authorized by s3:ListBucket on the
+ * bucket, narrowed by the `s3:prefix` the call names; DeleteObjects by s3:DeleteObject per key.
+ */
+export const RECORDS_APP_PERMISSIONS: Partial<Record<FunctionId, readonly Permission[]>> = {
+  worker: [
+    {
+      actions: ['s3:ListBucket'],
+      resources: ['exportBucket'],
+      condition: { test: 'StringLike', variable: 's3:prefix', values: [`${BUCKET.exportPrefix}*`] },
+    },
+    { actions: ['s3:DeleteObject'], resources: ['exportFiles'] },
+  ],
+};
+
+/** Everything a function's role needs: its code's calls, its app's, and its event source mappings' polling. */
+export function functionPermissions(fn: FunctionSpec, settings: Pick<DeploymentSettings, 'recordsApp'>): Permission[] {
   const polling: Permission[] = fn.consumes.length
     ? [{ actions: QUEUE_CONSUMER_ACTIONS, resources: fn.consumes.map((c) => `${c.queue}Queue` as const) }]
     : [];
-  return [...CODE_PERMISSIONS[fn.id], ...polling];
+  const app = settings.recordsApp ? (RECORDS_APP_PERMISSIONS[fn.id] ?? []) : [];
+  return [...CODE_PERMISSIONS[fn.id], ...app, ...polling];
 }
 
 /** The one statement another service's role needs to submit jobs through the intake queue. */

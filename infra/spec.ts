@@ -72,7 +72,7 @@ export const WEB_ASSETS: readonly CopyFile[] = [
   { from: 'node_modules/uplot/dist/uPlot.min.css', to: 'assets/vendor/uPlot.min.css' },
 ];
 
-const handlerEntry = (id: FunctionId) => `packages/functions/src/handlers/${id}.ts`;
+const handlerEntry = (id: FunctionId) => `packages/functions/src/lambda/${id}.ts`;
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
@@ -114,7 +114,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     entry: handlerEntry('intake'),
     memoryMb: 512,
     timeoutSeconds: 30,
-    env: [...CONFIG_ENV, ENV.defaultTenant],
+    env: [...CONFIG_ENV, ENV.defaultTenant, ENV.intakeTenants],
     consumes: [{ queue: 'intake', batchSize: 10, maxConcurrency: 5 }],
     bundleBudgetKb: 870,
     copyFiles: [],

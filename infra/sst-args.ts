@@ -143,7 +143,11 @@ export function functionArgs<T>(
     memory: `${fn.memoryMb} MB` as const,
     timeout: `${fn.timeoutSeconds} seconds` as const,
     environment: functionEnvironment(fn, refs, settings),
-    permissions: functionPermissions(fn).map((p) => ({ actions: [...p.actions], resources: p.resources.flatMap(arns) })),
+    permissions: functionPermissions(fn, settings).map(({ actions, resources, condition }) => ({
+      actions: [...actions],
+      resources: resources.flatMap(arns),
+      ...(condition ? { conditions: [{ test: condition.test, variable: condition.variable, values: [...condition.values] }] } : {}),
+    })),
     logging: { retention: LOG_RETENTION },
     ...(fn.reservedConcurrency === null ? {} : { concurrency: { reserved: fn.reservedConcurrency } }),
     copyFiles: fn.copyFiles.map(({ from, to }) => ({ from, to })),

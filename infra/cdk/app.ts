@@ -20,6 +20,8 @@ new StintStack(app, `Stint-${stage}`, {
     retentionDays: settings.deployment.retentionDays,
     logLevel: settings.deployment.logLevel,
     defaultTenant: settings.deployment.defaultTenant,
+    recordsApp: settings.deployment.recordsApp,
+    ...(settings.deployment.intakeTenants ? { intakeTenants: settings.deployment.intakeTenants } : {}),
     ...(settings.deployment.oidc ? { oidc: settings.deployment.oidc } : {}),
     ...(settings.deployment.rateLimit ? { rateLimit: settings.deployment.rateLimit } : {}),
     ...(settings.adminTokenSecret ? { adminTokenSecret: settings.adminTokenSecret } : {}),

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { pascal } from '../naming.ts';
 import {
+  BUCKET,
   BUNDLING,
   FUNCTIONS,
   functionEnvironment,
@@ -26,6 +27,8 @@ export interface FunctionsOptions {
   logRetention: logs.RetentionDays;
   /** Directory the spec's handler entries are relative to; it holds package-lock.json. */
   projectRoot: string;
+  /** The intake binding as JSON, produced once every `grantSubmit` has bound its role. */
+  intakeTenants?: string;
 }
 
 export type StintFunctions = Record<FunctionId, NodejsFunction>;
@@ -78,7 +81,7 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
     description: `Role of the Stint ${spec.id} function`,
   });
   logGroup.grantWrite(role);
-  for (const statement of policyStatements(spec, targets)) role.addToPrincipalPolicy(statement);
+  for (const statement of policyStatements(spec, targets, options.settings)) role.addToPrincipalPolicy(statement);
 
   const fn = new NodejsFunction(scope, `${name}Function`, {
     entry: join(options.projectRoot, spec.entry),
@@ -100,6 +103,7 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
         reportTopicArn: targets.reportTopic.topicArn,
         sessionSecretArn: secretId(targets.secrets.session),
         ...(targets.secrets.adminToken ? { adminTokenSecretArn: secretId(targets.secrets.adminToken) } : {}),
+        ...(options.intakeTenants ? { intakeTenants: options.intakeTenants } : {}),
       },
       options.settings,
     ),
@@ -124,12 +128,20 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
     id: 'AwsSolutions-L1',
     reason: `The runtime is pinned by infra/spec.ts (${RUNTIME.lambda}) together with the esbuild target and the Node version the tests run on; moving to a newer runtime is a deliberate spec change.`,
   });
-  if (functionPermissions(spec).some((p) => p.resources.includes('exportObjects'))) {
+  const permissions = functionPermissions(spec, options.settings);
+  if (permissions.some((p) => p.resources.includes('exportObjects'))) {
     const bucketId = Stack.of(role).getLogicalId(targets.bucket.node.defaultChild as CfnElement);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
       reason:
         "Export files are named per job at run time, so the grant covers the export bucket's objects, limited to the object actions the handler calls.",
+    });
+  }
+  if (permissions.some((p) => p.resources.includes('exportFiles'))) {
+    const bucketId = Stack.of(role).getLogicalId(targets.bucket.node.defaultChild as CfnElement);
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${BUCKET.exportPrefix}*]`,
+      reason: "The example app's cleanup deletes old export files, whose names it learns by listing; the grant is limited to the export folder.",
     });
   }
   return fn;

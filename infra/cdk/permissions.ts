@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { functionPermissions, TABLE, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
+import { BUCKET, functionPermissions, TABLE, type DeploymentSettings, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
 import type { StintQueues } from './queues.ts';
 import { secretResource } from './secrets.ts';
 
@@ -27,6 +27,10 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
       return TABLE.indexes.map((index) => `${targets.table.tableArn}/index/${index.name}`);
     case 'exportObjects':
       return [targets.bucket.arnForObjects('*')];
+    case 'exportBucket':
+      return [targets.bucket.bucketArn];
+    case 'exportFiles':
+      return [targets.bucket.arnForObjects(`${BUCKET.exportPrefix}*`)];
     case 'reportTopic':
       return [targets.reportTopic.topicArn];
     case 'apiSecrets':
@@ -37,12 +41,17 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
 }
 
 /** The role statements of one function, generated from the spec. */
-export function policyStatements(fn: FunctionSpec, targets: PermissionTargets): iam.PolicyStatement[] {
-  const statements = functionPermissions(fn).map(
-    (permission) =>
+export function policyStatements(
+  fn: FunctionSpec,
+  targets: PermissionTargets,
+  settings: Pick<DeploymentSettings, 'recordsApp'>,
+): iam.PolicyStatement[] {
+  const statements = functionPermissions(fn, settings).map(
+    ({ actions, resources, condition }) =>
       new iam.PolicyStatement({
-        actions: [...permission.actions],
-        resources: permission.resources.flatMap((name) => resourceArns(name, targets)),
+        actions: [...actions],
+        resources: resources.flatMap((name) => resourceArns(name, targets)),
+        ...(condition ? { conditions: { [condition.test]: { [condition.variable]: [...condition.values] } } } : {}),
       }),
   );
   if (targets.tableEncryptionKey) {

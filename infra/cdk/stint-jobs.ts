@@ -1,3 +1,4 @@
+import { Lazy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +11,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../repo-root.ts';
+import { defaultIntakeBinding } from '@stint/functions/intake-binding';
 import { ALARMS, DEFAULT_SETTINGS, SUBMIT_PERMISSION, type LogLevel, type OidcSettings } from '../spec.ts';
 import { createAlarms, createAlarmTopic } from './alarms.ts';
 import { createDashboard } from './dashboard.ts';
@@ -55,6 +57,14 @@ export interface StintJobsProps {
   tableEncryptionKey?: kms.IKey;
   /** Route EventBridge events matching this pattern to the intake queue; their `detail` is the submission. */
   intakeEventPattern?: events.EventPattern;
+  /**
+   * Which tenants intake producers may submit into, by SQS sender id (`*` for any other
+   * producer, EventBridge deliveries included); `grantSubmit(role, { tenants })` adds its role.
+   * Default: any producer, the default tenant only.
+   */
+  intakeTenants?: Record<string, readonly string[]>;
+  /** Register the example records app (stint.app.ts) and grant the worker what its jobs need. */
+  recordsApp?: boolean;
 }
 
 /**
@@ -76,8 +86,13 @@ export class StintJobs extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly intakeRule?: events.Rule;
 
+  /** The intake binding; grantSubmit adds to it until synthesis reads it. */
+  readonly #intakeTenants: Record<string, readonly string[]>;
+
   constructor(scope: Construct, id: string, props: StintJobsProps) {
     super(scope, id);
+    const defaultTenant = props.defaultTenant ?? DEFAULT_SETTINGS.defaultTenant;
+    this.#intakeTenants = { ...(props.intakeTenants ?? defaultIntakeBinding(defaultTenant)) };
     const production = props.production ?? false;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const waitingTimeThresholdMs = props.waitingTimeThresholdMs ?? ALARMS.waitingTimeP90.defaultThresholdMs;
@@ -95,13 +110,15 @@ export class StintJobs extends Construct {
       settings: {
         retentionDays: props.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
         logLevel: props.logLevel ?? DEFAULT_SETTINGS.logLevel,
-        defaultTenant: props.defaultTenant ?? DEFAULT_SETTINGS.defaultTenant,
+        defaultTenant,
+        recordsApp: props.recordsApp ?? DEFAULT_SETTINGS.recordsApp,
         ...(props.oidc ? { oidc: props.oidc } : {}),
         ...(props.rateLimit ? { rateLimit: props.rateLimit } : {}),
       },
       production,
       logRetention,
       projectRoot: REPO_ROOT,
+      intakeTenants: Lazy.string({ produce: () => Stack.of(this).toJsonString(this.#intakeTenants) }),
     });
     this.httpApi = createHttpApi(this, {
       handler: this.functions.api,
@@ -128,9 +145,17 @@ export class StintJobs extends Construct {
 
   /**
    * Lets another service's role submit jobs: `sqs:SendMessage` on the intake queue, nothing
-   * else. The queue uses SQS-managed encryption, so no KMS permission is involved.
+   * else. The queue uses SQS-managed encryption, so no KMS permission is involved. With
+   * `tenants`, the role is bound to them: SQS reports a role's unique id as the sender of its
+   * messages, and the intake handler accepts them into those tenants only. An imported role
+   * has no id here; pass its `producerId` (`aws iam get-role --query Role.RoleId`).
    */
-  grantSubmit(grantee: iam.IGrantable): iam.Grant {
+  grantSubmit(grantee: iam.IGrantable, binding?: { tenants: readonly string[]; producerId?: string }): iam.Grant {
+    if (binding) {
+      const producer = binding.producerId ?? (grantee instanceof iam.Role ? grantee.roleId : undefined);
+      if (!producer) throw new Error('grantSubmit: name the producerId of a role this app did not create');
+      this.#intakeTenants[producer] = [...binding.tenants];
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...SUBMIT_PERMISSION.actions],

@@ -6,7 +6,7 @@ import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 import type { ApiEnv } from '@stint/functions/api/api-env';
 import type { ApiLimits } from '@stint/functions/api/api-options';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import type { RateLimitOptions } from '@stint/functions/api/rate-limit';
 import type { OidcOptions } from '@stint/core/auth/oidc';
 import { afterAll, beforeAll } from 'vitest';
@@ -101,7 +101,7 @@ export async function createApiStack(emulators: Emulators, options: ApiStackOpti
     ...(options.clock ? { clock: options.clock } : {}),
   });
   for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
-  const app = createApiApp({
+  const app = createApi({
     engine: stack.engine,
     clients: stack.clients,
     config: stack.config,

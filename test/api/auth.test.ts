@@ -5,7 +5,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { hashApiKey } from '@stint/core/auth/key-store';
 import { runKeysCommand } from '@stint/core/auth/keys-command';
 import type { OidcOptions } from '@stint/core/auth/oidc';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { TokenBuckets } from '@stint/functions/api/rate-limit';
 import { ADMIN_TOKEN, useApiStack, type ApiStack } from './api-stack.ts';
 
@@ -13,7 +13,7 @@ let api: ApiStack;
 useApiStack((stack) => (api = stack));
 
 const appWith = (options: { oidc?: OidcOptions; rateLimit?: { perSecond: number; burst: number } }) =>
-  createApiApp({
+  createApi({
     engine: api.stack.engine,
     clients: api.stack.clients,
     config: api.stack.config,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job, JobStatus } from '@stint/core';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, TENANT_B, type ApiStack } from './api-stack.ts';
 
@@ -95,7 +95,7 @@ describe('removal', () => {
 
   it('clear-inactive runs a CLEAR_INACTIVE job when there are more than it deletes at once', async () => {
     const tenant = 'clear-co';
-    const app = createApiApp({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { clearInlineJobs: 2 } });
+    const app = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { clearInlineJobs: 2 } });
     const ended = await Promise.all(Array.from({ length: 5 }, (_, i) => place(i % 2 ? 'CANCELED' : 'FINISHED', tenant)));
     const active = await place('STOPPED', tenant);
 

@@ -6,7 +6,7 @@ import type { Planning as CorePlanning } from '@stint/core/schedules/planning';
 import type { RunStatus as CoreRunStatus } from '@stint/core/schedules/run-status';
 import type { SchedulePatch as CoreSchedulePatch } from '@stint/core/schedules/schedule-input';
 import type { ScheduleRow as CoreScheduleRow, ScheduleRun as CoreScheduleRun } from '@stint/core/schedules/schedules';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import {
   createStintClient,
   StintClientError,
@@ -35,7 +35,7 @@ beforeAll(async () => {
   emulators = await startEmulators();
   api = await createApiStack(emulators, { schedules: TEST_SCHEDULES });
   // Short long polls so the client's waiting loop runs several rounds within a test.
-  const app = createApiApp({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 300 } });
+  const app = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 300 } });
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

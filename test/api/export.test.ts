@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
 import { ADMIN_TENANT } from '@stint/core/auth/principal';
 import { jobCsvHeader } from '@stint/core/query/csv';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { ADMIN_TOKEN, createApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
@@ -86,7 +86,7 @@ describe('GET /api/jobs/export.csv', () => {
     const exported = parseCsv(await file.text());
 
     // The same query answered inline by an app without the small threshold.
-    const inline = createApiApp({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN } });
+    const inline = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN } });
     const expected = parseCsv(await (await inline.request(`/api/jobs/export.csv?tenant=${tenant}`, { headers: auth })).text());
     expect(exported).toHaveLength(61);
     expect(exported).toEqual(expected);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
 import { LogStore } from '@stint/core/log-store';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
 
@@ -112,7 +112,7 @@ describe('wait', () => {
   });
 
   it('answers 202 `waiting` when maxTimeToWait is longer than one request may wait', async () => {
-    const app = createApiApp({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 200 } });
+    const app = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 200 } });
     const job = await place('PENDING');
     const response = await app.request(`/api/jobs/${job.id}/wait?status=FINISHED&maxTimeToWait=5000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(202);

@@ -20,6 +20,7 @@ const EXPECTED_ROUTES = [
   'POST /api/jobs',
   'GET /api/jobs',
   'GET /api/jobs/{id}',
+  'GET /api/job-types',
   'DELETE /api/jobs/{id}',
   'POST /api/jobs/{id}/stop',
   'POST /api/jobs/{id}/resume',

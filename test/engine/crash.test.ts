@@ -55,8 +55,8 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
     for (const definition of [...app.definitions, countedStepsJob(ledger, 'survivor')]) {
       stack.engine.deps.registry.register(definition);
     }
-    await app.seed();
-    const selection = await app.records.queryIds('companies', { type: 'a', city: 'Madrid' });
+    await app.seed('acme');
+    const selection = await app.records('acme').queryIds('companies', { type: 'a', city: 'Madrid' });
     expect(selection.length).toBeGreaterThan(40);
 
     const counted = (await stack.engine.submit({ type: 'COUNTED_STEPS', tenant: 'acme', data: { steps: 40, ms: 40 } })).job;
@@ -70,7 +70,7 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
 
     const doomed = await startDoomedWorker(emulators, stack);
     await eventually(async () => (await ledger.runs(counted.id)).length >= 5, 30_000);
-    await eventually(async () => (await app.records.getByIds('companies', selection)).some((r) => r.touchCount > 0), 30_000);
+    await eventually(async () => (await app.records('acme').getByIds('companies', selection)).some((r) => r.touchCount > 0), 30_000);
     doomed.kill('SIGKILL');
     await new Promise((resolve) => doomed.once('exit', resolve));
     expect((await ledger.runs(counted.id)).length).toBeLessThan(STEPS.length);
@@ -102,7 +102,7 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
     const doomedRan = ranBy('doomed');
     expect(doomedRan).toEqual(STEPS.slice(0, doomedRan.length));
     expect([STEPS.slice(doomedRan.length), STEPS.slice(doomedRan.length - 1)]).toContainEqual(ranBy('survivor'));
-    const touched = await app.records.getByIds('companies', selection);
+    const touched = await app.records('acme').getByIds('companies', selection);
     expect(touched.map((r) => r.touchCount)).toEqual(selection.map(() => 1));
     expect((await stack.engine.get(action.id, { tenant: 'acme' })).childrenProgress.finished).toBe(Math.ceil(selection.length / 20));
     // The survivor, not the killed worker, finished the counted job.

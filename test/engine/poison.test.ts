@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { defineJob } from '@stint/sdk';
-import { createIntakeHandler } from '@stint/functions/intake';
+import { createIntakeHandler } from '@stint/functions/intake-handler';
 import { SqsPoller } from '@stint/local/sqs-poller';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
 
-const ECHO = defineJob({ type: 'ECHO', run: async (ctx) => ({ echoed: ctx.data }) });
+const ECHO = defineJob({ type: 'ECHO', access: { intake: true }, run: async (ctx) => ({ echoed: ctx.data }) });
 
 /** An object `depth` levels deep, as JSON text: `{"a":{"a":…1}}`. */
 const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -47,7 +47,7 @@ describe('poison and invalid messages', () => {
     const intake = new SqsPoller({
       sqs: stack.clients.sqs,
       queues: [{ url: stack.provisioned.queueUrls.intake, arn: 'arn:aws:sqs:us-east-1:000000000000:intake' }],
-      handler: createIntakeHandler(stack.engine, { defaultTenant: 'acme', onRejected: (r) => rejections.push(r) }),
+      handler: createIntakeHandler(stack.engine, { defaultTenant: 'acme', binding: { '*': ['acme'] }, onRejected: (r) => rejections.push(r) }),
       concurrency: 1,
     });
     const send = (body: unknown) =>

@@ -12,8 +12,8 @@ async function recordsStack(emulators: Emulators): Promise<{ stack: TestStack; a
   const clients = emulatorClients(emulators);
   const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: stack.config.tableName, bucketName: stack.config.bucketName });
   for (const definition of app.definitions) stack.engine.deps.registry.register(definition);
-  await app.seed();
-  return { stack, app, selection: await app.records.queryIds('companies', QUERY) };
+  await app.seed('acme');
+  return { stack, app, selection: await app.records('acme').queryIds('companies', QUERY) };
 }
 
 /** An EXECUTE_ACTION that touches every selected record once, in chunks of ten. */
@@ -40,13 +40,13 @@ describe.each(DYNAMO_BACKENDS)('stop, resume and cancel of a job tree on %s', (b
     const { stack, app, selection } = await recordsStack(emulators);
     try {
       const root = await touchAll(stack);
-      await stack.runUntil(async () => (await app.records.getByIds('companies', selection)).filter((r) => r.touchCount > 0).length >= 5);
+      await stack.runUntil(async () => (await app.records('acme').getByIds('companies', selection)).filter((r) => r.touchCount > 0).length >= 5);
 
       expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
       await eventually(async () => (await tree(stack, root.id)).every((c) => c.status === 'STOPPED' || c.status === 'FINISHED'), 20_000);
       const children = await tree(stack, root.id);
       expect(children.some((c) => c.status === 'STOPPED')).toBe(true);
-      const touchedAtStop = (await app.records.getByIds('companies', selection)).filter((r) => r.touchCount > 0).length;
+      const touchedAtStop = (await app.records('acme').getByIds('companies', selection)).filter((r) => r.touchCount > 0).length;
       expect(touchedAtStop).toBeLessThan(selection.length);
 
       expect((await stack.engine.apply('resume', root.id, { tenant: 'acme' }))?.status).toBe('PENDING');
@@ -55,7 +55,7 @@ describe.each(DYNAMO_BACKENDS)('stop, resume and cancel of a job tree on %s', (b
       const finished = await stack.engine.get(root.id, { tenant: 'acme' });
       expect(finished.hasErrors).toBe(false);
       expect(Object.keys((finished.results as { results: object }).results)).toHaveLength(selection.length);
-      const touched = await app.records.getByIds('companies', selection);
+      const touched = await app.records('acme').getByIds('companies', selection);
       expect(touched.map((r) => r.touchCount)).toEqual(selection.map(() => 1));
     } finally {
       await stack.stop();
@@ -66,7 +66,7 @@ describe.each(DYNAMO_BACKENDS)('stop, resume and cancel of a job tree on %s', (b
     const { stack, app, selection } = await recordsStack(emulators);
     try {
       const root = await touchAll(stack);
-      await stack.runUntil(async () => (await app.records.getByIds('companies', selection)).some((r) => r.touchCount > 0));
+      await stack.runUntil(async () => (await app.records('acme').getByIds('companies', selection)).some((r) => r.touchCount > 0));
       await stack.engine.apply('stop', root.id, { tenant: 'acme' });
       await eventually(async () => (await tree(stack, root.id)).every((c) => c.status === 'STOPPED' || c.status === 'FINISHED'), 20_000);
 

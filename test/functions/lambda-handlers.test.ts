@@ -13,7 +13,7 @@ import { startSecretsManagerFake, type SecretsManagerFake } from '../support/sec
 import { emfPoints, reads, templateReads, type MetricPoint } from './metric-reads.ts';
 
 /**
- * The Lambda entry points (packages/functions/src/handlers/*) loaded as Lambda loads them:
+ * The Lambda entry points (packages/functions/src/lambda/*) loaded as Lambda loads them:
  * imported with the environment the synthesized template gives their function (resource
  * references swapped for the emulators'), then invoked with the events Lambda passes. What they
  * print is parsed as CloudWatch would parse it, and held against what the template's alarms
@@ -39,7 +39,9 @@ beforeAll(async () => {
   restoreDns = interceptLocalhostDns();
   emulators = await startEmulators({ dynamo: 'dynalite' });
   stack = await createTestStack(emulators, { definitions: [] });
-  synthesized = synthStint();
+  // The example records app registered (its types are what the handlers run here), and intake
+  // producers bound to the tenant the intake messages name.
+  synthesized = synthStint({ recordsApp: true, intakeTenants: { '*': ['acme'] } });
   secretsManager = await startSecretsManagerFake({ [SECRET_IDS.session]: 's'.repeat(64), [SECRET_IDS.adminToken]: ADMIN_TOKEN });
   Object.assign(process.env, {
     AWS_REGION: EMULATOR_REGION,
@@ -88,7 +90,7 @@ function templateEnvironment(id: FunctionId, overrides: Record<string, string>):
 /** Imports an entry point as a cold start does: its module code runs with the function's environment. */
 async function coldStart(id: FunctionId, overrides: Record<string, string> = {}): Promise<Handler> {
   Object.assign(process.env, templateEnvironment(id, overrides));
-  const module = (await import(`../../packages/functions/src/handlers/${id}.ts`)) as { handler: Handler };
+  const module = (await import(`../../packages/functions/src/lambda/${id}.ts`)) as { handler: Handler };
   return module.handler;
 }
 

@@ -46,6 +46,7 @@ beforeAll(() => {
     createAlarmTopic: true,
     intakeEventPattern: { source: ['com.example.orders'] },
     jwtAuthorizer: { issuer: 'https://issuer.example.com/', audience: ['stint'] },
+    recordsApp: true,
   });
 });
 
@@ -102,6 +103,10 @@ describe('each function role is exactly its spec', () => {
         return TABLE.indexes.map((i) => join(table, `/index/${i.name}`));
       case 'exportObjects':
         return [join(arn(logicalId(s.stack, s.stack.jobs.bucket)), '/*')];
+      case 'exportBucket':
+        return [arn(logicalId(s.stack, s.stack.jobs.bucket))];
+      case 'exportFiles':
+        return [join(arn(logicalId(s.stack, s.stack.jobs.bucket)), '/exports/*')];
       case 'reportTopic':
         return [{ Ref: logicalId(s.stack, s.stack.jobs.reportTopic) }];
       case 'apiSecrets':
@@ -124,16 +129,18 @@ describe('each function role is exactly its spec', () => {
     const logGroup = arn(logicalId(s.stack, s.stack.jobs.functions[id].logGroup));
     const expected = [
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [logGroup] },
-      ...functionPermissions(spec).map((p) => ({
+      ...functionPermissions(spec, { recordsApp: true }).map((p) => ({
         Effect: 'Allow',
         Action: [...p.actions].sort(),
         Resource: p.resources.flatMap(expectedResources),
+        ...(p.condition ? { Condition: { [p.condition.test]: { [p.condition.variable]: [...p.condition.values] } } } : {}),
       })),
     ];
     const actual = rolePolicy(id).map((st) => ({
       Effect: st.Effect,
       Action: list(st.Action).sort(),
       Resource: list(st.Resource),
+      ...(st.Condition ? { Condition: st.Condition } : {}),
     }));
     expect(actual).toEqual(expected);
   });

@@ -12,6 +12,7 @@ const variants = {
     createAlarmTopic: true,
     jwtAuthorizer: { issuer: 'https://issuer.example.com/', audience: ['stint'] },
     intakeEventPattern: { source: ['com.example.orders'] },
+    recordsApp: true,
   },
 };
 

@@ -26,12 +26,24 @@ describe('deploySettings', () => {
     });
     expect(settings).toEqual({
       production: true,
-      deployment: { retentionDays: 90, logLevel: 'DEBUG', defaultTenant: 'acme' },
+      deployment: { retentionDays: 90, logLevel: 'DEBUG', defaultTenant: 'acme', recordsApp: false },
       waitingTimeThresholdMs: 15_000,
       alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ops',
       createAlarmTopic: false,
       jwt: { issuer: 'https://issuer.example.com/', audience: ['stint-api', 'stint-monitor'] },
     });
+  });
+
+  it('registers the example records app only when asked, and binds intake producers to tenants', () => {
+    const settings = deploySettings('prod', {
+      STINT_DEPLOY_RECORDS_APP: 'true',
+      STINT_DEPLOY_INTAKE_TENANTS: '{"*":["default"],"AROAORDERS":["acme"]}',
+    });
+    expect(settings.deployment).toMatchObject({ recordsApp: true, intakeTenants: { '*': ['default'], AROAORDERS: ['acme'] } });
+    expect(deploySettings('prod', {}).deployment.recordsApp).toBe(false);
+    expect(deploySettings('prod', {}).deployment.intakeTenants).toBeUndefined();
+    expect(() => deploySettings('dev', { STINT_DEPLOY_RECORDS_APP: 'yes' })).toThrow(/STINT_DEPLOY_RECORDS_APP must be true or false/);
+    expect(() => deploySettings('dev', { STINT_DEPLOY_INTAKE_TENANTS: 'acme' })).toThrow(/STINT_DEPLOY_INTAKE_TENANTS must be JSON/);
   });
 
   it('refuses values that would deploy a broken stack', () => {

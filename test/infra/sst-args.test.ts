@@ -115,7 +115,7 @@ describe('functions', () => {
   it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s takes runtime, size, bundling and permissions from the spec', (id, spec) => {
     const args = functionArgs(spec, refs, DEFAULT_SETTINGS, arns);
     expect(args).toMatchObject({
-      handler: `packages/functions/src/handlers/${id}.handler`,
+      handler: `packages/functions/src/lambda/${id}.handler`,
       runtime: 'nodejs22.x',
       architecture: 'arm64',
       memory: `${spec.memoryMb} MB`,

@@ -85,7 +85,7 @@ describe('the whole local stack killed mid-job', () => {
     try {
       const clients = emulatorClients(emulators);
       const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: 'stint-jobs', bucketName: 'stint-exports' });
-      const records = await app.records.query('companies', { type: 'c', city: 'Berlin' });
+      const records = await app.records('default').query('companies', { type: 'c', city: 'Berlin' });
       expect(records.length).toBeGreaterThan(30);
       expect(records.map((r) => r.touchCount)).toEqual(records.map(() => 1));
     } finally {

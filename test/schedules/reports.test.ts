@@ -93,7 +93,7 @@ describe('run status and reports', () => {
     await stack.engine.schedules.runNow(
       SCHEDULES.map((s) => ({ id: s.id, tenant: TENANT })),
       SCOPE,
-      ADA,
+      { kind: 'caller', principal: { keyId: ADA.id, name: ADA.name, role: 'tenant-admin', tenant: TENANT } },
     );
     await stack.runUntil(async () => (await rows()).every((row) => row.lastRun !== null && row.lastRun.status !== 'running'));
     const byId = Object.fromEntries((await rows()).map((row) => [row.id, row.lastRun!.status]));

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTVerifyGetKey } from 'jose';
 import type { Hono } from 'hono';
 import type { OidcOptions } from '@stint/core/auth/oidc';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
 import type { ApiStack } from '../api/api-stack.ts';
 
@@ -43,7 +43,7 @@ export function monitorApp(api: ApiStack, options: { oidc?: OidcOptions | null; 
   const auth = { adminToken: options.adminToken ?? api.tokens.admin, oidc: options.oidc ?? null };
   const base = { engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth };
   const web = createWebServices({ ...base, sessionSecret: SESSION_SECRET });
-  const app = createApiApp({ ...base, sessionAuth: createSessionAuth(web), rateLimit: false, cursorSecret: SESSION_SECRET });
+  const app = createApi({ ...base, sessionAuth: createSessionAuth(web), rateLimit: false, cursorSecret: SESSION_SECRET });
   app.route('/', createWebApp(web));
   return app as unknown as Hono;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { JobRegistry, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 import { Engine, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
-import { createWorkerHandler } from '@stint/functions/worker';
+import { createWorkerHandler } from '@stint/functions/worker-handler';
 import { emulatorClients, startEmulators, type Emulators, type EmulatorOptions } from '@stint/local/emulators';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { SqsPoller } from '@stint/local/sqs-poller';

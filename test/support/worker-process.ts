@@ -5,14 +5,17 @@
 import type { StintConfig } from '@stint/core';
 import { emulatorClients } from '@stint/local/emulators';
 import { createRuntime } from '@stint/functions/runtime';
-import { createWorkerHandler } from '@stint/functions/worker';
+import { createWorkerHandler } from '@stint/functions/worker-handler';
 import { SqsPoller } from '@stint/local/sqs-poller';
+import stintApp from '../../stint.app.ts';
 import { countedStepsJob, StepLedger } from './crash-jobs.ts';
 
 const env = process.env;
 const clients = emulatorClients({ dynamoEndpoint: env.TEST_DYNAMO_ENDPOINT!, awsEndpoint: env.TEST_AWS_ENDPOINT! });
 const config = JSON.parse(env.TEST_CONFIG!) as StintConfig;
 const runtime = createRuntime({
+  app: stintApp,
+  recordsApp: true,
   clients,
   config,
   workerId: 'doomed-worker',

@@ -1,3 +1,5 @@
+import { csvRow } from '@stint/core/query/csv';
+
 /**
  * RFC 4180 CSV, parsed incrementally over bytes.
  *
@@ -189,12 +191,11 @@ export function parseCsv(text: string): CsvRecord[] {
   return [...parser.push(new TextEncoder().encode(text)), ...parser.end()];
 }
 
-/** Quotes a field only when it must be: it holds a delimiter, a quote or a line break. */
-export function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
+/**
+ * One record with its line end, written by the jobs export's rule (core's csv.ts): quoted only
+ * when it must be, and a text cell that starts like a formula (`=`, `+`, `-`, `@`, tab, CR)
+ * made text with a leading apostrophe, since record names are user input.
+ */
 export function csvLine(values: Array<string | number>): string {
-  return `${values.map(csvField).join(',')}\r\n`;
+  return `${csvRow(values)}\r\n`;
 }

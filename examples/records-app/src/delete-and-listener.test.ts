@@ -27,7 +27,7 @@ afterAll(async () => {
 
 describe('DELETE_RECORDS', () => {
   it('deletes the records matching a query in steps, surviving a crash mid-step', async () => {
-    await env.app.records.putMany('del-query', seedRecords(300));
+    await env.records.putMany('del-query', seedRecords(300));
     const data = { entityName: 'del-query', query: { type: 'a' as const } };
     const first = new FakeJobContext<DeleteRecordsData, PerRecordResults>({ data }).crashAfter('delete-1-100');
     await expect(deleteJob.run(first)).rejects.toBeInstanceOf(SimulatedCrash);
@@ -37,13 +37,13 @@ describe('DELETE_RECORDS', () => {
     expect(first.stepRuns).toEqual(['list-records', 'delete-1-100', 'delete-1-100', 'report']);
     expect(Object.values(retry.results!.results)).toHaveLength(100);
     expect(Object.values(retry.results!.results).every((r) => r.status === 'ok')).toBe(true);
-    expect(await env.app.records.queryIds('del-query', { type: 'a' })).toEqual([]);
-    expect(await env.app.records.queryIds('del-query')).toHaveLength(200);
+    expect(await env.records.queryIds('del-query', { type: 'a' })).toEqual([]);
+    expect(await env.records.queryIds('del-query')).toHaveLength(200);
     expect(retry.hasErrors).toBe(false);
   });
 
   it('deletes by ids, reporting the ids that did not exist as errors', async () => {
-    await env.app.records.putMany('del-ids', seedRecords(5));
+    await env.records.putMany('del-ids', seedRecords(5));
     const ctx = await runJob(deleteJob, {
       data: { entityName: 'del-ids', recordIds: ['company-0002', 'missing-1', 'company-0004', 'company-0002'] },
     });
@@ -53,15 +53,15 @@ describe('DELETE_RECORDS', () => {
       'company-0004': { status: 'ok' },
     });
     expect(ctx.hasErrors).toBe(true);
-    expect(await env.app.records.queryIds('del-ids')).toEqual(['company-0001', 'company-0003', 'company-0005']);
+    expect(await env.records.queryIds('del-ids')).toEqual(['company-0001', 'company-0003', 'company-0005']);
   });
 
   it('caps the results map at 1,000 entries', async () => {
-    await env.app.records.putMany('del-many', seedRecords(1_050));
+    await env.records.putMany('del-many', seedRecords(1_050));
     const ctx = await runJob(deleteJob, { data: { entityName: 'del-many' } });
     expect(Object.keys(ctx.results!.results)).toHaveLength(1_000);
     expect(ctx.stepRuns.filter((s) => s.startsWith('delete-'))).toHaveLength(11);
-    expect(await env.app.records.queryIds('del-many')).toEqual([]);
+    expect(await env.records.queryIds('del-many')).toEqual([]);
   }, 30_000);
 
   it('refuses both a query and ids', async () => {

@@ -2,14 +2,14 @@ import { NonRetriableError, type ChildOutcome, type JobDefinition } from '@stint
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXECUTE_ACTION, SEED_ENTITY, seedRecords, type ExecuteActionData, type PerRecordResults } from './index.ts';
 import { startEmulatedApp, type EmulatedApp } from './testing/emulated-app.ts';
-import { FakeJobContext, ParkedForChildren, runJob, SimulatedCrash, type SpawnedChild } from './testing/fake-job-context.ts';
+import { FAKE_TENANT, FakeJobContext, ParkedForChildren, runJob, SimulatedCrash, type SpawnedChild } from './testing/fake-job-context.ts';
 
 let env: EmulatedApp;
 let job: JobDefinition<ExecuteActionData, PerRecordResults>;
 
 beforeAll(async () => {
   env = await startEmulatedApp();
-  await env.app.seed();
+  await env.app.seed(FAKE_TENANT);
   job = env.app.definitions.find((d) => d.type === EXECUTE_ACTION)!;
 }, 60_000);
 
@@ -95,11 +95,11 @@ describe('EXECUTE_ACTION', () => {
     const retry = first.replay();
     await job.run(retry);
     expect(first.stepRuns).toEqual(['record-1', 'record-2', 'record-2', 'record-3']);
-    for (const id of recordIds) expect((await env.app.records.get(SEED_ENTITY, id))?.touchCount).toBe(1);
+    for (const id of recordIds) expect((await env.records.get(SEED_ENTITY, id))?.touchCount).toBe(1);
     expect(retry.results!.results['company-0401']).toEqual({ status: 'ok', response: 'already touched by this job' });
 
     await runJob(job, { data, job: { id: 'another-touch-job' } });
-    expect((await env.app.records.get(SEED_ENTITY, 'company-0400'))?.touchCount).toBe(2);
+    expect((await env.records.get(SEED_ENTITY, 'company-0400'))?.touchCount).toBe(2);
   });
 
   it('stops waiting when the signal fires, before touching', async () => {
@@ -108,7 +108,7 @@ describe('EXECUTE_ACTION', () => {
     const running = runJob(job, { data, job: { id: 'stopped-job' }, signal: controller.signal });
     setTimeout(() => controller.abort(new Error('stop requested')), 20);
     await expect(running).rejects.toThrow('stop requested');
-    expect((await env.app.records.get(SEED_ENTITY, 'company-0410'))?.touchCount).toBe(0);
+    expect((await env.records.get(SEED_ENTITY, 'company-0410'))?.touchCount).toBe(0);
   });
 
   it('reports records deleted since the selection as errors of their own', async () => {

@@ -15,7 +15,7 @@ import {
 } from './index.ts';
 import type { AppRecord } from './record-store.ts';
 import { startEmulatedApp, type EmulatedApp } from './testing/emulated-app.ts';
-import { FakeJobContext, runJob, SimulatedCrash } from './testing/fake-job-context.ts';
+import { FAKE_TENANT, FakeJobContext, runJob, SimulatedCrash } from './testing/fake-job-context.ts';
 
 let env: EmulatedApp;
 let importJob: JobDefinition<ImportRecordsData, ImportRecordsResults>;
@@ -23,7 +23,7 @@ let exportJob: JobDefinition<ExportRecordsData, ExportRecordsResults>;
 
 beforeAll(async () => {
   env = await startEmulatedApp();
-  await env.app.seed();
+  await env.app.seed(FAKE_TENANT);
   importJob = env.app.definitions.find((d) => d.type === IMPORT_RECORDS)!;
   exportJob = env.app.definitions.find((d) => d.type === EXPORT_RECORDS)!;
 }, 60_000);
@@ -49,8 +49,8 @@ function sampleCsv(): string {
 
 describe('IMPORT_RECORDS', () => {
   it('imports valid rows in steps, logs bad rows with their line, and survives a crash mid-step', async () => {
-    await upload('imports/sample.csv', sampleCsv());
-    const data = { entityName: 'imported', fileName: 'imports/sample.csv' };
+    await upload('imports/test/sample.csv', sampleCsv());
+    const data = { entityName: 'imported', fileName: 'imports/test/sample.csv' };
     const first = new FakeJobContext<ImportRecordsData, ImportRecordsResults>({ data, job: { id: 'imp1' } }).crashAfter('rows-2');
     await expect(importJob.run(first)).rejects.toBeInstanceOf(SimulatedCrash);
     const retry = first.replay();
@@ -67,7 +67,7 @@ describe('IMPORT_RECORDS', () => {
       'line 219: expected 4 fields, found 2',
     ]);
 
-    const records = await env.app.records.query('imported');
+    const records = await env.records.query('imported');
     expect(records).toHaveLength(248);
     expect(records.find((r) => r.employees === 10)).toMatchObject({
       name: 'Acme "10", Inc.\nsecond line',
@@ -78,18 +78,32 @@ describe('IMPORT_RECORDS', () => {
   });
 
   it('ends without retrying when the file is missing or its header is wrong', async () => {
-    const missing = runJob(importJob, { data: { entityName: 'imported', fileName: 'imports/nope.csv' } });
+    const missing = runJob(importJob, { data: { entityName: 'imported', fileName: 'imports/test/nope.csv' } });
     await expect(missing).rejects.toBeInstanceOf(NonRetriableError);
-    await expect(missing).rejects.toThrow('file imports/nope.csv not found');
+    await expect(missing).rejects.toThrow('file imports/test/nope.csv not found');
 
-    await upload('imports/bad-header.csv', 'name,kind\nx,y\n');
-    const badHeader = runJob(importJob, { data: { entityName: 'imported', fileName: 'imports/bad-header.csv' } });
+    await upload('imports/test/bad-header.csv', 'name,kind\nx,y\n');
+    const badHeader = runJob(importJob, { data: { entityName: 'imported', fileName: 'imports/test/bad-header.csv' } });
     await expect(badHeader).rejects.toThrow('missing type, city, employees');
   });
 
+  it('accepts only files in its own tenant’s imports folder, at submission and when it runs', async () => {
+    const problem = (fileName: string) => importJob.checkData!({ entityName: 'x', fileName }, { tenant: FAKE_TENANT });
+    expect(problem('imports/test/a.csv')).toBeUndefined();
+    expect(problem('imports/test/2026/a.csv')).toBeUndefined();
+    for (const outside of ['imports/other/a.csv', 'imports/test/../other/a.csv', 'imports/test/', 'exports/test/j/a.csv', 'a.csv']) {
+      expect(problem(outside)).toEqual({ field: 'fileName', message: 'must be a file under imports/test/' });
+    }
+    await upload('imports/other/secret.csv', 'name,type,city,employees\nSecret,a,Paris,1\n');
+    const run = runJob(importJob, { data: { entityName: 'stolen', fileName: 'imports/other/secret.csv' } });
+    await expect(run).rejects.toBeInstanceOf(NonRetriableError);
+    await expect(run).rejects.toThrow('must be a file under imports/test/');
+    expect(await env.records.query('stolen')).toEqual([]);
+  });
+
   it('imports a header-only file as nothing', async () => {
-    await upload('imports/empty.csv', 'name,type,city,employees');
-    const ctx = await runJob(importJob, { data: { entityName: 'nothing', fileName: 'imports/empty.csv' } });
+    await upload('imports/test/empty.csv', 'name,type,city,employees');
+    const ctx = await runJob(importJob, { data: { entityName: 'nothing', fileName: 'imports/test/empty.csv' } });
     expect(ctx.results).toEqual({ rowsImported: 0, rowsWithErrors: 0 });
   });
 });
@@ -98,12 +112,12 @@ describe('EXPORT_RECORDS', () => {
   it('streams matching records to a CSV in S3 and links to it', async () => {
     const ctx = await runJob(exportJob, { data: { entityName: SEED_ENTITY, query: { type: 'b' } }, job: { id: 'exp1' } });
     expect(ctx.results).toEqual({
-      fileId: 'exports/exp1/companies.csv',
+      fileId: 'exports/test/exp1/companies.csv',
       fileLink: '/api/jobs/exp1/download',
       recordsExported: 333,
     });
-    expect(ctx.resultFile).toBe('exports/exp1/companies.csv');
-    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp1/companies.csv' }));
+    expect(ctx.resultFile).toBe('exports/test/exp1/companies.csv');
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/test/exp1/companies.csv' }));
     const rows = parseCsv(await object.Body!.transformToString()).map((r) => r.fields);
     expect(rows[0]).toEqual(['id', 'name', 'type', 'city', 'employees', 'touchCount']);
     const expected = seedRecords().filter((r) => r.type === 'b');
@@ -115,16 +129,16 @@ describe('EXPORT_RECORDS', () => {
   });
 
   it('exports each record’s touchCount, so a user can check that every job touched a record once', async () => {
-    await env.app.records.putMany('touched', [
+    await env.records.putMany('touched', [
       { id: 't1', name: 'Once', type: 'a', city: 'Oslo', employees: 1 },
       { id: 't2', name: 'Twice', type: 'a', city: 'Oslo', employees: 2 },
       { id: 't3', name: 'Never', type: 'a', city: 'Oslo', employees: 3 },
     ]);
-    await env.app.records.touchOnce('touched', 't1', 'job-1');
-    await env.app.records.touchOnce('touched', 't2', 'job-1');
-    await env.app.records.touchOnce('touched', 't2', 'job-2');
+    await env.records.touchOnce('touched', 't1', 'job-1');
+    await env.records.touchOnce('touched', 't2', 'job-1');
+    await env.records.touchOnce('touched', 't2', 'job-2');
     await runJob(exportJob, { data: { entityName: 'touched' }, job: { id: 'exp5' } });
-    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp5/touched.csv' }));
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/test/exp5/touched.csv' }));
     const rows = parseCsv(await object.Body!.transformToString()).map((r) => r.fields);
     expect(rows.map((row) => [row[0], row[5]])).toEqual([
       ['id', 'touchCount'],
@@ -136,15 +150,27 @@ describe('EXPORT_RECORDS', () => {
 
   it('round-trips awkward values through export and import', async () => {
     const awkward = [{ id: 'w1', name: 'Quote " and, comma\r\nand break', type: 'c' as const, city: 'Zürich', employees: 3 }];
-    await env.app.records.putMany('awkward', awkward);
+    await env.records.putMany('awkward', awkward);
     await runJob(exportJob, { data: { entityName: 'awkward' }, job: { id: 'exp2' } });
-    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp2/awkward.csv' }));
-    await upload('imports/awkward.csv', await object.Body!.transformToString());
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/test/exp2/awkward.csv' }));
+    await upload('imports/test/awkward.csv', await object.Body!.transformToString());
     // The extra id and touchCount columns are ignored by the import.
-    const ctx = await runJob(importJob, { data: { entityName: 'awkward2', fileName: 'imports/awkward.csv' }, job: { id: 'imp2' } });
+    const ctx = await runJob(importJob, { data: { entityName: 'awkward2', fileName: 'imports/test/awkward.csv' }, job: { id: 'imp2' } });
     expect(ctx.results).toEqual({ rowsImported: 1, rowsWithErrors: 0 });
-    const [back] = await env.app.records.query('awkward2');
+    const [back] = await env.records.query('awkward2');
     expect(back).toMatchObject({ name: awkward[0]!.name, city: 'Zürich', type: 'c', employees: 3 });
+  });
+
+  it('writes a cell that starts like a formula as text, by the jobs export’s rule', async () => {
+    const risky = [
+      { id: 'f1', name: '=HYPERLINK("https://evil.example","open")', type: 'a' as const, city: '+Berlin', employees: 1 },
+      { id: 'f2', name: '@SUM(A1)', type: 'a' as const, city: '-1+2', employees: 2 },
+    ];
+    await env.records.putMany('formulas', risky);
+    await runJob(exportJob, { data: { entityName: 'formulas' }, job: { id: 'exp6' } });
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/test/exp6/formulas.csv' }));
+    const text = await object.Body!.transformToString();
+    expect(text.split('\r\n').slice(1, 3)).toEqual([`f1,"'=HYPERLINK(""https://evil.example"",""open"")",a,'+Berlin,1,0`, "f2,'@SUM(A1),a,'-1+2,2,0"]);
   });
 
   it('uploads a file larger than one part in several parts', async () => {
@@ -155,10 +181,10 @@ describe('EXPORT_RECORDS', () => {
       city: 'Berlin',
       employees: i,
     }));
-    await env.app.records.putMany('wide', wide);
+    await env.records.putMany('wide', wide);
     const ctx = await runJob(exportJob, { data: { entityName: 'wide' }, job: { id: 'exp4' } });
     expect(ctx.results?.recordsExported).toBe(3_000);
-    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp4/wide.csv' }));
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/test/exp4/wide.csv' }));
     // lib-storage uploads 5 MiB parts; a multipart object's ETag ends with its part count.
     expect(object.ContentLength).toBeGreaterThan(5 * 1024 * 1024);
     expect(object.ETag).toMatch(/-2"?$/);
@@ -170,7 +196,7 @@ describe('EXPORT_RECORDS', () => {
   it('exports an empty selection as a header only', async () => {
     const ctx = await runJob(exportJob, { data: { entityName: SEED_ENTITY, query: { city: 'Atlantis' } }, job: { id: 'exp3' } });
     expect(ctx.results?.recordsExported).toBe(0);
-    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/exp3/companies.csv' }));
+    const object = await env.clients.s3.send(new GetObjectCommand({ Bucket: env.bucketName, Key: 'exports/test/exp3/companies.csv' }));
     expect(await object.Body!.transformToString()).toBe('id,name,type,city,employees,touchCount\r\n');
   });
 });

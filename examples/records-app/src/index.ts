@@ -13,7 +13,8 @@ import { SEED_ENTITY, seedRecords } from './seed.ts';
 
 export { RecordStore, RecordNotFoundError, RECORD_TYPES } from './record-store.ts';
 export type { AppRecord, RecordFields, RecordQuery, RecordType } from './record-store.ts';
-export { CsvParser, parseCsv, csvField, csvLine } from './csv.ts';
+export { CsvParser, parseCsv, csvLine } from './csv.ts';
+export { exportFolder, exportKey, importFolder, outsideFolder, purgeFolder } from './files.ts';
 export type { CsvRecord, CsvPosition } from './csv.ts';
 export { ACTIONS } from './jobs/actions.ts';
 export { MAX_RESULTS } from './jobs/common.ts';
@@ -23,7 +24,6 @@ export { IMPORT_RECORDS, IMPORT_COLUMNS, importRecordsJob, type ImportRecordsDat
 export {
   EXPORT_RECORDS,
   EXPORT_COLUMNS,
-  exportKey,
   exportRecordsJob,
   type ExportRecordsData,
   type ExportRecordsResults,
@@ -52,13 +52,14 @@ export interface RecordsApp {
   definitions: JobDefinition[];
   /** The app's scheduled jobs: a nightly export per tenant and an installation-wide cleanup. */
   schedules: ScheduleDefinition[];
-  records: RecordStore;
-  /** Creates the `companies` sample records that do not exist yet. */
-  seed(): Promise<void>;
+  /** One tenant's records. */
+  records(tenant: string): RecordStore;
+  /** Creates the tenant's `companies` sample records that do not exist yet. */
+  seed(tenant: string): Promise<void>;
 }
 
 export function createRecordsApp(deps: RecordsAppDeps): RecordsApp {
-  const records = new RecordStore(deps.dynamo, deps.tableName);
+  const records = (tenant: string) => new RecordStore(deps.dynamo, deps.tableName, tenant);
   const jobDeps = { records, s3: deps.s3, bucketName: deps.bucketName };
   return {
     definitions: [
@@ -71,8 +72,8 @@ export function createRecordsApp(deps: RecordsAppDeps): RecordsApp {
     ],
     schedules: RECORDS_APP_SCHEDULES as ScheduleDefinition[],
     records,
-    async seed() {
-      await records.seed(SEED_ENTITY, seedRecords());
+    async seed(tenant) {
+      await records(tenant).seed(SEED_ENTITY, seedRecords());
     },
   };
 }

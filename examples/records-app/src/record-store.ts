@@ -9,9 +9,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 
 /**
- * App records live in the Stint table next to the jobs, in their own partitions:
- *   pk `X#<entity>`, sk `<recordId>`.
- * `X#` cannot collide with the engine's prefixes (J#, F#, T#, I#), see core/table-keys.ts.
+ * App records live in the Stint table next to the jobs, in partitions of their own per
+ * tenant and entity: pk `X#<tenant>#<entity>`, sk `<recordId>`. Neither a tenant nor an
+ * entity name can hold `#`, so one tenant's partition is never another's. `X#` cannot collide
+ * with the engine's prefixes (J#, F#, T#, I#), see core/table-keys.ts.
+ *
+ * A store is one tenant's: jobs get theirs from their own job's tenant, never from their
+ * data, so a submission cannot reach another tenant's records.
  */
 
 export const RECORD_TYPES = ['a', 'b', 'c'] as const;
@@ -41,7 +45,7 @@ export class RecordNotFoundError extends Error {
   }
 }
 
-const partition = (entity: string) => `X#${entity}`;
+const partitionOf = (tenant: string, entity: string) => `X#${tenant}#${entity}`;
 // BatchWriteItem takes 25 requests, BatchGetItem 100 keys.
 const WRITE_BATCH = 25;
 const GET_BATCH = 100;
@@ -51,6 +55,7 @@ export class RecordStore {
   constructor(
     private readonly dynamo: DynamoDBDocumentClient,
     private readonly tableName: string,
+    readonly tenant: string,
   ) {}
 
   /** Writes the records that do not exist yet; existing ones (and their touchCount) are left alone. Returns how many were written. */
@@ -73,7 +78,7 @@ export class RecordStore {
   }
 
   async deleteByIds(entity: string, ids: string[]): Promise<void> {
-    const requests = ids.map((id) => ({ DeleteRequest: { Key: { pk: partition(entity), sk: id } } }));
+    const requests = ids.map((id) => ({ DeleteRequest: { Key: { pk: this.partition(entity), sk: id } } }));
     await this.batchWrite(requests);
   }
 
@@ -97,7 +102,7 @@ export class RecordStore {
   // With `keysOnly` the response carries just the sort key, which keeps listing a large selection cheap.
   private async *items(entity: string, query: RecordQuery, keysOnly: boolean): AsyncGenerator<Array<Record<string, unknown>>> {
     const names: Record<string, string> = { '#pk': 'pk' };
-    const values: Record<string, unknown> = { ':pk': partition(entity) };
+    const values: Record<string, unknown> = { ':pk': this.partition(entity) };
     const filters: string[] = [];
     if (query.type !== undefined) {
       names['#type'] = 'type';
@@ -133,7 +138,7 @@ export class RecordStore {
     const found = new Map<string, AppRecord>();
     for (let i = 0; i < ids.length; i += GET_BATCH) {
       let keys: Array<Record<string, unknown>> = [...new Set(ids.slice(i, i + GET_BATCH))].map((id) => ({
-        pk: partition(entity),
+        pk: this.partition(entity),
         sk: id,
       }));
       for (let round = 0; keys.length > 0; round++) {
@@ -148,7 +153,7 @@ export class RecordStore {
   }
 
   async get(entity: string, id: string): Promise<AppRecord | undefined> {
-    const out = await this.dynamo.send(new GetCommand({ TableName: this.tableName, Key: { pk: partition(entity), sk: id } }));
+    const out = await this.dynamo.send(new GetCommand({ TableName: this.tableName, Key: { pk: this.partition(entity), sk: id } }));
     return out.Item ? toRecord(out.Item) : undefined;
   }
 
@@ -163,7 +168,7 @@ export class RecordStore {
       await this.dynamo.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { pk: partition(entity), sk: recordId },
+          Key: { pk: this.partition(entity), sk: recordId },
           UpdateExpression: 'ADD #touchCount :one, #touchedBy :jobIdSet',
           ConditionExpression: 'attribute_exists(#pk) AND NOT contains(#touchedBy, :jobId)',
           ExpressionAttributeNames: { '#pk': 'pk', '#touchCount': 'touchCount', '#touchedBy': 'touchedBy' },
@@ -179,8 +184,12 @@ export class RecordStore {
     }
   }
 
+  private partition(entity: string): string {
+    return partitionOf(this.tenant, entity);
+  }
+
   private item(entity: string, r: RecordFields & { id: string }) {
-    return { pk: partition(entity), sk: r.id, name: r.name, type: r.type, city: r.city, employees: r.employees, touchCount: 0 };
+    return { pk: this.partition(entity), sk: r.id, name: r.name, type: r.type, city: r.city, employees: r.employees, touchCount: 0 };
   }
 
   private async putIfAbsent(entity: string, r: RecordFields & { id: string }): Promise<void> {

@@ -27,6 +27,8 @@ export interface Job {
   hasErrors: boolean;
   lowPriority: boolean;
   runBy: RunBy | null;
+  /** Who submitted the job when it was not `runBy` itself: an admin acting on someone's behalf. */
+  submittedBy: RunBy | null;
   progress: number;
   parentId: string | null;
   rootId: string;
@@ -46,6 +48,7 @@ export interface Submission {
   data?: Record<string, unknown>;
   /** Admins only; others submit into their own tenant. */
   tenant?: string;
+  /** Admins only, to submit on someone's behalf (the job then records `submittedBy`); default: the caller. */
   runBy?: RunBy | null;
   lowPriority?: boolean;
   parentId?: string;

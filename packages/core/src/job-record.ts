@@ -16,6 +16,7 @@ export interface JobRecord {
   hasErrors: boolean;
   lowPriority: boolean;
   runBy?: RunBy;
+  submittedBy?: RunBy;
   progress: number;
   parentId?: string;
   rootId: string;
@@ -99,6 +100,7 @@ export function toJob(record: JobRecord, now: number): Job {
     hasErrors: record.hasErrors,
     lowPriority: record.lowPriority,
     runBy: record.runBy ?? null,
+    submittedBy: record.submittedBy ?? null,
     progress: progressOf(record),
     parentId: record.parentId ?? null,
     rootId: record.rootId,

@@ -30,6 +30,8 @@ export interface Job {
   hasErrors: boolean;
   lowPriority: boolean;
   runBy: RunBy | null;
+  /** Who submitted the job when it was not `runBy` itself: an admin acting on someone's behalf. */
+  submittedBy: RunBy | null;
   progress: number;
   parentId: string | null;
   rootId: string;

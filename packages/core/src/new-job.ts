@@ -22,6 +22,8 @@ export interface NewJob {
   system: boolean;
   data: Record<string, unknown>;
   runBy: RunBy | null;
+  /** Who submitted it, when an admin acted on behalf of `runBy`. */
+  submittedBy?: RunBy;
   lowPriority: boolean;
   parentId: string | null;
   rootId: string;
@@ -70,6 +72,7 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     hasErrors: false,
     lowPriority: job.lowPriority,
     ...(job.runBy ? { runBy: job.runBy } : {}),
+    ...(job.submittedBy ? { submittedBy: job.submittedBy } : {}),
     progress: 0,
     ...(job.parentId ? { parentId: job.parentId } : {}),
     rootId: job.rootId,

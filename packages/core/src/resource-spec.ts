@@ -71,6 +71,11 @@ export const WORKER = {
 export const BUCKET = {
   /** Export and result files expire after this many days. */
   exportExpiryDays: 7,
+  /**
+   * Where export and result files live, one folder per tenant (`exports/<tenant>/…`): the
+   * prefix the worker's list and delete grants are limited to.
+   */
+  exportPrefix: 'exports/',
 } as const;
 
 export const REPORTS = {
@@ -99,4 +104,8 @@ export const ENV = {
   reportTopicArn: 'STINT_REPORT_TOPIC_ARN',
   /** Tenant of intake messages that name none. */
   defaultTenant: 'STINT_DEFAULT_TENANT',
+  /** `true` registers the example records app (stint.app.ts); off unless the deployment asks. */
+  recordsApp: 'STINT_RECORDS_APP',
+  /** JSON: the tenants each intake producer may submit into (functions/src/intake-binding.ts). */
+  intakeTenants: 'STINT_INTAKE_TENANTS',
 } as const;

@@ -1,7 +1,8 @@
 import { JobRegistry, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 import { createAwsClients, Engine, loadConfig, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import { ENV } from '@stint/core/resource-spec';
+import type { StintApp, StintAppFactory } from '@stint/core/stint-app';
 import { systemJobDefinitions } from '@stint/core/system-jobs/index';
-import { createApp } from './app.ts';
 
 export interface Runtime {
   engine: Engine;
@@ -11,6 +12,10 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
+  /** The installation's job types and schedules (`stint.app.ts`); without it, Stint's system jobs only. */
+  app?: StintAppFactory;
+  /** Whether the app registers the example records app; default from STINT_RECORDS_APP. */
+  recordsApp?: boolean;
   env?: Record<string, string | undefined>;
   clients?: AwsClients;
   config?: StintConfig;
@@ -28,7 +33,8 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const config = options.config ?? loadConfig(env);
   const clients = options.clients ?? createAwsClients(env.AWS_REGION ? { region: env.AWS_REGION } : {});
   let engine: Engine | undefined;
-  const app = createApp(clients, config);
+  const recordsApp = options.recordsApp ?? env[ENV.recordsApp] === 'true';
+  const app: StintApp = options.app?.({ clients, config, recordsApp }) ?? { definitions: [], schedules: [] };
   const registry = new JobRegistry([
     ...app.definitions,
     // Every component knows the monitor's system jobs: the api submits them, workers run them.

@@ -1,7 +1,7 @@
 import { maxHeaderSize, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import { errorBody } from '@stint/functions/api/error-mapping';
 import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
 import type { LocalOptions } from './local-options.ts';
@@ -23,7 +23,7 @@ export function createLocalHttpApp(stack: LocalStack, options: LocalOptions) {
     sessionSecret: secrets.sessionSecret,
     onUnexpectedError: (error) => console.error('monitor:', error),
   });
-  const app = createApiApp({
+  const app = createApi({
     engine: stack.runtime.engine,
     clients: stack.clients,
     config: stack.runtime.config,

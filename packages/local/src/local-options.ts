@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { DEFAULT_TENANT } from '@stint/core/auth/principal';
+import { ENV } from '@stint/core/resource-spec';
+import { defaultIntakeBinding, parseIntakeBinding, type IntakeBinding } from '@stint/functions/intake-binding';
 
 export interface LocalOptions {
   port: number;
@@ -12,6 +15,8 @@ export interface LocalOptions {
   sliceBudgetMs: number;
   workerConcurrency: number;
   seed: boolean;
+  /** Which tenants intake producers may submit into; fauxqs reports every sender as account 000000000000. */
+  intakeBinding: IntakeBinding;
 }
 
 /** `npm start`'s settings from the environment, with defaults that need no setup. */
@@ -35,5 +40,6 @@ export function readLocalOptions(env: Record<string, string | undefined>): Local
     sliceBudgetMs: number('STINT_SLICE_BUDGET_MS', 10_000),
     workerConcurrency: number('STINT_WORKER_CONCURRENCY', 4),
     seed: env.STINT_SEED !== 'false',
+    intakeBinding: env[ENV.intakeTenants] ? parseIntakeBinding(env[ENV.intakeTenants]!, ENV.intakeTenants) : defaultIntakeBinding(DEFAULT_TENANT),
   };
 }

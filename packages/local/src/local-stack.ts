@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
 import { DEFAULT_TENANT } from '@stint/core/auth/principal';
-import { createIntakeHandler } from '@stint/functions/intake';
+import { createIntakeHandler } from '@stint/functions/intake-handler';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
-import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker';
+import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker-handler';
 import { createRecordsApp } from '@stint/records-app';
+import stintApp from '../../../stint.app.ts';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
@@ -48,9 +49,10 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     retentionDays: 30,
     reportTopicArn: provisioned.reportTopicArn,
   };
-  const runtime = createRuntime({ clients, config, ...(onEvent ? { onEvent } : {}) });
+  // npm start always runs the example records app beside whatever stint.app.ts registers.
+  const runtime = createRuntime({ app: stintApp, recordsApp: true, clients, config, ...(onEvent ? { onEvent } : {}) });
   if (options.seed) {
-    await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
+    await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed(DEFAULT_TENANT);
     // The tenant the admin's jobs land in, known from the start so its tenant-scoped schedules show at once.
     await runtime.engine.deps.tenants.remember(DEFAULT_TENANT);
   }
@@ -68,6 +70,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     queues: [{ url: provisioned.queueUrls.intake, arn: arnOf(provisioned.queueUrls.intake) }],
     handler: createIntakeHandler(runtime.engine, {
       defaultTenant: DEFAULT_TENANT,
+      binding: options.intakeBinding,
       onRejected: (rejection) => console.error(`intake: rejected ${rejection.messageId}: ${rejection.reason}`),
     }),
     concurrency: 1,

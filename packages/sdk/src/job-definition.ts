@@ -1,4 +1,5 @@
 import type { JobContext } from './job-context.ts';
+import { resolveAccess, type JobAccess } from './job-access.ts';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. Default 3. */
@@ -9,8 +10,32 @@ export interface RetryPolicy {
   maxBackoffMs?: number;
 }
 
+/** Why a submission's data is refused: `field` is a path inside `data` (`fileName`, `query.city`). */
+export interface DataProblem {
+  field: string;
+  message: string;
+}
+
+/** What `checkData` knows of the job a submission would make. */
+export interface SubmittedJob {
+  tenant: string;
+}
+
 export interface JobDefinition<TData = any, TResults = any> {
   type: string;
+  /** One line for the api's listing of job types and the OpenAPI document. */
+  description?: string;
+  /**
+   * Who may start the type. Of a system type only `internal` counts; otherwise its rules are
+   * Stint's own (admins by hand, the api's operations for the callers it lets run them).
+   */
+  access: JobAccess;
+  /**
+   * Checks a submission's data before the job is accepted, with the tenant the job would
+   * belong to: a problem refuses it (400 naming `data.<field>`) and nothing is written.
+   * Runs for every submission (api, intake, schedules), not for spawned children.
+   */
+  checkData?: (data: TData, job: SubmittedJob) => DataProblem | undefined;
   /** Graceful stop is honoured at step boundaries. A non-stoppable type stays STOPPING until it completes. */
   stoppable: boolean;
   /** A FINISHED job of this type may be restarted from scratch. */
@@ -25,6 +50,10 @@ export interface JobDefinition<TData = any, TResults = any> {
 
 export interface DefineJobOptions<TData, TResults> {
   type: string;
+  description?: string;
+  /** Default: any writer may submit it, intake may not (`DEFAULT_ACCESS`). */
+  access?: Partial<JobAccess>;
+  checkData?: (data: TData, job: SubmittedJob) => DataProblem | undefined;
   stoppable?: boolean;
   restartable?: boolean;
   system?: boolean;
@@ -48,6 +77,9 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
   }
   return {
     type: options.type,
+    ...(options.description ? { description: options.description } : {}),
+    access: resolveAccess(options.type, options.access),
+    ...(options.checkData ? { checkData: options.checkData } : {}),
     stoppable: options.stoppable ?? true,
     restartable: options.restartable ?? false,
     system: options.system ?? false,

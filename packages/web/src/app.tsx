@@ -5,6 +5,7 @@ import { StintError } from '@stint/core';
 import { assetRoutes } from './assets.ts';
 import { pageSession, type WebEnv } from './page-session.ts';
 import { jobRoutes } from './routes/job-route.tsx';
+import { jobTypesRoutes } from './routes/job-types-route.tsx';
 import { jobsRoutes } from './routes/jobs-route.tsx';
 import { runSeenRoutes } from './routes/run-seen-route.ts';
 import { scheduleRoutes } from './routes/schedule-route.tsx';
@@ -18,7 +19,7 @@ import type { WebOptions } from './web-options.ts';
 import { createWebServices, type WebServices } from './web-services.ts';
 
 /** Paths of the monitor. Its middleware is bound to these only: it is mounted beside the api, whose paths it must not touch. */
-const PAGE_PATHS = ['/', '/jobs', '/jobs/:id', '/jobs/:id/seen', '/schedules', '/schedules/:id', '/stats'];
+const PAGE_PATHS = ['/', '/jobs', '/jobs/:id', '/jobs/:id/seen', '/schedules', '/schedules/:id', '/stats', '/job-types'];
 const ALL_PATHS = [...PAGE_PATHS, '/sign-in', '/sign-out', '/assets/*'];
 
 /**
@@ -42,6 +43,7 @@ export function createWebApp(options: WebOptions | WebServices): Hono<WebEnv> {
   schedulesRoutes(app, services);
   scheduleRoutes(app, services);
   statsRoutes(app, services);
+  jobTypesRoutes(app, services);
   return app;
 }
 

@@ -1,7 +1,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { createApiApp } from '@stint/functions/api/app';
+import { createApi } from '@stint/functions/api/api';
 import type { ApiEnv } from '@stint/functions/api/api-env';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   const doc = await fetchDocument(api);
   operations = operationsOf(doc);
   isValid = createValidator(doc);
-  limited = createApiApp({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: { perSecond: 0.001, burst: 1 } });
+  limited = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: { perSecond: 0.001, burst: 1 } });
   await send(limited, { method: 'GET', url: '/api/summary', token: ADMIN_TOKEN });
   for (let i = 0; i < 2; i++) await job('FINISHED');
 });

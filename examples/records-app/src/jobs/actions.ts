@@ -1,10 +1,11 @@
 import type { JobLogger } from '@stint/sdk';
 import * as z from 'zod';
-import type { AppRecord } from '../record-store.ts';
-import { sleep, type JobDeps, type RecordOutcome } from './common.ts';
+import type { AppRecord, RecordStore } from '../record-store.ts';
+import { sleep, type RecordOutcome } from './common.ts';
 
 export interface ActionInput<P> {
-  deps: JobDeps;
+  /** The job's own tenant's records. */
+  records: RecordStore;
   log: JobLogger;
   signal: AbortSignal;
   jobId: string;
@@ -45,10 +46,10 @@ const slowTouch: ActionDefinition<{ ms: number }> = {
   // default); a wait longer than a slice would then never complete, hence the bound.
   params: z.object({ ms: z.number().int().min(0).max(10_000).default(100) }),
   recordsPerStep: 1,
-  async run({ deps, signal, jobId, entityName, record, params }) {
+  async run({ records, signal, jobId, entityName, record, params }) {
     // Stopping during the wait is free: nothing has been written yet for this record.
     await sleep(params.ms, signal);
-    const touched = await deps.records.touchOnce(entityName, record.id, jobId);
+    const touched = await records.touchOnce(entityName, record.id, jobId);
     return { status: 'ok', response: touched ? 'touched' : 'already touched by this job' };
   },
 };

@@ -5,7 +5,8 @@ import { RECORD_TYPES, type RecordStore } from '../record-store.ts';
 
 /** What every job type of the app needs, built once by createRecordsApp. */
 export interface JobDeps {
-  records: RecordStore;
+  /** The records of one tenant: a job asks for its own job's tenant, never one from its data. */
+  records: (tenant: string) => RecordStore;
   s3: S3Client;
   bucketName: string;
 }

@@ -17,19 +17,23 @@ export type DeleteRecordsData = z.input<typeof dataSchema>;
 export function deleteRecordsJob(deps: JobDeps) {
   return defineJob<DeleteRecordsData, PerRecordResults>({
     type: DELETE_RECORDS,
+    description: 'Deletes the tenant’s records a query or a list of ids selects.',
+    // Destructive: only people signed in to the tenant start it, never a queued message.
+    access: { submit: 'tenant-admin', intake: false },
     label: (data) => `Delete records from ${data.entityName}`,
     async run(ctx) {
       const data = parseData(dataSchema, ctx.data, DELETE_RECORDS);
+      const records = deps.records(ctx.job.tenant);
       // Which records exist is decided once, before anything is deleted: a step that runs
       // again later would otherwise report its own deletions as "not found".
       const selection = await ctx.step('list-records', async () => {
         if (!data.recordIds) {
-          const ids = await deps.records.queryIds(data.entityName, data.query ?? {});
+          const ids = await records.queryIds(data.entityName, data.query ?? {});
           ctx.log.info(`${ids.length} records of ${data.entityName} match ${JSON.stringify(data.query ?? {})}`);
           return { ids, missing: [] as string[] };
         }
         const requested = [...new Set(data.recordIds)];
-        const existing = new Set((await deps.records.getByIds(data.entityName, requested)).map((r) => r.id));
+        const existing = new Set((await records.getByIds(data.entityName, requested)).map((r) => r.id));
         const missing = requested.filter((id) => !existing.has(id));
         for (const id of missing) ctx.log.error(`record ${id} not found in ${data.entityName}`, { recordId: id });
         return { ids: requested.filter((id) => existing.has(id)), missing };
@@ -39,7 +43,7 @@ export function deleteRecordsJob(deps: JobDeps) {
       for (const batch of chunks(selection.ids, RECORDS_PER_STEP)) {
         // Deleting is idempotent, so a batch that runs again after a crash is harmless.
         await ctx.step(`delete-${done + 1}-${done + batch.length}`, async () => {
-          await deps.records.deleteByIds(data.entityName, batch);
+          await records.deleteByIds(data.entityName, batch);
           return batch.length;
         });
         done += batch.length;

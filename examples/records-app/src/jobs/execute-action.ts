@@ -41,6 +41,8 @@ const label = (d: { actionName?: unknown; entityName?: unknown }) => `Execute ac
 export function executeActionJob(deps: JobDeps) {
   return defineJob<ExecuteActionData, PerRecordResults>({
     type: EXECUTE_ACTION,
+    description: 'Runs an action (logSomething, slowTouch, failSome) on the tenant’s records a query selects, in chunks run as children.',
+    access: { submit: 'tenant-admin', intake: true },
     label: (data) =>
       data.chunk && data.recordIds
         ? `${label(data)} (records ${(data.offset ?? 0) + 1}-${(data.offset ?? 0) + data.recordIds.length})`
@@ -63,7 +65,7 @@ export function executeActionJob(deps: JobDeps) {
 async function runRoot(ctx: Ctx, deps: JobDeps, data: Data) {
   // The selection is fixed once, in a step: a replay must spawn exactly the same chunks.
   const selection = await ctx.step('list-records', async () => {
-    const ids = await deps.records.queryIds(data.entityName, data.query);
+    const ids = await deps.records(ctx.job.tenant).queryIds(data.entityName, data.query);
     ctx.log.info(`${ids.length} records of ${data.entityName} match ${JSON.stringify(data.query)}`);
     return chunks(ids, data.chunkSize);
   });
@@ -148,7 +150,8 @@ async function runGroup(
   ids: string[],
   firstPosition: number,
 ): Promise<Record<string, RecordOutcome>> {
-  const found = new Map((await deps.records.getByIds(data.entityName, ids)).map((r) => [r.id, r]));
+  const records = deps.records(ctx.job.tenant);
+  const found = new Map((await records.getByIds(data.entityName, ids)).map((r) => [r.id, r]));
   const out: Record<string, RecordOutcome> = {};
   for (const [i, id] of ids.entries()) {
     const record = found.get(id);
@@ -156,7 +159,7 @@ async function runGroup(
       // Deleted after the selection was listed: a failure of this record, not of the step.
       if (!record) throw new RecordNotFoundError(data.entityName, id);
       out[id] = await action.run({
-        deps,
+        records,
         log: ctx.log,
         signal: ctx.signal,
         jobId: ctx.job.id,

@@ -23,6 +23,9 @@ export interface ExecuteListenerResults {
 export function executeListenerJob() {
   return defineJob<ExecuteListenerData, ExecuteListenerResults>({
     type: EXECUTE_LISTENER,
+    description: 'Runs a listener’s three steps to the end; it cannot be stopped once started.',
+    // Listeners react to events, which other services send through intake.
+    access: { submit: 'tenant-admin', intake: true },
     stoppable: false,
     label: (data) => `Execute listener ${data.listenerName}`,
     async run(ctx) {

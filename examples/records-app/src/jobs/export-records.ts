@@ -3,7 +3,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { defineJob } from '@stint/sdk';
 import * as z from 'zod';
 import { csvLine } from '../csv.ts';
-import type { AppRecord, RecordQuery } from '../record-store.ts';
+import { exportKey } from '../files.ts';
+import type { AppRecord, RecordQuery, RecordStore } from '../record-store.ts';
 import { entityName, parseData, recordQuery, type JobDeps } from './common.ts';
 
 export const EXPORT_RECORDS = 'EXPORT_RECORDS';
@@ -18,15 +19,15 @@ export interface ExportRecordsResults {
   recordsExported: number;
 }
 
-export const exportKey = (jobId: string, entity: string) => `exports/${jobId}/${entity}.csv`;
-
 export function exportRecordsJob(deps: JobDeps) {
   return defineJob<ExportRecordsData, ExportRecordsResults>({
     type: EXPORT_RECORDS,
+    description: 'Exports the tenant’s records a query selects to a CSV file (download it from the job).',
+    access: { submit: 'tenant-admin', intake: true },
     label: (data) => `Export records from ${data.entityName}`,
     async run(ctx) {
       const data = parseData(dataSchema, ctx.data, EXPORT_RECORDS);
-      const fileId = exportKey(ctx.job.id, data.entityName);
+      const fileId = exportKey(ctx.job.tenant, ctx.job.id, data.entityName);
       // One step: an export interrupted half-way is simply written again, to the same key.
       // It deliberately ignores ctx.signal: the signal also fires when a slice must yield,
       // and an export restarted from scratch at every yield would never finish.
@@ -37,7 +38,7 @@ export function exportRecordsJob(deps: JobDeps) {
           params: {
             Bucket: deps.bucketName,
             Key: fileId,
-            Body: Readable.from(csvRows(deps, data.entityName, data.query, counter)),
+            Body: Readable.from(csvRows(deps.records(ctx.job.tenant), data.entityName, data.query, counter)),
             ContentType: 'text/csv; charset=utf-8',
             ContentDisposition: `attachment; filename="${data.entityName}.csv"`,
           },
@@ -53,9 +54,9 @@ export function exportRecordsJob(deps: JobDeps) {
 }
 
 /** Streams the CSV page by page, so neither the records nor the file are held in memory. */
-async function* csvRows(deps: JobDeps, entity: string, query: RecordQuery, counter: { rows: number }): AsyncGenerator<string> {
+async function* csvRows(records: RecordStore, entity: string, query: RecordQuery, counter: { rows: number }): AsyncGenerator<string> {
   yield csvLine([...EXPORT_COLUMNS]);
-  for await (const page of deps.records.pages(entity, query)) {
+  for await (const page of records.pages(entity, query)) {
     if (page.length === 0) continue;
     counter.rows += page.length;
     yield page.map((r) => csvLine(EXPORT_COLUMNS.map((column) => r[column]))).join('');

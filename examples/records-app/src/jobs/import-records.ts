@@ -2,7 +2,8 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { defineJob, NonRetriableError, type JobLogger } from '@stint/sdk';
 import * as z from 'zod';
 import { CsvParser, type CsvPosition, type CsvRecord } from '../csv.ts';
-import { RECORD_TYPES, type RecordFields } from '../record-store.ts';
+import { importFolder, outsideFolder } from '../files.ts';
+import { RECORD_TYPES, type RecordFields, type RecordStore } from '../record-store.ts';
 import { entityName, parseData, percent, type JobDeps } from './common.ts';
 
 export const IMPORT_RECORDS = 'IMPORT_RECORDS';
@@ -47,9 +48,20 @@ interface Batch {
 export function importRecordsJob(deps: JobDeps) {
   return defineJob<ImportRecordsData, ImportRecordsResults>({
     type: IMPORT_RECORDS,
+    description: 'Imports a CSV file of records (name, type, city, employees) from the tenant’s imports/<tenant>/ folder.',
+    access: { submit: 'tenant-admin', intake: true },
     label: (data) => `Import records into ${data.entityName} from ${data.fileName}`,
+    // Refused at submission too, so a key of another tenant answers 400 and makes no job.
+    checkData: (data, job) => {
+      const problem = typeof data.fileName === 'string' ? outsideFolder(data.fileName, importFolder(job.tenant)) : undefined;
+      return problem ? { field: 'fileName', message: problem } : undefined;
+    },
     async run(ctx) {
       const data = parseData(dataSchema, ctx.data, IMPORT_RECORDS);
+      // Checked again here: a restarted or spawned job did not pass through submission.
+      const outside = outsideFolder(data.fileName, importFolder(ctx.job.tenant));
+      if (outside) throw new NonRetriableError(`fileName ${data.fileName} ${outside}`);
+      const records = deps.records(ctx.job.tenant);
       const header = await ctx.step('read-header', () => readHeader(deps, data.fileName));
 
       const totals = { rowsImported: 0, rowsWithErrors: 0 };
@@ -57,7 +69,7 @@ export function importRecordsJob(deps: JobDeps) {
       for (let step = 1; at.offset < header.size; step++) {
         const batch: Batch = await ctx.step(`rows-${step}`, async () => {
           const { rows, next } = await readRows(deps, data.fileName, header.etag, at, ROWS_PER_STEP);
-          return importRows(deps, ctx.log, data.entityName, ctx.job.id, header, rows, next);
+          return importRows(records, ctx.log, data.entityName, ctx.job.id, header, rows, next);
         });
         totals.rowsImported += batch.imported;
         totals.rowsWithErrors += batch.withErrors;
@@ -92,7 +104,7 @@ async function readHeader(deps: JobDeps, fileName: string): Promise<Header> {
 }
 
 async function importRows(
-  deps: JobDeps,
+  records: RecordStore,
   log: JobLogger,
   entity: string,
   jobId: string,
@@ -114,7 +126,7 @@ async function importRows(
     // The id comes from the job and the line, so a step that runs again overwrites its own rows.
     valid.push({ id: `${jobId}-${String(row.line).padStart(7, '0')}`, ...parsed.data });
   }
-  await deps.records.putMany(entity, valid);
+  await records.putMany(entity, valid);
   return { imported: valid.length, withErrors, next };
 }
 

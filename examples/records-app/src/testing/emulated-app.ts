@@ -2,10 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { AwsClients } from '@stint/core/aws-clients';
 import { emulatorClients, startEmulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
-import { createRecordsApp, type RecordsApp } from '../index.ts';
+import { createRecordsApp, type RecordsApp, type RecordStore } from '../index.ts';
+import { FAKE_TENANT } from './fake-job-context.ts';
 
 export interface EmulatedApp {
   app: RecordsApp;
+  /** The records of the fake jobs' tenant. */
+  records: RecordStore;
   clients: AwsClients;
   tableName: string;
   bucketName: string;
@@ -22,6 +25,7 @@ export async function startEmulatedApp(): Promise<EmulatedApp> {
   const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: names.tableName, bucketName: names.bucketName });
   return {
     app,
+    records: app.records(FAKE_TENANT),
     clients,
     tableName: names.tableName,
     bucketName: names.bucketName,

@@ -6,6 +6,9 @@ import type { ChildOutcome, CurrentJob, JobContext, JobDefinition, SpawnOptions 
  * be replayed (as after a stop or a retry) with `ctx.replay()`.
  */
 
+/** The tenant of a fake job unless a test names another. */
+export const FAKE_TENANT = 'test';
+
 export interface LogLine {
   level: 'INFO' | 'ERROR';
   message: string;
@@ -66,7 +69,7 @@ export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<s
       id: 'job-1',
       type: 'TEST',
       label: 'test job',
-      tenant: 'test',
+      tenant: FAKE_TENANT,
       rootId: options.job?.id ?? 'job-1',
       parentId: null,
       runBy: null,

@@ -1,3 +1,5 @@
+import { INSTALLATION_TENANT } from '@stint/sdk';
+
 /**
  * Who is calling. Every authenticated request carries one, however it authenticated (API key,
  * bootstrap admin token, OIDC token); authorization decides from the principal alone.
@@ -25,7 +27,7 @@ export const DEFAULT_TENANT = 'default';
  * operation or clear). It cannot match TENANT_PATTERN, so no key, token or submission can be
  * given it: only admins, who see all tenants, ever see those jobs and their result files.
  */
-export const ADMIN_TENANT = '_admin';
+export const ADMIN_TENANT = INSTALLATION_TENANT;
 
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);

@@ -18,6 +18,8 @@ export function cascadeJob(page: CascadePage): JobDefinition<CascadeJobData> {
   return defineJob<CascadeJobData>({
     type: CASCADE,
     system: true,
+    // Only the engine starts a walk: a submitted one would change a tree no operation asked for.
+    access: { submit: 'internal' },
     stoppable: false,
     label: (data) => `${data.operation} the descendants of ${data.jobId}`,
     async run(ctx) {

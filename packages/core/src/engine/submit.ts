@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { admitSubmission, externalTypes, type Submitter } from '../auth/job-access.ts';
 import { crashPoint } from '../crash-points.ts';
 import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
 import { isEnded, type RunBy } from '../job.ts';
@@ -23,6 +24,8 @@ export interface SubmitInput {
   idempotencyKey?: string | undefined;
   /** Links a root job to the schedule it is a run of. */
   scheduleId?: string | undefined;
+  /** Who asks; checked against the type's access. See `auth/job-access.ts`. */
+  submitter?: Submitter | undefined;
 }
 
 export interface SubmitResult {
@@ -46,8 +49,10 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   const { deps, dispatcher } = ctx;
   const definition = deps.registry.get(input.type);
   if (!definition) {
-    throw new BadRequestError(`type must be a job type this deployment runs (${deps.registry.types().join(', ')}); got ${JSON.stringify(input.type)}`, 'type');
+    const known = externalTypes(deps.registry).map((known) => known.type);
+    throw new BadRequestError(`type must be a job type this deployment runs (${known.join(', ')}); got ${JSON.stringify(input.type)}`, 'type');
   }
+  const { runBy, submittedBy } = admitSubmission(definition, input);
   const data = input.data ?? {};
   const refusal = dataRefusal(data);
   if (refusal) throw new BadRequestError(`data ${refusal.message}; got ${refusal.got}`, 'data');
@@ -80,7 +85,8 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     tenant: input.tenant,
     system: definition.system,
     data,
-    runBy: input.runBy ?? null,
+    runBy,
+    ...(submittedBy ? { submittedBy } : {}),
     lowPriority: input.lowPriority ?? parent?.lowPriority ?? false,
     parentId: parent?.id ?? null,
     rootId: parent?.rootId ?? id,

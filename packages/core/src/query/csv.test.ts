@@ -17,6 +17,7 @@ const job: Job = {
   hasErrors: true,
   lowPriority: false,
   runBy: { id: 'u1', name: '=cmd|calc' },
+  submittedBy: null,
   progress: 100,
   parentId: null,
   rootId: 'j1',

@@ -2,13 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { defineJob, defineSchedule, JobRegistry } from '@stint/sdk';
 import { ScheduleCatalog } from './schedule-catalog.ts';
 
-const registry = new JobRegistry([defineJob({ type: 'QUICK', run: async () => ({}) })]);
+const registry = new JobRegistry([
+  defineJob({ type: 'QUICK', run: async () => ({}) }),
+  defineJob({ type: 'WALK', access: { submit: 'internal' }, run: async () => ({}) }),
+]);
 const schedule = (id: string, scope: 'tenant' | 'installation', jobType = 'QUICK') =>
   defineSchedule({ id, description: id, jobType, data: {}, scope, automatic: { cron: '0 1 * * *', timeZone: 'UTC' } });
 
 describe('schedule catalog', () => {
-  it('refuses an unknown job type and a repeated id at startup', () => {
+  it('refuses an unknown job type, an internal one and a repeated id at startup', () => {
     expect(() => new ScheduleCatalog([schedule('a', 'tenant', 'NOPE')], registry)).toThrow(/NOPE, which is not registered/);
+    expect(() => new ScheduleCatalog([schedule('a', 'tenant', 'WALK')], registry)).toThrow('schedule a runs job type WALK, which is internal');
     expect(() => new ScheduleCatalog([schedule('a', 'tenant'), schedule('a', 'installation')], registry)).toThrow(/defined twice/);
   });
 

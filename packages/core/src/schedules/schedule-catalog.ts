@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { JobRegistry, ScheduleDefinition } from '@stint/sdk';
+import type { JobDefinition, JobRegistry, ScheduleDefinition } from '@stint/sdk';
+import { isExternal } from '../auth/job-access.ts';
 import { ADMIN_TENANT } from '../auth/principal.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 
@@ -15,13 +16,15 @@ export const tenantKeyOf = (ref: ScheduleRef): string => ref.tenant ?? ADMIN_TEN
 /** The schedules this deployment defines in code, checked against its job types at startup. */
 export class ScheduleCatalog {
   readonly #byId = new Map<string, ScheduleDefinition>();
+  readonly #registry: JobRegistry;
 
   constructor(definitions: readonly ScheduleDefinition[], registry: JobRegistry) {
+    this.#registry = registry;
     for (const definition of definitions) {
       if (this.#byId.has(definition.id)) throw new TypeError(`schedule ${definition.id} is defined twice`);
-      if (!registry.has(definition.jobType)) {
-        throw new TypeError(`schedule ${definition.id} runs job type ${definition.jobType}, which is not registered`);
-      }
+      const jobType = registry.get(definition.jobType);
+      if (!jobType) throw new TypeError(`schedule ${definition.id} runs job type ${definition.jobType}, which is not registered`);
+      if (!isExternal(jobType)) throw new TypeError(`schedule ${definition.id} runs job type ${definition.jobType}, which is internal`);
       this.#byId.set(definition.id, definition);
     }
   }
@@ -32,6 +35,11 @@ export class ScheduleCatalog {
 
   find(id: string): ScheduleDefinition | undefined {
     return this.#byId.get(id);
+  }
+
+  /** The job type a schedule runs (registered: the constructor checked). */
+  jobTypeOf(definition: ScheduleDefinition): JobDefinition {
+    return this.#registry.get(definition.jobType)!;
   }
 
   /** The definition behind a row; 404 for an unknown id, 400 when the tenant does not fit its scope. */

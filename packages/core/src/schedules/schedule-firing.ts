@@ -137,6 +137,7 @@ async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now:
     runBy: scheduler(scheduleId),
     idempotencyKey: `schedule:${scheduleId}:${slot}`,
     scheduleId,
+    submitter: { kind: 'scheduler', scheduleId },
   });
   // A crash here leaves the row due; the next sweep finds the slot's job by its key.
   await crashPoint('schedule.runSubmitted', { jobId: job.id, jobType: job.type });

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import type { AutomaticSchedule, ScheduleDefinition, ScheduleScope } from '@stint/sdk';
+import { assertMaySubmit, type Submitter } from '../auth/job-access.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TenantScope } from '../engine/operations.ts';
-import type { Job, RunBy } from '../job.ts';
+import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
 import { findLogs } from '../query/log-finder.ts';
@@ -148,13 +149,21 @@ export class Schedules {
     throw new ConflictError(`schedule ${ref.id} is being changed by someone else; try again`);
   }
 
-  /** Starts a run of each schedule now, whatever its planning. All are checked before any starts. */
-  async runNow(refs: readonly ScheduleRef[], scope: TenantScope, runBy: RunBy): Promise<Job[]> {
+  /**
+   * Starts a run of each schedule now, whatever its planning, as `submitter` (who then shows as
+   * having run it). All are checked before any starts, the job type's access included.
+   */
+  async runNow(refs: readonly ScheduleRef[], scope: TenantScope, submitter: Submitter): Promise<Job[]> {
     const states = [];
-    for (const ref of refs) states.push({ ref, definition: this.deps.catalog.resolve(ref), state: await this.#state(ref, scope) });
+    for (const ref of refs) {
+      const definition = this.deps.catalog.resolve(ref);
+      const state = await this.#state(ref, scope);
+      assertMaySubmit(this.deps.catalog.jobTypeOf(definition), submitter, state.tenant);
+      states.push({ ref, definition, state });
+    }
     const jobs: Job[] = [];
     for (const { ref, definition, state } of states) {
-      const { job } = await this.deps.submit({ type: definition.jobType, tenant: state.tenant, data: definition.data, runBy, scheduleId: ref.id });
+      const { job } = await this.deps.submit({ type: definition.jobType, tenant: state.tenant, data: definition.data, scheduleId: ref.id, submitter });
       await this.deps.store.touch(state.tenant, ref.id, {
         set: { lastJobId: job.id, lastRunAt: job.createDate },
         condition: 'attribute_not_exists(#lastRunAt) OR #lastRunAt <= :at',

@@ -9,6 +9,7 @@ import { openCursors } from '../query/cursor.ts';
 import { jobPages } from '../query/job-finder.ts';
 import { parseJobQuery } from '../query/job-query.ts';
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
+import { BUCKET } from '../resource-spec.ts';
 import { finderScope, systemJobScope } from './system-scope.ts';
 
 export const EXPORT_JOBS = 'EXPORT_JOBS';
@@ -37,7 +38,7 @@ const EXPORT_PAGE_SIZE = 1_000;
 const PART_SIZE = 5 * 1024 * 1024;
 
 export function exportFileKey(tenant: string, jobId: string): string {
-  return `exports/${tenant}/${jobId}/jobs-export.csv`;
+  return `${BUCKET.exportPrefix}${tenant}/${jobId}/jobs-export.csv`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 
 type OpenAPIObject = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
@@ -29,6 +30,9 @@ h2{font-size:1rem;margin:2rem 0 .25rem}code,.path{font-family:ui-monospace,monos
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d5dae1;padding:.2rem .5rem;text-align:left;vertical-align:top}
 section{border-top:1px solid #e4e7ec;padding-bottom:.75rem}
 `;
+
+/** The CSP source that admits the page's one inline style, and no other (security-headers.ts). */
+export const DOCS_STYLE_HASH = `'sha256-${createHash('sha256').update(DOCS_STYLE).digest('base64')}'`;
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 

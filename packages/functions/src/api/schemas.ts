@@ -42,6 +42,10 @@ export const JobSchema = z
     hasErrors: z.boolean(),
     lowPriority: z.boolean(),
     runBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+    submittedBy: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .openapi({ description: 'Who submitted the job when an admin did so on behalf of `runBy`; null otherwise' }),
     progress: z.number(),
     parentId: z.string().nullable(),
     rootId: z.string(),

@@ -70,7 +70,7 @@ export async function startSystemJob(
 ): Promise<Job> {
   const tenant = 'tenant' in scope ? scope.tenant : ADMIN_TENANT;
   await services.tenants.remember(tenant);
-  const { job } = await services.engine.submit({ type, tenant, data, runBy: { id: principal.keyId, name: principal.name } });
+  const { job } = await services.engine.submit({ type, tenant, data, submitter: { kind: 'operation', principal } });
   return job;
 }
 

@@ -39,10 +39,7 @@ export function schedulesRoutes(app: Hono<WebEnv>, services: WebServices): void 
     const values = strings(form, 'schedule');
     if (values.length === 0) return renderList(c, services, view, 'Tick the schedules to run first.');
     if (values.length > MAX_STARTED) return renderList(c, services, view, `Run at most ${MAX_STARTED} schedules at once.`);
-    const jobs = await services.engine.schedules.runNow(values.map(parseRefValue), pageScope(services, principal).scope, {
-      id: principal.keyId,
-      name: principal.name,
-    });
+    const jobs = await services.engine.schedules.runNow(values.map(parseRefValue), pageScope(services, principal).scope, { kind: 'caller', principal });
     view.set('started', jobs.map((job) => job.id).join(','));
     return c.redirect(href('/schedules', canonicalOf(view, LIST_URL)), 303);
   });

@@ -2,7 +2,7 @@
 import type { Child } from 'hono/jsx';
 import type { Principal } from '@stint/core/auth/principal';
 
-export type Section = 'jobs' | 'schedules' | 'stats' | 'none';
+export type Section = 'jobs' | 'schedules' | 'stats' | 'job-types' | 'none';
 
 export interface LayoutProps {
   title: string;
@@ -60,6 +60,9 @@ export function Layout(props: LayoutProps) {
                 </a>
                 <a href="/stats" aria-current={section === 'stats' ? 'page' : undefined}>
                   Statistics
+                </a>
+                <a href="/job-types" aria-current={section === 'job-types' ? 'page' : undefined}>
+                  Job types
                 </a>
               </nav>
             )}

@@ -1,5 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { ForbiddenError, submissionSchema } from '@stint/core';
+import { submissionSchema } from '@stint/core';
+import { externalTypes } from '@stint/core/auth/job-access';
 import { submissionTenant } from '@stint/core/auth/authorize';
 import { findJobs } from '@stint/core/query/job-finder';
 import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
@@ -26,7 +27,8 @@ function submitRoute(types: readonly string[]) {
     summary: 'Submit a job',
     description:
       'The job belongs to the caller’s tenant; an admin may name one (default `default`). A repeated `idempotencyKey` answers 200 with the job it made first. ' +
-      'System job types (the monitor’s exports and bulk operations) are for admins only.',
+      'Each type says who may submit it (`GET /api/job-types` lists the caller’s); another answers 403 naming the type. ' +
+      'The job runs as the caller: only admins may name someone else as `runBy`, and the job then records them as `submittedBy`.',
     request: { body: jsonBody(body) },
     responses: {
       201: jsonContent(JobSchema, 'The job, accepted'),
@@ -61,16 +63,13 @@ const find = createRoute({
 });
 
 export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, submitRoute(services.engine.deps.registry.types()), async (c) => {
+  openRoute(app, submitRoute(externalTypes(services.engine.deps.registry).map((definition) => definition.type)), async (c) => {
     const principal = c.get('principal');
     const body = c.req.valid('json');
     const tenant = submissionTenant(principal, body.tenant);
-    // System types act across the jobs of a scope; only admins may start one by hand.
-    if (services.engine.deps.registry.get(body.type)?.system && principal.role !== 'admin') {
-      throw new ForbiddenError(`${body.type} is a system job type; only admins may submit it`);
-    }
     await services.tenants.remember(tenant);
-    const { job, created } = await services.engine.submit({ ...body, tenant, runBy: body.runBy ?? { id: principal.keyId, name: principal.name } });
+    // Who may submit the type, and for whom, is core's rule (auth/job-access.ts).
+    const { job, created } = await services.engine.submit({ ...body, tenant, submitter: { kind: 'caller', principal } });
     if (created) c.header('Location', `/api/jobs/${job.id}`);
     return created ? c.json(job, 201) : c.json(job, 200);
   });

@@ -120,7 +120,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     const refs = [...new Map(given.map((ref) => [`${ref.id}#${ref.tenant}`, ref])).values()];
     const scope = requestScope(principal, undefined);
     await assertCanChangeRows(services, principal, refs, scope);
-    return c.json({ jobs: await schedules.runNow(refs, scope, runByOf(principal)) }, 201);
+    return c.json({ jobs: await schedules.runNow(refs, scope, { kind: 'caller', principal }) }, 201);
   });
 
   openRoute(app, getOne, async (c) => {
@@ -150,7 +150,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
     const scope = requestScope(principal, undefined);
     await assertCanChangeRows(services, principal, [ref], scope);
-    const job = (await schedules.runNow([ref], scope, runByOf(principal)))[0]!;
+    const job = (await schedules.runNow([ref], scope, { kind: 'caller', principal }))[0]!;
     c.header('Location', `/api/jobs/${job.id}`);
     return c.json({ job }, 201);
   });
@@ -195,8 +195,6 @@ async function assertCanChangeRows(services: ApiServices, principal: Principal, 
   for (const ref of refs) await services.engine.schedules.get(ref, scope, principal.keyId);
   assertCanWrite(principal);
 }
-
-const runByOf = (principal: Principal) => ({ id: principal.keyId, name: principal.name });
 
 /**
  * The body of a route whose fields core's parser reports. Another media type and malformed

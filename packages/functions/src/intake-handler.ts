@@ -1,18 +1,26 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { submissionSchema, type Engine, type Job } from '@stint/core';
 import { badInput } from '@stint/core/input-error';
+import { tenantsOf, type IntakeBinding } from './intake-binding.ts';
 
 export interface IntakeOptions {
   /** Tenant for messages that name none. */
   defaultTenant: string;
+  /** Which tenants each producer may submit into (intake-binding.ts). */
+  binding: IntakeBinding;
   onRejected?: (reason: { messageId: string; reason: string; field?: string }) => void;
   onAccepted?: (job: Job, created: boolean) => void;
 }
 
+/** Refusals a retry cannot change: the message goes to the DLQ with its reason logged. */
+const REJECTED_CODES = new Set(['badRequest', 'forbidden', 'notFound', 'conflict']);
+
 /**
  * Submissions from other AWS services. A message that fails validation is logged with its
  * reason and reported as a batch failure, so SQS redrives it to the intake DLQ after
- * maxReceiveCount: a bad message is never silently deleted.
+ * maxReceiveCount: a bad message is never silently deleted. Whether its producer may start
+ * the type in the tenant it names is core's rule (auth/job-access.ts); the producer is the
+ * message's SenderId, which SQS sets from the sender's credentials.
  */
 export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -35,15 +43,17 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
           return reject(refusal.message, refusal.field);
         }
         const { tenant, ...submission } = parsed.data;
-        if (engine.deps.registry.get(submission.type)?.system) {
-          return reject(`${submission.type} is a system job type; other services cannot submit it`, 'type');
-        }
+        const producer = record.attributes.SenderId;
         try {
-          const { job, created } = await engine.submit({ ...submission, tenant: tenant ?? options.defaultTenant });
+          const { job, created } = await engine.submit({
+            ...submission,
+            tenant: tenant ?? options.defaultTenant,
+            submitter: { kind: 'intake', producer, tenants: tenantsOf(options.binding, producer) },
+          });
           options.onAccepted?.(job, created);
         } catch (error) {
           const e = error as { code?: string; message: string; field?: string };
-          if (e.code === 'badRequest' || e.code === 'notFound' || e.code === 'conflict') return reject(e.message, e.field);
+          if (e.code !== undefined && REJECTED_CODES.has(e.code)) return reject(e.message, e.field);
           // Infrastructure errors (throttling, 5xx): retry the message.
           failures.push({ itemIdentifier: record.messageId });
         }

@@ -12,6 +12,7 @@ import { bulkRoutes } from './routes/bulk.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jobTypeRoutes } from './routes/job-types.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { logRoutes } from './routes/logs.ts';
@@ -19,25 +20,28 @@ import { operationRoutes } from './routes/operations.ts';
 import { scheduleRoutes } from './routes/schedules.ts';
 import { summaryRoutes } from './routes/summary.ts';
 import { waitRoutes } from './routes/wait.ts';
-import { apiSecurityHeaders } from './security-headers.ts';
+import { apiSecurityHeaders, noStore } from './security-headers.ts';
 import { createServices } from './services.ts';
 
 /**
  * The HTTP api: a Hono app the Lambda adapter, the local stack and tests all serve as it is.
- * Middleware order: errors are mapped for everything; every /api answer carries the api's
- * security headers, refusals included; every request's size is checked before anything reads
- * it (the monitor's too, when it is mounted on this app); /health answers before
- * authentication; every /api route authenticates, then is rate limited per principal.
+ * Middleware order: errors are mapped for everything; security headers go on every answer,
+ * refusals included; every request's size is checked before anything reads it (the
+ * monitor's too, when it is mounted on this app); /health answers before authentication;
+ * every /api route authenticates, then is rate limited per principal.
  */
-export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
+export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const services = createServices(options);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.onError(createErrorHandler(options.onUnexpectedError));
   app.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
   registerComponents(app);
-  app.use('/api/*', apiSecurityHeaders());
   app.use('*', requestLimits());
 
+  // Bound to the api's own paths: the monitor, mounted beside it, sets its headers itself.
+  const headers = apiSecurityHeaders();
+  app.use('/health', headers);
+  app.use('/api/*', headers, noStore);
   healthRoutes(app);
   const authenticator = new Authenticator({
     keys: services.keys,
@@ -53,6 +57,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   exportRoutes(app, services);
   bulkRoutes(app, services);
   jobRoutes(app, services);
+  jobTypeRoutes(app, services);
   operationRoutes(app, services);
   logRoutes(app, services);
   waitRoutes(app, services);

@@ -1,10 +1,11 @@
 import type { SQSEvent } from 'aws-lambda';
+import stintApp from '../../../../stint.app.ts';
 import { createRuntime } from '../runtime.ts';
 import { createTelemetry } from '../telemetry.ts';
-import { createWorkerHandler, extendVisibilityOn } from '../worker.ts';
+import { createWorkerHandler, extendVisibilityOn } from '../worker-handler.ts';
 
 const telemetry = createTelemetry('stint-worker');
-const runtime = createRuntime({ onEvent: telemetry.onEvent });
+const runtime = createRuntime({ app: stintApp, onEvent: telemetry.onEvent });
 const { config } = runtime;
 const work = createWorkerHandler(runtime.engine, {
   // Two leases ahead: a heartbeat comes every third of a lease, so one late beat is harmless.

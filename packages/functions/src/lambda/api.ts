@@ -6,16 +6,17 @@ import { loadApiSecrets } from '@stint/core/auth/api-secrets';
 import { loadAuthConfig } from '@stint/core/auth/auth-config';
 import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
 import { rateLimitFromEnv } from '../api/api-options.ts';
-import { createApiApp } from '../api/app.ts';
+import { createApi } from '../api/api.ts';
+import stintApp from '../../../../stint.app.ts';
 import { createRuntime } from '../runtime.ts';
 import { createTelemetry } from '../telemetry.ts';
 
 const telemetry = createTelemetry('stint-api');
-const runtime = createRuntime({ onEvent: telemetry.onEvent });
+const runtime = createRuntime({ app: stintApp, onEvent: telemetry.onEvent });
 const { oidc } = loadAuthConfig();
 /**
- * The app is built on the first request: the api's secrets are read from Secrets Manager (once
- * per instance), and a module import should not reach the network.
+ * The api is built on the first request: its secrets are read from Secrets Manager (once per
+ * instance), and a module import should not reach the network.
  */
 let lambda: ReturnType<typeof handle> | undefined;
 async function build(): Promise<ReturnType<typeof handle>> {
@@ -31,7 +32,7 @@ async function build(): Promise<ReturnType<typeof handle>> {
     assetsDir: join(dirname(fileURLToPath(import.meta.url)), 'assets'),
     onUnexpectedError: (error) => telemetry.logger.error('monitor request failed', { error: error as Error }),
   });
-  const app = createApiApp({
+  const api = createApi({
     engine: runtime.engine,
     clients: runtime.clients,
     config: runtime.config,
@@ -41,8 +42,8 @@ async function build(): Promise<ReturnType<typeof handle>> {
     rateLimit: rateLimitFromEnv(process.env),
     onUnexpectedError: (error) => telemetry.logger.error('api request failed', { error: error as Error }),
   });
-  app.route('/', createWebApp(web));
-  return handle(app);
+  api.route('/', createWebApp(web));
+  return handle(api);
 }
 
 export const handler = async (...args: Parameters<ReturnType<typeof handle>>) => {
