@@ -17,6 +17,7 @@ import type {
   Stats,
   StatsQuery,
   Submission,
+  JobType,
   Summary,
 } from './types.ts';
 
@@ -68,6 +69,8 @@ export interface StintClient {
   docsPage(): Promise<string>;
   /** Liveness; needs no credentials. */
   health(): Promise<{ status: 'ok' }>;
+  /** The job types the caller may submit, with who may submit each. */
+  jobTypes(): Promise<JobType[]>;
 }
 
 export function createStintClient(options: StintClientOptions): StintClient {
@@ -151,6 +154,7 @@ export function createStintClient(options: StintClientOptions): StintClient {
     openApiDocument: () => http.json<Record<string, unknown>>('GET', '/api/openapi.json'),
     docsPage: async () => (await http.send('GET', '/api/docs')).text(),
     health: () => http.json<{ status: 'ok' }>('GET', '/health'),
+    jobTypes: async () => (await http.json<{ items: JobType[] }>('GET', '/api/job-types')).items,
   };
 }
 

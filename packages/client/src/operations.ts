@@ -26,6 +26,7 @@ export const OPERATION_METHODS = {
   bulkOperation: 'bulk',
   clearInactive: 'clearInactive',
   getSummary: 'summary',
+  listJobTypes: 'jobTypes',
   getStats: 'stats',
   listSchedules: 'schedules.listPage',
   getSchedule: 'schedules.get',

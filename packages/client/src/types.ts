@@ -109,6 +109,14 @@ export interface LogQuery {
   _size?: number;
 }
 
+/** A job type the caller may submit (`GET /api/job-types`). */
+export interface JobType {
+  type: string;
+  description: string | null;
+  system: boolean;
+  access: { submit: 'admin' | 'tenant-admin'; intake: boolean };
+}
+
 export interface Summary {
   total: number;
   active: number;
