@@ -9,6 +9,7 @@ import { createRecordsApp } from '@stint/records-app';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
+import { describeRepair, repairLocalTable, type StartupRepairReport } from './repair/startup-repair.ts';
 import { formatReport, openReportInbox } from './report-inbox.ts';
 import { SqsPoller } from './sqs-poller.ts';
 
@@ -17,6 +18,8 @@ export interface LocalStack {
   clients: AwsClients;
   provisioned: Provisioned;
   emulators: Emulators;
+  /** What the startup repair found and mended in the table. */
+  repair: StartupRepairReport;
   stop(): Promise<void>;
 }
 
@@ -37,6 +40,11 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     queuePrefix,
     visibilityTimeoutSeconds: 30,
   });
+  // Before anything reads the table: a kill of the previous run may have left dynalite's
+  // indexes and the counters out of step with the items.
+  const repair = await repairLocalTable(clients.dynamo, provisioned.tableName);
+  const repaired = describeRepair(repair);
+  if (repaired) console.log(repaired);
   const config: StintConfig = {
     tableName: provisioned.tableName,
     workQueueUrl: provisioned.queueUrls.work,
@@ -101,6 +109,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     clients,
     provisioned,
     emulators,
+    repair,
     async stop() {
       running = false;
       wake();

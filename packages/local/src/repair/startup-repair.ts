@@ -1,0 +1,65 @@
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { buildUpdate } from '@stint/core/update-expression';
+import { counterCorrections, countedJobs, deriveCounters, SUMMARY_FIELDS } from './counter-derivation.ts';
+import { INDEX_KEY_ATTRIBUTES, itemId, PLACEHOLDER_ATTRIBUTE, RESTORE_ATTRIBUTE } from './index-entries.ts';
+import { repairIndexes, type IndexRepairReport } from './index-repair.ts';
+import { scanAll } from './table-scan.ts';
+
+export interface StartupRepairReport extends IndexRepairReport {
+  items: number;
+  jobs: number;
+  /** Summary items and statistics buckets rewritten to agree with the jobs. */
+  countersCorrected: number;
+  ms: number;
+}
+
+/** What the repair reads of each item: keys, index keys, and the fields counters derive from. */
+const ATTRIBUTES = [
+  'pk',
+  'sk',
+  ...INDEX_KEY_ATTRIBUTES,
+  RESTORE_ATTRIBUTE,
+  PLACEHOLDER_ATTRIBUTE,
+  'tenant',
+  'status',
+  'hasErrors',
+  'createDate',
+  'startDate',
+  ...SUMMARY_FIELDS,
+  'created',
+  'waitCount',
+] as const;
+
+/**
+ * `npm start`'s repair of its dynalite table, before the pollers, the sweeper or the api use
+ * it. A SIGKILL can leave what a deployment's DynamoDB never does: index entries lost or
+ * left behind between dynalite's separate writes (`index-repair.ts`), and counter deltas
+ * lost from a batch not yet flushed (`counter-derivation.ts`). Both are re-derived from the
+ * items. It reads the whole table once (Scan, which core never does: acceptable for one
+ * developer's local table) and each index once; it writes only what differs.
+ */
+export async function repairLocalTable(client: DynamoDBDocumentClient, tableName: string, clock: () => number = Date.now): Promise<StartupRepairReport> {
+  const started = clock();
+  const items = await scanAll(client, tableName, { attributes: ATTRIBUTES });
+  const indexes = await repairIndexes(client, tableName, items);
+
+  const jobs = countedJobs(items);
+  const stored = new Map(items.map((item) => [itemId(item), item]));
+  const corrections = counterCorrections(await deriveCounters(jobs), stored);
+  for (const { key, set } of corrections) {
+    await client.send(new UpdateCommand({ TableName: tableName, Key: key, ...buildUpdate({ set }) }));
+  }
+  return { items: items.length, jobs: jobs.length, ...indexes, countersCorrected: corrections.length, ms: clock() - started };
+}
+
+/** One line for the console when the repair changed something; null when the table was sound. */
+export function describeRepair(report: StartupRepairReport): string | null {
+  const fixes = [
+    report.missingEntries > 0 ? `re-created ${report.missingEntries} lost index entries` : '',
+    report.staleEntries > 0 ? `dropped ${report.staleEntries} stale index entries` : '',
+    report.interruptedRepairs > 0 ? `finished ${report.interruptedRepairs} interrupted repairs` : '',
+    report.countersCorrected > 0 ? `corrected ${report.countersCorrected} counter items` : '',
+  ].filter(Boolean);
+  if (fixes.length === 0) return null;
+  return `  Startup repair (${report.jobs} jobs checked in ${report.ms} ms): ${fixes.join(', ')}.`;
+}
