@@ -12,6 +12,8 @@ export interface LocalOptions {
   sliceBudgetMs: number;
   workerConcurrency: number;
   seed: boolean;
+  /** Registers the chaos job types (`npm run chaos` sets STINT_CHAOS=1). */
+  chaos: boolean;
 }
 
 /** `npm start`'s settings from the environment, with defaults that need no setup. */
@@ -35,5 +37,6 @@ export function readLocalOptions(env: Record<string, string | undefined>): Local
     sliceBudgetMs: number('STINT_SLICE_BUDGET_MS', 10_000),
     workerConcurrency: number('STINT_WORKER_CONCURRENCY', 4),
     seed: env.STINT_SEED !== 'false',
+    chaos: env.STINT_CHAOS === '1',
   };
 }

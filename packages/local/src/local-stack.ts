@@ -6,6 +6,7 @@ import { createIntakeHandler } from '@stint/functions/intake';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
 import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker';
 import { createRecordsApp } from '@stint/records-app';
+import { chaosJobDefinitions } from './chaos/chaos-jobs.ts';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
@@ -56,7 +57,12 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     retentionDays: 30,
     reportTopicArn: provisioned.reportTopicArn,
   };
-  const runtime = createRuntime({ clients, config, ...(onEvent ? { onEvent } : {}) });
+  const runtime = createRuntime({
+    clients,
+    config,
+    ...(options.chaos ? { extraDefinitions: () => chaosJobDefinitions(clients.dynamo, config.tableName) } : {}),
+    ...(onEvent ? { onEvent } : {}),
+  });
   if (options.seed) {
     await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed();
     // The tenant the admin's jobs land in, known from the start so its tenant-scoped schedules show at once.

@@ -1,0 +1,236 @@
+import { SUMMARY_BUCKETS, summaryBucket, type SummaryBucket } from '@stint/core/job-record';
+import type { JobStatus } from '@stint/core/job';
+import { AFTER_CHILDREN_STEP, CHAOS_STEPS, CHAOS_TREE, RUN_TOKEN_STEP, stepName, type ChaosResults, type StepExecution } from './chaos-jobs.ts';
+import type { KnownJob } from './history.ts';
+import type { ListedJob } from './movement.ts';
+
+/**
+ * The chaos run's verdicts, from evidence alone: what was asked and answered (history), the
+ * jobs as the api shows them at the end, and what the table holds once the stack is stopped.
+ * Pure, so each rule is unit-tested on hand-made evidence.
+ */
+export type Check = 'lost' | 'stuck' | 'doubled' | 'missing' | 'drift';
+
+export interface Finding {
+  check: Check;
+  jobId?: string;
+  tenant?: string;
+  detail: string;
+  /** What the job's item says, for the engine's authors (filled in after the table is read). */
+  diagnosis?: string;
+}
+
+/** A job as GET /api/jobs/{id} answered at the end. */
+export interface FinalJob extends ListedJob {
+  tenant: string;
+  type: string;
+  hasErrors: boolean;
+  parentId: string | null;
+  data: Record<string, unknown>;
+  results: Record<string, unknown> | null;
+  error: string | null;
+}
+
+const ENDED = ['FINISHED', 'CANCELED'];
+/** Job types whose runs never fail unless their data asks to. */
+const NEVER_FAILING = [CHAOS_STEPS, CHAOS_TREE, 'EXECUTE_ACTION'];
+
+/** The job's ancestors among the known jobs, nearest first. */
+function ancestors(job: KnownJob, known: ReadonlyMap<string, KnownJob>): KnownJob[] {
+  const found: KnownJob[] = [];
+  for (let parent = job.parentId ? known.get(job.parentId) : undefined; parent && !found.includes(parent); parent = parent.parentId ? known.get(parent.parentId) : undefined) {
+    found.push(parent);
+  }
+  return found;
+}
+
+function expectsErrors(job: KnownJob, known: ReadonlyMap<string, KnownJob>): boolean {
+  if (job.data.failAt !== undefined) return true;
+  // A child's errors mark its parent: a tree expects errors when one of its jobs does.
+  return [...known.values()].some((other) => other.data.failAt !== undefined && ancestors(other, known).includes(job));
+}
+
+/**
+ * Lost: a job the stack accepted (or showed) that is gone with no delete asked, or that ended
+ * in a way nobody asked for: canceled with no cancel on it or an ancestor, failed though its
+ * type never fails by itself, or finished while one of its children had not.
+ */
+export function findLost(
+  known: ReadonlyMap<string, KnownJob>,
+  finals: ReadonlyMap<string, FinalJob | null>,
+  clears: ReadonlyArray<{ tenant: string; at: number }>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const job of known.values()) {
+    const final = finals.get(job.id);
+    if (final === undefined) continue;
+    const lineage = [job, ...ancestors(job, known)];
+    if (final === null) {
+      const deleteAsked = job.asked.some((a) => a.op === 'delete');
+      const cleared = clears.some((clear) => clear.tenant === job.tenant);
+      if (!deleteAsked && !cleared) findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} is gone (404) and no delete was asked` });
+      continue;
+    }
+    if (final.status === 'CANCELED' && !lineage.some((j) => j.asked.some((a) => a.op === 'cancel'))) {
+      findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} ended CANCELED but no cancel was asked of it or an ancestor` });
+    } else if (final.status === 'FINISHED' && final.hasErrors && NEVER_FAILING.includes(job.type) && !expectsErrors(job, known)) {
+      findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} FINISHED with errors: ${final.error ?? 'a child failed'}` });
+    } else if (final.status === 'FINISHED') {
+      const open = [...known.values()].filter((child) => child.parentId === job.id && !ENDED.includes(finals.get(child.id)?.status ?? 'FINISHED'));
+      if (open.length > 0 || final.childrenProgress.finished > final.childrenProgress.total) {
+        findings.push({
+          check: 'lost',
+          jobId: job.id,
+          tenant: job.tenant,
+          detail: `${job.type} FINISHED with children ${final.childrenProgress.finished}/${final.childrenProgress.total}${open.length ? `, ${open.length} not ended (${open[0]!.id} ${finals.get(open[0]!.id)?.status})` : ''}`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/**
+ * Stuck: not ended, not STOPPED, and neither the job nor anything in its tree changed for the
+ * window (lease + two sweeps) before the final read. A job waiting on a STOPPED descendant
+ * waits as its user asked and is not stuck.
+ */
+export function findStuck(
+  finals: ReadonlyMap<string, FinalJob | null>,
+  movement: { treeChangedAt(rootId: string): number; moved(job: FinalJob): boolean },
+  readAt: number,
+  windowMs: number,
+): { stuck: Finding[]; moving: string[] } {
+  const stuck: Finding[] = [];
+  const moving: string[] = [];
+  const jobs = [...finals.values()].filter((job): job is FinalJob => job !== null);
+  const stoppedBelow = (job: FinalJob): boolean => {
+    const children = jobs.filter((child) => child.parentId === job.id);
+    return children.some((child) => child.status === 'STOPPED' || stoppedBelow(child));
+  };
+  for (const job of jobs) {
+    if (ENDED.includes(job.status) || job.status === 'STOPPED' || stoppedBelow(job)) continue;
+    const idleMs = readAt - movement.treeChangedAt(job.rootId);
+    if (idleMs < windowMs || movement.moved(job)) {
+      moving.push(job.id);
+      continue;
+    }
+    stuck.push({
+      check: 'stuck',
+      jobId: job.id,
+      tenant: job.tenant,
+      detail: `${job.type} ${job.status} at ${job.progress}%, children ${job.childrenProgress.finished}/${job.childrenProgress.total}, its tree idle ${Math.round(idleMs / 1000)} s`,
+    });
+  }
+  return { stuck, moving };
+}
+
+/** Step results each job checkpointed, by job id then step name (the execution id each step returned). */
+export type Checkpoints = ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+
+/**
+ * Doubled: an execution of a step that overlapped another execution of it, or that started
+ * after the execution whose result was kept had started (a step that had finished ran
+ * again). Re-runs that ended before the kept one began are the step in flight during a crash,
+ * which the design allows. Missing: a FINISHED job's step whose kept execution never wrote
+ * its effect, or a step with no result at all.
+ */
+export function findEffectFaults(
+  finals: ReadonlyMap<string, FinalJob | null>,
+  executions: readonly StepExecution[],
+  checkpoints: Checkpoints,
+  unexpectedlyFailed: ReadonlySet<string>,
+): { doubled: Finding[]; missing: Finding[] } {
+  const doubled: Finding[] = [];
+  const missing: Finding[] = [];
+  const byStep = new Map<string, StepExecution[]>();
+  for (const execution of executions) {
+    const id = JSON.stringify([execution.jobId, execution.token, execution.step]);
+    byStep.set(id, [...(byStep.get(id) ?? []), execution]);
+  }
+  const kept = (jobId: string) => keptExecutions(finals.get(jobId) ?? null, checkpoints.get(jobId));
+
+  for (const [id, runs] of byStep) {
+    const [jobId, token, step] = JSON.parse(id) as [string, string, string];
+    const winners = kept(jobId);
+    const winner = winners.token === token ? runs.find((run) => run.execId === winners.steps.get(step)) : undefined;
+    const sorted = [...runs].sort((a, b) => a.startedAt - b.startedAt);
+    const overlapping = sorted.some((run, i) => i > 0 && run.startedAt < sorted[i - 1]!.endedAt);
+    const after = winner ? runs.filter((run) => run !== winner && run.startedAt >= winner.startedAt) : [];
+    if (overlapping || after.length > 0) {
+      doubled.push({
+        check: 'doubled',
+        jobId,
+        detail: `${step} ran ${runs.length} times${overlapping ? ' (two at once)' : ''}${after.length ? `, ${after.length} after the kept execution started` : ''}`,
+      });
+    }
+  }
+
+  for (const final of finals.values()) {
+    if (!final || final.status !== 'FINISHED' || unexpectedlyFailed.has(final.id)) continue;
+    if (final.type !== CHAOS_STEPS && final.type !== CHAOS_TREE) continue;
+    const winners = kept(final.id);
+    const expected = final.type === CHAOS_TREE ? [AFTER_CHILDREN_STEP] : stepNames(final);
+    const absent = expected.filter((step) => {
+      const execId = winners.steps.get(step);
+      return execId === undefined || !byStep.get(JSON.stringify([final.id, winners.token, step]))?.some((run) => run.execId === execId);
+    });
+    if (absent.length > 0) missing.push({ check: 'missing', jobId: final.id, tenant: final.tenant, detail: `FINISHED without the effect of ${absent.join(', ')}` });
+  }
+  return { doubled, missing };
+}
+
+function stepNames(job: FinalJob): string[] {
+  const steps = Number(job.data.steps);
+  const count = job.data.failAt !== undefined ? Number(job.data.failAt) : steps;
+  return Array.from({ length: count }, (_, i) => stepName(i));
+}
+
+/** The run token and the execution each step kept: from a finished job's results, else its checkpoints. */
+function keptExecutions(final: FinalJob | null, checkpoints: ReadonlyMap<string, unknown> | undefined): { token: string | undefined; steps: Map<string, string> } {
+  const results = final?.status === 'FINISHED' ? (final.results as ChaosResults | null) : null;
+  if (results?.token) {
+    const names = final!.type === CHAOS_TREE ? [AFTER_CHILDREN_STEP] : results.execs.map((_, i) => stepName(i));
+    return { token: results.token, steps: new Map(names.map((name, i) => [name, results.execs[i]!])) };
+  }
+  const steps = new Map<string, string>();
+  for (const [name, result] of checkpoints ?? []) if (name !== RUN_TOKEN_STEP && typeof result === 'string') steps.set(name, result);
+  const token = checkpoints?.get(RUN_TOKEN_STEP);
+  return { token: typeof token === 'string' ? token : undefined, steps };
+}
+
+export type Counts = Record<SummaryBucket | 'total', number>;
+
+/**
+ * Drift: per tenant, the summary cards against the counts of the listed jobs; a negative
+ * stored counter (the api clamps them to 0, hiding drift); statistics that count fewer
+ * created jobs than exist.
+ */
+export interface TenantCounts {
+  tenant: string;
+  summary: Counts;
+  listed: ReadonlyArray<{ status: string; hasErrors: boolean }>;
+  /** Jobs created, as the statistics buckets count them. */
+  statsCreated: number;
+}
+
+export function findDrift(
+  tenants: readonly TenantCounts[],
+  storedCounters: ReadonlyArray<{ pk: string; sk: string } & Record<string, unknown>>,
+): Finding[] {
+  const findings: Finding[] = [];
+  for (const { tenant, summary, listed, statsCreated } of tenants) {
+    const counts: Counts = { total: listed.length, active: 0, completed: 0, failed: 0, canceled: 0 };
+    for (const job of listed) counts[summaryBucket(job.status as JobStatus, job.hasErrors)]++;
+    for (const field of ['total', ...SUMMARY_BUCKETS] as const) {
+      if (summary[field] !== counts[field]) findings.push({ check: 'drift', tenant, detail: `summary ${field} ${summary[field]}, listed ${counts[field]}` });
+    }
+    if (statsCreated < listed.length) findings.push({ check: 'drift', tenant, detail: `statistics count ${statsCreated} created jobs, ${listed.length} exist` });
+  }
+  for (const item of storedCounters) {
+    for (const [field, value] of Object.entries(item)) {
+      if (typeof value === 'number' && value < 0) findings.push({ check: 'drift', detail: `stored ${item.pk} ${item.sk} ${field} = ${value}` });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,62 @@
+import type { TableEvidence } from './table-read.ts';
+
+type Item = Record<string, unknown>;
+
+/**
+ * A short reading of a flagged job's stored item: where it sits in the dispatch sets, its
+ * lease, its children, and which known failure (issue 10's list) that looks like. For the
+ * engine's authors; the checks never depend on it.
+ */
+export function diagnose(jobId: string, evidence: TableEvidence, now: number): string {
+  const job = evidence.jobs.get(jobId);
+  if (!job) return 'no job item in the table';
+  const children = [...evidence.jobs.values()].filter((child) => child.parentId === jobId);
+  const facts = [
+    `item ${job.status}`,
+    `gsi5 ${(job.gsi5pk as string | undefined) ?? 'none'}`,
+    job.parked ? `parked ${job.parked}` : '',
+    Number(job.childrenTotal) > 0 || children.length > 0 ? `children ${job.childrenDone}/${job.childrenTotal} (stored: ${describeStatuses(children)})` : '',
+    job.leaseExpiresAt !== undefined ? `lease ${job.leaseOwner ? 'held' : 'with no owner'}, expires ${relative(Number(job.leaseExpiresAt), now)}` : '',
+    job.dispatchedAt !== undefined ? `dispatched ${relative(Number(job.dispatchedAt), now)}` : '',
+    job.lostSlices ? `lost slices ${job.lostSlices}` : '',
+    job.cancelRequested ? 'cancel requested' : '',
+  ].filter(Boolean);
+  const hint = likelyCause(job, children, evidence);
+  return `${facts.join('; ')}${hint ? ` → ${hint}` : ''}`;
+}
+
+function likelyCause(job: Item, children: Item[], evidence: TableEvidence): string | null {
+  const gsi5 = (job.gsi5pk as string | undefined) ?? '';
+  const ended = children.filter((child) => child.status === 'FINISHED' || child.status === 'CANCELED').length;
+  if (job.status === 'CANCELING') return 'a cancel cascade that never finished (issue 10 #3)';
+  if (gsi5.startsWith('R#')) {
+    const lane = evidence.lanes.get(`F#${job.rootId}|L#${job.lowPriority ? 'low' : 'normal'}`);
+    if (!lane?.gsi5pk) return 'ready, but its root is not in its lane, so no pump reaches it (issue 10 #4)';
+    return 'ready and its root is in its lane, yet never dispatched';
+  }
+  if (gsi5.startsWith('I#') && job.leaseExpiresAt !== undefined && !job.leaseOwner) {
+    return 'in flight with a lease and no owner: a heartbeat renewed a lease its slice had released (issue 10 #1)';
+  }
+  if (job.parked && Number(job.childrenDone) < Number(job.childrenTotal) && ended >= Number(job.childrenTotal)) {
+    return `parked although all ${ended} children ended: a child's end was never counted (issue 10 #2)`;
+  }
+  if (Number(job.childrenDone) > Number(job.childrenTotal)) return 'more children counted done than counted at all: an adoption not counted (issue 10 #5)';
+  if (children.some((child) => child.status === 'STOPPED' || child.status === 'STOPPING') && job.status !== 'STOPPED') {
+    return 'children left STOPPED/STOPPING under a parent that runs (resume while stopping, issue 10 #6)';
+  }
+  if (typeof job.error === 'string' && job.error.includes('mid-slice')) return 'failed by the lost-slice limit (issue 10 #7)';
+  if (job.status === 'STOPPING') return 'STOPPING with no worker to honour it';
+  if (!gsi5 && !job.parked && (job.status === 'PENDING' || job.status === 'RUNNING')) return 'in no dispatch set (not ready, in flight nor parked)';
+  return null;
+}
+
+function describeStatuses(items: Item[]): string {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(item.status as string, (counts.get(item.status as string) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ') || 'none';
+}
+
+function relative(at: number, now: number): string {
+  const seconds = Math.round((at - now) / 1000);
+  return seconds >= 0 ? `in ${seconds} s` : `${-seconds} s ago`;
+}

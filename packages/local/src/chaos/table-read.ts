@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { checkpointKey, jobKey, rootLaneKey, summaryKey } from '@stint/core/table-keys';
+import { emulatorClients, startEmulators } from '../emulators.ts';
+import { scanAll } from '../repair/table-scan.ts';
+import { EXECUTIONS_PREFIX, type StepExecution } from './chaos-jobs.ts';
+
+export interface TableEvidence {
+  executions: StepExecution[];
+  /** Step results by job id and step name. */
+  checkpoints: Map<string, Map<string, unknown>>;
+  /** Job items by id, as stored (bookkeeping fields included), for diagnoses. */
+  jobs: Map<string, Record<string, unknown>>;
+  /** Root lane items (`F#<root>` / `L#<lane>`) by key. */
+  lanes: Map<string, Record<string, unknown>>;
+  /** Summary and statistics items. */
+  counters: Array<{ pk: string; sk: string } & Record<string, unknown>>;
+}
+
+/**
+ * Reads the stopped stack's table straight from its data directory (dynalite on the same
+ * files, no repair, no engine), so the evidence is what the run left, not what a start
+ * would make of it.
+ */
+export async function readTable(dataDir: string, tableName: string): Promise<TableEvidence> {
+  const emulators = await startEmulators({ dataDir: join(dataDir, 'dynamodb') });
+  try {
+    const items = await scanAll(emulatorClients(emulators).dynamo, tableName);
+    const evidence: TableEvidence = { executions: [], checkpoints: new Map(), jobs: new Map(), lanes: new Map(), counters: [] };
+    const jobs = jobKey('');
+    const checkpoints = checkpointKey('', '');
+    const lanes = rootLaneKey('', 'normal');
+    // A tenant's partition holds its summary and statistics items only.
+    const counters = summaryKey('');
+    for (const item of items) {
+      const pk = item.pk as string;
+      const sk = item.sk as string;
+      if (pk.startsWith(EXECUTIONS_PREFIX)) evidence.executions.push(item as unknown as StepExecution);
+      else if (pk.startsWith(jobs.pk) && sk === jobs.sk) evidence.jobs.set(item.id as string, item);
+      else if (pk.startsWith(jobs.pk) && sk.startsWith(checkpoints.sk)) {
+        const id = pk.slice(jobs.pk.length);
+        const steps = evidence.checkpoints.get(id) ?? new Map<string, unknown>();
+        steps.set(sk.slice(checkpoints.sk.length), item.result === undefined ? undefined : JSON.parse(item.result as string));
+        evidence.checkpoints.set(id, steps);
+      } else if (pk.startsWith(lanes.pk)) evidence.lanes.set(`${pk}|${sk}`, item);
+      else if (pk.startsWith(counters.pk)) evidence.counters.push(item as TableEvidence['counters'][number]);
+    }
+    return evidence;
+  } finally {
+    await emulators.stop();
+  }
+}
