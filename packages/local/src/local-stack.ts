@@ -10,7 +10,7 @@ import { chaosJobDefinitions } from './chaos/chaos-jobs.ts';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
-import { describeRepair, repairLocalTable, type StartupRepairReport } from './repair/startup-repair.ts';
+import { describeRepair, repairLocalTable } from './repair/startup-repair.ts';
 import { formatReport, openReportInbox } from './report-inbox.ts';
 import { SqsPoller } from './sqs-poller.ts';
 
@@ -19,8 +19,6 @@ export interface LocalStack {
   clients: AwsClients;
   provisioned: Provisioned;
   emulators: Emulators;
-  /** What the startup repair found and mended in the table. */
-  repair: StartupRepairReport;
   stop(): Promise<void>;
 }
 
@@ -43,8 +41,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   });
   // Before anything reads the table: a kill of the previous run may have left dynalite's
   // indexes and the counters out of step with the items.
-  const repair = await repairLocalTable(clients.dynamo, provisioned.tableName);
-  const repaired = describeRepair(repair);
+  const repaired = describeRepair(await repairLocalTable(clients.dynamo, provisioned.tableName));
   if (repaired) console.log(repaired);
   const config: StintConfig = {
     tableName: provisioned.tableName,
@@ -115,7 +112,6 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     clients,
     provisioned,
     emulators,
-    repair,
     async stop() {
       running = false;
       wake();

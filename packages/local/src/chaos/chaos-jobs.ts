@@ -18,7 +18,9 @@ export const AFTER_CHILDREN_STEP = 'after-children';
 export const stepName = (index: number) => `step-${String(index).padStart(3, '0')}`;
 
 /** Partition of a job's execution items: outside the job's own partition, so deleting the job keeps them. */
-export const EXECUTIONS_PREFIX = 'X#chaos#';
+export const EXECUTIONS_PREFIX = 'CHAOS#';
+/** The start of the error a CHAOS_STEPS run fails with when its data asks it to. */
+export const CHAOS_FAILURE = 'chaos: failing at step';
 export const executionsPartition = (jobId: string) => `${EXECUTIONS_PREFIX}${jobId}`;
 
 export interface StepExecution {
@@ -73,7 +75,7 @@ export function chaosJobDefinitions(dynamo: DynamoDBDocumentClient, tableName: s
       const token = await ctx.step(RUN_TOKEN_STEP, () => randomUUID());
       const execs: string[] = [];
       for (let i = 0; i < ctx.data.steps; i++) {
-        if (ctx.data.failAt === i) throw new NonRetriableError(`chaos: failing at step ${i}, as the job's data asks`);
+        if (ctx.data.failAt === i) throw new NonRetriableError(`${CHAOS_FAILURE} ${i}, as the job's data asks`);
         execs.push(await executeStep(ctx as JobContext<unknown, unknown>, token, stepName(i), ctx.data.ms));
         ctx.progress(((i + 1) / ctx.data.steps) * 100);
       }

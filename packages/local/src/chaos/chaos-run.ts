@@ -35,13 +35,12 @@ export const STACK_TIMINGS = { leaseMs: 3_000, sweepIntervalMs: 1_000, sliceBudg
 /** A job whose tree did not change for this long is not moving: a lease must have expired and two sweeps passed. */
 export const IDLE_WINDOW_MS = STACK_TIMINGS.leaseMs + 2 * STACK_TIMINGS.sweepIntervalMs;
 const TABLE_NAME = 'stint-jobs';
-/** Least time the stack runs between a restart and the next kill. */
-const MIN_UPTIME_MS = 6_000;
 
 export interface ChaosReport {
   seed: number;
   options: Omit<ChaosOptions, 'log' | 'cwd'>;
   dataDir: string | null;
+  /** Each kill: the stack's uptime in the run when it came, and how long the restart took. */
   kills: Array<{ atMs: number; restartMs: number }>;
   /** Startup repair lines the stack printed after each kill. */
   repairs: string[];
@@ -92,32 +91,37 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)}s`;
   log(`seed ${options.seed}: stack at ${stack.url}, data in ${dataDir}`);
 
-  // The killer and the workload run side by side; the workload waits while the stack is down.
+  // The killer and the workload run side by side; the workload waits while the stack is
+  // down. Kill moments and the duration count the stack's uptime, so slow restarts (tens of
+  // seconds on a loaded machine) do not eat the workload.
   const moments = killMoments(killDice, options.durationMs, options.kills, 12_000);
   const kills: ChaosReport['kills'] = [];
+  let downMs = 0;
+  let downSince: number | null = null;
+  const uptime = () => Date.now() - began - downMs - (downSince === null ? 0 : Date.now() - downSince);
   let up: Promise<void> = Promise.resolve();
-  let readyAt = Date.now();
   const killer = (async () => {
     for (const moment of moments) {
-      // A slow restart must not make the next kill land on a stack that has done nothing yet.
-      await sleep(Math.max(0, began + moment - Date.now(), readyAt + MIN_UPTIME_MS - Date.now()));
+      while (uptime() < moment) await sleep(Math.min(250, moment - uptime()));
       let restarted!: () => void;
       up = new Promise((resolve) => (restarted = resolve));
+      downSince = Date.now();
       await stack.kill();
-      const killedAt = Date.now();
       await sleep(killDice.int(0, 1_500));
       stack = await start();
       api.url = stack.url;
-      readyAt = Date.now();
-      kills.push({ atMs: killedAt - began, restartMs: Date.now() - killedAt });
-      log(`${elapsed()} killed the stack (kill ${kills.length}/${moments.length}); back after ${Date.now() - killedAt} ms`);
+      const restartMs = Date.now() - downSince;
+      downMs += restartMs;
+      downSince = null;
+      kills.push({ atMs: moment, restartMs });
+      log(`${elapsed()} killed the stack at ${Math.round(moment / 1000)} s of uptime (kill ${kills.length}/${moments.length}); back after ${restartMs} ms`);
       restarted();
       await workload.resubmit();
     }
   })();
 
   let refreshed = 0;
-  for (let turn = 0; Date.now() - began < options.durationMs; turn++) {
+  for (let turn = 0; uptime() < options.durationMs; turn++) {
     await up;
     await workload.act();
     if (Date.now() - refreshed > 3_000) {

@@ -40,6 +40,7 @@ describe('lost', () => {
       known('canceledByParent', { parentId: 'parent', rootId: 'parent' }),
       known('failed'),
       known('failsAsAsked', { data: { steps: 2, ms: 10, failAt: 1 } }),
+      known('failsOtherwise', { data: { steps: 2, ms: 10, failAt: 1 } }),
       known('tree', { type: 'CHAOS_TREE', data: { children: 1 } }),
       known('failingChild', { parentId: 'tree', rootId: 'tree', data: { steps: 2, ms: 10, failAt: 0 } }),
       known('early', { type: 'CHAOS_TREE', data: { children: 1 } }),
@@ -53,14 +54,15 @@ describe('lost', () => {
       ['parent', final('parent', { status: 'CANCELED' })],
       ['canceledByParent', final('canceledByParent', { status: 'CANCELED' })],
       ['failed', final('failed', { hasErrors: true, error: 'its worker stopped mid-slice 3 times' })],
-      ['failsAsAsked', final('failsAsAsked', { hasErrors: true })],
+      ['failsAsAsked', final('failsAsAsked', { hasErrors: true, error: 'chaos: failing at step 1, as the job\'s data asks' })],
+      ['failsOtherwise', final('failsOtherwise', { hasErrors: true, error: 'its worker stopped mid-slice 3 times' })],
       ['tree', final('tree', { hasErrors: true })],
-      ['failingChild', final('failingChild', { hasErrors: true })],
+      ['failingChild', final('failingChild', { hasErrors: true, error: 'chaos: failing at step 0, as the job\'s data asks' })],
       ['early', final('early', { childrenProgress: { finished: 1, total: 1 } })],
       ['late', final('late', { status: 'RUNNING' })],
     ]);
     const lost = findLost(jobs, finals, [{ tenant: 'chaos-c', at: 0 }]);
-    expect(lost.map((finding) => finding.jobId).sort()).toEqual(['canceled', 'early', 'failed', 'gone']);
+    expect(lost.map((finding) => finding.jobId).sort()).toEqual(['canceled', 'early', 'failed', 'failsOtherwise', 'gone']);
   });
 
   it('includes a parent counting more children done than it has', () => {

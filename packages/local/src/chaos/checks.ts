@@ -1,6 +1,6 @@
 import { SUMMARY_BUCKETS, summaryBucket, type SummaryBucket } from '@stint/core/job-record';
 import type { JobStatus } from '@stint/core/job';
-import { AFTER_CHILDREN_STEP, CHAOS_STEPS, CHAOS_TREE, RUN_TOKEN_STEP, stepName, type ChaosResults, type StepExecution } from './chaos-jobs.ts';
+import { AFTER_CHILDREN_STEP, CHAOS_FAILURE, CHAOS_STEPS, CHAOS_TREE, RUN_TOKEN_STEP, stepName, type ChaosResults, type StepExecution } from './chaos-jobs.ts';
 import type { KnownJob } from './history.ts';
 import type { ListedJob } from './movement.ts';
 
@@ -32,7 +32,7 @@ export interface FinalJob extends ListedJob {
 }
 
 const ENDED = ['FINISHED', 'CANCELED'];
-/** Job types whose runs never fail unless their data asks to. */
+/** Job types whose runs never fail unless their data asks to (CHAOS_FAILURE). */
 const NEVER_FAILING = [CHAOS_STEPS, CHAOS_TREE, 'EXECUTE_ACTION'];
 
 /** The job's ancestors among the known jobs, nearest first. */
@@ -44,9 +44,9 @@ function ancestors(job: KnownJob, known: ReadonlyMap<string, KnownJob>): KnownJo
   return found;
 }
 
-function expectsErrors(job: KnownJob, known: ReadonlyMap<string, KnownJob>): boolean {
-  if (job.data.failAt !== undefined) return true;
-  // A child's errors mark its parent: a tree expects errors when one of its jobs does.
+/** Errors the job's data asked for: its own run's failure, or one of a descendant's that marks it. */
+function expectedErrors(job: KnownJob, final: FinalJob, known: ReadonlyMap<string, KnownJob>): boolean {
+  if (final.error !== null) return job.data.failAt !== undefined && final.error.startsWith(CHAOS_FAILURE);
   return [...known.values()].some((other) => other.data.failAt !== undefined && ancestors(other, known).includes(job));
 }
 
@@ -73,7 +73,7 @@ export function findLost(
     }
     if (final.status === 'CANCELED' && !lineage.some((j) => j.asked.some((a) => a.op === 'cancel'))) {
       findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} ended CANCELED but no cancel was asked of it or an ancestor` });
-    } else if (final.status === 'FINISHED' && final.hasErrors && NEVER_FAILING.includes(job.type) && !expectsErrors(job, known)) {
+    } else if (final.status === 'FINISHED' && final.hasErrors && NEVER_FAILING.includes(job.type) && !expectedErrors(job, final, known)) {
       findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} FINISHED with errors: ${final.error ?? 'a child failed'}` });
     } else if (final.status === 'FINISHED') {
       const open = [...known.values()].filter((child) => child.parentId === job.id && !ENDED.includes(finals.get(child.id)?.status ?? 'FINISHED'));

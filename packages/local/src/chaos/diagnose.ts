@@ -1,4 +1,5 @@
-import type { TableEvidence } from './table-read.ts';
+import { rootLaneKey } from '@stint/core/table-keys';
+import { laneId, type TableEvidence } from './table-read.ts';
 
 type Item = Record<string, unknown>;
 
@@ -21,33 +22,42 @@ export function diagnose(jobId: string, evidence: TableEvidence, now: number): s
     job.lostSlices ? `lost slices ${job.lostSlices}` : '',
     job.cancelRequested ? 'cancel requested' : '',
   ].filter(Boolean);
-  const hint = likelyCause(job, children, evidence);
-  return `${facts.join('; ')}${hint ? ` → ${hint}` : ''}`;
+  const causes = likelyCauses(job, children, evidence);
+  return `${facts.join('; ')}${causes.length ? ` → ${causes.join('; ')}` : ''}`;
 }
 
-function likelyCause(job: Item, children: Item[], evidence: TableEvidence): string | null {
+function likelyCauses(job: Item, children: Item[], evidence: TableEvidence): string[] {
+  const causes: string[] = [];
   const gsi5 = (job.gsi5pk as string | undefined) ?? '';
-  const ended = children.filter((child) => child.status === 'FINISHED' || child.status === 'CANCELED').length;
-  if (job.status === 'CANCELING') return 'a cancel cascade that never finished (issue 10 #3)';
+  const isEnded = (item: Item) => item.status === 'FINISHED' || item.status === 'CANCELED';
+  const ended = children.filter(isEnded).length;
+  if (job.status === 'CANCELING') causes.push('a cancel cascade that never finished (issue 10 #3)');
   if (gsi5.startsWith('R#')) {
-    const lane = evidence.lanes.get(`F#${job.rootId}|L#${job.lowPriority ? 'low' : 'normal'}`);
-    if (!lane?.gsi5pk) return 'ready, but its root is not in its lane, so no pump reaches it (issue 10 #4)';
-    return 'ready and its root is in its lane, yet never dispatched';
+    const key = rootLaneKey(job.rootId as string, job.lowPriority ? 'low' : 'normal');
+    const inFlight = [...evidence.jobs.values()].filter((other) => (other.gsi5pk as string | undefined)?.startsWith('I#') && other.rootId === job.rootId);
+    causes.push(
+      evidence.lanes.get(laneId(key))?.gsi5pk
+        ? `ready and its root is in its lane, yet never dispatched (its root holds ${inFlight.length} in-flight slots: ${inFlight.map((other) => `${other.id} ${other.status}`).join(', ') || 'none'})`
+        : 'ready, but its root is not in its lane, so no pump reaches it (issue 10 #4)',
+    );
   }
   if (gsi5.startsWith('I#') && job.leaseExpiresAt !== undefined && !job.leaseOwner) {
-    return 'in flight with a lease and no owner: a heartbeat renewed a lease its slice had released (issue 10 #1)';
+    causes.push('in flight with a lease and no owner: a heartbeat renewed a lease its slice had released (issue 10 #1)');
   }
   if (job.parked && Number(job.childrenDone) < Number(job.childrenTotal) && ended >= Number(job.childrenTotal)) {
-    return `parked although all ${ended} children ended: a child's end was never counted (issue 10 #2)`;
+    causes.push(`parked although all ${ended} children ended: a child's end was never counted (issue 10 #2)`);
   }
-  if (Number(job.childrenDone) > Number(job.childrenTotal)) return 'more children counted done than counted at all: an adoption not counted (issue 10 #5)';
-  if (children.some((child) => child.status === 'STOPPED' || child.status === 'STOPPING') && job.status !== 'STOPPED') {
-    return 'children left STOPPED/STOPPING under a parent that runs (resume while stopping, issue 10 #6)';
+  if (Number(job.childrenDone) > Number(job.childrenTotal)) causes.push('more children counted done than counted at all: an adoption not counted (issue 10 #5)');
+  if (isEnded(job) && children.some((child) => !isEnded(child))) {
+    causes.push(`ended while ${children.length - ended} of its children had not (it counted ${job.childrenTotal})`);
   }
-  if (typeof job.error === 'string' && job.error.includes('mid-slice')) return 'failed by the lost-slice limit (issue 10 #7)';
-  if (job.status === 'STOPPING') return 'STOPPING with no worker to honour it';
-  if (!gsi5 && !job.parked && (job.status === 'PENDING' || job.status === 'RUNNING')) return 'in no dispatch set (not ready, in flight nor parked)';
-  return null;
+  if (!isEnded(job) && job.status !== 'STOPPED' && children.some((child) => child.status === 'STOPPED' || child.status === 'STOPPING')) {
+    causes.push('children left STOPPED/STOPPING under a parent that runs (resume while stopping, issue 10 #6)');
+  }
+  if (typeof job.error === 'string' && job.error.includes('mid-slice')) causes.push('failed by the lost-slice limit (issue 10 #7)');
+  if (job.status === 'STOPPING') causes.push('STOPPING with no worker to honour it');
+  if (!gsi5 && !job.parked && (job.status === 'PENDING' || job.status === 'RUNNING')) causes.push('in no dispatch set (not ready, in flight nor parked)');
+  return causes;
 }
 
 function describeStatuses(items: Item[]): string {

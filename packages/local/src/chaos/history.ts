@@ -1,17 +1,9 @@
+import type { Operation } from '@stint/core/lifecycle';
+
 /** What the chaos run asked of the stack and what it answered: the checks' evidence. */
 
-export type AskedOperation =
-  | 'stop'
-  | 'resume'
-  | 'cancel'
-  | 'force-stop'
-  | 'restart'
-  | 'set-low-priority'
-  | 'remove-low-priority'
-  | 'delete';
-
 export interface Asked {
-  op: AskedOperation;
+  op: Operation;
   at: number;
   /** HTTP status, or 0 when the answer was lost (the outcome is unknown: it may have applied). */
   status: number;

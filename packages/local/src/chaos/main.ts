@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { runChaos, summaryLine } from './chaos-run.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Ctrl-C ends the run through process.exit, whose 'exit' handlers kill the stack's group.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 const { values } = parseArgs({
   options: {

@@ -4,13 +4,15 @@ import { emulatorClients, startEmulators } from '../emulators.ts';
 import { scanAll } from '../repair/table-scan.ts';
 import { EXECUTIONS_PREFIX, type StepExecution } from './chaos-jobs.ts';
 
+export const laneId = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
+
 export interface TableEvidence {
   executions: StepExecution[];
   /** Step results by job id and step name. */
   checkpoints: Map<string, Map<string, unknown>>;
   /** Job items by id, as stored (bookkeeping fields included), for diagnoses. */
   jobs: Map<string, Record<string, unknown>>;
-  /** Root lane items (`F#<root>` / `L#<lane>`) by key. */
+  /** Root lane items by `laneId` of their key. */
   lanes: Map<string, Record<string, unknown>>;
   /** Summary and statistics items. */
   counters: Array<{ pk: string; sk: string } & Record<string, unknown>>;
@@ -41,7 +43,7 @@ export async function readTable(dataDir: string, tableName: string): Promise<Tab
         const steps = evidence.checkpoints.get(id) ?? new Map<string, unknown>();
         steps.set(sk.slice(checkpoints.sk.length), item.result === undefined ? undefined : JSON.parse(item.result as string));
         evidence.checkpoints.set(id, steps);
-      } else if (pk.startsWith(lanes.pk)) evidence.lanes.set(`${pk}|${sk}`, item);
+      } else if (pk.startsWith(lanes.pk)) evidence.lanes.set(laneId({ pk, sk }), item);
       else if (pk.startsWith(counters.pk)) evidence.counters.push(item as TableEvidence['counters'][number]);
     }
     return evidence;

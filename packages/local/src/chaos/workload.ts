@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ALLOWED_FROM, type Operation } from '@stint/core/lifecycle';
 import type { ChaosApi } from './chaos-api.ts';
 import { CHAOS_STEPS, CHAOS_TREE, type ChaosStepsData, type ChaosTreeData } from './chaos-jobs.ts';
 import type { Dice } from './dice.ts';
-import type { AskedOperation, History, KnownJob } from './history.ts';
+import type { History, KnownJob } from './history.ts';
 
 export const CHAOS_TENANTS = ['chaos-a', 'chaos-b', 'chaos-c'] as const;
 /** clear-inactive deletes whatever ended job it finds: only here, so the other tenants' losses stay visible. */
@@ -13,7 +14,7 @@ type Action =
   | 'submitTree'
   | 'submitExample'
   | 'adoptChild'
-  | AskedOperation
+  | Operation
   | 'bulk'
   | 'bulkFilter'
   | 'clearInactive';
@@ -36,19 +37,7 @@ const ACTIONS: ReadonlyArray<readonly [Action, number]> = [
   ['clearInactive', 1],
 ];
 
-/** The statuses an operation applies to (lifecycle.ts), to aim most operations where they can work. */
-const TARGET_STATUSES: Record<AskedOperation, readonly string[]> = {
-  stop: ['PENDING', 'RUNNING'],
-  resume: ['STOPPED'],
-  'force-stop': ['STOPPING'],
-  cancel: ['STOPPED'],
-  restart: ['FINISHED'],
-  'set-low-priority': ['PENDING', 'RUNNING', 'STOPPED'],
-  'remove-low-priority': ['PENDING', 'RUNNING', 'STOPPED'],
-  delete: ['FINISHED', 'CANCELED'],
-};
-
-const OPERATION_ROUTES: Record<Exclude<AskedOperation, 'delete'>, { method: 'POST' | 'DELETE'; path: string }> = {
+const OPERATION_ROUTES: Record<Exclude<Operation, 'delete'>, { method: 'POST' | 'DELETE'; path: string }> = {
   stop: { method: 'POST', path: 'stop' },
   resume: { method: 'POST', path: 'resume' },
   cancel: { method: 'POST', path: 'cancel' },
@@ -136,7 +125,7 @@ export class Workload {
     for (const job of jobs ?? []) this.history.saw(job);
   }
 
-  async operate(op: AskedOperation, job = this.target(TARGET_STATUSES[op])): Promise<number> {
+  async operate(op: Operation, job = this.target(ALLOWED_FROM[op])): Promise<number> {
     if (!job) return 0;
     const at = Date.now();
     const route = op === 'delete' ? { method: 'DELETE' as const, path: '' } : OPERATION_ROUTES[op];
@@ -148,7 +137,7 @@ export class Workload {
     return answer.status;
   }
 
-  private async bulkIds(op: AskedOperation, jobs: KnownJob[]): Promise<void> {
+  private async bulkIds(op: Operation, jobs: KnownJob[]): Promise<void> {
     const at = Date.now();
     const answer = await this.api.call('POST', '/api/jobs/bulk', { op, ids: jobs.map((job) => job.id) });
     this.history.answered(`bulk ${op}`, answer.status, answer.body);
@@ -163,7 +152,7 @@ export class Workload {
     const op = this.dice.pick(['stop', 'resume', 'cancel', 'set-low-priority', 'delete'] as const);
     const jobs: KnownJob[] = [];
     for (let i = this.dice.int(2, 6); i > 0; i--) {
-      const job = this.target(TARGET_STATUSES[op]);
+      const job = this.target(ALLOWED_FROM[op]);
       if (job && !jobs.includes(job)) jobs.push(job);
     }
     if (jobs.length > 0) await this.bulkIds(op, jobs);

@@ -1,7 +1,8 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '@stint/core/errors';
 import { TABLE } from '@stint/core/resource-spec';
-import { buildUpdate, type UpdateSpec } from '@stint/core/update-expression';
+import { JobStore } from '@stint/core/job-store';
+import type { UpdateSpec } from '@stint/core/update-expression';
 import {
   diffIndexes,
   entryOf,
@@ -89,33 +90,24 @@ async function finishInterrupted(table: TableWrites, items: Item[]): Promise<num
   return finished;
 }
 
+/** The repair's writes: conditional, and a lost condition means the item is not as scanned. */
 class TableWrites {
+  readonly #store: JobStore;
+
   constructor(
     readonly client: DynamoDBDocumentClient,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.#store = new JobStore(client, tableName);
+  }
 
   /** The item as written; null when it no longer is as the scan saw it. */
   async update(item: Item, spec: UpdateSpec): Promise<Item | null> {
-    try {
-      const out = await this.client.send(
-        new UpdateCommand({ TableName: this.tableName, Key: { pk: item.pk, sk: item.sk }, ...buildUpdate(spec), ReturnValues: 'ALL_NEW' }),
-      );
-      return out.Attributes ?? null;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return null;
-      throw error;
-    }
+    return this.#store.tryUpdateItem({ pk: item.pk as string, sk: item.sk as string }, spec);
   }
 
   async putIfAbsent(item: Item): Promise<boolean> {
-    try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
-    }
+    return this.#store.putIfAbsent(item);
   }
 
   async deletePlaceholder(key: { pk: string; sk: string }): Promise<void> {
