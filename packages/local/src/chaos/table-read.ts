@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { checkpointKey, jobKey, rootLaneKey, summaryKey } from '@stint/core/table-keys';
+import { checkpointPrefix, jobIdOfPk, jobKey, rootLaneKey, summaryKey } from '@stint/core/table-keys';
 import { emulatorClients, startEmulators } from '../emulators.ts';
 import { scanAll } from '../repair/table-scan.ts';
 import { EXECUTIONS_PREFIX, type StepExecution } from './chaos-jobs.ts';
@@ -29,7 +29,6 @@ export async function readTable(dataDir: string, tableName: string): Promise<Tab
     const items = await scanAll(emulatorClients(emulators).dynamo, tableName);
     const evidence: TableEvidence = { executions: [], checkpoints: new Map(), jobs: new Map(), lanes: new Map(), counters: [] };
     const jobs = jobKey('');
-    const checkpoints = checkpointKey('', '');
     const lanes = rootLaneKey('', 'normal');
     // A tenant's partition holds its summary and statistics items only.
     const counters = summaryKey('');
@@ -38,10 +37,10 @@ export async function readTable(dataDir: string, tableName: string): Promise<Tab
       const sk = item.sk as string;
       if (pk.startsWith(EXECUTIONS_PREFIX)) evidence.executions.push(item as unknown as StepExecution);
       else if (pk.startsWith(jobs.pk) && sk === jobs.sk) evidence.jobs.set(item.id as string, item);
-      else if (pk.startsWith(jobs.pk) && sk.startsWith(checkpoints.sk)) {
-        const id = pk.slice(jobs.pk.length);
+      else if (pk.startsWith(jobs.pk) && sk.startsWith(checkpointPrefix)) {
+        const id = jobIdOfPk(pk);
         const steps = evidence.checkpoints.get(id) ?? new Map<string, unknown>();
-        steps.set(sk.slice(checkpoints.sk.length), item.result === undefined ? undefined : JSON.parse(item.result as string));
+        steps.set(sk.slice(checkpointPrefix.length), item.result === undefined ? undefined : JSON.parse(item.result as string));
         evidence.checkpoints.set(id, steps);
       } else if (pk.startsWith(lanes.pk)) evidence.lanes.set(laneId({ pk, sk }), item);
       else if (pk.startsWith(counters.pk)) evidence.counters.push(item as TableEvidence['counters'][number]);
