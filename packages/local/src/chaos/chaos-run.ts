@@ -100,6 +100,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let downSince: number | null = null;
   const uptime = () => Date.now() - began - downMs - (downSince === null ? 0 : Date.now() - downSince);
   let up: Promise<void> = Promise.resolve();
+  let restartFailed = false;
   const killer = (async () => {
     for (const moment of moments) {
       while (uptime() < moment) await sleep(Math.min(250, moment - uptime()));
@@ -108,7 +109,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       downSince = Date.now();
       await stack.kill();
       await sleep(killDice.int(0, 1_500));
-      stack = await start();
+      stack = await start().catch((error: unknown) => {
+        // The run cannot go on; the workload stops and the error ends the run.
+        restartFailed = true;
+        restarted();
+        throw error;
+      });
       api.url = stack.url;
       const restartMs = Date.now() - downSince;
       downMs += restartMs;
@@ -123,6 +129,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let refreshed = 0;
   for (let turn = 0; uptime() < options.durationMs; turn++) {
     await up;
+    if (restartFailed) break;
     await workload.act();
     if (Date.now() - refreshed > 3_000) {
       await workload.refresh(CHAOS_TENANTS[turn % CHAOS_TENANTS.length]!);
@@ -165,8 +172,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
   log(`${elapsed()} ${quiet ? 'quiet' : 'still moving'} after ${Math.round((Date.now() - quiesceStart) / 1000)} s of quiescence; reading the jobs`);
 
+  if (!stack.running) throw new Error('the stack exited on its own during the run; its output is above');
   const readAt = Date.now();
-  const finals = await readFinals(api, [...history.jobs.keys()]);
+  const { finals, unread } = await readFinals(api, [...history.jobs.keys()]);
   const tenants: Array<Omit<TenantCounts, 'statsCreated'>> = [];
   for (const tenant of CHAOS_TENANTS) {
     const summary = await api.call('GET', `/api/summary?tenant=${tenant}`);
@@ -176,7 +184,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   await stack.stop();
   const table = await readTable(dataDir, TABLE_NAME);
 
-  const lost = findLost(history.jobs, finals, history.clears);
+  const lost = [
+    ...findLost(history.jobs, finals, history.clears),
+    ...unread.map(({ id, status }): Finding => ({ check: 'lost', jobId: id, detail: `could not be read at the end (HTTP ${status})` })),
+  ];
   const stuck = findStuck(finals, movement, readAt, IDLE_WINDOW_MS);
   const effects = findEffectFaults(finals, table.executions, table.checkpoints, new Set(lost.flatMap((f) => (f.jobId ? [f.jobId] : []))));
   // A tenant's partition holds its summary item and its statistics buckets.
@@ -217,19 +228,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
 }
 
-/** Every job by id, as a user would look it up; null for 404. */
-async function readFinals(api: ChaosApi, ids: string[]): Promise<Map<string, FinalJob | null>> {
+/** Every job by id, as a user would look it up; null for 404. A job no answer came for is `unread`. */
+async function readFinals(api: ChaosApi, ids: string[]): Promise<{ finals: Map<string, FinalJob | null>; unread: Array<{ id: string; status: number }> }> {
   const finals = new Map<string, FinalJob | null>();
+  const unread: Array<{ id: string; status: number }> = [];
   for (let i = 0; i < ids.length; i += 8) {
     await Promise.all(
       ids.slice(i, i + 8).map(async (id) => {
         const answer = await api.call('GET', `/api/jobs/${id}`);
         if (answer.status === 200) finals.set(id, answer.body as FinalJob);
         else if (answer.status === 404) finals.set(id, null);
+        else unread.push({ id, status: answer.status });
       }),
     );
   }
-  return finals;
+  return { finals, unread };
 }
 
 /** `lost=0 stuck=0 doubled=0 missing=0 drift=0 jobs=… kills=… seed=…` */

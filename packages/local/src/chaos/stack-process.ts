@@ -14,11 +14,20 @@ export interface StackProcessOptions {
  * shell, tsx and the node process running the stack), as a machine losing power would.
  */
 export class StackProcess {
+  #running = true;
+
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
     readonly exited: Promise<void>,
-  ) {}
+  ) {
+    void exited.then(() => (this.#running = false));
+  }
+
+  /** False once the stack's processes are gone (killed, stopped, or exited on their own). */
+  get running(): boolean {
+    return this.#running;
+  }
 
   static async start(options: StackProcessOptions): Promise<StackProcess> {
     const child = spawn('npm', ['start', '--silent'], {
