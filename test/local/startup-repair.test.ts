@@ -6,7 +6,7 @@ import { defineJob, JobRegistry } from '@stint/sdk';
 import { Engine } from '@stint/core';
 import { buildUpdate } from '@stint/core/update-expression';
 import { placeholderItem, takeStaleKeysSpec } from '@stint/local/repair/index-entries';
-import { repairLocalTable } from '@stint/local/repair/startup-repair';
+import { endRun, repairLocalTable, startRun } from '@stint/local/repair/startup-repair';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDynaliteFiles, type DynaliteFiles, type StoredRecord } from '../support/dynalite-files.ts';
 import { createTestStack, emulatorClients, startEmulators, type Emulators } from '../support/stack.ts';
@@ -176,5 +176,14 @@ describe('startup repair of a dynalite table left by kills', () => {
     expect(await item('J#ghost', 'J')).toBeUndefined();
     expect(await idsIn('gsi5', 'R#normal#gone')).toEqual([]);
     expect(await idsIn('gsi5', `R#normal#${ids.root}`)).toEqual([ids.child]);
+  });
+
+  it('spares a start after a clean stop the repair, never one after a kill', async () => {
+    // The table above never saw the marker: as after a kill, or from before the marker existed.
+    expect(await startRun(dynamo, tableName)).toEqual({ previousRunKilled: true });
+    await endRun(dynamo, tableName);
+    expect(await startRun(dynamo, tableName)).toEqual({ previousRunKilled: false });
+    // This run is killed: no endRun.
+    expect(await startRun(dynamo, tableName)).toEqual({ previousRunKilled: true });
   });
 });

@@ -10,7 +10,7 @@ import { chaosJobDefinitions } from './chaos/chaos-jobs.ts';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
-import { describeRepair, repairLocalTable } from './repair/startup-repair.ts';
+import { describeRepair, endRun, repairLocalTable, startRun } from './repair/startup-repair.ts';
 import { formatReport, openReportInbox } from './report-inbox.ts';
 import { SqsPoller } from './sqs-poller.ts';
 
@@ -19,7 +19,11 @@ export interface LocalStack {
   clients: AwsClients;
   provisioned: Provisioned;
   emulators: Emulators;
-  stop(): Promise<void>;
+  /**
+   * Stops pollers, sweeper and emulators. `requestsDone: false` (an api request may still be
+   * writing) leaves the run marked as killed, so the next start repairs the table.
+   */
+  stop(options?: { requestsDone?: boolean }): Promise<void>;
 }
 
 /**
@@ -41,8 +45,10 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   });
   // Before anything reads the table: a kill of the previous run may have left dynalite's
   // indexes and the counters out of step with the items.
-  const repaired = describeRepair(await repairLocalTable(clients.dynamo, provisioned.tableName));
-  if (repaired) console.log(repaired);
+  if ((await startRun(clients.dynamo, provisioned.tableName)).previousRunKilled) {
+    const repaired = describeRepair(await repairLocalTable(clients.dynamo, provisioned.tableName));
+    if (repaired) console.log(repaired);
+  }
   const config: StintConfig = {
     tableName: provisioned.tableName,
     workQueueUrl: provisioned.queueUrls.work,
@@ -112,10 +118,12 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     clients,
     provisioned,
     emulators,
-    async stop() {
+    async stop({ requestsDone = true } = {}) {
       running = false;
       wake();
-      await Promise.allSettled([worker.stop(), intake.stop(), reports.poller.stop(), sweeping]);
+      const stopped = await Promise.allSettled([worker.stop(), intake.stop(), reports.poller.stop(), sweeping]);
+      // Only a stop whose work all ended may spare the next start its repair.
+      if (requestsDone && stopped.every((result) => result.status === 'fulfilled')) await endRun(clients.dynamo, provisioned.tableName);
       await emulators.stop();
     },
   };

@@ -1,4 +1,5 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localRunKey } from '@stint/core/table-keys';
 import { buildUpdate } from '@stint/core/update-expression';
 import { counterCorrections, countedJobs, deriveCounters, SUMMARY_FIELDS } from './counter-derivation.ts';
 import { INDEX_KEY_ATTRIBUTES, itemId, PLACEHOLDER_ATTRIBUTE, RESTORE_ATTRIBUTE } from './index-entries.ts';
@@ -62,4 +63,21 @@ export function describeRepair(report: StartupRepairReport): string | null {
   ].filter(Boolean);
   if (fixes.length === 0) return null;
   return `  Startup repair (${report.jobs} jobs checked in ${report.ms} ms): ${fixes.join(', ')}.`;
+}
+
+/**
+ * Whether the previous run of the stack on this table ended without a clean stop, and from
+ * now on, that this one is running. Only a killed run can have left what the repair mends,
+ * so a stack stopped with Ctrl-C starts again without paying for the scans.
+ */
+export async function startRun(client: DynamoDBDocumentClient, tableName: string): Promise<{ previousRunKilled: boolean }> {
+  const out = await client.send(new GetCommand({ TableName: tableName, Key: localRunKey, ConsistentRead: true }));
+  await client.send(new PutCommand({ TableName: tableName, Item: { ...localRunKey, state: 'running' } }));
+  // No marker: a table from before the marker existed, or a first start (the repair is quick then).
+  return { previousRunKilled: out.Item?.state !== 'stopped' };
+}
+
+/** The run stopped cleanly: every write it started has finished. */
+export async function endRun(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
+  await client.send(new PutCommand({ TableName: tableName, Item: { ...localRunKey, state: 'stopped' } }));
 }
