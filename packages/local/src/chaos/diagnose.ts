@@ -47,7 +47,13 @@ function likelyCauses(job: Item, children: Item[], evidence: TableEvidence): str
   if (job.parked && Number(job.childrenDone) < Number(job.childrenTotal) && ended >= Number(job.childrenTotal)) {
     causes.push(`parked although all ${ended} children ended: a child's end was never counted (issue 10 #2)`);
   }
-  if (Number(job.childrenDone) > Number(job.childrenTotal)) causes.push('more children counted done than counted at all: an adoption not counted (issue 10 #5)');
+  if (Number(job.childrenDone) > Number(job.childrenTotal)) {
+    causes.push(
+      children.length > Number(job.childrenTotal)
+        ? 'more children than counted: an adoption not counted (issue 10 #5)'
+        : `more children counted done than it has (${children.length} stored): a child's end counted twice`,
+    );
+  }
   if (isEnded(job) && children.some((child) => !isEnded(child))) {
     causes.push(`ended while ${children.length - ended} of its children had not (it counted ${job.childrenTotal})`);
   }
