@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChaosApi } from './chaos-api.ts';
-import { summaryKey } from '@stint/core/table-keys';
 import { findDrift, findEffectFaults, findLost, findStuck, type Counts, type FinalJob, type Finding, type TenantCounts } from './checks.ts';
 import { diagnose } from './diagnose.ts';
 import { Dice, killMoments } from './dice.ts';
@@ -39,6 +38,8 @@ const TABLE_NAME = 'stint-jobs';
 export interface ChaosReport {
   seed: number;
   options: Omit<ChaosOptions, 'log' | 'cwd'>;
+  /** Wall time of the whole run: workload, restarts, quiescence and the checks. */
+  wallMs: number;
   dataDir: string | null;
   /** Each kill: the stack's uptime in the run when it came, and how long the restart took. */
   kills: Array<{ atMs: number; restartMs: number }>;
@@ -175,7 +176,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   if (!stack.running) throw new Error('the stack exited on its own during the run; its output is above');
   const readAt = Date.now();
   const { finals, unread } = await readFinals(api, [...history.jobs.keys()]);
-  const tenants: Array<Omit<TenantCounts, 'statsCreated'>> = [];
+  const tenants: TenantCounts[] = [];
   for (const tenant of CHAOS_TENANTS) {
     const summary = await api.call('GET', `/api/summary?tenant=${tenant}`);
     const listed = await api.listAll(tenant);
@@ -190,15 +191,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   ];
   const stuck = findStuck(finals, movement, readAt, IDLE_WINDOW_MS);
   const effects = findEffectFaults(finals, table.executions, table.checkpoints, new Set(lost.flatMap((f) => (f.jobId ? [f.jobId] : []))));
-  // A tenant's partition holds its summary item and its statistics buckets.
-  const statsCreated = (tenant: string) =>
-    table.counters
-      .filter((item) => item.pk === summaryKey(tenant).pk && item.sk !== summaryKey(tenant).sk)
-      .reduce((sum, item) => sum + Number(item.created ?? 0), 0);
-  const drift = findDrift(
-    tenants.map((t) => ({ ...t, statsCreated: statsCreated(t.tenant) })),
-    table.counters,
-  );
+  const drift = findDrift(tenants);
   const findings = [...lost, ...stuck.stuck, ...effects.doubled, ...effects.missing, ...drift];
   for (const finding of findings) if (finding.jobId && finding.check !== 'drift') finding.diagnosis = diagnose(finding.jobId, table, readAt);
 
@@ -207,6 +200,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   for (const final of finals.values()) finalStatuses[final?.status ?? 'GONE'] = (finalStatuses[final?.status ?? 'GONE'] ?? 0) + 1;
   return {
     seed: options.seed,
+    wallMs: Date.now() - began,
     options: { seed: options.seed, durationMs: options.durationMs, kills: options.kills, pauseMs: options.pauseMs, quiesceMaxMs: options.quiesceMaxMs, settle: options.settle, keepData: options.keepData },
     dataDir: options.keepData ? dataDir : null,
     kills,
@@ -245,8 +239,13 @@ async function readFinals(api: ChaosApi, ids: string[]): Promise<{ finals: Map<s
   return { finals, unread };
 }
 
-/** `lost=0 stuck=0 doubled=0 missing=0 drift=0 jobs=… kills=… seed=…` */
+/** The figures a run is judged by, as one JSON object. */
+export function summaryOf(report: ChaosReport) {
+  return { seed: report.seed, accepted: report.jobs.accepted, kills: report.kills.length, ...report.counts, wallS: Math.round(report.wallMs / 1000) };
+}
+
+/** `lost=0 stuck=0 doubled=0 missing=0 drift=0 jobs=… kills=… seed=… wall=…s` */
 export function summaryLine(report: ChaosReport): string {
   const { counts } = report;
-  return `lost=${counts.lost} stuck=${counts.stuck} doubled=${counts.doubled} missing=${counts.missing} drift=${counts.drift} jobs=${report.jobs.accepted} kills=${report.kills.length} seed=${report.seed}`;
+  return `lost=${counts.lost} stuck=${counts.stuck} doubled=${counts.doubled} missing=${counts.missing} drift=${counts.drift} jobs=${report.jobs.accepted} kills=${report.kills.length} seed=${report.seed} wall=${Math.round(report.wallMs / 1000)}s`;
 }

@@ -126,18 +126,23 @@ describe('doubled and missing effects', () => {
 });
 
 describe('drift', () => {
-  it('compares the cards with the listed jobs, finds negative stored counters and short statistics', () => {
+  it('compares each summary card with the count of the listed jobs in its bucket', () => {
     const listed = [
       { status: 'FINISHED', hasErrors: false },
       { status: 'FINISHED', hasErrors: true },
       { status: 'RUNNING', hasErrors: true },
+      { status: 'CANCELED', hasErrors: false },
     ];
-    const exact = { total: 3, active: 1, completed: 1, failed: 1, canceled: 0 };
-    expect(findDrift([{ tenant: 't', summary: exact, listed, statsCreated: 3 }], [])).toEqual([]);
-    const findings = findDrift(
-      [{ tenant: 't', summary: { ...exact, completed: 2 }, listed, statsCreated: 2 }],
-      [{ pk: 'T#t', sk: 'SUM', active: -1 }],
-    );
-    expect(findings.map((finding) => finding.detail)).toEqual(['summary completed 2, listed 1', 'statistics count 2 created jobs, 3 exist', 'stored T#t SUM active = -1']);
+    const exact = { total: 4, active: 1, completed: 1, failed: 1, canceled: 1 };
+    expect(findDrift([{ tenant: 't', summary: exact, listed }])).toEqual([]);
+    const findings = findDrift([
+      { tenant: 't', summary: { ...exact, completed: 2, total: 5 }, listed },
+      { tenant: 'u', summary: { ...exact, active: 0 }, listed },
+    ]);
+    expect(findings.map((finding) => `${finding.tenant}: ${finding.detail}`)).toEqual([
+      't: summary total 5, listed 4',
+      't: summary completed 2, listed 1',
+      'u: summary active 0, listed 1',
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * `npm run chaos`: the whole local stack under random jobs, operations and SIGKILLs, then
  * checked for lost, stuck, doubled and missing work and counter drift. Not part of
- * `npm test` (it takes minutes). Prints one summary line, writes a JSON report, and exits
- * non-zero when a check fails.
+ * `npm test` (it takes minutes). Prints one summary line and its figures as JSON, writes
+ * the full JSON report, and exits non-zero when any check counts a fault.
  *
  *   npm run chaos -- --seed 7 --duration 180 --kills 8
  */
@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runChaos, summaryLine } from './chaos-run.ts';
+import { runChaos, summaryLine, summaryOf } from './chaos-run.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // Ctrl-C ends the run through process.exit, whose 'exit' handlers kill the stack's group.
@@ -64,5 +64,6 @@ for (const finding of report.findings.slice(0, 30)) {
 }
 console.log(`report: ${out}`);
 console.log(summaryLine(report));
+console.log(JSON.stringify(summaryOf(report)));
 const failed = Object.values(report.counts).some((count) => count > 0);
 process.exit(failed ? 1 : 0);

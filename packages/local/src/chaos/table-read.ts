@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { checkpointPrefix, jobIdOfPk, jobKey, rootLaneKey, summaryKey } from '@stint/core/table-keys';
+import { checkpointPrefix, jobIdOfPk, jobKey, rootLaneKey } from '@stint/core/table-keys';
 import { emulatorClients, startEmulators } from '../emulators.ts';
 import { scanAll } from '../repair/table-scan.ts';
 import { EXECUTIONS_PREFIX, type StepExecution } from './chaos-jobs.ts';
@@ -14,8 +14,6 @@ export interface TableEvidence {
   jobs: Map<string, Record<string, unknown>>;
   /** Root lane items by `laneId` of their key. */
   lanes: Map<string, Record<string, unknown>>;
-  /** Summary and statistics items. */
-  counters: Array<{ pk: string; sk: string } & Record<string, unknown>>;
 }
 
 /**
@@ -27,11 +25,9 @@ export async function readTable(dataDir: string, tableName: string): Promise<Tab
   const emulators = await startEmulators({ dataDir: join(dataDir, 'dynamodb') });
   try {
     const items = await scanAll(emulatorClients(emulators).dynamo, tableName);
-    const evidence: TableEvidence = { executions: [], checkpoints: new Map(), jobs: new Map(), lanes: new Map(), counters: [] };
+    const evidence: TableEvidence = { executions: [], checkpoints: new Map(), jobs: new Map(), lanes: new Map() };
     const jobs = jobKey('');
     const lanes = rootLaneKey('', 'normal');
-    // A tenant's partition holds its summary and statistics items only.
-    const counters = summaryKey('');
     for (const item of items) {
       const pk = item.pk as string;
       const sk = item.sk as string;
@@ -43,7 +39,6 @@ export async function readTable(dataDir: string, tableName: string): Promise<Tab
         steps.set(sk.slice(checkpointPrefix.length), item.result === undefined ? undefined : JSON.parse(item.result as string));
         evidence.checkpoints.set(id, steps);
       } else if (pk.startsWith(lanes.pk)) evidence.lanes.set(laneId({ pk, sk }), item);
-      else if (pk.startsWith(counters.pk)) evidence.counters.push(item as TableEvidence['counters'][number]);
     }
     return evidence;
   } finally {
