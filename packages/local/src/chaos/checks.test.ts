@@ -65,6 +65,26 @@ describe('lost', () => {
     expect(lost.map((finding) => finding.jobId).sort()).toEqual(['canceled', 'early', 'failed', 'failsOtherwise', 'gone']);
   });
 
+  it('lets an EXECUTE_ACTION end with errors when one of its chunks was canceled on request, and only then', () => {
+    const jobs = byId([
+      known('action', { type: 'EXECUTE_ACTION' }),
+      known('chunk', { type: 'EXECUTE_ACTION', parentId: 'action', rootId: 'action', asked: asked('cancel') }),
+      known('other', { type: 'EXECUTE_ACTION' }),
+      known('otherChunk', { type: 'EXECUTE_ACTION', parentId: 'other', rootId: 'other' }),
+      known('tree', { type: 'CHAOS_TREE', data: { children: 1 } }),
+      known('treeChild', { parentId: 'tree', rootId: 'tree', asked: asked('cancel') }),
+    ]);
+    const finals = new Map<string, FinalJob | null>([
+      ['action', final('action', { type: 'EXECUTE_ACTION', hasErrors: true })],
+      ['chunk', final('chunk', { type: 'EXECUTE_ACTION', status: 'CANCELED' })],
+      ['other', final('other', { type: 'EXECUTE_ACTION', hasErrors: true })],
+      ['otherChunk', final('otherChunk', { type: 'EXECUTE_ACTION' })],
+      ['tree', final('tree', { type: 'CHAOS_TREE', hasErrors: true })],
+      ['treeChild', final('treeChild', { status: 'CANCELED' })],
+    ]);
+    expect(findLost(jobs, finals, []).map((finding) => finding.jobId).sort()).toEqual(['other', 'tree']);
+  });
+
   it('includes a parent counting more children done than it has', () => {
     const lost = findLost(byId([known('p')]), new Map([['p', final('p', { childrenProgress: { finished: 3, total: 2 } })]]), []);
     expect(lost).toHaveLength(1);

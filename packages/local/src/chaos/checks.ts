@@ -44,10 +44,18 @@ function ancestors(job: KnownJob, known: ReadonlyMap<string, KnownJob>): KnownJo
   return found;
 }
 
-/** Errors the job's data asked for: its own run's failure, or one of a descendant's that marks it. */
+/** Types that log an error when a child of theirs was canceled (EXECUTE_ACTION: its records are missing from the results). */
+const ERROR_ON_CANCELED_CHILD = ['EXECUTE_ACTION'];
+
+/**
+ * Errors asked for: its own run's failure as its data asks, one of a descendant's that marks
+ * it, or a child canceled on request when its type reports that as an error.
+ */
 function expectedErrors(job: KnownJob, final: FinalJob, known: ReadonlyMap<string, KnownJob>): boolean {
   if (final.error !== null) return job.data.failAt !== undefined && final.error.startsWith(CHAOS_FAILURE);
-  return [...known.values()].some((other) => other.data.failAt !== undefined && ancestors(other, known).includes(job));
+  const below = [...known.values()].filter((other) => ancestors(other, known).includes(job));
+  if (below.some((other) => other.data.failAt !== undefined)) return true;
+  return ERROR_ON_CANCELED_CHILD.includes(job.type) && below.some((other) => other.parentId === job.id && other.asked.some((a) => a.op === 'cancel'));
 }
 
 /**
