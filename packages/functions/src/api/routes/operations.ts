@@ -10,7 +10,7 @@ const OPERATION_ROUTES: Array<{ method: 'post' | 'delete'; path: string; operati
   { method: 'post', path: 'resume', operation: 'resume', summary: 'Resume a stopped job from its last checkpoint' },
   { method: 'post', path: 'force-stop', operation: 'force-stop', summary: 'Force-stop a stopping job (revokes its lease; may leave data inconsistent)' },
   { method: 'post', path: 'cancel', operation: 'cancel', summary: 'Cancel a stopped job (discards checkpoints, cancels its children)' },
-  { method: 'post', path: 'restart', operation: 'restart', summary: 'Restart a finished job of a restartable type from scratch' },
+  { method: 'post', path: 'restart', operation: 'restart', summary: 'Restart a finished job of a restartable type from scratch (a child once its parent has ended)' },
   { method: 'post', path: 'low-priority', operation: 'set-low-priority', summary: 'Set the low-priority flag (setLowPriority)' },
   { method: 'delete', path: 'low-priority', operation: 'remove-low-priority', summary: 'Remove the low-priority flag (removeLowPriority)' },
 ];
