@@ -48,10 +48,13 @@ function likelyCauses(job: Item, children: Item[], evidence: TableEvidence): str
     causes.push(`parked although all ${ended} children ended: a child's end was never counted (issue 10 #2)`);
   }
   if (Number(job.childrenDone) > Number(job.childrenTotal)) {
+    const restarted = children.filter((child) => Number(child.run ?? 0) > 0 && Number(child.parentRun ?? 0) === Number(job.run ?? 0));
     causes.push(
       children.length > Number(job.childrenTotal)
         ? 'more children than counted: an adoption not counted (issue 10 #5)'
-        : `more children counted done than it has (${children.length} stored): a child's end counted twice`,
+        : restarted.length > 0
+          ? `more children counted done than it has: ${restarted.map((child) => child.id).join(', ')} restarted after being counted, each end counted again`
+          : `more children counted done than it has (${children.length} stored): a child's end counted twice`,
     );
   }
   if (isEnded(job) && children.some((child) => !isEnded(child))) {
