@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { defineJob, JobRegistry } from '@stint/sdk';
 import { Engine } from '@stint/core';
+import { JobStore } from '@stint/core/job-store';
+import { readSummary } from '@stint/core/query/stats-reader';
+import { LISTINGS, summaryKey } from '@stint/core/table-keys';
 import { buildUpdate } from '@stint/core/update-expression';
 import { placeholderItem, takeStaleKeysSpec } from '@stint/local/repair/index-entries';
 import { endRun, repairLocalTable, startRun } from '@stint/local/repair/startup-repair';
@@ -86,7 +89,9 @@ beforeAll(async () => {
   const before = await offline((files) => files.recordsOf(tableName, jobKey(ids.stopped)));
   await engine().apply('stop', ids.stopped, scope);
   // Counter deltas lost in flight, one driven negative.
-  await dynamo.send(new UpdateCommand({ TableName: tableName, Key: { pk: `T#${TENANT}`, sk: 'SUM' }, ...buildUpdate({ set: { total: 2, active: -1, canceled: 0 } }) }));
+  await dynamo.send(
+    new UpdateCommand({ TableName: tableName, Key: summaryKey(TENANT, { system: false, child: false }), ...buildUpdate({ set: { total: 2, active: -1, canceled: 0 } }) }),
+  );
 
   await offline(async (files) => {
     const after = await files.recordsOf(tableName, jobKey(ids.stopped));
@@ -144,7 +149,7 @@ describe('startup repair of a dynalite table left by kills', () => {
 
   it('sets the summary cards to the jobs that exist and raises statistics to them', async () => {
     // root, child, low, stopped (PENDING: its stop never landed) are active; one canceled.
-    expect(await item(`T#${TENANT}`, 'SUM')).toMatchObject({ total: 5, active: 4, completed: 0, failed: 0, canceled: 1 });
+    expect(await readSummary(new JobStore(dynamo, tableName), TENANT, LISTINGS)).toEqual({ total: 5, active: 4, completed: 0, failed: 0, canceled: 1 });
     const buckets = await dynamo.send(
       new QueryCommand({
         TableName: tableName,

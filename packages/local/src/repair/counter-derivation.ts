@@ -1,36 +1,24 @@
-import { CounterStore } from '@stint/core/counter-store';
-import { waitingMs, type JobStatus } from '@stint/core/job';
-import { SUMMARY_BUCKETS, summaryBucket, type SummaryBucket } from '@stint/core/job-record';
-import { jobKey, statsKey, summaryKey } from '@stint/core/table-keys';
+import { CounterStore, type Counted } from '@stint/core/counter-store';
+import { waitingMs } from '@stint/core/job';
+import { jobKey, statsKey } from '@stint/core/table-keys';
 import { itemId, type Item } from './index-entries.ts';
-
-export type SummaryField = SummaryBucket | 'total';
-export const SUMMARY_FIELDS: readonly SummaryField[] = ['total', ...SUMMARY_BUCKETS];
 
 type StatsDelta = Parameters<CounterStore['applyStats']>[2];
 
-/** The fields of a job item its counters depend on. */
-export interface CountedJob {
-  tenant: string;
-  status: JobStatus;
-  hasErrors: boolean;
+/** The fields of a job item its statistics depend on. */
+export interface CountedJob extends Counted {
   createDate: number;
   startDate?: number;
 }
 
-export interface DerivedCounters {
-  summaries: Map<string, Partial<Record<SummaryField, number>>>;
-  stats: Array<{ tenant: string; minute: number; delta: StatsDelta }>;
-}
+export type DerivedStats = Array<{ tenant: string; minute: number; delta: StatsDelta }>;
 
-/** Catches what a counter batch would write instead of writing it. */
-class CollectedCounters extends CounterStore {
-  readonly summaries = new Map<string, Partial<Record<SummaryField, number>>>();
-  readonly stats: DerivedCounters['stats'] = [];
+/** Catches the statistics a counter batch would write instead of writing them. */
+class CollectedStats extends CounterStore {
+  readonly stats: DerivedStats = [];
 
-  override async applySummary(tenant: string, deltas: Partial<Record<SummaryField, number>>): Promise<void> {
-    this.summaries.set(tenant, deltas);
-  }
+  // The summary cards are core's to recount (counter-reconcile.ts's recountWhileStopped).
+  override async applySummary(): Promise<void> {}
 
   override async applyStats(tenant: string, minute: number, delta: StatsDelta): Promise<void> {
     this.stats.push({ tenant, minute, delta });
@@ -38,22 +26,20 @@ class CollectedCounters extends CounterStore {
 }
 
 /**
- * The counters the existing jobs add up to, by replaying each job's life through core's own
- * counter batch (created, started, moved to its bucket), so the bucket and minute semantics
- * are the engine's, not restated here.
+ * The statistics the existing jobs add up to, by replaying each job's creation and start
+ * through core's own counter batch, so the minute semantics are the engine's, not restated.
  */
-export async function deriveCounters(jobs: Iterable<CountedJob>): Promise<DerivedCounters> {
-  const store = new CollectedCounters(undefined as never, '');
+export async function deriveStats(jobs: Iterable<CountedJob>): Promise<DerivedStats> {
+  const store = new CollectedStats(undefined as never, '');
   const batch = store.batch();
   for (const job of jobs) {
-    batch.jobCreated(job.tenant, job.createDate);
-    batch.bucketMoved(job.tenant, 'active', summaryBucket(job.status, job.hasErrors));
+    batch.jobCreated(job, job.createDate);
     if (job.startDate !== undefined) {
       batch.jobStarted(job.tenant, job.startDate, waitingMs({ createDate: job.createDate, startDate: job.startDate, endDate: null }, job.startDate));
     }
   }
   await batch.flush();
-  return { summaries: store.summaries, stats: store.stats };
+  return store.stats;
 }
 
 export interface CounterCorrection {
@@ -62,29 +48,14 @@ export interface CounterCorrection {
 }
 
 /**
- * The writes that make stored counters agree with the jobs.
- *
- * Summary cards count the jobs that exist, so they are set to the derived counts exactly
- * (a tenant whose jobs were all deleted goes to zeros; a negative count cannot survive).
- *
- * Statistics buckets also count jobs deleted since and starts of earlier runs of restarted
- * jobs, which the items no longer show, so a derived value is only a floor: a bucket is
- * raised to it where a kill lost deltas, never lowered. A lost delta in a minute that also
- * had deletions can hide under them.
+ * The writes that raise statistics buckets to what the jobs show. A bucket also counts jobs
+ * deleted since and starts of earlier runs of restarted jobs, which the items no longer
+ * show, so a derived value is only a floor: a bucket is raised to it where a kill lost
+ * deltas, never lowered. A lost delta in a minute that also had deletions can hide under them.
  */
-export function counterCorrections(derived: DerivedCounters, stored: ReadonlyMap<string, Item>): CounterCorrection[] {
+export function statsCorrections(derived: DerivedStats, stored: ReadonlyMap<string, Item>): CounterCorrection[] {
   const corrections: CounterCorrection[] = [];
-  const tenants = new Set(derived.summaries.keys());
-  const summaries = summaryKey('');
-  for (const item of stored.values()) if (item.sk === summaries.sk && typeof item.pk === 'string') tenants.add(item.pk.slice(summaries.pk.length));
-  for (const tenant of tenants) {
-    const key = summaryKey(tenant);
-    const counts = derived.summaries.get(tenant) ?? {};
-    const item = stored.get(itemId(key)) ?? {};
-    const set = Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, counts[field] ?? 0]));
-    if (SUMMARY_FIELDS.some((field) => item[field] !== set[field])) corrections.push({ key, set });
-  }
-  for (const { tenant, minute, delta } of derived.stats) {
+  for (const { tenant, minute, delta } of derived) {
     const key = statsKey(tenant, minute);
     const item = stored.get(itemId(key)) ?? {};
     const set: Record<string, number> = {};
@@ -97,7 +68,7 @@ export function counterCorrections(derived: DerivedCounters, stored: ReadonlyMap
 
 const numberOf = (value: unknown) => (typeof value === 'number' ? value : 0);
 
-/** The job items among scanned ones, as the fields their counters depend on. */
+/** The job items among scanned ones, as the fields their statistics depend on. */
 export function countedJobs(items: readonly Item[]): CountedJob[] {
   const jobs = jobKey('');
   return items.filter(

@@ -1,7 +1,10 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { recountWhileStopped } from '@stint/core/counter-reconcile';
+import { JobStore } from '@stint/core/job-store';
 import { localRunKey } from '@stint/core/table-keys';
 import { buildUpdate } from '@stint/core/update-expression';
-import { counterCorrections, countedJobs, deriveCounters, SUMMARY_FIELDS } from './counter-derivation.ts';
+import { countedJobs, deriveStats, statsCorrections } from './counter-derivation.ts';
 import { INDEX_KEY_ATTRIBUTES, itemId, PLACEHOLDER_ATTRIBUTE, RESTORE_ATTRIBUTE } from './index-entries.ts';
 import { repairIndexes, type IndexRepairReport } from './index-repair.ts';
 import { scanAll } from './table-scan.ts';
@@ -9,12 +12,12 @@ import { scanAll } from './table-scan.ts';
 export interface StartupRepairReport extends IndexRepairReport {
   items: number;
   jobs: number;
-  /** Summary items and statistics buckets rewritten to agree with the jobs. */
+  /** Summary listings recounted and statistics buckets raised to agree with the jobs. */
   countersCorrected: number;
   ms: number;
 }
 
-/** What the repair reads of each item: keys, index keys, and the fields counters derive from. */
+/** What the repair reads of each item: keys, index keys, and the fields statistics derive from. */
 const ATTRIBUTES = [
   'pk',
   'sk',
@@ -22,11 +25,11 @@ const ATTRIBUTES = [
   RESTORE_ATTRIBUTE,
   PLACEHOLDER_ATTRIBUTE,
   'tenant',
+  'system',
+  'parentId',
   'status',
-  'hasErrors',
   'createDate',
   'startDate',
-  ...SUMMARY_FIELDS,
   'created',
   'waitCount',
 ] as const;
@@ -35,8 +38,9 @@ const ATTRIBUTES = [
  * `npm start`'s repair of its dynalite table, before the pollers, the sweeper or the api use
  * it. A SIGKILL can leave what a deployment's DynamoDB never does: index entries lost or
  * left behind between dynalite's separate writes (`index-repair.ts`), and counter deltas
- * lost from a batch not yet flushed (`counter-derivation.ts`). Both are re-derived from the
- * items. It reads the whole table once (Scan, which core never does: acceptable for one
+ * lost from a batch not yet flushed: the summary cards are recounted by core
+ * (`recountWhileStopped`, safe because nothing else writes yet) and statistics buckets
+ * raised to what the jobs show (`counter-derivation.ts`). It reads the whole table once (Scan, which core never does: acceptable for one
  * developer's local table) and each index once; it writes only what differs.
  */
 export async function repairLocalTable(client: DynamoDBDocumentClient, tableName: string, clock: () => number = Date.now): Promise<StartupRepairReport> {
@@ -46,11 +50,13 @@ export async function repairLocalTable(client: DynamoDBDocumentClient, tableName
 
   const jobs = countedJobs(items);
   const stored = new Map(items.map((item) => [itemId(item), item]));
-  const corrections = counterCorrections(await deriveCounters(jobs), stored);
+  const corrections = statsCorrections(await deriveStats(jobs), stored);
   for (const { key, set } of corrections) {
     await client.send(new UpdateCommand({ TableName: tableName, Key: key, ...buildUpdate({ set }) }));
   }
-  return { items: items.length, jobs: jobs.length, ...indexes, countersCorrected: corrections.length, ms: clock() - started };
+  // After the indexes: core counts the cards on gsi2, whose entries must be whole by now.
+  const cards = await recountWhileStopped(new JobStore(client, tableName), new TenantDirectory(client, tableName));
+  return { items: items.length, jobs: jobs.length, ...indexes, countersCorrected: corrections.length + cards, ms: clock() - started };
 }
 
 /** One line for the console when the repair changed something; null when the table was sound. */
