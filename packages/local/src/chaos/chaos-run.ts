@@ -34,6 +34,8 @@ export const STACK_TIMINGS = { leaseMs: 3_000, sweepIntervalMs: 1_000, sliceBudg
 /** A job whose tree did not change for this long is not moving: a lease must have expired and two sweeps passed. */
 export const IDLE_WINDOW_MS = STACK_TIMINGS.leaseMs + 2 * STACK_TIMINGS.sweepIntervalMs;
 const TABLE_NAME = 'stint-jobs';
+/** The summary read's views (`GET /api/summary`'s flags, as the jobs list takes them). */
+const SUMMARY_VIEWS: ReadonlyArray<{ children?: 'true'; system?: 'true' }> = [{}, { children: 'true' }, { system: 'true' }, { children: 'true', system: 'true' }];
 
 export interface ChaosReport {
   seed: number;
@@ -178,9 +180,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { finals, unread } = await readFinals(api, [...history.jobs.keys()]);
   const tenants: TenantCounts[] = [];
   for (const tenant of CHAOS_TENANTS) {
-    const summary = await api.call('GET', `/api/summary?tenant=${tenant}`);
     const listed = await api.listAll(tenant);
-    if (summary.status === 200 && listed) tenants.push({ tenant, summary: summary.body as Counts, listed });
+    if (!listed) continue;
+    // Each view the summary read offers, against the jobs the list shows in it.
+    for (const view of SUMMARY_VIEWS) {
+      const summary = await api.call('GET', `/api/summary?${new URLSearchParams({ tenant, ...view })}`);
+      const shown = listed.filter((job) => (view.system || !job.system) && (view.children || job.parentId === null));
+      if (summary.status === 200) tenants.push({ tenant, view: new URLSearchParams(view).toString() || 'roots', summary: summary.body as Counts, listed: shown });
+    }
   }
   await stack.stop();
   const table = await readTable(dataDir, TABLE_NAME);

@@ -154,15 +154,15 @@ describe('drift', () => {
       { status: 'CANCELED', hasErrors: false },
     ];
     const exact = { total: 4, active: 1, completed: 1, failed: 1, canceled: 1 };
-    expect(findDrift([{ tenant: 't', summary: exact, listed }])).toEqual([]);
+    expect(findDrift([{ tenant: 't', view: 'roots', summary: exact, listed }])).toEqual([]);
     const findings = findDrift([
-      { tenant: 't', summary: { ...exact, completed: 2, total: 5 }, listed },
-      { tenant: 'u', summary: { ...exact, active: 0 }, listed },
+      { tenant: 't', view: 'roots', summary: { ...exact, completed: 2, total: 5 }, listed },
+      { tenant: 'u', view: 'children=true', summary: { ...exact, active: 0 }, listed },
     ]);
     expect(findings.map((finding) => `${finding.tenant}: ${finding.detail}`)).toEqual([
-      't: summary total 5, listed 4',
-      't: summary completed 2, listed 1',
-      'u: summary active 0, listed 1',
+      't: summary (roots) total 5, listed 4',
+      't: summary (roots) completed 2, listed 1',
+      'u: summary (children=true) active 0, listed 1',
     ]);
   });
 });

@@ -209,25 +209,27 @@ function keptExecutions(final: FinalJob | null, checkpoints: ReadonlyMap<string,
 
 export type Counts = Record<SummaryBucket | 'total', number>;
 
-/** A tenant's summary cards as core's summary read answers them, and its jobs as listed. */
+/** A tenant's summary cards in one view as core's summary read answers them, and the jobs the list shows in it. */
 export interface TenantCounts {
   tenant: string;
+  /** The summary's query beyond the tenant, e.g. `children=true`; `roots` for none. */
+  view: string;
   summary: Counts;
   listed: ReadonlyArray<{ status: string; hasErrors: boolean }>;
 }
 
 /**
- * Drift: per tenant and card, the summary read against the count of the listed jobs in that
- * bucket. Counters are read only through the summary read, never by their items' keys, so
- * the check holds whatever layout core gives them.
+ * Drift: per tenant, view and card, the summary read against the count of the listed jobs
+ * in that bucket. Counters are read only through the summary read, never by their items'
+ * keys, so the check holds whatever layout core gives them.
  */
 export function findDrift(tenants: readonly TenantCounts[]): Finding[] {
   const findings: Finding[] = [];
-  for (const { tenant, summary, listed } of tenants) {
+  for (const { tenant, view, summary, listed } of tenants) {
     const counts: Counts = { total: listed.length, active: 0, completed: 0, failed: 0, canceled: 0 };
     for (const job of listed) counts[summaryBucket(job.status as JobStatus, job.hasErrors)]++;
     for (const field of ['total', ...SUMMARY_BUCKETS] as const) {
-      if (summary[field] !== counts[field]) findings.push({ check: 'drift', tenant, detail: `summary ${field} ${summary[field]}, listed ${counts[field]}` });
+      if (summary[field] !== counts[field]) findings.push({ check: 'drift', tenant, detail: `summary (${view}) ${field} ${summary[field]}, listed ${counts[field]}` });
     }
   }
   return findings;
