@@ -45,6 +45,8 @@ describe('lost', () => {
       known('failingChild', { parentId: 'tree', rootId: 'tree', data: { steps: 2, ms: 10, failAt: 0 } }),
       known('early', { type: 'CHAOS_TREE', data: { children: 1 } }),
       known('late', { parentId: 'early', rootId: 'early' }),
+      known('deletedTree', { type: 'CHAOS_TREE', data: { children: 1 }, asked: asked('delete') }),
+      known('inDeletedTree', { parentId: 'deletedTree', rootId: 'deletedTree' }),
     ]);
     const finals = new Map<string, FinalJob | null>([
       ['gone', null],
@@ -60,6 +62,8 @@ describe('lost', () => {
       ['failingChild', final('failingChild', { hasErrors: true, error: 'chaos: failing at step 0, as the job\'s data asks' })],
       ['early', final('early', { childrenProgress: { finished: 1, total: 1 } })],
       ['late', final('late', { status: 'RUNNING' })],
+      ['deletedTree', null],
+      ['inDeletedTree', null],
     ]);
     const lost = findLost(jobs, finals, [{ tenant: 'chaos-c', at: 0 }]);
     expect(lost.map((finding) => finding.jobId).sort()).toEqual(['canceled', 'early', 'failed', 'failsOtherwise', 'gone']);

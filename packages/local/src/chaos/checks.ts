@@ -59,7 +59,8 @@ function expectedErrors(job: KnownJob, final: FinalJob, known: ReadonlyMap<strin
 }
 
 /**
- * Lost: a job the stack accepted (or showed) that is gone with no delete asked, or that ended
+ * Lost: a job the stack accepted (or showed) that is gone with no delete asked of it or an
+ * ancestor (deleting an ended root removes its tree), or that ended
  * in a way nobody asked for: canceled with no cancel on it or an ancestor, failed though its
  * type never fails by itself, or finished while one of its children had not.
  */
@@ -74,9 +75,14 @@ export function findLost(
     if (final === undefined) continue;
     const lineage = [job, ...ancestors(job, known)];
     if (final === null) {
-      const deleteAsked = job.asked.some((a) => a.op === 'delete');
+      // Deleting an ended root removes its whole tree.
+      const deleteAsked = lineage.some((j) => j.asked.some((a) => a.op === 'delete'));
       const cleared = clears.some((clear) => clear.tenant === job.tenant);
-      if (!deleteAsked && !cleared) findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} is gone (404) and no delete was asked` });
+      if (!deleteAsked && !cleared) {
+        const how = job.acceptedAt === null ? 'seen in a listing' : 'accepted';
+        const above = lineage.length > 1 ? `, under ${lineage.slice(1).map((j) => `${j.id} (${j.type})`).join(' < ')}` : '';
+        findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} ${how}${above} is gone (404) and no delete was asked of it or an ancestor` });
+      }
       continue;
     }
     if (final.status === 'CANCELED' && !lineage.some((j) => j.asked.some((a) => a.op === 'cancel'))) {
