@@ -3,6 +3,7 @@ import { runColdStartBench } from './cold-start.ts';
 import { runEngineBench } from './engine-bench.ts';
 import { runMonitorBench } from './monitor-bench.ts';
 import { runSchedulesBench } from './schedules-bench.ts';
+import { runStartupRepairBench } from './startup-repair-bench.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results/latest.json. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   engine: runEngineBench,
   monitor: runMonitorBench,
   schedules: runSchedulesBench,
+  startupRepair: runStartupRepairBench,
   coldStart: () => runColdStartBench(),
 };
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };

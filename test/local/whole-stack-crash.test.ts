@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRecordsApp } from '@stint/records-app';
 import { emulatorClients, startEmulators } from '@stint/local/emulators';
 import { eventually } from '../support/gate.ts';
@@ -15,8 +15,32 @@ interface Running {
   url: string;
 }
 
+/** Every stack this file started and that has not exited: killed after each test, whatever happened. */
+const children = new Set<ChildProcess>();
+let closed = false;
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const killAll = () => {
+  for (const child of children) child.kill('SIGKILL');
+};
+// Last resort: a worker torn down mid-test still takes its stacks with it.
+process.once('exit', killAll);
+
+beforeEach(() => {
+  closed = false;
+});
+
+afterEach(async () => {
+  // A test that timed out keeps running in the background: let it start nothing more.
+  closed = true;
+  const all = [...children];
+  killAll();
+  await Promise.all(all.map(exited));
+});
+
 /** Starts the stack as `npm start` does (the same entry point), in its own process. */
 async function startStack(dataDir: string): Promise<Running> {
+  if (closed) throw new Error('the test is over');
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/local/src/main.ts'], {
     env: {
       ...process.env,
@@ -28,15 +52,28 @@ async function startStack(dataDir: string): Promise<Running> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let output = '';
   child.stderr!.on('data', (chunk) => (output += chunk));
   const url = await new Promise<string>((resolve, reject) => {
+    // Starting takes seconds, or tens of seconds on a loaded machine.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`stack printed no URL within 120 s: ${output}`));
+    }, 120_000);
     child.stdout!.on('data', (chunk) => {
       output += chunk;
       const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
     });
-    child.once('exit', (code) => reject(new Error(`stack exited (${code}): ${output}`)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stack exited (${code}): ${output}`));
+    });
   });
   return { child, url };
 }
@@ -47,6 +84,20 @@ async function api(running: Running, path: string, init: RequestInit = {}) {
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers },
   });
   return response.json() as Promise<Record<string, any>>;
+}
+
+/** Waits for the job to satisfy `done`; a timeout says where the job was. */
+async function waitForJob(running: Running, id: string, done: (job: Record<string, any>) => boolean, timeoutMs: number) {
+  let last: Record<string, any> | undefined;
+  try {
+    await eventually(async () => done((last = await api(running, `/api/jobs/${id}`))), timeoutMs);
+  } catch (error) {
+    const children = await api(running, `/api/jobs?parentId=${id}&_size=100`).catch(() => ({ items: [] }));
+    const statuses = (children.items as Array<Record<string, any>>).map((child) => `${child.id} ${child.status} ${child.progress}%`);
+    throw new Error(
+      `${(error as Error).message}: job ${id} ${last?.status} at ${last?.progress}%, children ${JSON.stringify(last?.childrenProgress)}: ${statuses.join(', ')}`,
+    );
+  }
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stint-crash-'));
@@ -62,22 +113,22 @@ describe('the whole local stack killed mid-job', () => {
         data: { entityName: 'companies', query: QUERY, actionName: 'slowTouch', params: { ms: 60 }, chunkSize: 8 },
       }),
     });
-    await eventually(async () => (await api(running, `/api/jobs/${job.id}`)).childrenProgress.finished >= 2, 30_000);
+    await waitForJob(running, job.id, (current) => current.childrenProgress.finished >= 2, 60_000);
     const before = await api(running, `/api/jobs/${job.id}`);
     expect(before.status).toBe('RUNNING');
 
     running.child.kill('SIGKILL');
-    await new Promise((resolve) => running.child.once('exit', resolve));
+    await exited(running.child);
 
     running = await startStack(dataDir);
     try {
-      await eventually(async () => (await api(running, `/api/jobs/${job.id}`)).status === 'FINISHED', 60_000);
+      await waitForJob(running, job.id, (current) => current.status === 'FINISHED', 90_000);
       const after = await api(running, `/api/jobs/${job.id}`);
       expect(after.hasErrors).toBe(false);
       expect(after.childrenProgress.finished).toBe(after.childrenProgress.total);
     } finally {
       running.child.kill('SIGTERM');
-      await new Promise((resolve) => running.child.once('exit', resolve));
+      await exited(running.child);
     }
 
     // Read the records straight from the stack's data directory.
@@ -91,5 +142,5 @@ describe('the whole local stack killed mid-job', () => {
     } finally {
       await emulators.stop();
     }
-  });
+  }, 360_000);
 });

@@ -125,8 +125,9 @@ export function progressOf(record: Pick<JobRecord, 'status' | 'progress' | 'chil
   return Math.floor((100 * Math.min(record.childrenDone, record.childrenTotal)) / record.childrenTotal);
 }
 
-/** Summary-card bucket a job counts in. */
-export type SummaryBucket = 'active' | 'completed' | 'failed' | 'canceled';
+/** Summary-card buckets: every job counts in exactly one (and in `total`). */
+export const SUMMARY_BUCKETS = ['active', 'completed', 'failed', 'canceled'] as const;
+export type SummaryBucket = (typeof SUMMARY_BUCKETS)[number];
 
 export function summaryBucket(status: JobStatus, hasErrors: boolean): SummaryBucket {
   if (status === 'FINISHED') return hasErrors ? 'failed' : 'completed';

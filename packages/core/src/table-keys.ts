@@ -16,6 +16,7 @@
  *   schedule          SC                 <tenant>#<schedule id>   (installation ones under ADMIN_TENANT)
  *   schedule catalog  SCC                C                 (what the last reconcile planned)
  *   run seen by       V#<viewer>         <job id>          (unread-logs marker)
+ *   local stack run   LOCAL              RUN               (npm start only: stopped cleanly or not)
  *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
  *   monitor session   S#<session mac>    S                 (live until sign-out or expiry; the mac needs the api's secret)
  *
@@ -61,6 +62,7 @@ export const SCHEDULE_PARTITION = 'SC';
 export const scheduleKey = (tenant: string, scheduleId: string) => ({ pk: SCHEDULE_PARTITION, sk: `${tenant}#${scheduleId}` });
 export const scheduleCatalogKey = { pk: 'SCC', sk: 'C' } as const;
 export const seenKey = (viewer: string, jobId: string) => ({ pk: `V#${viewer}`, sk: jobId });
+export const localRunKey = { pk: 'LOCAL', sk: 'RUN' } as const;
 export const cascadeShard = (shard: number) => `X#${shard}`;
 export const cascadeKey = (jobId: string) => ({ pk: cascadeShard(shardOf(jobId)), sk: jobId });
 export const sessionKey = (sessionMac: string) => ({ pk: `S#${sessionMac}`, sk: 'S' });

@@ -17,6 +17,8 @@ export interface LocalOptions {
   seed: boolean;
   /** Which tenants intake producers may submit into; fauxqs reports every sender as account 000000000000. */
   intakeBinding: IntakeBinding;
+  /** Registers the chaos job types (`npm run chaos` sets STINT_CHAOS=1). */
+  chaos: boolean;
 }
 
 /** `npm start`'s settings from the environment, with defaults that need no setup. */
@@ -41,5 +43,6 @@ export function readLocalOptions(env: Record<string, string | undefined>): Local
     workerConcurrency: number('STINT_WORKER_CONCURRENCY', 4),
     seed: env.STINT_SEED !== 'false',
     intakeBinding: env[ENV.intakeTenants] ? parseIntakeBinding(env[ENV.intakeTenants]!, ENV.intakeTenants) : defaultIntakeBinding(DEFAULT_TENANT),
+    chaos: env.STINT_CHAOS === '1',
   };
 }

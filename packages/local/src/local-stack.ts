@@ -7,9 +7,11 @@ import { createRuntime, type Runtime } from '@stint/functions/runtime';
 import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker-handler';
 import { createRecordsApp } from '@stint/records-app';
 import stintApp from '../../../stint.app.ts';
+import { chaosJobDefinitions } from './chaos/chaos-jobs.ts';
 import { EMULATOR_REGION, emulatorClients, startEmulators, type Emulators } from './emulators.ts';
 import type { LocalOptions } from './local-options.ts';
 import { provision, type Provisioned } from './provision.ts';
+import { describeRepair, endRun, repairLocalTable, startRun } from './repair/startup-repair.ts';
 import { formatReport, openReportInbox } from './report-inbox.ts';
 import { SqsPoller } from './sqs-poller.ts';
 
@@ -18,7 +20,11 @@ export interface LocalStack {
   clients: AwsClients;
   provisioned: Provisioned;
   emulators: Emulators;
-  stop(): Promise<void>;
+  /**
+   * Stops pollers, sweeper and emulators. `requestsDone: false` (an api request may still be
+   * writing) leaves the run marked as killed, so the next start repairs the table.
+   */
+  stop(options?: { requestsDone?: boolean }): Promise<void>;
 }
 
 /**
@@ -38,6 +44,12 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     queuePrefix,
     visibilityTimeoutSeconds: 30,
   });
+  // Before anything reads the table: a kill of the previous run may have left dynalite's
+  // indexes and the counters out of step with the items.
+  if ((await startRun(clients.dynamo, provisioned.tableName)).previousRunKilled) {
+    const repaired = describeRepair(await repairLocalTable(clients.dynamo, provisioned.tableName));
+    if (repaired) console.log(repaired);
+  }
   const config: StintConfig = {
     tableName: provisioned.tableName,
     workQueueUrl: provisioned.queueUrls.work,
@@ -50,7 +62,14 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     reportTopicArn: provisioned.reportTopicArn,
   };
   // npm start always runs the example records app beside whatever stint.app.ts registers.
-  const runtime = createRuntime({ app: stintApp, recordsApp: true, clients, config, ...(onEvent ? { onEvent } : {}) });
+  const runtime = createRuntime({
+    app: stintApp,
+    recordsApp: true,
+    clients,
+    config,
+    ...(options.chaos ? { extraDefinitions: () => chaosJobDefinitions(clients.dynamo, config.tableName) } : {}),
+    ...(onEvent ? { onEvent } : {}),
+  });
   if (options.seed) {
     await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed(DEFAULT_TENANT);
     // The tenant the admin's jobs land in, known from the start so its tenant-scoped schedules show at once.
@@ -104,10 +123,12 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     clients,
     provisioned,
     emulators,
-    async stop() {
+    async stop({ requestsDone = true } = {}) {
       running = false;
       wake();
-      await Promise.allSettled([worker.stop(), intake.stop(), reports.poller.stop(), sweeping]);
+      const stopped = await Promise.allSettled([worker.stop(), intake.stop(), reports.poller.stop(), sweeping]);
+      // Only a stop whose work all ended may spare the next start its repair.
+      if (requestsDone && stopped.every((result) => result.status === 'fulfilled')) await endRun(clients.dynamo, provisioned.tableName);
       await emulators.stop();
     },
   };

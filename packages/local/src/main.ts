@@ -37,8 +37,11 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping…`);
-  server.close();
-  await stack.stop();
+  // Requests in flight finish their writes first (idle keep-alive connections would hold the close).
+  const closed = new Promise<boolean>((resolve) => server.close(() => resolve(true)));
+  if ('closeIdleConnections' in server) server.closeIdleConnections();
+  const requestsDone = await Promise.race([closed, new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000))]);
+  await stack.stop({ requestsDone });
   process.exit(0);
 };
 process.on('SIGINT', () => void shutdown('SIGINT'));

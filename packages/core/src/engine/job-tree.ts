@@ -42,9 +42,10 @@ export async function countChildEnded(ctx: EngineContext, child: JobRecord): Pro
   const parent = await ctx.deps.jobs.tryUpdate(child.parentId, {
     add: { childrenDone: 1 },
     set: { childrenChangedAt: now, ...(child.hasErrors ? { hasErrors: true } : {}) },
-    // A child of an earlier run (before a restart) is not the current run's to count.
-    condition: 'attribute_exists(#pk) AND #run = :run',
-    values: { ':run': child.parentRun ?? 0 },
+    // A child of an earlier run (before a restart) is not the current run's to count, and an
+    // ended parent's counts are final: a child restarted after its parent ended runs alone.
+    condition: 'attribute_exists(#pk) AND #run = :run AND NOT #status IN (:finished, :canceled)',
+    values: { ':run': child.parentRun ?? 0, ':finished': 'FINISHED', ':canceled': 'CANCELED' },
   });
   if (!parent) return;
   await crashPoint('child.parentCounted', { jobId: parent.id, jobType: parent.type });

@@ -1,7 +1,7 @@
 import type { CounterBatch } from '../counter-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import type { Job } from '../job.ts';
+import { isEnded, type Job } from '../job.ts';
 import { laneOf, toJob, type JobRecord } from '../job-record.ts';
 import { assertAllowed, type Operation } from '../lifecycle.ts';
 import { cascadeToChildren, finishCancel, resumeJob, setPriority } from './cascade.ts';
@@ -139,6 +139,7 @@ export class Operations {
     if (!definition?.restartable) {
       throw new ConflictError(`job type ${record.type} is not restartable`, { jobId: record.id, operation: 'restart' });
     }
+    await this.#assertParentEnded(record);
     await this.deps.checkpoints.clear(record.id);
     await this.dispatcher.touchLane(record.rootId, laneOf(record));
     const updated = await this.deps.jobs.tryUpdate(
@@ -155,5 +156,19 @@ export class Operations {
     return updated;
   }
 
+  /**
+   * A child's end is counted once on its parent's run. Restarted while that run is still
+   * going, it would be counted again when it ends, and the parent would go on before all its
+   * children had ended; after the parent ended (or restarted) its end counts nowhere.
+   */
+  async #assertParentEnded(record: JobRecord): Promise<void> {
+    if (!record.parentId) return;
+    const parent = await this.deps.jobs.get(record.parentId);
+    if (!parent || isEnded(parent.status) || parent.run !== (record.parentRun ?? 0)) return;
+    throw new ConflictError(`cannot restart job ${record.id}: its parent ${parent.id} is ${parent.status} and has counted it as done; restart it once the parent has ended`, {
+      jobId: record.id,
+      operation: 'restart',
+    });
+  }
 
 }

@@ -46,7 +46,7 @@ const OPERATION_ROUTES: Array<{
     path: 'restart',
     operation: 'restart',
     operationId: 'restartJob',
-    summary: 'Restart a finished job of a restartable type from scratch',
+    summary: 'Restart a finished job of a restartable type from scratch (a child once its parent has ended)',
   },
   {
     method: 'post',
