@@ -127,6 +127,7 @@ const SCENARIOS: Record<string, Record<number, Scenario>> = {
     202: async () => admin('POST', `/api/jobs/clear-inactive?tenant=${TENANT_A}`),
     403: async () => as(viewer, 'POST', '/api/jobs/clear-inactive'),
   },
+  listJobTypes: { 200: async () => as(tenantAdmin, 'GET', '/api/job-types') },
   getSummary: { 200: async () => admin('GET', '/api/summary'), 403: async () => as(tenantAdmin, 'GET', `/api/summary?tenant=${TENANT_B}`) },
   getStats: { 200: async () => admin('GET', '/api/stats'), 403: async () => as(tenantAdmin, 'GET', `/api/stats?tenant=${TENANT_B}`) },
   listSchedules: { 200: async () => admin('GET', '/api/schedules'), 403: async () => as(tenantAdmin, 'GET', `/api/schedules?tenant=${TENANT_B}`) },
