@@ -43,19 +43,19 @@ describe('a tree wider than the inline cascade', () => {
       expect(walks).toHaveLength(1);
 
       await stack.engine.apply('resume', root.id, { tenant: 'acme' });
-      await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 120_000);
+      await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 240_000);
       expect((await stack.engine.get(root.id, { tenant: 'acme' })).childrenProgress).toEqual({ finished: children, total: children });
 
       // Deleting the root removes the tree, through a third CASCADE job (after the stop's and
       // the resume's) that removes the root last.
       const ids = await childIds(stack.engine.deps, root.id);
       expect(await stack.engine.apply('delete', root.id, { tenant: 'acme' })).toBeNull();
-      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id)) === undefined, 120_000);
+      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id)) === undefined, 240_000);
       expect(stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'CASCADE')).toHaveLength(3);
       expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
       expect((await stack.engine.deps.jobs.queryPartition(`J#${ids[0]}`, '')).items).toEqual([]);
     } finally {
       await stack.stop();
     }
-  }, 300_000);
+  }, 600_000);
 });
