@@ -36,12 +36,12 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   app.onError(createErrorHandler(options.onUnexpectedError));
   app.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
   registerComponents(app);
-  app.use('*', requestLimits());
-
   // Bound to the api's own paths: the monitor, mounted beside it, sets its headers itself.
+  // Before the size checks, so their refusals carry the headers too.
   const headers = apiSecurityHeaders();
   app.use('/health', headers);
   app.use('/api/*', headers, noStore);
+  app.use('*', requestLimits());
   healthRoutes(app);
   const authenticator = new Authenticator({
     keys: services.keys,
