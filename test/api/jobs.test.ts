@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
 import { useApiStack, TENANT_A, TENANT_B, type ApiStack } from './api-stack.ts';
+import { externalTypes } from '@stint/core/auth/job-access';
 
 let api: ApiStack;
 useApiStack((stack) => (api = stack));
@@ -72,7 +73,7 @@ describe('POST /api/jobs', () => {
     const response = await api.call('POST', '/api/jobs', { body });
     expect(response.status).toBe(400);
     // The document's enum of types is what this deployment registered: the test's and the system ones.
-    const types = api.stack.engine.deps.registry.types().join(', ');
+    const types = externalTypes(api.stack.engine.deps.registry).map((definition) => definition.type).join(', ');
     expect(types).toContain('QUICK');
     expect(await response.json()).toEqual({ error: { code: 'badRequest', message: message.replace('<registered types>', types), field } });
   });
