@@ -29,6 +29,7 @@ export type Schema = Record<string, unknown> & {
   uniqueItems?: boolean;
   default?: unknown;
   'x-maxBytes'?: number;
+  'x-maxDepth'?: number;
 };
 
 export interface Parameter {
@@ -133,9 +134,9 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
 }
 
 /**
- * JSON Schema 2020-12 validation against the document's own schemas. `x-maxBytes` (the
- * document's one extension, on a job's data) is checked too, so a body the server would refuse
- * for its size is invalid here as well.
+ * JSON Schema 2020-12 validation against the document's own schemas. The document's two
+ * extensions, on a job's data, are checked too (`x-maxBytes`, `x-maxDepth`), so a body the
+ * server would refuse for its size or depth is invalid here as well.
  */
 export function createValidator(doc: OpenApiDocument): (schema: Schema, value: unknown) => boolean {
   const ajv = new Ajv2020({ strict: false, allErrors: false, validateFormats: true });
@@ -145,6 +146,7 @@ export function createValidator(doc: OpenApiDocument): (schema: Schema, value: u
     schemaType: 'number',
     validate: (max: number, data: unknown) => Buffer.byteLength(JSON.stringify(data)) <= max,
   });
+  ajv.addKeyword({ keyword: 'x-maxDepth', schemaType: 'number', validate: (max: number, data: unknown) => depthOf(data) <= max });
   ajv.addSchema({ ...doc, $id: 'openapi.json' } as never);
   const compiled = new Map<Schema, ValidateFunction>();
   return (schema, value) => {
@@ -156,6 +158,11 @@ export function createValidator(doc: OpenApiDocument): (schema: Schema, value: u
     }
     return validate(value) as boolean;
   };
+}
+
+/** Levels of objects and lists in a value; recursive, for the small values tests make. */
+function depthOf(value: unknown): number {
+  return value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0;
 }
 
 /** Local references point into the document, which is registered as `openapi.json`. */
