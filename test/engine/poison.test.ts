@@ -68,9 +68,9 @@ describe('poison and invalid messages', () => {
 
       expect(new Set(rejections.map((r) => r.reason))).toEqual(
         new Set([
-          'body is not JSON',
+          'body must be valid JSON; got text that does not parse',
           'type must be a job type (an upper-case letter, then up to 63 upper-case letters, digits and _, e.g. EXECUTE_ACTION); got "lowercase"',
-          'type must be a job type this deployment runs (CASCADE, ECHO); got "UNKNOWN_TYPE"',
+          'type must be a job type this deployment runs (ECHO); got "UNKNOWN_TYPE"',
           'data must nest at most 31 levels of objects and lists; got more than 31',
         ]),
       );

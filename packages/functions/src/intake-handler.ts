@@ -35,7 +35,7 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
         try {
           json = JSON.parse(record.body);
         } catch {
-          return reject('body is not JSON');
+          return reject('body must be valid JSON; got text that does not parse', 'body');
         }
         const parsed = submissionSchema.safeParse(json);
         if (!parsed.success) {
