@@ -86,6 +86,12 @@ export interface ApiStack {
 
 export interface ApiStackOptions {
   definitions?: JobDefinition[];
+  /**
+   * Types made from the stack's own clients and config (an app such as the records app),
+   * registered before the api is built, as a deployment's runtime does: the api documents and
+   * validates the types it was built with.
+   */
+  appDefinitions?: (stack: TestStack) => JobDefinition[];
   schedules?: ScheduleDefinition[];
   clock?: () => number;
   limits?: Partial<ApiLimits>;
@@ -101,6 +107,7 @@ export async function createApiStack(emulators: Emulators, options: ApiStackOpti
     ...(options.clock ? { clock: options.clock } : {}),
   });
   for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
+  for (const definition of options.appDefinitions?.(stack) ?? []) stack.engine.deps.registry.register(definition);
   const app = createApi({
     engine: stack.engine,
     clients: stack.clients,

@@ -39,13 +39,17 @@ export interface AppStackOptions {
 }
 
 async function createAppStack(emulators: Emulators, options: AppStackOptions): Promise<AppStack> {
+  let made: RecordsApp | undefined;
   const api = await createApiStack(emulators, {
     definitions: options.definitions ?? [],
     ...(options.schedules ? { schedules: options.schedules } : {}),
+    appDefinitions: ({ clients, config }) => {
+      made = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName });
+      return made.definitions;
+    },
   });
+  const app = made!;
   const { clients, config, engine } = api.stack;
-  const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName });
-  for (const definition of app.definitions) engine.deps.registry.register(definition);
   const key = async (role: 'tenant-admin' | 'viewer', tenant: string) => (await api.keys.create({ name: `${role} of ${tenant}`, role, tenant })).key;
   await Promise.all([ACME, GLOBEX].map((tenant) => engine.deps.tenants.remember(tenant)));
   const tokens = { admin: api.tokens.admin, acme: await key('tenant-admin', ACME), acmeViewer: await key('viewer', ACME), globex: await key('tenant-admin', GLOBEX) };

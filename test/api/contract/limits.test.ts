@@ -13,7 +13,7 @@ import { ADMIN_TOKEN, TENANT_A, useApiStack, type ApiStack } from '../api-stack.
  * What one request may weigh, on every route, the same way in the app, behind the local Node
  * server and behind the Lambda adapter: a body past 1 MiB is 413, a query string past 8 KiB is
  * 431, JSON nested past 32 levels is 400 — each a JSON error, each before anything is parsed.
- * And the headers every /api answer carries.
+ * And the headers those refusals carry.
  */
 
 let api: ApiStack;
@@ -149,16 +149,18 @@ describe('behind the Lambda adapter', () => {
   });
 });
 
-describe('security headers on /api answers', () => {
+describe('security headers on the refusals made before anything is read', () => {
+  // The headers of every other answer are test/security/api-headers.test.ts's.
   it.each([
-    ['a JSON answer', '/api/jobs', ADMIN_TOKEN],
-    ['a refusal', '/api/jobs', null],
-    ['the document', '/api/openapi.json', ADMIN_TOKEN],
-    ['a too-long query string', `/api/jobs?q=${'x'.repeat(MAX_QUERY_BYTES)}`, ADMIN_TOKEN],
-  ])('%s is never sniffed nor stored', async (_, path, token) => {
-    const response = await api.app.request(path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    ['a query string over 8 KiB', () => api.app.request(`/api/jobs?q=${'x'.repeat(MAX_QUERY_BYTES)}`, { headers: auth }), 431],
+    ['a body over 1 MiB', () => api.app.request('/api/jobs', { method: 'POST', headers: json, body: padded(MAX_BODY_BYTES + 1) }), 413],
+    ['JSON nested past 32 levels', () => api.app.request('/api/jobs', { method: 'POST', headers: json, body: nested(MAX_JSON_DEPTH + 1) }), 400],
+  ])('%s is answered never to be sniffed, stored or framed', async (_, send, status) => {
+    const response = await send();
+    expect(response.status).toBe(status);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('gives the HTML reference the monitor’s rules: no inline code but its own stylesheet, no framing', async () => {
