@@ -4,6 +4,7 @@ import { isEnded } from '@stint/core';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { crashHarness, expectStepsRan, type CrashHarness } from '../support/crash-harness.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
+import { setSwitch } from '../support/crash-scenarios.ts';
 
 /**
  * One test per named crash point (docs/architecture.md, "Every multi-write sequence"): a
@@ -291,6 +292,31 @@ const CASES: Case[] = [
       await h.crashAt('delete.partitionsCleared', { kind: 'apply', operation: 'delete', jobId: job.id });
       await h.recover(async () => (await h.job(job.id)) === undefined && (await h.markerOf(job.id)) === undefined);
       expect((await h.stack.engine.deps.jobs.queryPartition(`J#${job.id}`, '')).items).toEqual([]);
+    },
+  },
+  {
+    title: 'a retry of a tree killed after its failed children were retried finishes the root’s retry: each failed step runs once more, no finished one again',
+    point: 'retry.childrenRetried',
+    async run(h) {
+      const { dynamo } = h.stack.clients;
+      const table = h.stack.provisioned.tableName;
+      await setSwitch(dynamo, table, 'retry-crash', true);
+      const childData = { steps: 2, ms: 20, breakAt: 1, switch: 'retry-crash' };
+      const { job } = await h.stack.engine.submit({ type: 'FAN_OUT', tenant: 'acme', data: { children: 3, childType: 'BREAKABLE', childData } });
+      await h.stack.runUntil(async () => (await finished(h, job.id)) && (await h.job(job.id))?.hasErrors === true);
+      await h.stack.stop();
+      await setSwitch(dynamo, table, 'retry-crash', false);
+
+      await h.crashAt('retry.childrenRetried', { kind: 'apply', operation: 'retry', jobId: job.id }, { jobType: 'FAN_OUT' });
+      await h.recover(async () => (await finished(h, job.id)) && (await h.job(job.id))?.hasErrors === false && (await h.markerOf(job.id)) === undefined);
+
+      const root = (await h.job(job.id))!;
+      expect([root.retries, root.childrenDone, root.childrenTotal]).toEqual([1, 3, 3]);
+      const children = await h.children(job.id);
+      // Retried once each: the redo did not retry again what the killed request had retried.
+      expect(children.map((c) => [c.status, c.hasErrors, c.retries])).toEqual(children.map(() => ['FINISHED', false, 1]));
+      for (const child of children) expect(await h.steps(child.id)).toEqual({ '0#s0': 1, '0#s1': 2 });
+      expect(await h.steps(job.id)).toEqual({ '0#after-children': 1 });
     },
   },
   {

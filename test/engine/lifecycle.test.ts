@@ -18,6 +18,8 @@ const EXPECTED: Record<Operation, Partial<Record<JobStatus, JobStatus | null>>> 
   'force-stop': { STOPPING: 'STOPPED' },
   cancel: { STOPPED: 'CANCELED' },
   restart: { FINISHED: 'PENDING' },
+  // Of a job whose run failed: it runs again from the failed step.
+  retry: { FINISHED: 'PENDING' },
   'set-low-priority': { PENDING: 'PENDING', RUNNING: 'RUNNING', STOPPED: 'STOPPED' },
   'remove-low-priority': { PENDING: 'PENDING', RUNNING: 'RUNNING', STOPPED: 'STOPPED' },
   delete: { FINISHED: null, CANCELED: null },
@@ -44,6 +46,7 @@ describe.each(DYNAMO_BACKENDS)('status × operation on %s', (backend) => {
       status,
       leased: status === 'RUNNING' || status === 'STOPPING',
       lowPriority: operation === 'remove-low-priority',
+      ...(operation === 'retry' ? { failed: 'step 2 threw' } : {}),
     });
     const before = await stack.engine.deps.jobs.get(placed.id);
 

@@ -1,5 +1,5 @@
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { defineJob, type JobDefinition } from '@stint/sdk';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { defineJob, NonRetriableError, type JobDefinition } from '@stint/sdk';
 
 /**
  * Job types for the crash-point tests. Every step records each execution in an item of its
@@ -37,6 +37,22 @@ export async function stepRuns(dynamo: DynamoDBDocumentClient, tableName: string
   return Object.fromEntries((out.Items ?? []).map((item) => [item.sk as string, item.runs as number]));
 }
 
+/**
+ * A switch in the table that BREAKABLE steps read, so a test can break a job in one process
+ * and mend it before a retry in another.
+ */
+export async function setSwitch(dynamo: DynamoDBDocumentClient, tableName: string, name: string, broken: boolean): Promise<void> {
+  const Key = { pk: `X#switch#${name}`, sk: '-' };
+  if (broken) await dynamo.send(new PutCommand({ TableName: tableName, Item: Key }));
+  else await dynamo.send(new DeleteCommand({ TableName: tableName, Key }));
+}
+
+export interface BreakableData extends StepsData {
+  /** The step that fails while the switch is set. */
+  breakAt: number;
+  switch: string;
+}
+
 function stepsJob(type: string, dynamo: DynamoDBDocumentClient, tableName: string): JobDefinition<StepsData> {
   return defineJob<StepsData>({
     type,
@@ -69,6 +85,20 @@ export function crashScenarioJobs(dynamo: DynamoDBDocumentClient, tableName: str
         const outcomes = await ctx.waitForChildren();
         await ctx.step('after-children', () => recordRun(dynamo, tableName, ctx.job.id, 0, 'after-children'));
         return { children: outcomes.length, failed: outcomes.filter((o) => o.hasErrors).length };
+      },
+    }),
+    defineJob<BreakableData>({
+      type: 'BREAKABLE',
+      retry: { maxAttempts: 1 },
+      async run(ctx) {
+        for (let i = 0; i < ctx.data.steps; i++) {
+          await ctx.step(`s${i}`, async () => {
+            await recordRun(dynamo, tableName, ctx.job.id, 0, `s${i}`);
+            if (i !== ctx.data.breakAt) return;
+            const set = await dynamo.send(new GetCommand({ TableName: tableName, Key: { pk: `X#switch#${ctx.data.switch}`, sk: '-' }, ConsistentRead: true }));
+            if (set.Item) throw new NonRetriableError(`s${i} is broken`);
+          });
+        }
       },
     }),
     defineJob<Record<string, never>>({

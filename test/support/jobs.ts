@@ -7,7 +7,7 @@ import type { JobStore } from '@stint/core/job-store';
 /** A job item placed directly in a given status, as the engine would have left it. */
 export async function placeJob(
   jobs: JobStore,
-  options: { type: string; tenant?: string; status: JobStatus; leased?: boolean; now?: number; lowPriority?: boolean },
+  options: { type: string; tenant?: string; status: JobStatus; leased?: boolean; now?: number; lowPriority?: boolean; failed?: string },
 ): Promise<JobRecord> {
   const now = options.now ?? Date.now();
   const id = newJobId(now);
@@ -33,6 +33,7 @@ export async function placeJob(
     ...statusIndexKeys(base, options.status),
     ...(started ? { startDate: now - 500 } : {}),
     ...(ended ? { endDate: now - 100 } : {}),
+    ...(options.failed ? { hasErrors: true, error: options.failed } : {}),
     ...(options.leased ? { leaseOwner: 'other-worker', leaseExpiresAt: now + 60_000, leaseEpoch: 1 } : {}),
     ...(options.status === 'PENDING' || options.leased ? { gsi5pk: `I#0`, gsi5sk: `${id}#${id}` } : {}),
   };

@@ -43,6 +43,8 @@ export interface StintClient {
   forceStop(id: string): Promise<Job>;
   cancel(id: string): Promise<Job>;
   restart(id: string): Promise<Job>;
+  /** Re-runs a failed root job's failed work (its failed step, its failed descendants); finished steps are kept. */
+  retry(id: string): Promise<Job>;
   setLowPriority(id: string): Promise<Job>;
   removeLowPriority(id: string): Promise<Job>;
   /** Removes an ended root job with its whole tree; a child alone, or a tree with an active job, is a 409. */
@@ -127,6 +129,7 @@ export function createStintClient(options: StintClientOptions): StintClient {
     forceStop: operation('/force-stop'),
     cancel: operation('/cancel'),
     restart: operation('/restart'),
+    retry: operation('/retry'),
     setLowPriority: operation('/low-priority'),
     removeLowPriority: operation('/low-priority', 'DELETE'),
     async delete(id) {

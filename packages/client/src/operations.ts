@@ -16,6 +16,7 @@ export const OPERATION_METHODS = {
   forceStopJob: 'forceStop',
   cancelJob: 'cancel',
   restartJob: 'restart',
+  retryJob: 'retry',
   setLowPriority: 'setLowPriority',
   removeLowPriority: 'removeLowPriority',
   readLogs: 'logs',

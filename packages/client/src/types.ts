@@ -5,7 +5,7 @@
 export const JOB_STATUSES = ['PENDING', 'RUNNING', 'FINISHED', 'STOPPING', 'STOPPED', 'CANCELING', 'CANCELED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
-export type Operation = 'stop' | 'resume' | 'force-stop' | 'cancel' | 'restart' | 'set-low-priority' | 'remove-low-priority' | 'delete';
+export type Operation = 'stop' | 'resume' | 'force-stop' | 'cancel' | 'restart' | 'retry' | 'set-low-priority' | 'remove-low-priority' | 'delete';
 
 export interface RunBy {
   id: string;
@@ -39,6 +39,8 @@ export interface Job {
   error: string | null;
   /** The schedule this job is a run of (in the job's tenant), if any. */
   scheduleId: string | null;
+  /** 1 for the first run; each retry of its failed work adds one (a restart starts again at 1). */
+  attempt: number;
   version: number;
 }
 

@@ -43,6 +43,7 @@ export const CRASH_POINTS = [
   'cascade.childrenDone',
   'cascade.ended',
   'delete.partitionsCleared',
+  'retry.childrenRetried',
   // counters
   'counters.beforeFlush',
   // schedules

@@ -47,6 +47,8 @@ export interface JobRecord {
   attempt: number;
   /** Slices of the current run that died holding the lease (worker crash or Lambda timeout). */
   lostSlices?: number;
+  /** Retries of this run's failed work so far (retry.ts); the attempt shown is one more. */
+  retries?: number;
   /** Restarts so far; part of child ids so a restarted run spawns fresh children. */
   run: number;
   dispatchedAt?: number;
@@ -110,6 +112,7 @@ export function toJob(record: JobRecord, now: number): Job {
     resultFile: record.resultFile ?? null,
     error: record.error ?? null,
     scheduleId: record.scheduleId ?? null,
+    attempt: (record.retries ?? 0) + 1,
     version: record.version,
   };
 }

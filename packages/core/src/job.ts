@@ -44,6 +44,8 @@ export interface Job {
   error: string | null;
   /** The schedule this job is a run of (in the job's tenant), if any. */
   scheduleId: string | null;
+  /** 1 for the first run; each retry of its failed work adds one (a restart starts again at 1). */
+  attempt: number;
   version: number;
 }
 

@@ -40,6 +40,11 @@ export interface JobDefinition<TData = any, TResults = any> {
   stoppable: boolean;
   /** A FINISHED job of this type may be restarted from scratch. */
   restartable: boolean;
+  /**
+   * A job of this type that ended with a failure may be retried: it replays from its
+   * checkpoints and runs the failed step again (default true; false answers retry with 409).
+   */
+  retryable: boolean;
   /** System jobs are hidden from the monitor unless asked for. */
   system: boolean;
   retry: Required<RetryPolicy>;
@@ -56,6 +61,7 @@ export interface DefineJobOptions<TData, TResults> {
   checkData?: (data: TData, job: SubmittedJob) => DataProblem | undefined;
   stoppable?: boolean;
   restartable?: boolean;
+  retryable?: boolean;
   system?: boolean;
   retry?: RetryPolicy;
   label?: (data: TData) => string;
@@ -82,6 +88,7 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
     ...(options.checkData ? { checkData: options.checkData } : {}),
     stoppable: options.stoppable ?? true,
     restartable: options.restartable ?? false,
+    retryable: options.retryable ?? true,
     system: options.system ?? false,
     retry: {
       maxAttempts,

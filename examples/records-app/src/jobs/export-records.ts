@@ -24,6 +24,8 @@ export function exportRecordsJob(deps: JobDeps) {
     type: EXPORT_RECORDS,
     description: 'Exports the tenant’s records a query selects to a CSV file (download it from the job).',
     access: { submit: 'tenant-admin', intake: true },
+    // Exporting again writes a fresh file of the records as they are now.
+    restartable: true,
     label: (data) => `Export records from ${data.entityName}`,
     async run(ctx) {
       const data = parseData(dataSchema, ctx.data, EXPORT_RECORDS);

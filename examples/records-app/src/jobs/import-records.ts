@@ -50,6 +50,9 @@ export function importRecordsJob(deps: JobDeps) {
     type: IMPORT_RECORDS,
     description: 'Imports a CSV file of records (name, type, city, employees) from the tenant’s imports/<tenant>/ folder.',
     access: { submit: 'tenant-admin', intake: true },
+    // Importing again reads the file from its first row; a record's id is the job's and the line's,
+    // so the rows overwrite their own records instead of doubling them.
+    restartable: true,
     label: (data) => `Import records into ${data.entityName} from ${data.fileName}`,
     // Refused at submission too, so a key of another tenant answers 400 and makes no job.
     checkData: (data, job) => {

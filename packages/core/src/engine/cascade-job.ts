@@ -4,10 +4,12 @@ import { CASCADE, type MarkedOperation } from './cascade-marker.ts';
 export interface CascadeJobData {
   jobId: string;
   operation: MarkedOperation;
+  /** When a retry was asked: only jobs that had ended by then are retried (retry.ts). */
+  since?: number;
 }
 
 /** Walks one page of a job's children and returns where the next page starts (engine.ts). */
-export type CascadePage = (jobId: string, operation: MarkedOperation, startKey: Record<string, unknown> | undefined) => Promise<Record<string, unknown> | undefined>;
+export type CascadePage = (data: CascadeJobData, startKey: Record<string, unknown> | undefined) => Promise<Record<string, unknown> | undefined>;
 
 /**
  * The walk of a tree too wide for one api request (cascade.ts). One page of children is one
@@ -21,12 +23,14 @@ export function cascadeJob(page: CascadePage): JobDefinition<CascadeJobData> {
     // Only the engine starts a walk: a submitted one would change a tree no operation asked for.
     access: { submit: 'internal' },
     stoppable: false,
+    // A walk that failed is walked again by the sweeper's redo of its operation, not retried by hand.
+    retryable: false,
     label: (data) => `${data.operation} the descendants of ${data.jobId}`,
     async run(ctx) {
       let start: Record<string, unknown> | undefined;
       for (let index = 0; ; index++) {
         const from = start;
-        const next = await ctx.step(`page-${index}`, async () => (await page(ctx.data.jobId, ctx.data.operation, from)) ?? null);
+        const next = await ctx.step(`page-${index}`, async () => (await page(ctx.data, from)) ?? null);
         if (next === null) return { pages: index + 1 };
         start = next;
       }

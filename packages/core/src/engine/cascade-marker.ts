@@ -10,8 +10,8 @@ import type { EngineContext } from './context.ts';
  * the first job changes, deleted after the last, redone by the sweeper when a crash left it.
  */
 export type CascadeOperation = 'stop' | 'resume' | 'cancel' | 'set-low-priority' | 'remove-low-priority';
-/** What a marker makes durable: an operation over a tree, or the removal of a tree (tree-delete.ts). */
-export type MarkedOperation = CascadeOperation | 'delete';
+/** What a marker makes durable: an operation over a tree, the removal of a tree (tree-delete.ts), or its retry (retry.ts). */
+export type MarkedOperation = CascadeOperation | 'delete' | 'retry';
 
 export const CASCADE_INLINE_CHILDREN = 500;
 export const CASCADE = 'CASCADE';

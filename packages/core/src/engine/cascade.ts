@@ -10,6 +10,7 @@ import { childIds, jobEnded } from './job-tree.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
 import { clearPartition, deleteTree } from './tree-delete.ts';
+import { retryRoot } from './retry.ts';
 
 /**
  * Stop, resume and cancel act on a job's unfinished descendants too. Walking a tree is many
@@ -222,6 +223,9 @@ async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: C
   }
   if (!record) return;
   switch (marker.operation) {
+    case 'retry':
+      await retryRoot(ctx, record, marker.markedAt);
+      return;
     case 'stop':
       if (record.status === 'STOPPED' || record.status === 'STOPPING') await cascadeToChildren(ctx, record, 'stop', marker.markedAt);
       return;

@@ -20,9 +20,10 @@ import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
 import type { EngineDeps, EngineEvent, EngineTuning } from './deps.ts';
 import { jobIdOfPk, parentPartition } from '../table-keys.ts';
 import { cascadeToIds } from './cascade.ts';
-import { CASCADE, type MarkedOperation } from './cascade-marker.ts';
+import { CASCADE } from './cascade-marker.ts';
 import { deletePage } from './tree-delete.ts';
-import { cascadeJob } from './cascade-job.ts';
+import { cascadeJob, type CascadeJobData } from './cascade-job.ts';
+import { retryPage } from './retry.ts';
 import type { EngineContext } from './context.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Operations, type TenantScope } from './operations.ts';
@@ -104,7 +105,7 @@ export class Engine {
     });
     this.deps.runEnded = (record) => this.schedules.runEnded(record);
     // The engine's own system job: every component knows it, as it knows the monitor's.
-    if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((jobId, operation, startKey) => this.cascadePage(jobId, operation, startKey)));
+    if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((data, startKey) => this.cascadePage(data, startKey)));
     this.deps.submitSystemJob = (input) => this.submit(input);
     this.dispatcher = new Dispatcher(this.deps);
     this.operations = new Operations(this.deps, this.dispatcher);
@@ -155,9 +156,10 @@ export class Engine {
   }
 
   /** One page of a CASCADE job's walk: the next children of `jobId`, and where the page after starts. */
-  async cascadePage(jobId: string, operation: MarkedOperation, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+  async cascadePage({ jobId, operation, since }: CascadeJobData, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
     return this.#counted(async (ctx) => {
       if (operation === 'delete') return deletePage(ctx, jobId, startKey);
+      if (operation === 'retry') return retryPage(ctx, jobId, since ?? 0, startKey);
       const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(jobId), limit: 100, ...(startKey ? { startKey } : {}) });
       await cascadeToIds(ctx, page.keys.map((key) => jobIdOfPk(key.pk!)), operation);
       return page.lastKey;

@@ -353,6 +353,17 @@ export class JobRun {
   }
 
   /**
+   * What a run that returned leaves behind. A parent keeps its last step's checkpoint too: a
+   * retry of its failed children replays it (retry.ts), and without it that step would run
+   * again. A job without children never replays after it finished, so it skips the write.
+   */
+  async flushFinal(): Promise<void> {
+    await this.flushSpawns();
+    if (this.record.childrenTotal > 0) await this.#savePending();
+    await this.flushLogs();
+  }
+
+  /**
    * The last finished step's checkpoint, written lazily so a one-step job never pays for it.
    * Children it spawned are written first: a checkpoint tells a replay to skip those spawns.
    */

@@ -7,6 +7,7 @@ import { assertAllowed, type Operation } from '../lifecycle.ts';
 import { cascadeToChildren, finishCancel, resumeJob, setPriority } from './cascade.ts';
 import { clearCascade, markCascade, type CascadeOperation } from './cascade-marker.ts';
 import { deleteJob } from './tree-delete.ts';
+import { retryJob } from './retry.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt, type EngineDeps } from './deps.ts';
 import { jobEnded } from './job-tree.ts';
@@ -67,6 +68,8 @@ export class Operations {
         return this.#forceStop(record);
       case 'restart':
         return this.#restart(ctx, record);
+      case 'retry':
+        return retryJob(ctx, record);
       case 'set-low-priority':
       case 'remove-low-priority':
         // The unfinished subtree moves with its root; children spawned later inherit the flag.
@@ -145,7 +148,7 @@ export class Operations {
     const updated = await this.deps.jobs.tryUpdate(
       record.id,
       merge(statusSpec(record, 'PENDING'), readySpec(record, this.deps.clock()), bumpVersion, atVersion(record.version), {
-        set: { attempt: 0, lostSlices: 0, progress: 0, childrenTotal: 0, childrenDone: 0, spawned: 0, adopted: 0, hasErrors: false },
+        set: { attempt: 0, retries: 0, lostSlices: 0, progress: 0, childrenTotal: 0, childrenDone: 0, spawned: 0, adopted: 0, hasErrors: false },
         setRaw: { run: '#run + :one' },
         remove: ['startDate', 'endDate', 'results', 'error', 'expiresAt'],
       }),

@@ -108,7 +108,7 @@ export class SliceRunner {
     let failure: { error: unknown } | undefined;
     try {
       returned = await definition.run(run.context());
-      if (!run.interrupt) await run.flushOutputs();
+      if (!run.interrupt) await run.flushFinal();
     } catch (error) {
       run.adoptAbort();
       if (!run.interrupt && !(error instanceof InterruptSignal) && !(error instanceof LeaseLostError)) failure = { error };

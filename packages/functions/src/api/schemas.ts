@@ -55,6 +55,7 @@ export const JobSchema = z
     resultFile: z.string().nullable(),
     error: z.string().nullable(),
     scheduleId: z.string().nullable().openapi({ description: 'The schedule this job is a run of (in the job tenant), if any' }),
+    attempt: z.number().int().min(1).openapi({ description: '1 for the first run; each retry of its failed work adds one (a restart starts again at 1)' }),
     version: z.number().int(),
   })
   .openapi('Job');

@@ -43,6 +43,7 @@ const OPERATION_ROUTES: Record<Exclude<Operation, 'delete'>, { method: 'POST' | 
   cancel: { method: 'POST', path: 'cancel' },
   'force-stop': { method: 'POST', path: 'force-stop' },
   restart: { method: 'POST', path: 'restart' },
+  retry: { method: 'POST', path: 'retry' },
   'set-low-priority': { method: 'POST', path: 'low-priority' },
   'remove-low-priority': { method: 'DELETE', path: 'low-priority' },
 };

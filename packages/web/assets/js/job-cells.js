@@ -55,7 +55,7 @@ export function jobName(job) {
   ];
 }
 
-export function jobRow(job, { selectable, restartable, selected, showTenant }) {
+export function jobRow(job, { selectable, rules, selected, showTenant }) {
   const cell = (label, content, nowrap = false) => el('td', { class: nowrap ? 'nowrap' : null, 'data-label': label }, content);
   return el(
     'tr',
@@ -63,7 +63,9 @@ export function jobRow(job, { selectable, restartable, selected, showTenant }) {
       'data-id': job.id,
       'data-status': job.status,
       'data-low-priority': String(job.lowPriority),
-      'data-restartable': restartable ? 'true' : 'false',
+      'data-has-errors': String(job.hasErrors),
+      'data-restartable': String(rules.restartable),
+      'data-retryable': String(rules.retryable),
       class: selected ? 'is-selected' : null,
     },
     selectable

@@ -24,6 +24,7 @@ const LIVE_PARTS = [
   'field-duration',
   'field-ended',
   'field-errors',
+  'field-attempt',
   'field-low-priority',
   'progress-panel',
   'children-slot',
@@ -36,7 +37,7 @@ const operations = setupOperations({
   toolbar: document.querySelector('.toolbar'),
   allowedFrom: cfg.allowedFrom,
   canWrite: cfg.canWrite,
-  selection: () => [{ id: cfg.jobId, status: job.status, lowPriority: job.lowPriority, restartable: cfg.restartable }],
+  selection: () => [{ id: cfg.jobId, status: job.status, lowPriority: job.lowPriority, hasErrors: job.hasErrors, ...cfg.rules }],
   done: async (op, outcome) => {
     if (op === 'delete' && outcome.ok === 1) {
       flash('The job was deleted.');

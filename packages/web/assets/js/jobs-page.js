@@ -12,7 +12,9 @@ const table = document.getElementById('jobs-table');
 const body = document.getElementById('jobs-body');
 const selectable = table?.dataset.selectable === 'true';
 const showTenant = table?.dataset.showTenant === 'true';
-const restartable = new Set(cfg.restartableTypes ?? []);
+const typeRules = cfg.typeRules ?? {};
+/** As the server's operationRules: a tree's failed work is retried from its root. */
+const rulesOf = (job) => ({ restartable: typeRules[job.type]?.restartable ?? false, retryable: (typeRules[job.type]?.retryable ?? false) && job.parentId === null });
 const selected = new Set();
 /** The last operation's failures by job id, noted in those rows until the next operation. */
 let failed = new Map();
@@ -27,7 +29,14 @@ const operations = setupOperations({
   selection: () =>
     [...body.querySelectorAll('tr[data-id]')]
       .filter((row) => selected.has(row.dataset.id))
-      .map((row) => ({ id: row.dataset.id, status: row.dataset.status, lowPriority: row.dataset.lowPriority === 'true', restartable: row.dataset.restartable === 'true' })),
+      .map((row) => ({
+        id: row.dataset.id,
+        status: row.dataset.status,
+        lowPriority: row.dataset.lowPriority === 'true',
+        hasErrors: row.dataset.hasErrors === 'true',
+        restartable: row.dataset.restartable === 'true',
+        retryable: row.dataset.retryable === 'true',
+      })),
   done: (op, outcome, failures) => {
     failed = new Map(failures.map(([id, result]) => [id, result.message]));
     return refresh();
@@ -76,7 +85,7 @@ async function refresh() {
   const focused = document.activeElement?.closest('#jobs-body tr')?.dataset.id;
   const focusedClass = document.activeElement?.classList.contains('row-select') ? '.row-select' : '.col-job a';
   body.replaceChildren(
-    ...jobs.data.items.map((job) => jobRow(job, { selectable, showTenant, restartable: restartable.has(job.type), selected: selected.has(job.id) })),
+    ...jobs.data.items.map((job) => jobRow(job, { selectable, showTenant, rules: rulesOf(job), selected: selected.has(job.id) })),
   );
   noteFailures();
   if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] ${focusedClass}`)?.focus();

@@ -7,10 +7,10 @@ import { api } from './common.js';
 
 const FLAG_OPS = { 'set-low-priority': false, 'remove-low-priority': true };
 
-/** jobs: [{ status, lowPriority, restartable }] as the page knows them now. */
+/** jobs: [{ status, lowPriority, hasErrors, restartable, retryable }] as the page knows them now. */
 export function canApply(op, jobs, allowedFrom) {
   if (jobs.length === 0) return false;
-  const allowed = jobs.every((job) => (allowedFrom[op] ?? []).includes(job.status) && (op !== 'restart' || job.restartable));
+  const allowed = jobs.every((job) => (allowedFrom[op] ?? []).includes(job.status) && (op !== 'restart' || job.restartable) && (op !== 'retry' || (job.retryable && job.hasErrors)));
   if (!allowed) return false;
   return op in FLAG_OPS ? jobs.some((job) => job.lowPriority === FLAG_OPS[op]) : true;
 }

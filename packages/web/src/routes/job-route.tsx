@@ -11,6 +11,7 @@ import { scheduleHref } from '../schedule-url.ts';
 import type { WebEnv } from '../page-session.ts';
 import { CHILD_PAGER } from '../views/children-panel.tsx';
 import { jobHref } from '../views/job-cells.tsx';
+import { operationRules } from '../views/operation-rules.ts';
 import { JobPage } from '../views/job-page.tsx';
 import { documentOf, Layout } from '../views/layout.tsx';
 import type { WebServices } from '../web-services.ts';
@@ -80,7 +81,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           job: liveFields(job),
           allowedFrom: ALLOWED_FROM,
           canWrite,
-          restartable: services.engine.deps.registry.get(job.type)?.restartable ?? false,
+          rules: operationRules(services.engine.deps.registry, job),
           serverNow: now,
           pollMs: JOB_POLL_MS,
           tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: { ...pick(params, ['level', 'message', 'period', 'from']), timeZone }, everyMs: LOG_TAIL_MS } : null,
@@ -125,7 +126,7 @@ function hasChildren(job: Job): boolean {
 
 /** What the script needs to enable operations; each live refresh brings them anew. */
 function liveFields(job: Job) {
-  return { status: job.status, lowPriority: job.lowPriority };
+  return { status: job.status, lowPriority: job.lowPriority, hasErrors: job.hasErrors };
 }
 
 /** The named parameters that are present, optionally renamed to what a core parser calls them. */

@@ -9,6 +9,7 @@ import { orBadRequest, pageScope } from '../page-scope.ts';
 import type { WebEnv } from '../page-session.ts';
 import { JobsPage } from '../views/jobs-page.tsx';
 import { documentOf, Layout } from '../views/layout.tsx';
+import { operationRules, typeRules } from '../views/operation-rules.ts';
 import type { WebServices } from '../web-services.ts';
 
 /** Auto refresh period of the list, as the seeds fix it. */
@@ -44,7 +45,7 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
           allowedFrom: ALLOWED_FROM,
           canWrite,
           query,
-          restartableTypes: registry.types().filter((type) => registry.get(type)?.restartable),
+          typeRules: typeRules(registry),
           serverNow: now,
           refreshMs: LIST_REFRESH_MS,
           valid: found.error === null,
@@ -60,7 +61,7 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
           error={found.error}
           canWrite={canWrite}
           timeZone={timeZone}
-          restartable={(type) => registry.get(type)?.restartable ?? false}
+          rules={(job) => operationRules(registry, job)}
           showTenant={principal.tenant === null}
         />
       </Layout>

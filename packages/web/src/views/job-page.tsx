@@ -108,6 +108,9 @@ export function JobPage(props: JobPageProps) {
             <Field label="Errors" id="field-errors">
               <ErrorsFlag job={job} />
             </Field>
+            <Field label="Attempt" id="field-attempt">
+              {job.attempt === 1 ? '1' : `${job.attempt} (retried ${job.attempt - 1}×; earlier attempts’ lines stay in the log)`}
+            </Field>
             <Field label="Low priority" id="field-low-priority">
               <LowPriorityFlag job={job} />
             </Field>

@@ -5,6 +5,7 @@ import { href, withParams, type Pager } from '../list-url.ts';
 import { PILLS } from './job-status.ts';
 import { JobFilters } from './job-filters.tsx';
 import { JobsTable } from './jobs-table.tsx';
+import type { OperationRules } from './operation-rules.ts';
 import { CLEAR_INACTIVE_CONFIRMATION, ConfirmDialog, confirmAttributes, OperationsToolbar } from './operations.tsx';
 
 export interface JobsPageProps {
@@ -18,7 +19,7 @@ export interface JobsPageProps {
   error: string | null;
   canWrite: boolean;
   timeZone: string;
-  restartable: (type: string) => boolean;
+  rules: (job: Job) => OperationRules;
   /** An admin sees every tenant's jobs: the table gets a Tenant column. */
   showTenant: boolean;
 }
@@ -105,7 +106,7 @@ export function JobsPage(props: JobsPageProps) {
         caption={`Jobs, page ${pager.page}${params.get('sort') === 'name' ? ', by name' : ', newest first'}`}
         timeZone={props.timeZone}
         selectable={props.canWrite}
-        restartable={props.restartable}
+        rules={props.rules}
         showTenant={props.showTenant}
         emptyText={props.error === null ? 'No jobs match these filters.' : 'Fix the filters to see jobs.'}
       />

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
+import type { OperationRules } from './operation-rules.ts';
 import { ChildrenCount, DateTime, Duration, ErrorsFlag, JobName, LowPriorityFlag, Progress, RunBy, StatusBadge, Waiting } from './job-cells.tsx';
 
 export interface JobsTableProps {
@@ -8,7 +9,7 @@ export interface JobsTableProps {
   timeZone: string;
   /** Rows get a checkbox for the operation buttons (not for viewers). */
   selectable: boolean;
-  restartable: (type: string) => boolean;
+  rules: (job: Job) => OperationRules;
   /** Admins see every tenant's jobs, so each row says whose it is. */
   showTenant: boolean;
   emptyText: string;
@@ -41,7 +42,7 @@ export function JobsTable(props: JobsTableProps) {
         </thead>
         <tbody id="jobs-body">
           {jobs.map((job) => (
-            <JobRow job={job} timeZone={timeZone} selectable={selectable} restartable={props.restartable(job.type)} showTenant={props.showTenant} />
+            <JobRow job={job} timeZone={timeZone} selectable={selectable} rules={props.rules(job)} showTenant={props.showTenant} />
           ))}
         </tbody>
       </table>
@@ -52,11 +53,15 @@ export function JobsTable(props: JobsTableProps) {
   );
 }
 
-function JobRow(props: { job: Job; timeZone: string; selectable: boolean; restartable: boolean; showTenant: boolean }) {
+function JobRow(props: { job: Job; timeZone: string; selectable: boolean; rules: OperationRules; showTenant: boolean }) {
   const { job, timeZone } = props;
   // data-label names each cell where a narrow screen stacks the row (monitor.css).
   return (
-    <tr data-id={job.id} data-status={job.status} data-low-priority={String(job.lowPriority)} data-restartable={props.restartable ? 'true' : 'false'}>
+    <tr data-id={job.id} data-status={job.status} data-low-priority={String(job.lowPriority)}
+      data-has-errors={String(job.hasErrors)}
+      data-restartable={String(props.rules.restartable)}
+      data-retryable={String(props.rules.retryable)}
+    >
       {props.selectable && (
         <td class="col-select">
           <input type="checkbox" class="row-select" value={job.id} aria-label={`Select ${job.label}, ${job.id}`} />

@@ -9,7 +9,7 @@ export interface Confirmation {
 
 /**
  * The operation buttons, in the lifecycle's order. The script enables one only when it applies
- * to every selected job (ALLOWED_FROM, and restartable types for Restart); the irreversible
+ * to every selected job (ALLOWED_FROM, restartable types for Restart, failed roots of retryable types for Retry); the irreversible
  * ones ask first and say what may be lost, as DESIGN.md's lifecycle table requires.
  */
 export const OPERATION_BUTTONS: Array<{ op: Operation; label: string; confirm?: Confirmation; danger?: boolean }> = [
@@ -36,6 +36,7 @@ export const OPERATION_BUTTONS: Array<{ op: Operation; label: string; confirm?: 
     },
   },
   { op: 'restart', label: 'Restart' },
+  { op: 'retry', label: 'Retry' },
   { op: 'set-low-priority', label: 'Set low priority' },
   { op: 'remove-low-priority', label: 'Remove low priority' },
   {

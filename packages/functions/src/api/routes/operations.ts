@@ -50,6 +50,13 @@ const OPERATION_ROUTES: Array<{
   },
   {
     method: 'post',
+    path: 'retry',
+    operation: 'retry',
+    operationId: 'retryJob',
+    summary: 'Retry the failed work of a root job that ended with errors: its failed step, and its failed descendants; finished steps keep their results',
+  },
+  {
+    method: 'post',
     path: 'low-priority',
     operation: 'set-low-priority',
     operationId: 'setLowPriority',
