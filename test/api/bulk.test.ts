@@ -77,6 +77,24 @@ describe('POST /api/jobs/bulk by filter', () => {
     });
     for (const s of stopped) expect(await statusOf(s.id)).not.toBe('STOPPED');
   });
+
+  it('retries every failed job of a type, and only those', async () => {
+    const tenant = 'retry-co';
+    const failed = await Promise.all(Array.from({ length: 3 }, () => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' })));
+    const fine = await place('FINISHED', tenant);
+    const otherType = await placeJob(api.stack.engine.deps.jobs, { type: 'FAILING', status: 'FINISHED', tenant, failed: 'the step threw' });
+
+    const accepted = await api.call('POST', `/api/jobs/bulk?tenant=${tenant}`, { body: { op: 'retry', filter: { status: 'FINISHED', hasErrors: true, type: 'QUICK' } } });
+    expect(accepted.status).toBe(202);
+    const { job } = (await accepted.json()) as { job: Job };
+    await api.stack.runUntil(finished(job));
+
+    expect((await api.stack.engine.get(job.id, { tenant })).results).toEqual({ operation: 'retry', matched: 3, changed: 3, failed: 0, failures: [] });
+    await api.stack.runUntil(async () => (await Promise.all(failed.map((f) => statusOf(f.id)))).every((status) => status === 'FINISHED'));
+    for (const f of failed) expect(await api.stack.engine.get(f.id, { tenant })).toMatchObject({ status: 'FINISHED', hasErrors: false, attempt: 2 });
+    expect(await api.stack.engine.deps.jobs.get(fine.id)).toEqual(fine);
+    expect(await api.stack.engine.deps.jobs.get(otherType.id)).toEqual(otherType);
+  });
 });
 
 describe('removal', () => {

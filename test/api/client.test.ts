@@ -128,7 +128,7 @@ describe('find and logs', () => {
 });
 
 describe('operations', () => {
-  it('stops, resumes, re-prioritises, force-stops, cancels, restarts and deletes', async () => {
+  it('stops, resumes, re-prioritises, force-stops, cancels, restarts, retries and deletes', async () => {
     const job = await place('PENDING');
     expect((await tenantAdmin.stop(job.id)).status).toBe('STOPPED');
     expect((await tenantAdmin.setLowPriority(job.id)).lowPriority).toBe(true);
@@ -144,6 +144,9 @@ describe('operations', () => {
 
     const finished = await place('FINISHED');
     expect((await tenantAdmin.restart(finished.id)).status).toBe('PENDING');
+
+    const failed = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
+    expect(await tenantAdmin.retry(failed.id)).toMatchObject({ status: 'PENDING', attempt: 2 });
   });
 
   it('carries the server’s error code, status and message', async () => {

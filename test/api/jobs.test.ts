@@ -138,6 +138,19 @@ describe('operations', () => {
     if (path === 'low-priority') expect(job.lowPriority).toBe(method === 'POST');
   });
 
+  it('retry: 200 with the job at its next attempt; 409 for a job that finished without errors', async () => {
+    const failed = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
+    const fine = await place('FINISHED');
+
+    const response = await api.call('POST', `/api/jobs/${failed.id}/retry`, { token: api.tokens.tenantAdminA });
+    expect(response.status).toBe(200);
+    expect(await json<Job>(response)).toMatchObject({ id: failed.id, status: 'PENDING', hasErrors: false, error: null, attempt: 2 });
+
+    const refused = await api.call('POST', `/api/jobs/${fine.id}/retry`, { token: api.tokens.tenantAdminA });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({ error: { code: 'conflict', message: `job ${fine.id} finished without errors: there is no failed work to retry` } });
+  });
+
   it('answers 409 with the reason when the status does not allow the operation', async () => {
     const placed = await place('FINISHED');
     const response = await api.call('POST', `/api/jobs/${placed.id}/resume`);

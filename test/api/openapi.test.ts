@@ -27,6 +27,7 @@ const EXPECTED_ROUTES = [
   'POST /api/jobs/{id}/force-stop',
   'POST /api/jobs/{id}/cancel',
   'POST /api/jobs/{id}/restart',
+  'POST /api/jobs/{id}/retry',
   'POST /api/jobs/{id}/low-priority',
   'DELETE /api/jobs/{id}/low-priority',
   'GET /api/jobs/{id}/logs',

@@ -16,6 +16,8 @@ interface RouteCase {
   kind: Kind;
   /** Status the job is placed in, so the route's operation applies to it. */
   status: JobStatus;
+  /** Placed as a failed run (retry applies only to one). */
+  failed?: boolean;
   method: string;
   path: (id: string) => string;
   body?: (id: string) => unknown;
@@ -29,6 +31,7 @@ const ROUTES: RouteCase[] = [
   { route: 'force-stop', kind: 'write', status: 'STOPPING', method: 'POST', path: (id) => `/api/jobs/${id}/force-stop`, ok: 200 },
   { route: 'cancel', kind: 'write', status: 'STOPPED', method: 'POST', path: (id) => `/api/jobs/${id}/cancel`, ok: 200 },
   { route: 'restart', kind: 'write', status: 'FINISHED', method: 'POST', path: (id) => `/api/jobs/${id}/restart`, ok: 200 },
+  { route: 'retry', kind: 'write', status: 'FINISHED', failed: true, method: 'POST', path: (id) => `/api/jobs/${id}/retry`, ok: 200 },
   { route: 'set low priority', kind: 'write', status: 'STOPPED', method: 'POST', path: (id) => `/api/jobs/${id}/low-priority`, ok: 200 },
   { route: 'remove low priority', kind: 'write', status: 'STOPPED', method: 'DELETE', path: (id) => `/api/jobs/${id}/low-priority`, ok: 200 },
   { route: 'delete', kind: 'write', status: 'FINISHED', method: 'DELETE', path: (id) => `/api/jobs/${id}`, ok: 204 },
@@ -72,7 +75,7 @@ describe('tenant walls', () => {
   it.each(cases)('$route by $caller on a job of $tenant → $expected', async (c) => {
     // Prepare: a job of the tenant, in a status the route's operation applies from.
     const leased = c.status === 'RUNNING' || c.status === 'STOPPING';
-    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: c.status, tenant: c.tenant, leased });
+    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: c.status, tenant: c.tenant, leased, ...(c.failed ? { failed: 'the step threw' } : {}) });
     if (c.route === 'download') await api.stack.engine.deps.jobs.tryUpdate(job.id, { set: { resultFile: `exports/${c.tenant}/${job.id}.csv` } });
     const before = await api.stack.engine.deps.jobs.get(job.id);
 

@@ -20,22 +20,25 @@ const jobs = [
     type: 'TREE',
     async run(ctx) {
       await ctx.step('own-work', () => new Promise((resolve) => setTimeout(resolve, 30)));
-      for (let i = 0; i < ctx.data.children; i++) await ctx.spawn('LEAF', { fail: i < ctx.data.failing });
+      // Failing leaves alternate: one whose step throws (retry re-runs it), one that logs an error.
+      for (let i = 0; i < ctx.data.children; i++) await ctx.spawn('LEAF', { fail: i < ctx.data.failing ? (i % 2 === 0 ? 'throw' : 'log') : null });
       if (ctx.data.children > 0) await ctx.waitForChildren();
     },
   }),
-  defineJob<{ fail: boolean }>({
+  defineJob<{ fail: 'throw' | 'log' | null }>({
     type: 'LEAF',
+    retry: { maxAttempts: 1 },
     async run(ctx) {
       await ctx.step('work', () => new Promise((resolve) => setTimeout(resolve, 40)));
-      if (ctx.data.fail) ctx.log.error('this record was refused');
+      if (ctx.data.fail === 'throw') throw new Error('this record was refused');
+      if (ctx.data.fail === 'log') ctx.log.error('this record was refused');
     },
   }),
 ];
 
 type Command = { kind: 'submit'; children: number; failing: number } | { kind: 'apply'; operation: Operation; target: number };
 
-const OPERATIONS: Operation[] = ['stop', 'resume', 'cancel', 'delete', 'set-low-priority', 'remove-low-priority', 'force-stop'];
+const OPERATIONS: Operation[] = ['stop', 'resume', 'cancel', 'delete', 'set-low-priority', 'remove-low-priority', 'force-stop', 'retry'];
 const command: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant('submit' as const), children: fc.integer({ min: 0, max: 3 }), failing: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ kind: fc.constant('apply' as const), operation: fc.constantFrom(...OPERATIONS), target: fc.nat() }),

@@ -34,6 +34,7 @@ const ARGS: Record<string, unknown[]> = {
   forceStop: ['j1'],
   cancel: ['j1'],
   restart: ['j1'],
+  retry: ['j1'],
   setLowPriority: ['j1'],
   removeLowPriority: ['j1'],
   logs: ['j1', { level: 'ERROR', message: 'x', period: '2h', _size: 10 }],

@@ -45,13 +45,14 @@ afterAll(async () => {
 });
 
 type Status = 'PENDING' | 'RUNNING' | 'FINISHED' | 'STOPPING' | 'STOPPED';
-const job = async (status: Status, options: { lowPriority?: boolean; resultFile?: boolean } = {}) => {
+const job = async (status: Status, options: { lowPriority?: boolean; resultFile?: boolean; failed?: boolean } = {}) => {
   const placed = await placeJob(api.stack.engine.deps.jobs, {
     type: 'QUICK',
     tenant: TENANT_A,
     status,
     leased: status === 'RUNNING' || status === 'STOPPING',
     ...(options.lowPriority ? { lowPriority: true } : {}),
+    ...(options.failed ? { failed: 'the step threw' } : {}),
   });
   if (options.resultFile) await api.stack.engine.deps.jobs.tryUpdate(placed.id, { set: { resultFile: `exports/${TENANT_A}/${placed.id}.csv` } });
   return placed.id;
@@ -94,6 +95,7 @@ const SCENARIOS: Record<string, Record<number, Scenario>> = {
   forceStopJob: operation('force-stop', 'STOPPING', 'PENDING'),
   cancelJob: operation('cancel', 'STOPPED', 'PENDING'),
   restartJob: operation('restart', 'FINISHED', 'PENDING'),
+  retryJob: operation('retry', 'FINISHED', 'PENDING'),
   setLowPriority: operation('low-priority', 'PENDING', 'FINISHED'),
   removeLowPriority: operation('low-priority', 'PENDING', 'FINISHED', 'DELETE'),
   readLogs: { 200: async () => admin('GET', `/api/jobs/${await job('RUNNING')}/logs`), 404: async () => admin('GET', `/api/jobs/${UNKNOWN_JOB}/logs`) },
@@ -163,7 +165,8 @@ const SCENARIOS: Record<string, Record<number, Scenario>> = {
 };
 
 function operation(path: string, allowed: Status, refused: Status, method = 'POST'): Record<number, Scenario> {
-  const prepare = (status: Status) => job(status, { lowPriority: method === 'DELETE' });
+  // Retry applies to a run that failed; low priority is removed from a job that has it.
+  const prepare = (status: Status) => job(status, { lowPriority: method === 'DELETE', failed: path === 'retry' });
   return {
     200: async () => admin(method, `/api/jobs/${await prepare(allowed)}/${path}`),
     403: async () => as(viewer, method, `/api/jobs/${await prepare(allowed)}/${path}`),

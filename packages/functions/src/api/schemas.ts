@@ -124,7 +124,7 @@ export const BulkRequestSchema = z
       .optional()
       .openapi({ description: 'Each id answers for itself: one that is not a job id answers `badRequest` in the results' }),
     filter: BulkFilterSchema.optional().meta({
-      description: 'GET /api/jobs parameters (`{"status": ["FAILED", "STOPPED"]}`; the query-string form `"FAILED,STOPPED"` is read too), checked as that route checks them',
+      description: 'GET /api/jobs parameters (`{"status": ["FINISHED", "STOPPED"], "hasErrors": true}`; the query-string form `"FINISHED,STOPPED"` is read too), checked as that route checks them',
     }),
   })
   .superRefine((body, ctx) => {
