@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/gate.ts';
@@ -125,13 +126,37 @@ describe('a job’s page in a browser', () => {
     await screenshots(page, 'job-failed');
   });
 
+  it('retries a failed import once its file is there: Retry beside the job, then attempt 2 finishes', async () => {
+    const fileName = 'imports/default/arrives-later.csv';
+    const job = await web.submit({ type: 'IMPORT_RECORDS', tenant: 'default', label: 'Import that waits for its file', data: { entityName: 'companies', fileName } });
+    await finished(job.id);
+    await page.goto(`${web.url}/jobs/${job.id}`);
+    const retry = page.locator('button[data-op="retry"]');
+    expect(await page.getByRole('region', { name: 'Error(s)' }).textContent()).toContain('not found');
+    expect(await retry.isEnabled()).toBe(true);
+    expect(await page.locator('button[data-op="restart"]').isEnabled()).toBe(true);
+
+    const body = 'name,type,city,employees\nLater Ltd,c,Berlin,12\n';
+    await web.stack.clients.s3.send(new PutObjectCommand({ Bucket: web.stack.provisioned.bucketName, Key: fileName, Body: body }));
+    await retry.click();
+
+    await expect.poll(() => page.locator('.toolbar__feedback').textContent(), { timeout: 10_000 }).toBe('Retry: done for 1 job.');
+    await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 30_000 }).toBe('Finished');
+    expect(await page.locator('#field-attempt').textContent()).toContain('2 (retried 1×');
+    expect(await page.locator('#field-errors').textContent()).not.toContain('Yes');
+    // Finished without errors: nothing left to retry.
+    expect(await retry.isEnabled()).toBe(false);
+    const lines = (await web.api('GET', `/api/jobs/${job.id}/logs?_size=50`)).items as Array<{ message: string }>;
+    expect(lines.map((line) => line.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^job failed: file .* not found/), expect.stringMatching(/^attempt 2: /)]));
+  });
+
   it('gives a viewer no enabled operation', async () => {
     const key = await web.issueKey('viewer', 'default');
     const context = await browser.newContext({ viewport: WIDE });
     const viewer = await context.newPage();
     await signIn(viewer, web.url, key);
     const enabled = (p: Page) => p.locator('button[data-op]:enabled, #clear-inactive, .row-select').count();
-    expect(await viewer.locator('button[data-op]').count()).toBe(8);
+    expect(await viewer.locator('button[data-op]').count()).toBe(9);
     expect(await enabled(viewer)).toBe(0);
     expect(await viewer.getByText('Read-only access').isVisible()).toBe(true);
     await viewer.getByRole('link', { name: 'Tail me' }).click();
