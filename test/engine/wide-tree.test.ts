@@ -13,7 +13,18 @@ const WIDE = defineJob<{ children: number }>({
     await ctx.waitForChildren();
   },
 });
-const LEAF = defineJob({ type: 'LEAF', run: async (ctx) => void (await ctx.step('work', () => new Promise((r) => setTimeout(r, 20)))) });
+/** Every hundredth leaf (7, 107, …) fails while this is set. */
+let leavesBroken = true;
+const LEAF = defineJob<{ i: number }>({
+  type: 'LEAF',
+  retry: { maxAttempts: 1 },
+  async run(ctx) {
+    await ctx.step('work', async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      if (leavesBroken && ctx.data.i % 100 === 7) throw new Error(`leaf ${ctx.data.i} is broken`);
+    });
+  },
+});
 
 let emulators: Emulators;
 beforeAll(async () => {
@@ -24,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a tree wider than the inline cascade', () => {
-  it('stops, resumes and deletes its children through CASCADE system jobs', async () => {
+  it('stops, resumes, retries and deletes its children through CASCADE system jobs', async () => {
     const stack = await createTestStack(emulators, { definitions: [WIDE, LEAF], tuning: { maxInFlightPerRoot: 2 } });
     for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
     const children = CASCADE_INLINE_CHILDREN + 20;
@@ -45,13 +56,26 @@ describe('a tree wider than the inline cascade', () => {
       await stack.engine.apply('resume', root.id, { tenant: 'acme' });
       await stack.runUntil(async () => (await stack.engine.get(root.id, { tenant: 'acme' })).status === 'FINISHED', 240_000);
       expect((await stack.engine.get(root.id, { tenant: 'acme' })).childrenProgress).toEqual({ finished: children, total: children });
+      expect((await stack.engine.get(root.id, { tenant: 'acme' })).hasErrors).toBe(true);
 
-      // Deleting the root removes the tree, through a third CASCADE job (after the stop's and
-      // the resume's) that removes the root last.
+      // Retry hands the walk to a third CASCADE job, whose last page writes the root: the six
+      // failed leaves run again, and the root finishes again without errors.
+      leavesBroken = false;
+      expect((await stack.engine.apply('retry', root.id, { tenant: 'acme' }))?.status).toBe('FINISHED');
+      await stack.runUntil(async () => {
+        const job = await stack.engine.get(root.id, { tenant: 'acme' });
+        return job.status === 'FINISHED' && job.attempt === 2;
+      }, 240_000);
+      expect(await stack.engine.get(root.id, { tenant: 'acme' })).toMatchObject({ hasErrors: false, childrenProgress: { finished: children, total: children } });
+      const retried = [...(await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id))).values()].filter((r) => (r.retries ?? 0) > 0);
+      expect(retried.map((r) => r.data.i).sort((a, b) => Number(a) - Number(b))).toEqual([7, 107, 207, 307, 407, 507]);
+
+      // Deleting the root removes the tree, through a fourth CASCADE job (after the stop's, the
+      // resume's and the retry's) that removes the root last.
       const ids = await childIds(stack.engine.deps, root.id);
       expect(await stack.engine.apply('delete', root.id, { tenant: 'acme' })).toBeNull();
       await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id)) === undefined, 240_000);
-      expect(stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'CASCADE')).toHaveLength(3);
+      expect(stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'CASCADE')).toHaveLength(4);
       expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
       expect((await stack.engine.deps.jobs.queryPartition(`J#${ids[0]}`, '')).items).toEqual([]);
     } finally {
