@@ -104,6 +104,8 @@ describe('a job’s page in a browser', () => {
     await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 10_000 }).toBe('Stopped');
     expect(await button('Cancel').isEnabled()).toBe(true);
     await button('Cancel').click();
+    // The dialog names the job that will go.
+    expect(await page.getByRole('dialog').getByRole('heading').textContent()).toBe('Cancel “Live tree”?');
     await page.getByRole('dialog').getByRole('button', { name: 'Cancel job' }).click();
     await expect.poll(() => feedback.textContent(), { timeout: 10_000 }).toBe('Cancel: done for 1 job.');
     await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 10_000 }).toBe('Canceled');

@@ -106,6 +106,7 @@ describe('the jobs list in a browser', () => {
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await dialog.getByRole('heading').textContent()).toBe('Cancel 2 jobs?');
     expect(await dialog.textContent()).toContain('cannot be resumed');
     await dialog.getByRole('button', { name: 'Go back' }).click();
     expect(await dialog.isVisible()).toBe(false);
@@ -176,6 +177,36 @@ describe('the jobs list in a browser', () => {
     });
     expect(same.count).toBe(true);
     expect(same.equal.filter((result: unknown) => result !== true)).toEqual([]);
+  });
+
+  it('keeps the cards on what the list shows through a refresh, and names the count Clear inactive removes', async () => {
+    // With children shown, the cards count children too, after a refresh as on the first render.
+    const tree = await web.submit({
+      type: 'EXECUTE_ACTION',
+      label: 'Cards tree',
+      data: { entityName: 'companies', actionName: 'slowTouch', params: { ms: 0 }, query: { city: 'Madrid' }, chunkSize: 50 },
+    });
+    await eventually(async () => (await web.api('GET', `/api/jobs/${tree.id}`)).status === 'FINISHED', 60_000);
+    expect((await web.api('GET', '/api/summary?children=true')).total).toBeGreaterThan((await web.api('GET', '/api/summary')).total);
+    await page.goto(`${web.url}/jobs?children=true`);
+    const cards = () => page.locator('.card__value').allTextContents();
+    const rendered = await cards();
+    const withChildren = await web.api('GET', '/api/summary?children=true');
+    expect(rendered[0]).toBe(withChildren.total.toLocaleString('en-US'));
+    await page.evaluate(async () => {
+      document.getElementById('notice').textContent = '';
+      document.getElementById('refresh').click();
+      while (!document.getElementById('notice').textContent.includes('up to date')) await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(await cards()).toEqual(rendered);
+
+    const roots = await web.api('GET', '/api/summary');
+    const ended = roots.completed + roots.failed + roots.canceled;
+    await page.goto(`${web.url}/jobs`);
+    await page.locator('#clear-inactive').click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.getByRole('heading').textContent()).toBe(`Clear ${ended} inactive job${ended === 1 ? '' : 's'}?`);
+    await dialog.getByRole('button', { name: 'Go back' }).click();
   });
 
   it('pauses auto refresh while the page is hidden', async () => {

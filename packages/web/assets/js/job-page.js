@@ -37,7 +37,7 @@ const operations = setupOperations({
   toolbar: document.querySelector('.toolbar'),
   allowedFrom: cfg.allowedFrom,
   canWrite: cfg.canWrite,
-  selection: () => [{ id: cfg.jobId, status: job.status, lowPriority: job.lowPriority, hasErrors: job.hasErrors, ...cfg.rules }],
+  selection: () => [{ id: cfg.jobId, label: cfg.label, status: job.status, lowPriority: job.lowPriority, hasErrors: job.hasErrors, ...cfg.rules }],
   done: async (op, outcome) => {
     if (op === 'delete' && outcome.ok === 1) {
       flash('The job was deleted.');

@@ -31,6 +31,7 @@ const operations = setupOperations({
       .filter((row) => selected.has(row.dataset.id))
       .map((row) => ({
         id: row.dataset.id,
+        label: row.querySelector('.col-job a')?.textContent ?? row.dataset.id,
         status: row.dataset.status,
         lowPriority: row.dataset.lowPriority === 'true',
         hasErrors: row.dataset.hasErrors === 'true',
@@ -80,7 +81,9 @@ function setCount(key, value) {
 async function refresh() {
   if (!cfg.valid) return;
   const query = new URLSearchParams(cfg.query);
-  const [jobs, summary] = await Promise.all([api(`/api/jobs?${query}`), api('/api/summary')]);
+  // The cards count what the list shows: children and system jobs only when it shows them.
+  const shown = new URLSearchParams([...query].filter(([name]) => name === 'children' || name === 'system' || name === 'tenant'));
+  const [jobs, summary] = await Promise.all([api(`/api/jobs?${query}`), api(`/api/summary?${shown}`)]);
   // Rows are rebuilt; a keyboard user keeps their place on the same job's checkbox or link.
   const focused = document.activeElement?.closest('#jobs-body tr')?.dataset.id;
   const focusedClass = document.activeElement?.classList.contains('row-select') ? '.row-select' : '.col-job a';
@@ -92,7 +95,10 @@ async function refresh() {
   document.getElementById('jobs-empty').hidden = jobs.data.items.length > 0;
   for (const key of ['total', 'active', 'completed', 'failed']) setCount(key, summary.data[key]);
   const clear = document.getElementById('clear-inactive');
-  if (clear) clear.hidden = summary.data.completed + summary.data.failed + summary.data.canceled === 0;
+  if (clear) {
+    clear.dataset.ended = String(summary.data.completed + summary.data.failed + summary.data.canceled);
+    clear.hidden = clear.dataset.ended === '0';
+  }
   syncSelection();
 }
 
@@ -144,7 +150,8 @@ document.getElementById('export-csv')?.addEventListener('click', async (event) =
 
 document.getElementById('clear-inactive')?.addEventListener('click', async (event) => {
   const button = event.currentTarget;
-  if (!(await confirmWith(button))) return;
+  const ended = Number(button.dataset.ended);
+  if (!(await confirmWith(button, plural(ended, 'inactive job')))) return;
   button.disabled = true;
   try {
     const { status, data } = await api('/api/jobs/clear-inactive', { method: 'POST' });

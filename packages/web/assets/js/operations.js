@@ -15,11 +15,14 @@ export function canApply(op, jobs, allowedFrom) {
   return op in FLAG_OPS ? jobs.some((job) => job.lowPriority === FLAG_OPS[op]) : true;
 }
 
-/** Asks with the page's dialog, using the button's data-confirm-* text; resolves true to go ahead. */
-export function confirmWith(source) {
+/**
+ * Asks with the page's dialog, using the button's data-confirm-* text, whose title names
+ * `subject` (what will be acted on); resolves true to go ahead.
+ */
+export function confirmWith(source, subject) {
   const dialog = document.getElementById('confirm-dialog');
   if (!dialog || !source.dataset.confirmTitle) return Promise.resolve(true);
-  dialog.querySelector('#confirm-title').textContent = source.dataset.confirmTitle;
+  dialog.querySelector('#confirm-title').textContent = source.dataset.confirmTitle.replace('{subject}', subject);
   dialog.querySelector('#confirm-body').textContent = source.dataset.confirmBody ?? '';
   dialog.querySelector('#confirm-action').textContent = source.dataset.confirmAction ?? 'Confirm';
   dialog.returnValue = '';
@@ -33,8 +36,8 @@ export function confirmWith(source) {
 }
 
 /**
- * Wires the toolbar. `selection()` returns the jobs acted on ({ id, status, lowPriority,
- * restartable }); `done(op, outcome, failures)` runs after each operation so the page can show
+ * Wires the toolbar. `selection()` returns the jobs acted on ({ id, label, status, lowPriority,
+ * hasErrors, restartable, retryable }); `done(op, outcome, failures)` runs after each operation so the page can show
  * the new state, `failures` being [id, { code, message }] pairs.
  */
 export function setupOperations({ toolbar, allowedFrom, canWrite, selection, done }) {
@@ -53,7 +56,7 @@ export function setupOperations({ toolbar, allowedFrom, canWrite, selection, don
       const jobs = selection();
       const op = button.dataset.op;
       if (!canWrite || !canApply(op, jobs, allowedFrom)) return;
-      if (!(await confirmWith(button))) return;
+      if (!(await confirmWith(button, jobs.length === 1 ? `“${jobs[0].label}”` : `${jobs.length} jobs`))) return;
       for (const b of buttons) b.disabled = true;
       const label = button.textContent.trim();
       say(`${label}: working…`, 'info');

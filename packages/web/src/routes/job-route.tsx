@@ -78,6 +78,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
         signedIn={{ principal, csrfToken: c.get('session').csrfToken, timeZone }}
         config={{
           jobId: job.id,
+          label: job.label,
           job: liveFields(job),
           allowedFrom: ALLOWED_FROM,
           canWrite,

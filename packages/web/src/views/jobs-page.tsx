@@ -36,8 +36,9 @@ export function exportHref(params: URLSearchParams): string {
   return href('/api/jobs/export.csv', withParams(params, { cursor: null, trail: null, page: null, _size: null }));
 }
 
-export function hasInactive(summary: Summary): boolean {
-  return summary.completed + summary.failed + summary.canceled > 0;
+/** Ended jobs the cards count: what Clear inactive would remove (with their children). */
+function endedCount(summary: Summary): number {
+  return summary.completed + summary.failed + summary.canceled;
 }
 
 export function JobsPage(props: JobsPageProps) {
@@ -61,7 +62,11 @@ export function JobsPage(props: JobsPageProps) {
             Export CSV
           </a>
           {props.canWrite && (
-            <button type="button" class="button button--danger-quiet" id="clear-inactive" hidden={!hasInactive(summary)} {...confirmAttributes(CLEAR_INACTIVE_CONFIRMATION)}>
+            <button type="button" class="button button--danger-quiet" id="clear-inactive"
+              hidden={endedCount(summary) === 0}
+              data-ended={String(endedCount(summary))}
+              {...confirmAttributes(CLEAR_INACTIVE_CONFIRMATION)}
+            >
               Clear inactive
             </button>
           )}

@@ -2,6 +2,7 @@
 import type { Operation } from '@stint/core';
 
 export interface Confirmation {
+  /** `{subject}` is replaced by what will be acted on: the job's label, or the count of jobs. */
   title: string;
   body: string;
   action: string;
@@ -20,7 +21,7 @@ export const OPERATION_BUTTONS: Array<{ op: Operation; label: string; confirm?: 
     label: 'Force stop',
     danger: true,
     confirm: {
-      title: 'Force stop?',
+      title: 'Force stop {subject}?',
       body: 'Force stop revokes the worker’s lease at once instead of waiting for the next step boundary. The step in progress is abandoned, and data it was writing may be left inconsistent. Use it only when a graceful stop does not finish.',
       action: 'Force stop',
     },
@@ -30,7 +31,7 @@ export const OPERATION_BUTTONS: Array<{ op: Operation; label: string; confirm?: 
     label: 'Cancel',
     danger: true,
     confirm: {
-      title: 'Cancel?',
+      title: 'Cancel {subject}?',
       body: 'Canceling discards the saved checkpoints, so the work done so far cannot be resumed, and cancels unfinished children. Records already changed stay changed.',
       action: 'Cancel job',
     },
@@ -44,16 +45,16 @@ export const OPERATION_BUTTONS: Array<{ op: Operation; label: string; confirm?: 
     label: 'Delete',
     danger: true,
     confirm: {
-      title: 'Delete?',
-      body: 'Deleting removes the job and all of its logs for good. Only finished or canceled jobs can be deleted.',
+      title: 'Delete {subject}?',
+      body: 'Deleting removes the job, its child jobs and all of their logs for good. Only root jobs whose whole tree has ended can be deleted.',
       action: 'Delete',
     },
   },
 ];
 
 export const CLEAR_INACTIVE_CONFIRMATION: Confirmation = {
-  title: 'Clear inactive jobs?',
-  body: 'This deletes every finished, failed and canceled job you can see, with their logs. Pending, running and stopped jobs are left alone.',
+  title: 'Clear {subject}?',
+  body: 'This deletes every finished, failed and canceled job you can see, with their child jobs and logs. Pending, running and stopped jobs are left alone, and so is any tree with one of those in it.',
   action: 'Clear inactive',
 };
 
