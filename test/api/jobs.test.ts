@@ -138,6 +138,17 @@ describe('operations', () => {
     if (path === 'low-priority') expect(job.lowPriority).toBe(method === 'POST');
   });
 
+  it('accepts runAt as ms or ISO 8601, and refuses a bad one with 400 naming runAt', async () => {
+    const runAt = Date.now() + 60_000;
+    const later = await api.call('POST', '/api/jobs', { token: api.tokens.tenantAdminA, body: { type: 'QUICK', runAt: new Date(runAt).toISOString() } });
+    expect(later.status).toBe(201);
+    expect(await json<Job>(later)).toMatchObject({ status: 'PENDING', runAt, waiting: 0 });
+
+    const refused = await api.call('POST', '/api/jobs', { token: api.tokens.tenantAdminA, body: { type: 'QUICK', runAt: 'soon' } });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 'badRequest', field: 'runAt' } });
+  });
+
   it('retry: 200 with the job at its next attempt; 409 for a job that finished without errors', async () => {
     const failed = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
     const fine = await place('FINISHED');

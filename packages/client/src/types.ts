@@ -22,6 +22,8 @@ export interface Job {
   createDate: number;
   startDate: number | null;
   endDate: number | null;
+  /** Not to start before this time, when it was submitted to start later. */
+  runAt: number | null;
   waiting: number;
   duration: number;
   hasErrors: boolean;
@@ -55,6 +57,8 @@ export interface Submission {
   lowPriority?: boolean;
   parentId?: string;
   idempotencyKey?: string;
+  /** Not to start before this time: ms since the epoch, or an ISO 8601 date-time. */
+  runAt?: number | string;
 }
 
 /** `sys.jobs.find` parameters. Lists may be given as arrays; times are ms since the epoch. */

@@ -38,6 +38,8 @@ export interface JobRecord {
   error?: string;
   /** The schedule that started this run (its tenant is the job's). */
   scheduleId?: string;
+  /** Not to start before this time (ms); it waits in the delayed set until then. */
+  runAt?: number;
   version: number;
   /** Bumped by every lease acquisition and by force stop: the fencing token. */
   leaseEpoch: number;
@@ -88,7 +90,7 @@ export function laneOf(record: Pick<JobRecord, 'lowPriority'>): Lane {
 }
 
 export function toJob(record: JobRecord, now: number): Job {
-  const dates = { createDate: record.createDate, startDate: record.startDate ?? null, endDate: record.endDate ?? null };
+  const dates = { createDate: record.createDate, startDate: record.startDate ?? null, endDate: record.endDate ?? null, runAt: record.runAt ?? null };
   return {
     id: record.id,
     type: record.type,

@@ -23,7 +23,9 @@ export interface Job {
   createDate: number;
   startDate: number | null;
   endDate: number | null;
-  /** start − create; end − create for a job that ended without starting; grows while it waits. */
+  /** Not to start before this time, when it was submitted to start later. */
+  runAt: number | null;
+  /** start − create (or − runAt, when later); end − create for a job that ended without starting; grows while it waits. */
   waiting: number;
   /** end − start; grows while running. */
   duration: number;
@@ -57,9 +59,15 @@ export function isEnded(status: JobStatus): boolean {
  * How long the job waited to start: start − create once it started; end − create when it ended
  * (stopped, canceled) without starting; now − create while it still waits. Resuming a job that
  * never started clears its endDate, so it waits on from its creation; a restart clears both dates.
+ * A job submitted to start later waits from its `runAt`: the time before was asked for.
  */
-export function waitingMs(job: Pick<Job, 'createDate' | 'startDate' | 'endDate'>, now: number): number {
-  return Math.max(0, (job.startDate ?? job.endDate ?? now) - job.createDate);
+export function waitingMs(job: Pick<Job, 'createDate' | 'startDate' | 'endDate'> & { runAt?: number | null }, now: number): number {
+  return Math.max(0, (job.startDate ?? job.endDate ?? now) - waitsFrom(job));
+}
+
+/** When a job began to wait for a worker: its creation, or its `runAt` when that is later. */
+export function waitsFrom(job: { createDate: number; runAt?: number | null | undefined }): number {
+  return Math.max(job.createDate, job.runAt ?? 0);
 }
 
 export function durationMs(job: Pick<Job, 'startDate' | 'endDate'>, now: number): number {

@@ -10,6 +10,18 @@ export const MAX_DATA_BYTES = 64 * 1024;
  */
 export const MAX_SUBMISSION_DEPTH = 32;
 export const MAX_DATA_DEPTH = MAX_SUBMISSION_DEPTH - 1;
+/** The latest time a JavaScript Date holds (ms since the epoch). */
+export const MAX_DATE_MS = 8_640_000_000_000_000;
+
+/**
+ * A submission's `runAt` as ms since the epoch, or why it is refused. A time already past
+ * starts the job now. However far ahead, a waiting job costs one index entry and no worker.
+ */
+export function runAtOf(runAt: number | string): { at: number } | { refusal: string } {
+  const at = typeof runAt === 'number' ? runAt : Date.parse(runAt);
+  if (!Number.isInteger(at) || at < 0 || at > MAX_DATE_MS) return { refusal: `must be ms since the epoch or an ISO 8601 date-time; got ${JSON.stringify(runAt)}` };
+  return { at };
+}
 
 /**
  * Why a job's data cannot be stored, in the words of a refusal (`must …`, and what came), or
@@ -68,6 +80,10 @@ export const submissionSchema = z
     lowPriority: z.boolean().optional(),
     parentId: jobIdSchema.optional(),
     idempotencyKey: z.string().min(1).max(128).optional(),
+    runAt: z
+      .union([z.number().int().min(0).max(MAX_DATE_MS), z.iso.datetime({ offset: true })])
+      .optional()
+      .meta({ description: 'Not to start before this time: ms since the epoch, or an ISO 8601 date-time. The job waits without a worker until then; its waiting time counts from it. A child submitted with parentId is counted on its parent at once, so the parent waits for it.' }),
   })
   .strict();
 

@@ -32,6 +32,7 @@
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
  *         W#<shard>                    <id>                   parked, waiting for children
  *         A#<shard>                    <id>                   adopted child not yet counted on its parent
+ *         N#<shard>                    <runAt:13>#<id>        a job submitted to start later, due first
  * and of a root lane item:
  *   gsi5  Q#<lane>                     <vtime:15>#<rootId>    roots with ready work, least served first
  * and of a schedule item:
@@ -112,6 +113,12 @@ export const parkedPartition = (id: string) => parkedShard(shardOf(id));
 /** A child submitted with parentId, written but not yet counted on its parent (see job-tree.ts). */
 export const adoptingShard = (shard: number) => `A#${shard}`;
 export const adoptingPartition = (id: string) => adoptingShard(shardOf(id));
+/** A job submitted with a later `runAt`, not yet ready: the sweeper moves it when it is due. */
+export const delayedShard = (shard: number) => `N#${shard}`;
+export const delayedPartition = (id: string) => delayedShard(shardOf(id));
+export const delayedSortKey = (runAt: number, id: string) => `${pad(runAt, 13)}#${id}`;
+/** The sort-key range of the delayed entries due at `now`. */
+export const delayedDueRange = (now: number): [string, string] => [pad(0, 13), `${pad(now, 13)}#~`];
 export const lanePartition = (lane: Lane) => `Q#${lane}`;
 export const laneSortKey = (vtime: number, rootId: string) => `${pad(vtime, 15)}#${rootId}`;
 /** The root and virtual time of a lane entry. */
@@ -120,8 +127,8 @@ export function parseLaneSortKey(sk: string): { vtime: number; rootId: string } 
 }
 
 /** Which dispatch set a job's gsi5 entry puts it in, if any. */
-export type DispatchSet = 'ready' | 'inFlight' | 'parked' | 'adopting';
-const DISPATCH_SETS: Record<string, DispatchSet> = { R: 'ready', I: 'inFlight', W: 'parked', A: 'adopting' };
+export type DispatchSet = 'ready' | 'inFlight' | 'parked' | 'adopting' | 'delayed';
+const DISPATCH_SETS: Record<string, DispatchSet> = { R: 'ready', I: 'inFlight', W: 'parked', A: 'adopting', N: 'delayed' };
 export function dispatchSetOf(record: { gsi5pk?: string | undefined }): DispatchSet | undefined {
   return record.gsi5pk === undefined ? undefined : DISPATCH_SETS[record.gsi5pk[0]!];
 }

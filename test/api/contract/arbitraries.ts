@@ -161,6 +161,7 @@ function string(schema: Schema): fc.Arbitrary<string> {
     return fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length >= minLength && text.length <= (schema.maxLength ?? Infinity));
   }
   if (schema.format === 'email') return fc.emailAddress();
+  if (schema.format === 'date-time') return fc.date({ min: new Date(0), max: new Date(Date.UTC(2200, 0, 1)), noInvalidDate: true }).map((date) => date.toISOString());
   return fc.string({ minLength, maxLength, unit: 'grapheme-ascii' });
 }
 

@@ -2,7 +2,7 @@ import { crashPoint } from '../crash-points.ts';
 import { ConflictError } from '../errors.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import type { EngineContext } from './context.ts';
-import { readySpec } from './dispatcher.ts';
+import { waitingSpec } from './delayed-start.ts';
 import { merge } from './transitions.ts';
 
 /**
@@ -16,7 +16,7 @@ import { merge } from './transitions.ts';
  *   2. the parent counts it (`childrenTotal`/`adopted` + 1) and records its id in
  *      `pendingAdoptions`, in one conditional write that a repeat finds already done;
  *   3. the root's lane is touched, then the child leaves the adopting set for its root's
- *      ready set;
+ *      ready set (or, asked to start later, for the delayed set);
  *   4. the parent forgets the id.
  *
  * A crash after 1, 2 or 3 leaves the child in the adopting set; the sweeper finishes its
@@ -51,10 +51,12 @@ export async function finishAdoption(ctx: EngineContext, child: JobRecord): Prom
   }
   await crashPoint('adopt.parentCounted', { jobId: child.id, jobType: child.type });
 
-  await dispatcher.touchLane(child.rootId, laneOf(child));
+  // A child asked to start later waits in the delayed set instead (delayed-start.ts).
+  const { spec, delayed } = waitingSpec(child, deps.clock());
+  if (!delayed) await dispatcher.touchLane(child.rootId, laneOf(child));
   const ready = await deps.jobs.tryUpdate(
     child.id,
-    merge(readySpec(child, deps.clock()), {
+    merge(spec, {
       remove: ['adopting'],
       condition: '#adopting = :yes AND #status = :pending',
       values: { ':yes': true, ':pending': 'PENDING' },
@@ -64,6 +66,6 @@ export async function finishAdoption(ctx: EngineContext, child: JobRecord): Prom
   await deps.jobs.tryUpdate(parentId, { delete: { pendingAdoptions: ids }, condition: 'attribute_exists(#pk)' });
   const current = ready ?? (await deps.jobs.get(child.id));
   if (!current) throw new ConflictError(`parent job ${parentId} was canceled while the job joined it`, { jobId: parentId });
-  await dispatcher.pumpRoot(current.rootId, laneOf(current));
+  if (!delayed) await dispatcher.pumpRoot(current.rootId, laneOf(current));
   return current;
 }

@@ -2,10 +2,11 @@ import { crashPoint } from '../crash-points.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { cascadeShard, dispatchSetOf, SHARDS } from '../table-keys.ts';
+import { waitingSpec } from './delayed-start.ts';
+import { readySpec } from './dispatcher.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, type CascadeMarker, type CascadeOperation } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';
-import { readySpec } from './dispatcher.ts';
 import { childIds, jobEnded } from './job-tree.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
@@ -158,18 +159,23 @@ function isWorking(ctx: EngineContext, record: JobRecord): boolean {
   return record.leaseExpiresAt !== undefined && record.leaseExpiresAt > ctx.deps.clock();
 }
 
-/** STOPPED → PENDING in its ready set (lane touched first); the run continues from its checkpoints. */
+/**
+ * STOPPED → PENDING in its ready set (lane touched first); the run continues from its
+ * checkpoints. A job stopped before its `runAt` goes back to waiting for it (delayed-start.ts).
+ */
 export async function resumeJob(ctx: EngineContext, record: JobRecord): Promise<JobRecord | null> {
   const { deps, dispatcher } = ctx;
-  await dispatcher.touchLane(record.rootId, laneOf(record));
+  const now = deps.clock();
+  const { spec, delayed } = waitingSpec(record, now);
+  if (!delayed) await dispatcher.touchLane(record.rootId, laneOf(record));
   const resumed = await deps.jobs.tryUpdate(
     record.id,
-    merge(statusSpec(record, 'PENDING'), readySpec(record, deps.clock()), bumpVersion, atVersion(record.version), {
+    merge(statusSpec(record, 'PENDING'), spec, bumpVersion, atVersion(record.version), {
       set: { attempt: 0, lostSlices: 0 },
       remove: ['endDate', 'expiresAt'],
     }),
   );
-  if (resumed) await dispatcher.pumpRoot(resumed.rootId, laneOf(resumed));
+  if (resumed && !delayed) await dispatcher.pumpRoot(resumed.rootId, laneOf(resumed));
   return resumed;
 }
 

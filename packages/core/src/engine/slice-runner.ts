@@ -3,7 +3,7 @@ import type { Checkpoint } from '../checkpoint-store.ts';
 import type { CounterBatch } from '../counter-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
-import type { JobStatus } from '../job.ts';
+import { waitsFrom, type JobStatus } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { dispatchSetOf } from '../table-keys.ts';
 import type { WorkMessage } from '../work-queue.ts';
@@ -74,7 +74,8 @@ export class SliceRunner {
     );
     if (!acquired) return 'skipped';
     if (record.startDate === undefined) {
-      const waiting = Math.max(0, now - record.createDate);
+      // A job asked to start later waits from its runAt: the statistics count no wait it asked for.
+      const waiting = Math.max(0, now - waitsFrom(record));
       counters.jobStarted(record.tenant, now, waiting);
       emit(deps, { type: 'jobStarted', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, waitingMs: waiting });
     }

@@ -5,8 +5,8 @@ import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError
 import { isEnded, type RunBy } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
-import { dataRefusal } from '../submission.ts';
-import { adoptingPartition, idempotencyKey } from '../table-keys.ts';
+import { dataRefusal, runAtOf } from '../submission.ts';
+import { adoptingPartition, delayedPartition, delayedSortKey, idempotencyKey } from '../table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
@@ -26,6 +26,8 @@ export interface SubmitInput {
   scheduleId?: string | undefined;
   /** Who asks; checked against the type's access. See `auth/job-access.ts`. */
   submitter?: Submitter | undefined;
+  /** Not to start before this time (ms since the epoch, or ISO 8601). */
+  runAt?: number | string | undefined;
 }
 
 export interface SubmitResult {
@@ -57,6 +59,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   const refusal = dataRefusal(data);
   if (refusal) throw new BadRequestError(`data ${refusal.message}; got ${refusal.got}`, 'data');
   const now = deps.clock();
+  const runAt = startLater(input, now);
   let parent: JobRecord | undefined;
   if (input.parentId) {
     parent = await deps.jobs.get(input.parentId);
@@ -77,7 +80,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   }
 
   await deps.tenants.remember(input.tenant);
-  const fastPath = !parent && !input.lowPriority;
+  const fastPath = !parent && !input.lowPriority && runAt === undefined;
   const job: NewJob = {
     id,
     type: input.type,
@@ -96,7 +99,10 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   };
   let record: JobRecord;
   if (parent) {
-    record = { ...newJobRecord(job), adopting: true, gsi5pk: adoptingPartition(id), gsi5sk: id };
+    record = { ...newJobRecord(job), ...(runAt !== undefined ? { runAt } : {}), adopting: true, gsi5pk: adoptingPartition(id), gsi5sk: id };
+  } else if (runAt !== undefined) {
+    // Held by no set the dispatcher reads: the sweeper makes it ready when it is due.
+    record = { ...newJobRecord(job), runAt, gsi5pk: delayedPartition(id), gsi5sk: delayedSortKey(runAt, id) };
   } else if (fastPath) {
     const fresh = newJobRecord(job);
     record = { ...fresh, ...(inFlightSpec(fresh, now).set as Partial<JobRecord>) };
@@ -113,10 +119,18 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
 
   if (parent) record = await finishAdoption(ctx, record);
   else if (fastPath) await dispatcher.send(record);
-  else await dispatcher.pumpRoot(record.rootId, laneOf(record));
+  else if (runAt === undefined) await dispatcher.pumpRoot(record.rootId, laneOf(record));
   ctx.counters.jobCreated(record, now);
   emit(deps, { type: 'jobCreated', jobId: id, rootId: record.rootId, tenant: record.tenant, jobType: record.type });
   return { record, created: true };
+}
+
+/** The later start a submission asks for, or undefined to start now (none asked, or already past). */
+function startLater(input: SubmitInput, now: number): number | undefined {
+  if (input.runAt === undefined) return undefined;
+  const parsed = runAtOf(input.runAt);
+  if ('refusal' in parsed) throw new BadRequestError(`runAt ${parsed.refusal}`, 'runAt');
+  return parsed.at > now ? parsed.at : undefined;
 }
 
 /** Claims the key for `id`; returns the id that owns the key (ours, or an earlier submission's). */

@@ -1,10 +1,11 @@
 import { ConflictError } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
-import { adoptingShard, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../table-keys.ts';
+import { adoptingShard, delayedDueRange, delayedShard, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import { finishCascades } from './cascade.ts';
 import type { EngineContext } from './context.ts';
 import { recountChildren, settleParent } from './job-tree.ts';
+import { startDelayed } from './delayed-start.ts';
 import { resend } from './recovery.ts';
 
 export interface SweepReport {
@@ -22,6 +23,8 @@ export interface SweepReport {
   cascadesFinished: number;
   /** Tenant listings whose summary cards were re-derived from the job items (counter-reconcile.ts). */
   countersCorrected: number;
+  /** Jobs submitted to start later whose time came, made ready. */
+  delayedStarted: number;
   /** Messages the pump sent for ready work. */
   dispatched: number;
   /** Scheduled runs started (one per due slot). */
@@ -63,6 +66,7 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
     parentsRecounted: 0,
     adoptionsFinished: 0,
     cascadesFinished: 0,
+    delayedStarted: 0,
     dispatched: 0,
   };
   const now = deps.clock();
@@ -85,6 +89,9 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
       } else if (recountDue(ctx, record, now) && (await recountChildren(ctx, record)) === 'settled') {
         report.parentsRecounted++;
       }
+    }
+    for (const record of await readSet(ctx, delayedShard(shard), delayedDueRange(now))) {
+      if (await startDelayed(ctx, record)) report.delayedStarted++;
     }
     for (const record of await readSet(ctx, adoptingShard(shard))) {
       if (record.createDate > now - deps.tuning.settleGraceMs) continue;
@@ -111,11 +118,16 @@ function recountDue(ctx: EngineContext, parent: JobRecord, now: number): boolean
   return quietSince < now - wait;
 }
 
-async function readSet(ctx: EngineContext, partition: string): Promise<JobRecord[]> {
+async function readSet(ctx: EngineContext, partition: string, between?: [string, string]): Promise<JobRecord[]> {
   const ids: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await ctx.deps.jobs.queryIndex({ index: 'gsi5', partition, ...(startKey ? { startKey } : {}) });
+    const page = await ctx.deps.jobs.queryIndex({
+      index: 'gsi5',
+      partition,
+      ...(between ? { between } : {}),
+      ...(startKey ? { startKey } : {}),
+    });
     for (const key of page.keys) ids.push(jobIdOfPk(key.pk!));
     startKey = page.lastKey;
   } while (startKey);

@@ -27,6 +27,7 @@ const job: Job = {
   resultFile: null,
   error: null,
   scheduleId: null,
+  runAt: null,
   attempt: 1,
   version: 3,
 };

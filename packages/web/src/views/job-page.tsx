@@ -93,6 +93,11 @@ export function JobPage(props: JobPageProps) {
             <Field label="Created">
               <DateTime ms={job.createDate} timeZone={timeZone} />
             </Field>
+            {job.runAt !== null && (
+              <Field label="Starts at">
+                <DateTime ms={job.runAt} timeZone={timeZone} />
+              </Field>
+            )}
             <Field label="Waiting" id="field-waiting">
               <Waiting job={job} />
             </Field>
