@@ -108,6 +108,7 @@ export function StatsPage(props: StatsPageProps) {
               <span class="card__value">{wait(stats.totals.maxWaitingMs)}</span>
             </li>
           </ul>
+          <p class="muted">Waiting is the time from a job’s creation to its start; for a job submitted to start later, from its start time (runAt).</p>
           {isEmpty(stats) ? (
             <p class="empty empty--panel" id="stats-empty">
               No jobs were created or started in this range. Pick a longer range, or run some jobs and come back.
