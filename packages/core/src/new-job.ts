@@ -9,7 +9,6 @@ import {
   parentPartition,
   readyPartition,
   readySortKey,
-  scheduleRunsPartition,
   statusIndexKeys,
   typePartition,
 } from './table-keys.ts';
@@ -92,7 +91,6 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     gsi3sk: sortKey,
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
-    ...(job.scheduleId && !job.parentId ? { gsi4pk: scheduleRunsPartition(job.tenant, job.scheduleId), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined
       ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) }
       : {}),

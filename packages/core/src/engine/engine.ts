@@ -12,6 +12,7 @@ import { toJob } from '../job-record.ts';
 import { JobStore } from '../job-store.ts';
 import type { Operation } from '../lifecycle.ts';
 import { LogStore } from '../log-store.ts';
+import { RunHistory } from '../schedules/run-history.ts';
 import { ScheduleCatalog } from '../schedules/schedule-catalog.ts';
 import { ReportPublisher } from '../schedules/schedule-report.ts';
 import { ScheduleStore } from '../schedules/schedule-store.ts';
@@ -95,6 +96,7 @@ export class Engine {
     this.schedules = new Schedules({
       catalog: new ScheduleCatalog(options.schedules ?? [], options.registry),
       store: new ScheduleStore(this.deps.jobs),
+      history: new RunHistory(this.deps.jobs, this.deps.clock, options.onEvent),
       jobs: this.deps.jobs,
       tenants: this.deps.tenants,
       reports: new ReportPublisher(clients.sns, config.reportTopicArn),
@@ -104,6 +106,7 @@ export class Engine {
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     this.deps.runEnded = (record) => this.schedules.runEnded(record);
+    this.deps.runRemoved = (record) => this.schedules.runRemoved(record);
     // The engine's own system job: every component knows it, as it knows the monitor's.
     if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((data, startKey) => this.cascadePage(data, startKey)));
     this.deps.submitSystemJob = (input) => this.submit(input);
