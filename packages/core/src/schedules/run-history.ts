@@ -2,7 +2,7 @@ import type { EngineEvent } from '../engine/deps.ts';
 import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../job-store.ts';
 import { runRecordKey, runRecordPartition } from '../table-keys.ts';
-import { endedSpec, needsSettling, RUNS_KEPT, runView, startedRecord, type RunJob, type RunRecord, type ScheduleRun } from './run-record.ts';
+import { endedSpec, needsSettling, runView, startedRecord, type RunJob, type RunRecord, type ScheduleRun } from './run-record.ts';
 
 /** Records deleted by one trim at most (one BatchWriteItem); a longer backlog goes at the next runs. */
 const TRIM_BATCH = 25;
@@ -21,11 +21,17 @@ export interface RunPointer {
  * (a read of the pages, a delete of the job), trimmed to the newest RUNS_KEPT.
  */
 export class RunHistory {
+  readonly #kept: number;
+  readonly #onEvent: ((event: EngineEvent) => void) | undefined;
+
   constructor(
     readonly table: JobStore,
     readonly clock: () => number,
-    readonly onEvent?: (event: EngineEvent) => void,
-  ) {}
+    options: { runsKept: number; onEvent?: (event: EngineEvent) => void },
+  ) {
+    this.#kept = options.runsKept;
+    this.#onEvent = options.onEvent;
+  }
 
   /** The run started. A record already there (the slot fired again after a crash, or the run's end recorded first) is kept. */
   async started(scheduleId: string, job: RunJob): Promise<void> {
@@ -91,12 +97,13 @@ export class RunHistory {
   }
 
   /**
-   * Keeps the newest RUNS_KEPT records. Reads them to find what lies beyond (DynamoDB has no
-   * offset): about 4 read units once the history is full, paid once per run started.
+   * Keeps the newest `runsKept` records (RUNS_KEPT). Reads them to find what lies beyond
+   * (DynamoDB has no offset): about 4 read units once a history of 100 is full, paid once per
+   * run started.
    */
   async trim(tenant: string, scheduleId: string): Promise<number> {
-    const { records } = await this.page(tenant, scheduleId, { limit: RUNS_KEPT + TRIM_BATCH });
-    const stale = records.slice(RUNS_KEPT);
+    const { records } = await this.page(tenant, scheduleId, { limit: this.#kept + TRIM_BATCH });
+    const stale = records.slice(this.#kept);
     await this.table.batchWrite(stale.map((record) => ({ DeleteRequest: { Key: { pk: record.pk, sk: record.sk } } })));
     return stale.length;
   }
@@ -109,6 +116,6 @@ export class RunHistory {
     let write: Promise<void> | undefined;
     if (needsSettling(record, job)) write = this.ended(job, record === undefined);
     else if (record === undefined && job !== undefined) write = this.started(scheduleId, job);
-    await write?.catch((error: unknown) => this.onEvent?.({ type: 'warning', message: 'a schedule run record could not be written', jobId: job!.id, error }));
+    await write?.catch((error: unknown) => this.#onEvent?.({ type: 'warning', message: 'a schedule run record could not be written', jobId: job!.id, error }));
   }
 }
