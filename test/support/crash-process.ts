@@ -9,7 +9,7 @@ import type { Operation } from '@stint/core/lifecycle';
 import type { Provisioned } from '@stint/local/provision';
 import { emulatorClients } from '@stint/local/emulators';
 import { attachTestStack } from './stack.ts';
-import { crashScenarioJobs } from './crash-scenarios.ts';
+import { CRASH_SCHEDULE, crashScenarioJobs } from './crash-scenarios.ts';
 
 export type CrashAction =
   | { kind: 'run' }
@@ -23,6 +23,8 @@ export interface CrashProcessSetup {
   redispatchAfterMs: number;
   settleGraceMs: number;
   sweepEveryMs: number;
+  /** Whether the engine runs CRASH_SCHEDULE (the schedule crash points' cases). */
+  schedules: boolean;
 }
 
 const env = process.env;
@@ -30,6 +32,7 @@ const setup = JSON.parse(env.TEST_SETUP!) as CrashProcessSetup;
 const clients = emulatorClients({ dynamoEndpoint: env.TEST_DYNAMO_ENDPOINT!, awsEndpoint: env.TEST_AWS_ENDPOINT! });
 const stack = attachTestStack(clients, setup.provisioned, setup.config, {
   definitions: crashScenarioJobs(clients.dynamo, setup.config.tableName),
+  ...(setup.schedules ? { schedules: [CRASH_SCHEDULE] } : {}),
   redispatchAfterMs: setup.redispatchAfterMs,
   settleGraceMs: setup.settleGraceMs,
   workerId: 'doomed-process',
