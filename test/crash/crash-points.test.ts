@@ -1,12 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CRASH_POINTS, type CrashPoint } from '@stint/core/crash-points';
+import { CRASH_POINTS } from '@stint/core/crash-points';
 import { isEnded } from '@stint/core';
-import { ADMIN_TENANT } from '@stint/core/auth/principal';
-import { openCursors } from '@stint/core/query/cursor';
-import { parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { crashHarness, expectStepsRan, type CrashHarness } from '../support/crash-harness.ts';
-import { CRASH_SCHEDULE } from '../support/crash-scenarios.ts';
+import { crashHarness, expectStepsRan, type CrashCase as Case, type CrashHarness } from '../support/crash-harness.ts';
+import { SCHEDULE_CASES } from './schedule-cases.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { setSwitch } from '../support/crash-scenarios.ts';
 
@@ -18,14 +15,6 @@ import { setSwitch } from '../support/crash-scenarios.ts';
  * not computed by the code under test.
  */
 const S3 = ['s0', 's1', 's2'];
-
-interface Case {
-  title: string;
-  point: CrashPoint;
-  /** Both processes run CRASH_SCHEDULE. */
-  schedules?: boolean;
-  run: (h: CrashHarness) => Promise<void>;
-}
 
 async function finished(h: CrashHarness, id: string) {
   return (await h.job(id))?.status === 'FINISHED';
@@ -51,33 +40,6 @@ async function expectTreeFinished(h: CrashHarness, rootId: string, children: num
   expect(kids).toHaveLength(children);
   expect([root.childrenDone, root.childrenTotal]).toEqual([children, children]);
   expectStepsRan(await h.steps(rootId), ['after-children']);
-}
-
-const CRASH_REF = { id: CRASH_SCHEDULE.id, tenant: null };
-const ALL = { allTenants: true } as const;
-
-/** CRASH_SCHEDULE's run records as stored, newest first: read past every reader that settles them. */
-async function runRecords(h: CrashHarness) {
-  return (await h.stack.engine.schedules.deps.history.page(ADMIN_TENANT, CRASH_SCHEDULE.id, { limit: 10 })).records;
-}
-
-const scheduleRow = (h: CrashHarness) => h.stack.engine.schedules.deps.store.get(ADMIN_TENANT, CRASH_SCHEDULE.id);
-
-/** A run of CRASH_SCHEDULE whose process died between its job's end and its record's. */
-async function runEndedUnrecorded(h: CrashHarness): Promise<string> {
-  await h.scheduleDue();
-  const id = await h.crashAt('schedule.runEnded', { kind: 'run' }, { jobType: 'SCHEDULED_STEPS' });
-  expect((await h.job(id!))?.status).toBe('FINISHED');
-  expect(await runRecords(h)).toMatchObject([{ jobId: id, status: 'running' }]);
-  return id!;
-}
-
-/** The run shows as it ended, on the schedule's row and among its runs, whether its job is there or not. */
-async function expectRunShown(h: CrashHarness, id: string, jobRemoved: boolean) {
-  const row = await h.stack.engine.schedules.get(CRASH_REF, ALL, 'tester');
-  expect(row.lastRun).toMatchObject({ jobId: id, status: 'success', jobRemoved });
-  const runs = await h.stack.engine.schedules.runs(CRASH_REF, ALL, parseScheduleRunsQuery({}), openCursors);
-  expect(runs.items).toMatchObject([{ id, runStatus: 'success', jobRemoved }]);
 }
 
 const CASES: Case[] = [
@@ -364,49 +326,7 @@ const CASES: Case[] = [
       expect(await h.summary()).toEqual({ total: 1, active: 0, completed: 1, failed: 0, canceled: 0 });
     },
   },
-  ...(['schedule.runSubmitted', 'schedule.runRecorded'] as const).map(
-    (point): Case => ({
-      title: `a slot whose firing was killed at ${point} is finished by the next sweep: one run, recorded once, the row moved on`,
-      point,
-      schedules: true,
-      async run(h) {
-        await h.scheduleDue();
-        const id = await h.crashAt(point, { kind: 'run' });
-        expect(await runRecords(h)).toMatchObject(point === 'schedule.runRecorded' ? [{ jobId: id, status: 'running' }] : []);
-        expect((await scheduleRow(h))!.nextRunAt).toBeLessThan(Date.now());
-        await h.recover(async () => (await scheduleRow(h))!.nextRunAt! > Date.now() && (await runRecords(h))[0]?.status === 'success');
-        expect((await runRecords(h)).map((record) => record.jobId)).toEqual([id]);
-        expect((await scheduleRow(h))!.lastJobId).toBe(id);
-        expectStepsRan(await h.steps(id!), ['s0', 's1']);
-        await expectRunShown(h, id!, false);
-      },
-    }),
-  ),
-  {
-    title: 'a run killed between its job’s end and its record’s: deleting the job (Clear inactive) writes the end first',
-    point: 'schedule.runEnded',
-    schedules: true,
-    async run(h) {
-      const id = await runEndedUnrecorded(h);
-      await h.stack.engine.apply('delete', id, ALL);
-      expect(await h.job(id)).toBeUndefined();
-      expect(await runRecords(h)).toMatchObject([{ jobId: id, status: 'success', hasErrors: false, endDate: expect.any(Number) }]);
-      await expectRunShown(h, id, true);
-    },
-  },
-  {
-    title: 'a run killed between its job’s end and its record’s: a read of the schedule writes the end it finds on the job',
-    point: 'schedule.runEnded',
-    schedules: true,
-    async run(h) {
-      const id = await runEndedUnrecorded(h);
-      await expectRunShown(h, id, false);
-      expect(await runRecords(h)).toMatchObject([{ jobId: id, status: 'success' }]);
-      // Gone without the engine, as DynamoDB's TTL removes an expired job: the record stands on its own.
-      expect(await h.stack.engine.deps.jobs.deleteJobIf(id, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
-      await expectRunShown(h, id, true);
-    },
-  },
+  ...SCHEDULE_CASES,
 ];
 
 describe.each(DYNAMO_BACKENDS)('crash points on %s', (backend) => {

@@ -18,6 +18,15 @@ const REDISPATCH_MS = 1_000;
 const SETTLE_GRACE_MS = 500;
 const COUNTER_SETTLE_MS = 400;
 
+/** One crash-point test: what a process does before it is killed at `point`, and what recovery must reach. */
+export interface CrashCase {
+  title: string;
+  point: CrashPoint;
+  /** Both processes run CRASH_SCHEDULE. */
+  schedules?: boolean;
+  run: (h: CrashHarness) => Promise<void>;
+}
+
 export interface CrashHarness {
   stack: TestStack;
   emulators: Emulators;
