@@ -94,7 +94,7 @@ describe('the schedules list', () => {
 
   it('filters by identifier and by last-run status, with canonical URLs', async () => {
     expect(rowsOf(await html('/schedules?q=CLEAN', admin))).toEqual(['exports-cleanup']);
-    const all = await get('/schedules?status=running&status=success,failed,warnings&q=', admin);
+    const all = await get('/schedules?status=running&status=success,failed,warnings,unknown&q=', admin);
     expect(all.status).toBe(302);
     expect(all.headers.get('location')).toBe('/schedules');
     expect(rowsOf(await html('/schedules?status=failed', admin))).toEqual([]);
