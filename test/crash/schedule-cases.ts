@@ -56,6 +56,19 @@ export const SCHEDULE_CASES: CrashCase[] = [
     }),
   ),
   {
+    title: 'a run now killed between its job and its record: the run’s end records it and makes it the row’s last run',
+    point: 'schedule.runSubmitted',
+    schedules: true,
+    async run(h) {
+      const id = await h.crashAt('schedule.runSubmitted', { kind: 'runNow', schedule: CRASH_REF });
+      expect(await runRecords(h)).toEqual([]);
+      await h.recover(async () => (await runRecords(h))[0]?.status === 'success');
+      expect((await runRecords(h)).map((record) => record.jobId)).toEqual([id]);
+      expect((await scheduleRow(h))!.lastJobId).toBe(id);
+      await expectRunShown(h, id!, false);
+    },
+  },
+  {
     title: 'a run killed between its job’s end and its record’s: deleting the job (Clear inactive) writes the end first',
     point: 'schedule.runEnded',
     schedules: true,

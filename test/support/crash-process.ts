@@ -6,6 +6,7 @@
  */
 import type { StintConfig, SubmitInput } from '@stint/core';
 import type { Operation } from '@stint/core/lifecycle';
+import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
 import type { Provisioned } from '@stint/local/provision';
 import { emulatorClients } from '@stint/local/emulators';
 import { attachTestStack } from './stack.ts';
@@ -14,7 +15,8 @@ import { CRASH_SCHEDULE, crashScenarioJobs } from './crash-scenarios.ts';
 export type CrashAction =
   | { kind: 'run' }
   | { kind: 'submit'; input: SubmitInput }
-  | { kind: 'apply'; operation: Operation; jobId: string };
+  | { kind: 'apply'; operation: Operation; jobId: string }
+  | { kind: 'runNow'; schedule: ScheduleRef };
 
 export interface CrashProcessSetup {
   provisioned: Provisioned;
@@ -48,6 +50,10 @@ void (async () => {
 const action = setup.action;
 if (action.kind === 'submit') await stack.engine.submit(action.input);
 if (action.kind === 'apply') await stack.engine.apply(action.operation, action.jobId, { allTenants: true });
+if (action.kind === 'runNow') {
+  const principal = { keyId: 'admin-token', name: 'bootstrap admin token', role: 'admin', tenant: null } as const;
+  await stack.engine.schedules.runNow([action.schedule], { allTenants: true }, { kind: 'caller', principal });
+}
 process.stdout.write('acted\n');
 
 setTimeout(() => {

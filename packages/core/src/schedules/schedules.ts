@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AutomaticSchedule, ScheduleDefinition, ScheduleScope } from '@stint/sdk';
 import { assertMaySubmit, type Submitter } from '../auth/job-access.ts';
+import { crashPoint } from '../crash-points.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TenantScope } from '../engine/operations.ts';
 import type { Job } from '../job.ts';
@@ -165,7 +166,8 @@ export class Schedules {
     const jobs: Job[] = [];
     for (const { ref, definition, state } of states) {
       const { job } = await this.deps.submit({ type: definition.jobType, tenant: state.tenant, data: definition.data, scheduleId: ref.id, submitter });
-      // A crash before the record leaves the run without one until its job ends (runEnded writes it then).
+      // A crash here leaves the run without a record until its job ends: runEnded writes it then.
+      await crashPoint('schedule.runSubmitted', { jobId: job.id, jobType: job.type });
       await this.deps.history.started(ref.id, job);
       await this.#pointAt(state.tenant, ref.id, job);
       await trimHistory(this.deps, state.tenant, ref.id);
