@@ -29,7 +29,7 @@ export interface NewJob {
   createDate: number;
   /** For children: the parent's run they belong to, and for spawned ones their position in it. */
   spawn?: { parentRun: number; seq?: number };
-  /** A run of this schedule (root jobs only: gsi4 lists a schedule's runs as it lists a parent's children). */
+  /** A run of this schedule (root jobs only); its history is the schedule's run records (schedules/run-record.ts). */
   scheduleId?: string;
 }
 
