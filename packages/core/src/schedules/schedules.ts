@@ -215,16 +215,20 @@ export class Schedules {
   }
 
   /**
-   * A run ended: record its outcome and send its report when the schedule's reporting is on. The row records which
-   * run was reported first (a conditional write), so a report goes out once per run.
+   * A run ended: record its outcome, and send its report when the schedule's reporting is on.
+   * The row records which run was reported first (a conditional write), so a report goes out
+   * once per run.
    */
   async runEnded(record: JobRecord): Promise<void> {
     if (!record.scheduleId) return;
     // The record first: it is what the schedule's pages show of this run once the job is gone.
-    await this.deps.history.ended(record, true);
+    // One not written now is settled by the next reader or by the job's deletion; the report still goes.
+    await this.deps.history.ended(record, true).catch((error: unknown) => {
+      this.deps.onEvent?.({ type: 'warning', message: 'a schedule run record could not take its end', jobId: record.id, error });
+    });
     const definition = this.deps.catalog.find(record.scheduleId);
     const state = await this.deps.store.get(record.tenant, record.scheduleId);
-    // A run whose start was never pointed at (run now, or a slot, cut short by a crash) becomes the last run when it ends.
+    // A run the row never pointed at (run now, or a slot, cut short by a crash) becomes its last run when it ends.
     if (state && (state.lastRunAt === undefined || state.lastRunAt < record.createDate)) await this.#pointAt(state.tenant, state.scheduleId, record);
     if (!definition || !state?.report.enabled || state.report.recipients.length === 0) return;
     const now = this.deps.clock();
