@@ -129,6 +129,18 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
     expect((await api.call('GET', `/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_A}`, { token: api.tokens.tenantAdminB })).status).toBe(404);
   });
 
+  it('pages runs with a cursor sealed to the tenant’s schedule and the filter', async () => {
+    const first = await runs(TENANT_B, '&size=1');
+    expect(first.nextCursor).not.toBeNull();
+    const cursor = `&cursor=${encodeURIComponent(first.nextCursor!)}`;
+    expect((await runs(TENANT_B, `&size=2${cursor}`)).items.map((run) => run.runStatus)).toEqual(['warnings', 'success']);
+    for (const elsewhere of [`/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_A}${cursor}`, `/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_B}&status=success${cursor}`]) {
+      const refused = await api.call('GET', elsewhere);
+      expect(refused.status, elsewhere).toBe(400);
+      expect(((await refused.json()) as { error: { field: string } }).error.field).toBe('cursor');
+    }
+  });
+
   it('deleting one run’s job leaves its record as its end wrote it', async () => {
     const [newest] = (await runs(TENANT_B)).items;
     expect((await api.call('DELETE', `/api/jobs/${newest!.id}`)).status).toBe(204);
