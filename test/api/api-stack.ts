@@ -94,6 +94,8 @@ export interface ApiStackOptions {
   appDefinitions?: (stack: TestStack) => JobDefinition[];
   schedules?: ScheduleDefinition[];
   clock?: () => number;
+  /** Run records each schedule keeps. */
+  runsKept?: number;
   limits?: Partial<ApiLimits>;
   rateLimit?: RateLimitOptions | false;
   oidc?: OidcOptions;
@@ -105,6 +107,7 @@ export async function createApiStack(emulators: Emulators, options: ApiStackOpti
     definitions: options.definitions ?? [QUICK, FAILING],
     ...(options.schedules ? { schedules: options.schedules } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.runsKept !== undefined ? { runsKept: options.runsKept } : {}),
   });
   for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
   for (const definition of options.appDefinitions?.(stack) ?? []) stack.engine.deps.registry.register(definition);

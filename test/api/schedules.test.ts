@@ -287,7 +287,7 @@ describe('running now, latest executions and unread logs', () => {
     await finished(api, [job]);
     const page = await runs(api, NIGHTLY.id, TENANT_A);
     expect(page.items.map((run) => [run.id, run.runStatus])).toEqual([[job.id, 'success']]);
-    expect(page.items[0]).toMatchObject({ status: 'FINISHED', scheduleId: NIGHTLY.id, results: { n: 4 } });
+    expect(page.items[0]).toMatchObject({ scheduleId: NIGHTLY.id, tenant: TENANT_A, type: 'QUICK', runBy: { id: 'admin-token' }, jobRemoved: false });
     expect((await row(api, NIGHTLY.id, TENANT_A)).lastRun).toMatchObject({ jobId: job.id, status: 'success', endDate: expect.any(Number) });
   });
 

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CRASH_POINTS, type CrashPoint } from '@stint/core/crash-points';
+import { CRASH_POINTS } from '@stint/core/crash-points';
 import { isEnded } from '@stint/core';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { crashHarness, expectStepsRan, type CrashHarness } from '../support/crash-harness.ts';
+import { crashHarness, expectStepsRan, type CrashCase as Case, type CrashHarness } from '../support/crash-harness.ts';
+import { SCHEDULE_CASES } from './schedule-cases.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { setSwitch } from '../support/crash-scenarios.ts';
 
@@ -14,12 +15,6 @@ import { setSwitch } from '../support/crash-scenarios.ts';
  * not computed by the code under test.
  */
 const S3 = ['s0', 's1', 's2'];
-
-interface Case {
-  title: string;
-  point: CrashPoint;
-  run: (h: CrashHarness) => Promise<void>;
-}
 
 async function finished(h: CrashHarness, id: string) {
   return (await h.job(id))?.status === 'FINISHED';
@@ -331,6 +326,7 @@ const CASES: Case[] = [
       expect(await h.summary()).toEqual({ total: 1, active: 0, completed: 1, failed: 0, canceled: 0 });
     },
   },
+  ...SCHEDULE_CASES,
 ];
 
 describe.each(DYNAMO_BACKENDS)('crash points on %s', (backend) => {
@@ -348,15 +344,15 @@ describe.each(DYNAMO_BACKENDS)('crash points on %s', (backend) => {
   });
 
   it.each(CASES.map((c) => [c.point, c.title, c] as const))('%s: %s', async (_point, _title, testCase) => {
-    harness = await crashHarness(emulators);
+    harness = await crashHarness(emulators, { schedules: testCase.schedules ?? false });
     await testCase.run(harness);
   }, 120_000);
 });
 
 describe('the crash-point table', () => {
-  it('has a test for every named point but the schedule one (tested in its own suite)', () => {
+  it('has a test for every named point', () => {
     const tested = new Set(CASES.map((c) => c.point));
     const untested = CRASH_POINTS.filter((point) => !tested.has(point));
-    expect(untested).toEqual(['schedule.runSubmitted']);
+    expect(untested).toEqual([]);
   });
 });

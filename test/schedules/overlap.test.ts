@@ -38,7 +38,7 @@ describe('overlapping runs', () => {
   it('a no-overlap schedule lets a slot pass while its previous run is active; the other starts a second run', async () => {
     now = Date.parse('2026-06-01T00:10:05Z');
     expect((await stack.engine.sweep()).schedulesStarted).toBe(2);
-    await stack.runUntil(async () => (await runs('no-overlap'))[0]?.status === 'RUNNING');
+    await stack.runUntil(async () => (await runs('no-overlap'))[0]?.startDate != null);
 
     now = Date.parse('2026-06-01T00:20:05Z');
     const second = await stack.engine.sweep();
@@ -49,7 +49,7 @@ describe('overlapping runs', () => {
     expect(new Date(row!.nextRunAt!).toISOString()).toBe('2026-06-01T00:30:00.000Z');
 
     held.open();
-    await stack.runUntil(async () => (await runs('no-overlap'))[0]?.status === 'FINISHED');
+    await stack.runUntil(async () => (await runs('no-overlap'))[0]?.runStatus === 'success');
     now = Date.parse('2026-06-01T00:30:05Z');
     expect(await stack.engine.sweep()).toMatchObject({ schedulesStarted: 2, schedulesSkipped: 0 });
     expect(await runs('no-overlap')).toHaveLength(2);

@@ -5,8 +5,10 @@ import type { JobRecord } from '@stint/core/job-record';
 import { readSummary, type Summary } from '@stint/core/query/stats-reader';
 import { childIds } from '@stint/core/engine/job-tree';
 import { cascadeKey, jobIdOfPk, listPartition } from '@stint/core/table-keys';
-import { createTestStack, type Emulators, type TestStack } from './stack.ts';
-import { crashScenarioJobs, stepRuns } from './crash-scenarios.ts';
+import { ADMIN_TENANT } from '@stint/core/auth/principal';
+import { DUE_PARTITION, dueSortKey } from '@stint/core/table-keys';
+import { attachTestStack, createTestStack, type Emulators, type TestStack } from './stack.ts';
+import { CRASH_SCHEDULE, crashScenarioJobs, stepRuns } from './crash-scenarios.ts';
 import type { CrashAction, CrashProcessSetup } from './crash-process.ts';
 
 /** Short enough that a dead process's lease lapses within a test; the sweeper runs every SWEEP_MS. */
@@ -15,6 +17,15 @@ export const SWEEP_MS = 200;
 const REDISPATCH_MS = 1_000;
 const SETTLE_GRACE_MS = 500;
 const COUNTER_SETTLE_MS = 400;
+
+/** One crash-point test: what a process does before it is killed at `point`, and what recovery must reach. */
+export interface CrashCase {
+  title: string;
+  point: CrashPoint;
+  /** Both processes run CRASH_SCHEDULE. */
+  schedules?: boolean;
+  run: (h: CrashHarness) => Promise<void>;
+}
 
 export interface CrashHarness {
   stack: TestStack;
@@ -31,20 +42,27 @@ export interface CrashHarness {
   markerOf(id: string): Promise<unknown>;
   /** The cards of tenant acme's root user jobs, as the monitor reads them. */
   summary(): Promise<Summary>;
+  /** Plans CRASH_SCHEDULE's row (harness made with `schedules`) and makes it due now, as if tonight had come. */
+  scheduleDue(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function crashHarness(emulators: Emulators): Promise<CrashHarness> {
-  const stack = await createTestStack(emulators, {
+export async function crashHarness(emulators: Emulators, { schedules = false }: { schedules?: boolean } = {}): Promise<CrashHarness> {
+  const timings = { redispatchAfterMs: REDISPATCH_MS, settleGraceMs: SETTLE_GRACE_MS, counterSettleMs: COUNTER_SETTLE_MS };
+  const base = await createTestStack(emulators, {
     definitions: [],
     tuning: { leaseMs: LEASE_MS, maxInFlightPerRoot: 4 },
     // A dead process's received messages come back this soon, as SQS returns them.
     visibilityTimeoutSeconds: 2,
-    redispatchAfterMs: REDISPATCH_MS,
-    settleGraceMs: SETTLE_GRACE_MS,
-    counterSettleMs: COUNTER_SETTLE_MS,
+    ...timings,
   });
-  for (const definition of crashScenarioJobs(stack.clients.dynamo, stack.config.tableName)) stack.engine.deps.registry.register(definition);
+  // The jobs count their steps in the table they run on, so the engine that runs them is built
+  // once it exists (a schedule's job type must be registered when its engine is built).
+  const stack = attachTestStack(base.clients, base.provisioned, base.config, {
+    definitions: crashScenarioJobs(base.clients.dynamo, base.config.tableName),
+    ...(schedules ? { schedules: [CRASH_SCHEDULE] } : {}),
+    ...timings,
+  });
   let sweeping = false;
   let sweeper: Promise<void> | undefined;
   const { jobs } = stack.engine.deps;
@@ -59,6 +77,7 @@ export async function crashHarness(emulators: Emulators): Promise<CrashHarness> 
         redispatchAfterMs: REDISPATCH_MS,
         settleGraceMs: SETTLE_GRACE_MS,
         sweepEveryMs: SWEEP_MS,
+        schedules,
       };
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-process.ts'], {
         env: {
@@ -102,6 +121,13 @@ export async function crashHarness(emulators: Emulators): Promise<CrashHarness> 
     steps: (id) => stepRuns(stack.clients.dynamo, stack.config.tableName, id),
     markerOf: (id) => jobs.getItem(cascadeKey(id)),
     summary: () => readSummary(jobs, 'acme'),
+    async scheduleDue() {
+      await stack.engine.sweep();
+      const past = Date.now() - 1_000;
+      await stack.engine.schedules.deps.store.touch(ADMIN_TENANT, CRASH_SCHEDULE.id, {
+        set: { nextRunAt: past, gsi5pk: DUE_PARTITION, gsi5sk: dueSortKey(past, ADMIN_TENANT, CRASH_SCHEDULE.id) },
+      });
+    },
     async stop() {
       sweeping = false;
       await sweeper;

@@ -6,15 +6,17 @@
  */
 import type { StintConfig, SubmitInput } from '@stint/core';
 import type { Operation } from '@stint/core/lifecycle';
+import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
 import type { Provisioned } from '@stint/local/provision';
 import { emulatorClients } from '@stint/local/emulators';
 import { attachTestStack } from './stack.ts';
-import { crashScenarioJobs } from './crash-scenarios.ts';
+import { CRASH_SCHEDULE, crashScenarioJobs } from './crash-scenarios.ts';
 
 export type CrashAction =
   | { kind: 'run' }
   | { kind: 'submit'; input: SubmitInput }
-  | { kind: 'apply'; operation: Operation; jobId: string };
+  | { kind: 'apply'; operation: Operation; jobId: string }
+  | { kind: 'runNow'; schedule: ScheduleRef };
 
 export interface CrashProcessSetup {
   provisioned: Provisioned;
@@ -23,6 +25,8 @@ export interface CrashProcessSetup {
   redispatchAfterMs: number;
   settleGraceMs: number;
   sweepEveryMs: number;
+  /** Whether the engine runs CRASH_SCHEDULE (the schedule crash points' cases). */
+  schedules: boolean;
 }
 
 const env = process.env;
@@ -30,6 +34,7 @@ const setup = JSON.parse(env.TEST_SETUP!) as CrashProcessSetup;
 const clients = emulatorClients({ dynamoEndpoint: env.TEST_DYNAMO_ENDPOINT!, awsEndpoint: env.TEST_AWS_ENDPOINT! });
 const stack = attachTestStack(clients, setup.provisioned, setup.config, {
   definitions: crashScenarioJobs(clients.dynamo, setup.config.tableName),
+  ...(setup.schedules ? { schedules: [CRASH_SCHEDULE] } : {}),
   redispatchAfterMs: setup.redispatchAfterMs,
   settleGraceMs: setup.settleGraceMs,
   workerId: 'doomed-process',
@@ -45,6 +50,10 @@ void (async () => {
 const action = setup.action;
 if (action.kind === 'submit') await stack.engine.submit(action.input);
 if (action.kind === 'apply') await stack.engine.apply(action.operation, action.jobId, { allTenants: true });
+if (action.kind === 'runNow') {
+  const principal = { keyId: 'admin-token', name: 'bootstrap admin token', role: 'admin', tenant: null } as const;
+  await stack.engine.schedules.runNow([action.schedule], { allTenants: true }, { kind: 'caller', principal });
+}
 process.stdout.write('acted\n');
 
 setTimeout(() => {

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { defineJob, NonRetriableError, type JobDefinition } from '@stint/sdk';
+import { defineJob, defineSchedule, NonRetriableError, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
 
 /**
  * Job types for the crash-point tests. Every step records each execution in an item of its
@@ -78,6 +78,7 @@ export function crashScenarioJobs(dynamo: DynamoDBDocumentClient, tableName: str
     stepsJob('LOW_STEPS', dynamo, tableName),
     stepsJob('CHILD_STEPS', dynamo, tableName),
     stepsJob('ADOPTED_STEPS', dynamo, tableName),
+    stepsJob('SCHEDULED_STEPS', dynamo, tableName),
     defineJob<FanOutData>({
       type: 'FAN_OUT',
       async run(ctx) {
@@ -113,3 +114,16 @@ export function crashScenarioJobs(dynamo: DynamoDBDocumentClient, tableName: str
     }),
   ];
 }
+
+/**
+ * The schedule of the schedule crash points: installation-wide, so its runs are not among
+ * tenant acme's roots, and nightly, so it fires only when a test makes its row due.
+ */
+export const CRASH_SCHEDULE: ScheduleDefinition = defineSchedule({
+  id: 'crash-nightly',
+  description: 'Two steps every night',
+  jobType: 'SCHEDULED_STEPS',
+  data: { steps: 2 },
+  scope: 'installation',
+  automatic: { cron: '0 3 * * *', timeZone: 'UTC' },
+});

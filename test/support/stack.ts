@@ -25,6 +25,7 @@ export interface TestStackOptions {
   redispatchAfterMs?: number;
   settleGraceMs?: number;
   counterSettleMs?: number;
+  runsKept?: number;
   concurrency?: number;
   batchSize?: number;
   workerId?: string;
@@ -81,6 +82,7 @@ export function attachTestStack(clients: AwsClients, provisioned: Provisioned, c
     ...(options.redispatchAfterMs ? { redispatchAfterMs: options.redispatchAfterMs } : {}),
     ...(options.settleGraceMs !== undefined ? { settleGraceMs: options.settleGraceMs } : {}),
     ...(options.counterSettleMs !== undefined ? { counterSettleMs: options.counterSettleMs } : {}),
+    ...(options.runsKept !== undefined ? { runsKept: options.runsKept } : {}),
     onEvent: (event) => events.push(event),
   });
   const poller = new SqsPoller({

@@ -94,7 +94,7 @@ describe('the schedules list', () => {
 
   it('filters by identifier and by last-run status, with canonical URLs', async () => {
     expect(rowsOf(await html('/schedules?q=CLEAN', admin))).toEqual(['exports-cleanup']);
-    const all = await get('/schedules?status=running&status=success,failed,warnings&q=', admin);
+    const all = await get('/schedules?status=running&status=success,failed,warnings,unknown&q=', admin);
     expect(all.status).toBe(302);
     expect(all.headers.get('location')).toBe('/schedules');
     expect(rowsOf(await html('/schedules?status=failed', admin))).toEqual([]);
@@ -240,5 +240,23 @@ describe('the schedule window', () => {
     expect([...page.matchAll(/<tr data-id="[^"]+" data-run-status="success"/g)]).toHaveLength(1);
     expect(page).toMatch(/data-log-job="[^"]+"[^>]*>Logs</);
     expect(await html(`${path}&tab=runs&runStatus=failed`, admin)).toContain('No executions match these filters.');
+  });
+
+  it('still shows a run as it ended once its job is deleted, with no link to the job or its logs', async () => {
+    const listed = await html('/schedules', tenantAdmin);
+    const jobId = /data-log-job="([^"]+)"/.exec(listed)![1]!;
+    await web.api('DELETE', `/api/jobs/${jobId}`);
+    const row = /<tr data-ref="nightly-export:acme"[^>]*>(.*?)<\/tr>/s.exec(await html('/schedules', tenantAdmin))!;
+    expect(row[0]).toContain('data-run-status="success"');
+    expect(row[1]).toContain('aria-label="Last run: Succeeded"');
+    expect(row[1]).toMatch(/<time datetime="/);
+    expect(row[1]).not.toContain('data-log-job');
+    const window = await html(path, admin);
+    expect(window).toMatch(/<dt>Last run<\/dt>.*?run-icon--success/s);
+    expect(window).not.toContain(`href="/jobs/${jobId}"`);
+    const runs = await html(`${path}&tab=runs`, admin);
+    expect(runs).toMatch(new RegExp(`<tr data-id="${jobId}" data-run-status="success"`));
+    expect(runs).toContain(`${jobId} (job removed)`);
+    expect(runs).not.toContain(`data-log-job="${jobId}"`);
   });
 });

@@ -79,7 +79,7 @@ describe('the schedules list in a browser', () => {
     await expect.poll(rowRefs).toHaveLength(3);
 
     // Icons pressed show their rows; releasing all but "Succeeded" leaves the row that succeeded.
-    for (const name of ['Running', 'Succeeded with warnings', 'Failed']) {
+    for (const name of ['Running', 'Succeeded with warnings', 'Failed', 'Outcome unknown']) {
       await page.locator('.status-toggle', { hasText: new RegExp(`^${name}$`) }).click();
     }
     await expect.poll(rowRefs).toEqual(['nightly-export:acme']);
@@ -213,7 +213,8 @@ describe('a schedule’s window in a browser', () => {
   });
 
   it('shows a running execution blinking, and follows its logs live in the popup', async () => {
-    // A run slowed down for the test: one log line every 1.5 s, linked to the schedule as its runs are.
+    // A run slowed down for the test: one log line every 1.5 s, linked to the schedule as its runs
+    // are, by its job's scheduleId and the schedule's run record.
     const { job } = await web.stack.runtime.engine.submit({
       type: 'EXECUTE_LISTENER',
       tenant: 'acme',
@@ -221,6 +222,7 @@ describe('a schedule’s window in a browser', () => {
       data: { listenerName: 'tail', ms: 1500 },
       scheduleId: 'nightly-export',
     });
+    await web.stack.runtime.engine.schedules.deps.history.started('nightly-export', job);
     await eventually(async () => (await web.api('GET', `/api/jobs/${job.id}`)).status === 'RUNNING', 20_000);
     await page.goto(`${web.url}/schedules/nightly-export?tenant=acme&tab=runs`);
     const row = page.locator(`#runs-body tr[data-id="${job.id}"]`);

@@ -165,8 +165,11 @@ export interface AcceptedJob {
   job: Job;
 }
 
-/** How a schedule's run went: `running` until its job ends, then `success`, `warnings` (finished with errors logged) or `failed`. */
-export const RUN_STATUSES = ['running', 'success', 'warnings', 'failed'] as const;
+/**
+ * How a schedule's run went: `running` until its job ends, then `success`, `warnings` (finished
+ * with errors logged) or `failed`; `unknown` when its job was removed before its outcome was recorded.
+ */
+export const RUN_STATUSES = ['running', 'success', 'warnings', 'failed', 'unknown'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -201,14 +204,32 @@ export interface ScheduleRow {
   report: ReportSettings;
   /** Null when the planning never fires. */
   nextRunAt: number | null;
-  lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null } | null;
+  /** From the schedule's record of its last run, which outlives the run's job. */
+  lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null; jobRemoved: boolean } | null;
   /** The last run logged lines since the caller last read its logs. */
   unreadLogs: boolean;
   lastReport: { jobId: string; at: number; error: string | null } | null;
 }
 
-export interface ScheduleRun extends Job {
+/** One run, from the schedule's run records (its newest 100), read live from its job while that is active. */
+export interface ScheduleRun {
+  /** The run's job id. */
+  id: string;
+  scheduleId: string;
+  tenant: string;
+  type: string;
+  label: string;
+  runBy: RunBy | null;
+  /** When the run was started (its job created). */
+  createDate: number;
+  startDate: number | null;
+  endDate: number | null;
+  /** end − start in ms; grows while running. */
+  duration: number;
+  hasErrors: boolean;
   runStatus: RunStatus;
+  /** The run's job was deleted, cleared or expired; what is shown is what the run record kept. */
+  jobRemoved: boolean;
 }
 
 /**

@@ -46,8 +46,10 @@ export const CRASH_POINTS = [
   'retry.childrenRetried',
   // counters
   'counters.beforeFlush',
-  // schedules
+  // schedules: a slot's run started, then its record, then the row moved on; a run's end
   'schedule.runSubmitted',
+  'schedule.runRecorded',
+  'schedule.runEnded',
 ] as const;
 
 export type CrashPoint = (typeof CRASH_POINTS)[number];

@@ -9,7 +9,6 @@ import {
   parentPartition,
   readyPartition,
   readySortKey,
-  scheduleRunsPartition,
   statusIndexKeys,
   typePartition,
 } from './table-keys.ts';
@@ -30,7 +29,7 @@ export interface NewJob {
   createDate: number;
   /** For children: the parent's run they belong to, and for spawned ones their position in it. */
   spawn?: { parentRun: number; seq?: number };
-  /** A run of this schedule (root jobs only: gsi4 lists a schedule's runs as it lists a parent's children). */
+  /** A run of this schedule (root jobs only); its history is the schedule's run records (schedules/run-record.ts). */
   scheduleId?: string;
 }
 
@@ -92,7 +91,6 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     gsi3sk: sortKey,
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
-    ...(job.scheduleId && !job.parentId ? { gsi4pk: scheduleRunsPartition(job.tenant, job.scheduleId), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined
       ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) }
       : {}),

@@ -16,6 +16,7 @@
  *   schedule          SC                 <tenant>#<schedule id>   (installation ones under ADMIN_TENANT)
  *   schedule catalog  SCC                C                 (what the last reconcile planned)
  *   run seen by       V#<viewer>         <job id>          (unread-logs marker)
+ *   run record        H#<tenant>#<schedule id>  <createDate:13>#<job id>   (a schedule's history: the newest runs, kept after their jobs)
  *   local stack run   LOCAL              RUN               (npm start only: stopped cleanly or not)
  *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
  *   monitor session   S#<session mac>    S                 (live until sign-out or expiry; the mac needs the api's secret)
@@ -27,7 +28,6 @@
  *   gsi2  T#<tenant>#<l>#S#<status>    <createDate:13>#<id>   by status
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
- *         Z#<tenant>#<schedule id>     <createDate:13>#<id>   runs of a schedule (root jobs only)
  *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
  *         W#<shard>                    <id>                   parked, waiting for children
@@ -69,7 +69,14 @@ export const cascadeKey = (jobId: string) => ({ pk: cascadeShard(shardOf(jobId))
 export const sessionKey = (sessionMac: string) => ({ pk: `S#${sessionMac}`, sk: 'S' });
 export const DUE_PARTITION = 'D';
 export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${tenant}#${scheduleId}`;
-export const scheduleRunsPartition = (tenant: string, scheduleId: string) => `Z#${tenant}#${scheduleId}`;
+/** A schedule's run records, newest last by sort key; a tenant's history is its own partition. */
+export const runRecordPartition = (tenant: string, scheduleId: string) => `H#${tenant}#${scheduleId}`;
+export const runRecordKey = (tenant: string, scheduleId: string, createDate: number, jobId: string) => ({
+  pk: runRecordPartition(tenant, scheduleId),
+  sk: createSortKey(createDate, jobId),
+});
+/** The job id of a run record's sort key. */
+export const jobOfRunRecordSortKey = (sk: string) => sk.slice(14);
 
 /** Which list a job shows in: user or system jobs, roots or their children. */
 export interface Listing {

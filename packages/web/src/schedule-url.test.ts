@@ -9,8 +9,9 @@ describe('schedule URLs', () => {
   });
 
   it('drop a status filter that names every status: it filters nothing', () => {
-    expect(canonicalOf({ status: ['running,success', 'warnings', 'failed'] }, LIST_URL).toString()).toBe('');
-    expect(canonicalOf({ runStatus: ['success,failed,warnings,running'] }, WINDOW_URL).toString()).toBe('');
+    expect(canonicalOf({ status: ['running,success', 'warnings', 'failed,unknown'] }, LIST_URL).toString()).toBe('');
+    expect(canonicalOf({ runStatus: ['success,failed,warnings,running,unknown'] }, WINDOW_URL).toString()).toBe('');
+    expect(canonicalOf({ runStatus: ['success,failed,warnings,running'] }, WINDOW_URL).toString()).toBe('runStatus=success%2Cfailed%2Cwarnings%2Crunning');
   });
 
   it('address a tenant’s row and the installation’s', () => {

@@ -46,8 +46,10 @@ export interface EngineDeps {
   /** Identifies this worker process in leases. */
   workerId: string;
   onEvent?: (event: EngineEvent) => void;
-  /** A run of a schedule ended (its report is sent from here). */
+  /** A run of a schedule ended: its run record takes the outcome, and its report is sent from here. */
   runEnded?: (record: JobRecord) => Promise<void>;
+  /** A run of a schedule is about to be deleted: its run record must hold its end before the job goes. */
+  runRemoved?: (record: JobRecord) => Promise<void>;
   /** Submits one of the engine's own system jobs (the CASCADE walk of a wide tree). */
   submitSystemJob?: (input: SubmitInput) => Promise<unknown>;
 }

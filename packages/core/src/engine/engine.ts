@@ -12,6 +12,8 @@ import { toJob } from '../job-record.ts';
 import { JobStore } from '../job-store.ts';
 import type { Operation } from '../lifecycle.ts';
 import { LogStore } from '../log-store.ts';
+import { RunHistory } from '../schedules/run-history.ts';
+import { RUNS_KEPT } from '../schedules/run-record.ts';
 import { ScheduleCatalog } from '../schedules/schedule-catalog.ts';
 import { ReportPublisher } from '../schedules/schedule-report.ts';
 import { ScheduleStore } from '../schedules/schedule-store.ts';
@@ -44,6 +46,8 @@ export interface EngineOptions {
   settleGraceMs?: number;
   /** See EngineTuning.counterSettleMs; tests shorten it. */
   counterSettleMs?: number;
+  /** Run records each schedule keeps (RUNS_KEPT in schedules/run-record.ts); tests lower it. */
+  runsKept?: number;
   onEvent?: (event: EngineEvent) => void;
 }
 
@@ -95,6 +99,7 @@ export class Engine {
     this.schedules = new Schedules({
       catalog: new ScheduleCatalog(options.schedules ?? [], options.registry),
       store: new ScheduleStore(this.deps.jobs),
+      history: new RunHistory(this.deps.jobs, this.deps.clock, { runsKept: options.runsKept ?? RUNS_KEPT, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }),
       jobs: this.deps.jobs,
       tenants: this.deps.tenants,
       reports: new ReportPublisher(clients.sns, config.reportTopicArn),
@@ -104,6 +109,7 @@ export class Engine {
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });
     this.deps.runEnded = (record) => this.schedules.runEnded(record);
+    this.deps.runRemoved = (record) => this.schedules.runRemoved(record);
     // The engine's own system job: every component knows it, as it knows the monitor's.
     if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((data, startKey) => this.cascadePage(data, startKey)));
     this.deps.submitSystemJob = (input) => this.submit(input);

@@ -95,8 +95,13 @@ async function deleteChildren(ctx: EngineContext, children: Iterable<JobRecord>)
   return left;
 }
 
-/** Logs and checkpoints, then the item; counted out once, by whoever removes the item. */
+/**
+ * Logs and checkpoints, then the item; counted out once, by whoever removes the item. A
+ * schedule's run first has its end written to its run record (if a crash kept it from being
+ * written when the job ended), since the schedule's pages read it from there once the job is gone.
+ */
 async function removeJob(ctx: EngineContext, record: JobRecord): Promise<void> {
+  if (record.scheduleId && ctx.deps.runRemoved) await ctx.deps.runRemoved(record);
   await clearPartition(ctx, record.id);
   await crashPoint('delete.partitionsCleared', { jobId: record.id, jobType: record.type });
   if (await ctx.deps.jobs.deleteJobIf(record.id, ENDED.condition, ENDED.values)) ctx.counters.jobDeleted(record, bucketOf(record));

@@ -3,6 +3,7 @@ import type { EngineEvent } from '../engine/deps.ts';
 import type { SubmitInput } from '../engine/submit.ts';
 import type { Job } from '../job.ts';
 import type { JobStore } from '../job-store.ts';
+import type { RunHistory } from './run-history.ts';
 import type { ScheduleCatalog } from './schedule-catalog.ts';
 import type { ReportPublisher } from './schedule-report.ts';
 import type { ScheduleStore } from './schedule-store.ts';
@@ -11,6 +12,8 @@ import type { ScheduleStore } from './schedule-store.ts';
 export interface ScheduleDeps {
   catalog: ScheduleCatalog;
   store: ScheduleStore;
+  /** Each schedule's run records: what its pages show of its runs, kept after their jobs. */
+  history: RunHistory;
   jobs: JobStore;
   tenants: TenantDirectory;
   reports: ReportPublisher;

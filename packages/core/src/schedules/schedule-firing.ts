@@ -139,10 +139,21 @@ async function fire(deps: ScheduleDeps, tenant: string, scheduleId: string, now:
     scheduleId,
     submitter: { kind: 'scheduler', scheduleId },
   });
-  // A crash here leaves the row due; the next sweep finds the slot's job by its key.
+  // A crash here or after the record leaves the row due: the next sweep finds the slot's job
+  // by its key, writes the record if it is missing, and moves the row on.
   await crashPoint('schedule.runSubmitted', { jobId: job.id, jobType: job.type });
+  await deps.history.started(scheduleId, job);
+  await crashPoint('schedule.runRecorded', { jobId: job.id, jobType: job.type });
   await moveOn(deps, state, definition, slot, now, { lastJobId: job.id, lastRunAt: job.createDate });
+  if (created) await trimHistory(deps, tenant, scheduleId);
   return created ? 'started' : 'none';
+}
+
+/** Keeps the schedule's newest runs; a trim that fails is tried again at its next run, and fails nothing. */
+export async function trimHistory(deps: ScheduleDeps, tenant: string, scheduleId: string): Promise<void> {
+  await deps.history.trim(tenant, scheduleId).catch((error: unknown) => {
+    deps.onEvent?.({ type: 'warning', message: `schedule ${scheduleId} of ${tenant} could not trim its run history`, error });
+  });
 }
 
 async function previousRunActive(deps: ScheduleDeps, state: ScheduleState): Promise<boolean> {

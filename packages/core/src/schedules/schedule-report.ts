@@ -3,7 +3,7 @@ import type { ScheduleDefinition } from '@stint/sdk';
 import type { Job } from '../job.ts';
 import type { LogLine } from '../log-store.ts';
 import { REPORTS } from '../resource-spec.ts';
-import type { RunStatus } from './run-status.ts';
+import type { JobRunStatus } from './run-status.ts';
 
 /** Error lines a report quotes, newest first; the run's logs hold the rest. */
 export const REPORT_ERROR_LINES = 20;
@@ -12,10 +12,10 @@ export interface RunReport {
   /** ASCII, at most 100 characters, one line: what SNS accepts as an email subject. */
   subject: string;
   message: string;
-  attributes: { schedule: string; tenant: string | null; status: RunStatus; jobId: string };
+  attributes: { schedule: string; tenant: string | null; status: JobRunStatus; jobId: string };
 }
 
-const STATUS_WORDS: Record<RunStatus, string> = {
+const STATUS_WORDS: Record<JobRunStatus, string> = {
   running: 'is running',
   success: 'succeeded',
   warnings: 'succeeded with warnings',
@@ -35,7 +35,7 @@ export function buildReport(
   definition: Pick<ScheduleDefinition, 'id' | 'description'>,
   tenant: string | null,
   job: Job,
-  status: RunStatus,
+  status: JobRunStatus,
   errorLines: readonly LogLine[],
   monitorUrl?: string,
 ): RunReport {

@@ -1,19 +1,22 @@
 import * as z from 'zod';
 import type { AutomaticSchedule, ScheduleDefinition, ScheduleScope } from '@stint/sdk';
 import { assertMaySubmit, type Submitter } from '../auth/job-access.ts';
+import { crashPoint } from '../crash-points.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { TenantScope } from '../engine/operations.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
 import { findLogs } from '../query/log-finder.ts';
-import { scheduleRunsPartition } from '../table-keys.ts';
+import { runRecordPartition } from '../table-keys.ts';
 import type { Planning } from './planning.ts';
 import { spendRecipientAllowance } from './recipient-quota.ts';
+import type { RunPointer } from './run-history.ts';
+import type { ScheduleRun } from './run-record.ts';
 import { runStatusOf, type RunStatus } from './run-status.ts';
 import { tenantKeyOf, type ScheduleRef } from './schedule-catalog.ts';
 import type { ScheduleDeps } from './schedule-deps.ts';
-import { fireDue, mergeSpecs, ScheduleReconciler, type FireReport } from './schedule-firing.ts';
+import { fireDue, mergeSpecs, ScheduleReconciler, trimHistory, type FireReport } from './schedule-firing.ts';
 import type { ScheduleListQuery, SchedulePatch, ScheduleRunsQuery } from './schedule-input.ts';
 import { buildReport, REPORT_ERROR_LINES } from './schedule-report.ts';
 import { newScheduleState, plannedFields, type ReportSettings, type ScheduleState } from './schedule-store.ts';
@@ -32,15 +35,14 @@ export interface ScheduleRow {
   overlap: 'allow' | 'skip';
   report: ReportSettings;
   nextRunAt: number | null;
-  lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null } | null;
+  /** From the run's record, so it outlives the run's job (`jobRemoved` once the job is gone). */
+  lastRun: { jobId: string; status: RunStatus; date: number; endDate: number | null; jobRemoved: boolean } | null;
   /** The last run has log lines written since this viewer last opened it. */
   unreadLogs: boolean;
   lastReport: { jobId: string; at: number; error: string | null } | null;
 }
 
-export interface ScheduleRun extends Job {
-  runStatus: RunStatus;
-}
+export type { ScheduleRun };
 
 export interface Page<T> {
   items: T[];
@@ -164,42 +166,34 @@ export class Schedules {
     const jobs: Job[] = [];
     for (const { ref, definition, state } of states) {
       const { job } = await this.deps.submit({ type: definition.jobType, tenant: state.tenant, data: definition.data, scheduleId: ref.id, submitter });
-      await this.deps.store.touch(state.tenant, ref.id, {
-        set: { lastJobId: job.id, lastRunAt: job.createDate },
-        condition: 'attribute_not_exists(#lastRunAt) OR #lastRunAt <= :at',
-        values: { ':at': job.createDate },
-      });
+      // A crash here leaves the run without a record until its job ends: runEnded writes it then.
+      await crashPoint('schedule.runSubmitted', { jobId: job.id, jobType: job.type });
+      await this.deps.history.started(ref.id, job);
+      await this.#pointAt(state.tenant, ref.id, job);
+      await trimHistory(this.deps, state.tenant, ref.id);
       jobs.push(job);
     }
     return jobs;
   }
 
-  /** Latest executions, newest first, optionally only those whose run ended a given way. */
+  /** Latest executions, newest first, from the schedule's run records; optionally only those whose run ended a given way. */
   async runs(ref: ScheduleRef, scope: TenantScope, query: ScheduleRunsQuery, cursors: CursorCodec): Promise<Page<ScheduleRun>> {
     const state = await this.#state(ref, scope);
-    const partition = scheduleRunsPartition(state.tenant, ref.id);
+    const partition = runRecordPartition(state.tenant, ref.id);
     const print = fingerprint([partition, query.status]);
     let startKey: Record<string, unknown> | undefined;
-    if (query.cursor !== null) {
-      const { k } = cursors.decode(query.cursor, runsCursor, print);
-      startKey = { pk: `J#${k.slice(14)}`, sk: 'J', gsi4pk: partition, gsi4sk: k };
-    }
-    const now = this.deps.clock();
+    if (query.cursor !== null) startKey = { pk: partition, sk: cursors.decode(query.cursor, runsCursor, print).k };
     const items: ScheduleRun[] = [];
     let budget = query.size * 5;
     let last: string | undefined;
     do {
-      const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition, ascending: false, limit: Math.min(100, query.size * 2), ...(startKey ? { startKey } : {}) });
-      budget -= page.keys.length;
-      const records = await this.deps.jobs.getMany(page.keys.map((key) => key.pk!.slice(2)));
-      for (const key of page.keys) {
-        last = key.gsi4sk;
-        const record = records.get(key.pk!.slice(2));
-        if (!record || record.scheduleId !== ref.id) continue;
-        const job = toJob(record, now);
-        const runStatus = runStatusOf(job);
-        if (query.status !== null && !query.status.includes(runStatus)) continue;
-        items.push({ ...job, runStatus });
+      const page = await this.deps.history.page(state.tenant, ref.id, { limit: Math.min(100, query.size * 2), startKey });
+      budget -= page.records.length;
+      const runs = await this.deps.history.view(page.records);
+      for (const [index, run] of runs.entries()) {
+        last = page.records[index]!.sk;
+        if (query.status !== null && !query.status.includes(run.runStatus)) continue;
+        items.push(run);
         if (items.length === query.size) break;
       }
       startKey = page.lastKey;
@@ -215,14 +209,27 @@ export class Schedules {
     await this.deps.store.markSeen(viewer, job.id, now, Math.floor(now / 1000) + this.deps.retentionDays * 86_400);
   }
 
+  /** A run's job is about to be deleted: its record must hold its end first. */
+  async runRemoved(record: JobRecord): Promise<void> {
+    await this.deps.history.settleBeforeRemoval(record);
+  }
+
   /**
-   * A run ended: send its report when the schedule's reporting is on. The row records which
-   * run was reported first (a conditional write), so a report goes out once per run.
+   * A run ended: record its outcome, and send its report when the schedule's reporting is on.
+   * The row records which run was reported first (a conditional write), so a report goes out
+   * once per run.
    */
   async runEnded(record: JobRecord): Promise<void> {
     if (!record.scheduleId) return;
+    // The record first: it is what the schedule's pages show of this run once the job is gone.
+    // One not written now is settled by the next reader or by the job's deletion; the report still goes.
+    await this.deps.history.ended(record, true).catch((error: unknown) => {
+      this.deps.onEvent?.({ type: 'warning', message: 'a schedule run record could not take its end', jobId: record.id, error });
+    });
     const definition = this.deps.catalog.find(record.scheduleId);
     const state = await this.deps.store.get(record.tenant, record.scheduleId);
+    // A run the row never pointed at (run now, or a slot, cut short by a crash) becomes its last run when it ends.
+    if (state && (state.lastRunAt === undefined || state.lastRunAt < record.createDate)) await this.#pointAt(state.tenant, state.scheduleId, record);
     if (!definition || !state?.report.enabled || state.report.recipients.length === 0) return;
     const now = this.deps.clock();
     const claimed = await this.deps.store.touch(state.tenant, state.scheduleId, {
@@ -268,19 +275,29 @@ export class Schedules {
     return (await this.deps.store.get(tenant, ref.id))!;
   }
 
+  /** Makes `job` the row's last run unless a later run is already. */
+  async #pointAt(tenant: string, scheduleId: string, job: Pick<Job, 'id' | 'createDate'>): Promise<void> {
+    await this.deps.store.touch(tenant, scheduleId, {
+      set: { lastJobId: job.id, lastRunAt: job.createDate },
+      condition: 'attribute_exists(#pk) AND (attribute_not_exists(#lastRunAt) OR #lastRunAt <= :at)',
+      values: { ':at': job.createDate },
+    });
+  }
+
   #refOf(state: ScheduleState): ScheduleRef {
     const definition = this.deps.catalog.find(state.scheduleId);
     return { id: state.scheduleId, tenant: definition?.scope === 'installation' ? null : state.tenant };
   }
 
-  /** Rows for stored states: their definitions and their last runs (one BatchGet). */
+  /** Rows for stored states: their definitions and their last runs (a BatchGet of their records and one of their jobs). */
   async #rows(states: readonly ScheduleState[]): Promise<ScheduleRow[]> {
-    const lastJobs = await this.deps.jobs.getMany(states.flatMap((state) => (state.lastJobId ? [state.lastJobId] : [])));
-    const now = this.deps.clock();
+    const pointers = states.flatMap((state): RunPointer[] =>
+      state.lastJobId && state.lastRunAt !== undefined ? [{ tenant: state.tenant, scheduleId: state.scheduleId, jobId: state.lastJobId, createDate: state.lastRunAt }] : [],
+    );
+    const lastRuns = await this.deps.history.latest(pointers);
     return states.map((state) => {
       const definition: ScheduleDefinition = this.deps.catalog.find(state.scheduleId)!;
-      const record = state.lastJobId ? lastJobs.get(state.lastJobId) : undefined;
-      const job = record ? toJob(record, now) : undefined;
+      const run = state.lastJobId ? lastRuns.get(state.lastJobId) : undefined;
       return {
         id: definition.id,
         description: definition.description,
@@ -292,7 +309,7 @@ export class Schedules {
         overlap: definition.overlap ?? 'allow',
         report: state.report,
         nextRunAt: state.nextRunAt ?? null,
-        lastRun: job ? { jobId: job.id, status: runStatusOf(job), date: job.startDate ?? job.createDate, endDate: job.endDate } : null,
+        lastRun: run ? { jobId: run.id, status: run.runStatus, date: run.startDate ?? run.createDate, endDate: run.endDate, jobRemoved: run.jobRemoved } : null,
         unreadLogs: false,
         lastReport: state.lastReport ? { jobId: state.lastReport.jobId, at: state.lastReport.at, error: state.lastReport.error ?? null } : null,
       };
@@ -301,7 +318,8 @@ export class Schedules {
 
   /** Sets `unreadLogs` on rows whose last run logged after this viewer last opened it. */
   async #markUnread(rows: ScheduleRow[], viewer: string): Promise<void> {
-    const withRuns = rows.filter((row) => row.lastRun !== null);
+    // A removed job's logs went with it.
+    const withRuns = rows.filter((row) => row.lastRun !== null && !row.lastRun.jobRemoved);
     if (withRuns.length === 0) return;
     const seen = await this.deps.store.seen(viewer, withRuns.map((row) => row.lastRun!.jobId));
     await Promise.all(

@@ -245,8 +245,15 @@ export const ScheduleRowSchema = z
     report: ReportSettingsSchema,
     nextRunAt: z.number().int().nullable().openapi({ description: 'Null when the planning never fires (disabled)' }),
     lastRun: z
-      .object({ jobId: z.string(), status: z.enum(RUN_STATUSES), date: z.number().int(), endDate: z.number().int().nullable() })
-      .nullable(),
+      .object({
+        jobId: z.string(),
+        status: z.enum(RUN_STATUSES),
+        date: z.number().int(),
+        endDate: z.number().int().nullable(),
+        jobRemoved: z.boolean().openapi({ description: 'The run’s job was deleted, cleared or expired; the run is still shown from the schedule’s run record' }),
+      })
+      .nullable()
+      .openapi({ description: 'From the schedule’s record of its last run, which outlives the run’s job' }),
     unreadLogs: z.boolean().openapi({ description: 'The last run logged lines since the caller last read its logs' }),
     lastReport: z.object({ jobId: z.string(), at: z.number().int(), error: z.string().nullable() }).nullable(),
   })
@@ -256,9 +263,29 @@ export const SchedulePageSchema = z
   .object({ items: z.array(ScheduleRowSchema), nextCursor: z.string().nullable() })
   .openapi('SchedulePage');
 
+const ScheduleRunSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The run’s job id' }),
+    scheduleId: z.string(),
+    tenant: z.string(),
+    type: z.string(),
+    label: z.string(),
+    runBy: z.object({ id: z.string(), name: z.string() }).nullable(),
+    createDate: z.number().int().openapi({ description: 'When the run was started (its job created)' }),
+    startDate: z.number().int().nullable(),
+    endDate: z.number().int().nullable(),
+    duration: z.number().int().openapi({ description: 'end − start in ms; grows while running' }),
+    hasErrors: z.boolean(),
+    runStatus: z.enum(RUN_STATUSES).openapi({
+      description: '`unknown`: the run’s job was removed before its outcome was written to the schedule’s run record',
+    }),
+    jobRemoved: z.boolean().openapi({ description: 'The run’s job was deleted, cleared or expired; what is shown is what the run record kept' }),
+  })
+  .openapi('ScheduleRun', { description: 'One run, from the schedule’s run records (its newest 100 runs), read live from its job while that is active' });
+
 export const ScheduleRunPageSchema = z
   .object({
-    items: z.array(JobSchema.extend({ runStatus: z.enum(RUN_STATUSES) }).openapi('ScheduleRun')),
+    items: z.array(ScheduleRunSchema),
     nextCursor: z.string().nullable(),
   })
   .openapi('ScheduleRunPage');

@@ -54,7 +54,7 @@ export function Waiting(props: { job: Job }) {
 }
 
 /** Duration grows from the start until the job ends (as core's durationMs). */
-export function Duration(props: { job: Job }) {
+export function Duration(props: { job: Pick<Job, 'startDate' | 'endDate' | 'duration'> }) {
   const { job } = props;
   const ticking = job.startDate !== null && job.endDate === null;
   return (
@@ -89,6 +89,6 @@ export function LowPriorityFlag(props: { job: Job }) {
   return props.job.lowPriority ? <span class="flag flag--low">Low</span> : <span class="muted">No</span>;
 }
 
-export function RunBy(props: { job: Job }) {
+export function RunBy(props: { job: Pick<Job, 'runBy'> }) {
   return props.job.runBy ? <span>{props.job.runBy.name}</span> : <span class="muted">System</span>;
 }

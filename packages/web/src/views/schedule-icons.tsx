@@ -4,7 +4,8 @@ import { jobHref } from './job-cells.tsx';
 
 /**
  * The schedule list's icons, as the seed describes them: a blinking gray circle while a run is
- * running, a green tick, an attention sign, a cross; and the logs icon, dark while the viewer
+ * running, a green tick, an attention sign, a cross (and a question mark for a run whose job
+ * was removed before its outcome was recorded); and the logs icon, dark while the viewer
  * has unread lines. Shapes are inline SVG coloured by monitor.css; each icon carries its
  * meaning as text for screen readers and as a tooltip.
  */
@@ -13,6 +14,7 @@ export const RUN_STATUS_LABEL: Record<RunStatus, string> = {
   success: 'Succeeded',
   warnings: 'Succeeded with warnings',
   failed: 'Failed',
+  unknown: 'Outcome unknown',
 };
 
 function Shape(props: { status: RunStatus }) {
@@ -36,6 +38,12 @@ function Shape(props: { status: RunStatus }) {
       return (
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
           <path d="M6 6l12 12M18 6 6 18" />
+        </svg>
+      );
+    case 'unknown':
+      return (
+        <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M8.5 8.5a3.5 3.5 0 1 1 5.2 3.1c-1.1.6-1.7 1.3-1.7 2.6M12 18v.3" />
         </svg>
       );
   }

@@ -46,9 +46,13 @@ export function ScheduleInfoTab(props: {
           ) : (
             <span class="inline-icon">
               <RunStatusIcon status={row.lastRun.status} />
-              <a href={jobHref(row.lastRun.jobId)}>
+              {row.lastRun.jobRemoved ? (
                 <DateTime ms={row.lastRun.date} timeZone={props.timeZone} />
-              </a>
+              ) : (
+                <a href={jobHref(row.lastRun.jobId)}>
+                  <DateTime ms={row.lastRun.date} timeZone={props.timeZone} />
+                </a>
+              )}
             </span>
           )}
         </Field>

@@ -15,7 +15,10 @@ export interface RunsView {
   error: string | null;
 }
 
-/** Latest executions, newest first; a run's Logs opens them in the popup (or on the job's page without the script). */
+/**
+ * Latest executions, newest first, from the schedule's run records; a run's Logs opens them in
+ * the popup (or on the job's page without the script) while its job is there.
+ */
 export function ScheduleRunsTab(props: { row: ScheduleRow; view: RunsView; timeZone: string }) {
   const { row, view } = props;
   const path = `/schedules/${encodeURIComponent(row.id)}`;
@@ -60,8 +63,8 @@ export function ScheduleRunsTab(props: { row: ScheduleRow; view: RunsView; timeZ
                   <RunStatusIcon status={run.runStatus} />
                 </td>
                 <th scope="row" class="col-job">
-                  <a href={jobHref(run.id)}>{run.label}</a>
-                  <span class="job-type">{run.id}</span>
+                  {run.jobRemoved ? run.label : <a href={jobHref(run.id)}>{run.label}</a>}
+                  <span class="job-type">{run.jobRemoved ? `${run.id} (job removed)` : run.id}</span>
                 </th>
                 <td data-label="Run by">
                   <RunBy job={run} />
@@ -76,9 +79,11 @@ export function ScheduleRunsTab(props: { row: ScheduleRow; view: RunsView; timeZ
                   <Duration job={run} />
                 </td>
                 <td>
-                  <a class="button button--quiet" href={`${jobHref(run.id)}#logs`} data-log-job={run.id} aria-label={`Logs of ${run.label}`}>
-                    Logs
-                  </a>
+                  {!run.jobRemoved && (
+                    <a class="button button--quiet" href={`${jobHref(run.id)}#logs`} data-log-job={run.id} aria-label={`Logs of ${run.label}`}>
+                      Logs
+                    </a>
+                  )}
                 </td>
               </tr>
             ))}
