@@ -64,7 +64,10 @@ export async function startDynamoDbLocal(port = 0) {
       '-port',
       String(chosen),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // DynamoDB Local writes `dynamodb-local-metadata.json` (an installation id) into its working
+    // directory, even with telemetry off: run it in the cache so the repo stays clean. Parallel
+    // starts may write it at once; a torn file does not stop it from starting.
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir },
   );
   const endpoint = `http://127.0.0.1:${chosen}`;
   await waitUntilUp(endpoint, child);
