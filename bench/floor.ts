@@ -1,5 +1,5 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Emulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 import { emulatorClients, uniqueName } from '../test/support/stack.ts';
@@ -24,7 +24,7 @@ export async function runFloor(emulators: Emulators, jobs: number, concurrency: 
         const id = String(next++);
         await put(id, 'PENDING');
         await clients.sqs.send(new SendMessageCommand({ QueueUrl: queue, MessageBody: id }));
-        let message;
+        let message: Message | undefined;
         while (!message) {
           message = (await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 1 }))).Messages?.[0];
         }

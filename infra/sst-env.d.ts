@@ -34,6 +34,7 @@ declare namespace sst.aws {
     readonly name: $util.Output<string>;
   }
 
+  // biome-ignore lint/suspicious/noShadowRestrictedNames: SST's own name (sst.aws.Function), inside the sst.aws namespace.
   class Function {
     constructor(name: string, args: object);
     readonly arn: $util.Output<string>;

@@ -27,7 +27,12 @@ const BOUND = 4;
 /** The engine's clock for the ordering test: it moves only when a step says it consumed time. */
 function handClock() {
   let now = Date.now();
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 /** Spawns `children` COSTLY children, each of which consumes `cost` ms of the hand clock. */

@@ -21,12 +21,12 @@ function statementsOf(s: Synthesized, fn: 'api' | 'worker' | 'intake' | 'sweeper
   const roleId = logicalId(s.stack, s.stack.jobs.functions[fn].role!);
   return Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties?.Roles).includes(roleId))
-    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .flatMap((p) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 function environmentOf(s: Synthesized, fn: 'api' | 'worker' | 'intake' | 'sweeper'): Record<string, unknown> {
   const props = resourcesOfType(s.template, 'AWS::Lambda::Function')[logicalId(s.stack, s.stack.jobs.functions[fn])]?.Properties;
-  return (props?.Environment as { Variables: Record<string, unknown> }).Variables;
+  return (props!.Environment as { Variables: Record<string, unknown> }).Variables;
 }
 
 const s3Actions = (statements: Statement[]) => statements.flatMap((st) => list(st.Action)).filter((a) => a.startsWith('s3:'));
@@ -38,6 +38,7 @@ describe('the example records app’s grants', () => {
   beforeAll(() => {
     on = synthStint({ recordsApp: true });
   });
+  // biome-ignore lint/suspicious/noDuplicateTestHooks: two hooks, so each synthesis has its own hook timeout.
   beforeAll(() => {
     off = synthStint();
   });

@@ -122,7 +122,7 @@ describe('each function role is exactly its spec', () => {
       list(p.Properties?.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })),
     );
     expect(policies).toHaveLength(1);
-    return (policies[0]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+    return (policies[0]!.Properties!.PolicyDocument as { Statement: Statement[] }).Statement;
   }
 
   it.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s', (id, spec) => {

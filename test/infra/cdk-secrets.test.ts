@@ -24,7 +24,7 @@ function roleStatements(s: Synthesized, fn: FunctionId): Statement[] {
   const roleId = logicalId(s.stack, s.stack.jobs.functions[fn].role!);
   return Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy'))
     .filter((p) => list(p.Properties?.Roles as unknown[]).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
-    .flatMap((p) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .flatMap((p) => (p.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 
 function secretGrants(s: Synthesized, fn: FunctionId): unknown[] {

@@ -168,7 +168,7 @@ describe('report topic', () => {
   it('is what every function reads from STINT_REPORT_TOPIC_ARN, and a stack output', () => {
     for (const spec of FUNCTIONS) {
       const fn = resourcesOfType(s.template, 'AWS::Lambda::Function')[fnId(spec.id)];
-      const variables = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const variables = (fn!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(variables.STINT_REPORT_TOPIC_ARN, spec.id).toEqual({ Ref: topicId() });
     }
     s.template.hasOutput('ReportTopicArn', { Value: { Ref: topicId() } });
@@ -187,7 +187,7 @@ describe('functions', () => {
       Timeout: spec.timeoutSeconds,
       Handler: 'index.handler',
     });
-    const variables = (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    const variables = (fn!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(Object.keys(variables).sort()).toEqual(Object.keys(expectedEnv).sort());
     expect(variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: `stint-${id}`, POWERTOOLS_METRICS_NAMESPACE: 'Stint', POWERTOOLS_LOG_LEVEL: 'INFO' });
   });
@@ -265,7 +265,7 @@ describe('alarms and dashboard', () => {
 
   it('reads WaitingTime on a dimension set the spec says the handlers emit it with', () => {
     const waiting = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties?.MetricName === 'WaitingTime');
-    const dimensions = (waiting?.Properties?.Dimensions as { Name: string }[]).map((d) => d.Name).join();
+    const dimensions = (waiting!.Properties!.Dimensions as { Name: string }[]).map((d) => d.Name).join();
     expect(METRICS.dimensionSets.WaitingTime.map((set) => set.join())).toContain(dimensions);
   });
 
@@ -315,7 +315,7 @@ describe('alarms and dashboard', () => {
     );
     // No M-of-N: every one of the three periods must breach.
     expect(failed?.Properties?.DatapointsToAlarm).toBeUndefined();
-    const dimensions = (failed?.Properties?.Dimensions as { Name: string }[]).map((d) => d.Name).join();
+    const dimensions = (failed!.Properties!.Dimensions as { Name: string }[]).map((d) => d.Name).join();
     expect(METRICS.dimensionSets.ScheduledRunsFailed.map((set) => set.join())).toContain(dimensions);
   });
 

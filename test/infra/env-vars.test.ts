@@ -59,7 +59,7 @@ beforeAll(() => {
   cdkEnv = new Map(
     FUNCTIONS.map((fn) => {
       const props = functions[logicalId(s.stack, s.stack.jobs.functions[fn.id])]?.Properties;
-      return [fn.id, (props?.Environment as { Variables: Record<string, unknown> }).Variables];
+      return [fn.id, (props!.Environment as { Variables: Record<string, unknown> }).Variables];
     }),
   );
 });

@@ -40,7 +40,7 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s function', (id, spec
     const policy = Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p.Properties?.Roles).includes(roleId),
     );
-    const statements = (policy?.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement;
+    const statements = (policy!.Properties!.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement;
     const cdkActions = new Set(statements.flatMap((st) => [st.Action].flat()).filter((a) => !a.startsWith('logs:')));
     expect([...cdkActions].sort()).toEqual([...new Set(sst().permissions.flatMap((p) => p.actions))].sort());
   });
@@ -57,7 +57,7 @@ describe('table', () => {
       const projection = sst.globalIndexes[gsi.IndexName]!.projection;
       expect(gsi.Projection).toEqual(projection === 'keys-only' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: projection });
     }
-    expect((table?.Properties?.TimeToLiveSpecification as { AttributeName: string }).AttributeName).toBe(sst.ttl);
+    expect((table!.Properties!.TimeToLiveSpecification as { AttributeName: string }).AttributeName).toBe(sst.ttl);
   });
 });
 

@@ -90,7 +90,10 @@ async function api(running: Running, path: string, init: RequestInit = {}) {
 async function waitForJob(running: Running, id: string, done: (job: Record<string, any>) => boolean, timeoutMs: number) {
   let last: Record<string, any> | undefined;
   try {
-    await eventually(async () => done((last = await api(running, `/api/jobs/${id}`))), timeoutMs);
+    await eventually(async () => {
+      last = await api(running, `/api/jobs/${id}`);
+      return done(last);
+    }, timeoutMs);
   } catch (error) {
     const children = await api(running, `/api/jobs?parentId=${id}&_size=100`).catch(() => ({ items: [] }));
     const statuses = (children.items as Array<Record<string, any>>).map((child) => `${child.id} ${child.status} ${child.progress}%`);

@@ -3,7 +3,7 @@ import { NonRetriableError, type JobDefinition } from '@stint/sdk';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { parseCsv } from './csv.ts';
 import {
-  EXPORT_COLUMNS,
+  type EXPORT_COLUMNS,
   EXPORT_RECORDS,
   IMPORT_RECORDS,
   SEED_ENTITY,

@@ -1,4 +1,4 @@
-import { ACTIVE_STATUSES, JOB_STATUSES } from './job.ts';
+import { ACTIVE_STATUSES, type JOB_STATUSES } from './job.ts';
 import type { TenantDirectory } from './auth/tenant-directory.ts';
 import type { JobStore } from './job-store.ts';
 import type { Summary } from './query/stats-reader.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import en from 'zod/v4/locales/en.js';
 import { BadRequestError } from './errors.ts';
 

@@ -4,6 +4,8 @@
  * stack's data directory — which dynalite locks while `npm start` runs; then use the api
  * (`POST /api/keys` with the admin token) instead.
  */
+import type { Emulators } from './emulators.ts';
+
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { join } = await import('node:path');
@@ -22,7 +24,7 @@ if (deployedTable) {
   code = await runKeysCommand(process.argv.slice(2), new ApiKeyStore(clients.dynamo, deployedTable), io);
 } else {
   const options = readLocalOptions(process.env);
-  let emulators;
+  let emulators: Emulators;
   try {
     emulators = await startEmulators({ dataDir: join(options.dataDir, 'dynamodb') });
   } catch (error) {

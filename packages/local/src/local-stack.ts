@@ -113,7 +113,10 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
       await runtime.engine.sweep(first ? { messagesLost: true } : {}).catch((error) => console.error('sweeper:', error));
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.sweepIntervalMs);
-        wake = () => (clearTimeout(timer), resolve());
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
   })();

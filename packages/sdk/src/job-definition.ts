@@ -21,6 +21,7 @@ export interface SubmittedJob {
   tenant: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the defaults let one registry hold definitions of every data and results type.
 export interface JobDefinition<TData = any, TResults = any> {
   type: string;
   /** One line for the api's listing of job types and the OpenAPI document. */

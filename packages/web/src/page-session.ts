@@ -42,6 +42,7 @@ const SITE = 'http://monitor.invalid';
 export function safeNext(value: string | undefined): string {
   if (value === undefined || value === '') return DEFAULT_NEXT;
   const refuse = () => new BadRequestError('next must be a path of this site, such as /jobs', 'next');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses (a header-splitting or log-forging `next`).
   if (value.length > 2000 || !value.startsWith('/') || /[\s\\\u0000-\u001f\u007f]/u.test(value)) throw refuse();
   let url: URL;
   try {

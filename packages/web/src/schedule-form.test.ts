@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BadRequestError } from '@stint/core';
+import type { BadRequestError } from '@stint/core';
 import { parseSchedulePatch } from '@stint/core/schedules/schedule-input';
 import { fieldErrorOf, patchInput, splitAddresses } from './schedule-form.ts';
 

@@ -1,4 +1,4 @@
-import { BadRequestError } from '@stint/core';
+import type { BadRequestError } from '@stint/core';
 import type { Planning } from '@stint/core/schedules/planning';
 import type { ReportSettings } from '@stint/core/schedules/schedule-store';
 

@@ -38,7 +38,7 @@ export function canonicalOf(raw: RawQuery | URLSearchParams, spec: UrlSpec): URL
     if (given.length === 0) continue;
     const value = spec.lists.includes(name) ? [...new Set(given.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))].join(',') : given.at(-1)!;
     const whole = spec.whole?.[name];
-    if (whole && whole.every((item) => value.split(',').includes(item))) continue;
+    if (whole?.every((item) => value.split(',').includes(item))) continue;
     if (value !== '' && spec.defaults?.[name] !== value) out.set(name, value);
   }
   return out;

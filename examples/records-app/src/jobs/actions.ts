@@ -16,6 +16,7 @@ export interface ActionInput<P> {
   params: P;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the default lets one table hold actions of every params type.
 export interface ActionDefinition<P = any> {
   params: z.ZodType<P>;
   /**

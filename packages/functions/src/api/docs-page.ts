@@ -12,12 +12,12 @@ export function renderDocsPage(document: OpenAPIObject): string {
     METHODS.filter((method) => item?.[method]).map((method) => renderOperation(method, path, item![method] as Operation)),
   );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(document.info.title)} reference</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(document.info.title)} reference</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>${DOCS_STYLE}</style></head><body><main>
-<h1>${escape(document.info.title)} <small>${escape(document.info.version)}</small></h1>
-<p>${escape(document.info.description ?? '')}</p>
-<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${escape(document.openapi)}).</p>
+<h1>${escapeHtml(document.info.title)} <small>${escapeHtml(document.info.version)}</small></h1>
+<p>${escapeHtml(document.info.description ?? '')}</p>
+<p>Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI ${escapeHtml(document.openapi)}).</p>
 ${sections.join('\n')}
 </main></body></html>`;
 }
@@ -57,15 +57,15 @@ interface Operation {
 function renderOperation(method: string, path: string, op: Operation): string {
   const params = (op.parameters ?? []).map(
     (p) =>
-      `<tr><td><code>${escape(p.name)}</code></td><td>${escape(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${escape(describeSchema(p.schema))}</td><td>${escape(p.description ?? '')}</td></tr>`,
+      `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${escapeHtml(describeSchema(p.schema))}</td><td>${escapeHtml(p.description ?? '')}</td></tr>`,
   );
   const body = Object.entries(op.requestBody?.content ?? {}).map(([type, media]) => `${type} ${media.schema?.$ref?.split('/').pop() ?? ''}`);
-  const responses = Object.entries(op.responses ?? {}).map(([status, r]) => `<tr><td>${escape(status)}</td><td>${escape(r.description ?? '')}</td></tr>`);
-  return `<section id="${escape(`${method}-${path}`)}">
-<h2><span class="method ${method}">${method}</span> <span class="path">${escape(path)}</span></h2>
-<p>${escape(op.summary ?? '')}</p>${op.description ? `<p>${escape(op.description)}</p>` : ''}
+  const responses = Object.entries(op.responses ?? {}).map(([status, r]) => `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(r.description ?? '')}</td></tr>`);
+  return `<section id="${escapeHtml(`${method}-${path}`)}">
+<h2><span class="method ${method}">${method}</span> <span class="path">${escapeHtml(path)}</span></h2>
+<p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}
 ${params.length ? `<table><tr><th>parameter</th><th>in</th><th>required</th><th>type</th><th>description</th></tr>${params.join('')}</table>` : ''}
-${body.length ? `<p>Body: <code>${escape(body.join(', '))}</code></p>` : ''}
+${body.length ? `<p>Body: <code>${escapeHtml(body.join(', '))}</code></p>` : ''}
 <table><tr><th>status</th><th>meaning</th></tr>${responses.join('')}</table>
 </section>`;
 }
@@ -82,6 +82,6 @@ function describeSchema(schema: ParameterSchema | undefined): string {
   return type;
 }
 
-function escape(text: string): string {
+function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }

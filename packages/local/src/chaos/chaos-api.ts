@@ -1,3 +1,5 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the chaos run reads the api's answers as loose JSON, checking them itself.
+
 export interface ApiAnswer {
   /** The HTTP status; 0 when no answer came (the stack was killed, or the request timed out). */
   status: number;

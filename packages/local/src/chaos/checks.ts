@@ -181,7 +181,7 @@ export function findEffectFaults(
   }
 
   for (const final of finals.values()) {
-    if (!final || final.status !== 'FINISHED' || unexpectedlyFailed.has(final.id)) continue;
+    if (final?.status !== 'FINISHED' || unexpectedlyFailed.has(final.id)) continue;
     if (final.type !== CHAOS_STEPS && final.type !== CHAOS_TREE) continue;
     const winners = kept(final.id);
     const expected = final.type === CHAOS_TREE ? [AFTER_CHILDREN_STEP] : stepNames(final);

@@ -14,6 +14,7 @@ function rememberTimeZone() {
   const current = document.cookie.split('; ').find((c) => c.startsWith('stint-tz='));
   if (current === `stint-tz=${encodeURIComponent(TIME_ZONE)}`) return;
   const secure = location.protocol === 'https:' ? '; Secure' : '';
+  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is not in every browser the monitor supports (Firefox, Safari before 18.4).
   document.cookie = `stint-tz=${encodeURIComponent(TIME_ZONE)}; Path=/; Max-Age=31536000; SameSite=Strict${secure}`;
   const shown = document.getElementById('shown-time-zone');
   // Times on this page were rendered in another zone: show them again once, in the right one.

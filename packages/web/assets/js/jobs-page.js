@@ -38,7 +38,7 @@ const operations = setupOperations({
         restartable: row.dataset.restartable === 'true',
         retryable: row.dataset.retryable === 'true',
       })),
-  done: (op, outcome, failures) => {
+  done: (_op, _outcome, failures) => {
     failed = new Map(failures.map(([id, result]) => [id, result.message]));
     return refresh();
   },

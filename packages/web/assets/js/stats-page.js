@@ -30,7 +30,7 @@ for (const input of dates) input?.addEventListener('input', () => (rangeSelect.v
 const two = (n) => String(n).padStart(2, '0');
 
 /** Tick labels as the rest of the monitor writes times: 24-hour clock, the date when it changes. */
-function timeTicks(u, splits) {
+function timeTicks(_u, splits) {
   let lastDay = null;
   return splits.map((seconds) => {
     const d = new Date(seconds * 1000);
@@ -69,11 +69,11 @@ function chart(container, series, data, axisValues) {
 
 if (cfg.series) {
   const { t, created, avg, min, max } = cfg.series;
-  const count = (u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : ''));
-  const time = (u, splits) => splits.map((v) => formatDuration(v));
+  const count = (_u, splits) => splits.map((v) => (Number.isInteger(v) ? String(v) : ''));
+  const time = (_u, splits) => splits.map((v) => formatDuration(v));
   chart(
     document.getElementById('chart-created'),
-    [{ label: 'Jobs created', value: (u, v) => (v == null ? '—' : String(v)), stroke: '#1d58b5', fill: 'rgba(29, 88, 181, 0.55)', width: 0, paths: uPlot.paths.bars({ size: [0.7, 60] }), points: { show: false } }],
+    [{ label: 'Jobs created', value: (_u, v) => (v == null ? '—' : String(v)), stroke: '#1d58b5', fill: 'rgba(29, 88, 181, 0.55)', width: 0, paths: uPlot.paths.bars({ size: [0.7, 60] }), points: { show: false } }],
     [t, created],
     count,
   );
@@ -81,9 +81,9 @@ if (cfg.series) {
     document.getElementById('chart-waiting'),
     [
       // Waiting is only known for intervals in which jobs started: markers keep lone points visible.
-      { label: 'Average', stroke: '#1d58b5', width: 2, points: { show: true, size: 8, fill: '#1d58b5' }, value: (u, v) => formatDuration(v) },
-      { label: 'Min', stroke: '#15803d', width: 1.5, dash: [6, 4], points: { show: true, size: 7, fill: '#15803d' }, value: (u, v) => formatDuration(v) },
-      { label: 'Max', stroke: '#b42318', width: 1.5, points: { show: true, size: 7, fill: '#b42318' }, value: (u, v) => formatDuration(v) },
+      { label: 'Average', stroke: '#1d58b5', width: 2, points: { show: true, size: 8, fill: '#1d58b5' }, value: (_u, v) => formatDuration(v) },
+      { label: 'Min', stroke: '#15803d', width: 1.5, dash: [6, 4], points: { show: true, size: 7, fill: '#15803d' }, value: (_u, v) => formatDuration(v) },
+      { label: 'Max', stroke: '#b42318', width: 1.5, points: { show: true, size: 7, fill: '#b42318' }, value: (_u, v) => formatDuration(v) },
     ],
     [t, avg, min, max],
     time,

@@ -4,6 +4,7 @@ import { setCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
 import { StintError } from '@stint/core';
 import { safeNext, type WebEnv } from '../page-session.ts';
+import type { SignedIn } from '../session/session-authority.ts';
 import { clearSessionCookie, isSecureRequest, readSessionCookie, writeSessionCookie } from '../session/session-cookie.ts';
 import { safeEqual } from '../session/session-token.ts';
 import { documentOf } from '../views/layout.tsx';
@@ -32,7 +33,7 @@ export function signInRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     if (token === '') return render(c, { next, error: 'Paste an API key or token to sign in.' }, 400);
-    let signedIn;
+    let signedIn: SignedIn;
     try {
       signedIn = await services.sessions.signIn(token);
     } catch (error) {

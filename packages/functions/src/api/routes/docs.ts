@@ -28,7 +28,13 @@ const docs = createRoute({
 export function docsRoutes(app: OpenAPIHono<ApiEnv>): void {
   let document: ReturnType<typeof openApiDocument> | undefined;
   let page: string | undefined;
-  const built = (url: string) => servedFrom((document ??= openApiDocument(app)), new URL(url).origin);
+  const built = (url: string) => {
+    document ??= openApiDocument(app);
+    return servedFrom(document, new URL(url).origin);
+  };
   openRoute(app, openApi, (c) => c.json(built(c.req.url) as unknown as Record<string, unknown>, 200));
-  openRoute(app, docs, (c) => c.html((page ??= renderDocsPage(built(c.req.url))), 200));
+  openRoute(app, docs, (c) => {
+    page ??= renderDocsPage(built(c.req.url));
+    return c.html(page, 200);
+  });
 }
