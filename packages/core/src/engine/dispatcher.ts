@@ -63,6 +63,99 @@ export function inFlightSpec(record: Pick<JobRecord, 'id' | 'rootId'>, now: numb
   };
 }
 
+/**
+ * The virtual time a root enters its lane at: its own (0 if never charged), but never less
+ * than the lane's least, so idle time earns no credit.
+ */
+export function entryVtime(own: number | undefined, laneHead: number): number {
+  return Math.max(own ?? 0, laneHead);
+}
+
+/** Update parts that note new ready work of a root already in its lane. */
+export function touchSpec(now: number): UpdateSpec {
+  return { set: { touchedAt: now }, add: { readyVersion: 1 }, condition: 'attribute_exists(#gsi5pk)' };
+}
+
+/**
+ * Update parts that put a root into its lane at `vtime`, on condition that its entry is still
+ * as read: `read` undefined when there was none, else its virtual time (undefined if the root
+ * was never charged).
+ */
+export function enterLaneSpec(rootId: string, lane: Lane, vtime: number, now: number, read: { vtime?: unknown } | undefined): UpdateSpec {
+  return {
+    set: { rootId, lane, vtime, touchedAt: now, gsi5pk: lanePartition(lane), gsi5sk: laneSortKey(vtime, rootId) },
+    add: { readyVersion: 1 },
+    // Charged or entered by someone else since we read it: read again.
+    condition: !read
+      ? 'attribute_not_exists(#pk)'
+      : read.vtime === undefined
+        ? 'attribute_not_exists(#vtime) AND attribute_not_exists(#gsi5pk)'
+        : '#vtime = :vtime AND attribute_not_exists(#gsi5pk)',
+    ...(read?.vtime !== undefined ? { values: { ':vtime': read.vtime } } : {}),
+  };
+}
+
+/**
+ * Update parts that add a slice's execution time to its root's virtual time: whole
+ * milliseconds, at least 1, so even an instant slice moves its root behind an idle one.
+ */
+export function chargeSpec(rootId: string, lane: Lane, ms: number): UpdateSpec {
+  return {
+    setRaw: { vtime: 'if_not_exists(#vtime, :zero) + :ms' },
+    set: { rootId, lane },
+    values: { ':zero': 0, ':ms': Math.max(1, Math.round(ms)) },
+  };
+}
+
+/** Update parts that re-sort a charged root in its lane, unless charged again or gone from the lane since. */
+export function resortSpec(rootId: string, vtime: number): UpdateSpec {
+  return {
+    set: { gsi5sk: laneSortKey(vtime, rootId) },
+    condition: '#vtime = :vtime AND attribute_exists(#gsi5pk)',
+    values: { ':vtime': vtime },
+  };
+}
+
+/**
+ * A root's free slots under its in-flight bound, and how many ready jobs to read: as many as
+ * are free, but at least one, so a full root still learns whether it has work.
+ */
+export function slotsOf(maxInFlightPerRoot: number, inFlight: number): { free: number; readLimit: number } {
+  const free = maxInFlightPerRoot - inFlight;
+  return { free, readLimit: Math.max(1, free) };
+}
+
+/**
+ * What a root's dispatch does with its ready set: leave the lane when nothing is ready, keep
+ * its place when work is ready but every slot is taken, claim otherwise.
+ */
+export function rootDecision(ready: number, free: number): 'leave' | 'full' | 'claim' {
+  if (ready === 0) return 'leave';
+  return free <= 0 ? 'full' : 'claim';
+}
+
+/**
+ * Update parts that take a root out of its lane. Only if nobody made work ready since we read
+ * the version, and not within LANE_GRACE_MS of the last touch: a writer touches the lane just
+ * before it writes the ready job, and the read of the empty ready set may have fallen between.
+ */
+export function leaveLaneSpec(readyVersion: number, now: number): UpdateSpec {
+  return {
+    remove: ['gsi5pk', 'gsi5sk'],
+    condition: '#readyVersion = :version AND (attribute_not_exists(#touchedAt) OR #touchedAt < :settled)',
+    values: { ':version': readyVersion, ':settled': now - LANE_GRACE_MS },
+  };
+}
+
+/** Update parts that claim a ready job for dispatch: it takes a slot, if still in its root's ready set. */
+export function claimSpec(id: string, rootId: string, lane: Lane, now: number): UpdateSpec {
+  return {
+    ...inFlightSpec({ id, rootId }, now),
+    condition: '#gsi5pk = :ready',
+    values: { ':ready': readyPartition(lane, rootId) },
+  };
+}
+
 export class Dispatcher {
   constructor(readonly deps: EngineDeps) {}
 
@@ -80,27 +173,11 @@ export class Dispatcher {
       const entry = await jobs.getItem(key);
       const now = this.deps.clock();
       if (entry?.gsi5pk !== undefined) {
-        const touched = await jobs.tryUpdateItem(key, {
-          set: { touchedAt: now },
-          add: { readyVersion: 1 },
-          condition: 'attribute_exists(#gsi5pk)',
-        });
-        if (touched) return;
+        if (await jobs.tryUpdateItem(key, touchSpec(now))) return;
         continue;
       }
-      const vtime = Math.max((entry?.vtime as number | undefined) ?? 0, await this.#laneHeadVtime(lane));
-      const entered = await jobs.tryUpdateItem(key, {
-        set: { rootId, lane, vtime, touchedAt: now, gsi5pk: lanePartition(lane), gsi5sk: laneSortKey(vtime, rootId) },
-        add: { readyVersion: 1 },
-        // Charged or entered by someone else since we read it: read again.
-        condition: !entry
-          ? 'attribute_not_exists(#pk)'
-          : entry.vtime === undefined
-            ? 'attribute_not_exists(#vtime) AND attribute_not_exists(#gsi5pk)'
-            : '#vtime = :vtime AND attribute_not_exists(#gsi5pk)',
-        ...(entry?.vtime !== undefined ? { values: { ':vtime': entry.vtime } } : {}),
-      });
-      if (entered) return;
+      const vtime = entryVtime(entry?.vtime as number | undefined, await this.#laneHeadVtime(lane));
+      if (await jobs.tryUpdateItem(key, enterLaneSpec(rootId, lane, vtime, now, entry))) return;
     }
     throw new Error(`lane entry of root ${rootId} kept changing; its ready work waits for the next touch`);
   }
@@ -108,20 +185,10 @@ export class Dispatcher {
   /** Adds a slice's execution time to its root's virtual time and re-sorts the root in its lane. */
   async charge(rootId: string, lane: Lane, ms: number): Promise<void> {
     const { jobs } = this.deps;
-    const entry = await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
-      setRaw: { vtime: 'if_not_exists(#vtime, :zero) + :ms' },
-      set: { rootId, lane },
-      values: { ':zero': 0, ':ms': Math.max(1, Math.round(ms)) },
-    });
+    const entry = await jobs.tryUpdateItem(rootLaneKey(rootId, lane), chargeSpec(rootId, lane, ms));
     // A crash before this second write leaves the root sorted by its previous virtual time
     // until its next charge: an ordering off by one slice, never work left unreachable.
-    if (entry?.gsi5pk !== undefined) {
-      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
-        set: { gsi5sk: laneSortKey(entry.vtime as number, rootId) },
-        condition: '#vtime = :vtime AND attribute_exists(#gsi5pk)',
-        values: { ':vtime': entry.vtime },
-      });
-    }
+    if (entry?.gsi5pk !== undefined) await jobs.tryUpdateItem(rootLaneKey(rootId, lane), resortSpec(rootId, entry.vtime as number));
   }
 
   /** Dispatches ready work within the per-root bounds. Returns how many messages it sent. */
@@ -185,33 +252,19 @@ export class Dispatcher {
       prefix: `${rootId}#`,
       limit: tuning.maxInFlightPerRoot,
     });
-    const free = tuning.maxInFlightPerRoot - inFlight;
-    const ready = await jobs.queryIndex({
-      index: 'gsi5',
-      partition: readyPartition(lane, rootId),
-      limit: Math.max(1, free),
-    });
-    if (ready.keys.length === 0) {
-      // Leave the lane only if nobody made work ready since we read the version, and not
-      // within LANE_GRACE_MS of the last touch: a writer touches the lane just before it
-      // writes the ready job, and this read may have fallen between the two.
-      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), {
-        remove: ['gsi5pk', 'gsi5sk'],
-        condition: '#readyVersion = :version AND (attribute_not_exists(#touchedAt) OR #touchedAt < :settled)',
-        values: { ':version': version, ':settled': this.deps.clock() - LANE_GRACE_MS },
-      });
+    const { free, readLimit } = slotsOf(tuning.maxInFlightPerRoot, inFlight);
+    const ready = await jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: readLimit });
+    const decision = rootDecision(ready.keys.length, free);
+    if (decision === 'leave') {
+      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), leaveLaneSpec(version, this.deps.clock()));
       return { sent: 0, hasReady: false };
     }
-    if (free <= 0) return { sent: 0, hasReady: true };
+    if (decision === 'full') return { sent: 0, hasReady: true };
     let sent = 0;
     const now = this.deps.clock();
     for (const key of ready.keys) {
       const id = jobOfReadySortKey(key.gsi5sk!);
-      const claimed = await jobs.tryUpdate(id, {
-        ...inFlightSpec({ id, rootId }, now),
-        condition: '#gsi5pk = :ready',
-        values: { ':ready': readyPartition(lane, rootId) },
-      });
+      const claimed = await jobs.tryUpdate(id, claimSpec(id, rootId, lane, now));
       if (!claimed) continue;
       // A crash here leaves the job in flight with `dispatchedAt` and no message: the sweeper
       // sends it after redispatchAfterMs.

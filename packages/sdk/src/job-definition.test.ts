@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { defineJob, NonRetriableError } from './index.ts';
+
+const run = async () => undefined;
+
+describe('defineJob', () => {
+  it('fills every default: stoppable, not restartable, retryable, not system, 3 attempts backing off from 1 s to 60 s', () => {
+    expect(defineJob({ type: 'PLAIN', run })).toStrictEqual({
+      type: 'PLAIN',
+      access: { submit: 'tenant-admin', intake: false },
+      stoppable: true,
+      restartable: false,
+      retryable: true,
+      system: false,
+      retry: { maxAttempts: 3, backoffMs: 1_000, maxBackoffMs: 60_000 },
+      run,
+    });
+  });
+
+  it('keeps what the author declares', () => {
+    const checkData = () => undefined;
+    const label = (data: { name: string }) => `Import ${data.name}`;
+    expect(
+      defineJob<{ name: string }>({
+        type: 'IMPORT_FILE',
+        description: 'Imports a file',
+        checkData,
+        stoppable: false,
+        restartable: true,
+        retryable: false,
+        system: true,
+        retry: { maxAttempts: 5, backoffMs: 250, maxBackoffMs: 10_000 },
+        label,
+        run,
+      }),
+    ).toStrictEqual({
+      type: 'IMPORT_FILE',
+      description: 'Imports a file',
+      access: { submit: 'tenant-admin', intake: false },
+      checkData,
+      stoppable: false,
+      restartable: true,
+      retryable: false,
+      system: true,
+      retry: { maxAttempts: 5, backoffMs: 250, maxBackoffMs: 10_000 },
+      label,
+      run,
+    });
+  });
+
+  it('is retryable unless its author says otherwise', () => {
+    expect(defineJob({ type: 'A', run }).retryable).toBe(true);
+    expect(defineJob({ type: 'A', retryable: true, run }).retryable).toBe(true);
+    expect(defineJob({ type: 'A', retryable: false, run }).retryable).toBe(false);
+  });
+
+  it('fills each retry setting the author leaves out', () => {
+    expect(defineJob({ type: 'A', retry: { maxAttempts: 1 }, run }).retry).toEqual({ maxAttempts: 1, backoffMs: 1_000, maxBackoffMs: 60_000 });
+    expect(defineJob({ type: 'A', retry: { backoffMs: 5_000 }, run }).retry).toEqual({ maxAttempts: 3, backoffMs: 5_000, maxBackoffMs: 60_000 });
+  });
+
+  it.each([
+    [60_000, 60_000],
+    [900_000, 900_000],
+    [900_001, 900_000],
+    [3_600_000, 900_000],
+  ])('caps the longest backoff at SQS’s 900 s message delay: %i ms gives %i', (maxBackoffMs, expected) => {
+    expect(defineJob({ type: 'A', retry: { maxBackoffMs }, run }).retry.maxBackoffMs).toBe(expected);
+  });
+
+  it('leaves out an empty description', () => {
+    expect(defineJob({ type: 'A', description: '', run })).not.toHaveProperty('description');
+  });
+
+  it.each(['A', 'EXECUTE_ACTION', 'V2', 'A_', `A${'B'.repeat(63)}`])('accepts the type %s', (type) => {
+    expect(defineJob({ type, run }).type).toBe(type);
+  });
+
+  it.each(['', 'lower', 'Mixed', '1ST', '_A', 'A-B', 'A B', 'É', `A${'B'.repeat(64)}`])('refuses the type "%s" at startup', (type) => {
+    expect(() => defineJob({ type, run })).toThrow(new TypeError(`job type "${type}" must match /^[A-Z][A-Z0-9_]{0,63}$/ (e.g. EXECUTE_ACTION)`));
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s attempts', (maxAttempts) => {
+    expect(() => defineJob({ type: 'FLAKY', retry: { maxAttempts }, run })).toThrow(new TypeError('retry.maxAttempts of FLAKY must be a whole number ≥ 1'));
+  });
+
+  it('does not share the author’s retry object', () => {
+    const retry = { maxAttempts: 2 };
+    const definition = defineJob({ type: 'A', retry, run });
+    retry.maxAttempts = 9;
+    expect(definition.retry.maxAttempts).toBe(2);
+  });
+});
+
+describe('NonRetriableError', () => {
+  it('is an Error with its own name, message and cause', () => {
+    const cause = new Error('404 from the partner api');
+    const error = new NonRetriableError('record 7 does not exist', { cause });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('NonRetriableError');
+    expect(error.message).toBe('record 7 does not exist');
+    expect(error.cause).toBe(cause);
+  });
+});
