@@ -84,7 +84,11 @@ const CASES: Case[] = [
     title: 'a low-priority root written to its ready set after its lane was touched is dispatched',
     point: 'submit.created',
     async run(h) {
-      const id = await h.crashAt('submit.created', { kind: 'submit', input: { type: 'LOW_STEPS', tenant: 'acme', data: { steps: 3 }, lowPriority: true } }, { jobType: 'LOW_STEPS' });
+      const id = await h.crashAt(
+        'submit.created',
+        { kind: 'submit', input: { type: 'LOW_STEPS', tenant: 'acme', data: { steps: 3 }, lowPriority: true } },
+        { jobType: 'LOW_STEPS' },
+      );
       await h.recover(() => finished(h, id!));
       expectStepsRan(await h.steps(id!), S3);
     },
@@ -310,7 +314,13 @@ const CASES: Case[] = [
       const children = await h.children(job.id);
       // Retried once each: the redo did not retry again what the killed request had retried.
       expect(children.map((c) => [c.status, c.hasErrors, c.retries])).toEqual(children.map(() => ['FINISHED', false, 1]));
-      for (const child of children) expect(await h.steps(child.id)).toEqual({ '0#s0': 1, '0#s1': 2 });
+      // The step that had finished never ran again; the failed one ran once more — twice more
+      // only when the killed process (which also polls for work) was running it at the kill.
+      for (const child of children) {
+        const runs = await h.steps(child.id);
+        expect(runs['0#s0']).toBe(1);
+        expect([2, 3]).toContain(runs['0#s1']);
+      }
       expect(await h.steps(job.id)).toEqual({ '0#after-children': 1 });
     },
   },
@@ -343,10 +353,14 @@ describe.each(DYNAMO_BACKENDS)('crash points on %s', (backend) => {
     await emulators?.stop();
   });
 
-  it.each(CASES.map((c) => [c.point, c.title, c] as const))('%s: %s', async (_point, _title, testCase) => {
-    harness = await crashHarness(emulators, { schedules: testCase.schedules ?? false });
-    await testCase.run(harness);
-  }, 120_000);
+  it.each(CASES.map((c) => [c.point, c.title, c] as const))(
+    '%s: %s',
+    async (_point, _title, testCase) => {
+      harness = await crashHarness(emulators, { schedules: testCase.schedules ?? false });
+      await testCase.run(harness);
+    },
+    120_000,
+  );
 });
 
 describe('the crash-point table', () => {
