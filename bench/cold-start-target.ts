@@ -33,7 +33,13 @@ async function startSecretsEndpoint(): Promise<{ url: string; stop(): Promise<vo
       const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
       const value = SecretId === undefined ? undefined : SECRETS[SecretId];
       response.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/x-amz-json-1.1' });
-      response.end(JSON.stringify(value === undefined ? { __type: 'ResourceNotFoundException', message: 'no such secret' } : { ARN: SecretId, Name: SecretId, SecretString: value, VersionId: 'v1' }));
+      response.end(
+        JSON.stringify(
+          value === undefined
+            ? { __type: 'ResourceNotFoundException', message: 'no such secret' }
+            : { ARN: SecretId, Name: SecretId, SecretString: value, VersionId: 'v1' },
+        ),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -22,7 +22,11 @@ export async function runEngineBench() {
       await emulators.stop();
     }
   }
-  const primary = results['dynamodb-local'] as { pipeline: { usdPerMillionJobs: number; jobsPerSecond: number }; floor: { jobsPerSecond: number }; throughputRatio: number };
+  const primary = results['dynamodb-local'] as {
+    pipeline: { usdPerMillionJobs: number; jobsPerSecond: number };
+    floor: { jobsPerSecond: number };
+    throughputRatio: number;
+  };
   return {
     usdPerMillionJobs: round(primary.pipeline.usdPerMillionJobs),
     jobsPerSecond: round(primary.pipeline.jobsPerSecond),

@@ -14,8 +14,7 @@ export async function runFloor(emulators: Emulators, jobs: number, concurrency: 
   const provisioned = await provision(clients, { tableName: uniqueName('floor'), bucketName: uniqueName('floor'), queuePrefix: `${uniqueName('fq')}-` });
   const table = provisioned.tableName;
   const queue = provisioned.queueUrls.work;
-  const put = (id: string, state: string) =>
-    clients.dynamo.send(new PutCommand({ TableName: table, Item: { pk: `J#${id}`, sk: 'J', state, at: Date.now() } }));
+  const put = (id: string, state: string) => clients.dynamo.send(new PutCommand({ TableName: table, Item: { pk: `J#${id}`, sk: 'J', state, at: Date.now() } }));
   const started = performance.now();
   let next = 0;
   await Promise.all(

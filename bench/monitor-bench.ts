@@ -66,7 +66,11 @@ export async function runMonitorBench(): Promise<Record<string, unknown>> {
       const figures = await measureAll(probes, meter, wire);
       sizes[String(seeder.size)] = figures;
       loadAverage[String(seeder.size)] = round(loadavg()[0]!, 1);
-      console.log(`measured at ${seeder.size}: ${Object.entries(figures).map(([n, f]) => `${n} ${f.medianMs} ms`).join(', ')}`);
+      console.log(
+        `measured at ${seeder.size}: ${Object.entries(figures)
+          .map(([n, f]) => `${n} ${f.medianMs} ms`)
+          .join(', ')}`,
+      );
     }
 
     meter.reset();

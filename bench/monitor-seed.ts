@@ -19,7 +19,13 @@ export const USER_TYPES = ['IMPORT_RECORDS', 'EXPORT_RECORDS', 'EXECUTE_ACTION',
 const SYSTEM_TYPES = ['STOP_APP', 'START_APP', 'DEPLOY_ENDPOINT'];
 /** Roughly a busy tenant's mix: most jobs ended, a tail of active ones. */
 const STATUS_WEIGHTS: Array<[JobStatus, number]> = [
-  ['FINISHED', 0.55], ['PENDING', 0.12], ['RUNNING', 0.08], ['STOPPED', 0.06], ['STOPPING', 0.03], ['CANCELING', 0.02], ['CANCELED', 0.14],
+  ['FINISHED', 0.55],
+  ['PENDING', 0.12],
+  ['RUNNING', 0.08],
+  ['STOPPED', 0.06],
+  ['STOPPING', 0.03],
+  ['CANCELING', 0.02],
+  ['CANCELED', 0.14],
 ];
 const TENANT_SHARE = [0.6, 0.3, 0.1];
 const NAMES = ['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Edsger Dijkstra', 'Barbara Liskov', 'Ken Thompson'];

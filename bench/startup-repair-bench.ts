@@ -26,8 +26,17 @@ export async function runStartupRepairBench() {
     const rows: Array<Record<string, number | string>> = [];
     const measure = async (label: string) => {
       const report = await repairLocalTable(clients.dynamo, provisioned.tableName);
-      rows.push({ label, jobs: report.jobs, items: report.items, indexEntries: report.entriesScanned, countersCorrected: report.countersCorrected, ms: report.ms });
-      console.log(`${label}: ${report.jobs} jobs, ${report.items} items, ${report.entriesScanned} index entries, ${report.countersCorrected} counter items written, ${report.ms} ms`);
+      rows.push({
+        label,
+        jobs: report.jobs,
+        items: report.items,
+        indexEntries: report.entriesScanned,
+        countersCorrected: report.countersCorrected,
+        ms: report.ms,
+      });
+      console.log(
+        `${label}: ${report.jobs} jobs, ${report.items} items, ${report.entriesScanned} index entries, ${report.countersCorrected} counter items written, ${report.ms} ms`,
+      );
     };
     for (const size of [1_000, 10_000]) {
       await seeder.grow(size - seeder.size);
@@ -39,7 +48,9 @@ export async function runStartupRepairBench() {
     const now = Date.now();
     await store.batchWrite(
       jobs.keys.flatMap((key) =>
-        Array.from({ length: LOG_LINES_PER_JOB }, (_, i) => ({ PutRequest: { Item: { pk: key.pk, sk: logSortKey(now, i), level: 'INFO', message: 'a log line of ordinary length for the bench' } } })),
+        Array.from({ length: LOG_LINES_PER_JOB }, (_, i) => ({
+          PutRequest: { Item: { pk: key.pk, sk: logSortKey(now, i), level: 'INFO', message: 'a log line of ordinary length for the bench' } },
+        })),
       ),
     );
     await measure(`10000 jobs and ${jobs.keys.length * LOG_LINES_PER_JOB} log lines, sound table`);

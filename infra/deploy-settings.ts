@@ -29,7 +29,11 @@ export function deploySettings(stage: string, env: Record<string, string | undef
     if (!Number.isFinite(value) || value <= 0) throw new Error(`STINT_DEPLOY_${name} must be a positive number, not "${raw}"`);
     return value;
   };
-  const list = (name: string) => (text(name) ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const list = (name: string) =>
+    (text(name) ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
   const optional = <K extends string>(key: K, value: string | undefined) => (value === undefined ? {} : { [key]: value });
 
   const logLevel = text('LOG_LEVEL') ?? DEFAULT_SETTINGS.logLevel;

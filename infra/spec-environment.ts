@@ -133,11 +133,7 @@ function envValues<T>(refs: ResourceRefs<T>, settings: DeploymentSettings): Reco
 }
 
 /** The environment of one function. Both front doors call this, so they set the same variables. */
-export function functionEnvironment<T>(
-  fn: FunctionSpec,
-  refs: ResourceRefs<T>,
-  settings: DeploymentSettings,
-): Record<string, T | string> {
+export function functionEnvironment<T>(fn: FunctionSpec, refs: ResourceRefs<T>, settings: DeploymentSettings): Record<string, T | string> {
   const values = envValues(refs, settings);
   const env: Record<string, T | string> = {
     POWERTOOLS_SERVICE_NAME: serviceName(fn.id),

@@ -6,15 +6,7 @@ import type { DeploymentSettings, FunctionId, FunctionSpec, QueueId } from './sp
  * both generate the same least-privilege policy from the statements below. `exportBucket` is
  * the bucket itself (for listing); `exportFiles` its export folder's objects.
  */
-export type ResourceName =
-  | 'table'
-  | 'tableIndexes'
-  | `${QueueId}Queue`
-  | 'exportObjects'
-  | 'exportBucket'
-  | 'exportFiles'
-  | 'reportTopic'
-  | 'apiSecrets';
+export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects' | 'exportBucket' | 'exportFiles' | 'reportTopic' | 'apiSecrets';
 
 /** One IAM condition, e.g. `{ test: 'StringLike', variable: 's3:prefix', values: ['exports/*'] }`. */
 export interface PermissionCondition {
@@ -74,11 +66,7 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     EXPORT_FILES,
     PUBLISH_REPORTS,
   ],
-  intake: [
-    { actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'), resources: ['table'] },
-    QUERY_INDEXES,
-    SEND_SLICES,
-  ],
+  intake: [{ actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'), resources: ['table'] }, QUERY_INDEXES, SEND_SLICES],
   sweeper: [
     {
       actions: dynamodb('GetItem', 'UpdateItem', 'Query', 'BatchGetItem', 'PutItem', 'BatchWriteItem'),
@@ -110,9 +98,7 @@ export const RECORDS_APP_PERMISSIONS: Partial<Record<FunctionId, readonly Permis
 
 /** Everything a function's role needs: its code's calls, its app's, and its event source mappings' polling. */
 export function functionPermissions(fn: FunctionSpec, settings: Pick<DeploymentSettings, 'recordsApp'>): Permission[] {
-  const polling: Permission[] = fn.consumes.length
-    ? [{ actions: QUEUE_CONSUMER_ACTIONS, resources: fn.consumes.map((c) => `${c.queue}Queue` as const) }]
-    : [];
+  const polling: Permission[] = fn.consumes.length ? [{ actions: QUEUE_CONSUMER_ACTIONS, resources: fn.consumes.map((c) => `${c.queue}Queue` as const) }] : [];
   const app = settings.recordsApp ? (RECORDS_APP_PERMISSIONS[fn.id] ?? []) : [];
   return [...CODE_PERMISSIONS[fn.id], ...app, ...polling];
 }

@@ -27,11 +27,7 @@ export interface MetricAlarmArgs<T> {
   okActions: T[];
 }
 
-export function alarmArgs<T>(
-  targets: AlarmTargets<T>,
-  waitingTimeThresholdMs: number,
-  topicArn?: T,
-): Record<string, MetricAlarmArgs<T>> {
+export function alarmArgs<T>(targets: AlarmTargets<T>, waitingTimeThresholdMs: number, topicArn?: T): Record<string, MetricAlarmArgs<T>> {
   const actions = topicArn === undefined ? [] : [topicArn];
   const common = {
     comparisonOperator: 'GreaterThanThreshold' as const,
@@ -131,18 +127,38 @@ export function dashboardBody(
       stint('sweeper', names.scheduledRunsStarted, 'Sum', 'started'),
       stint('sweeper', names.scheduledRunsFailed, 'Sum', 'failed'),
     ]),
-    graph('Waiting time (ms)', ['p50', 'p90', 'p99'].map((s) => stint(ALARMS.waitingTimeP90.service, names.waitingTime, s)), {
-      annotations: { horizontal: [{ value: waitingTimeThresholdMs, label: 'alarm threshold' }] },
-    }),
-    graph('Waiting time p90 by job type (ms)', [
-      [{ expression: `SEARCH('{${ns},service,jobType} MetricName="${names.waitingTime}"', 'p90', 60)`, label: '' }],
-    ]),
-    graph('Slice duration (ms)', ['p50', 'p90', 'Maximum'].map((s) => stint('worker', names.sliceDuration, s))),
-    graph('Messages visible', QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.queueNames[q.id], q.id))),
-    graph('Oldest message age (s)', AGE_ALARMED_QUEUES.map((id) => sqs('ApproximateAgeOfOldestMessage', targets.queueNames[id], id))),
-    graph('Dead-letter queues', QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.dlqNames[q.id], `${q.id} DLQ`))),
-    graph('Worker', ['Errors', 'Throttles', 'Invocations'].map((m) => lambda(m, targets.workerFunctionName, 'Sum', m.toLowerCase()))),
-    graph('Function duration p90 (ms)', FUNCTIONS.map((f) => lambda('Duration', targets.functionNames[f.id], 'p90', f.id))),
+    graph(
+      'Waiting time (ms)',
+      ['p50', 'p90', 'p99'].map((s) => stint(ALARMS.waitingTimeP90.service, names.waitingTime, s)),
+      {
+        annotations: { horizontal: [{ value: waitingTimeThresholdMs, label: 'alarm threshold' }] },
+      },
+    ),
+    graph('Waiting time p90 by job type (ms)', [[{ expression: `SEARCH('{${ns},service,jobType} MetricName="${names.waitingTime}"', 'p90', 60)`, label: '' }]]),
+    graph(
+      'Slice duration (ms)',
+      ['p50', 'p90', 'Maximum'].map((s) => stint('worker', names.sliceDuration, s)),
+    ),
+    graph(
+      'Messages visible',
+      QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.queueNames[q.id], q.id)),
+    ),
+    graph(
+      'Oldest message age (s)',
+      AGE_ALARMED_QUEUES.map((id) => sqs('ApproximateAgeOfOldestMessage', targets.queueNames[id], id)),
+    ),
+    graph(
+      'Dead-letter queues',
+      QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.dlqNames[q.id], `${q.id} DLQ`)),
+    ),
+    graph(
+      'Worker',
+      ['Errors', 'Throttles', 'Invocations'].map((m) => lambda(m, targets.workerFunctionName, 'Sum', m.toLowerCase())),
+    ),
+    graph(
+      'Function duration p90 (ms)',
+      FUNCTIONS.map((f) => lambda('Duration', targets.functionNames[f.id], 'p90', f.id)),
+    ),
     graph('Intake rejected', [stint('intake', names.intakeRejected, 'Sum', 'rejected')]),
   ];
   // Three graphs a row, as in the CDK dashboard.

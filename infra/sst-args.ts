@@ -33,7 +33,10 @@ export function tableArgs(production: boolean) {
     fields: Object.fromEntries(keys.map((k) => [k, 'string' as const])),
     primaryIndex: { hashKey: TABLE.partitionKey, rangeKey: TABLE.sortKey },
     globalIndexes: Object.fromEntries(
-      TABLE.indexes.map((i) => [i.name, { hashKey: i.partitionKey, rangeKey: i.sortKey, projection: i.projected.length === 0 ? ('keys-only' as const) : [...i.projected] }]),
+      TABLE.indexes.map((i) => [
+        i.name,
+        { hashKey: i.partitionKey, rangeKey: i.sortKey, projection: i.projected.length === 0 ? ('keys-only' as const) : [...i.projected] },
+      ]),
     ),
     ttl: TABLE.ttlAttribute,
     deletionProtection: production,
@@ -129,12 +132,7 @@ export function bucketArgs() {
 }
 
 /** `sst.aws.Function` args. Permissions are explicit: SST's `link` would grant `sqs:*` and `dynamodb:*`. */
-export function functionArgs<T>(
-  fn: FunctionSpec,
-  refs: ResourceRefs<T>,
-  settings: DeploymentSettings,
-  arns: (name: ResourceName) => T[],
-) {
+export function functionArgs<T>(fn: FunctionSpec, refs: ResourceRefs<T>, settings: DeploymentSettings, arns: (name: ResourceName) => T[]) {
   return {
     handler: fn.entry.replace(/\.ts$/, '.handler'),
     description: fn.description,

@@ -46,10 +46,7 @@ function cdkBundling(spec: FunctionSpec): BundlingOptions {
       beforeBundling: () => [],
       beforeInstall: () => [],
       afterBundling: (inputDir, outputDir) =>
-        spec.copyFiles.flatMap(({ from, to }) => [
-          `mkdir -p "${outputDir}/${posix.dirname(to)}"`,
-          `cp -R "${inputDir}/${from}" "${outputDir}/${to}"`,
-        ]),
+        spec.copyFiles.flatMap(({ from, to }) => [`mkdir -p "${outputDir}/${posix.dirname(to)}"`, `cp -R "${inputDir}/${from}" "${outputDir}/${to}"`]),
     },
     minify: BUNDLING.minify,
     sourceMap: BUNDLING.sourceMap,
@@ -133,8 +130,7 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
     const bucketId = Stack.of(role).getLogicalId(targets.bucket.node.defaultChild as CfnElement);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-      reason:
-        "Export files are named per job at run time, so the grant covers the export bucket's objects, limited to the object actions the handler calls.",
+      reason: "Export files are named per job at run time, so the grant covers the export bucket's objects, limited to the object actions the handler calls.",
     });
   }
   if (permissions.some((p) => p.resources.includes('exportFiles'))) {

@@ -41,11 +41,7 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
 }
 
 /** The role statements of one function, generated from the spec. */
-export function policyStatements(
-  fn: FunctionSpec,
-  targets: PermissionTargets,
-  settings: Pick<DeploymentSettings, 'recordsApp'>,
-): iam.PolicyStatement[] {
+export function policyStatements(fn: FunctionSpec, targets: PermissionTargets, settings: Pick<DeploymentSettings, 'recordsApp'>): iam.PolicyStatement[] {
   const statements = functionPermissions(fn, settings).map(
     ({ actions, resources, condition }) =>
       new iam.PolicyStatement({

@@ -160,7 +160,13 @@ export class StintJobs extends Construct {
       grantee,
       actions: [...SUBMIT_PERMISSION.actions],
       resourceArns: SUBMIT_PERMISSION.resources.flatMap((name) =>
-        resourceArns(name, { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic, secrets: { session: this.sessionSecret } }),
+        resourceArns(name, {
+          table: this.table,
+          queues: this.queues,
+          bucket: this.bucket,
+          reportTopic: this.reportTopic,
+          secrets: { session: this.sessionSecret },
+        }),
       ),
     });
   }

@@ -17,7 +17,7 @@ export class StintStack extends Stack {
     out('ApiUrl', this.jobs.apiUrl, 'Base URL of the Stint API and job monitor');
     out('TableName', this.jobs.table.tableName, 'Table for `npm run keys` (STINT_TABLE_NAME)');
     out('IntakeQueueUrl', this.jobs.queues.intake.queue.queueUrl, 'Where other services send submissions');
-    out('IntakeQueueArn', this.jobs.queues.intake.queue.queueArn, 'Resource of the producers\' sqs:SendMessage statement');
+    out('IntakeQueueArn', this.jobs.queues.intake.queue.queueArn, "Resource of the producers' sqs:SendMessage statement");
     out('ExportBucketName', this.jobs.bucket.bucketName, 'Bucket of export and result files');
     out('ReportTopicArn', this.jobs.reportTopic.topicArn, 'Topic of scheduled-run reports; recipients confirm their email subscriptions');
     out('DashboardName', this.jobs.dashboard.dashboardName, 'CloudWatch dashboard');

@@ -86,12 +86,16 @@ export function checkFrontDoor(repoRoot: string, platform: SstPlatform): CheckRe
   writeFileSync(agreement, agreementSource(readFileSync(join(repoRoot, 'infra', LOCAL_DECLARATIONS), 'utf8')));
   const files = [...frontDoorFiles(repoRoot), canary, agreement];
 
-  const sstConfig = ts.getParsedCommandLineOfConfigFile(join(platform.platformDir, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  const sstConfig = ts.getParsedCommandLineOfConfigFile(
+    join(platform.platformDir, 'tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!sstConfig) throw new Error(`cannot read ${platform.platformDir}/tsconfig.json`);
   const options: ts.CompilerOptions = {
     ...sstConfig.options,

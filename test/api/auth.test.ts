@@ -44,8 +44,13 @@ describe('API keys', () => {
   it('stores only the SHA-256 of a key', async () => {
     const { key } = (await (await api.call('POST', '/api/keys', { body: { name: 'hash check', role: 'admin' } })).json()) as { key: string };
     const items = await Promise.all(
-      ['KEYS', `K#${hashApiKey(key)}`].map(async (pk) =>
-        (await api.stack.clients.dynamo.send(new QueryCommand({ TableName: api.stack.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }))).Items,
+      ['KEYS', `K#${hashApiKey(key)}`].map(
+        async (pk) =>
+          (
+            await api.stack.clients.dynamo.send(
+              new QueryCommand({ TableName: api.stack.config.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
+            )
+          ).Items,
       ),
     );
     expect(items[1]).toHaveLength(1);

@@ -80,11 +80,15 @@ describe('POST /api/jobs/bulk by filter', () => {
 
   it('retries every failed job of a type, and only those', async () => {
     const tenant = 'retry-co';
-    const failed = await Promise.all(Array.from({ length: 3 }, () => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' })));
+    const failed = await Promise.all(
+      Array.from({ length: 3 }, () => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' })),
+    );
     const fine = await place('FINISHED', tenant);
     const otherType = await placeJob(api.stack.engine.deps.jobs, { type: 'FAILING', status: 'FINISHED', tenant, failed: 'the step threw' });
 
-    const accepted = await api.call('POST', `/api/jobs/bulk?tenant=${tenant}`, { body: { op: 'retry', filter: { status: 'FINISHED', hasErrors: true, type: 'QUICK' } } });
+    const accepted = await api.call('POST', `/api/jobs/bulk?tenant=${tenant}`, {
+      body: { op: 'retry', filter: { status: 'FINISHED', hasErrors: true, type: 'QUICK' } },
+    });
     expect(accepted.status).toBe(202);
     const { job } = (await accepted.json()) as { job: Job };
     await api.stack.runUntil(finished(job));
@@ -113,7 +117,13 @@ describe('removal', () => {
 
   it('clear-inactive runs a CLEAR_INACTIVE job when there are more than it deletes at once', async () => {
     const tenant = 'clear-co';
-    const app = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { clearInlineJobs: 2 } });
+    const app = createApi({
+      engine: api.stack.engine,
+      clients: api.stack.clients,
+      config: api.stack.config,
+      auth: { adminToken: ADMIN_TOKEN },
+      limits: { clearInlineJobs: 2 },
+    });
     const ended = await Promise.all(Array.from({ length: 5 }, (_, i) => place(i % 2 ? 'CANCELED' : 'FINISHED', tenant)));
     const active = await place('STOPPED', tenant);
 

@@ -35,7 +35,13 @@ beforeAll(async () => {
   emulators = await startEmulators();
   api = await createApiStack(emulators, { schedules: TEST_SCHEDULES });
   // Short long polls so the client's waiting loop runs several rounds within a test.
-  const app = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 300 } });
+  const app = createApi({
+    engine: api.stack.engine,
+    clients: api.stack.clients,
+    config: api.stack.config,
+    auth: { adminToken: ADMIN_TOKEN },
+    limits: { longPollMs: 300 },
+  });
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

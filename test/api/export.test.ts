@@ -66,7 +66,7 @@ describe('GET /api/jobs/export.csv', () => {
     const [header, ...rows] = parseCsv(text);
     expect(header).toEqual([...jobCsvHeader]);
     expect(rows.map((r) => r[0]).sort()).toEqual(
-      ["'+1", "'-2", "'=HYPERLINK(\"http://x\")", "'@SUM(A1)", 'comma, inside', 'plain', 'say "hi"', 'two\r\nlines'].sort(),
+      ["'+1", "'-2", '\'=HYPERLINK("http://x")', "'@SUM(A1)", 'comma, inside', 'plain', 'say "hi"', 'two\r\nlines'].sort(),
     );
     expect(rows.every((r) => r.length === jobCsvHeader.length && r[1] === 'PENDING' && r[2] === "'=cmd" && r[6] === 'QUICK')).toBe(true);
   });

@@ -45,7 +45,14 @@ describe('POST /api/jobs', () => {
     const response = await api.call('POST', '/api/jobs', { token: api.tokens.tenantAdminA, body: { type: 'QUICK', label: 'Nightly', data: { n: 1 } } });
     expect(response.status).toBe(201);
     const job = await json<Job>(response);
-    expect(job).toMatchObject({ type: 'QUICK', label: 'Nightly', tenant: TENANT_A, status: 'PENDING', data: { n: 1 }, runBy: { name: 'tenant-admin tenant-a' } });
+    expect(job).toMatchObject({
+      type: 'QUICK',
+      label: 'Nightly',
+      tenant: TENANT_A,
+      status: 'PENDING',
+      data: { n: 1 },
+      runBy: { name: 'tenant-admin tenant-a' },
+    });
     expect(response.headers.get('location')).toBe(`/api/jobs/${job.id}`);
   });
 
@@ -73,7 +80,9 @@ describe('POST /api/jobs', () => {
     const response = await api.call('POST', '/api/jobs', { body });
     expect(response.status).toBe(400);
     // The document's enum of types is what this deployment registered: the test's and the system ones.
-    const types = externalTypes(api.stack.engine.deps.registry).map((definition) => definition.type).join(', ');
+    const types = externalTypes(api.stack.engine.deps.registry)
+      .map((definition) => definition.type)
+      .join(', ');
     expect(types).toContain('QUICK');
     expect(await response.json()).toEqual({ error: { code: 'badRequest', message: message.replace('<registered types>', types), field } });
   });
@@ -115,7 +124,9 @@ describe('GET /api/jobs/:id', () => {
     expect(await missing.json()).toEqual({ error: { code: 'notFound', message: 'job 0000000000000000nothere not found' } });
     const bad = await api.call('GET', '/api/jobs/bad%20id');
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toEqual({ error: { code: 'badRequest', message: 'id must be a job id (1 to 128 letters, digits and _ . : -); got "bad id"', field: 'id' } });
+    expect(await bad.json()).toEqual({
+      error: { code: 'badRequest', message: 'id must be a job id (1 to 128 letters, digits and _ . : -); got "bad id"', field: 'id' },
+    });
   });
 });
 

@@ -8,7 +8,8 @@ import { ADMIN_TOKEN, useApiStack, TENANT_A, type ApiStack } from './api-stack.t
 let api: ApiStack;
 useApiStack((stack) => (api = stack));
 
-const place = (status: 'PENDING' | 'RUNNING' | 'FINISHED') => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant: TENANT_A, leased: status === 'RUNNING' });
+const place = (status: 'PENDING' | 'RUNNING' | 'FINISHED') =>
+  placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant: TENANT_A, leased: status === 'RUNNING' });
 
 describe('job logs', () => {
   it('adds INFO and ERROR lines (201) and reads them newest first, filtered by level', async () => {
@@ -112,7 +113,13 @@ describe('wait', () => {
   });
 
   it('answers 202 `waiting` when maxTimeToWait is longer than one request may wait', async () => {
-    const app = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, limits: { longPollMs: 200 } });
+    const app = createApi({
+      engine: api.stack.engine,
+      clients: api.stack.clients,
+      config: api.stack.config,
+      auth: { adminToken: ADMIN_TOKEN },
+      limits: { longPollMs: 200 },
+    });
     const job = await place('PENDING');
     const response = await app.request(`/api/jobs/${job.id}/wait?status=FINISHED&maxTimeToWait=5000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(response.status).toBe(202);

@@ -11,7 +11,11 @@ interface Document {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown>; responses: Record<string, { description: string }>; securitySchemes: Record<string, { type: string; scheme: string }> };
+  components: {
+    schemas: Record<string, unknown>;
+    responses: Record<string, { description: string }>;
+    securitySchemes: Record<string, { type: string; scheme: string }>;
+  };
   security: unknown[];
 }
 
@@ -65,19 +69,22 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-const operations = () => Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, path, op })));
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, path, op })));
 
 describe('GET /api/openapi.json', () => {
   it('is an OpenAPI 3.1 document listing every route exactly once', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: 'Stint API', version: '1.0.0' });
-    expect(operations().map((o) => o.route).sort()).toEqual([...EXPECTED_ROUTES].sort());
+    expect(
+      operations()
+        .map((o) => o.route)
+        .sort(),
+    ).toEqual([...EXPECTED_ROUTES].sort());
   });
 
   it('documents every route the app serves', () => {
-    const served = api.app.routes
-      .filter((r) => r.method !== 'ALL')
-      .map((r) => `${r.method} ${r.path.replaceAll(/:(\w+)/g, '{$1}')}`);
+    const served = api.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replaceAll(/:(\w+)/g, '{$1}')}`);
     expect([...new Set(served)].sort()).toEqual([...EXPECTED_ROUTES].sort());
   });
 
@@ -87,18 +94,29 @@ describe('GET /api/openapi.json', () => {
     for (const { route, path, op } of operations()) {
       expect(Object.keys(op.responses).length, route).toBeGreaterThan(0);
       for (const response of Object.values(op.responses)) expect(resolve(response).description, route).toBeTruthy();
-      if (path.includes('{id}')) expect(op.parameters?.some((p) => p.name === 'id' && p.in === 'path' && p.required), route).toBe(true);
+      if (path.includes('{id}'))
+        expect(
+          op.parameters?.some((p) => p.name === 'id' && p.in === 'path' && p.required),
+          route,
+        ).toBe(true);
       if (path !== '/health') expect(op.responses['401'], route).toBeDefined();
     }
   });
 
   it('describes the query parameters with the schemas that validate them', () => {
     const find = doc.paths['/api/jobs']!.get!;
-    expect(find.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['type', 'status', 'createFrom', 'hasErrors', '_size', 'cursor', 'q', 'sort', 'tenant']));
+    expect(find.parameters!.map((p) => p.name)).toEqual(
+      expect.arrayContaining(['type', 'status', 'createFrom', 'hasErrors', '_size', 'cursor', 'q', 'sort', 'tenant']),
+    );
     const logs = doc.paths['/api/jobs/{id}/logs']!.get!;
     expect(logs.parameters!.map((p) => p.name)).toEqual(expect.arrayContaining(['level', 'message', 'from', 'to', 'period', '_size']));
     const wait = doc.paths['/api/jobs/{id}/wait']!.get!;
-    expect(wait.parameters!.filter((p) => p.in === 'query' && p.required).map((p) => p.name).sort()).toEqual(['maxTimeToWait', 'status']);
+    expect(
+      wait
+        .parameters!.filter((p) => p.in === 'query' && p.required)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['maxTimeToWait', 'status']);
   });
 
   it('declares bearer authentication, lifted only for /health', () => {

@@ -239,10 +239,22 @@ describe('planning and reports', () => {
     [{ planning: { ...scheduled, days: [] } }, 'planning.days', 'planning.days must list at least one day of the week; got a list of 0'],
     [{ planning: { ...scheduled, days: ['mon', 'mon'] } }, 'planning.days', 'planning.days must not repeat a day; got a list of 2'],
     [{ planning: { ...scheduled, times: ['24:00'] } }, 'planning.times.0', 'planning.times.0 must be HH:MM on a 24-hour clock; got "24:00"'],
-    [{ planning: { ...scheduled, timeZone: 'Mars/Olympus' } }, 'planning.timeZone', 'planning.timeZone must be an IANA time zone such as Europe/Paris; got "Mars/Olympus"'],
+    [
+      { planning: { ...scheduled, timeZone: 'Mars/Olympus' } },
+      'planning.timeZone',
+      'planning.timeZone must be an IANA time zone such as Europe/Paris; got "Mars/Olympus"',
+    ],
     [{ planning: { type: 'automatic', cron: '* * * * *' } }, 'planning.cron', 'unknown field "planning.cron"'],
-    [{ report: { enabled: true, recipients: [] } }, 'report.recipients', 'report.recipients must list at least one address when reports are enabled; got a list of 0'],
-    [{ report: { enabled: true, recipients: ['not-an-address'] } }, 'report.recipients.0', 'report.recipients.0 must be an email address; got "not-an-address"'],
+    [
+      { report: { enabled: true, recipients: [] } },
+      'report.recipients',
+      'report.recipients must list at least one address when reports are enabled; got a list of 0',
+    ],
+    [
+      { report: { enabled: true, recipients: ['not-an-address'] } },
+      'report.recipients.0',
+      'report.recipients.0 must be an email address; got "not-an-address"',
+    ],
     [{ planning: { type: 'disabled' }, report: { enabled: true, recipients: ['a@example.com'] }, extra: 1 }, 'extra', 'unknown field "extra"'],
     ['{"planning": ', 'body', 'body must be valid JSON; got text that does not parse'],
   ])('answers 400 for %j, naming %s, and changes nothing', async (body, field, message) => {
@@ -267,7 +279,11 @@ describe('planning and reports', () => {
   it('answers 400 for a body that is not JSON', async () => {
     const response = await api.call('PATCH', path(NIGHTLY.id, TENANT_A), { body: 'planning=disabled', headers: { 'content-type': 'text/plain' } });
     expect(response.status).toBe(400);
-    expect(await errorOf(response)).toEqual({ code: 'badRequest', message: 'body must be JSON, sent with Content-Type: application/json; got another media type', field: 'body' });
+    expect(await errorOf(response)).toEqual({
+      code: 'badRequest',
+      message: 'body must be JSON, sent with Content-Type: application/json; got another media type',
+      field: 'body',
+    });
   });
 });
 
@@ -279,7 +295,13 @@ describe('running now, latest executions and unread logs', () => {
     const response = await api.call('POST', path(NIGHTLY.id, TENANT_A, '/run'));
     expect(response.status).toBe(201);
     const { job } = await json<{ job: Job }>(response);
-    expect(job).toMatchObject({ type: 'QUICK', tenant: TENANT_A, scheduleId: NIGHTLY.id, data: { n: 2 }, runBy: { id: 'admin-token', name: 'bootstrap admin token' } });
+    expect(job).toMatchObject({
+      type: 'QUICK',
+      tenant: TENANT_A,
+      scheduleId: NIGHTLY.id,
+      data: { n: 2 },
+      runBy: { id: 'admin-token', name: 'bootstrap admin token' },
+    });
     expect(response.headers.get('location')).toBe(`/api/jobs/${job.id}`);
     const jobs = await json<{ items: Job[] }>(await api.call('GET', `/api/jobs?tenant=${TENANT_A}`, { token: api.tokens.tenantAdminA }));
     expect(jobs.items.find((j) => j.id === job.id)).toMatchObject({ scheduleId: NIGHTLY.id });
@@ -300,7 +322,13 @@ describe('running now, latest executions and unread logs', () => {
 
   it('runs several schedules at once, each once', async () => {
     const response = await api.call('POST', '/api/schedules/run', {
-      body: { schedules: [{ id: NIGHTLY.id, tenant: TENANT_B }, { id: PURGE.id, tenant: null }, { id: NIGHTLY.id, tenant: TENANT_B }] },
+      body: {
+        schedules: [
+          { id: NIGHTLY.id, tenant: TENANT_B },
+          { id: PURGE.id, tenant: null },
+          { id: NIGHTLY.id, tenant: TENANT_B },
+        ],
+      },
     });
     expect(response.status).toBe(201);
     const { jobs } = await json<{ jobs: Job[] }>(response);
@@ -313,8 +341,20 @@ describe('running now, latest executions and unread logs', () => {
 
   it.each([
     ['an unknown schedule', [{ id: 'no-such-schedule' }], 404, undefined, 'schedule no-such-schedule not found'],
-    ['a per-tenant schedule without its tenant', [{ id: AUDIT.id }], 400, 'schedules.1.tenant', `schedules.1.tenant must name the tenant of schedule ${AUDIT.id}, which runs per tenant; got nothing`],
-    ['a malformed tenant', [{ id: AUDIT.id, tenant: 'Not_Valid' }], 400, 'schedules.1.tenant', 'schedules.1.tenant must be a tenant (1 to 63 lower-case letters, digits and dashes, not starting with a dash); got "Not_Valid"'],
+    [
+      'a per-tenant schedule without its tenant',
+      [{ id: AUDIT.id }],
+      400,
+      'schedules.1.tenant',
+      `schedules.1.tenant must name the tenant of schedule ${AUDIT.id}, which runs per tenant; got nothing`,
+    ],
+    [
+      'a malformed tenant',
+      [{ id: AUDIT.id, tenant: 'Not_Valid' }],
+      400,
+      'schedules.1.tenant',
+      'schedules.1.tenant must be a tenant (1 to 63 lower-case letters, digits and dashes, not starting with a dash); got "Not_Valid"',
+    ],
     ['a malformed id', [{ id: 'Not An Id' }], 400, 'schedules.1.id', undefined],
   ])('starts nothing when one of the schedules is %s', async (_, others, status, field, message) => {
     const before = (await runs(api, NIGHTLY.id, TENANT_A)).items.length;
@@ -360,7 +400,11 @@ describe('running now, latest executions and unread logs', () => {
 
   it('filters the list by how the last run went', async () => {
     expect((await list(api, '?status=warnings')).items.map(keyOf)).toEqual([`${AUDIT.id}@${TENANT_A}`]);
-    expect((await list(api, '?status=success')).items.map(keyOf)).toEqual([`${PURGE.id}@installation`, `${NIGHTLY.id}@${TENANT_A}`, `${NIGHTLY.id}@${TENANT_B}`]);
+    expect((await list(api, '?status=success')).items.map(keyOf)).toEqual([
+      `${PURGE.id}@installation`,
+      `${NIGHTLY.id}@${TENANT_A}`,
+      `${NIGHTLY.id}@${TENANT_B}`,
+    ]);
     expect((await list(api, `?status=success,warnings&tenant=${TENANT_A}`)).items.map(keyOf)).toEqual([`${AUDIT.id}@${TENANT_A}`, `${NIGHTLY.id}@${TENANT_A}`]);
     expect((await list(api, '?status=running,failed')).items).toEqual([]);
   });

@@ -36,7 +36,15 @@ const ROUTES: RouteCase[] = [
   { route: 'remove low priority', kind: 'write', status: 'STOPPED', method: 'DELETE', path: (id) => `/api/jobs/${id}/low-priority`, ok: 200 },
   { route: 'delete', kind: 'write', status: 'FINISHED', method: 'DELETE', path: (id) => `/api/jobs/${id}`, ok: 204 },
   { route: 'GET logs', kind: 'read', status: 'RUNNING', method: 'GET', path: (id) => `/api/jobs/${id}/logs?level=INFO`, ok: 200 },
-  { route: 'POST logs', kind: 'write', status: 'RUNNING', method: 'POST', path: (id) => `/api/jobs/${id}/logs`, body: () => ({ level: 'INFO', message: 'hi' }), ok: 201 },
+  {
+    route: 'POST logs',
+    kind: 'write',
+    status: 'RUNNING',
+    method: 'POST',
+    path: (id) => `/api/jobs/${id}/logs`,
+    body: () => ({ level: 'INFO', message: 'hi' }),
+    ok: 201,
+  },
   { route: 'wait', kind: 'read', status: 'RUNNING', method: 'GET', path: (id) => `/api/jobs/${id}/wait?status=RUNNING&maxTimeToWait=0`, ok: 200 },
   { route: 'download', kind: 'read', status: 'FINISHED', method: 'GET', path: (id) => `/api/jobs/${id}/download`, ok: 302 },
   { route: 'find', kind: 'list', status: 'RUNNING', method: 'GET', path: () => '/api/jobs?status=RUNNING&_size=1000', ok: 200 },
@@ -75,7 +83,13 @@ describe('tenant walls', () => {
   it.each(cases)('$route by $caller on a job of $tenant → $expected', async (c) => {
     // Prepare: a job of the tenant, in a status the route's operation applies from.
     const leased = c.status === 'RUNNING' || c.status === 'STOPPING';
-    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: c.status, tenant: c.tenant, leased, ...(c.failed ? { failed: 'the step threw' } : {}) });
+    const job = await placeJob(api.stack.engine.deps.jobs, {
+      type: 'QUICK',
+      status: c.status,
+      tenant: c.tenant,
+      leased,
+      ...(c.failed ? { failed: 'the step threw' } : {}),
+    });
     if (c.route === 'download') await api.stack.engine.deps.jobs.tryUpdate(job.id, { set: { resultFile: `exports/${c.tenant}/${job.id}.csv` } });
     const before = await api.stack.engine.deps.jobs.get(job.id);
 

@@ -98,7 +98,11 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
     // Each execution is its own ledger item: the killed worker ran a prefix of the steps, once
     // each; the survivor ran the rest, and again at most the one step in flight at the kill.
     const runs = await ledger.runs(counted.id);
-    const ranBy = (by: string) => runs.filter((r) => r.by === by).map((r) => r.step).sort();
+    const ranBy = (by: string) =>
+      runs
+        .filter((r) => r.by === by)
+        .map((r) => r.step)
+        .sort();
     const doomedRan = ranBy('doomed');
     expect(doomedRan).toEqual(STEPS.slice(0, doomedRan.length));
     expect([STEPS.slice(doomedRan.length), STEPS.slice(doomedRan.length - 1)]).toContainEqual(ranBy('survivor'));

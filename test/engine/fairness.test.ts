@@ -157,8 +157,15 @@ describe.each(DYNAMO_BACKENDS)('fair dispatch per root on %s', (backend) => {
     // Assess: one slot each (bound 1), handed out by consumed time. A (1 001) first; C entered
     // at the lane's least (A's 1 001) and follows it on the tie by id; B (3 001) last.
     // Without charging all three sit at 0 (A, B, C); a new root entering at 0 would go first (C, A, B).
-    const name = new Map([[a, 'A'], [b, 'B'], [c, 'C']]);
-    const lowSends = worker.sent.slice(mark).filter((m) => m.lane === 'low').map((m) => name.get(m.rootId));
+    const name = new Map([
+      [a, 'A'],
+      [b, 'B'],
+      [c, 'C'],
+    ]);
+    const lowSends = worker.sent
+      .slice(mark)
+      .filter((m) => m.lane === 'low')
+      .map((m) => name.get(m.rootId));
     expect(lowSends).toEqual(['A', 'C', 'B']);
   });
 

@@ -48,11 +48,25 @@ describe.each(DYNAMO_BACKENDS)('low priority over a tree on %s', (backend) => {
     expect(await flags()).toEqual([false, false, false, false]);
 
     held.open();
-    await stack.runUntil(async () => (await stack.engine.deps.jobs.get(job.id))?.status === 'FINISHED', 10_000).catch(async (e) => {
-      const all = [job.id, ...(await childIds(stack.engine.deps, job.id))];
-      for (const r of (await stack.engine.deps.jobs.getMany(all)).values()) console.log(JSON.stringify({ id: r.id, s: r.status, lp: r.lowPriority, g5: r.gsi5pk, p: r.parked, ct: r.childrenTotal, cd: r.childrenDone, lease: r.leaseExpiresAt }));
-      console.log(JSON.stringify(await stack.engine.deps.jobs.queryPartition(`F#${job.id}`, '')));
-      throw e;
-    });
+    await stack
+      .runUntil(async () => (await stack.engine.deps.jobs.get(job.id))?.status === 'FINISHED', 10_000)
+      .catch(async (e) => {
+        const all = [job.id, ...(await childIds(stack.engine.deps, job.id))];
+        for (const r of (await stack.engine.deps.jobs.getMany(all)).values())
+          console.log(
+            JSON.stringify({
+              id: r.id,
+              s: r.status,
+              lp: r.lowPriority,
+              g5: r.gsi5pk,
+              p: r.parked,
+              ct: r.childrenTotal,
+              cd: r.childrenDone,
+              lease: r.leaseExpiresAt,
+            }),
+          );
+        console.log(JSON.stringify(await stack.engine.deps.jobs.queryPartition(`F#${job.id}`, '')));
+        throw e;
+      });
   });
 });

@@ -83,7 +83,8 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     return Promise.all(Array.from({ length: count }, (_, i) => job(childJobId(id, 0, i + 1))));
   };
   const ended = (id: string) => stack.runUntil(async () => ['FINISHED', 'CANCELED'].includes((await job(id)).status), 30_000);
-  const logLines = async (id: string) => (await stack.engine.deps.jobs.queryPartition(jobKey(id).pk, logPrefix, {})).items.map((item) => LogStore.fromItem(item).message);
+  const logLines = async (id: string) =>
+    (await stack.engine.deps.jobs.queryPartition(jobKey(id).pk, logPrefix, {})).items.map((item) => LogStore.fromItem(item).message);
 
   it('re-runs a leaf from the step that failed, keeping its finished steps and its earlier logs', async () => {
     const key = 'leaf';
@@ -112,7 +113,12 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     const plan = [{ steps: 2 }, { steps: 3, failAt: 1, key }, { steps: 2 }, { steps: 2, failAt: 0, key }];
     const { job: root } = await stack.engine.submit({ type: 'FLAKY_TREE', tenant: 'acme', data: { children: plan } });
     await ended(root.id);
-    expect(await job(root.id)).toMatchObject({ status: 'FINISHED', hasErrors: true, results: { failedChildren: 2 }, childrenProgress: { finished: 4, total: 4 } });
+    expect(await job(root.id)).toMatchObject({
+      status: 'FINISHED',
+      hasErrors: true,
+      results: { failedChildren: 2 },
+      childrenProgress: { finished: 4, total: 4 },
+    });
     const before = await children(root.id);
     const good = before.filter((child) => !child.hasErrors);
     expect(good).toHaveLength(2);
@@ -122,7 +128,13 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     expect(retried).toMatchObject({ status: 'PENDING', attempt: 2, childrenProgress: { finished: 2, total: 4 } });
     await ended(root.id);
 
-    expect(await job(root.id)).toMatchObject({ status: 'FINISHED', hasErrors: false, attempt: 2, results: { failedChildren: 0 }, childrenProgress: { finished: 4, total: 4 } });
+    expect(await job(root.id)).toMatchObject({
+      status: 'FINISHED',
+      hasErrors: false,
+      attempt: 2,
+      results: { failedChildren: 0 },
+      childrenProgress: { finished: 4, total: 4 },
+    });
     const after = await children(root.id);
     // The children that had finished well were not touched at all.
     for (const child of good) expect(after.find((c) => c.id === child.id)).toEqual(child);

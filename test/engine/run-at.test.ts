@@ -102,7 +102,11 @@ describe.each(DYNAMO_BACKENDS)('start later (runAt) on %s', (backend) => {
     [{ runAt: -5 }, 'runAt must be ms since the epoch or an ISO 8601 date-time; got -5'],
   ])('refuses %j with 400 naming runAt, writing nothing', async (extra, message) => {
     const key = `run-at-${Math.random()}`;
-    await expect(stack.engine.submit({ type: 'QUICK', tenant: 'acme', idempotencyKey: key, ...extra })).rejects.toMatchObject({ code: 'badRequest', field: 'runAt', message });
+    await expect(stack.engine.submit({ type: 'QUICK', tenant: 'acme', idempotencyKey: key, ...extra })).rejects.toMatchObject({
+      code: 'badRequest',
+      field: 'runAt',
+      message,
+    });
     // The idempotency key was not claimed: nothing was written.
     const { created } = await stack.engine.submit({ type: 'QUICK', tenant: 'acme', idempotencyKey: key });
     expect(created).toBe(true);

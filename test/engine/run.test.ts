@@ -31,7 +31,7 @@ const PARENT = defineJob<{ count: number; failAt?: number }>({
   async run(ctx) {
     for (let i = 0; i < ctx.data.count; i++) await ctx.spawn('CHILD', { i, fail: i === ctx.data.failAt });
     const outcomes = await ctx.waitForChildren();
-    const sum = outcomes.reduce((acc, o) => acc + (((o.results as { value?: number } | null)?.value) ?? 0), 0);
+    const sum = outcomes.reduce((acc, o) => acc + ((o.results as { value?: number } | null)?.value ?? 0), 0);
     ctx.log.info(`children done: ${outcomes.length}`);
     return { sum, errors: outcomes.filter((o) => o.hasErrors).length };
   },

@@ -17,7 +17,8 @@ const jobs = [
         ctx.log.info('working');
         if (ctx.data.hold) await held.opened;
       });
-      for (let i = 0; i < ctx.data.children; i++) await ctx.spawn('NODE', { children: ctx.data.grandchildren ?? 0, hold: Boolean(ctx.data.holdFirstChild) && i === 0 });
+      for (let i = 0; i < ctx.data.children; i++)
+        await ctx.spawn('NODE', { children: ctx.data.grandchildren ?? 0, hold: Boolean(ctx.data.holdFirstChild) && i === 0 });
       if (ctx.data.children > 0) await ctx.waitForChildren();
     },
   }),

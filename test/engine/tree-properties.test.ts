@@ -107,7 +107,9 @@ describe.each(DYNAMO_BACKENDS)('trees under random operations on %s', (backend) 
           await settle(tenant);
           for (const listing of LISTINGS) {
             const records = await listed(tenant, listing);
-            expect(await readSummary(stack.engine.deps.jobs, tenant, [listing]), `${JSON.stringify(listing)} after ${JSON.stringify(step)}`).toEqual(cards(records));
+            expect(await readSummary(stack.engine.deps.jobs, tenant, [listing]), `${JSON.stringify(listing)} after ${JSON.stringify(step)}`).toEqual(
+              cards(records),
+            );
             if (listing.child) {
               const parents = await stack.engine.deps.jobs.getMany([...new Set(records.map((r) => r.parentId!))]);
               expect(records.filter((r) => !parents.has(r.parentId!)).map((r) => r.id)).toEqual([]);

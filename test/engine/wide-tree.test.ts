@@ -66,7 +66,10 @@ describe('a tree wider than the inline cascade', () => {
         const job = await stack.engine.get(root.id, { tenant: 'acme' });
         return job.status === 'FINISHED' && job.attempt === 2;
       }, 240_000);
-      expect(await stack.engine.get(root.id, { tenant: 'acme' })).toMatchObject({ hasErrors: false, childrenProgress: { finished: children, total: children } });
+      expect(await stack.engine.get(root.id, { tenant: 'acme' })).toMatchObject({
+        hasErrors: false,
+        childrenProgress: { finished: children, total: children },
+      });
       const retried = [...(await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id))).values()].filter((r) => (r.retries ?? 0) > 0);
       expect(retried.map((r) => r.data.i).sort((a, b) => Number(a) - Number(b))).toEqual([7, 107, 207, 307, 407, 507]);
 

@@ -164,7 +164,10 @@ describe('the api entry point', () => {
 
     await provision(stack.clients, late);
     secretsManager.put(lateSecret, 'l'.repeat(64));
-    const created = await invoke<{ statusCode: number; body: string }>(handler, httpEvent('POST', '/api/jobs', { type: 'EXECUTE_LISTENER', data: { listenerName: 'api', ms: 0 } }));
+    const created = await invoke<{ statusCode: number; body: string }>(
+      handler,
+      httpEvent('POST', '/api/jobs', { type: 'EXECUTE_LISTENER', data: { listenerName: 'api', ms: 0 } }),
+    );
     expect(created.result.statusCode).toBe(201);
     expect(created.points).toContainEqual(point('JobsCreated', { service: 'stint-api' }, [1]));
 
@@ -265,7 +268,9 @@ describe('the metrics the template reads', () => {
   it('are each printed by a handler, in the namespace and with the dimensions the alarm or graph reads', () => {
     const expected = templateReads(synthesized.template, 'Stint');
     // The p90 waiting-time alarm is the one whose source the issue found never ran.
-    expect(expected).toContainEqual(expect.objectContaining({ source: expect.stringMatching(/^alarm /), name: 'WaitingTime', dimensions: { service: 'stint-worker' } }));
+    expect(expected).toContainEqual(
+      expect.objectContaining({ source: expect.stringMatching(/^alarm /), name: 'WaitingTime', dimensions: { service: 'stint-worker' } }),
+    );
     expect(expected.length).toBeGreaterThanOrEqual(10);
     const unread = expected.filter((read) => !emitted.some((p) => reads(read, p)));
     expect(unread).toEqual([]);

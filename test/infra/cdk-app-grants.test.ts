@@ -80,13 +80,19 @@ describe('the intake binding', () => {
   });
 
   it('binds the role grantSubmit is given by its unique id, the sender id SQS reports', () => {
-    const s = synthStint({ intakeTenants: { '*': [] } }, {
-      extend: (stack) => {
-        const orders = new iam.Role(stack, 'OrdersRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-        stack.jobs.grantSubmit(orders, { tenants: ['acme'] });
-        stack.jobs.grantSubmit(new iam.Role(stack, 'OpsRole', { assumedBy: new iam.AccountRootPrincipal() }), { tenants: ['acme', 'globex'], producerId: 'AROAOPS' });
+    const s = synthStint(
+      { intakeTenants: { '*': [] } },
+      {
+        extend: (stack) => {
+          const orders = new iam.Role(stack, 'OrdersRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+          stack.jobs.grantSubmit(orders, { tenants: ['acme'] });
+          stack.jobs.grantSubmit(new iam.Role(stack, 'OpsRole', { assumedBy: new iam.AccountRootPrincipal() }), {
+            tenants: ['acme', 'globex'],
+            producerId: 'AROAOPS',
+          });
+        },
       },
-    });
+    );
     const value = JSON.stringify(environmentOf(s, 'intake')[ENV.intakeTenants]);
     const ordersId = logicalId(s.stack, s.stack.node.findChild('OrdersRole') as iam.Role);
     expect(value).toContain(`{\\"Fn::GetAtt\\":[\\"${ordersId}\\",\\"RoleId\\"]}`.replaceAll('\\"', '"'));
@@ -97,7 +103,10 @@ describe('the intake binding', () => {
 
   it('needs the id of a role it cannot see', () => {
     expect(() =>
-      synthStint({}, { extend: (stack) => stack.jobs.grantSubmit(iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::111122223333:role/x'), { tenants: ['acme'] }) }),
+      synthStint(
+        {},
+        { extend: (stack) => stack.jobs.grantSubmit(iam.Role.fromRoleArn(stack, 'Imported', 'arn:aws:iam::111122223333:role/x'), { tenants: ['acme'] }) },
+      ),
     ).toThrow(/producerId/);
   });
 });

@@ -56,18 +56,14 @@ describe('no wildcards', () => {
   });
 
   it('no Allow statement has a wildcard action', () => {
-    const offenders = allStatements().filter(
-      ({ statement }) => statement.Effect === 'Allow' && list(statement.Action).some((a) => a.includes('*')),
-    );
+    const offenders = allStatements().filter(({ statement }) => statement.Effect === 'Allow' && list(statement.Action).some((a) => a.includes('*')));
     expect(offenders).toEqual([]);
   });
 
   it('wildcard actions appear only in the deny-without-TLS statements', () => {
     const offenders = allStatements().filter(
       ({ statement }) =>
-        statement.Effect === 'Deny' &&
-        list(statement.Action).some((a) => a.includes('*')) &&
-        statement.Condition?.Bool?.['aws:SecureTransport'] !== 'false',
+        statement.Effect === 'Deny' && list(statement.Action).some((a) => a.includes('*')) && statement.Condition?.Bool?.['aws:SecureTransport'] !== 'false',
     );
     expect(offenders).toEqual([]);
   });
@@ -75,9 +71,7 @@ describe('no wildcards', () => {
   it('"Resource": "*" appears only for actions AWS authorizes on nothing narrower', () => {
     const offenders = allStatements().filter(
       ({ statement }) =>
-        statement.Effect === 'Allow' &&
-        list(statement.Resource).includes('*') &&
-        !list(statement.Action).every((a) => a in STAR_RESOURCE_ALLOWED),
+        statement.Effect === 'Allow' && list(statement.Resource).includes('*') && !list(statement.Action).every((a) => a in STAR_RESOURCE_ALLOWED),
     );
     expect(offenders).toEqual([]);
   });

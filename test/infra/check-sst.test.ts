@@ -76,8 +76,6 @@ describe('agreement of the local declarations with the real globals', () => {
   });
 
   it('compares every global value the local file declares, and no type-only namespace', () => {
-    expect(agreementSource(local('')).split('\n').at(-2)).toBe(
-      'export const agreement: { sst: typeof Local.sst; $app: typeof Local.$app } = { sst, $app };',
-    );
+    expect(agreementSource(local('')).split('\n').at(-2)).toBe('export const agreement: { sst: typeof Local.sst; $app: typeof Local.$app } = { sst, $app };');
   });
 });

@@ -26,7 +26,6 @@ const RUNTIME_PROVIDED = /^(AWS_|LAMBDA_|_)/;
 /** Arm a process for a crash test (crash-points.ts); a deployment never sets them. */
 const TEST_ONLY = new Set<string>(CRASH_POINT_ENV);
 
-
 function namesReadOnLoad(bundle: string, env: Record<string, string>): string[] {
   const script = `
     const seen = new Set();

@@ -37,9 +37,7 @@ describe.each(FUNCTIONS.map((f) => [f.id, f] as const))('%s function', (id, spec
 
   it('is allowed the same actions', () => {
     const roleId = logicalId(s.stack, s.stack.jobs.functions[id].role!);
-    const policy = Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy')).find((p) =>
-      JSON.stringify(p.Properties?.Roles).includes(roleId),
-    );
+    const policy = Object.values(resourcesOfType(s.template, 'AWS::IAM::Policy')).find((p) => JSON.stringify(p.Properties?.Roles).includes(roleId));
     const statements = (policy!.Properties!.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement;
     const cdkActions = new Set(statements.flatMap((st) => [st.Action].flat()).filter((a) => !a.startsWith('logs:')));
     expect([...cdkActions].sort()).toEqual([...new Set(sst().permissions.flatMap((p) => p.actions))].sort());
@@ -55,7 +53,9 @@ describe('table', () => {
     // The same projection in both: keys only, or the listed attributes.
     for (const gsi of gsis) {
       const projection = sst.globalIndexes[gsi.IndexName]!.projection;
-      expect(gsi.Projection).toEqual(projection === 'keys-only' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: projection });
+      expect(gsi.Projection).toEqual(
+        projection === 'keys-only' ? { ProjectionType: 'KEYS_ONLY' } : { ProjectionType: 'INCLUDE', NonKeyAttributes: projection },
+      );
     }
     expect((table!.Properties!.TimeToLiveSpecification as { AttributeName: string }).AttributeName).toBe(sst.ttl);
   });
@@ -96,7 +96,16 @@ describe('report topic', () => {
 describe('alarms', () => {
   it('watch the same metrics with the same statistics, periods and thresholds', () => {
     const shape = (a: Record<string, unknown>) =>
-      [a.namespace, a.metricName, a.statistic ?? a.extendedStatistic, a.period, a.evaluationPeriods, a.threshold, a.comparisonOperator, a.treatMissingData].join(' ');
+      [
+        a.namespace,
+        a.metricName,
+        a.statistic ?? a.extendedStatistic,
+        a.period,
+        a.evaluationPeriods,
+        a.threshold,
+        a.comparisonOperator,
+        a.treatMissingData,
+      ].join(' ');
     const cdk = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).map((a) => {
       const p = a.Properties!;
       return shape({
@@ -140,9 +149,7 @@ describe('dashboard', () => {
     // The body is a Fn::Join of JSON text and tokens (region, queue and function names), which all sit inside strings.
     const parts = (dashboard!.Properties!.DashboardBody as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
     const layout = (body: string) =>
-      (JSON.parse(body) as { widgets: { x: number; y: number; properties: { title: string } }[] }).widgets.map(
-        (w) => `${w.x},${w.y} ${w.properties.title}`,
-      );
+      (JSON.parse(body) as { widgets: { x: number; y: number; properties: { title: string } }[] }).widgets.map((w) => `${w.x},${w.y} ${w.properties.title}`);
     const cdk = layout(parts.map((p) => (typeof p === 'string' ? p : 'token')).join(''));
     const functionNames = { api: 'a', worker: 'f', intake: 'i', sweeper: 's' };
     const names = { work: 'w', low: 'l', intake: 'i' };

@@ -30,7 +30,14 @@ import {
   tlsOnlyTopicPolicy,
 } from '../../infra/sst-args.ts';
 
-const refs = { tableName: 'table', workQueueUrl: 'work-url', lowQueueUrl: 'low-url', bucketName: 'bucket', reportTopicArn: 'topic-arn', sessionSecretArn: 'secret-arn' };
+const refs = {
+  tableName: 'table',
+  workQueueUrl: 'work-url',
+  lowQueueUrl: 'low-url',
+  bucketName: 'bucket',
+  reportTopicArn: 'topic-arn',
+  sessionSecretArn: 'secret-arn',
+};
 const arns = (name: ResourceName) => [`arn:${name}`];
 
 describe('table', () => {
@@ -39,7 +46,11 @@ describe('table', () => {
     expect(args.primaryIndex).toEqual({ hashKey: TABLE.partitionKey, rangeKey: TABLE.sortKey });
     expect(Object.values(args.fields).every((t) => t === 'string')).toBe(true);
     for (const index of TABLE.indexes) {
-      expect(args.globalIndexes[index.name]).toEqual({ hashKey: index.partitionKey, rangeKey: index.sortKey, projection: index.name === 'gsi2' ? ['hasErrors'] : 'keys-only' });
+      expect(args.globalIndexes[index.name]).toEqual({
+        hashKey: index.partitionKey,
+        rangeKey: index.sortKey,
+        projection: index.name === 'gsi2' ? ['hasErrors'] : 'keys-only',
+      });
       expect(args.fields).toHaveProperty(index.partitionKey);
       expect(args.fields).toHaveProperty(index.sortKey);
     }

@@ -62,9 +62,7 @@ describe('the local report topic and inbox', () => {
 
     expect(await inbox.poller.pollOnce()).toBe(true);
     expect(errors).toEqual([]);
-    expect(reports).toEqual([
-      { subject: 'Nightly export: FINISHED', recipients, body: 'Run of 02:00 finished in 4 min.\n12,000 records exported.' },
-    ]);
+    expect(reports).toEqual([{ subject: 'Nightly export: FINISHED', recipients, body: 'Run of 02:00 finished in 4 min.\n12,000 records exported.' }]);
     expect(await waitingInInbox()).toBe(0);
 
     const printed = formatReport(reports[0]!);

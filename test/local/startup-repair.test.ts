@@ -90,7 +90,11 @@ beforeAll(async () => {
   await engine().apply('stop', ids.stopped, scope);
   // Counter deltas lost in flight, one driven negative.
   await dynamo.send(
-    new UpdateCommand({ TableName: tableName, Key: summaryKey(TENANT, { system: false, child: false }), ...buildUpdate({ set: { total: 2, active: -1, canceled: 0 } }) }),
+    new UpdateCommand({
+      TableName: tableName,
+      Key: summaryKey(TENANT, { system: false, child: false }),
+      ...buildUpdate({ set: { total: 2, active: -1, canceled: 0 } }),
+    }),
   );
 
   await offline(async (files) => {

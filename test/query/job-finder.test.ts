@@ -97,7 +97,10 @@ describe('findJobs against a seeded table', () => {
     ['q on label', () => ({ q: 'INVOICES' })],
     ['q on runBy name', () => ({ q: 'hopper', _size: '100' })],
     ['q on type', () => ({ q: 'delete_rec', status: 'FINISHED' })],
-    ['status + type + create range + hasErrors', () => ({ status: 'FINISHED,CANCELED', type: 'IMPORT_RECORDS', createFrom: day(4), createTo: day(20), hasErrors: 'false' })],
+    [
+      'status + type + create range + hasErrors',
+      () => ({ status: 'FINISHED,CANCELED', type: 'IMPORT_RECORDS', createFrom: day(4), createTo: day(20), hasErrors: 'false' }),
+    ],
     ['parentId + status + end range', () => ({ parentId: seed.bigParent.id, status: 'FINISHED', endFrom: day(3) })],
     ['system + status list + createTo', () => ({ system: 'true', status: 'FINISHED,STOPPED', createTo: day(15) })],
     ['type list + q + startFrom', () => ({ type: 'EXECUTE_ACTION,EXPORT_RECORDS', q: 'orders', startFrom: day(2) })],
@@ -111,7 +114,14 @@ describe('findJobs against a seeded table', () => {
     expectSameRows(ids, expected);
     const size = parseJobQuery(p).size;
     const q = parseJobQuery(p);
-    const keyOnly = q.start === null && q.end === null && q.hasErrors === null && q.rootId === null && q.q === null && !(q.statuses.length > 0 && q.types.length > 0) && !(q.parentId !== null && (q.statuses.length > 0 || q.types.length > 0));
+    const keyOnly =
+      q.start === null &&
+      q.end === null &&
+      q.hasErrors === null &&
+      q.rootId === null &&
+      q.q === null &&
+      !(q.statuses.length > 0 && q.types.length > 0) &&
+      !(q.parentId !== null && (q.statuses.length > 0 || q.types.length > 0));
     const listings = (q.system ? 2 : 1) * (q.children || q.rootId !== null ? 2 : 1);
     const partitions = q.parentId !== null ? 1 : Math.max(1, q.statuses.length || q.types.length) * listings;
     for (const page of pages) {
@@ -122,7 +132,11 @@ describe('findJobs against a seeded table', () => {
       expect(page.itemsRead, name).toBeLessThanOrEqual(bound);
       if (page.partial) expect(page.nextCursor).not.toBeNull();
     }
-    if (keyOnly) figures[name] = pages.filter((pg) => pg.items.length === size).map((pg) => pg.itemsRead).slice(0, 3);
+    if (keyOnly)
+      figures[name] = pages
+        .filter((pg) => pg.items.length === size)
+        .map((pg) => pg.itemsRead)
+        .slice(0, 3);
   });
 
   it('reads the same per page whatever the tenant size (2,000 vs 200 jobs)', async () => {
@@ -157,7 +171,8 @@ describe('findJobs against a seeded table', () => {
 
   it('sorts by name within the newest window of the chosen index', async () => {
     const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-    const byName = (a: JobRecord, b: JobRecord) => collator.compare(a.label, b.label) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) || (a.id < b.id ? -1 : 1);
+    const byName = (a: JobRecord, b: JobRecord) =>
+      collator.compare(a.label, b.label) || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0) || (a.id < b.id ? -1 : 1);
     const small = { status: 'RUNNING', sort: 'name', _size: '30' };
     const running = await allPages({ tenant }, small);
     expectSameRows(running.ids, oracle([tenant], parseJobQuery(small)).sort(byName));
@@ -199,7 +214,19 @@ describe('findJobs while the table changes', () => {
     const t = smallSeed.tenants[0]!;
     const first = await findJobs(small, { tenant: t }, parseJobQuery({ _size: '40' }), NOW, openCursors);
     const newer = Array.from({ length: 5 }, (_, i) =>
-      newJobRecord({ id: `new${i}`, type: 'EXECUTE_ACTION', label: 'late', tenant: t, system: false, data: {}, runBy: null, lowPriority: false, parentId: null, rootId: `new${i}`, createDate: NOW + i }),
+      newJobRecord({
+        id: `new${i}`,
+        type: 'EXECUTE_ACTION',
+        label: 'late',
+        tenant: t,
+        system: false,
+        data: {},
+        runBy: null,
+        lowPriority: false,
+        parentId: null,
+        rootId: `new${i}`,
+        createDate: NOW + i,
+      }),
     );
     await small.batchWrite(newer.map((Item) => ({ PutRequest: { Item } })));
     const ids = first.items.map((j) => j.id);
@@ -209,7 +236,9 @@ describe('findJobs while the table changes', () => {
       ids.push(...page.items.map((j) => j.id));
       cursor = page.nextCursor;
     }
-    const expected = smallSeed.records.filter((r) => !r.system && !r.parentId).sort((a, b) => (createSortKey(b.createDate, b.id) < createSortKey(a.createDate, a.id) ? -1 : 1));
+    const expected = smallSeed.records
+      .filter((r) => !r.system && !r.parentId)
+      .sort((a, b) => (createSortKey(b.createDate, b.id) < createSortKey(a.createDate, a.id) ? -1 : 1));
     expect(ids).toEqual(expected.map((r) => r.id));
   });
 

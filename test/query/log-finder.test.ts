@@ -18,7 +18,10 @@ let logs: LogStore;
 const lines = new Map<string, Array<{ sk: string; ts: number; level: LogLevel; message: string }>>();
 
 async function write(jobId: string, batch: Array<{ timestamp: number; level: LogLevel; message: string }>) {
-  const items = logs.toItems(jobId, batch.map((l) => ({ ...l, additionalInfo: null })));
+  const items = logs.toItems(
+    jobId,
+    batch.map((l) => ({ ...l, additionalInfo: null })),
+  );
   await store.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
   lines.set(jobId, [...(lines.get(jobId) ?? []), ...items.map((i) => ({ sk: i.sk, ts: i.ts, level: i.level, message: i.message }))]);
 }
@@ -50,7 +53,10 @@ afterAll(async () => {
 });
 
 function oracle(jobId: string, keep: (l: { ts: number; level: LogLevel; message: string }) => boolean) {
-  return (lines.get(jobId) ?? []).filter(keep).sort((a, b) => (a.sk < b.sk ? 1 : -1)).map((l) => l.sk.slice(2));
+  return (lines.get(jobId) ?? [])
+    .filter(keep)
+    .sort((a, b) => (a.sk < b.sk ? 1 : -1))
+    .map((l) => l.sk.slice(2));
 }
 
 async function allPages(jobId: string, params: Record<string, string>) {
@@ -74,7 +80,11 @@ describe('findLogs against a seeded table', () => {
     ['level and message', { level: 'INFO', message: 'timeout' }, (l) => l.level === 'INFO' && l.message.toLowerCase().includes('timeout')],
     ['from', { from: String(NOW - 6 * 60 * MIN) }, (l) => l.ts >= NOW - 6 * 60 * MIN],
     ['to', { to: String(START + 60 * MIN + 1) }, (l) => l.ts <= START + 60 * MIN + 1],
-    ['from and to beat period', { from: String(START + 100 * MIN), to: String(START + 300 * MIN), period: '10m' }, (l) => l.ts >= START + 100 * MIN && l.ts <= START + 300 * MIN],
+    [
+      'from and to beat period',
+      { from: String(START + 100 * MIN), to: String(START + 300 * MIN), period: '10m' },
+      (l) => l.ts >= START + 100 * MIN && l.ts <= START + 300 * MIN,
+    ],
     ['period 2h 30m', { period: '2h 30m' }, (l) => l.ts >= NOW - 150 * MIN && l.ts <= NOW],
     ['period today', { period: 'today' }, (l) => l.ts >= midnight && l.ts <= NOW],
     ['period yesterday', { period: 'yesterday', level: 'ERROR' }, (l) => l.level === 'ERROR' && l.ts >= midnight - 1_440 * MIN && l.ts < midnight],
@@ -114,12 +124,18 @@ describe('findLogs against a seeded table', () => {
   it('tails newer lines oldest first from tailCursor', async () => {
     const first = await findLogs(store, 'job-tail', parseLogQuery({ _size: '5' }), NOW, OPEN);
     expect(first.items).toEqual([]);
-    await write('job-tail', [1, 2, 3].map((i) => ({ timestamp: NOW - 10 * MIN + i, level: 'INFO', message: `line ${i}` })));
+    await write(
+      'job-tail',
+      [1, 2, 3].map((i) => ({ timestamp: NOW - 10 * MIN + i, level: 'INFO', message: `line ${i}` })),
+    );
     const head = await findLogs(store, 'job-tail', parseLogQuery({ after: first.tailCursor! }), NOW, OPEN);
     expect(head.items.map((l) => l.message)).toEqual(['line 1', 'line 2', 'line 3']);
     const latest = await findLogs(store, 'job-tail', parseLogQuery({ _size: '2' }), NOW, OPEN);
     expect(latest.items.map((l) => l.message)).toEqual(['line 3', 'line 2']);
-    await write('job-tail', [4, 5, 6].map((i) => ({ timestamp: NOW - 5 * MIN + i, level: i === 5 ? 'ERROR' : 'INFO', message: `line ${i}` })));
+    await write(
+      'job-tail',
+      [4, 5, 6].map((i) => ({ timestamp: NOW - 5 * MIN + i, level: i === 5 ? 'ERROR' : 'INFO', message: `line ${i}` })),
+    );
     const tail = await findLogs(store, 'job-tail', parseLogQuery({ after: latest.tailCursor!, _size: '2' }), NOW, OPEN);
     expect(tail.items.map((l) => l.message)).toEqual(['line 4', 'line 5']);
     expect(tail.partial).toBe(true);

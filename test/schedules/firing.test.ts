@@ -129,10 +129,14 @@ describe.each(DYNAMO_BACKENDS)('schedule firing on %s', (backend) => {
     expect(await runsOf('daily-report', 'acme')).toHaveLength(3);
     expect(await runsOf('daily-report', 'beta')).toHaveLength(4);
 
-    const [job] = await stack.engine.schedules.runNow([ref], { tenant: 'acme' }, {
-      kind: 'caller',
-      principal: { keyId: 'k1', name: 'Ada', role: 'tenant-admin', tenant: 'acme' },
-    });
+    const [job] = await stack.engine.schedules.runNow(
+      [ref],
+      { tenant: 'acme' },
+      {
+        kind: 'caller',
+        principal: { keyId: 'k1', name: 'Ada', role: 'tenant-admin', tenant: 'acme' },
+      },
+    );
     expect(job).toMatchObject({ scheduleId: 'daily-report', tenant: 'acme', runBy: { id: 'k1', name: 'Ada' } });
     expect((await rows()).find((row) => row.tenant === 'acme')!.lastRun!.jobId).toBe(job!.id);
 

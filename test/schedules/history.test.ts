@@ -92,7 +92,14 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
       expect(started).toMatchObject({ createDate: now, type: 'VARIES', runBy: { id: `schedule:${BOOKS.id}` } });
       // Only the job's end writes this: no page is read, and nothing else settles records.
       await api.stack.runUntil(async () => (await records(TENANT_A, BOOKS.id))[0]!.status !== 'running');
-      expect((await records(TENANT_A, BOOKS.id))[0]).toMatchObject({ jobId: started!.jobId, status: planned, hasErrors, endDate: now, startDate: now, duration: 0 });
+      expect((await records(TENANT_A, BOOKS.id))[0]).toMatchObject({
+        jobId: started!.jobId,
+        status: planned,
+        hasErrors,
+        endDate: now,
+        startDate: now,
+        duration: 0,
+      });
       await api.stack.runUntil(async () => (await records(TENANT_B, BOOKS.id))[0]!.status !== 'running');
     }
     expect((await records(TENANT_A, BOOKS.id)).map((record) => record.status)).toEqual(['failed', 'warnings', 'success']);
@@ -116,7 +123,13 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
       ['2026-03-03', '2026-03-02', '2026-03-01'].map((day) => [at(`${day}T02:00:30Z`), at(`${day}T02:00:30Z`)]),
     );
     expect((await runs(TENANT_A, '&status=warnings,success')).items.map((run) => run.runStatus)).toEqual(['warnings', 'success']);
-    expect((await row(TENANT_A)).lastRun).toEqual({ jobId: before.items[0]!.id, status: 'failed', date: at('2026-03-03T02:00:30Z'), endDate: at('2026-03-03T02:00:30Z'), jobRemoved: true });
+    expect((await row(TENANT_A)).lastRun).toEqual({
+      jobId: before.items[0]!.id,
+      status: 'failed',
+      date: at('2026-03-03T02:00:30Z'),
+      endDate: at('2026-03-03T02:00:30Z'),
+      jobRemoved: true,
+    });
     // The list's status filter reads the record too.
     const failedRows = await get<Page<ScheduleRow>>(`/api/schedules?tenant=${TENANT_A}&status=failed`);
     expect(failedRows.items.map((r) => r.id)).toEqual([BOOKS.id]);
@@ -134,7 +147,10 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
     expect(first.nextCursor).not.toBeNull();
     const cursor = `&cursor=${encodeURIComponent(first.nextCursor!)}`;
     expect((await runs(TENANT_B, `&size=2${cursor}`)).items.map((run) => run.runStatus)).toEqual(['warnings', 'success']);
-    for (const elsewhere of [`/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_A}${cursor}`, `/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_B}&status=success${cursor}`]) {
+    for (const elsewhere of [
+      `/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_A}${cursor}`,
+      `/api/schedules/${BOOKS.id}/runs?tenant=${TENANT_B}&status=success${cursor}`,
+    ]) {
       const refused = await api.call('GET', elsewhere);
       expect(refused.status, elsewhere).toBe(400);
       expect(((await refused.json()) as { error: { field: string } }).error.field).toBe('cursor');

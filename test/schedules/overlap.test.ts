@@ -23,7 +23,11 @@ describe('overlapping runs', () => {
 
   beforeAll(async () => {
     emulators = await startEmulators();
-    stack = await createTestStack(emulators, { definitions: [SLOW], schedules: [every('may-overlap', 'allow'), every('no-overlap', 'skip')], clock: () => now });
+    stack = await createTestStack(emulators, {
+      definitions: [SLOW],
+      schedules: [every('may-overlap', 'allow'), every('no-overlap', 'skip')],
+      clock: () => now,
+    });
     await stack.engine.sweep();
   });
   afterAll(async () => {

@@ -83,10 +83,12 @@ describe('run status and reports', () => {
     });
     expect(row.report).toEqual({ enabled: true, recipients: ['ops@example.com', 'lead@example.com'] });
     const subscriptions = await stack.clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: stack.config.reportTopicArn }));
-    expect(subscriptions.Subscriptions!.filter((s) => s.Protocol === 'email').map((s) => s.Endpoint).sort()).toEqual([
-      'lead@example.com',
-      'ops@example.com',
-    ]);
+    expect(
+      subscriptions
+        .Subscriptions!.filter((s) => s.Protocol === 'email')
+        .map((s) => s.Endpoint)
+        .sort(),
+    ).toEqual(['lead@example.com', 'ops@example.com']);
   });
 
   it('each run ends as success, warnings or failed; the list filters by it', async () => {

@@ -52,7 +52,12 @@ async function createAppStack(emulators: Emulators, options: AppStackOptions): P
   const { clients, config, engine } = api.stack;
   const key = async (role: 'tenant-admin' | 'viewer', tenant: string) => (await api.keys.create({ name: `${role} of ${tenant}`, role, tenant })).key;
   await Promise.all([ACME, GLOBEX].map((tenant) => engine.deps.tenants.remember(tenant)));
-  const tokens = { admin: api.tokens.admin, acme: await key('tenant-admin', ACME), acmeViewer: await key('viewer', ACME), globex: await key('tenant-admin', GLOBEX) };
+  const tokens = {
+    admin: api.tokens.admin,
+    acme: await key('tenant-admin', ACME),
+    acmeViewer: await key('viewer', ACME),
+    globex: await key('tenant-admin', GLOBEX),
+  };
   const bucket = config.bucketName;
   return {
     api,

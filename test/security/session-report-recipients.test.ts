@@ -21,7 +21,13 @@ describe('issue 11, item 15: new report recipients are rate limited per schedule
     expect((await patch(api.app, NIGHTLY.id, addresses('first', 20))).status).toBe(200);
 
     // Another instance of the api (another Lambda) shares the count: it is kept in the table.
-    const other = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: api.tokens.admin }, rateLimit: false });
+    const other = createApi({
+      engine: api.stack.engine,
+      clients: api.stack.clients,
+      config: api.stack.config,
+      auth: { adminToken: api.tokens.admin },
+      rateLimit: false,
+    });
     const refused = await other.request(`/api/schedules/${NIGHTLY.id}?tenant=${TENANT_A}`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${api.tokens.tenantAdminA}`, 'content-type': 'application/json' },

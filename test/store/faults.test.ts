@@ -26,7 +26,9 @@ describe('injected faults', () => {
     const stack = await createTestStack(emulators, { definitions: [QUICK], redispatchAfterMs: 200 });
     // A second engine on the same table whose SQS client fails every send (an SQS outage).
     const failingSqs = new SQSClient({ region: 'us-east-1' });
-    mockClient(failingSqs).on(SendMessageCommand).rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
+    mockClient(failingSqs)
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $fault: 'server' }));
     const warnings: string[] = [];
     const broken = new Engine({
       clients: { ...stack.clients, sqs: failingSqs },
@@ -74,7 +76,9 @@ describe('injected faults', () => {
 
   it('turns a conditional-check failure into a lost race, not an error', async () => {
     const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-    mockClient(dynamo).on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    mockClient(dynamo)
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     expect(await new JobStore(dynamo, 'any').tryUpdate('j', { set: { a: 1 }, condition: '#a = :b', values: { ':b': 2 } })).toBeNull();
   });
 

@@ -13,14 +13,28 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   let tableName: string;
   beforeAll(async () => {
     emulators = await startEmulators({ dynamo: backend });
-    tableName = (await provision(emulatorClients(emulators), { tableName: uniqueName('stores'), bucketName: uniqueName('b'), queuePrefix: `${uniqueName('q')}-` })).tableName;
+    tableName = (
+      await provision(emulatorClients(emulators), { tableName: uniqueName('stores'), bucketName: uniqueName('b'), queuePrefix: `${uniqueName('q')}-` })
+    ).tableName;
   });
   afterAll(async () => {
     await emulators?.stop();
   });
 
   const job = (id = newJobId(Date.now())) =>
-    newJobRecord({ id, type: 'T', label: 'l', tenant: 'acme', system: false, data: {}, runBy: null, lowPriority: false, parentId: null, rootId: id, createDate: Date.now() });
+    newJobRecord({
+      id,
+      type: 'T',
+      label: 'l',
+      tenant: 'acme',
+      system: false,
+      data: {},
+      runBy: null,
+      lowPriority: false,
+      parentId: null,
+      rootId: id,
+      createDate: Date.now(),
+    });
 
   it('creates a job once and reads many across BatchGetItem pages', async () => {
     const jobs = new JobStore(emulatorClients(emulators).dynamo, tableName);
@@ -55,7 +69,12 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
   it('appends log lines in order across batch writes and deletes them with the job partition', async () => {
     const dynamo = emulatorClients(emulators).dynamo;
     const logs = new LogStore(dynamo, tableName);
-    const lines = Array.from({ length: 60 }, (_, i) => ({ timestamp: 1_000 + Math.floor(i / 7), level: 'INFO' as const, message: `line ${i}`, additionalInfo: null }));
+    const lines = Array.from({ length: 60 }, (_, i) => ({
+      timestamp: 1_000 + Math.floor(i / 7),
+      level: 'INFO' as const,
+      message: `line ${i}`,
+      additionalInfo: null,
+    }));
     await logs.append('j2', lines);
     const jobs = new JobStore(dynamo, tableName);
     const page = await jobs.queryPartition('J#j2', 'L#');

@@ -32,7 +32,12 @@ async function recordRun(dynamo: DynamoDBDocumentClient, tableName: string, jobI
 /** How many times each step of a job ran: `{ "0#s0": 1, ... }`. */
 export async function stepRuns(dynamo: DynamoDBDocumentClient, tableName: string, jobId: string): Promise<Record<string, number>> {
   const out = await dynamo.send(
-    new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `X#steps#${jobId}` }, ConsistentRead: true }),
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `X#steps#${jobId}` },
+      ConsistentRead: true,
+    }),
   );
   return Object.fromEntries((out.Items ?? []).map((item) => [item.sk as string, item.runs as number]));
 }

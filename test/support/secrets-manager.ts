@@ -36,7 +36,12 @@ export async function startSecretsManagerFake(initial: Record<string, string> = 
       if (value === undefined) {
         return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
       }
-      reply(200, { ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${SecretId}`, Name: SecretId, SecretString: value, VersionStages: ['AWSCURRENT'] });
+      reply(200, {
+        ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${SecretId}`,
+        Name: SecretId,
+        SecretString: value,
+        VersionStages: ['AWSCURRENT'],
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

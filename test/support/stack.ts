@@ -10,7 +10,6 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-
 export { emulatorClients, startEmulators, type Emulators, type EmulatorOptions };
 
 export interface TestStackOptions {

@@ -18,7 +18,12 @@ beforeAll(async () => {
   [web, browser] = await Promise.all([startWebStack({ seed: true }), launchBrowser()]);
   // Two tenants' runs of one type with one label: an admin tells them apart by tenant and id.
   const touch = (tenant: string) =>
-    web.submit({ type: 'EXECUTE_ACTION', tenant, label: 'Touch Berlin', data: { entityName: 'companies', actionName: 'logSomething', query: { city: 'Berlin' }, chunkSize: 100 } });
+    web.submit({
+      type: 'EXECUTE_ACTION',
+      tenant,
+      label: 'Touch Berlin',
+      data: { entityName: 'companies', actionName: 'logSomething', query: { city: 'Berlin' }, chunkSize: 100 },
+    });
   const [parent] = await Promise.all([touch('acme'), touch('globex')]);
   const failed = await web.submit({ type: 'EXECUTE_ACTION', label: 'Broken action', data: { entityName: 'companies', actionName: 'noSuchAction' } });
   jobs.parent = parent.id;

@@ -84,7 +84,10 @@ describe('a job’s page in a browser', () => {
     // Progress: the share of children that ended, as the count beside it says.
     await expect.poll(() => page.locator('#field-children').textContent(), { timeout: 60_000 }).toMatch(/^[1-9]\d* \/ 10$/);
     // Both read at once: a refresh between two reads could move one of them.
-    const [count, shown] = await page.evaluate(() => [document.getElementById('field-children').textContent, document.querySelector('#field-progress .progress__text').textContent]);
+    const [count, shown] = await page.evaluate(() => [
+      document.getElementById('field-children').textContent,
+      document.querySelector('#field-progress .progress__text').textContent,
+    ]);
     expect(shown).toBe(`${Number(count.split(' / ')[0]) * 10}%`); // 10 children: each one that ends is 10 %
 
     // The low-priority buttons follow the flag; the outcome is said in the toolbar, not at the top.
@@ -130,7 +133,12 @@ describe('a job’s page in a browser', () => {
 
   it('retries a failed import once its file is there: Retry beside the job, then attempt 2 finishes', async () => {
     const fileName = 'imports/default/arrives-later.csv';
-    const job = await web.submit({ type: 'IMPORT_RECORDS', tenant: 'default', label: 'Import that waits for its file', data: { entityName: 'companies', fileName } });
+    const job = await web.submit({
+      type: 'IMPORT_RECORDS',
+      tenant: 'default',
+      label: 'Import that waits for its file',
+      data: { entityName: 'companies', fileName },
+    });
     await finished(job.id);
     await page.goto(`${web.url}/jobs/${job.id}`);
     const retry = page.locator('button[data-op="retry"]');
@@ -149,7 +157,9 @@ describe('a job’s page in a browser', () => {
     // Finished without errors: nothing left to retry.
     expect(await retry.isEnabled()).toBe(false);
     const lines = (await web.api('GET', `/api/jobs/${job.id}/logs?_size=50`)).items as Array<{ message: string }>;
-    expect(lines.map((line) => line.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^job failed: file .* not found/), expect.stringMatching(/^attempt 2: /)]));
+    expect(lines.map((line) => line.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^job failed: file .* not found/), expect.stringMatching(/^attempt 2: /)]),
+    );
   });
 
   it('gives a viewer no enabled operation', async () => {

@@ -121,7 +121,10 @@ describe('the jobs list in a browser', () => {
   it('says an outcome beside the jobs acted on, notes a failure in its row, and enables low priority by the flag', async () => {
     const stopped = await Promise.all([web.submit(slowTouch('Feedback A')), web.submit(slowTouch('Feedback B'))]);
     await Promise.all(stopped.map((job) => web.api('POST', `/api/jobs/${job.id}/stop`)));
-    await eventually(async () => (await Promise.all(stopped.map((job) => web.api('GET', `/api/jobs/${job.id}`)))).every((job) => job.status === 'STOPPED'), 30_000);
+    await eventually(
+      async () => (await Promise.all(stopped.map((job) => web.api('GET', `/api/jobs/${job.id}`)))).every((job) => job.status === 'STOPPED'),
+      30_000,
+    );
     // Newer rows above them, so the two are far down the page.
     const quick = await Promise.all(
       Array.from({ length: 12 }, (_, i) => web.submit({ type: 'EXECUTE_LISTENER', label: `Feedback ${i}`, data: { listenerName: `feedback-${i}`, ms: 0 } })),
@@ -173,7 +176,10 @@ describe('the jobs list in a browser', () => {
       document.getElementById('refresh').click();
       while (!document.getElementById('notice').textContent.includes('up to date')) await new Promise((resolve) => setTimeout(resolve, 50));
       const after = [...document.querySelectorAll('#jobs-body tr')];
-      return { count: after.length === before.length, equal: after.map((row, i) => row.isEqualNode(before[i]) || `${before[i].outerHTML}\n!=\n${row.outerHTML}`) };
+      return {
+        count: after.length === before.length,
+        equal: after.map((row, i) => row.isEqualNode(before[i]) || `${before[i].outerHTML}\n!=\n${row.outerHTML}`),
+      };
     });
     expect(same.count).toBe(true);
     expect(same.equal.filter((result: unknown) => result !== true)).toEqual([]);
@@ -244,10 +250,17 @@ describe('the jobs list in a browser', () => {
     await page.goto(`${web.url}/jobs?q=Stop+me`);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('jobs-export.csv');
-    const lines = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe(jobCsvHeader.join(','));
     expect(lines[0]!.startsWith('Name,Status,User,Created,Completed')).toBe(true);
-    expect(lines.slice(1).map((line) => line.split(',')[0]).sort()).toEqual(['Stop me A', 'Stop me B']);
+    expect(
+      lines
+        .slice(1)
+        .map((line) => line.split(',')[0])
+        .sort(),
+    ).toEqual(['Stop me A', 'Stop me B']);
   });
 
   it('shows a hostile label as text and runs none of it', async () => {

@@ -95,7 +95,11 @@ describe('signing in', () => {
     const cookie = await signIn(ADMIN_TOKEN);
     const csrf = csrfOf(await (await get('/jobs', cookie)).text());
     const post = (form: Record<string, string>) =>
-      web.app.request('/sign-out', { method: 'POST', headers: { cookie, origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form) });
+      web.app.request('/sign-out', {
+        method: 'POST',
+        headers: { cookie, origin: LOCAL, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form),
+      });
     expect((await post({ csrf: 'wrong' })).status).toBe(403);
     const out = await post({ csrf });
     expect(out.status).toBe(303);
@@ -191,7 +195,8 @@ describe('pages', () => {
     const full = await (await get(`/jobs/${child.id}`, admin)).text();
     const live = await (await web.app.request(`/jobs/${child.id}`, { headers: { cookie: admin, 'x-stint-live': '1' } })).text();
     for (const html of [full, live]) {
-      for (const part of ['field-status-badge', 'progress-panel', 'children-slot', 'output-panel', 'errors-slot', 'job-actions']) expect(html).toContain(`id="${part}"`);
+      for (const part of ['field-status-badge', 'progress-panel', 'children-slot', 'output-panel', 'errors-slot', 'job-actions'])
+        expect(html).toContain(`id="${part}"`);
     }
     expect(full).toContain('listener live-child: notify done');
     expect(live).not.toContain('listener live-child: notify done');
@@ -233,7 +238,8 @@ describe('pages', () => {
   });
 
   it('list the job types the signed-in person may submit, and no other', async () => {
-    const rows = async (cookie: string) => [...(await (await get('/job-types', cookie)).text()).matchAll(/<span class="job-type">([A-Z_]+)<\/span>/g)].map((m) => m[1]);
+    const rows = async (cookie: string) =>
+      [...(await (await get('/job-types', cookie)).text()).matchAll(/<span class="job-type">([A-Z_]+)<\/span>/g)].map((m) => m[1]);
     const tenantAdmin = await signIn(await web.issueKey('tenant-admin', 'acme'));
     expect(await rows(tenantAdmin)).toEqual(['DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS']);
     expect(await rows(admin)).toEqual(expect.arrayContaining(['PURGE_EXPORTS', 'EXPORT_JOBS']));
@@ -261,7 +267,14 @@ describe('signing in with an OIDC token', () => {
     strangerKey = (await generateKeyPair('ES256')).privateKey;
     const jwk = { ...(await exportJWK(provider.publicKey)), kid: 'k1', alg: 'ES256' };
     sign = (claims, expiresIn = '10m', key = provider.privateKey) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setIssuer(issuer).setAudience(audience).setSubject('user-7').setIssuedAt().setExpirationTime(expiresIn).sign(key);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject('user-7')
+        .setIssuedAt()
+        .setExpirationTime(expiresIn)
+        .sign(key);
     // The monitor as a deployment with single sign-on builds it, over the same stack.
     oidcApp = createWebApp({
       engine: web.stack.runtime.engine,

@@ -88,7 +88,15 @@ describe('the schedules list', () => {
     expect([...window.matchAll(/<fieldset class="plain"( disabled="")?/g)].every((match) => match[1] !== undefined)).toBe(true);
     const refused = await post('/schedules', viewer, [['schedule', 'nightly-export:acme']], csrfOf(page));
     expect(refused.status).toBe(403);
-    const save = await post('/schedules/nightly-export?tenant=acme', viewer, [['form', 'planning'], ['planning', 'disabled']], csrfOf(page));
+    const save = await post(
+      '/schedules/nightly-export?tenant=acme',
+      viewer,
+      [
+        ['form', 'planning'],
+        ['planning', 'disabled'],
+      ],
+      csrfOf(page),
+    );
     expect(save.status).toBe(403);
   });
 
@@ -125,7 +133,10 @@ describe('run now', () => {
   });
 
   it('starts the ticked runs and names them, with links to their jobs', async () => {
-    const response = await post('/schedules', tenantAdmin, [['schedule', 'nightly-export:acme'], ['view', 'q=night']]);
+    const response = await post('/schedules', tenantAdmin, [
+      ['schedule', 'nightly-export:acme'],
+      ['view', 'q=night'],
+    ]);
     expect(response.status).toBe(303);
     const location = response.headers.get('location')!;
     expect(location).toMatch(/^\/schedules\?q=night&started=[A-Za-z0-9]+$/);
@@ -153,7 +164,8 @@ describe('run now', () => {
     expect(detail).toMatch(/<dt>Schedule<\/dt><dd id="field-schedule"><a href="\/schedules\/nightly-export\?tenant=acme">nightly-export<\/a>/);
     expect(await html('/schedules', tenantAdmin)).not.toContain('logs-icon--unread');
 
-    const seen = (headers: Record<string, string>) => web.app.request(`/jobs/${jobId}/seen`, { method: 'POST', headers: { cookie: viewer, origin: LOCAL, ...headers } });
+    const seen = (headers: Record<string, string>) =>
+      web.app.request(`/jobs/${jobId}/seen`, { method: 'POST', headers: { cookie: viewer, origin: LOCAL, ...headers } });
     expect((await seen({})).status).toBe(403);
     expect((await seen({ 'x-csrf-token': csrfOf(await html('/schedules', viewer)) })).status).toBe(204);
     expect(await html('/schedules', viewer)).not.toContain('logs-icon--unread');
@@ -177,7 +189,12 @@ describe('the schedule window', () => {
 
   it('shows a refused planning next to its field, with what was typed, and changes nothing', async () => {
     const before = await stored();
-    const response = await post(path, admin, [['form', 'planning'], ['planning', 'scheduled'], ['times', '09:30'], ['timeZone', 'Europe/Paris']]);
+    const response = await post(path, admin, [
+      ['form', 'planning'],
+      ['planning', 'scheduled'],
+      ['times', '09:30'],
+      ['timeZone', 'Europe/Paris'],
+    ]);
     expect(response.status).toBe(400);
     const page = await response.text();
     expect(page).toMatch(/<p class="field-error" id="days-error" role="alert">Must list at least one day of the week<\/p>/);
@@ -186,7 +203,15 @@ describe('the schedule window', () => {
     expect(page).toMatch(/value="scheduled" checked=""/);
     expect((await stored()).planning).toEqual(before.planning);
 
-    const zone = await (await post(path, admin, [['form', 'planning'], ['planning', 'scheduled'], ['days', 'mon'], ['times', '09:30'], ['timeZone', 'Mars/Olympus']])).text();
+    const zone = await (
+      await post(path, admin, [
+        ['form', 'planning'],
+        ['planning', 'scheduled'],
+        ['days', 'mon'],
+        ['times', '09:30'],
+        ['timeZone', 'Mars/Olympus'],
+      ])
+    ).text();
     expect(zone).toContain('id="time-zone-error"');
     expect(zone).toContain('Must be an IANA time zone');
     expect((await stored()).planning).toEqual(before.planning);
@@ -216,20 +241,42 @@ describe('the schedule window', () => {
     expect(page).toContain(`datetime="${next.toISOString()}"`);
     expect(await html('/schedules', admin)).toContain('Tue, Thu at 07:15, 18:45 (UTC)');
 
-    expect((await post(path, admin, [['form', 'planning'], ['planning', 'disabled']])).status).toBe(303);
+    expect(
+      (
+        await post(path, admin, [
+          ['form', 'planning'],
+          ['planning', 'disabled'],
+        ])
+      ).status,
+    ).toBe(303);
     expect((await stored()).nextRunAt).toBeNull();
-    expect((await post(path, admin, [['form', 'planning'], ['planning', 'automatic']])).status).toBe(303);
+    expect(
+      (
+        await post(path, admin, [
+          ['form', 'planning'],
+          ['planning', 'automatic'],
+        ])
+      ).status,
+    ).toBe(303);
   });
 
   it('saves report recipients, and refuses a bad address without saving any', async () => {
-    const bad = await post(path, admin, [['form', 'report'], ['reportEnabled', 'on'], ['recipients', 'ops@example.com\nnot-an-address']]);
+    const bad = await post(path, admin, [
+      ['form', 'report'],
+      ['reportEnabled', 'on'],
+      ['recipients', 'ops@example.com\nnot-an-address'],
+    ]);
     expect(bad.status).toBe(400);
     const page = await bad.text();
     expect(page).toMatch(/id="recipients-error" role="alert">[^<]*“not-an-address”/);
     expect(page).toContain('ops@example.com\nnot-an-address</textarea>');
     expect((await stored()).report).toEqual({ enabled: false, recipients: [] });
 
-    const ok = await post(path, admin, [['form', 'report'], ['reportEnabled', 'on'], ['recipients', 'Ops@Example.com, lead@example.com']]);
+    const ok = await post(path, admin, [
+      ['form', 'report'],
+      ['reportEnabled', 'on'],
+      ['recipients', 'Ops@Example.com, lead@example.com'],
+    ]);
     expect(ok.status).toBe(303);
     expect((await stored()).report).toEqual({ enabled: true, recipients: ['ops@example.com', 'lead@example.com'] });
     expect(await html(ok.headers.get('location')!, admin)).toContain('Report settings saved.');

@@ -203,7 +203,10 @@ describe('a schedule’s window in a browser', () => {
     expect(await page.getByText('No executions match these filters.').isVisible()).toBe(true);
     await page.goBack();
 
-    await page.getByRole('tabpanel', { name: 'Latest executions' }).getByRole('link', { name: /^Logs of / }).click();
+    await page
+      .getByRole('tabpanel', { name: 'Latest executions' })
+      .getByRole('link', { name: /^Logs of / })
+      .click();
     const dialog = page.getByRole('dialog', { name: 'Logs of Export records from companies' });
     await dialog.waitFor();
     await expect.poll(() => dialog.locator('#log-dialog-body tr').count()).toBe(1);
@@ -234,11 +237,9 @@ describe('a schedule’s window in a browser', () => {
     await dialog.waitFor();
     expect(await dialog.locator('#log-dialog-state').textContent()).toBe('(following new lines)');
     // The three lines arrive one by one while the popup is open, newest first.
-    await expect.poll(() => dialog.locator('#log-dialog-body .log-message').allTextContents(), { timeout: 15_000 }).toEqual([
-      'listener tail: notify done',
-      'listener tail: process done',
-      'listener tail: prepare done',
-    ]);
+    await expect
+      .poll(() => dialog.locator('#log-dialog-body .log-message').allTextContents(), { timeout: 15_000 })
+      .toEqual(['listener tail: notify done', 'listener tail: process done', 'listener tail: prepare done']);
     await expect.poll(() => dialog.locator('#log-dialog-status').textContent(), { timeout: 10_000 }).toBe('Finished');
     await dialog.getByRole('button', { name: 'Close' }).click();
     // The table behind it caught up with the end of the run.

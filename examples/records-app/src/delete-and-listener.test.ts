@@ -72,10 +72,7 @@ describe('DELETE_RECORDS', () => {
 
 describe('EXECUTE_LISTENER', () => {
   it('is not stoppable and runs its steps once each', async () => {
-    const job = env.app.definitions.find((d) => d.type === EXECUTE_LISTENER) as JobDefinition<
-      ExecuteListenerData,
-      ExecuteListenerResults
-    >;
+    const job = env.app.definitions.find((d) => d.type === EXECUTE_LISTENER) as JobDefinition<ExecuteListenerData, ExecuteListenerResults>;
     expect(job.stoppable).toBe(false);
     expect(job.label?.({ listenerName: 'onSignup' })).toBe('Execute listener onSignup');
     const ctx = await runJob(job, { data: { listenerName: 'onSignup', ms: 1 } });

@@ -17,7 +17,9 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const typeA = seedRecords().filter((r) => r.type === 'a').map((r) => r.id);
+const typeA = seedRecords()
+  .filter((r) => r.type === 'a')
+  .map((r) => r.id);
 
 /** Runs every spawned chunk with its own fake context, as the engine would, and reports their outcomes. */
 async function runChildren(children: SpawnedChild[]): Promise<ChildOutcome[]> {
@@ -132,9 +134,7 @@ describe('EXECUTE_ACTION', () => {
 
   it('caps merged results at 1,000 and keeps the failures', async () => {
     const fake = (prefix: string, n: number, status: 'ok' | 'error') =>
-      Object.fromEntries(
-        Array.from({ length: n }, (_, i) => [`${prefix}${i}`, status === 'ok' ? { status } : { status, errorMessage: 'boom' }]),
-      );
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, status === 'ok' ? { status } : { status, errorMessage: 'boom' }]));
     const outcomes: ChildOutcome[] = [
       { id: 'c1', type: EXECUTE_ACTION, status: 'FINISHED', hasErrors: false, results: { results: fake('ok-a', 700, 'ok') } },
       { id: 'c2', type: EXECUTE_ACTION, status: 'FINISHED', hasErrors: true, results: { results: fake('ok-b', 600, 'ok') } },

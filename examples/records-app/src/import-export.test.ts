@@ -62,10 +62,7 @@ describe('IMPORT_RECORDS', () => {
     // Every tenth good row takes two lines: row 50 starts on line 55, row 200 on line 219.
     // The step that ran again logged its bad row again; the count in the results did not double.
     const errors = retry.logs.filter((l) => l.level === 'ERROR').map((l) => l.message);
-    expect([...new Set(errors)]).toEqual([
-      expect.stringMatching(/^line 55: type: type must be one of a, b, c$/),
-      'line 219: expected 4 fields, found 2',
-    ]);
+    expect([...new Set(errors)]).toEqual([expect.stringMatching(/^line 55: type: type must be one of a, b, c$/), 'line 219: expected 4 fields, found 2']);
 
     const records = await env.records.query('imported');
     expect(records).toHaveLength(248);

@@ -17,11 +17,9 @@ afterAll(async () => {
   await env?.stop();
 });
 
-const keys = async () =>
-  ((await env.clients.s3.send(new ListObjectsV2Command({ Bucket: env.bucketName }))).Contents ?? []).map((o) => o.Key).sort();
+const keys = async () => ((await env.clients.s3.send(new ListObjectsV2Command({ Bucket: env.bucketName }))).Contents ?? []).map((o) => o.Key).sort();
 
-const put = (...names: string[]) =>
-  Promise.all(names.map((key) => env.clients.s3.send(new PutObjectCommand({ Bucket: env.bucketName, Key: key, Body: 'x' }))));
+const put = (...names: string[]) => Promise.all(names.map((key) => env.clients.s3.send(new PutObjectCommand({ Bucket: env.bucketName, Key: key, Body: 'x' }))));
 
 const ACME = ['exports/acme/j1/a.csv', 'exports/acme/j2/b.csv'];
 const OTHERS = ['exports/_admin/j4/jobs-export.csv', 'exports/globex/j3/c.csv', 'imports/acme/keep.csv'];
@@ -44,9 +42,7 @@ describe('PURGE_EXPORTS (the exports-cleanup schedule)', () => {
     const one = await runJob(purge, { data: { olderThanDays: 0, prefix: 'j1/' }, job: { id: 'p3', tenant: 'acme' } });
     expect(one.results).toEqual({ deleted: 1, failed: 0 });
     for (const prefix of ['../globex/', 'j1/../../globex/', '/globex/', './']) {
-      await expect(runJob(purge, { data: { olderThanDays: 0, prefix }, job: { id: 'p4', tenant: 'acme' } })).rejects.toBeInstanceOf(
-        NonRetriableError,
-      );
+      await expect(runJob(purge, { data: { olderThanDays: 0, prefix }, job: { id: 'p4', tenant: 'acme' } })).rejects.toBeInstanceOf(NonRetriableError);
     }
     expect(await keys()).toEqual([ACME[1], ...OTHERS].sort());
   });

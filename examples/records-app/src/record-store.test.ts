@@ -31,7 +31,9 @@ describe('RecordStore', () => {
   });
 
   it('queries by type and city', async () => {
-    const expected = seedRecords().filter((r) => r.type === 'a' && r.city === 'Madrid').map((r) => r.id);
+    const expected = seedRecords()
+      .filter((r) => r.type === 'a' && r.city === 'Madrid')
+      .map((r) => r.id);
     expect(expected.length).toBeGreaterThan(0);
     expect(await env.records.queryIds(SEED_ENTITY, { type: 'a', city: 'Madrid' })).toEqual(expected);
     expect(await env.records.queryIds(SEED_ENTITY, { type: 'b' })).toHaveLength(333);
@@ -58,7 +60,9 @@ describe('RecordStore', () => {
   it('gets by ids in the order asked, leaving out missing ones', async () => {
     const got = await env.records.getByIds(SEED_ENTITY, ['company-0150', 'nope', 'company-0002', 'company-0150']);
     expect(got.map((r) => r.id)).toEqual(['company-0150', 'company-0002', 'company-0150']);
-    const many = seedRecords().slice(0, 250).map((r) => r.id);
+    const many = seedRecords()
+      .slice(0, 250)
+      .map((r) => r.id);
     expect((await env.records.getByIds(SEED_ENTITY, many)).map((r) => r.id)).toEqual(many);
   });
 
@@ -66,7 +70,10 @@ describe('RecordStore', () => {
     const items = seedRecords(60).map((r) => ({ ...r, id: `tmp-${r.id}` }));
     await env.records.putMany('tmp', items);
     expect(await env.records.queryIds('tmp')).toHaveLength(60);
-    await env.records.deleteByIds('tmp', items.slice(0, 55).map((r) => r.id));
+    await env.records.deleteByIds(
+      'tmp',
+      items.slice(0, 55).map((r) => r.id),
+    );
     expect(await env.records.queryIds('tmp')).toEqual(items.slice(55).map((r) => r.id));
   });
 
@@ -92,9 +99,7 @@ describe('RecordStore', () => {
   });
 
   it('touches concurrently without double counting', async () => {
-    const outcomes = await Promise.all(
-      Array.from({ length: 5 }, () => env.records.touchOnce(SEED_ENTITY, 'company-0011', 'job-c')),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => env.records.touchOnce(SEED_ENTITY, 'company-0011', 'job-c')));
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect((await env.records.get(SEED_ENTITY, 'company-0011'))?.touchCount).toBe(1);
   });

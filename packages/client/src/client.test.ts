@@ -20,7 +20,9 @@ const job = { id: 'j1', status: 'FINISHED' };
 
 describe('queryString', () => {
   it('joins lists with commas and drops absent values', () => {
-    expect(queryString({ status: ['PENDING', 'RUNNING'], hasErrors: false, q: undefined, _size: 10 })).toBe('?status=PENDING%2CRUNNING&hasErrors=false&_size=10');
+    expect(queryString({ status: ['PENDING', 'RUNNING'], hasErrors: false, q: undefined, _size: 10 })).toBe(
+      '?status=PENDING%2CRUNNING&hasErrors=false&_size=10',
+    );
     expect(queryString({})).toBe('');
   });
 });
@@ -29,7 +31,9 @@ describe('errorFromResponse', () => {
   it('reads the code, field and Retry-After of an error body', async () => {
     const bad = await errorFromResponse(new Response(JSON.stringify({ error: { code: 'badRequest', message: 'type: bad', field: 'type' } }), { status: 400 }));
     expect(bad).toMatchObject({ code: 'badRequest', status: 400, field: 'type', message: 'type: bad' });
-    const limited = await errorFromResponse(new Response('{"error":{"code":"rateLimited","message":"slow down"}}', { status: 429, headers: { 'retry-after': '3' } }));
+    const limited = await errorFromResponse(
+      new Response('{"error":{"code":"rateLimited","message":"slow down"}}', { status: 429, headers: { 'retry-after': '3' } }),
+    );
     expect(limited).toMatchObject({ code: 'rateLimited', retryAfterSeconds: 3 });
     expect(await errorFromResponse(new Response('<html>', { status: 502, statusText: 'Bad Gateway' }))).toMatchObject({ code: 'http502', status: 502 });
     expect(await errorFromResponse(new Response('{"error":{"code":"timeout","message":"late"}}', { status: 408 }))).toBeInstanceOf(TimeoutError);
@@ -87,7 +91,9 @@ describe('find', () => {
   });
 
   it('leaves an invalid _size for the api to refuse', async () => {
-    const { fetch, calls } = scripted([{ status: 400, body: { error: { code: 'badRequest', message: '_size must be a whole number from 1 to 1000', field: '_size' } } }]);
+    const { fetch, calls } = scripted([
+      { status: 400, body: { error: { code: 'badRequest', message: '_size must be a whole number from 1 to 1000', field: '_size' } } },
+    ]);
     const iterate = async () => {
       for await (const j of createStintClient({ baseUrl: 'http://x', token: 't', fetch }).find({ _size: 0 })) void j;
     };
@@ -137,7 +143,12 @@ describe('schedules', () => {
     await schedules.update('nightly', { planning: { type: 'disabled' } });
     expect(await schedules.runNow({ id: 'purge', tenant: null })).toEqual(job);
     expect(await schedules.runMany([row, 'purge'])).toEqual([job, job]);
-    expect(calls).toEqual(['http://x/api/schedules/nightly?tenant=acme', 'http://x/api/schedules/nightly', 'http://x/api/schedules/purge/run', 'http://x/api/schedules/run']);
+    expect(calls).toEqual([
+      'http://x/api/schedules/nightly?tenant=acme',
+      'http://x/api/schedules/nightly',
+      'http://x/api/schedules/purge/run',
+      'http://x/api/schedules/run',
+    ]);
     expect(requests.map((r) => r.method)).toEqual(['GET', 'PATCH', 'POST', 'POST']);
     expect(requests[1]!.body).toEqual({ planning: { type: 'disabled' } });
     expect(requests[3]!.body).toEqual({ schedules: [row, { id: 'purge', tenant: null }] });

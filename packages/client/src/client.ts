@@ -77,7 +77,10 @@ export interface StintClient {
 
 export function createStintClient(options: StintClientOptions): StintClient {
   const http = new Http(options);
-  const operation = (suffix: string, method = 'POST') => (id: string) => http.json<Job>(method, jobPath(id, suffix));
+  const operation =
+    (suffix: string, method = 'POST') =>
+    (id: string) =>
+      http.json<Job>(method, jobPath(id, suffix));
   const log = (level: 'INFO' | 'ERROR') => async (id: string, message: string) => {
     await http.send('POST', jobPath(id, '/logs'), { body: { level, message } });
   };

@@ -40,5 +40,8 @@ export async function errorFromResponse(response: Response): Promise<StintClient
   const field = typeof body?.error?.field === 'string' ? body.error.field : undefined;
   if (code === 'timeout') return new TimeoutError(message, response.status);
   const retryAfter = Number(response.headers.get('retry-after'));
-  return new StintClientError(code, message, response.status, { field, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}) });
+  return new StintClientError(code, message, response.status, {
+    field,
+    ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+  });
 }

@@ -28,7 +28,8 @@ export interface ScheduleClient {
   runsPage(schedule: ScheduleTarget, query?: ScheduleRunsQuery, cursor?: string | null): Promise<ScheduleRunPage>;
 }
 
-const refOf = (schedule: ScheduleTarget) => (typeof schedule === 'string' ? { id: schedule, tenant: null } : { id: schedule.id, tenant: schedule.tenant ?? null });
+const refOf = (schedule: ScheduleTarget) =>
+  typeof schedule === 'string' ? { id: schedule, tenant: null } : { id: schedule.id, tenant: schedule.tenant ?? null };
 const pathOf = (id: string, suffix = '') => `/api/schedules/${encodeURIComponent(id)}${suffix}`;
 
 export function createScheduleClient(http: Http): ScheduleClient {

@@ -179,10 +179,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
  * `automatic`: the cron the code defines; `scheduled`: days of the week × times of day
  * (HH:MM) in an IANA time zone; `disabled`: run by hand only.
  */
-export type Planning =
-  | { type: 'automatic' }
-  | { type: 'scheduled'; days: Weekday[]; times: string[]; timeZone: string }
-  | { type: 'disabled' };
+export type Planning = { type: 'automatic' } | { type: 'scheduled'; days: Weekday[]; times: string[]; timeZone: string } | { type: 'disabled' };
 
 export interface ReportSettings {
   enabled: boolean;

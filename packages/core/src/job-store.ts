@@ -131,9 +131,7 @@ export class JobStore {
 
   async tryUpdateItem(key: { pk: string; sk: string }, spec: UpdateSpec): Promise<Record<string, unknown> | null> {
     try {
-      const out = await this.client.send(
-        new UpdateCommand({ TableName: this.tableName, Key: key, ...buildUpdate(spec), ReturnValues: 'ALL_NEW' }),
-      );
+      const out = await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, ...buildUpdate(spec), ReturnValues: 'ALL_NEW' }));
       return out.Attributes ?? null;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return null;
@@ -162,7 +160,11 @@ export class JobStore {
   }
 
   /** Items of one partition (a job's checkpoints or logs), by sort-key prefix. */
-  async queryPartition(pk: string, prefix: string, options: { limit?: number; startKey?: Record<string, unknown>; ascending?: boolean; consistent?: boolean } = {}) {
+  async queryPartition(
+    pk: string,
+    prefix: string,
+    options: { limit?: number; startKey?: Record<string, unknown>; ascending?: boolean; consistent?: boolean } = {},
+  ) {
     const out = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -1,17 +1,7 @@
 import { ConflictError } from './errors.ts';
 import type { JobStatus } from './job.ts';
 
-export const OPERATIONS = [
-  'stop',
-  'resume',
-  'force-stop',
-  'cancel',
-  'restart',
-  'retry',
-  'set-low-priority',
-  'remove-low-priority',
-  'delete',
-] as const;
+export const OPERATIONS = ['stop', 'resume', 'force-stop', 'cancel', 'restart', 'retry', 'set-low-priority', 'remove-low-priority', 'delete'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /**
@@ -37,9 +27,10 @@ export function isAllowed(operation: Operation, status: JobStatus): boolean {
 
 export function assertAllowed(operation: Operation, status: JobStatus, jobId: string): void {
   if (!isAllowed(operation, status)) {
-    throw new ConflictError(
-      `cannot ${operation} job ${jobId}: it is ${status}; ${operation} applies to ${ALLOWED_FROM[operation].join(', ')}`,
-      { jobId, status, operation },
-    );
+    throw new ConflictError(`cannot ${operation} job ${jobId}: it is ${status}; ${operation} applies to ${ALLOWED_FROM[operation].join(', ')}`, {
+      jobId,
+      status,
+      operation,
+    });
   }
 }

@@ -91,9 +91,7 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     gsi3sk: sortKey,
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
-    ...(options.readyAt !== undefined
-      ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) }
-      : {}),
+    ...(options.readyAt !== undefined ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) } : {}),
     ...(options.expiresAt !== undefined ? { expiresAt: options.expiresAt } : {}),
   };
 }

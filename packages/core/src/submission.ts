@@ -19,7 +19,8 @@ export const MAX_DATE_MS = 8_640_000_000_000_000;
  */
 export function runAtOf(runAt: number | string): { at: number } | { refusal: string } {
   const at = typeof runAt === 'number' ? runAt : Date.parse(runAt);
-  if (!Number.isInteger(at) || at < 0 || at > MAX_DATE_MS) return { refusal: `must be ms since the epoch or an ISO 8601 date-time; got ${JSON.stringify(runAt)}` };
+  if (!Number.isInteger(at) || at < 0 || at > MAX_DATE_MS)
+    return { refusal: `must be ms since the epoch or an ISO 8601 date-time; got ${JSON.stringify(runAt)}` };
   return { at };
 }
 
@@ -76,14 +77,20 @@ export const submissionSchema = z
     label: z.string().min(1).max(200).optional(),
     data: dataSchema.optional(),
     tenant: tenantSchema.optional(),
-    runBy: z.object({ id: z.string().min(1).max(128), name: z.string().min(1).max(200) }).nullable().optional(),
+    runBy: z
+      .object({ id: z.string().min(1).max(128), name: z.string().min(1).max(200) })
+      .nullable()
+      .optional(),
     lowPriority: z.boolean().optional(),
     parentId: jobIdSchema.optional(),
     idempotencyKey: z.string().min(1).max(128).optional(),
     runAt: z
       .union([z.number().int().min(0).max(MAX_DATE_MS), z.iso.datetime({ offset: true })])
       .optional()
-      .meta({ description: 'Not to start before this time: ms since the epoch, or an ISO 8601 date-time. The job waits without a worker until then; its waiting time counts from it. A child submitted with parentId is counted on its parent at once, so the parent waits for it.' }),
+      .meta({
+        description:
+          'Not to start before this time: ms since the epoch, or an ISO 8601 date-time. The job waits without a worker until then; its waiting time counts from it. A child submitted with parentId is counted on its parent at once, so the parent waits for it.',
+      }),
   })
   .strict();
 

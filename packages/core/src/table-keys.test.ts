@@ -57,7 +57,11 @@ describe('table keys', () => {
     ['parked', parkedPartition('root-a'), 'W#6'],
     ['lane', lanePartition('normal'), 'Q#normal'],
     ['lane entry', laneSortKey(1_001, 'r1'), '000000000001001#r1'],
-    ['status index', statusIndexKeys({ tenant: 'acme', system: true, parentId: null, createDate: 3, id: 'j1' }, 'RUNNING'), { gsi2pk: 'T#acme#s#S#RUNNING', gsi2sk: '0000000000003#j1' }],
+    [
+      'status index',
+      statusIndexKeys({ tenant: 'acme', system: true, parentId: null, createDate: 3, id: 'j1' }, 'RUNNING'),
+      { gsi2pk: 'T#acme#s#S#RUNNING', gsi2sk: '0000000000003#j1' },
+    ],
   ])('%s', (_, key, expected) => {
     expect(key).toEqual(expected);
   });

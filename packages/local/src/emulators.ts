@@ -39,9 +39,7 @@ export function emulatorClients(emulators: Pick<Emulators, 'dynamoEndpoint' | 'a
 /** Starts the in-process emulators that speak the real AWS wire protocols. */
 export async function startEmulators(options: EmulatorOptions = {}): Promise<Emulators> {
   const dynamo =
-    options.dynamo === 'dynamodb-local'
-      ? await startDynamoDbLocal(options.dynamoPort ?? 0)
-      : await startDynalite(options.dataDir, options.dynamoPort ?? 0);
+    options.dynamo === 'dynamodb-local' ? await startDynamoDbLocal(options.dynamoPort ?? 0) : await startDynalite(options.dataDir, options.dynamoPort ?? 0);
   const fauxqs = await startFauxqs({ port: options.fauxqsPort ?? 0, logger: false });
   return {
     dynamoEndpoint: dynamo.endpoint,
@@ -79,4 +77,3 @@ async function startDynalite(path: string | undefined, port: number) {
     },
   };
 }
-

@@ -69,9 +69,7 @@ export function readNotification(body: string): InboxReport {
 /** The envelope gives a String.Array attribute as `{ Type, Value }` with the array as JSON text. */
 function readRecipients(attribute: unknown, subject: string): string[] {
   if (attribute === undefined) {
-    throw new Error(
-      `reports inbox: report "${subject}" has no "${REPORTS.recipientsAttribute}" attribute; in AWS no email subscription would match it`,
-    );
+    throw new Error(`reports inbox: report "${subject}" has no "${REPORTS.recipientsAttribute}" attribute; in AWS no email subscription would match it`);
   }
   const text = isObject(attribute) && attribute.Type === 'String.Array' ? attribute.Value : undefined;
   const value = typeof text === 'string' ? parseJson(text) : undefined;

@@ -15,13 +15,17 @@ describe('defineJob access', () => {
   });
 
   it('refuses a role that does not exist, at startup', () => {
-    expect(() => defineJob({ type: 'BAD', access: { submit: 'viewer' as never }, run })).toThrow('access.submit of BAD must be one of admin, tenant-admin, internal');
+    expect(() => defineJob({ type: 'BAD', access: { submit: 'viewer' as never }, run })).toThrow(
+      'access.submit of BAD must be one of admin, tenant-admin, internal',
+    );
     expect(() => defineJob({ type: 'BAD', access: { intake: 'yes' as never }, run })).toThrow('access.intake of BAD must be true or false');
   });
 
   it('declares an internal type, which intake cannot also reach', () => {
     expect(defineJob({ type: 'WALK', access: { submit: 'internal' }, run }).access).toEqual({ submit: 'internal', intake: false });
-    expect(() => defineJob({ type: 'WALK', access: { submit: 'internal', intake: true }, run })).toThrow('access.intake of WALK must be false: the type is internal');
+    expect(() => defineJob({ type: 'WALK', access: { submit: 'internal', intake: true }, run })).toThrow(
+      'access.intake of WALK must be false: the type is internal',
+    );
   });
 
   it('tells an installation job from a tenant’s by its tenant', () => {

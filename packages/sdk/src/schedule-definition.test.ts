@@ -49,7 +49,9 @@ describe('defineSchedule', () => {
   });
 
   it('refuses another overlap', () => {
-    expect(() => defineSchedule(withChanges({ overlap: 'queue' as never }))).toThrow(new TypeError('schedule nightly-export: overlap must be "allow" or "skip"'));
+    expect(() => defineSchedule(withChanges({ overlap: 'queue' as never }))).toThrow(
+      new TypeError('schedule nightly-export: overlap must be "allow" or "skip"'),
+    );
   });
 
   it.each(['tenant', 'installation'] as const)('accepts the scope %s', (scope) => {
@@ -57,7 +59,9 @@ describe('defineSchedule', () => {
   });
 
   it('refuses another scope', () => {
-    expect(() => defineSchedule(withChanges({ scope: 'global' as never }))).toThrow(new TypeError('schedule nightly-export: scope must be "tenant" or "installation"'));
+    expect(() => defineSchedule(withChanges({ scope: 'global' as never }))).toThrow(
+      new TypeError('schedule nightly-export: scope must be "tenant" or "installation"'),
+    );
   });
 
   it.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('accepts the time zone %s', (timeZone) => {
@@ -65,7 +69,9 @@ describe('defineSchedule', () => {
   });
 
   it.each(['Mars/Olympus', 'Paris', ''])('refuses the time zone "%s"', (timeZone) => {
-    expect(() => defineSchedule(withAutomatic({ timeZone }))).toThrow(new TypeError(`schedule nightly-export: time zone "${timeZone}" is not an IANA time zone`));
+    expect(() => defineSchedule(withAutomatic({ timeZone }))).toThrow(
+      new TypeError(`schedule nightly-export: time zone "${timeZone}" is not an IANA time zone`),
+    );
   });
 
   it.each(['*/15 * * * *', '0 9 * * 1-5', '30 2 1 * *', '  0  3 * * *  '])('accepts the 5-field cron "%s"', (cron) => {

@@ -29,9 +29,7 @@ export interface ScheduleDefinition<TData = Record<string, unknown>> {
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** Declares a recurring job. Throws at startup for a malformed id, cron expression or time zone. */
-export function defineSchedule<TData extends Record<string, unknown> = Record<string, unknown>>(
-  options: ScheduleDefinition<TData>,
-): ScheduleDefinition<TData> {
+export function defineSchedule<TData extends Record<string, unknown> = Record<string, unknown>>(options: ScheduleDefinition<TData>): ScheduleDefinition<TData> {
   if (!ID_PATTERN.test(options.id)) {
     throw new TypeError(`schedule id "${options.id}" must match ${ID_PATTERN} (e.g. nightly-export)`);
   }

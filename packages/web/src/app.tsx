@@ -56,7 +56,8 @@ function errorHandler(services: WebServices) {
     const page = (title: string, message: string, status: 400 | 403 | 404 | 500) =>
       c.html(documentOf(<ErrorPage title={title} message={message} {...(signedIn ? { signedIn } : {})} />), status);
     const thing = c.req.path.startsWith('/schedules') ? 'schedule' : 'job';
-    if (error instanceof StintError && error.code === 'notFound') return page('Not found', `There is no such ${thing}, or it belongs to a tenant you cannot see.`, 404);
+    if (error instanceof StintError && error.code === 'notFound')
+      return page('Not found', `There is no such ${thing}, or it belongs to a tenant you cannot see.`, 404);
     if (error instanceof StintError && error.code === 'badRequest') return page('That request is not valid', error.message, 400);
     if (error instanceof StintError && error.code === 'forbidden') return page('Not allowed', `Your access does not allow this: ${error.message}.`, 403);
     services.onUnexpectedError(error);

@@ -12,8 +12,25 @@ const DATE_PARAMS = new Set(['createFrom', 'createTo', 'startFrom', 'startTo', '
 const LIST_PARAMS = new Set(['type', 'status']);
 const DEFAULTS: Record<string, string> = { sort: 'date', system: 'false', children: 'false' };
 const ORDER = [
-  'q', 'type', 'status', 'hasErrors', 'createFrom', 'createTo', 'startFrom', 'startTo', 'endFrom', 'endTo',
-  'parentId', 'rootId', 'system', 'children', 'sort', '_size', 'cursor', 'trail', 'page',
+  'q',
+  'type',
+  'status',
+  'hasErrors',
+  'createFrom',
+  'createTo',
+  'startFrom',
+  'startTo',
+  'endFrom',
+  'endTo',
+  'parentId',
+  'rootId',
+  'system',
+  'children',
+  'sort',
+  '_size',
+  'cursor',
+  'trail',
+  'page',
 ];
 /** Parameters of the page, not of the query. */
 export const PAGER_PARAMS = ['trail', 'page'] as const;
@@ -30,7 +47,16 @@ export function canonicalParams(raw: RawQuery, timeZone: string, defaults: Recor
   for (const [name, values] of Object.entries(raw)) {
     const given = values.map((v) => v.trim()).filter((v) => v !== '');
     if (given.length === 0) continue;
-    let value = LIST_PARAMS.has(name) ? [...new Set(given.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))].join(',') : given.at(-1)!;
+    let value = LIST_PARAMS.has(name)
+      ? [
+          ...new Set(
+            given
+              .flatMap((v) => v.split(','))
+              .map((v) => v.trim())
+              .filter(Boolean),
+          ),
+        ].join(',')
+      : given.at(-1)!;
     if (DATE_PARAMS.has(name)) value = canonicalDate(name, value, timeZone);
     if (defaults[name] === value) continue;
     entries.set(name, value);

@@ -17,7 +17,9 @@ function refusal(form: 'report' | 'planning', body: Record<string, string | stri
 describe('the schedule window’s forms', () => {
   it('send days, times and zone only for a scheduled planning, without blank times', () => {
     const body = { planning: 'scheduled', days: ['mon', 'fri'], times: ['18:00', ' ', '07:30'], timeZone: ' Europe/Paris ' };
-    expect(patchInput('planning', body)).toEqual({ planning: { type: 'scheduled', days: ['mon', 'fri'], times: ['18:00', '07:30'], timeZone: 'Europe/Paris' } });
+    expect(patchInput('planning', body)).toEqual({
+      planning: { type: 'scheduled', days: ['mon', 'fri'], times: ['18:00', '07:30'], timeZone: 'Europe/Paris' },
+    });
     expect(patchInput('planning', { ...body, planning: 'disabled' })).toEqual({ planning: { type: 'disabled' } });
   });
 
@@ -27,12 +29,21 @@ describe('the schedule window’s forms', () => {
   });
 
   it('place a refusal on its field group, in words, quoting the value', () => {
-    expect(refusal('planning', { planning: 'scheduled', times: ['09:00'], timeZone: 'UTC' })).toEqual({ field: 'planning.days', message: 'Must list at least one day of the week' });
+    expect(refusal('planning', { planning: 'scheduled', times: ['09:00'], timeZone: 'UTC' })).toEqual({
+      field: 'planning.days',
+      message: 'Must list at least one day of the week',
+    });
     expect(refusal('planning', { planning: 'scheduled', days: ['mon'], times: ['09:00', '25:00'], timeZone: 'UTC' })).toEqual({
       field: 'planning.times',
       message: 'Must be HH:MM on a 24-hour clock: “25:00”',
     });
-    expect(refusal('report', { reportEnabled: 'on', recipients: 'ok@example.com, nope' })).toMatchObject({ field: 'report.recipients', message: expect.stringContaining('“nope”') });
-    expect(refusal('report', { reportEnabled: 'on', recipients: '' })).toEqual({ field: 'report.recipients', message: 'Must list at least one address when reports are enabled' });
+    expect(refusal('report', { reportEnabled: 'on', recipients: 'ok@example.com, nope' })).toMatchObject({
+      field: 'report.recipients',
+      message: expect.stringContaining('“nope”'),
+    });
+    expect(refusal('report', { reportEnabled: 'on', recipients: '' })).toEqual({
+      field: 'report.recipients',
+      message: 'Must list at least one address when reports are enabled',
+    });
   });
 });

@@ -44,7 +44,9 @@ export function planningDraft(body: FormBody): PlanningDraft {
   return {
     type: string(body, 'planning'),
     days: strings(body, 'days'),
-    times: strings(body, 'times').map((t) => t.trim()).filter((t) => t !== ''),
+    times: strings(body, 'times')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
     timeZone: string(body, 'timeZone').trim(),
   };
 }

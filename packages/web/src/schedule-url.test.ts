@@ -20,7 +20,11 @@ describe('schedule URLs', () => {
   });
 
   it('round-trip a row through its checkbox value, and refuse what cannot name one', () => {
-    for (const ref of [{ id: 'nightly-export', tenant: 'acme' }, { id: 'exports-cleanup', tenant: null }]) expect(parseRefValue(refValue(ref))).toEqual(ref);
+    for (const ref of [
+      { id: 'nightly-export', tenant: 'acme' },
+      { id: 'exports-cleanup', tenant: null },
+    ])
+      expect(parseRefValue(refValue(ref))).toEqual(ref);
     for (const value of ['', 'Nightly', 'nightly-export:_admin', 'a:b:c', 'x:']) expect(() => parseRefValue(value)).toThrow(/does not name a schedule/);
   });
 });

@@ -34,9 +34,20 @@ export function canonicalOf(raw: RawQuery | URLSearchParams, spec: UrlSpec): URL
   const values = (name: string) => (raw instanceof URLSearchParams ? raw.getAll(name) : (raw[name] ?? []));
   const out = new URLSearchParams();
   for (const name of spec.order) {
-    const given = values(name).map((v) => v.trim()).filter((v) => v !== '');
+    const given = values(name)
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     if (given.length === 0) continue;
-    const value = spec.lists.includes(name) ? [...new Set(given.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean))].join(',') : given.at(-1)!;
+    const value = spec.lists.includes(name)
+      ? [
+          ...new Set(
+            given
+              .flatMap((v) => v.split(','))
+              .map((v) => v.trim())
+              .filter(Boolean),
+          ),
+        ].join(',')
+      : given.at(-1)!;
     const whole = spec.whole?.[name];
     if (whole?.every((item) => value.split(',').includes(item))) continue;
     if (value !== '' && spec.defaults?.[name] !== value) out.set(name, value);

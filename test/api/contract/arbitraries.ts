@@ -117,7 +117,11 @@ export function generators(doc: OpenApiDocument, isValid: (schema: Schema, value
       const items = schema.items ? at(schema.items) : {};
       if (schema.maxItems !== undefined && (!items.enum || items.enum.length > schema.maxItems)) {
         const count = schema.maxItems + 1;
-        out.push(fc.uniqueArray(valid(items), { minLength: count, maxLength: count, selector: (item) => JSON.stringify(item) }).map((value) => broken(value, 'maxItems')));
+        out.push(
+          fc
+            .uniqueArray(valid(items), { minLength: count, maxLength: count, selector: (item) => JSON.stringify(item) })
+            .map((value) => broken(value, 'maxItems')),
+        );
       }
       if (schema.minItems !== undefined && schema.minItems > 0 && !context.asText) out.push(fc.constant(broken([], 'minItems')));
       // No `uniqueItems` violation: list parameters (in a query or a bulk filter) drop repeats
@@ -161,7 +165,8 @@ function string(schema: Schema): fc.Arbitrary<string> {
     return fc.stringMatching(new RegExp(schema.pattern)).filter((text) => text.length >= minLength && text.length <= (schema.maxLength ?? Infinity));
   }
   if (schema.format === 'email') return fc.emailAddress();
-  if (schema.format === 'date-time') return fc.date({ min: new Date(0), max: new Date(Date.UTC(2200, 0, 1)), noInvalidDate: true }).map((date) => date.toISOString());
+  if (schema.format === 'date-time')
+    return fc.date({ min: new Date(0), max: new Date(Date.UTC(2200, 0, 1)), noInvalidDate: true }).map((date) => date.toISOString());
   return fc.string({ minLength, maxLength, unit: 'grapheme-ascii' });
 }
 

@@ -26,7 +26,10 @@ const ARGS: Record<string, unknown[]> = {
   openApiDocument: [],
   docsPage: [],
   submit: [{ type: 'QUICK', label: 'x', data: { n: 1 }, tenant: TENANT_A, lowPriority: true, idempotencyKey: 'k1' }],
-  findPage: [{ type: ['QUICK'], status: ['PENDING', 'FINISHED'], createFrom: 1, createTo: 2, hasErrors: true, sort: 'name', q: 'x', tenant: TENANT_A, _size: 5 }, 'cursor-1'],
+  findPage: [
+    { type: ['QUICK'], status: ['PENDING', 'FINISHED'], createFrom: 1, createTo: 2, hasErrors: true, sort: 'name', q: 'x', tenant: TENANT_A, _size: 5 },
+    'cursor-1',
+  ],
   findById: ['j1'],
   delete: ['j1'],
   stop: ['j1'],
@@ -48,7 +51,10 @@ const ARGS: Record<string, unknown[]> = {
   stats: [{ from: 1, to: 2, interval: 'day', tenant: TENANT_A }],
   'schedules.listPage': [{ status: ['failed'], q: 'x', size: 10, tenant: TENANT_A }, 'cursor-1'],
   'schedules.get': [{ id: NIGHTLY.id, tenant: TENANT_A }],
-  'schedules.update': [{ id: NIGHTLY.id, tenant: TENANT_A }, { planning: { type: 'disabled' }, report: { enabled: true, recipients: ['ops@example.com'] } }],
+  'schedules.update': [
+    { id: NIGHTLY.id, tenant: TENANT_A },
+    { planning: { type: 'disabled' }, report: { enabled: true, recipients: ['ops@example.com'] } },
+  ],
   'schedules.runNow': [{ id: NIGHTLY.id, tenant: TENANT_A }],
   'schedules.runMany': [[{ id: NIGHTLY.id, tenant: TENANT_A }, NIGHTLY.id]],
   'schedules.runsPage': [{ id: NIGHTLY.id, tenant: TENANT_A }, { status: ['success'], size: 5 }, 'cursor-1'],
@@ -69,7 +75,10 @@ function recordingClient(): { client: StintClient; requests: Recorded[] } {
   const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
     requests.push({ method: init?.method ?? 'GET', url: new URL(String(url)), body: init?.body === undefined ? undefined : JSON.parse(String(init.body)) });
     if (String(url).includes('/download')) return new Response(null, { status: 302, headers: { location: 'https://files.example/f.csv' } });
-    return new Response(JSON.stringify({ items: [], nextCursor: null, jobs: [], job: {}, status: 'ok' }), { status: 200, headers: { 'content-type': 'application/json' } });
+    return new Response(JSON.stringify({ items: [], nextCursor: null, jobs: [], job: {}, status: 'ok' }), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
   }) as typeof globalThis.fetch;
   return { client: createStintClient({ baseUrl: 'https://jobs.stint.test', token: 't', fetch }), requests };
 }
@@ -112,9 +121,11 @@ describe('@stint/client and the served document', () => {
       for (const [name, text] of request.url.searchParams) {
         const parameter = op.parameters.find((p) => p.in === 'query' && p.name === name);
         if (!parameter) problems.push(`${op.operationId} → ${method} sends ${name}, which ${op.route} does not take`);
-        else if (name !== 'cursor' && !isValid(parameter.schema, read(parameter.schema, text))) problems.push(`${op.operationId} → ${method} sends ${name}=${text}, which its schema refuses`);
+        else if (name !== 'cursor' && !isValid(parameter.schema, read(parameter.schema, text)))
+          problems.push(`${op.operationId} → ${method} sends ${name}=${text}, which its schema refuses`);
       }
-      if (op.body && !isValid(op.body, request.body)) problems.push(`${op.operationId} → ${method} sends a body its schema refuses: ${JSON.stringify(request.body)}`);
+      if (op.body && !isValid(op.body, request.body))
+        problems.push(`${op.operationId} → ${method} sends a body its schema refuses: ${JSON.stringify(request.body)}`);
       if (!op.body && request.body !== undefined) problems.push(`${op.operationId} → ${method} sends a body ${op.route} does not take`);
     }
     expect(problems).toEqual([]);

@@ -58,7 +58,9 @@ beforeAll(async () => {
   const statuses = ['PENDING', 'RUNNING', 'FINISHED', 'STOPPING', 'STOPPED'] as const;
   const placed = await Promise.all(
     statuses.flatMap((status) =>
-      [TENANT_A, TENANT_B].map((tenant) => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', tenant, status, leased: status === 'RUNNING' || status === 'STOPPING' })),
+      [TENANT_A, TENANT_B].map((tenant) =>
+        placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', tenant, status, leased: status === 'RUNNING' || status === 'STOPPING' }),
+      ),
     ),
   );
   jobIds = placed.map((job) => job.id);
@@ -66,7 +68,9 @@ beforeAll(async () => {
 
 afterAll(() => {
   const statuses = [...totals.byStatus].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`);
-  console.log(`contract fuzz: ${totals.valid + totals.invalid} requests over ${operations.length} operations (${totals.valid} valid, ${totals.invalid} invalid); ${statuses.join(', ')}`);
+  console.log(
+    `contract fuzz: ${totals.valid + totals.invalid} requests over ${operations.length} operations (${totals.valid} valid, ${totals.invalid} invalid); ${statuses.join(', ')}`,
+  );
 });
 
 /** Who asks: every role, so refusals by role (403) and tenant walls (404) are drawn too. */
@@ -88,7 +92,12 @@ function validValues(op: Operation, existing = false): fc.Arbitrary<Record<strin
   const entries = op.parameters
     .filter((p) => p.name !== 'cursor')
     .map((p) => {
-      const value = p.in === 'path' ? pathValue(op, p.schema, existing) : p.name === 'tenant' ? fc.oneof(fc.constantFrom(TENANT_A, TENANT_B), gen.valid(p.schema)) : gen.valid(p.schema);
+      const value =
+        p.in === 'path'
+          ? pathValue(op, p.schema, existing)
+          : p.name === 'tenant'
+            ? fc.oneof(fc.constantFrom(TENANT_A, TENANT_B), gen.valid(p.schema))
+            : gen.valid(p.schema);
       return [p.name, p.required ? value : fc.option(value, { nil: undefined })] as const;
     });
   return fc.record(Object.fromEntries(entries));
@@ -157,14 +166,18 @@ describe('requests generated from the document', () => {
           if (drawn.kind === 'invalid') {
             const field = answer.status === 400 ? (errorOf(answer).field ?? '') : '';
             // The first problem is named: a cross-field rule checked earlier may come before it.
-            const named = field === drawn.field || field.startsWith(`${drawn.field}.`) || drawn.field!.startsWith(`${field}.`) || isCrossField(op.operationId, field);
+            const named =
+              field === drawn.field || field.startsWith(`${drawn.field}.`) || drawn.field!.startsWith(`${field}.`) || isCrossField(op.operationId, field);
             if (!named) problems.push(`${op.route} broke ${drawn.field} and answered ${answer.status}: ${answer.text.slice(0, 300)}`);
           }
           if (problems.length) throw new Error(problems.join('\n'));
         }),
         { numRuns: RUNS, seed: Number(process.env.CONTRACT_SEED ?? 20_260_515) },
       );
-      if (result.failed) failures.push(`${op.route}: ${String(result.errorInstance ?? '').slice(0, 600)}\n  counterexample: ${JSON.stringify(result.counterexample)?.slice(0, 600)}`);
+      if (result.failed)
+        failures.push(
+          `${op.route}: ${String(result.errorInstance ?? '').slice(0, 600)}\n  counterexample: ${JSON.stringify(result.counterexample)?.slice(0, 600)}`,
+        );
     }
     expect(failures).toEqual([]);
     expect(totals.valid + totals.invalid).toBeGreaterThanOrEqual(operations.length * RUNS);

@@ -32,7 +32,13 @@ export async function send(app: OpenAPIHono<ApiEnv>, call: Call): Promise<Answer
   });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
-  return { status: response.status, contentType, headers: response.headers, json: contentType.startsWith('application/json') ? JSON.parse(text) : undefined, text };
+  return {
+    status: response.status,
+    contentType,
+    headers: response.headers,
+    json: contentType.startsWith('application/json') ? JSON.parse(text) : undefined,
+    text,
+  };
 }
 
 /**
@@ -42,9 +48,11 @@ export async function send(app: OpenAPIHono<ApiEnv>, call: Call): Promise<Answer
 export function brokenPromises(operation: Operation, answer: Answer, isValid: (schema: Schema, value: unknown) => boolean): string[] {
   const problems: string[] = [];
   if (answer.status >= 500) problems.push(`${operation.route} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
-  if (!operation.responses.has(answer.status)) problems.push(`${operation.route} answered ${answer.status}, which it does not document: ${answer.text.slice(0, 300)}`);
+  if (!operation.responses.has(answer.status))
+    problems.push(`${operation.route} answered ${answer.status}, which it does not document: ${answer.text.slice(0, 300)}`);
   const schema = operation.responses.get(answer.status);
-  if (schema && !isValid(schema, answer.json)) problems.push(`${operation.route} answered ${answer.status} with a body its schema refuses: ${answer.text.slice(0, 300)}`);
+  if (schema && !isValid(schema, answer.json))
+    problems.push(`${operation.route} answered ${answer.status} with a body its schema refuses: ${answer.text.slice(0, 300)}`);
   return problems;
 }
 

@@ -39,9 +39,15 @@ const padded = (bytes: number) => {
 
 describe('in the app', () => {
   it('refuses a body over 1 MiB with 413 before reading it, and reads one of exactly 1 MiB', async () => {
-    const over = await api.app.request('/api/jobs', { method: 'POST', headers: { ...json, 'content-length': String(MAX_BODY_BYTES + 1) }, body: padded(MAX_BODY_BYTES + 1) });
+    const over = await api.app.request('/api/jobs', {
+      method: 'POST',
+      headers: { ...json, 'content-length': String(MAX_BODY_BYTES + 1) },
+      body: padded(MAX_BODY_BYTES + 1),
+    });
     expect(over.status).toBe(413);
-    expect(await over.json()).toEqual({ error: { code: 'tooLarge', message: `body must be at most ${MAX_BODY_BYTES} bytes; got ${MAX_BODY_BYTES + 1} bytes`, field: 'body' } });
+    expect(await over.json()).toEqual({
+      error: { code: 'tooLarge', message: `body must be at most ${MAX_BODY_BYTES} bytes; got ${MAX_BODY_BYTES + 1} bytes`, field: 'body' },
+    });
     const at = await api.app.request('/api/jobs', { method: 'POST', headers: json, body: padded(MAX_BODY_BYTES) });
     // Read, then refused for what it says (a label is at most 200 characters), not for its size.
     expect(at.status).toBe(400);

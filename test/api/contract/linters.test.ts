@@ -44,39 +44,59 @@ interface RedoclyProblem {
 }
 
 describe('the served OpenAPI document', () => {
-  it('passes Redocly’s recommended ruleset with 0 errors and 0 warnings', async () => {
-    const { stdout } = await run(process.execPath, [REDOCLY, 'lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', documentPath], { env: OFFLINE }).catch(
-      (failure: { stdout: string }) => failure,
-    );
-    const { problems } = JSON.parse(stdout) as { problems: RedoclyProblem[] };
-    const found = problems.map((p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
-    expect(found).toEqual([]);
-  }, LINT_TIMEOUT);
+  it(
+    'passes Redocly’s recommended ruleset with 0 errors and 0 warnings',
+    async () => {
+      const { stdout } = await run(process.execPath, [REDOCLY, 'lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', documentPath], {
+        env: OFFLINE,
+      }).catch((failure: { stdout: string }) => failure);
+      const { problems } = JSON.parse(stdout) as { problems: RedoclyProblem[] };
+      const found = problems.map((p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`);
+      expect(found).toEqual([]);
+    },
+    LINT_TIMEOUT,
+  );
 
-  it('passes Spectral’s spectral:oas ruleset with 0 errors and 0 warnings', async () => {
-    const { stdout } = await run(process.execPath, [SPECTRAL, 'lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', documentPath], {
-      env: OFFLINE,
-    }).catch((failure: { stdout: string }) => failure);
-    const problems = JSON.parse(stdout || '[]') as Array<{ code: string; severity: number; message: string; path: string[] }>;
-    expect(problems.map((p) => `${p.severity === 0 ? 'error' : 'warning'} ${p.code} at ${p.path.join('.')}: ${p.message}`)).toEqual([]);
-  }, LINT_TIMEOUT);
+  it(
+    'passes Spectral’s spectral:oas ruleset with 0 errors and 0 warnings',
+    async () => {
+      const { stdout } = await run(
+        process.execPath,
+        [SPECTRAL, 'lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', documentPath],
+        {
+          env: OFFLINE,
+        },
+      ).catch((failure: { stdout: string }) => failure);
+      const problems = JSON.parse(stdout || '[]') as Array<{ code: string; severity: number; message: string; path: string[] }>;
+      expect(problems.map((p) => `${p.severity === 0 ? 'error' : 'warning'} ${p.code} at ${p.path.join('.')}: ${p.message}`)).toEqual([]);
+    },
+    LINT_TIMEOUT,
+  );
 
-  it('is linted for real: a document with the faults the linters were brought in for is refused', async () => {
-    const broken = join(dir, 'broken.json');
-    const document = JSON.parse(JSON.stringify(await fetchDocument(api))) as { info: Record<string, unknown>; servers?: unknown; paths: Record<string, Record<string, Record<string, unknown>>> };
-    delete document.info.license;
-    delete document.servers;
-    delete document.paths['/api/jobs']!.get!.operationId;
-    writeFileSync(broken, JSON.stringify(document));
-    const redocly = await run(process.execPath, [REDOCLY, 'lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', broken], { env: OFFLINE }).catch(
-      (failure: { stdout: string }) => failure,
-    );
-    const rules = (JSON.parse(redocly.stdout) as { problems: RedoclyProblem[] }).problems.map((p) => p.ruleId);
-    expect(rules).toEqual(expect.arrayContaining(['info-license', 'no-empty-servers', 'operation-operationId']));
-    const spectral = await run(process.execPath, [SPECTRAL, 'lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', broken], { env: OFFLINE }).catch(
-      (failure: { stdout: string }) => failure,
-    );
-    const codes = (JSON.parse(spectral.stdout) as Array<{ code: string }>).map((p) => p.code);
-    expect(codes).toEqual(expect.arrayContaining(['oas3-api-servers', 'operation-operationId']));
-  }, 2 * LINT_TIMEOUT);
+  it(
+    'is linted for real: a document with the faults the linters were brought in for is refused',
+    async () => {
+      const broken = join(dir, 'broken.json');
+      const document = JSON.parse(JSON.stringify(await fetchDocument(api))) as {
+        info: Record<string, unknown>;
+        servers?: unknown;
+        paths: Record<string, Record<string, Record<string, unknown>>>;
+      };
+      delete document.info.license;
+      delete document.servers;
+      delete document.paths['/api/jobs']!.get!.operationId;
+      writeFileSync(broken, JSON.stringify(document));
+      const redocly = await run(process.execPath, [REDOCLY, 'lint', '--config', join(here, 'redocly.yaml'), '--format', 'json', broken], {
+        env: OFFLINE,
+      }).catch((failure: { stdout: string }) => failure);
+      const rules = (JSON.parse(redocly.stdout) as { problems: RedoclyProblem[] }).problems.map((p) => p.ruleId);
+      expect(rules).toEqual(expect.arrayContaining(['info-license', 'no-empty-servers', 'operation-operationId']));
+      const spectral = await run(process.execPath, [SPECTRAL, 'lint', '--ruleset', join(here, 'spectral.yaml'), '--format', 'json', '--quiet', broken], {
+        env: OFFLINE,
+      }).catch((failure: { stdout: string }) => failure);
+      const codes = (JSON.parse(spectral.stdout) as Array<{ code: string }>).map((p) => p.code);
+      expect(codes).toEqual(expect.arrayContaining(['oas3-api-servers', 'operation-operationId']));
+    },
+    2 * LINT_TIMEOUT,
+  );
 });

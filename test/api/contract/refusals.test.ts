@@ -35,7 +35,12 @@ const one = <T>(arbitrary: fc.Arbitrary<T>): T => fc.sample(arbitrary, { numRuns
 function baseValues(op: Operation): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const parameter of op.parameters) {
-    if (parameter.in === 'path') values[parameter.name] = op.path.startsWith('/api/keys') ? 'k0000000000000000' : op.path.startsWith('/api/schedules') ? NIGHTLY.id : '0000000000000000anyjob';
+    if (parameter.in === 'path')
+      values[parameter.name] = op.path.startsWith('/api/keys')
+        ? 'k0000000000000000'
+        : op.path.startsWith('/api/schedules')
+          ? NIGHTLY.id
+          : '0000000000000000anyjob';
     else if (parameter.name === 'tenant') values.tenant = TENANT_A;
     else if (parameter.required) values[parameter.name] = one(gen.valid(parameter.schema));
   }
@@ -65,8 +70,10 @@ function expectRefusal(refusal: Refusal, problems: string[]): void {
   const error = errorOf(answer);
   const named = error.field === field || error.field?.startsWith(`${field}.`) || field.startsWith(`${error.field}.`);
   if (!named) problems.push(`${route}: ${field} = ${refusal.value} was refused naming ${error.field}: ${error.message}`);
-  if (!/^(unknown (parameter|field) "[^"]+"|[\w.]+ (must|is) .+; got .+)/.test(error.message)) problems.push(`${route}: "${error.message}" is not in the api's voice`);
-  if (/Invalid input|expected \w+, received|Too (big|small)|Unrecognized key/.test(error.message)) problems.push(`${route}: "${error.message}" has zod's wording`);
+  if (!/^(unknown (parameter|field) "[^"]+"|[\w.]+ (must|is) .+; got .+)/.test(error.message))
+    problems.push(`${route}: "${error.message}" is not in the api's voice`);
+  if (/Invalid input|expected \w+, received|Too (big|small)|Unrecognized key/.test(error.message))
+    problems.push(`${route}: "${error.message}" has zod's wording`);
 }
 
 describe('each rule the document states is refused as the document predicts', () => {
@@ -88,7 +95,10 @@ describe('each rule the document states is refused as the document predicts', ()
         if (parameter.required) {
           const values = baseValues(op);
           delete values[parameter.name];
-          expectRefusal({ route: op.route, field: parameter.name, schema: schemaKey(parameter), value: 'nothing', answer: await call(op, values, baseBody(op)) }, problems);
+          expectRefusal(
+            { route: op.route, field: parameter.name, schema: schemaKey(parameter), value: 'nothing', answer: await call(op, values, baseBody(op)) },
+            problems,
+          );
           checked++;
         }
       }
@@ -142,7 +152,10 @@ describe('each rule the document states is refused as the document predicts', ()
     }
     // Two schemas: a tenant, or (where admins may narrow to installation jobs) a tenant or _admin.
     expect(new Set(byRoute.values()).size, JSON.stringify([...byRoute], null, 1)).toBe(2);
-    for (const message of byRoute.values()) expect(message).toMatch(/^tenant must be a tenant \(1 to 63 lower-case letters, digits and dashes, not starting with a dash\)( or _admin)?; got "x{60}…"$/);
+    for (const message of byRoute.values())
+      expect(message).toMatch(
+        /^tenant must be a tenant \(1 to 63 lower-case letters, digits and dashes, not starting with a dash\)( or _admin)?; got "x{60}…"$/,
+      );
   });
 });
 
@@ -166,7 +179,10 @@ describe('one refusal policy for every route', () => {
     for (const op of operations) {
       for (const parameter of op.parameters.filter((p) => p.in === 'query')) {
         const good = encodeURIComponent(serialized(one(gen.valid(parameter.schema))));
-        for (const pair of [[good, 'abc'], ['abc', good]]) {
+        for (const pair of [
+          [good, 'abc'],
+          ['abc', good],
+        ]) {
           const values = baseValues(op);
           delete values[parameter.name];
           const answer = await call(op, values, baseBody(op), pair.map((value) => `${parameter.name}=${value}`).join('&'));
@@ -184,8 +200,17 @@ describe('one refusal policy for every route', () => {
     const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
     let checked = 0;
     for (const op of operations.filter((o) => o.method.toLowerCase() !== 'get')) {
-      for (const [depth, contentType] of [[MAX_JSON_DEPTH + 1, 'application/json'], [5_000, 'application/json; charset=utf-8'], [5_000, 'text/plain']] as const) {
-        const answer = await send(api.app, { ...requestOf(op, baseValues(op)), token: ADMIN_TOKEN, body: deep(depth), headers: { 'content-type': contentType } });
+      for (const [depth, contentType] of [
+        [MAX_JSON_DEPTH + 1, 'application/json'],
+        [5_000, 'application/json; charset=utf-8'],
+        [5_000, 'text/plain'],
+      ] as const) {
+        const answer = await send(api.app, {
+          ...requestOf(op, baseValues(op)),
+          token: ADMIN_TOKEN,
+          body: deep(depth),
+          headers: { 'content-type': contentType },
+        });
         problems.push(...brokenPromises(op, answer, isValid));
         checked++;
         // Sent as text, a body is refused by the routes that read one (as not JSON) and ignored by the others.
@@ -231,7 +256,9 @@ describe('destructive routes never widen their scope for a parameter they did no
 
   it('bulk whose filter names another tenant than its tenant parameter is refused', async () => {
     const job = await ended();
-    const response = await api.call('POST', `/api/jobs/bulk?tenant=${TENANT_A}`, { body: { op: 'delete', filter: { tenant: 'tenant-b', status: ['FINISHED'] } } });
+    const response = await api.call('POST', `/api/jobs/bulk?tenant=${TENANT_A}`, {
+      body: { op: 'delete', filter: { tenant: 'tenant-b', status: ['FINISHED'] } },
+    });
     expect(response.status).toBe(400);
     expect(errorOf({ json: await response.json() } as Answer).field).toBe('filter.tenant');
     expect(await exists(job.id)).toBe(true);

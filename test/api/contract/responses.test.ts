@@ -35,7 +35,13 @@ beforeAll(async () => {
   const doc = await fetchDocument(api);
   operations = operationsOf(doc);
   isValid = createValidator(doc);
-  limited = createApi({ engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: { perSecond: 0.001, burst: 1 } });
+  limited = createApi({
+    engine: api.stack.engine,
+    clients: api.stack.clients,
+    config: api.stack.config,
+    auth: { adminToken: ADMIN_TOKEN },
+    rateLimit: { perSecond: 0.001, burst: 1 },
+  });
   await send(limited, { method: 'GET', url: '/api/summary', token: ADMIN_TOKEN });
   for (let i = 0; i < 2; i++) await job('FINISHED');
 });

@@ -39,13 +39,9 @@ export function addCapped(into: Record<string, RecordOutcome>, from: Record<stri
   return dropped;
 }
 
-export const entityName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'entityName must be a simple name such as "companies"');
+export const entityName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'entityName must be a simple name such as "companies"');
 
-export const recordQuery = z
-  .object({ type: z.enum(RECORD_TYPES).optional(), city: z.string().min(1).optional() })
-  .strict();
+export const recordQuery = z.object({ type: z.enum(RECORD_TYPES).optional(), city: z.string().min(1).optional() }).strict();
 
 /** Invalid data will never become valid by retrying, so it ends the job at once. */
 export function parseData<T extends z.ZodType>(schema: T, data: unknown, type: string): z.infer<T> {

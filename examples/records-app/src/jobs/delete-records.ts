@@ -52,10 +52,7 @@ export function deleteRecordsJob(deps: JobDeps) {
 
       const results: PerRecordResults['results'] = {};
       // Failures first: when the map is capped, they are the entries worth keeping.
-      addCapped(
-        results,
-        Object.fromEntries(selection.missing.map((id) => [id, { status: 'error' as const, errorMessage: 'record not found' }])),
-      );
+      addCapped(results, Object.fromEntries(selection.missing.map((id) => [id, { status: 'error' as const, errorMessage: 'record not found' }])));
       addCapped(results, Object.fromEntries(selection.ids.map((id) => [id, { status: 'ok' as const }])));
       await ctx.step('report', () => {
         ctx.log.info(`${selection.ids.length} records deleted from ${data.entityName}`);

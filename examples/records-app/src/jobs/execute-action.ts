@@ -44,16 +44,12 @@ export function executeActionJob(deps: JobDeps) {
     description: 'Runs an action (logSomething, slowTouch, failSome) on the tenant’s records a query selects, in chunks run as children.',
     access: { submit: 'tenant-admin', intake: true },
     label: (data) =>
-      data.chunk && data.recordIds
-        ? `${label(data)} (records ${(data.offset ?? 0) + 1}-${(data.offset ?? 0) + data.recordIds.length})`
-        : label(data),
+      data.chunk && data.recordIds ? `${label(data)} (records ${(data.offset ?? 0) + 1}-${(data.offset ?? 0) + data.recordIds.length})` : label(data),
     async run(ctx) {
       const data = parseData(dataSchema, ctx.data, EXECUTE_ACTION);
       const action = ACTIONS[data.actionName];
       if (!action) {
-        throw new NonRetriableError(
-          `unknown action "${data.actionName}" on ${data.entityName}; known actions: ${Object.keys(ACTIONS).join(', ')}`,
-        );
+        throw new NonRetriableError(`unknown action "${data.actionName}" on ${data.entityName}; known actions: ${Object.keys(ACTIONS).join(', ')}`);
       }
       const params = parseData(action.params, data.params, `${EXECUTE_ACTION} ${data.actionName} params`);
       if (data.chunk) await runChunk(ctx, deps, data, action, params);

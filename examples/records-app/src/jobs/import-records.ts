@@ -21,7 +21,11 @@ const rowSchema = z.object({
   name: z.string().trim().min(1, 'name is empty').max(200),
   type: z.enum(RECORD_TYPES, { error: `type must be one of ${RECORD_TYPES.join(', ')}` }),
   city: z.string().trim().min(1, 'city is empty').max(100),
-  employees: z.string().trim().regex(/^\d{1,9}$/, 'employees must be a whole number').transform(Number),
+  employees: z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}$/, 'employees must be a whole number')
+    .transform(Number),
 });
 
 interface Header {
@@ -98,9 +102,7 @@ async function readHeader(deps: JobDeps, fileName: string): Promise<Header> {
   if (rows[0]?.error) throw new NonRetriableError(`${fileName}: the header line cannot be read: ${rows[0].error}`);
   const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c));
   if (missing.length > 0) {
-    throw new NonRetriableError(
-      `${fileName}: the header must name the columns ${IMPORT_COLUMNS.join(',')}; missing ${missing.join(', ')}`,
-    );
+    throw new NonRetriableError(`${fileName}: the header must name the columns ${IMPORT_COLUMNS.join(',')}; missing ${missing.join(', ')}`);
   }
   const columns = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Header['columns'];
   return { columns, width: names.length, size, etag, start: next };
@@ -180,7 +182,6 @@ async function readRows(deps: JobDeps, key: string, etag: string | undefined, fr
   const taken = rows.slice(0, maxRows);
   const last = taken.at(-1);
   // With no row left, the rest was blank lines: the cursor moves to the end.
-  const next: CsvPosition =
-    ended && taken.length === rows.length ? parser.position() : last ? { offset: last.endOffset, line: last.endLine } : from;
+  const next: CsvPosition = ended && taken.length === rows.length ? parser.position() : last ? { offset: last.endOffset, line: last.endLine } : from;
   return { rows: taken, next };
 }

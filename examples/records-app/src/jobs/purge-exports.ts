@@ -65,7 +65,9 @@ export function purgeExportsJob(deps: JobDeps) {
         if (outcome.next === null) break;
         token = outcome.next;
       }
-      ctx.log.info(`deleted ${totals.deleted} export files older than ${data.olderThanDays} days${totals.failed ? `; ${totals.failed} could not be deleted` : ''}`);
+      ctx.log.info(
+        `deleted ${totals.deleted} export files older than ${data.olderThanDays} days${totals.failed ? `; ${totals.failed} could not be deleted` : ''}`,
+      );
       ctx.setResults(totals);
     },
   });

@@ -49,9 +49,7 @@ interface Shared {
   crashAfter: Set<string>;
 }
 
-export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<string, unknown>>
-  implements JobContext<TData, TResults>
-{
+export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<string, unknown>> implements JobContext<TData, TResults> {
   readonly job: CurrentJob;
   readonly data: TData;
   readonly signal: AbortSignal;

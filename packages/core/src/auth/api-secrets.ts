@@ -39,10 +39,7 @@ export function checkedSecret(value: string | undefined, minLength: number, vari
 }
 
 /** Reads the api's secrets once per cold start. A missing session secret is a deployment error, said plainly. */
-export async function loadApiSecrets(
-  client: Pick<SecretsManagerClient, 'send'>,
-  env: Record<string, string | undefined> = process.env,
-): Promise<ApiSecrets> {
+export async function loadApiSecrets(client: Pick<SecretsManagerClient, 'send'>, env: Record<string, string | undefined> = process.env): Promise<ApiSecrets> {
   const sessionSecretId = env[SECRET_ENV.sessionSecretId]?.trim();
   if (!sessionSecretId) throw new BadRequestError(`environment variable ${SECRET_ENV.sessionSecretId} is not set`, SECRET_ENV.sessionSecretId);
   const adminTokenSecretId = env[SECRET_ENV.adminTokenSecretId]?.trim();

@@ -10,7 +10,8 @@ const ADMIN_ONLY = defineJob({ type: 'ADMIN_ONLY', access: { submit: 'admin' }, 
 const FROM_INTAKE = defineJob({
   type: 'FROM_INTAKE',
   access: { intake: true },
-  checkData: (data: { key?: string }, job) => (data.key?.startsWith(`${job.tenant}/`) ? undefined : { field: 'key', message: `must start with ${job.tenant}/` }),
+  checkData: (data: { key?: string }, job) =>
+    data.key?.startsWith(`${job.tenant}/`) ? undefined : { field: 'key', message: `must start with ${job.tenant}/` },
   run,
 });
 const SYSTEM = defineJob({ type: 'SYSTEM_THING', system: true, run });
@@ -41,16 +42,34 @@ describe('assertMaySubmit', () => {
     ['an admin, any type in any tenant', ADMIN_ONLY, caller(admin), 'globex', 'ok'],
     ['a tenant-admin, an any-writer type in its tenant', ANY_WRITER, caller(acmeAdmin), 'acme', 'ok'],
     ['a tenant-admin, an admin-only type', ADMIN_ONLY, caller(acmeAdmin), 'acme', '403 only admins may submit ADMIN_ONLY'],
-    ['a tenant-admin, another tenant', ANY_WRITER, caller(acmeAdmin), 'globex', '403 this key is limited to tenant acme; it cannot submit ANY_WRITER into globex'],
+    [
+      'a tenant-admin, another tenant',
+      ANY_WRITER,
+      caller(acmeAdmin),
+      'globex',
+      '403 this key is limited to tenant acme; it cannot submit ANY_WRITER into globex',
+    ],
     ['a viewer', ANY_WRITER, caller(acmeViewer), 'acme', '403 viewer keys are read-only; they cannot submit ANY_WRITER'],
     ['a tenant-admin, a system type by hand', SYSTEM, caller(acmeAdmin), 'acme', '403 SYSTEM_THING is a system job type; only admins may submit it'],
     ['an admin, a system type by hand', SYSTEM, caller(admin), 'acme', 'ok'],
     ['a tenant-admin’s operation, a system type', SYSTEM, operation(acmeAdmin), 'acme', 'ok'],
-    ['a tenant-admin’s operation, in another tenant', SYSTEM, operation(acmeAdmin), '_admin', '403 this key is limited to tenant acme; it cannot submit SYSTEM_THING into _admin'],
+    [
+      'a tenant-admin’s operation, in another tenant',
+      SYSTEM,
+      operation(acmeAdmin),
+      '_admin',
+      '403 this key is limited to tenant acme; it cannot submit SYSTEM_THING into _admin',
+    ],
     ['a viewer’s operation', SYSTEM, operation(acmeViewer), 'acme', '403 viewer keys are read-only; they cannot submit SYSTEM_THING'],
     ['a tenant-admin’s operation, an admin-only type', ADMIN_ONLY, operation(acmeAdmin), 'acme', '403 only admins may submit ADMIN_ONLY'],
     ['intake, a type that accepts it, a bound tenant', FROM_INTAKE, intake(['acme']), 'acme', 'ok'],
-    ['intake, a tenant it is not bound to', FROM_INTAKE, intake(['acme']), 'globex', '403 intake producer AROAORDERS:orders-fn is not bound to tenant globex, so it cannot submit FROM_INTAKE there'],
+    [
+      'intake, a tenant it is not bound to',
+      FROM_INTAKE,
+      intake(['acme']),
+      'globex',
+      '403 intake producer AROAORDERS:orders-fn is not bound to tenant globex, so it cannot submit FROM_INTAKE there',
+    ],
     ['intake, a type that does not accept it', ANY_WRITER, intake(['acme']), 'acme', '403 ANY_WRITER does not accept intake messages'],
     ['intake, a system type', SYSTEM, intake(['acme']), 'acme', '403 SYSTEM_THING is a system job type; other services cannot submit it'],
     ['the scheduler, an admin-only type', ADMIN_ONLY, scheduler, '_admin', 'ok'],
@@ -68,9 +87,9 @@ describe('admitSubmission', () => {
     expect(admitSubmission(ANY_WRITER, { type: 'ANY_WRITER', tenant: 'acme', submitter: caller(acmeAdmin) })).toEqual({
       runBy: { id: 'k-acme', name: 'Ada' },
     });
-    expect(
-      admitSubmission(ANY_WRITER, { type: 'ANY_WRITER', tenant: 'acme', runBy: { id: 'k-acme', name: 'Ada' }, submitter: caller(acmeAdmin) }),
-    ).toEqual({ runBy: { id: 'k-acme', name: 'Ada' } });
+    expect(admitSubmission(ANY_WRITER, { type: 'ANY_WRITER', tenant: 'acme', runBy: { id: 'k-acme', name: 'Ada' }, submitter: caller(acmeAdmin) })).toEqual({
+      runBy: { id: 'k-acme', name: 'Ada' },
+    });
     for (const runBy of [{ id: 'k-boss', name: 'The Boss' }, { id: 'k-acme', name: 'Someone Else' }, null]) {
       expect(() => admitSubmission(ANY_WRITER, { type: 'ANY_WRITER', tenant: 'acme', runBy, submitter: caller(acmeAdmin) })).toThrow(
         new ForbiddenError('runBy: only admins may submit a job on behalf of someone else'),

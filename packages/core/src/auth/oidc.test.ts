@@ -21,15 +21,23 @@ const sign = (claims: Record<string, unknown>) => unsigned(claims).setExpiration
 describe('createOidcVerifier', () => {
   it.each([
     [{ 'cognito:groups': ['admin'] }, { role: 'admin', tenant: null }],
-    [{ 'cognito:groups': ['viewer', 'tenant-admin'], 'custom:tenant': 'acme' }, { role: 'tenant-admin', tenant: 'acme' }],
-    [{ 'cognito:groups': 'viewer', 'custom:tenant': 'acme', name: 'Ada' }, { role: 'viewer', tenant: 'acme', name: 'Ada' }],
+    [
+      { 'cognito:groups': ['viewer', 'tenant-admin'], 'custom:tenant': 'acme' },
+      { role: 'tenant-admin', tenant: 'acme' },
+    ],
+    [
+      { 'cognito:groups': 'viewer', 'custom:tenant': 'acme', name: 'Ada' },
+      { role: 'viewer', tenant: 'acme', name: 'Ada' },
+    ],
   ])('maps %j', async (claims, principal) => {
     expect((await verify(await sign(claims))).principal).toMatchObject({ keyId: 'oidc:s-1', ...principal });
   });
 
   it('tells until when the token may be relied on: its exp', async () => {
     const exp = Math.floor(Date.now() / 1000) + 300;
-    const token = await unsigned({ 'cognito:groups': ['admin'] }).setExpirationTime(exp).sign(privateKey);
+    const token = await unsigned({ 'cognito:groups': ['admin'] })
+      .setExpirationTime(exp)
+      .sign(privateKey);
     expect((await verify(token)).expiresAt).toBe(exp * 1000);
   });
 

@@ -99,7 +99,10 @@ export class Engine {
     this.schedules = new Schedules({
       catalog: new ScheduleCatalog(options.schedules ?? [], options.registry),
       store: new ScheduleStore(this.deps.jobs),
-      history: new RunHistory(this.deps.jobs, this.deps.clock, { runsKept: options.runsKept ?? RUNS_KEPT, ...(options.onEvent ? { onEvent: options.onEvent } : {}) }),
+      history: new RunHistory(this.deps.jobs, this.deps.clock, {
+        runsKept: options.runsKept ?? RUNS_KEPT,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      }),
       jobs: this.deps.jobs,
       tenants: this.deps.tenants,
       reports: new ReportPublisher(clients.sns, config.reportTopicArn),
@@ -158,7 +161,14 @@ export class Engine {
     const report = await this.#counted((ctx) => sweep(ctx, options));
     const fired = await this.schedules.fireDue();
     const counters = await reconcileSome(this.deps.jobs, this.deps.tenants, this.deps.clock(), this.deps.tuning.counterSettleMs);
-    return { ...report, countersCorrected: counters.corrected, schedulesStarted: fired.started, schedulesReconciled: fired.reconciled, schedulesFailed: fired.failed, schedulesSkipped: fired.skipped };
+    return {
+      ...report,
+      countersCorrected: counters.corrected,
+      schedulesStarted: fired.started,
+      schedulesReconciled: fired.reconciled,
+      schedulesFailed: fired.failed,
+      schedulesSkipped: fired.skipped,
+    };
   }
 
   /** One page of a CASCADE job's walk: the next children of `jobId`, and where the page after starts. */
@@ -167,7 +177,11 @@ export class Engine {
       if (operation === 'delete') return deletePage(ctx, jobId, startKey);
       if (operation === 'retry') return retryPage(ctx, jobId, since ?? 0, startKey);
       const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(jobId), limit: 100, ...(startKey ? { startKey } : {}) });
-      await cascadeToIds(ctx, page.keys.map((key) => jobIdOfPk(key.pk!)), operation);
+      await cascadeToIds(
+        ctx,
+        page.keys.map((key) => jobIdOfPk(key.pk!)),
+        operation,
+      );
       return page.lastKey;
     });
   }

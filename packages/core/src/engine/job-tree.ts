@@ -25,14 +25,24 @@ import { bucketOf, endSpec, merge } from './transitions.ts';
 export async function jobEnded(ctx: EngineContext, record: JobRecord): Promise<void> {
   const { deps } = ctx;
   ctx.counters.bucketMoved(record, 'active', bucketOf(record));
-  emit(deps, { type: 'jobEnded', jobId: record.id, rootId: record.rootId, tenant: record.tenant, jobType: record.type, status: record.status, hasErrors: record.hasErrors });
+  emit(deps, {
+    type: 'jobEnded',
+    jobId: record.id,
+    rootId: record.rootId,
+    tenant: record.tenant,
+    jobType: record.type,
+    status: record.status,
+    hasErrors: record.hasErrors,
+  });
   if (record.scheduleId && deps.runEnded) {
     // A crash here leaves the run's record saying running: a read of the schedule's pages, or
     // the job's deletion, writes the end it finds on the job (run-history.ts).
     await crashPoint('schedule.runEnded', { jobId: record.id, jobType: record.type });
     // Neither a record nor a report that cannot be written may undo or retry the run's end: a
     // report's failure is kept on the schedule row, and both are reported as warnings.
-    await deps.runEnded(record).catch((error: unknown) => emit(deps, { type: 'warning', message: 'recording or reporting a schedule run failed', jobId: record.id, error }));
+    await deps
+      .runEnded(record)
+      .catch((error: unknown) => emit(deps, { type: 'warning', message: 'recording or reporting a schedule run failed', jobId: record.id, error }));
   }
   await countChildEnded(ctx, record);
 }

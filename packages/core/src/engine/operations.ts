@@ -168,10 +168,12 @@ export class Operations {
     if (!record.parentId) return;
     const parent = await this.deps.jobs.get(record.parentId);
     if (!parent || isEnded(parent.status) || parent.run !== (record.parentRun ?? 0)) return;
-    throw new ConflictError(`cannot restart job ${record.id}: its parent ${parent.id} is ${parent.status} and has counted it as done; restart it once the parent has ended`, {
-      jobId: record.id,
-      operation: 'restart',
-    });
+    throw new ConflictError(
+      `cannot restart job ${record.id}: its parent ${parent.id} is ${parent.status} and has counted it as done; restart it once the parent has ended`,
+      {
+        jobId: record.id,
+        operation: 'restart',
+      },
+    );
   }
-
 }

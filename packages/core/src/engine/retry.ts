@@ -100,7 +100,12 @@ export async function retryTree(ctx: EngineContext, record: JobRecord, since: nu
 }
 
 /** One page of a wide tree's retry (a CASCADE job's step); the last page writes the root. */
-export async function retryPage(ctx: EngineContext, rootId: string, since: number, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+export async function retryPage(
+  ctx: EngineContext,
+  rootId: string,
+  since: number,
+  startKey: Record<string, unknown> | undefined,
+): Promise<Record<string, unknown> | undefined> {
   const { deps } = ctx;
   const root = await deps.jobs.get(rootId);
   if (!root || !failedBefore(ctx, root, since)) return undefined;
@@ -126,7 +131,10 @@ async function retryChild(ctx: EngineContext, first: JobRecord, since: number): 
 /** The job's own write, once its subtree is retried: null when it changed meanwhile. */
 async function retryOwn(ctx: EngineContext, record: JobRecord, since: number): Promise<JobRecord | null | 'nothing'> {
   if (!failedBefore(ctx, record, since)) return 'nothing';
-  const children = record.childrenTotal === 0 ? [] : [...(await ctx.deps.jobs.getMany(await childIds(ctx.deps, record.id))).values()].filter((child) => ofCurrentRun(record, child));
+  const children =
+    record.childrenTotal === 0
+      ? []
+      : [...(await ctx.deps.jobs.getMany(await childIds(ctx.deps, record.id))).values()].filter((child) => ofCurrentRun(record, child));
   // A child that is running again, or ended after the retry was asked, is one this retry re-ran.
   const childRetried = children.some((child) => !isEnded(child.status) || (child.endDate ?? 0) > since);
   if (record.error === undefined && !childRetried) return 'nothing';

@@ -185,7 +185,12 @@ export class SliceRunner {
     if (retriable) {
       const delayMs = Math.min(definition.retry.maxBackoffMs, definition.retry.backoffMs * 2 ** (attempt - 1));
       await deps.logs.append(record.id, [
-        { timestamp: deps.clock(), level: 'INFO', message: `attempt ${attempt} failed: ${message}; retrying in ${Math.round(delayMs / 1000)} s`, additionalInfo: { attempt, error: message } },
+        {
+          timestamp: deps.clock(),
+          level: 'INFO',
+          message: `attempt ${attempt} failed: ${message}; retrying in ${Math.round(delayMs / 1000)} s`,
+          additionalInfo: { attempt, error: message },
+        },
       ]);
       // The job keeps its in-flight slot while it backs off; the delayed message resumes it.
       // If that message is lost (a crash right after this write), the sweeper resends it
@@ -200,7 +205,16 @@ export class SliceRunner {
       return 'retrying';
     }
     await deps.logs.append(record.id, [
-      { timestamp: deps.clock(), level: 'ERROR', message: `job failed: ${message}`, additionalInfo: { attempt, error: message, ...(error instanceof Error && error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}) } },
+      {
+        timestamp: deps.clock(),
+        level: 'ERROR',
+        message: `job failed: ${message}`,
+        additionalInfo: {
+          attempt,
+          error: message,
+          ...(error instanceof Error && error.stack ? { stack: error.stack.split('\n').slice(0, 8).join('\n') } : {}),
+        },
+      },
     ]);
     const outcome = await unlessLeaseLost(
       finishOrPark(ctx, record, lease, {

@@ -142,9 +142,7 @@ async function claimIdempotencyKey(ctx: EngineContext, tenant: string, key: stri
     return id;
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
-    const out = await deps.jobs.client.send(
-      new GetCommand({ TableName: deps.jobs.tableName, Key: idempotencyKey(tenant, key), ConsistentRead: true }),
-    );
+    const out = await deps.jobs.client.send(new GetCommand({ TableName: deps.jobs.tableName, Key: idempotencyKey(tenant, key), ConsistentRead: true }));
     return out.Item?.jobId as string;
   }
 }

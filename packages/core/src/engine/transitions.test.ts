@@ -11,10 +11,7 @@ describe('merge', () => {
 
   it('keeps every part’s attributes', () => {
     expect(
-      merge(
-        { set: { a: 1 }, setRaw: { n: '#n + :one' }, values: { ':one': 1 } },
-        { add: { count: 2 }, delete: { tags: new Set(['x']) }, remove: ['gone'] },
-      ),
+      merge({ set: { a: 1 }, setRaw: { n: '#n + :one' }, values: { ':one': 1 } }, { add: { count: 2 }, delete: { tags: new Set(['x']) }, remove: ['gone'] }),
     ).toStrictEqual({
       set: { a: 1 },
       setRaw: { n: '#n + :one' },

@@ -69,7 +69,11 @@ export async function deleteTree(ctx: EngineContext, flagged: JobRecord, marker:
 }
 
 /** One page of a wide tree's removal (a CASCADE job's step); the last page removes the root. */
-export async function deletePage(ctx: EngineContext, rootId: string, startKey: Record<string, unknown> | undefined): Promise<Record<string, unknown> | undefined> {
+export async function deletePage(
+  ctx: EngineContext,
+  rootId: string,
+  startKey: Record<string, unknown> | undefined,
+): Promise<Record<string, unknown> | undefined> {
   const page = await ctx.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 100, ...(startKey ? { startKey } : {}) });
   await deleteChildren(ctx, (await ctx.deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values());
   if (page.lastKey) return page.lastKey;

@@ -30,18 +30,7 @@ export function csvDocument(rows: ReadonlyArray<readonly CsvCell[]>): string {
   return rows.map((row) => `${csvRow(row)}\r\n`).join('');
 }
 
-export const jobCsvHeader = [
-  'Name',
-  'Status',
-  'User',
-  'Created',
-  'Completed',
-  'Id',
-  'Type',
-  'Errors',
-  'Waiting ms',
-  'Duration ms',
-] as const;
+export const jobCsvHeader = ['Name', 'Status', 'User', 'Created', 'Completed', 'Id', 'Type', 'Errors', 'Waiting ms', 'Duration ms'] as const;
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 

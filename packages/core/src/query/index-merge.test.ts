@@ -45,7 +45,10 @@ describe('IndexMerge', () => {
       }
       const lo = rnd() < 0.5 ? '0' : createSortKey(1_000, '');
       const range: SortKeyRange = [lo, FULL[1]];
-      const expected = everything.filter((sk) => sk >= lo).sort().reverse();
+      const expected = everything
+        .filter((sk) => sk >= lo)
+        .sort()
+        .reverse();
       const sources = Object.keys(partitions).map((partition) => ({ index: 'gsi2' as const, partition }));
 
       const { store } = fakeStore(partitions);
@@ -82,7 +85,10 @@ describe('IndexMerge', () => {
     const interleaved = { A: [] as string[], B: [] as string[] };
     for (let i = 0; i < 400; i++) (i % 2 === 0 ? interleaved.A : interleaved.B).push(createSortKey(i, `id${i}`));
     const a = fakeStore(interleaved);
-    const sources = [{ index: 'gsi2' as const, partition: 'A' }, { index: 'gsi2' as const, partition: 'B' }];
+    const sources = [
+      { index: 'gsi2' as const, partition: 'A' },
+      { index: 'gsi2' as const, partition: 'B' },
+    ];
     const merge = new IndexMerge(a.store, sources, FULL);
     expect(await merge.next(100)).toHaveLength(100);
     expect(merge.keysRead).toBeLessThanOrEqual(100 + 2 * 8);
@@ -100,7 +106,14 @@ describe('IndexMerge', () => {
 
   it('reports no more when the range holds nothing', async () => {
     const { store } = fakeStore({ A: [createSortKey(5, 'a')], B: [] });
-    const merge = new IndexMerge(store, [{ index: 'gsi3', partition: 'A' }, { index: 'gsi3', partition: 'B' }], [createSortKey(6, ''), FULL[1]]);
+    const merge = new IndexMerge(
+      store,
+      [
+        { index: 'gsi3', partition: 'A' },
+        { index: 'gsi3', partition: 'B' },
+      ],
+      [createSortKey(6, ''), FULL[1]],
+    );
     expect(await merge.next(10)).toEqual([]);
     expect(await merge.hasMore()).toBe(false);
   });

@@ -165,7 +165,21 @@ function keysDecide(q: JobQuery): boolean {
 /** What a cursor is bound to: everything but the page size and the cursor itself. */
 function queryPrint(tenants: readonly string[], q: JobQuery): string {
   const range = (r: JobQuery['create']) => (r === null ? null : [r.from, r.to]);
-  return fingerprint([tenants, q.types, q.statuses, range(q.create), range(q.start), range(q.end), q.hasErrors, q.system, q.children, q.parentId, q.rootId, q.sort, q.q]);
+  return fingerprint([
+    tenants,
+    q.types,
+    q.statuses,
+    range(q.create),
+    range(q.start),
+    range(q.end),
+    q.hasErrors,
+    q.system,
+    q.children,
+    q.parentId,
+    q.rootId,
+    q.sort,
+    q.q,
+  ]);
 }
 
 /** The partitions to merge, from the most selective key filter the query has. */

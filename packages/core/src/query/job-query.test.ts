@@ -113,7 +113,9 @@ describe('parseJobQuery', () => {
   });
 
   it('explains a bad status with the valid ones', () => {
-    expect(() => parseJobQuery({ status: 'PENDING,DONE' })).toThrow('status must be one of PENDING, RUNNING, FINISHED, STOPPING, STOPPED, CANCELING, CANCELED; got "DONE"');
+    expect(() => parseJobQuery({ status: 'PENDING,DONE' })).toThrow(
+      'status must be one of PENDING, RUNNING, FINISHED, STOPPING, STOPPED, CANCELING, CANCELED; got "DONE"',
+    );
     expect(() => parseJobQuery({ status: 'DONE' })).toThrow(/PENDING, RUNNING, FINISHED, STOPPING, STOPPED, CANCELING, CANCELED/);
     expect(() => parseJobQuery({ createFrom: '9', createTo: '1' })).toThrow('createTo must not be before createFrom (9); got 1');
   });

@@ -40,25 +40,27 @@ export interface JobQuery {
   q: string | null;
 }
 
-export const jobQuerySchema = z.strictObject({
-  type: listParam(jobTypeSchema, 'job types (upper-case, e.g. EXECUTE_ACTION)'),
-  status: listParam(jobStatusSchema, `statuses (${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
-  createFrom: msParam,
-  createTo: msParam,
-  startFrom: msParam,
-  startTo: msParam,
-  endFrom: msParam,
-  endTo: msParam,
-  hasErrors: boolParam,
-  system: boolParam,
-  children: boolParam,
-  parentId: jobIdSchema,
-  rootId: jobIdSchema,
-  sort: z.enum(['date', 'name'], { error: 'must be date or name' }),
-  _size: sizeParam,
-  cursor: cursorParam,
-  q: textParam,
-}).partial();
+export const jobQuerySchema = z
+  .strictObject({
+    type: listParam(jobTypeSchema, 'job types (upper-case, e.g. EXECUTE_ACTION)'),
+    status: listParam(jobStatusSchema, `statuses (${JOB_STATUSES.join(', ')})`, JOB_STATUSES.length),
+    createFrom: msParam,
+    createTo: msParam,
+    startFrom: msParam,
+    startTo: msParam,
+    endFrom: msParam,
+    endTo: msParam,
+    hasErrors: boolParam,
+    system: boolParam,
+    children: boolParam,
+    parentId: jobIdSchema,
+    rootId: jobIdSchema,
+    sort: z.enum(['date', 'name'], { error: 'must be date or name' }),
+    _size: sizeParam,
+    cursor: cursorParam,
+    q: textParam,
+  })
+  .partial();
 
 export const JOB_QUERY_PARAMS = Object.keys(jobQuerySchema.shape);
 

@@ -33,13 +33,7 @@ const logCursor = z.strictObject({ v: z.literal(1), s: z.string().regex(/^L#\d{1
  * the lower-cased message). Filters are applied after the read, so pages continue until the
  * page fills or the read budget is used. The caller checks that the job exists and is visible.
  */
-export async function findLogs(
-  store: TableReader,
-  jobId: string,
-  query: LogQuery,
-  now: number,
-  options: { cursors: CursorCodec },
-): Promise<FindLogsResult> {
+export async function findLogs(store: TableReader, jobId: string, query: LogQuery, now: number, options: { cursors: CursorCodec }): Promise<FindLogsResult> {
   assertJobId(jobId);
   const range = logTimeRange(query, now);
   const lo = `L#${pad(range.from, 13)}`;

@@ -33,10 +33,7 @@ export const msParam = intParam(0, MAX_MS, `must be milliseconds since the epoch
 
 export const sizeParam = intParam(1, MAX_PAGE_SIZE);
 
-export const boolParam = z.preprocess(
-  (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw),
-  z.boolean({ error: 'must be true or false' }),
-);
+export const boolParam = z.preprocess((raw) => (raw === 'true' ? true : raw === 'false' ? false : raw), z.boolean({ error: 'must be true or false' }));
 
 /** Every cursor the api issues is base64url (`cursor.ts`). */
 export const CURSOR_PATTERN = /^[A-Za-z0-9_-]+$/;
@@ -50,10 +47,7 @@ export const cursorParam = z
 /** Free text, trimmed; a blank one is refused rather than matching everything. */
 export const textParam = z.preprocess(
   (raw) => (typeof raw === 'string' ? raw.trim() : raw),
-  z
-    .string()
-    .regex(/\S/, 'must not be blank')
-    .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`),
+  z.string().regex(/\S/, 'must not be blank').max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`),
 );
 
 /**
@@ -64,7 +58,17 @@ export function listParam<T extends z.ZodType<string>>(item: T, expected: string
   const message = `must be a comma-separated list of ${expected}, at most ${max}`;
   return z
     .preprocess(
-      (raw) => (typeof raw === 'string' ? [...new Set(raw.split(',').map((s) => s.trim()).filter((s) => s !== ''))] : raw),
+      (raw) =>
+        typeof raw === 'string'
+          ? [
+              ...new Set(
+                raw
+                  .split(',')
+                  .map((s) => s.trim())
+                  .filter((s) => s !== ''),
+              ),
+            ]
+          : raw,
       z.array(item, { error: message }).min(1, message).max(max, message).meta({ uniqueItems: true }),
     )
     .meta({ param: { style: 'form', explode: false } });

@@ -15,10 +15,7 @@ export type PlanningType = (typeof PLANNING_TYPES)[number];
  * default), days of the week × times of day an administrator picked in a time zone
  * (`scheduled`), or only by hand (`disabled`).
  */
-export type Planning =
-  | { type: 'automatic' }
-  | { type: 'scheduled'; days: Weekday[]; times: string[]; timeZone: string }
-  | { type: 'disabled' };
+export type Planning = { type: 'automatic' } | { type: 'scheduled'; days: Weekday[]; times: string[]; timeZone: string } | { type: 'disabled' };
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -85,7 +82,9 @@ export function latestSlot(planning: Planning, automatic: AutomaticSchedule, atO
   let best: number | null = null;
   for (const pattern of patternsOf(planning, automatic)) {
     // previousRuns looks strictly before its reference; one ms later includes a slot at `atOrBefore`.
-    const previous = cronOf(pattern).previousRuns(1, new Date(atOrBefore + 1))[0]?.getTime();
+    const previous = cronOf(pattern)
+      .previousRuns(1, new Date(atOrBefore + 1))[0]
+      ?.getTime();
     if (previous !== undefined && (best === null || previous > best)) best = previous;
   }
   return best;

@@ -80,7 +80,8 @@ export class RunHistory {
     return new Map(
       pointers.map((p) => {
         const job = jobs.get(p.jobId);
-        const record = records.get(p.jobId) ?? startedRecord(p.scheduleId, job ?? { id: p.jobId, type: '', label: '', tenant: p.tenant, createDate: p.createDate });
+        const record =
+          records.get(p.jobId) ?? startedRecord(p.scheduleId, job ?? { id: p.jobId, type: '', label: '', tenant: p.tenant, createDate: p.createDate });
         return [p.jobId, runView(record, job, now)];
       }),
     );

@@ -68,12 +68,37 @@ describe('run records', () => {
   });
 
   it.each([
-    ['an active job, live', started(), job({ status: 'RUNNING', startDate: STARTED }), { runStatus: 'running', startDate: STARTED, endDate: null, duration: NOW - STARTED, jobRemoved: false }],
+    [
+      'an active job, live',
+      started(),
+      job({ status: 'RUNNING', startDate: STARTED }),
+      { runStatus: 'running', startDate: STARTED, endDate: null, duration: NOW - STARTED, jobRemoved: false },
+    ],
     ['a restarted job, live, over its earlier end', settled(), job({ status: 'PENDING' }), { runStatus: 'running', startDate: null, jobRemoved: false }],
-    ['an ended job its record holds, from the record', settled({ duration: 4_000 }), ended({ hasErrors: false }), { runStatus: 'warnings', hasErrors: true, startDate: STARTED, endDate: ENDED, duration: 4_000, jobRemoved: false }],
-    ['an ended job its record missed, from the job', started(), ended(), { runStatus: 'success', startDate: STARTED, endDate: ENDED, duration: 4_000, jobRemoved: false }],
-    ['a removed job its record holds, from the record', settled(), undefined, { runStatus: 'warnings', hasErrors: true, startDate: STARTED, endDate: ENDED, duration: 4_000, jobRemoved: true }],
-    ['a removed job its record missed, unknown', started(), undefined, { runStatus: 'unknown', startDate: null, endDate: null, duration: 0, hasErrors: false, jobRemoved: true }],
+    [
+      'an ended job its record holds, from the record',
+      settled({ duration: 4_000 }),
+      ended({ hasErrors: false }),
+      { runStatus: 'warnings', hasErrors: true, startDate: STARTED, endDate: ENDED, duration: 4_000, jobRemoved: false },
+    ],
+    [
+      'an ended job its record missed, from the job',
+      started(),
+      ended(),
+      { runStatus: 'success', startDate: STARTED, endDate: ENDED, duration: 4_000, jobRemoved: false },
+    ],
+    [
+      'a removed job its record holds, from the record',
+      settled(),
+      undefined,
+      { runStatus: 'warnings', hasErrors: true, startDate: STARTED, endDate: ENDED, duration: 4_000, jobRemoved: true },
+    ],
+    [
+      'a removed job its record missed, unknown',
+      started(),
+      undefined,
+      { runStatus: 'unknown', startDate: null, endDate: null, duration: 0, hasErrors: false, jobRemoved: true },
+    ],
   ] as const)('read %s', (_, record, current, expected) => {
     expect(runView(record, current, NOW)).toEqual({
       id: 'j1',

@@ -61,15 +61,15 @@ export class ScheduleCatalog {
   rows(tenants: readonly string[]): ScheduleRef[] {
     const userTenants = tenants.filter((tenant) => tenant !== ADMIN_TENANT).sort();
     return this.all().flatMap((definition): ScheduleRef[] =>
-      definition.scope === 'installation'
-        ? [{ id: definition.id, tenant: null }]
-        : userTenants.map((tenant) => ({ id: definition.id, tenant })),
+      definition.scope === 'installation' ? [{ id: definition.id, tenant: null }] : userTenants.map((tenant) => ({ id: definition.id, tenant })),
     );
   }
 
   /** Changes when a definition's schedule changes or a tenant appears: then rows are reconciled. */
   signature(tenants: readonly string[]): string {
     const shape = this.all().map((definition) => [definition.id, definition.scope, definition.automatic.cron, definition.automatic.timeZone]);
-    return createHash('sha256').update(JSON.stringify([shape, [...tenants].sort()])).digest('base64url');
+    return createHash('sha256')
+      .update(JSON.stringify([shape, [...tenants].sort()]))
+      .digest('base64url');
   }
 }

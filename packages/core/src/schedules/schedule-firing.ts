@@ -56,9 +56,7 @@ export class ScheduleReconciler {
     }
     const now = this.deps.clock();
     const refs = catalog.rows(tenants);
-    const existing = new Map(
-      (await store.getMany(refs.map((ref) => ({ tenant: tenantKeyOf(ref), scheduleId: ref.id })))).map((state) => [state.sk, state]),
-    );
+    const existing = new Map((await store.getMany(refs.map((ref) => ({ tenant: tenantKeyOf(ref), scheduleId: ref.id })))).map((state) => [state.sk, state]));
     let changed = 0;
     for (const ref of refs) {
       const definition = catalog.find(ref.id)!;

@@ -8,11 +8,20 @@ import { RUN_STATUSES, type RunStatus } from './run-status.ts';
 /** Addresses one schedule's reports may go to. */
 export const MAX_RECIPIENTS = 20;
 
-const statusParam = listParam(z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }), `run statuses (${RUN_STATUSES.join(', ')})`, RUN_STATUSES.length);
+const statusParam = listParam(
+  z.enum(RUN_STATUSES, { error: `must be one of ${RUN_STATUSES.join(', ')}` }),
+  `run statuses (${RUN_STATUSES.join(', ')})`,
+  RUN_STATUSES.length,
+);
 const pageSize = (max: number, fallback: number) => intParam(1, max).default(fallback);
 
 /** The list's and the runs' query parameters, for parsing and for the api's OpenAPI document. */
-export const scheduleListQuerySchema = z.strictObject({ status: statusParam.optional(), q: textParam.optional(), size: pageSize(500, 100), cursor: cursorParam.optional() });
+export const scheduleListQuerySchema = z.strictObject({
+  status: statusParam.optional(),
+  q: textParam.optional(),
+  size: pageSize(500, 100),
+  cursor: cursorParam.optional(),
+});
 export const scheduleRunsQuerySchema = z.strictObject({ status: statusParam.optional(), size: pageSize(100, 20), cursor: cursorParam.optional() });
 
 export interface ScheduleListQuery {
@@ -45,7 +54,12 @@ const reportSchema = z
     enabled: z.boolean(),
     recipients: z
       // The pattern is zod's own email rule, so the document promises exactly what is checked.
-      .array(z.email('must be an email address').meta({ pattern: z.regexes.email.source }).transform((email) => email.toLowerCase()))
+      .array(
+        z
+          .email('must be an email address')
+          .meta({ pattern: z.regexes.email.source })
+          .transform((email) => email.toLowerCase()),
+      )
       .max(MAX_RECIPIENTS, `must list at most ${MAX_RECIPIENTS} addresses`)
       .transform((emails) => [...new Set(emails)]),
   })

@@ -22,12 +22,25 @@ const STATUS_WORDS: Record<JobRunStatus, string> = {
   failed: 'failed',
 };
 
-const stamp = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC'));
+const stamp = (ms: number | null) =>
+  ms === null
+    ? '-'
+    : new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d{3}Z$/, ' UTC');
 
 function seconds(ms: number): string {
   const total = Math.round(ms / 1000);
-  const parts = [[Math.floor(total / 3600), 'h'], [Math.floor((total % 3600) / 60), 'm'], [total % 60, 's']] as const;
-  return parts.filter(([value], i) => value > 0 || i === 2).map(([value, unit]) => `${value}${unit}`).join(' ');
+  const parts = [
+    [Math.floor(total / 3600), 'h'],
+    [Math.floor((total % 3600) / 60), 'm'],
+    [total % 60, 's'],
+  ] as const;
+  return parts
+    .filter(([value], i) => value > 0 || i === 2)
+    .map(([value, unit]) => `${value}${unit}`)
+    .join(' ');
 }
 
 /** The summary a run's recipients receive. Pure. */
@@ -40,9 +53,7 @@ export function buildReport(
   monitorUrl?: string,
 ): RunReport {
   const where = tenant === null ? 'installation' : `tenant ${tenant}`;
-  const subject = `[Stint] ${definition.id} (${where}) ${STATUS_WORDS[status]}`
-    .replace(/[^\x20-\x7e]/g, '?')
-    .slice(0, 100);
+  const subject = `[Stint] ${definition.id} (${where}) ${STATUS_WORDS[status]}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
   const lines = [
     `Scheduled job ${definition.id} (${where}) ${STATUS_WORDS[status]}.`,
     definition.description,

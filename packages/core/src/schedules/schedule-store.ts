@@ -1,15 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AutomaticSchedule } from '@stint/sdk';
 import type { JobStore } from '../job-store.ts';
-import {
-  DUE_PARTITION,
-  dueSortKey,
-  pad,
-  SCHEDULE_PARTITION,
-  scheduleCatalogKey,
-  scheduleKey,
-  seenKey,
-} from '../table-keys.ts';
+import { DUE_PARTITION, dueSortKey, pad, SCHEDULE_PARTITION, scheduleCatalogKey, scheduleKey, seenKey } from '../table-keys.ts';
 import type { UpdateSpec } from '../update-expression.ts';
 import { nextSlot, patternsOf, type Planning } from './planning.ts';
 

@@ -292,7 +292,9 @@ export class Schedules {
   /** Rows for stored states: their definitions and their last runs (a BatchGet of their records and one of their jobs). */
   async #rows(states: readonly ScheduleState[]): Promise<ScheduleRow[]> {
     const pointers = states.flatMap((state): RunPointer[] =>
-      state.lastJobId && state.lastRunAt !== undefined ? [{ tenant: state.tenant, scheduleId: state.scheduleId, jobId: state.lastJobId, createDate: state.lastRunAt }] : [],
+      state.lastJobId && state.lastRunAt !== undefined
+        ? [{ tenant: state.tenant, scheduleId: state.scheduleId, jobId: state.lastJobId, createDate: state.lastRunAt }]
+        : [],
     );
     const lastRuns = await this.deps.history.latest(pointers);
     return states.map((state) => {
@@ -321,7 +323,10 @@ export class Schedules {
     // A removed job's logs went with it.
     const withRuns = rows.filter((row) => row.lastRun !== null && !row.lastRun.jobRemoved);
     if (withRuns.length === 0) return;
-    const seen = await this.deps.store.seen(viewer, withRuns.map((row) => row.lastRun!.jobId));
+    const seen = await this.deps.store.seen(
+      viewer,
+      withRuns.map((row) => row.lastRun!.jobId),
+    );
     await Promise.all(
       withRuns.map(async (row) => {
         const newest = await this.deps.store.newestLogAt(row.lastRun!.jobId);

@@ -40,9 +40,7 @@ export function openRoute<R extends ApiRoute>(
   options: { bodyReadBy?: 'validator' | 'handler' } = {},
 ): void {
   const shared = [...EVERY_ROUTE, ...(route.method === 'get' ? [] : WITH_BODY), ...(route.security?.length === 0 ? [] : AUTHENTICATED)];
-  const responses = Object.fromEntries(
-    Object.entries({ ...errorResponses(shared), ...route.responses }).sort(([a], [b]) => Number(a) - Number(b)),
-  );
+  const responses = Object.fromEntries(Object.entries({ ...errorResponses(shared), ...route.responses }).sort(([a], [b]) => Number(a) - Number(b)));
   const { middleware: _middleware, ...definition } = route;
   app.openAPIRegistry.registerPath({ ...definition, responses });
   const { query, body, ...request } = route.request ?? {};

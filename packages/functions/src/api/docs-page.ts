@@ -60,7 +60,9 @@ function renderOperation(method: string, path: string, op: Operation): string {
       `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${escapeHtml(p.in)}</td><td>${p.required ? 'yes' : ''}</td><td>${escapeHtml(describeSchema(p.schema))}</td><td>${escapeHtml(p.description ?? '')}</td></tr>`,
   );
   const body = Object.entries(op.requestBody?.content ?? {}).map(([type, media]) => `${type} ${media.schema?.$ref?.split('/').pop() ?? ''}`);
-  const responses = Object.entries(op.responses ?? {}).map(([status, r]) => `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(r.description ?? '')}</td></tr>`);
+  const responses = Object.entries(op.responses ?? {}).map(
+    ([status, r]) => `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(r.description ?? '')}</td></tr>`,
+  );
   return `<section id="${escapeHtml(`${method}-${path}`)}">
 <h2><span class="method ${method}">${method}</span> <span class="path">${escapeHtml(path)}</span></h2>
 <p>${escapeHtml(op.summary ?? '')}</p>${op.description ? `<p>${escapeHtml(op.description)}</p>` : ''}
@@ -77,7 +79,8 @@ function describeSchema(schema: ParameterSchema | undefined): string {
   if (schema.type === 'array') return `comma-separated list of ${describeSchema(schema.items) || 'values'}`;
   const type = typeof schema.type === 'string' ? schema.type : '';
   if (schema.minimum !== undefined && schema.maximum !== undefined) return `${type} ${schema.minimum}–${schema.maximum}`;
-  if (schema.pattern !== undefined) return `${type} matching ${schema.pattern}${schema.maxLength !== undefined ? `, at most ${schema.maxLength} characters` : ''}`;
+  if (schema.pattern !== undefined)
+    return `${type} matching ${schema.pattern}${schema.maxLength !== undefined ? `, at most ${schema.maxLength} characters` : ''}`;
   if (schema.maxLength !== undefined) return `${type}, at most ${schema.maxLength} characters`;
   return type;
 }

@@ -79,7 +79,9 @@ export function registerComponents(app: OpenAPIHono<ApiEnv>): void {
     registry.registerComponent('responses', name, {
       description,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds until a request is allowed again', schema: { type: 'integer', minimum: 1 } } } } : {}),
+      ...(status === 429
+        ? { headers: { 'Retry-After': { description: 'Seconds until a request is allowed again', schema: { type: 'integer', minimum: 1 } } } }
+        : {}),
     });
   }
 }

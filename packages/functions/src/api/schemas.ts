@@ -91,9 +91,7 @@ export const LogPageSchema = z
   .object({ items: z.array(LogLineSchema), nextCursor: z.string().nullable(), tailCursor: z.string().nullable(), partial: z.boolean() })
   .openapi('LogPage');
 
-export const NewLogSchema = z
-  .strictObject({ level: z.enum(['INFO', 'ERROR']), message: z.string().min(1).max(MAX_LOG_MESSAGE) })
-  .openapi('NewLog');
+export const NewLogSchema = z.strictObject({ level: z.enum(['INFO', 'ERROR']), message: z.string().min(1).max(MAX_LOG_MESSAGE) }).openapi('NewLog');
 
 export const WaitingSchema = z
   .object({
@@ -125,7 +123,8 @@ export const BulkRequestSchema = z
       .optional()
       .openapi({ description: 'Each id answers for itself: one that is not a job id answers `badRequest` in the results' }),
     filter: BulkFilterSchema.optional().meta({
-      description: 'GET /api/jobs parameters (`{"status": ["FINISHED", "STOPPED"], "hasErrors": true}`; the query-string form `"FINISHED,STOPPED"` is read too), checked as that route checks them',
+      description:
+        'GET /api/jobs parameters (`{"status": ["FINISHED", "STOPPED"], "hasErrors": true}`; the query-string form `"FINISHED,STOPPED"` is read too), checked as that route checks them',
     }),
   })
   .superRefine((body, ctx) => {
@@ -157,9 +156,7 @@ const statsValues = {
   minWaitingMs: z.number().nullable(),
   maxWaitingMs: z.number().nullable(),
 };
-export const StatsSchema = z
-  .object({ points: z.array(z.object({ t: z.number().int(), ...statsValues })), totals: z.object(statsValues) })
-  .openapi('Stats');
+export const StatsSchema = z.object({ points: z.array(z.object({ t: z.number().int(), ...statsValues })), totals: z.object(statsValues) }).openapi('Stats');
 
 export const ApiKeySchema = z
   .object({
@@ -180,7 +177,8 @@ export const NewApiKeySchema = z
   })
   .superRefine((key, ctx) => {
     // An admin key sees every tenant; any other key sees exactly one.
-    if (key.role === 'admin' && key.tenant != null) ctx.addIssue({ code: 'custom', path: ['tenant'], message: 'must be left out for an admin key, which sees every tenant' });
+    if (key.role === 'admin' && key.tenant != null)
+      ctx.addIssue({ code: 'custom', path: ['tenant'], message: 'must be left out for an admin key, which sees every tenant' });
     if (key.role !== 'admin' && key.tenant == null) ctx.addIssue({ code: 'custom', path: ['tenant'], message: `must name the tenant of a ${key.role} key` });
   })
   .openapi('NewApiKey', {
@@ -250,7 +248,9 @@ export const ScheduleRowSchema = z
         status: z.enum(RUN_STATUSES),
         date: z.number().int(),
         endDate: z.number().int().nullable(),
-        jobRemoved: z.boolean().openapi({ description: 'The run’s job was deleted, cleared or expired; the run is still shown from the schedule’s run record' }),
+        jobRemoved: z
+          .boolean()
+          .openapi({ description: 'The run’s job was deleted, cleared or expired; the run is still shown from the schedule’s run record' }),
       })
       .nullable()
       .openapi({ description: 'From the schedule’s record of its last run, which outlives the run’s job' }),
@@ -259,9 +259,7 @@ export const ScheduleRowSchema = z
   })
   .openapi('Schedule');
 
-export const SchedulePageSchema = z
-  .object({ items: z.array(ScheduleRowSchema), nextCursor: z.string().nullable() })
-  .openapi('SchedulePage');
+export const SchedulePageSchema = z.object({ items: z.array(ScheduleRowSchema), nextCursor: z.string().nullable() }).openapi('SchedulePage');
 
 const ScheduleRunSchema = z
   .object({
@@ -304,7 +302,9 @@ export const RunSchedulesSchema = z
   .openapi('RunSchedules');
 
 export const StartedRunSchema = z.object({ job: JobSchema }).openapi('StartedRun');
-export const StartedRunsSchema = z.object({ jobs: z.array(JobSchema).openapi({ description: 'In the order the schedules were given' }) }).openapi('StartedRuns');
+export const StartedRunsSchema = z
+  .object({ jobs: z.array(JobSchema).openapi({ description: 'In the order the schedules were given' }) })
+  .openapi('StartedRuns');
 
 const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
 

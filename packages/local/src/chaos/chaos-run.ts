@@ -35,7 +35,12 @@ export const STACK_TIMINGS = { leaseMs: 3_000, sweepIntervalMs: 1_000, sliceBudg
 export const IDLE_WINDOW_MS = STACK_TIMINGS.leaseMs + 2 * STACK_TIMINGS.sweepIntervalMs;
 const TABLE_NAME = 'stint-jobs';
 /** The summary read's views (`GET /api/summary`'s flags, as the jobs list takes them). */
-const SUMMARY_VIEWS: ReadonlyArray<{ children?: 'true'; system?: 'true' }> = [{}, { children: 'true' }, { system: 'true' }, { children: 'true', system: 'true' }];
+const SUMMARY_VIEWS: ReadonlyArray<{ children?: 'true'; system?: 'true' }> = [
+  {},
+  { children: 'true' },
+  { system: 'true' },
+  { children: 'true', system: 'true' },
+];
 
 export interface ChaosReport {
   seed: number;
@@ -186,7 +191,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const view of SUMMARY_VIEWS) {
       const summary = await api.call('GET', `/api/summary?${new URLSearchParams({ tenant, ...view })}`);
       const shown = listed.filter((job) => (view.system || !job.system) && (view.children || job.parentId === null));
-      if (summary.status === 200) tenants.push({ tenant, view: new URLSearchParams(view).toString() || 'roots', summary: summary.body as Counts, listed: shown });
+      if (summary.status === 200)
+        tenants.push({ tenant, view: new URLSearchParams(view).toString() || 'roots', summary: summary.body as Counts, listed: shown });
     }
   }
   await stack.stop();
@@ -208,7 +214,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   return {
     seed: options.seed,
     wallMs: Date.now() - began,
-    options: { seed: options.seed, durationMs: options.durationMs, kills: options.kills, pauseMs: options.pauseMs, quiesceMaxMs: options.quiesceMaxMs, settle: options.settle, keepData: options.keepData },
+    options: {
+      seed: options.seed,
+      durationMs: options.durationMs,
+      kills: options.kills,
+      pauseMs: options.pauseMs,
+      quiesceMaxMs: options.quiesceMaxMs,
+      settle: options.settle,
+      keepData: options.keepData,
+    },
     dataDir: options.keepData ? dataDir : null,
     kills,
     repairs,

@@ -4,7 +4,18 @@ import { findDrift, findEffectFaults, findLost, findStuck, type FinalJob } from 
 import type { Asked, KnownJob } from './history.ts';
 
 function known(id: string, options: Partial<KnownJob> = {}): KnownJob {
-  return { id, tenant: 'chaos-a', type: 'CHAOS_STEPS', parentId: null, rootId: id, data: { steps: 2, ms: 10 }, acceptedAt: 1, status: 'RUNNING', asked: [], ...options };
+  return {
+    id,
+    tenant: 'chaos-a',
+    type: 'CHAOS_STEPS',
+    parentId: null,
+    rootId: id,
+    data: { steps: 2, ms: 10 },
+    acceptedAt: 1,
+    status: 'RUNNING',
+    asked: [],
+    ...options,
+  };
 }
 
 function final(id: string, options: Partial<FinalJob> = {}): FinalJob {
@@ -56,10 +67,10 @@ describe('lost', () => {
       ['parent', final('parent', { status: 'CANCELED' })],
       ['canceledByParent', final('canceledByParent', { status: 'CANCELED' })],
       ['failed', final('failed', { hasErrors: true, error: 'its worker stopped mid-slice 3 times' })],
-      ['failsAsAsked', final('failsAsAsked', { hasErrors: true, error: 'chaos: failing at step 1, as the job\'s data asks' })],
+      ['failsAsAsked', final('failsAsAsked', { hasErrors: true, error: "chaos: failing at step 1, as the job's data asks" })],
       ['failsOtherwise', final('failsOtherwise', { hasErrors: true, error: 'its worker stopped mid-slice 3 times' })],
       ['tree', final('tree', { hasErrors: true })],
-      ['failingChild', final('failingChild', { hasErrors: true, error: 'chaos: failing at step 0, as the job\'s data asks' })],
+      ['failingChild', final('failingChild', { hasErrors: true, error: "chaos: failing at step 0, as the job's data asks" })],
       ['early', final('early', { childrenProgress: { finished: 1, total: 1 } })],
       ['late', final('late', { status: 'RUNNING' })],
       ['deletedTree', null],
@@ -86,7 +97,11 @@ describe('lost', () => {
       ['tree', final('tree', { type: 'CHAOS_TREE', hasErrors: true })],
       ['treeChild', final('treeChild', { status: 'CANCELED' })],
     ]);
-    expect(findLost(jobs, finals, []).map((finding) => finding.jobId).sort()).toEqual(['other', 'tree']);
+    expect(
+      findLost(jobs, finals, [])
+        .map((finding) => finding.jobId)
+        .sort(),
+    ).toEqual(['other', 'tree']);
   });
 
   it('includes a parent counting more children done than it has', () => {
@@ -118,7 +133,14 @@ describe('stuck', () => {
 });
 
 describe('doubled and missing effects', () => {
-  const run = (execId: string, step: string, startedAt: number, endedAt: number, token = 't1', jobId = 'j'): StepExecution => ({ jobId, token, step, execId, startedAt, endedAt });
+  const run = (execId: string, step: string, startedAt: number, endedAt: number, token = 't1', jobId = 'j'): StepExecution => ({
+    jobId,
+    token,
+    step,
+    execId,
+    startedAt,
+    endedAt,
+  });
   const finished = (execs: string[], options: Partial<FinalJob> = {}) => byId([final('j', { results: { token: 't1', execs }, ...options })]);
 
   it('allows the in-flight step to run again before the execution that was kept', () => {
@@ -136,7 +158,15 @@ describe('doubled and missing effects', () => {
 
   it('reads the kept execution from checkpoints when the job has not finished', () => {
     const executions = [run('a', 'step-000', 0, 10), run('b', 'step-000', 50, 60)];
-    const checkpoints = new Map([['j', new Map<string, unknown>([['run-token', 't1'], ['step-000', 'a']])]]);
+    const checkpoints = new Map([
+      [
+        'j',
+        new Map<string, unknown>([
+          ['run-token', 't1'],
+          ['step-000', 'a'],
+        ]),
+      ],
+    ]);
     expect(findEffectFaults(byId([final('j', { status: 'STOPPED' })]), executions, checkpoints, new Set()).doubled).toHaveLength(1);
   });
 

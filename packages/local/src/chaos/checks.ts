@@ -38,7 +38,11 @@ const NEVER_FAILING = [CHAOS_STEPS, CHAOS_TREE, 'EXECUTE_ACTION'];
 /** The job's ancestors among the known jobs, nearest first. */
 function ancestors(job: KnownJob, known: ReadonlyMap<string, KnownJob>): KnownJob[] {
   const found: KnownJob[] = [];
-  for (let parent = job.parentId ? known.get(job.parentId) : undefined; parent && !found.includes(parent); parent = parent.parentId ? known.get(parent.parentId) : undefined) {
+  for (
+    let parent = job.parentId ? known.get(job.parentId) : undefined;
+    parent && !found.includes(parent);
+    parent = parent.parentId ? known.get(parent.parentId) : undefined
+  ) {
     found.push(parent);
   }
   return found;
@@ -80,8 +84,19 @@ export function findLost(
       const cleared = clears.some((clear) => clear.tenant === job.tenant);
       if (!deleteAsked && !cleared) {
         const how = job.acceptedAt === null ? 'seen in a listing' : 'accepted';
-        const above = lineage.length > 1 ? `, under ${lineage.slice(1).map((j) => `${j.id} (${j.type})`).join(' < ')}` : '';
-        findings.push({ check: 'lost', jobId: job.id, tenant: job.tenant, detail: `${job.type} ${how}${above} is gone (404) and no delete was asked of it or an ancestor` });
+        const above =
+          lineage.length > 1
+            ? `, under ${lineage
+                .slice(1)
+                .map((j) => `${j.id} (${j.type})`)
+                .join(' < ')}`
+            : '';
+        findings.push({
+          check: 'lost',
+          jobId: job.id,
+          tenant: job.tenant,
+          detail: `${job.type} ${how}${above} is gone (404) and no delete was asked of it or an ancestor`,
+        });
       }
       continue;
     }
@@ -189,7 +204,8 @@ export function findEffectFaults(
       const execId = winners.steps.get(step);
       return execId === undefined || !byStep.get(JSON.stringify([final.id, winners.token, step]))?.some((run) => run.execId === execId);
     });
-    if (absent.length > 0) missing.push({ check: 'missing', jobId: final.id, tenant: final.tenant, detail: `FINISHED without the effect of ${absent.join(', ')}` });
+    if (absent.length > 0)
+      missing.push({ check: 'missing', jobId: final.id, tenant: final.tenant, detail: `FINISHED without the effect of ${absent.join(', ')}` });
   }
   return { doubled, missing };
 }
@@ -201,7 +217,10 @@ function stepNames(job: FinalJob): string[] {
 }
 
 /** The run token and the execution each step kept: from a finished job's results, else its checkpoints. */
-function keptExecutions(final: FinalJob | null, checkpoints: ReadonlyMap<string, unknown> | undefined): { token: string | undefined; steps: Map<string, string> } {
+function keptExecutions(
+  final: FinalJob | null,
+  checkpoints: ReadonlyMap<string, unknown> | undefined,
+): { token: string | undefined; steps: Map<string, string> } {
   const results = final?.status === 'FINISHED' ? (final.results as ChaosResults | null) : null;
   if (results?.token) {
     const names = final!.type === CHAOS_TREE ? [AFTER_CHILDREN_STEP] : results.execs.map((_, i) => stepName(i));
@@ -235,7 +254,8 @@ export function findDrift(tenants: readonly TenantCounts[]): Finding[] {
     const counts: Counts = { total: listed.length, active: 0, completed: 0, failed: 0, canceled: 0 };
     for (const job of listed) counts[summaryBucket(job.status as JobStatus, job.hasErrors)]++;
     for (const field of ['total', ...SUMMARY_BUCKETS] as const) {
-      if (summary[field] !== counts[field]) findings.push({ check: 'drift', tenant, detail: `summary (${view}) ${field} ${summary[field]}, listed ${counts[field]}` });
+      if (summary[field] !== counts[field])
+        findings.push({ check: 'drift', tenant, detail: `summary (${view}) ${field} ${summary[field]}, listed ${counts[field]}` });
     }
   }
   return findings;

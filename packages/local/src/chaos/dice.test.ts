@@ -5,7 +5,15 @@ describe('the chaos dice', () => {
   it('draws the same plan from the same seed, another from another', () => {
     const draw = (seed: number) => {
       const dice = new Dice(seed);
-      return [dice.int(0, 1_000_000), dice.pick(['a', 'b', 'c', 'd']), dice.weighted([['x', 1], ['y', 5]] as const), dice.chance(0.5)];
+      return [
+        dice.int(0, 1_000_000),
+        dice.pick(['a', 'b', 'c', 'd']),
+        dice.weighted([
+          ['x', 1],
+          ['y', 5],
+        ] as const),
+        dice.chance(0.5),
+      ];
     };
     expect(draw(42)).toEqual(draw(42));
     expect(draw(42)).not.toEqual(draw(43));

@@ -59,7 +59,17 @@ export class History {
       known.status = job.status;
       return known;
     }
-    const fresh: KnownJob = { id: job.id, tenant: job.tenant, type: job.type, parentId: job.parentId, rootId: job.rootId, data: job.data, acceptedAt: null, status: job.status, asked: [] };
+    const fresh: KnownJob = {
+      id: job.id,
+      tenant: job.tenant,
+      type: job.type,
+      parentId: job.parentId,
+      rootId: job.rootId,
+      data: job.data,
+      acceptedAt: null,
+      status: job.status,
+      asked: [],
+    };
     this.jobs.set(job.id, fresh);
     return fresh;
   }

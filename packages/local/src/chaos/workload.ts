@@ -9,15 +9,7 @@ export const CHAOS_TENANTS = ['chaos-a', 'chaos-b', 'chaos-c'] as const;
 /** clear-inactive deletes whatever ended job it finds: only here, so the other tenants' losses stay visible. */
 const CLEARED_TENANT = 'chaos-c';
 
-type Action =
-  | 'submitSteps'
-  | 'submitTree'
-  | 'submitExample'
-  | 'adoptChild'
-  | Operation
-  | 'bulk'
-  | 'bulkFilter'
-  | 'clearInactive';
+type Action = 'submitSteps' | 'submitTree' | 'submitExample' | 'adoptChild' | Operation | 'bulk' | 'bulkFilter' | 'clearInactive';
 
 const ACTIONS: ReadonlyArray<readonly [Action, number]> = [
   ['submitSteps', 24],
@@ -86,7 +78,13 @@ export class Workload {
         return this.submit({
           type: 'EXECUTE_ACTION',
           tenant,
-          data: { entityName: 'companies', query: { type: 'c', city: this.dice.pick(['Berlin', 'Madrid', 'Lisbon']) }, actionName: 'slowTouch', params: { ms: this.dice.int(20, 60) }, chunkSize: this.dice.int(5, 15) },
+          data: {
+            entityName: 'companies',
+            query: { type: 'c', city: this.dice.pick(['Berlin', 'Madrid', 'Lisbon']) },
+            actionName: 'slowTouch',
+            params: { ms: this.dice.int(20, 60) },
+            chunkSize: this.dice.int(5, 15),
+          },
         });
       case 'adoptChild': {
         const parent = this.target(['PENDING', 'RUNNING', 'STOPPED']);

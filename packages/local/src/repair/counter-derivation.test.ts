@@ -3,7 +3,12 @@ import { deriveStats, statsCorrections, type CountedJob } from './counter-deriva
 
 const M0 = 1_700_000_040_000; // a whole minute
 const M1 = M0 + 60_000;
-const job = (tenant: string, createDate: number, startDate?: number): CountedJob => ({ tenant, system: false, createDate, ...(startDate === undefined ? {} : { startDate }) });
+const job = (tenant: string, createDate: number, startDate?: number): CountedJob => ({
+  tenant,
+  system: false,
+  createDate,
+  ...(startDate === undefined ? {} : { startDate }),
+});
 
 const jobs: CountedJob[] = [
   job('acme', M0 + 1_000, M0 + 3_000),

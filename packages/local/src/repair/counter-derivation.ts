@@ -60,7 +60,8 @@ export function statsCorrections(derived: DerivedStats, stored: ReadonlyMap<stri
     const item = stored.get(itemId(key)) ?? {};
     const set: Record<string, number> = {};
     if (numberOf(item.created) < delta.created) set.created = delta.created;
-    if (numberOf(item.waitCount) < delta.waitCount) Object.assign(set, { waitCount: delta.waitCount, waitSum: delta.waitSum, waitMin: delta.waitMin, waitMax: delta.waitMax });
+    if (numberOf(item.waitCount) < delta.waitCount)
+      Object.assign(set, { waitCount: delta.waitCount, waitSum: delta.waitSum, waitMin: delta.waitMin, waitMax: delta.waitMax });
     if (Object.keys(set).length > 0) corrections.push({ key, set: { ...set, t: minute } });
   }
   return corrections;

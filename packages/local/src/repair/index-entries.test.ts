@@ -38,10 +38,7 @@ describe('index entries against items', () => {
 
   it('drops stale entries of one item one per index at a time', () => {
     const group = { pk: 'J#a', sk: 'J', entries: [entry('gsi2', 'x', '1'), entry('gsi2', 'y', '1'), entry('gsi5', 'z', '1')] };
-    expect(staleRounds(group)).toEqual([
-      [entry('gsi2', 'x', '1'), entry('gsi5', 'z', '1')],
-      [entry('gsi2', 'y', '1')],
-    ]);
+    expect(staleRounds(group)).toEqual([[entry('gsi2', 'x', '1'), entry('gsi5', 'z', '1')], [entry('gsi2', 'y', '1')]]);
   });
 
   it('rewrites an item on the key it already holds, and only while it holds it', () => {

@@ -139,9 +139,7 @@ export function rewriteSpec(item: Item): UpdateSpec | null {
 export function takeStaleKeysSpec(item: Item, round: readonly IndexEntry[]): UpdateSpec {
   const stale = staleKeyValues(round);
   const restore = Object.fromEntries(Object.keys(stale).map((name) => [name, typeof item[name] === 'string' ? item[name] : null]));
-  const conditions = Object.keys(stale).map((name, i) =>
-    typeof item[name] === 'string' ? `#${name} = :was${i}` : `attribute_not_exists(#${name})`,
-  );
+  const conditions = Object.keys(stale).map((name, i) => (typeof item[name] === 'string' ? `#${name} = :was${i}` : `attribute_not_exists(#${name})`));
   const values = Object.fromEntries(Object.keys(stale).flatMap((name, i) => (typeof item[name] === 'string' ? [[`:was${i}`, item[name]]] : [])));
   return {
     set: { ...stale, [RESTORE_ATTRIBUTE]: JSON.stringify(restore) },
@@ -154,7 +152,9 @@ export function takeStaleKeysSpec(item: Item, round: readonly IndexEntry[]): Upd
 export function restoreSpec(restore: string): UpdateSpec {
   const keys = JSON.parse(restore) as Record<string, string | null>;
   const set = Object.fromEntries(Object.entries(keys).filter(([, value]) => value !== null));
-  const remove = Object.entries(keys).filter(([, value]) => value === null).map(([name]) => name);
+  const remove = Object.entries(keys)
+    .filter(([, value]) => value === null)
+    .map(([name]) => name);
   return {
     ...(Object.keys(set).length > 0 ? { set } : {}),
     remove: [...remove, RESTORE_ATTRIBUTE],

@@ -40,7 +40,7 @@ const TONES = {
 };
 
 export function statusTone(job) {
-  return job.status === 'FINISHED' && job.hasErrors ? 'failed' : TONES[job.status] ?? 'pending';
+  return job.status === 'FINISHED' && job.hasErrors ? 'failed' : (TONES[job.status] ?? 'pending');
 }
 
 export function statusLabel(job) {

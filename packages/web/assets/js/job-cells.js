@@ -12,7 +12,12 @@ export function statusBadge(job) {
 
 export function progress(value, label) {
   const v = Math.max(0, Math.min(100, Math.round(value)));
-  return el('span', { class: 'progress' }, el('progress', { max: 100, value: v, 'aria-label': label }, `${v}%`), el('span', { class: 'progress__text' }, `${v}%`));
+  return el(
+    'span',
+    { class: 'progress' },
+    el('progress', { max: 100, value: v, 'aria-label': label }, `${v}%`),
+    el('span', { class: 'progress__text' }, `${v}%`),
+  );
 }
 
 export function waiting(job) {
@@ -69,7 +74,11 @@ export function jobRow(job, { selectable, rules, selected, showTenant }) {
       class: selected ? 'is-selected' : null,
     },
     selectable
-      ? el('td', { class: 'col-select' }, el('input', { type: 'checkbox', class: 'row-select', value: job.id, 'aria-label': `Select ${job.label}, ${job.id}`, checked: selected }))
+      ? el(
+          'td',
+          { class: 'col-select' },
+          el('input', { type: 'checkbox', class: 'row-select', value: job.id, 'aria-label': `Select ${job.label}, ${job.id}`, checked: selected }),
+        )
       : null,
     el('th', { scope: 'row', class: 'col-job' }, jobName(job)),
     showTenant ? cell('Tenant', job.tenant) : null,

@@ -14,7 +14,10 @@ const selectable = table?.dataset.selectable === 'true';
 const showTenant = table?.dataset.showTenant === 'true';
 const typeRules = cfg.typeRules ?? {};
 /** As the server's operationRules: a tree's failed work is retried from its root. */
-const rulesOf = (job) => ({ restartable: typeRules[job.type]?.restartable ?? false, retryable: (typeRules[job.type]?.retryable ?? false) && job.parentId === null });
+const rulesOf = (job) => ({
+  restartable: typeRules[job.type]?.restartable ?? false,
+  retryable: (typeRules[job.type]?.retryable ?? false) && job.parentId === null,
+});
 const selected = new Set();
 /** The last operation's failures by job id, noted in those rows until the next operation. */
 let failed = new Map();
@@ -87,9 +90,7 @@ async function refresh() {
   // Rows are rebuilt; a keyboard user keeps their place on the same job's checkbox or link.
   const focused = document.activeElement?.closest('#jobs-body tr')?.dataset.id;
   const focusedClass = document.activeElement?.classList.contains('row-select') ? '.row-select' : '.col-job a';
-  body.replaceChildren(
-    ...jobs.data.items.map((job) => jobRow(job, { selectable, showTenant, rules: rulesOf(job), selected: selected.has(job.id) })),
-  );
+  body.replaceChildren(...jobs.data.items.map((job) => jobRow(job, { selectable, showTenant, rules: rulesOf(job), selected: selected.has(job.id) })));
   noteFailures();
   if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] ${focusedClass}`)?.focus();
   document.getElementById('jobs-empty').hidden = jobs.data.items.length > 0;
@@ -117,9 +118,7 @@ function setAuto(on) {
   autoButton.setAttribute('aria-pressed', String(on));
   localStorage.setItem(AUTO_KEY, on ? 'on' : 'off');
   auto?.stop();
-  auto = on
-    ? whileVisible(cfg.refreshMs, () => refresh().catch((error) => announce(`Auto refresh failed: ${error.message}`, 'error')))
-    : null;
+  auto = on ? whileVisible(cfg.refreshMs, () => refresh().catch((error) => announce(`Auto refresh failed: ${error.message}`, 'error'))) : null;
 }
 autoButton?.addEventListener('click', () => setAuto(autoButton.getAttribute('aria-pressed') !== 'true'));
 if (autoButton && localStorage.getItem(AUTO_KEY) === 'on') setAuto(true);

@@ -10,7 +10,9 @@ const FLAG_OPS = { 'set-low-priority': false, 'remove-low-priority': true };
 /** jobs: [{ status, lowPriority, hasErrors, restartable, retryable }] as the page knows them now. */
 export function canApply(op, jobs, allowedFrom) {
   if (jobs.length === 0) return false;
-  const allowed = jobs.every((job) => (allowedFrom[op] ?? []).includes(job.status) && (op !== 'restart' || job.restartable) && (op !== 'retry' || (job.retryable && job.hasErrors)));
+  const allowed = jobs.every(
+    (job) => (allowedFrom[op] ?? []).includes(job.status) && (op !== 'restart' || job.restartable) && (op !== 'retry' || (job.retryable && job.hasErrors)),
+  );
   if (!allowed) return false;
   return op in FLAG_OPS ? jobs.some((job) => job.lowPriority === FLAG_OPS[op]) : true;
 }
@@ -27,10 +29,14 @@ export function confirmWith(source, subject) {
   dialog.querySelector('#confirm-action').textContent = source.dataset.confirmAction ?? 'Confirm';
   dialog.returnValue = '';
   return new Promise((resolve) => {
-    dialog.addEventListener('close', () => {
-      resolve(dialog.returnValue === 'confirm');
-      source.focus();
-    }, { once: true });
+    dialog.addEventListener(
+      'close',
+      () => {
+        resolve(dialog.returnValue === 'confirm');
+        source.focus();
+      },
+      { once: true },
+    );
     dialog.showModal();
   });
 }

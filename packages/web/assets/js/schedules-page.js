@@ -44,7 +44,11 @@ async function refresh(url = location.href) {
   const doc = await reread(url);
   // Keyboard users keep their place: the same row's checkbox or link after the swap.
   const focusedRow = document.activeElement?.closest?.('#schedules-body tr')?.dataset.ref;
-  const focusedPart = document.activeElement?.classList.contains('row-select') ? '.row-select' : document.activeElement?.matches?.('[data-log-job]') ? '[data-log-job]' : '.col-job a';
+  const focusedPart = document.activeElement?.classList.contains('row-select')
+    ? '.row-select'
+    : document.activeElement?.matches?.('[data-log-job]')
+      ? '[data-log-job]'
+      : '.col-job a';
   if (!swap(doc, 'schedules-view')) throw new Error('the page could not be read');
   lastRefresh = Date.now();
   if (focusedRow) document.querySelector(`#schedules-body tr[data-ref="${CSS.escape(focusedRow)}"] ${focusedPart}`)?.focus();

@@ -56,7 +56,10 @@ function chart(container, series, data, axisValues) {
       width: width(),
       height: HEIGHT,
       series: [{ value: (u, v) => (v == null ? '—' : timeTicks(u, [v])[0].replace('\n', ' ')) }, ...series],
-      axes: [{ values: timeTicks, space: 60 }, { values: axisValues, size: 64 }],
+      axes: [
+        { values: timeTicks, space: 60 },
+        { values: axisValues, size: 64 },
+      ],
       scales: { x: { time: true, range: paddedRange } },
       cursor: { drag: { x: false, y: false } },
     },
@@ -73,7 +76,17 @@ if (cfg.series) {
   const time = (_u, splits) => splits.map((v) => formatDuration(v));
   chart(
     document.getElementById('chart-created'),
-    [{ label: 'Jobs created', value: (_u, v) => (v == null ? '—' : String(v)), stroke: '#1d58b5', fill: 'rgba(29, 88, 181, 0.55)', width: 0, paths: uPlot.paths.bars({ size: [0.7, 60] }), points: { show: false } }],
+    [
+      {
+        label: 'Jobs created',
+        value: (_u, v) => (v == null ? '—' : String(v)),
+        stroke: '#1d58b5',
+        fill: 'rgba(29, 88, 181, 0.55)',
+        width: 0,
+        paths: uPlot.paths.bars({ size: [0.7, 60] }),
+        points: { show: false },
+      },
+    ],
     [t, created],
     count,
   );

@@ -47,7 +47,12 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const logQuery = pick(params, ['level', 'message', 'period', 'from', 'to']);
     // A deleted parent or root still gets its link, by id: the label is a courtesy.
     const labelOf = async (relatedId: string | null) =>
-      live || relatedId === null || relatedId === job.id ? null : services.engine.get(relatedId, scope.scope).then((related) => related.label, () => null);
+      live || relatedId === null || relatedId === job.id
+        ? null
+        : services.engine.get(relatedId, scope.scope).then(
+            (related) => related.label,
+            () => null,
+          );
     const [children, logs, errorLines, parentLabel, rootLabel] = await Promise.all([
       hasChildren(job) || params.has(CHILD_PAGER.cursor)
         ? orBadRequest(async () => {
@@ -62,7 +67,9 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
               cursors: services.cursors,
             }),
           ),
-      job.hasErrors ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now, { cursors: services.cursors }).then((page) => page.items) : [],
+      job.hasErrors
+        ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now, { cursors: services.cursors }).then((page) => page.items)
+        : [],
       labelOf(job.parentId),
       labelOf(job.rootId),
       // Viewing a scheduled run's page reads its logs: its unread marker in the schedules list clears.
@@ -85,7 +92,9 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           rules: operationRules(services.engine.deps.registry, job),
           serverNow: now,
           pollMs: JOB_POLL_MS,
-          tail: tail ? { cursor: logs.value?.tailCursor ?? null, query: { ...pick(params, ['level', 'message', 'period', 'from']), timeZone }, everyMs: LOG_TAIL_MS } : null,
+          tail: tail
+            ? { cursor: logs.value?.tailCursor ?? null, query: { ...pick(params, ['level', 'message', 'period', 'from']), timeZone }, everyMs: LOG_TAIL_MS }
+            : null,
         }}
       >
         <JobPage

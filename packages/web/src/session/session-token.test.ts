@@ -13,7 +13,10 @@ describe('session tokens', () => {
 
   it.each([
     ['another secret', (token: string) => ({ token, secret: `${SECRET}-other`, now: NOW })],
-    ['an edited payload', (token: string) => ({ token: `${Buffer.from(JSON.stringify({ v: 1 })).toString('base64url')}.${token.split('.')[1]}`, secret: SECRET, now: NOW })],
+    [
+      'an edited payload',
+      (token: string) => ({ token: `${Buffer.from(JSON.stringify({ v: 1 })).toString('base64url')}.${token.split('.')[1]}`, secret: SECRET, now: NOW }),
+    ],
     ['a cut signature', (token: string) => ({ token: token.slice(0, -2), secret: SECRET, now: NOW })],
     ['an extra part', (token: string) => ({ token: `${token}.x`, secret: SECRET, now: NOW })],
     ['expiry passed', (token: string) => ({ token, secret: SECRET, now: NOW + 1000 })],

@@ -42,7 +42,10 @@ export function JobPage(props: JobPageProps) {
         <div>
           <h1 class="job-title">{job.label}</h1>
           <p class="page-header__lead">
-            <span class="job-type">{job.type}</span> <span id="field-status-badge"><StatusBadge job={job} /></span>
+            <span class="job-type">{job.type}</span>{' '}
+            <span id="field-status-badge">
+              <StatusBadge job={job} />
+            </span>
           </p>
         </div>
         <div class="page-actions" id="job-actions">
@@ -141,8 +144,8 @@ export function JobPage(props: JobPageProps) {
             </Field>
           </dl>
           <p class="hint">
-            Progress is the job’s own estimate; a parent that reports none shows the share of its children that have ended. More children may
-            still be created, which moves the count.
+            Progress is the job’s own estimate; a parent that reports none shows the share of its children that have ended. More children may still be created,
+            which moves the count.
           </p>
         </section>
       </div>
@@ -161,9 +164,13 @@ export function JobPage(props: JobPageProps) {
         <section class="panel" id="output-panel" aria-labelledby="output-title">
           <h2 id="output-title">Output</h2>
           {job.results === null ? (
-            <p class="muted">{isEnded(job.status) ? 'No output: the job ended without results.' : 'No output yet: results appear when the job sets them or ends.'}</p>
+            <p class="muted">
+              {isEnded(job.status) ? 'No output: the job ended without results.' : 'No output yet: results appear when the job sets them or ends.'}
+            </p>
           ) : (
-            <pre class="code" tabindex={0}>{JSON.stringify(job.results, null, 2)}</pre>
+            <pre class="code" tabindex={0}>
+              {JSON.stringify(job.results, null, 2)}
+            </pre>
           )}
         </section>
       </div>

@@ -62,7 +62,10 @@ export function JobsPage(props: JobsPageProps) {
             Export CSV
           </a>
           {props.canWrite && (
-            <button type="button" class="button button--danger-quiet" id="clear-inactive"
+            <button
+              type="button"
+              class="button button--danger-quiet"
+              id="clear-inactive"
               hidden={endedCount(summary) === 0}
               data-ended={String(endedCount(summary))}
               {...confirmAttributes(CLEAR_INACTIVE_CONFIRMATION)}
@@ -116,16 +119,12 @@ export function JobsPage(props: JobsPageProps) {
         emptyText={props.error === null ? 'No jobs match these filters.' : 'Fix the filters to see jobs.'}
       />
 
-      {props.partial && (
-        <p class="hint">This page stopped early to stay fast: more jobs may match. Use Next, or narrow the filters.</p>
-      )}
+      {props.partial && <p class="hint">This page stopped early to stay fast: more jobs may match. Use Next, or narrow the filters.</p>}
 
       <nav class="pager" aria-label="Pages">
         <PagerLink to={pager.first} label="First" />
         <PagerLink to={pager.previous} label="Previous" />
-        <span class="pager__page">
-          Page {pager.page}
-        </span>
+        <span class="pager__page">Page {pager.page}</span>
         <PagerLink to={pager.next} label="Next" />
       </nav>
 

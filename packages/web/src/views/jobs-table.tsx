@@ -17,14 +17,32 @@ export interface JobsTableProps {
 
 /** Column headings, in the seeds' order (Tenant for admins); the script builds rows in the same order. */
 export function jobColumns(showTenant: boolean): string[] {
-  return ['Job', ...(showTenant ? ['Tenant'] : []), 'Created', 'Waiting', 'Started', 'Duration', 'Status', 'Errors', 'Low priority', 'Run by', 'Progress', 'Children'];
+  return [
+    'Job',
+    ...(showTenant ? ['Tenant'] : []),
+    'Created',
+    'Waiting',
+    'Started',
+    'Duration',
+    'Status',
+    'Errors',
+    'Low priority',
+    'Run by',
+    'Progress',
+    'Children',
+  ];
 }
 
 export function JobsTable(props: JobsTableProps) {
   const { jobs, timeZone, selectable } = props;
   return (
     <div class="table-scroll" role="region" aria-labelledby="jobs-caption" tabindex={0}>
-      <table class="jobs-table stack-table" id="jobs-table" data-selectable={selectable ? 'true' : 'false'} data-show-tenant={props.showTenant ? 'true' : 'false'}>
+      <table
+        class="jobs-table stack-table"
+        id="jobs-table"
+        data-selectable={selectable ? 'true' : 'false'}
+        data-show-tenant={props.showTenant ? 'true' : 'false'}
+      >
         <caption id="jobs-caption">{props.caption}</caption>
         <thead>
           <tr>
@@ -57,7 +75,10 @@ function JobRow(props: { job: Job; timeZone: string; selectable: boolean; rules:
   const { job, timeZone } = props;
   // data-label names each cell where a narrow screen stacks the row (monitor.css).
   return (
-    <tr data-id={job.id} data-status={job.status} data-low-priority={String(job.lowPriority)}
+    <tr
+      data-id={job.id}
+      data-status={job.status}
+      data-low-priority={String(job.lowPriority)}
       data-has-errors={String(job.hasErrors)}
       data-restartable={String(props.rules.restartable)}
       data-retryable={String(props.rules.retryable)}

@@ -46,7 +46,9 @@ export function Layout(props: LayoutProps) {
         <header class="site-header">
           <div class="site-header__inner">
             <a class="brand" href="/jobs">
-              <span class="brand__mark" aria-hidden="true">S</span>
+              <span class="brand__mark" aria-hidden="true">
+                S
+              </span>
               <span class="brand__name">Stint</span>
               <span class="brand__tag">job monitor</span>
             </a>

@@ -68,7 +68,10 @@ export function LogsPanel(props: LogsPanelProps) {
             <input id="l-to" type="datetime-local" name="to" value={toInputValue(ms('to'), timeZone)} />
           </div>
           <div class="filters__actions filters__actions--inline">
-            <a class="button button--quiet" href={`${href(props.path, withParams(params, { level: null, message: null, period: null, from: null, to: null, logCursor: null }))}#logs`}>
+            <a
+              class="button button--quiet"
+              href={`${href(props.path, withParams(params, { level: null, message: null, period: null, from: null, to: null, logCursor: null }))}#logs`}
+            >
               Reset
             </a>
             <button type="submit" class="button button--primary">

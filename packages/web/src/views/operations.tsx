@@ -70,7 +70,11 @@ export function confirmAttributes(confirm: Confirmation | undefined): Record<str
  */
 export function OperationsToolbar(props: { canWrite: boolean; scope: 'selection' | 'job' }) {
   return (
-    <div class={`toolbar toolbar--${props.scope}`} role="toolbar" aria-label={props.scope === 'selection' ? 'Operations on the selected jobs' : 'Operations on this job'}>
+    <div
+      class={`toolbar toolbar--${props.scope}`}
+      role="toolbar"
+      aria-label={props.scope === 'selection' ? 'Operations on the selected jobs' : 'Operations on this job'}
+    >
       {props.scope === 'selection' && (
         <span class="toolbar__count" id="selection-count">
           No jobs selected

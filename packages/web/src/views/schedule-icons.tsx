@@ -76,7 +76,13 @@ export function LogsIcon(props: { jobId: string; unread: boolean; what: string }
   const label = `${props.unread ? 'Unread logs' : 'Logs'} of ${props.what}`;
   // biome-ignore-start lint/a11y/useAnchorContent: the link is named by its aria-label; the icon inside is decoration (Biome 2.6 counts aria-hidden content as none, aria-label or not).
   return (
-    <a class={`logs-icon${props.unread ? ' logs-icon--unread' : ''}`} href={`${jobHref(props.jobId)}#logs`} data-log-job={props.jobId} aria-label={label} title={label}>
+    <a
+      class={`logs-icon${props.unread ? ' logs-icon--unread' : ''}`}
+      href={`${jobHref(props.jobId)}#logs`}
+      data-log-job={props.jobId}
+      aria-label={label}
+      title={label}
+    >
       <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
         <path class="logs-icon__page" d="M5.5 2.5h9l4 4v15h-13z" />
         <path class="logs-icon__lines" d="M8.5 10h7M8.5 13.5h7M8.5 17h4.5" />

@@ -84,9 +84,7 @@ export function ScheduleInfoTab(props: {
             </p>
           </div>
         </fieldset>
-        {!props.reportsEnabled && (
-          <p class="hint">This installation has no report topic configured: the addresses are kept, but no report is sent.</p>
-        )}
+        {!props.reportsEnabled && <p class="hint">This installation has no report topic configured: the addresses are kept, but no report is sent.</p>}
         {lastReport !== null && (
           <p class="hint" id="last-report">
             {lastReport.error === null

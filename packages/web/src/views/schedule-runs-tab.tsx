@@ -90,7 +90,13 @@ export function ScheduleRunsTab(props: { row: ScheduleRow; view: RunsView; timeZ
           </tbody>
         </table>
         {view.items.length === 0 && (
-          <p class="empty">{view.error === null ? (view.params.has('runStatus') ? 'No executions match these filters.' : 'Not run yet.') : 'Fix the filters to see executions.'}</p>
+          <p class="empty">
+            {view.error === null
+              ? view.params.has('runStatus')
+                ? 'No executions match these filters.'
+                : 'Not run yet.'
+              : 'Fix the filters to see executions.'}
+          </p>
         )}
       </div>
       <PagerNav pager={view.pager} label="Execution pages" link={(to) => canonicalHref(path, onRunsTab(to), WINDOW_URL)} />

@@ -96,7 +96,11 @@ function StartedNotice(props: { jobs: Job[] }) {
       <ul class="started-list">
         {props.jobs.map((job) => (
           <li>
-            <a href={jobHref(job.id)}>{job.label}</a> <span class="muted">({job.scheduleId}{job.tenant === ADMIN_TENANT ? ', installation' : `, ${job.tenant}`})</span>
+            <a href={jobHref(job.id)}>{job.label}</a>{' '}
+            <span class="muted">
+              ({job.scheduleId}
+              {job.tenant === ADMIN_TENANT ? ', installation' : `, ${job.tenant}`})
+            </span>
           </li>
         ))}
       </ul>

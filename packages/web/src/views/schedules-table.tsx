@@ -58,7 +58,9 @@ function ScheduleTableRow(props: { row: ScheduleRow; selectable: boolean; timeZo
         <RunStatusIcon status={row.lastRun?.status ?? null} prefix="Last run: " />
       </td>
       <td class="col-icon" data-label="Logs">
-        {row.lastRun !== null && !row.lastRun.jobRemoved && <LogsIcon jobId={row.lastRun.jobId} unread={row.unreadLogs} what={`the last run of ${rowName(row)}`} />}
+        {row.lastRun !== null && !row.lastRun.jobRemoved && (
+          <LogsIcon jobId={row.lastRun.jobId} unread={row.unreadLogs} what={`the last run of ${rowName(row)}`} />
+        )}
       </td>
       <th scope="row" class="col-job">
         <a href={scheduleHref(row)}>{row.id}</a>

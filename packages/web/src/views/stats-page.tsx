@@ -118,11 +118,21 @@ export function StatsPage(props: StatsPageProps) {
               <div class="chart-grid">
                 <figure class="panel chart">
                   <figcaption>{`Jobs created per ${props.interval}`}</figcaption>
-                  <div class="chart__canvas" id="chart-created" role="img" aria-label={`Chart of jobs created per ${props.interval}; the table below has the numbers.`}></div>
+                  <div
+                    class="chart__canvas"
+                    id="chart-created"
+                    role="img"
+                    aria-label={`Chart of jobs created per ${props.interval}; the table below has the numbers.`}
+                  ></div>
                 </figure>
                 <figure class="panel chart">
                   <figcaption>{`Waiting time per ${props.interval} (average, min, max)`}</figcaption>
-                  <div class="chart__canvas" id="chart-waiting" role="img" aria-label={`Chart of waiting times per ${props.interval}; the table below has the numbers.`}></div>
+                  <div
+                    class="chart__canvas"
+                    id="chart-waiting"
+                    role="img"
+                    aria-label={`Chart of waiting times per ${props.interval}; the table below has the numbers.`}
+                  ></div>
                 </figure>
               </div>
               <details class="panel">

@@ -47,7 +47,11 @@ interface WallClock {
 }
 
 function wallClock(ms: number, timeZone: string): WallClock {
-  const parts = Object.fromEntries(formatIn(timeZone).formatToParts(ms).map((p) => [p.type, p.value]));
+  const parts = Object.fromEntries(
+    formatIn(timeZone)
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
   const n = (key: string) => Number(parts[key]);
   return { year: n('year'), month: n('month'), day: n('day'), hour: n('hour'), minute: n('minute'), second: n('second') };
 }

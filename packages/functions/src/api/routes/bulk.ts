@@ -84,7 +84,12 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
       c.header('Location', `/api/jobs/${job.id}`);
       return c.json({ job }, 202);
     }
-    const results = await applyEach(services, 'delete', page.items.map((job) => job.id), scope);
+    const results = await applyEach(
+      services,
+      'delete',
+      page.items.map((job) => job.id),
+      scope,
+    );
     return c.json({ deleted: Object.values(results).filter((r) => r.status === 'ok').length }, 200);
   });
 }
@@ -135,9 +140,10 @@ async function applyEach(services: ApiServices, operation: Operation, ids: strin
           results[id] = { status: 'ok' };
         } catch (error) {
           // Per id, like the single-job route would answer; an unexpected error stays opaque.
-          results[id] = error instanceof StintError && error.code !== 'internal'
-            ? { status: 'error', code: error.code === 'leaseLost' ? 'conflict' : error.code, message: error.message }
-            : { status: 'error', code: 'internal', message: 'internal error' };
+          results[id] =
+            error instanceof StintError && error.code !== 'internal'
+              ? { status: 'error', code: error.code === 'leaseLost' ? 'conflict' : error.code, message: error.message }
+              : { status: 'error', code: 'internal', message: 'internal error' };
         }
       }),
     );

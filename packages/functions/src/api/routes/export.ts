@@ -43,8 +43,7 @@ const download = createRoute({
   tags: ['export'],
   summary: 'Download a job’s result file',
   description:
-    'Redirects to a presigned S3 link valid for 15 minutes; the file itself comes from S3, not from this api. ' +
-    'A job without a result file answers 404.',
+    'Redirects to a presigned S3 link valid for 15 minutes; the file itself comes from S3, not from this api. ' + 'A job without a result file answers 404.',
   request: { params: JobIdParams },
   responses: {
     302: {

@@ -21,7 +21,9 @@ const JobTypeSchema = z
 const JobTypeListSchema = z.object({ items: z.array(JobTypeSchema) }).openapi('JobTypeList');
 
 const who = (definition: JobDefinition) =>
-  definition.system ? 'admins (system type)' : `${definition.access.submit === 'admin' ? 'admins' : 'admins and tenant-admins'}${definition.access.intake ? ', intake' : ''}`;
+  definition.system
+    ? 'admins (system type)'
+    : `${definition.access.submit === 'admin' ? 'admins' : 'admins and tenant-admins'}${definition.access.intake ? ', intake' : ''}`;
 
 /** The document lists this installation's types, so a reader sees who may start each without calling. */
 function listRoute(registry: JobRegistry) {

@@ -20,7 +20,9 @@ function submitRoute(types: readonly string[]) {
       ? submissionSchema
       : // Documented, not validated here: core refuses an unknown type (400) and one the caller
         // may not start (403 naming it) in one place, for every way in.
-        submissionSchema.extend({ type: z.string({ error: `must be a job type this deployment runs (${types.join(", ")})` }).openapi({ enum: [first, ...rest] }) });
+        submissionSchema.extend({
+          type: z.string({ error: `must be a job type this deployment runs (${types.join(', ')})` }).openapi({ enum: [first, ...rest] }),
+        });
   return createRoute({
     method: 'post',
     path: '/api/jobs',

@@ -11,7 +11,8 @@ const createKey = createRoute({
   operationId: 'createKey',
   tags: ['keys'],
   summary: 'Issue an API key (admins)',
-  description: 'The key is in this response only; the table keeps its SHA-256. `tenant` is required for tenant-admin and viewer keys, and absent for admin keys.',
+  description:
+    'The key is in this response only; the table keeps its SHA-256. `tenant` is required for tenant-admin and viewer keys, and absent for admin keys.',
   request: { body: jsonBody(NewApiKeySchema) },
   responses: { 201: jsonContent(CreatedApiKeySchema, 'The new key'), ...errors(403) },
 });

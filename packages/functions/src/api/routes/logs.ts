@@ -14,7 +14,8 @@ const readLogs = createRoute({
   operationId: 'readLogs',
   tags: ['logs'],
   summary: 'Read a job’s logs (sys.jobs.logs)',
-  description: 'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m; today and yesterday start at midnight in timeZone, UTC unless given). Pass `after` = tailCursor to poll for newer lines. Reading a scheduled run’s logs clears its unreadLogs marker for the caller. `to` before `from` is refused, and so is `after` with `cursor`.',
+  description:
+    'Newest first, filtered by level, message text and time (from/to, or period: today, yesterday, 2h 30m; today and yesterday start at midnight in timeZone, UTC unless given). Pass `after` = tailCursor to poll for newer lines. Reading a scheduled run’s logs clears its unreadLogs marker for the caller. `to` before `from` is refused, and so is `after` with `cursor`.',
   request: { params: JobIdParams, query: logQuerySchema },
   responses: { 200: jsonContent(LogPageSchema, 'One page of log lines'), ...errors(404) },
 });

@@ -24,7 +24,8 @@ const stats = createRoute({
   operationId: 'getStats',
   tags: ['monitor'],
   summary: 'Jobs created and waiting times per minute, hour or day',
-  description: 'Defaults to the last 24 hours by hour. Times are ms since the epoch; intervals are UTC. `from` after `to` is refused, and so is a range longer than 2 days by minute, 31 days by hour or 92 days by day.',
+  description:
+    'Defaults to the last 24 hours by hour. Times are ms since the epoch; intervals are UTC. `from` after `to` is refused, and so is a range longer than 2 days by minute, 31 days by hour or 92 days by day.',
   request: { query: statsQuerySchema.extend({ tenant: TenantParam }) },
   responses: { 200: jsonContent(StatsSchema, 'One point per interval, and totals'), ...errors(403) },
 });
