@@ -66,10 +66,16 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     EXPORT_FILES,
     PUBLISH_REPORTS,
   ],
-  intake: [{ actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'), resources: ['table'] }, QUERY_INDEXES, SEND_SLICES],
+  // DeleteItem: a child submitted with parentId whose parent ended meanwhile is never accepted, and is deleted (adoption.ts).
+  intake: [
+    { actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'), resources: ['table'] },
+    QUERY_INDEXES,
+    SEND_SLICES,
+  ],
   sweeper: [
     {
-      actions: dynamodb('GetItem', 'UpdateItem', 'Query', 'BatchGetItem', 'PutItem', 'BatchWriteItem'),
+      // DeleteItem: its redo of an interrupted operation deletes the marker, and of a delete the jobs (cascade.ts).
+      actions: dynamodb('GetItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchGetItem', 'PutItem', 'BatchWriteItem'),
       resources: ['table'],
     },
     QUERY_INDEXES,

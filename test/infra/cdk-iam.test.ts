@@ -161,6 +161,13 @@ describe('each function role is exactly its spec', () => {
     expect(new Set(snsActions)).toEqual(new Set(['sns:Publish', 'sns:Subscribe']));
   });
 
+  it('every function that may finish an operation over a tree or refuse an adoption may delete table items', () => {
+    // The sweeper's redo clears markers and removes deleted trees; intake deletes a child whose
+    // parent ended before counting it. Without DeleteItem those recoveries fail in AWS alone.
+    const deleters = FUNCTIONS.filter((f) => rolePolicy(f.id).some((st) => list(st.Action).includes('dynamodb:DeleteItem'))).map((f) => f.id);
+    expect(deleters).toEqual(['api', 'worker', 'intake', 'sweeper']);
+  });
+
   it('only consumers may poll, and only their own queues', () => {
     for (const spec of FUNCTIONS) {
       const polled = rolePolicy(spec.id)
