@@ -6,7 +6,7 @@ import { ErrorSchema } from './schemas.ts';
 /** Every operation carries one of these; the document describes each. */
 export const TAGS = {
   jobs: 'Submit jobs, find them, read one, wait for one to reach a status',
-  operations: 'Change jobs: stop, resume, cancel, restart, priority, delete — one job, a list of ids, or every job a filter matches',
+  operations: 'Change jobs: stop, resume, cancel, restart, retry, priority, delete — one job, a list of ids, or every job a filter matches',
   logs: 'A job’s log lines: read, tail, add',
   export: 'Jobs as CSV, and the result files jobs leave behind',
   monitor: 'The monitor’s count cards and statistics',
