@@ -5,9 +5,7 @@ import { resolve } from 'node:path';
 /** The invariant-keeping code: the engine, the store layer, auth and schedule firing. */
 const ALL = [
   'packages/core/src/engine/**/*.ts',
-  'packages/core/src/*-store.ts',
-  'packages/core/src/update-expression.ts',
-  'packages/core/src/table-keys.ts',
+  'packages/core/src/store/**/*.ts',
   'packages/core/src/auth/**/*.ts',
   'packages/core/src/schedules/schedule-firing.ts',
 ];

@@ -1,7 +1,7 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Engine, type AwsClients, type StintConfig } from '@stint/core';
-import { JobStore } from '@stint/core/job-store';
+import { JobStore } from '@stint/core/store/job-store';
 import { findJobs, type JobScope } from '@stint/core/query/job-finder';
 import { parseJobQuery } from '@stint/core/query/job-query';
 import { readSummary } from '@stint/core/query/stats-reader';

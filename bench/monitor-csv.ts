@@ -2,7 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { JobStore } from '@stint/core/job-store';
+import type { JobStore } from '@stint/core/store/job-store';
 import { jobCsvLines } from '@stint/core/query/csv';
 import { openCursors } from '@stint/core/query/cursor';
 import { jobPages } from '@stint/core/query/job-finder';

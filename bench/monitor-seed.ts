@@ -10,9 +10,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobStatus } from '@stint/core/job';
 import { summaryBucket, type JobRecord, type SummaryBucket } from '@stint/core/job-record';
-import type { JobStore } from '@stint/core/job-store';
+import type { JobStore } from '@stint/core/store/job-store';
 import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
-import { listingOf, statusIndexKeys, summaryKey, type Listing } from '@stint/core/table-keys';
+import { listingOf, statusIndexKeys, summaryKey, type Listing } from '@stint/core/store/table-keys';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 
 export const USER_TYPES = ['IMPORT_RECORDS', 'EXPORT_RECORDS', 'EXECUTE_ACTION', 'DELETE_RECORDS', 'EXECUTE_LISTENER'];

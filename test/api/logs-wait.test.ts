@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '@stint/core';
-import { LogStore } from '@stint/core/log-store';
+import { LogStore } from '@stint/core/store/log-store';
 import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, type ApiStack } from './api-stack.ts';

@@ -3,7 +3,7 @@ import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import { reconcileSome, recountWhileStopped } from '@stint/core/counter-reconcile';
 import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
-import { summaryKey } from '@stint/core/table-keys';
+import { summaryKey } from '@stint/core/store/table-keys';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 

@@ -5,7 +5,7 @@ import { setCrashPointHook, type CrashPoint } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
 import { finishOrPark, stopHeld } from '@stint/core/engine/slice-outcomes';
 import { leaseOf } from '@stint/core/engine/transitions';
-import { statusPartition, listingOf } from '@stint/core/table-keys';
+import { statusPartition, listingOf } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';

@@ -5,7 +5,7 @@ import { isEnded } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
 import type { Operation } from '@stint/core/lifecycle';
 import { readSummary } from '@stint/core/query/stats-reader';
-import { jobIdOfPk, LISTINGS, listPartition, type Listing } from '@stint/core/table-keys';
+import { jobIdOfPk, LISTINGS, listPartition, type Listing } from '@stint/core/store/table-keys';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadRequestError } from '@stint/core/errors';
 import type { JobRecord } from '@stint/core/job-record';
-import type { JobStore } from '@stint/core/job-store';
+import type { JobStore } from '@stint/core/store/job-store';
 import { newJobRecord } from '@stint/core/new-job';
 import { openCursors } from '@stint/core/query/cursor';
 import { findJobs, type FindJobsResult, type JobScope } from '@stint/core/query/job-finder';
 import { parseJobQuery, type JobQuery } from '@stint/core/query/job-query';
-import { createSortKey } from '@stint/core/table-keys';
+import { createSortKey } from '@stint/core/store/table-keys';
 import { BASE, newTable, seedJobs, startEnv, type Env, type Seed } from './seed-jobs.ts';
 
 const NOW = BASE + 100 * 86_400_000;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobStore } from '@stint/core/job-store';
-import { LogStore, type LogLevel } from '@stint/core/log-store';
+import type { JobStore } from '@stint/core/store/job-store';
+import { LogStore, type LogLevel } from '@stint/core/store/log-store';
 import { openCursors } from '@stint/core/query/cursor';
 import { findLogs, type FindLogsResult } from '@stint/core/query/log-finder';
 import { parseLogQuery } from '@stint/core/query/log-query';

@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '@stint/core/aws-clients';
 import type { JobStatus } from '@stint/core/job';
 import type { JobRecord } from '@stint/core/job-record';
-import { JobStore } from '@stint/core/job-store';
+import { JobStore } from '@stint/core/store/job-store';
 import { newJobRecord } from '@stint/core/new-job';
-import { statusIndexKeys } from '@stint/core/table-keys';
+import { statusIndexKeys } from '@stint/core/store/table-keys';
 import { emulatorClients, startEmulators, type EmulatorOptions, type Emulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CounterStore } from '@stint/core/counter-store';
-import type { JobStore } from '@stint/core/job-store';
+import { CounterStore } from '@stint/core/store/counter-store';
+import type { JobStore } from '@stint/core/store/job-store';
 import { parseStatsQuery, readStats, readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { newTable, random, startEnv, type Env } from './seed-jobs.ts';
 

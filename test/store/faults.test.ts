@@ -6,7 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { defineJob } from '@stint/sdk';
 import { Engine } from '@stint/core';
-import { JobStore } from '@stint/core/job-store';
+import { JobStore } from '@stint/core/store/job-store';
 import { JobRegistry } from '@stint/sdk';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore } from '@stint/core/checkpoint-store';
-import { CounterStore } from '@stint/core/counter-store';
-import { JobStore } from '@stint/core/job-store';
-import { LogStore } from '@stint/core/log-store';
+import { CheckpointStore } from '@stint/core/store/checkpoint-store';
+import { CounterStore } from '@stint/core/store/counter-store';
+import { JobStore } from '@stint/core/store/job-store';
+import { LogStore } from '@stint/core/store/log-store';
 import { newJobId, newJobRecord } from '@stint/core/new-job';
 import { provision } from '@stint/local/provision';
 import { emulatorClients, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';

@@ -1,8 +1,8 @@
 import type { JobRecord } from '@stint/core/job-record';
 import type { JobStatus } from '@stint/core';
 import { newJobRecord, newJobId } from '@stint/core/new-job';
-import { statusIndexKeys } from '@stint/core/table-keys';
-import type { JobStore } from '@stint/core/job-store';
+import { statusIndexKeys } from '@stint/core/store/table-keys';
+import type { JobStore } from '@stint/core/store/job-store';
 
 /** A job item placed directly in a given status, as the engine would have left it. */
 export async function placeJob(

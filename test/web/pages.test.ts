@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
-import { LogStore } from '@stint/core/log-store';
+import { LogStore } from '@stint/core/store/log-store';
 import { createWebApp, webAssetFiles } from '@stint/web';
 import { eventually } from '../support/gate.ts';
 import { placeJob } from '../support/jobs.ts';

@@ -1,8 +1,8 @@
 import { ACTIVE_STATUSES, type JOB_STATUSES } from './job.ts';
 import type { TenantDirectory } from './auth/tenant-directory.ts';
-import type { JobStore } from './job-store.ts';
+import type { JobStore } from './store/job-store.ts';
 import type { Summary } from './query/stats-reader.ts';
-import { LISTINGS, reconcileCursorKey, statusPartition, summaryKey, type Listing } from './table-keys.ts';
+import { LISTINGS, reconcileCursorKey, statusPartition, summaryKey, type Listing } from './store/table-keys.ts';
 
 /**
  * Re-derives the summary cards from the job items, so that a crash between a job write and

@@ -1,8 +1,8 @@
-import type { CounterStore } from './counter-store.ts';
-import type { JobStore } from './job-store.ts';
+import type { CounterStore } from './store/counter-store.ts';
+import type { JobStore } from './store/job-store.ts';
 import type { Job } from './job.ts';
 import { summaryBucket } from './job-record.ts';
-import type { LogLevel, LogLine, LogStore } from './log-store.ts';
+import type { LogLevel, LogLine, LogStore } from './store/log-store.ts';
 
 export interface JobLogDeps {
   jobs: JobStore;

@@ -11,7 +11,7 @@ import {
   readySortKey,
   statusIndexKeys,
   typePartition,
-} from './table-keys.ts';
+} from './store/table-keys.ts';
 
 export interface NewJob {
   id: string;

@@ -4,7 +4,7 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '@stint/core/aws-clients';
 import { QUEUES, REPORTS, WORKER } from '@stint/core/resource-spec';
-import { tableDefinition } from '@stint/core/table-definition';
+import { tableDefinition } from '@stint/core/store/table-definition';
 
 export interface ProvisionedNames {
   tableName: string;

@@ -1,6 +1,6 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readPartition } from '../query/table-reader.ts';
-import { TENANT_DIRECTORY } from '../table-keys.ts';
+import { TENANT_DIRECTORY } from '../store/table-keys.ts';
 
 /**
  * The tenants that have jobs, so an admin's all-tenant list can merge each tenant's index

@@ -2,7 +2,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { crashPoint } from '../crash-points.ts';
 import { isConditionalCheckFailed } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
-import { cascadeKey } from '../table-keys.ts';
+import { cascadeKey } from '../store/table-keys.ts';
 import type { EngineContext } from './context.ts';
 
 /**

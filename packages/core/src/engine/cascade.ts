@@ -1,7 +1,7 @@
 import { crashPoint } from '../crash-points.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { cascadeShard, dispatchSetOf, SHARDS } from '../table-keys.ts';
+import { cascadeShard, dispatchSetOf, SHARDS } from '../store/table-keys.ts';
 import { waitingSpec } from './delayed-start.ts';
 import { readySpec } from './dispatcher.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, type CascadeMarker, type CascadeOperation } from './cascade-marker.ts';

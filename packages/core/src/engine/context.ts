@@ -1,4 +1,4 @@
-import type { CounterBatch } from '../counter-store.ts';
+import type { CounterBatch } from '../store/counter-store.ts';
 import type { EngineDeps } from './deps.ts';
 import type { Dispatcher } from './dispatcher.ts';
 

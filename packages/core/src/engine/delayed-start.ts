@@ -1,7 +1,7 @@
 import type { JobRecord } from '../job-record.ts';
 import { laneOf } from '../job-record.ts';
-import { delayedPartition, delayedSortKey } from '../table-keys.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import { delayedPartition, delayedSortKey } from '../store/table-keys.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import type { EngineContext } from './context.ts';
 import { readySpec } from './dispatcher.ts';
 import { merge } from './transitions.ts';

@@ -1,10 +1,10 @@
 import type { JobRegistry } from '@stint/sdk';
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
-import type { CheckpointStore } from '../checkpoint-store.ts';
-import type { CounterStore } from '../counter-store.ts';
+import type { CheckpointStore } from '../store/checkpoint-store.ts';
+import type { CounterStore } from '../store/counter-store.ts';
 import type { JobRecord } from '../job-record.ts';
-import type { JobStore } from '../job-store.ts';
-import type { LogStore } from '../log-store.ts';
+import type { JobStore } from '../store/job-store.ts';
+import type { LogStore } from '../store/log-store.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import type { SubmitInput } from './submit.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inFlightPartition } from '../table-keys.ts';
+import { inFlightPartition } from '../store/table-keys.ts';
 import {
   chargeSpec,
   claimSpec,

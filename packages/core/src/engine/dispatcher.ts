@@ -11,8 +11,8 @@ import {
   readyPartition,
   readySortKey,
   rootLaneKey,
-} from '../table-keys.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+} from '../store/table-keys.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import { emit, type EngineDeps } from './deps.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { NonRetriableError, type ChildOutcome, type CurrentJob, type JobContext, type JobDefinition, type SpawnOptions } from '@stint/sdk';
-import type { Checkpoint } from '../checkpoint-store.ts';
+import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { Lane } from '../job.ts';
-import type { LogLevel, LogLine } from '../log-store.ts';
+import type { LogLevel, LogLine } from '../store/log-store.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { childJobId, newJobRecord } from '../new-job.ts';
 import type { EngineContext } from './context.ts';

@@ -2,7 +2,7 @@ import type { ChildOutcome } from '@stint/sdk';
 import { crashPoint } from '../crash-points.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { jobIdOfPk, parentPartition } from '../table-keys.ts';
+import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import type { EngineContext } from './context.ts';
 import { emit, expiresAt, type EngineDeps } from './deps.ts';
 import { readySpec } from './dispatcher.ts';

@@ -1,4 +1,4 @@
-import type { CounterBatch } from '../counter-store.ts';
+import type { CounterBatch } from '../store/counter-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { isEnded, type Job } from '../job.ts';

@@ -1,6 +1,6 @@
 import type { JobRecord } from '../job-record.ts';
 import { laneOf } from '../job-record.ts';
-import { dispatchSetOf } from '../table-keys.ts';
+import { dispatchSetOf } from '../store/table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import type { EngineContext } from './context.ts';
 

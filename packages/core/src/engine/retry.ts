@@ -2,7 +2,7 @@ import { crashPoint } from '../crash-points.ts';
 import { ConflictError } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { jobIdOfPk, parentPartition } from '../table-keys.ts';
+import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
 import { readySpec } from './dispatcher.ts';

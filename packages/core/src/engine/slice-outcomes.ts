@@ -1,8 +1,8 @@
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
-import { parkedPartition } from '../table-keys.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import { parkedPartition } from '../store/table-keys.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';
 import { jobEnded } from './job-tree.ts';

@@ -1,11 +1,11 @@
 import { NonRetriableError, type JobDefinition } from '@stint/sdk';
-import type { Checkpoint } from '../checkpoint-store.ts';
-import type { CounterBatch } from '../counter-store.ts';
+import type { Checkpoint } from '../store/checkpoint-store.ts';
+import type { CounterBatch } from '../store/counter-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
 import { waitsFrom, type JobStatus } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { dispatchSetOf } from '../table-keys.ts';
+import { dispatchSetOf } from '../store/table-keys.ts';
 import type { WorkMessage } from '../work-queue.ts';
 import type { EngineContext } from './context.ts';
 import { emit, type EngineDeps } from './deps.ts';

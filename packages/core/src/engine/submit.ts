@@ -6,7 +6,7 @@ import { isEnded, type RunBy } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
 import { dataRefusal, runAtOf } from '../submission.ts';
-import { adoptingPartition, delayedPartition, delayedSortKey, idempotencyKey } from '../table-keys.ts';
+import { adoptingPartition, delayedPartition, delayedSortKey, idempotencyKey } from '../store/table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';

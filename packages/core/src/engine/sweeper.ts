@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
-import { adoptingShard, delayedDueRange, delayedShard, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../table-keys.ts';
+import { adoptingShard, delayedDueRange, delayedShard, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../store/table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import { finishCascades } from './cascade.ts';
 import type { EngineContext } from './context.ts';

@@ -1,7 +1,7 @@
 import type { JobStatus } from '../job.ts';
 import { summaryBucket, type JobRecord } from '../job-record.ts';
-import { statusIndexKeys } from '../table-keys.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import { statusIndexKeys } from '../store/table-keys.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 
 /**
  * Merges update parts; later parts win on the same attribute. Conditions are joined as

@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
-import { checkpointPrefix, jobIdOfPk, jobKey, logPrefix, parentPartition } from '../table-keys.ts';
+import { checkpointPrefix, jobIdOfPk, jobKey, logPrefix, parentPartition } from '../store/table-keys.ts';
 import { crashPoint } from '../crash-points.ts';
 import type { EngineContext } from './context.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade, type CascadeMarker } from './cascade-marker.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { IndexQuery, JobStore } from '../job-store.ts';
-import { createSortKey } from '../table-keys.ts';
+import type { IndexQuery, JobStore } from '../store/job-store.ts';
+import { createSortKey } from '../store/table-keys.ts';
 import { chunkSize, IndexMerge, idOfSortKey, type SortKeyRange } from './index-merge.ts';
 
 /** A queryIndex with DynamoDB's semantics for what IndexMerge uses: BETWEEN, start key, limit, descending. */

@@ -1,4 +1,4 @@
-import type { JobStore } from '../job-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 import type { IndexName } from '../resource-spec.ts';
 
 /** One index partition whose sort keys are `<createDate:13>#<id>`. */

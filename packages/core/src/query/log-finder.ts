@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { LogStore, type LogLine } from '../log-store.ts';
-import { pad } from '../table-keys.ts';
+import { LogStore, type LogLine } from '../store/log-store.ts';
+import { pad } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { logTimeRange, type LogQuery } from './log-query.ts';
 import type { TableReader } from './table-reader.ts';

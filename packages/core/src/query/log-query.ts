@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
-import type { LogLevel } from '../log-store.ts';
+import type { LogLevel } from '../store/log-store.ts';
 import { timeZoneSchema } from '../time-zones.ts';
 import { cursorParam, DEFAULT_PAGE_SIZE, msParam, parseParams, sizeParam, textParam, timeRange } from './param-schemas.ts';
 

@@ -1,8 +1,8 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
-import type { JobStore } from '../job-store.ts';
-import { LISTINGS, minuteOf, pad, statsKey, summaryKey, type Listing } from '../table-keys.ts';
+import type { JobStore } from '../store/job-store.ts';
+import { LISTINGS, minuteOf, pad, statsKey, summaryKey, type Listing } from '../store/table-keys.ts';
 import type { TableReader } from './table-reader.ts';
 import { boolParam, msParam, parseParams } from './param-schemas.ts';
 

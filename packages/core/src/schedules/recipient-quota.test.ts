@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUpdate } from '../update-expression.ts';
+import { buildUpdate } from '../store/update-expression.ts';
 import { NEW_RECIPIENTS_PER_DAY, newDaySpec, quotaDay, sameDaySpec } from './recipient-quota.ts';
 
 describe('the daily allowance of new report addresses', () => {

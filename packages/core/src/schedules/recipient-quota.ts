@@ -1,5 +1,5 @@
 import { RateLimitedError } from '../errors.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import type { ScheduleStore } from './schedule-store.ts';
 
 /**

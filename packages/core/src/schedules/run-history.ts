@@ -1,7 +1,7 @@
 import type { EngineEvent } from '../engine/deps.ts';
 import type { JobRecord } from '../job-record.ts';
-import type { JobStore } from '../job-store.ts';
-import { runRecordKey, runRecordPartition } from '../table-keys.ts';
+import type { JobStore } from '../store/job-store.ts';
+import { runRecordKey, runRecordPartition } from '../store/table-keys.ts';
 import { endedSpec, needsSettling, runView, startedRecord, type RunJob, type RunRecord, type ScheduleRun } from './run-record.ts';
 
 /** Records deleted by one trim at most (one BatchWriteItem); a longer backlog goes at the next runs. */

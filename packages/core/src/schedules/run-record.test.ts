@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JobRecord } from '../job-record.ts';
 import { newJobRecord } from '../new-job.ts';
-import { buildUpdate } from '../update-expression.ts';
+import { buildUpdate } from '../store/update-expression.ts';
 import { endedSpec, needsSettling, runView, startedRecord, type RunRecord } from './run-record.ts';
 
 const CREATED = 1_700_000_000_000;

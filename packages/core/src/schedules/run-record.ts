@@ -1,7 +1,7 @@
 import { isEnded, type Job, type RunBy } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
-import { runRecordKey } from '../table-keys.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import { runRecordKey } from '../store/table-keys.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import { runStatusOf, type JobRunStatus, type RunStatus } from './run-status.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import type { EngineEvent } from '../engine/deps.ts';
 import type { SubmitInput } from '../engine/submit.ts';
 import type { Job } from '../job.ts';
-import type { JobStore } from '../job-store.ts';
+import type { JobStore } from '../store/job-store.ts';
 import type { RunHistory } from './run-history.ts';
 import type { ScheduleCatalog } from './schedule-catalog.ts';
 import type { ReportPublisher } from './schedule-report.ts';

@@ -1,7 +1,7 @@
 import { crashPoint } from '../crash-points.ts';
 import type { ScheduleDefinition } from '@stint/sdk';
 import { isEnded } from '../job.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import { tenantKeyOf } from './schedule-catalog.ts';
 import { scheduler, type ScheduleDeps } from './schedule-deps.ts';
 import { latestSlot, patternsOf } from './planning.ts';

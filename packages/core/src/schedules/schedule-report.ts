@@ -1,7 +1,7 @@
 import { PublishCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { ScheduleDefinition } from '@stint/sdk';
 import type { Job } from '../job.ts';
-import type { LogLine } from '../log-store.ts';
+import type { LogLine } from '../store/log-store.ts';
 import { REPORTS } from '../resource-spec.ts';
 import type { JobRunStatus } from './run-status.ts';
 

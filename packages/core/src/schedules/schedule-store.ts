@@ -1,8 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AutomaticSchedule } from '@stint/sdk';
-import type { JobStore } from '../job-store.ts';
-import { DUE_PARTITION, dueSortKey, pad, SCHEDULE_PARTITION, scheduleCatalogKey, scheduleKey, seenKey } from '../table-keys.ts';
-import type { UpdateSpec } from '../update-expression.ts';
+import type { JobStore } from '../store/job-store.ts';
+import { DUE_PARTITION, dueSortKey, pad, SCHEDULE_PARTITION, scheduleCatalogKey, scheduleKey, seenKey } from '../store/table-keys.ts';
+import type { UpdateSpec } from '../store/update-expression.ts';
 import { nextSlot, patternsOf, type Planning } from './planning.ts';
 
 export interface ReportSettings {

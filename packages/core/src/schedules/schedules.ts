@@ -8,7 +8,7 @@ import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
 import { findLogs } from '../query/log-finder.ts';
-import { runRecordPartition } from '../table-keys.ts';
+import { runRecordPartition } from '../store/table-keys.ts';
 import type { Planning } from './planning.ts';
 import { spendRecipientAllowance } from './recipient-quota.ts';
 import type { RunPointer } from './run-history.ts';

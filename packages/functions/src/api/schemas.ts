@@ -3,7 +3,7 @@ import { JOB_STATUSES, OPERATIONS } from '@stint/core';
 import { ROLES } from '@stint/core/auth/principal';
 import { jobIdSchema, tenantFilterSchema, tenantSchema } from '@stint/core/input-fields';
 import { jobQuerySchema } from '@stint/core/query/job-query';
-import { MAX_LOG_MESSAGE } from '@stint/core/log-store';
+import { MAX_LOG_MESSAGE } from '@stint/core/store/log-store';
 import { WEEKDAYS } from '@stint/core/schedules/planning';
 import { RUN_STATUSES } from '@stint/core/schedules/run-status';
 import { MAX_RECIPIENTS, scheduleListQuerySchema, scheduleRunsQuerySchema } from '@stint/core/schedules/schedule-input';

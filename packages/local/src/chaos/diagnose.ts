@@ -1,4 +1,4 @@
-import { rootLaneKey } from '@stint/core/table-keys';
+import { rootLaneKey } from '@stint/core/store/table-keys';
 import { laneId, type TableEvidence } from './table-read.ts';
 
 type Item = Record<string, unknown>;

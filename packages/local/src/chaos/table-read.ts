@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { checkpointPrefix, jobIdOfPk, jobKey, rootLaneKey } from '@stint/core/table-keys';
+import { checkpointPrefix, jobIdOfPk, jobKey, rootLaneKey } from '@stint/core/store/table-keys';
 import { emulatorClients, startEmulators } from '../emulators.ts';
 import { scanAll } from '../repair/table-scan.ts';
 import { EXECUTIONS_PREFIX, type StepExecution } from './chaos-jobs.ts';

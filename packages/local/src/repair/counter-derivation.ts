@@ -1,6 +1,6 @@
-import { CounterStore, type Counted } from '@stint/core/counter-store';
+import { CounterStore, type Counted } from '@stint/core/store/counter-store';
 import { waitingMs } from '@stint/core/job';
-import { jobKey, statsKey } from '@stint/core/table-keys';
+import { jobKey, statsKey } from '@stint/core/store/table-keys';
 import { itemId, type Item } from './index-entries.ts';
 
 type StatsDelta = Parameters<CounterStore['applyStats']>[2];

@@ -1,8 +1,8 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '@stint/core/errors';
 import { TABLE } from '@stint/core/resource-spec';
-import { JobStore } from '@stint/core/job-store';
-import type { UpdateSpec } from '@stint/core/update-expression';
+import { JobStore } from '@stint/core/store/job-store';
+import type { UpdateSpec } from '@stint/core/store/update-expression';
 import {
   diffIndexes,
   entryOf,

@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 import { recountWhileStopped } from '@stint/core/counter-reconcile';
-import { JobStore } from '@stint/core/job-store';
-import { localRunKey } from '@stint/core/table-keys';
-import { buildUpdate } from '@stint/core/update-expression';
+import { JobStore } from '@stint/core/store/job-store';
+import { localRunKey } from '@stint/core/store/table-keys';
+import { buildUpdate } from '@stint/core/store/update-expression';
 import { countedJobs, deriveStats, statsCorrections } from './counter-derivation.ts';
 import { INDEX_KEY_ATTRIBUTES, itemId, PLACEHOLDER_ATTRIBUTE, RESTORE_ATTRIBUTE } from './index-entries.ts';
 import { repairIndexes, type IndexRepairReport } from './index-repair.ts';

@@ -8,11 +8,11 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from './errors.ts';
-import type { JobRecord } from './job-record.ts';
+import { isConditionalCheckFailed } from '../errors.ts';
+import type { JobRecord } from '../job-record.ts';
 import { jobKey } from './table-keys.ts';
 import { attributeNames, buildUpdate, type UpdateSpec } from './update-expression.ts';
-import type { IndexName } from './resource-spec.ts';
+import type { IndexName } from '../resource-spec.ts';
 
 export interface IndexPage {
   keys: Array<Record<string, string>>;

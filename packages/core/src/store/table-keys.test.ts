@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childJobId, newJobId, newJobRecord } from './new-job.ts';
+import { childJobId, newJobId, newJobRecord } from '../new-job.ts';
 import {
   checkpointKey,
   createSortKey,

@@ -38,7 +38,7 @@
  * and of a schedule item:
  *   gsi5  D                            <nextRunAt:13>#<tenant>#<schedule id>   due first
  */
-import type { JobStatus, Lane } from './job.ts';
+import type { JobStatus, Lane } from '../job.ts';
 
 export const SHARDS = 8;
 

@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { TABLE } from './resource-spec.ts';
+import { TABLE } from '../resource-spec.ts';
 
 /** CreateTable input for the single table, from the resource spec. Pure. */
 export function tableDefinition(tableName: string): CreateTableCommandInput {

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from './errors.ts';
-import type { SummaryBucket } from './job-record.ts';
+import { isConditionalCheckFailed } from '../errors.ts';
+import type { SummaryBucket } from '../job-record.ts';
 import { listingOf, minuteOf, statsKey, summaryKey, type Listing } from './table-keys.ts';
 import { buildUpdate } from './update-expression.ts';
 

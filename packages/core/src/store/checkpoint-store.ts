@@ -1,5 +1,5 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from './errors.ts';
+import { isConditionalCheckFailed } from '../errors.ts';
 import { JobStore } from './job-store.ts';
 import { checkpointKey } from './table-keys.ts';
 
