@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
-import { readPartition } from '../query/table-reader.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BadRequestError, NotFoundError } from '../errors.ts';
+import { TableGateway } from '../store/table-gateway.ts';
+import { API_KEY_LISTING, apiKeyKey, apiKeyListingKey } from '../store/table-keys.ts';
 import { isRole, TENANT_PATTERN, type Principal, type Role } from './principal.ts';
 
 /**
@@ -32,7 +33,6 @@ export interface NewApiKey {
 
 /** 32 random bytes: guessing one is out of reach, so a hash lookup needs no attempt counter. */
 const KEY_PREFIX = 'stint_';
-const LISTING_PK = 'KEYS';
 
 export function generateApiKey(): string {
   return `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -63,11 +63,15 @@ export function validateNewKey(input: NewApiKey): { name: string; role: Role; te
 }
 
 export class ApiKeyStore {
+  readonly #table: TableGateway;
+
   constructor(
-    readonly client: DynamoDBDocumentClient,
-    readonly tableName: string,
+    client: DynamoDBDocumentClient,
+    tableName: string,
     readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.#table = new TableGateway(client, tableName);
+  }
 
   /** Issues a key. The returned `key` is the only time it exists in clear text. */
   async create(input: NewApiKey): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -78,22 +82,15 @@ export class ApiKeyStore {
     const stored = { id: info.id, name: info.name, role: info.role, ...(info.tenant ? { tenant: info.tenant } : {}) };
     // Listing first: a crash between the two writes leaves a listed key that cannot
     // authenticate (harmless), never a working key that nobody can see or revoke.
-    await this.client.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { pk: LISTING_PK, sk: info.id, ...stored, hash, createdAt: info.createdAt },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await this.client.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: `K#${hash}`, sk: 'K', ...stored }, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    // Both keys are random, so neither put can find an item in its place.
+    await this.#table.putIfAbsent({ ...apiKeyListingKey(info.id), ...stored, hash, createdAt: info.createdAt });
+    await this.#table.putIfAbsent({ ...apiKeyKey(hash), ...stored });
     return { key, info };
   }
 
   /** Every key ever issued, revoked ones included (with `revokedAt`), oldest id first. */
   async list(): Promise<ApiKeyInfo[]> {
-    return (await readPartition(this, LISTING_PK)).map(toInfo);
+    return (await this.#table.queryPartitionAll(API_KEY_LISTING, '', { consistent: true })).map(toInfo);
   }
 
   /**
@@ -101,25 +98,14 @@ export class ApiKeyStore {
    * listing keeps it with `revokedAt` for the audit trail. Revoking twice is a no-op.
    */
   async revoke(id: string): Promise<ApiKeyInfo> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: LISTING_PK, sk: id }, ConsistentRead: true }));
-    if (!out.Item) throw new NotFoundError(`API key ${id} not found`);
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `K#${out.Item.hash as string}`, sk: 'K' } }));
-    try {
-      const updated = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { pk: LISTING_PK, sk: id },
-          UpdateExpression: 'SET revokedAt = :now',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':now': this.clock() },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toInfo(updated.Attributes!);
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      return toInfo(out.Item);
-    }
+    const listed = await this.#table.getItem(apiKeyListingKey(id));
+    if (!listed) throw new NotFoundError(`API key ${id} not found`);
+    await this.#table.delete(apiKeyKey(listed.hash as string));
+    const updated = await this.#table.tryUpdateItem(apiKeyListingKey(id), {
+      set: { revokedAt: this.clock() },
+      condition: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+    });
+    return toInfo(updated ?? listed);
   }
 
   /** The principal of a key, or null for an unknown or revoked one. */
@@ -132,8 +118,7 @@ export class ApiKeyStore {
    * revoked. A strongly consistent read, so a revoke holds at once.
    */
   async principalOfHash(hash: string): Promise<Principal | null> {
-    const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { pk: `K#${hash}`, sk: 'K' }, ConsistentRead: true }));
-    const item = out.Item;
+    const item = await this.#table.getItem(apiKeyKey(hash));
     if (!item || !isRole(item.role)) return null;
     return { keyId: item.id as string, name: item.name as string, role: item.role, tenant: (item.tenant as string | undefined) ?? null };
   }

@@ -1,6 +1,4 @@
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { crashPoint } from '../crash-points.ts';
-import { isConditionalCheckFailed } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
 import { cascadeKey } from '../store/table-keys.ts';
 import type { EngineContext } from './context.ts';
@@ -25,23 +23,12 @@ export interface CascadeMarker {
 export async function markCascade(ctx: EngineContext, record: JobRecord, operation: MarkedOperation): Promise<CascadeMarker> {
   const marker: CascadeMarker = { jobId: record.id, operation, markedAt: ctx.deps.clock() };
   // The newest operation over a job replaces an older marker: only its walk is still wanted.
-  await ctx.deps.jobs.client.send(new PutCommand({ TableName: ctx.deps.jobs.tableName, Item: { ...cascadeKey(record.id), ...marker } }));
+  await ctx.deps.jobs.put({ ...cascadeKey(record.id), ...marker });
   await crashPoint('cascade.marked', { jobId: record.id, jobType: record.type });
   return marker;
 }
 
 export async function clearCascade(ctx: EngineContext, marker: CascadeMarker): Promise<void> {
-  try {
-    await ctx.deps.jobs.client.send(
-      new DeleteCommand({
-        TableName: ctx.deps.jobs.tableName,
-        Key: cascadeKey(marker.jobId),
-        // A newer operation's marker stays.
-        ConditionExpression: 'markedAt = :at',
-        ExpressionAttributeValues: { ':at': marker.markedAt },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
+  // A newer operation's marker stays.
+  await ctx.deps.jobs.deleteIf(cascadeKey(marker.jobId), { expression: 'markedAt = :at', values: { ':at': marker.markedAt } });
 }

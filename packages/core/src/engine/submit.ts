@@ -1,7 +1,6 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { admitSubmission, externalTypes, type Submitter } from '../auth/job-access.ts';
 import { crashPoint } from '../crash-points.ts';
-import { BadRequestError, ConflictError, isConditionalCheckFailed, NotFoundError } from '../errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import { isEnded, type RunBy } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
@@ -137,12 +136,6 @@ function startLater(input: SubmitInput, now: number): number | undefined {
 async function claimIdempotencyKey(ctx: EngineContext, tenant: string, key: string, id: string): Promise<string> {
   const { deps } = ctx;
   const item = { ...idempotencyKey(tenant, key), jobId: id, expiresAt: Math.floor(deps.clock() / 1000) + 7 * 86_400 };
-  try {
-    await deps.jobs.client.send(new PutCommand({ TableName: deps.jobs.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-    return id;
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-    const out = await deps.jobs.client.send(new GetCommand({ TableName: deps.jobs.tableName, Key: idempotencyKey(tenant, key), ConsistentRead: true }));
-    return out.Item?.jobId as string;
-  }
+  if (await deps.jobs.putIfAbsent(item)) return id;
+  return (await deps.jobs.getItem(idempotencyKey(tenant, key)))?.jobId as string;
 }

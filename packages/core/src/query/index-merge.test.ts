@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexQuery, JobStore } from '../store/job-store.ts';
 import { createSortKey } from '../store/table-keys.ts';
-import { chunkSize, IndexMerge, idOfSortKey, type SortKeyRange } from './index-merge.ts';
+import { chunkSize, IndexMerge, type SortKeyRange } from './index-merge.ts';
+
+/** The job id of a `<createDate:13>#<id>` sort key, as the layout is written down. */
+const idOfSortKey = (sortKey: string) => sortKey.slice(14);
 
 /** A queryIndex with DynamoDB's semantics for what IndexMerge uses: BETWEEN, start key, limit, descending. */
 function fakeStore(partitions: Record<string, string[]>) {

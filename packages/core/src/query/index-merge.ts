@@ -1,3 +1,4 @@
+import { jobKey, jobOfCreateSortKey } from '../store/table-keys.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { IndexName } from '../resource-spec.ts';
 
@@ -20,9 +21,6 @@ interface Part extends IndexSource {
 
 /** Lowest and highest sort key of the create-date range, inclusive. */
 export type SortKeyRange = [string, string];
-
-/** The job id inside a `<createDate:13>#<id>` sort key. */
-export const idOfSortKey = (sortKey: string) => sortKey.slice(14);
 
 const READS_IN_FLIGHT = 16;
 
@@ -160,8 +158,7 @@ export class IndexMerge {
     return {
       [`${part.index}pk`]: part.partition,
       [`${part.index}sk`]: sortKey,
-      pk: `J#${idOfSortKey(sortKey)}`,
-      sk: 'J',
+      ...jobKey(jobOfCreateSortKey(sortKey)),
     };
   }
 }

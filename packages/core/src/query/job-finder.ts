@@ -3,9 +3,9 @@ import { BadRequestError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { listPartition, pad, parentPartition, statusPartition, typePartition, type Listing } from '../store/table-keys.ts';
+import { jobOfCreateSortKey, listPartition, pad, parentPartition, statusPartition, typePartition, type Listing } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
-import { idOfSortKey, IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
+import { IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
 import { inRange } from './param-schemas.ts';
 
@@ -99,7 +99,7 @@ async function byDate({ store, sources, range, query, match, print, now, cursors
     const keys = await merge.next(Math.min(exact ? query.size - items.length : query.size, budget - consumed));
     if (keys.length === 0) break;
     consumed += keys.length;
-    const records = await store.getMany(keys.map(idOfSortKey));
+    const records = await store.getMany(keys.map(jobOfCreateSortKey));
     itemsRead += records.size;
     for (const key of keys) {
       // The page is full: the remaining keys are read again by the next page.
@@ -107,7 +107,7 @@ async function byDate({ store, sources, range, query, match, print, now, cursors
         stoppedEarly = true;
         break;
       }
-      const record = records.get(idOfSortKey(key));
+      const record = records.get(jobOfCreateSortKey(key));
       if (record !== undefined && match(record)) items.push(toJob(record, now));
       position = key;
     }
@@ -130,7 +130,7 @@ async function byName({ store, sources, range, query, match, print, now, cursors
   const merge = new IndexMerge(store, sources, range);
   const keys = await merge.next(NAME_SORT_WINDOW);
   const truncated = await merge.hasMore();
-  const records = await store.getMany(keys.map(idOfSortKey));
+  const records = await store.getMany(keys.map(jobOfCreateSortKey));
   const sorted = [...records.values()].filter(match).sort(byLabel);
   const from = after === undefined ? 0 : firstAfter(sorted, after);
   const page = sorted.slice(from, from + query.size);

@@ -1,11 +1,10 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import { LogStore, type LogLine } from '../store/log-store.ts';
-import { pad } from '../store/table-keys.ts';
+import type { TableGateway } from '../store/table-gateway.ts';
+import { jobPartition, LOG_SORT_KEY_PATTERN, logPositionOf, logRange, logSortKeyAt, pad } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { logTimeRange, type LogQuery } from './log-query.ts';
-import type { TableReader } from './table-reader.ts';
 
 export interface FindLogsResult {
   /** Newest first; oldest first when tailing with `after`. */
@@ -25,7 +24,7 @@ export const LOG_READ_BUDGET_PER_ROW = 10;
 /** Floor of that budget, so a small page can still skip past a burst of non-matching lines. */
 export const LOG_MIN_READ_BUDGET = 1_000;
 
-const logCursor = z.strictObject({ v: z.literal(1), s: z.string().regex(/^L#\d{13}#\d{6}(#[0-9a-z]{0,8})?$/) });
+const logCursor = z.strictObject({ v: z.literal(1), s: z.string().regex(LOG_SORT_KEY_PATTERN) });
 
 /**
  * Reads a job's log lines: one Query over the job's partition, sort key between the range's
@@ -33,15 +32,14 @@ const logCursor = z.strictObject({ v: z.literal(1), s: z.string().regex(/^L#\d{1
  * the lower-cased message). Filters are applied after the read, so pages continue until the
  * page fills or the read budget is used. The caller checks that the job exists and is visible.
  */
-export async function findLogs(store: TableReader, jobId: string, query: LogQuery, now: number, options: { cursors: CursorCodec }): Promise<FindLogsResult> {
+export async function findLogs(store: TableGateway, jobId: string, query: LogQuery, now: number, options: { cursors: CursorCodec }): Promise<FindLogsResult> {
   assertJobId(jobId);
   const range = logTimeRange(query, now);
-  const lo = `L#${pad(range.from, 13)}`;
-  const hi = `L#${pad(range.to, 13)}~`;
+  const [lo, hi] = logRange(range.from, range.to);
   const tail = query.after !== null;
   const print = fingerprint([jobId, query.level, query.message, query.from, query.to, query.period, query.timeZone]);
   let start: string | undefined;
-  if (query.after !== null) start = `L#${query.after}`;
+  if (query.after !== null) start = logSortKeyAt(query.after);
   else if (query.cursor !== null) {
     start = options.cursors.decode(query.cursor, logCursor, print).s;
   }
@@ -52,7 +50,8 @@ export async function findLogs(store: TableReader, jobId: string, query: LogQuer
 
   const filters: string[] = [];
   const names: Record<string, string> = { '#sk': 'sk' };
-  const values: Record<string, unknown> = { ':pk': `J#${jobId}`, ':lo': lo, ':hi': hi };
+  const pk = jobPartition(jobId);
+  const values: Record<string, unknown> = { ':pk': pk, ':lo': lo, ':hi': hi };
   if (query.level !== null) {
     filters.push('#level = :level');
     names['#level'] = 'level';
@@ -71,21 +70,18 @@ export async function findLogs(store: TableReader, jobId: string, query: LogQuer
     const need = query.size - found.length;
     // Unfiltered, one extra line tells whether more exist; filtered, read wider pages.
     const limit = Math.min(budget - itemsRead, filters.length === 0 ? need + 1 : Math.max(need * 4, 100));
-    const out = await store.client.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :lo AND :hi',
-        ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: tail,
-        Limit: limit,
-        ...(start !== undefined ? { ExclusiveStartKey: { pk: `J#${jobId}`, sk: start } } : {}),
-      }),
-    );
-    itemsRead += out.ScannedCount ?? 0;
-    found.push(...(out.Items ?? []));
-    lastKey = out.LastEvaluatedKey;
+    const page = await store.queryPage({
+      KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :lo AND :hi',
+      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      ScanIndexForward: tail,
+      Limit: limit,
+      ...(start !== undefined ? { ExclusiveStartKey: { pk, sk: start } } : {}),
+    });
+    itemsRead += page.scanned;
+    found.push(...page.items);
+    lastKey = page.lastKey;
     start = lastKey?.sk as string | undefined;
   } while (found.length < query.size && lastKey !== undefined && itemsRead < budget);
 
@@ -93,9 +89,9 @@ export async function findLogs(store: TableReader, jobId: string, query: LogQuer
   const more = found.length > query.size || lastKey !== undefined;
   const budgetOut = more && items.length < query.size;
   // Past the last line returned, or past everything scanned when the budget ran out first.
-  const position = budgetOut ? (lastKey?.sk as string) : items.length > 0 ? `L#${items.at(-1)!.cursor}` : undefined;
+  const position = budgetOut ? (lastKey?.sk as string) : items.length > 0 ? logSortKeyAt(items.at(-1)!.cursor) : undefined;
   if (tail) {
-    const newest = position?.slice(2) ?? query.after;
+    const newest = position === undefined ? query.after : logPositionOf(position);
     return { items, nextCursor: null, tailCursor: newest, partial: more, itemsRead };
   }
   return {

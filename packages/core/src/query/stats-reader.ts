@@ -1,9 +1,8 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { LISTINGS, minuteOf, pad, statsKey, summaryKey, type Listing } from '../store/table-keys.ts';
-import type { TableReader } from './table-reader.ts';
+import type { TableGateway } from '../store/table-gateway.ts';
+import { LISTINGS, statsPartition, statsRange, summaryKey, type Listing } from '../store/table-keys.ts';
 import { boolParam, msParam, parseParams } from './param-schemas.ts';
 
 export type StatsInterval = 'minute' | 'hour' | 'day';
@@ -64,7 +63,7 @@ interface Bucket {
  * job); an admin's view reads each tenant's buckets and adds them up.
  */
 export async function readStats(
-  store: TableReader,
+  store: TableGateway,
   tenants: string | readonly string[],
   options: { from: number; to: number; interval: StatsInterval },
   now: number,
@@ -87,7 +86,7 @@ export async function readStats(
   for (let t = first; t <= last; t += step) points.set(t, newAcc());
   const totals = newAcc();
   for (const tenant of [tenants].flat()) {
-    await readBuckets(store, statsKey(tenant, 0).pk, [first, to], (item) => {
+    await readBuckets(store, statsPartition(tenant), [first, to], (item) => {
       const acc = points.get(Math.floor(item.t / step) * step);
       if (acc === undefined) return;
       add(acc, item);
@@ -97,20 +96,13 @@ export async function readStats(
   return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals) };
 }
 
-async function readBuckets(store: TableReader, pk: string, [first, to]: [number, number], visit: (bucket: Bucket) => void): Promise<void> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await store.client.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': pk, ':lo': `ST#${pad(minuteOf(first), 13)}`, ':hi': `ST#${pad(minuteOf(to), 13)}` },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of (out.Items ?? []) as Bucket[]) visit(item);
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+async function readBuckets(store: TableGateway, pk: string, [first, to]: [number, number], visit: (bucket: Bucket) => void): Promise<void> {
+  const [lo, hi] = statsRange(first, to);
+  const buckets = await store.queryAll({
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+    ExpressionAttributeValues: { ':pk': pk, ':lo': lo, ':hi': hi },
+  });
+  for (const item of buckets as unknown as Bucket[]) visit(item);
 }
 
 interface Acc {

@@ -1,7 +1,17 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AutomaticSchedule } from '@stint/sdk';
 import type { JobStore } from '../store/job-store.ts';
-import { DUE_PARTITION, dueSortKey, pad, SCHEDULE_PARTITION, scheduleCatalogKey, scheduleKey, seenKey } from '../store/table-keys.ts';
+import {
+  DUE_PARTITION,
+  dueRange,
+  dueSortKey,
+  jobPartition,
+  logPrefix,
+  SCHEDULE_PARTITION,
+  scheduleCatalogKey,
+  scheduleKey,
+  scheduleOfSortKey,
+  seenKey,
+} from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import { nextSlot, patternsOf, type Planning } from './planning.ts';
 
@@ -116,14 +126,11 @@ export class ScheduleStore {
     const page = await this.table.queryIndex({
       index: 'gsi5',
       partition: DUE_PARTITION,
-      between: ['0', `${pad(now, 13)}#~`],
+      between: dueRange(now),
       limit,
       ...(startKey ? { startKey } : {}),
     });
-    const keys = page.keys.map((key) => {
-      const split = key.sk!.indexOf('#');
-      return { tenant: key.sk!.slice(0, split), scheduleId: key.sk!.slice(split + 1) };
-    });
+    const keys = page.keys.map((key) => scheduleOfSortKey(key.sk!));
     return { keys, lastKey: page.lastKey };
   }
 
@@ -132,11 +139,11 @@ export class ScheduleStore {
   }
 
   async saveCatalogSignature(signature: string): Promise<void> {
-    await this.table.client.send(new PutCommand({ TableName: this.table.tableName, Item: { ...scheduleCatalogKey, signature } }));
+    await this.table.put({ ...scheduleCatalogKey, signature });
   }
 
   async markSeen(viewer: string, jobId: string, at: number, expiresAt: number): Promise<void> {
-    await this.table.client.send(new PutCommand({ TableName: this.table.tableName, Item: { ...seenKey(viewer, jobId), seenAt: at, expiresAt } }));
+    await this.table.put({ ...seenKey(viewer, jobId), seenAt: at, expiresAt });
   }
 
   /** When `viewer` last opened each of these runs; runs never opened are absent. */
@@ -147,7 +154,7 @@ export class ScheduleStore {
 
   /** Timestamp of a job's newest log line, or null when it has none. */
   async newestLogAt(jobId: string): Promise<number | null> {
-    const page = await this.table.queryPartition(`J#${jobId}`, 'L#', { limit: 1, ascending: false });
+    const page = await this.table.queryPartition(jobPartition(jobId), logPrefix, { limit: 1, ascending: false });
     return (page.items[0]?.ts as number | undefined) ?? null;
   }
 }

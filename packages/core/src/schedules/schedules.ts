@@ -8,7 +8,7 @@ import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
 import { findLogs } from '../query/log-finder.ts';
-import { runRecordPartition } from '../store/table-keys.ts';
+import { runRecordPartition, scheduleKeyAt } from '../store/table-keys.ts';
 import type { Planning } from './planning.ts';
 import { spendRecipientAllowance } from './recipient-quota.ts';
 import type { RunPointer } from './run-history.ts';
@@ -80,7 +80,7 @@ export class Schedules {
     const print = fingerprint([prefix, query.status, query.text]);
     let startKey: Record<string, unknown> | undefined;
     if (query.cursor !== null) {
-      startKey = { pk: 'SC', sk: cursors.decode(query.cursor, listCursor, print).k };
+      startKey = scheduleKeyAt(cursors.decode(query.cursor, listCursor, print).k);
     }
     const rows: ScheduleRow[] = [];
     let read = 0;

@@ -1,8 +1,7 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../errors.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SummaryBucket } from '../job-record.ts';
 import { listingOf, minuteOf, statsKey, summaryKey, type Listing } from './table-keys.ts';
-import { buildUpdate } from './update-expression.ts';
+import { TableGateway } from './table-gateway.ts';
 
 interface StatsDelta {
   created: number;
@@ -31,11 +30,15 @@ export type SummaryDeltas = Partial<Record<SummaryBucket | 'total', number>>;
  * in flight.
  */
 export class CounterStore {
+  readonly #table: TableGateway;
+
   constructor(
-    readonly client: DynamoDBDocumentClient,
-    readonly tableName: string,
+    client: DynamoDBDocumentClient,
+    tableName: string,
     readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.#table = new TableGateway(client, tableName);
+  }
 
   batch(): CounterBatch {
     return new CounterBatch(this);
@@ -44,28 +47,19 @@ export class CounterStore {
   async applySummary(tenant: string, listing: Listing, deltas: SummaryDeltas): Promise<void> {
     const add = Object.fromEntries(Object.entries(deltas).filter(([, v]) => v !== 0)) as Record<string, number>;
     if (Object.keys(add).length === 0) return;
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: summaryKey(tenant, listing),
-        ...buildUpdate({ add: { ...add, version: 1 }, set: { updatedAt: this.clock() } }),
-      }),
-    );
+    await this.#table.update(summaryKey(tenant, listing), { add: { ...add, version: 1 }, set: { updatedAt: this.clock() } });
   }
 
   async applyStats(tenant: string, minute: number, delta: StatsDelta): Promise<void> {
     const key = statsKey(tenant, minute);
     const add: Record<string, number> = { created: delta.created, waitCount: delta.waitCount, waitSum: delta.waitSum };
     if (delta.waitCount === 0) {
-      await this.client.send(new UpdateCommand({ TableName: this.tableName, Key: key, ...buildUpdate({ add, set: { t: minute } }) }));
+      await this.#table.update(key, { add, set: { t: minute } });
       return;
     }
-    const out = await this.client.send(
-      new UpdateCommand({ TableName: this.tableName, Key: key, ...buildUpdate({ add, set: { t: minute } }), ReturnValues: 'ALL_NEW' }),
-    );
     // UpdateExpression has no min()/max(); extremes change rarely, so a second conditional write
     // is only sent when this batch beat the stored one.
-    const stored = out.Attributes ?? {};
+    const stored = (await this.#table.update(key, { add, set: { t: minute } }, true)) ?? {};
     if (stored.waitMin === undefined || delta.waitMin < (stored.waitMin as number)) {
       await this.#setIf(key, 'waitMin', delta.waitMin, 'attribute_not_exists(#waitMin) OR #waitMin > :value');
     }
@@ -74,18 +68,9 @@ export class CounterStore {
     }
   }
 
+  /** Losing the condition means another batch stored a more extreme value: nothing to do. */
   async #setIf(key: { pk: string; sk: string }, attr: string, value: number, condition: string) {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          ...buildUpdate({ set: { [attr]: value }, condition, values: { ':value': value } }),
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.#table.tryUpdateItem(key, { set: { [attr]: value }, condition, values: { ':value': value } });
   }
 }
 

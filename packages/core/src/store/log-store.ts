@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { JobStore } from './job-store.ts';
-import { logSortKey } from './table-keys.ts';
+import { TableGateway } from './table-gateway.ts';
+import { jobPartition, logPositionOf, logSortKey } from './table-keys.ts';
 
 export type LogLevel = 'INFO' | 'ERROR';
 
@@ -34,10 +34,10 @@ export const MAX_LOG_MESSAGE = 8_000;
  */
 export class LogStore {
   #seq = 0;
-  readonly #table: JobStore;
+  readonly #table: TableGateway;
 
   constructor(client: DynamoDBDocumentClient, tableName: string) {
-    this.#table = new JobStore(client, tableName);
+    this.#table = new TableGateway(client, tableName);
   }
 
   /** Builds items for a batch of lines. The sequence keeps lines of the same millisecond apart and ordered. */
@@ -46,7 +46,7 @@ export class LogStore {
       this.#seq = (this.#seq + 1) % 1_000_000;
       const message = line.message.slice(0, MAX_LOG_MESSAGE);
       return {
-        pk: `J#${jobId}`,
+        pk: jobPartition(jobId),
         sk: `${logSortKey(line.timestamp, this.#seq)}${randomSuffix()}`,
         ts: line.timestamp,
         level: line.level,
@@ -68,7 +68,7 @@ export class LogStore {
       level: item.level as LogLevel,
       message: item.message as string,
       additionalInfo: (item.info as Record<string, unknown> | undefined) ?? null,
-      cursor: (item.sk as string).slice(2),
+      cursor: logPositionOf(item.sk as string),
     };
   }
 }

@@ -20,6 +20,7 @@
  *   local stack run   LOCAL              RUN               (npm start only: stopped cleanly or not)
  *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
  *   monitor session   S#<session mac>    S                 (live until sign-out or expiry; the mac needs the api's secret)
+ *   step execution    CHAOS#<job id>     <token>#<step>#<exec id>   (npm run chaos only: every run of a chaos step)
  *
  * Index keys of a job (all KEYS_ONLY), where <l> is how the job is listed: u (user job),
  * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
@@ -46,29 +47,65 @@ export function pad(value: number, width: number): string {
   return Math.max(0, Math.floor(value)).toString().padStart(width, '0');
 }
 
-export const jobKey = (id: string) => ({ pk: `J#${id}`, sk: 'J' });
+/** A job's own partition: the job item, its checkpoints and its log lines. */
+export const jobPartition = (id: string) => `J#${id}`;
+export const jobKey = (id: string) => ({ pk: jobPartition(id), sk: 'J' });
 /** The job id of a job item's (or any of its index entries') partition key. */
 export const jobIdOfPk = (pk: string) => pk.slice(2);
 /** Sort-key prefixes of the items in a job's own partition besides the job. */
 export const checkpointPrefix = 'C#';
 export const logPrefix = 'L#';
-export const checkpointKey = (jobId: string, step: string) => ({ pk: `J#${jobId}`, sk: `${checkpointPrefix}${step}` });
+export const checkpointKey = (jobId: string, step: string) => ({ pk: jobPartition(jobId), sk: `${checkpointPrefix}${step}` });
+/** The step name of a checkpoint's sort key. */
+export const stepOfCheckpointSortKey = (sk: string) => sk.slice(checkpointPrefix.length);
 export const logSortKey = (timestamp: number, seq: number) => `${logPrefix}${pad(timestamp, 13)}#${pad(seq, 6)}`;
+/** What a log line's sort key looks like (the api checks a cursor's position against it). */
+export const LOG_SORT_KEY_PATTERN = /^L#\d{13}#\d{6}(#[0-9a-z]{0,8})?$/;
+/** A log line's position (its sort key without the prefix): the cursor the api hands out. */
+export const logPositionOf = (sk: string) => sk.slice(logPrefix.length);
+export const logSortKeyAt = (position: string) => `${logPrefix}${position}`;
+/** The sort-key range of the log lines written from `from` to `to` (ms, inclusive). */
+export const logRange = (from: number, to: number): [string, string] => [`${logPrefix}${pad(from, 13)}`, `${logPrefix}${pad(to, 13)}~`];
 export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
-export const statsKey = (tenant: string, minute: number) => ({ pk: `T#${tenant}`, sk: `ST#${pad(minute, 13)}` });
+const tenantPartition = (tenant: string) => `T#${tenant}`;
+const statsSortKey = (minute: number) => `ST#${pad(minute, 13)}`;
+export const statsPartition = tenantPartition;
+export const statsKey = (tenant: string, minute: number) => ({ pk: statsPartition(tenant), sk: statsSortKey(minute) });
+/** The sort-key range of a tenant's stats buckets for the minutes from `from` to `to`. */
+export const statsRange = (from: number, to: number): [string, string] => [statsSortKey(minuteOf(from)), statsSortKey(minuteOf(to))];
 export const idempotencyKey = (tenant: string, key: string) => ({ pk: `I#${tenant}#${key}`, sk: 'I' });
+export const apiKeyKey = (hash: string) => ({ pk: `K#${hash}`, sk: 'K' });
+/** The api keys' listing partition, one item per key id (for listing and revoking by id). */
+export const API_KEY_LISTING = 'KEYS';
+export const apiKeyListingKey = (keyId: string) => ({ pk: API_KEY_LISTING, sk: keyId });
 export const TENANT_DIRECTORY = 'TENANTS';
+export const tenantDirectoryKey = (tenant: string) => ({ pk: TENANT_DIRECTORY, sk: tenant });
 export const reconcileCursorKey = { pk: 'RC', sk: 'C' } as const;
 export const SCHEDULE_PARTITION = 'SC';
-export const scheduleKey = (tenant: string, scheduleId: string) => ({ pk: SCHEDULE_PARTITION, sk: `${tenant}#${scheduleId}` });
+export const scheduleSortKey = (tenant: string, scheduleId: string) => `${tenant}#${scheduleId}`;
+export const scheduleKey = (tenant: string, scheduleId: string) => ({ pk: SCHEDULE_PARTITION, sk: scheduleSortKey(tenant, scheduleId) });
+/** A schedule row's key from its sort key (a list cursor's position). */
+export const scheduleKeyAt = (sk: string) => ({ pk: SCHEDULE_PARTITION, sk });
+/** The tenant and schedule id of a schedule's sort key (tenants hold no `#`). */
+export function scheduleOfSortKey(sk: string): { tenant: string; scheduleId: string } {
+  const split = sk.indexOf('#');
+  return { tenant: sk.slice(0, split), scheduleId: sk.slice(split + 1) };
+}
 export const scheduleCatalogKey = { pk: 'SCC', sk: 'C' } as const;
 export const seenKey = (viewer: string, jobId: string) => ({ pk: `V#${viewer}`, sk: jobId });
 export const localRunKey = { pk: 'LOCAL', sk: 'RUN' } as const;
 export const cascadeShard = (shard: number) => `X#${shard}`;
 export const cascadeKey = (jobId: string) => ({ pk: cascadeShard(shardOf(jobId)), sk: jobId });
+export const chaosExecutionsPartition = (jobId: string) => `CHAOS#${jobId}`;
+export const chaosExecutionKey = (jobId: string, token: string, step: string, execId: string) => ({
+  pk: chaosExecutionsPartition(jobId),
+  sk: `${token}#${step}#${execId}`,
+});
 export const sessionKey = (sessionMac: string) => ({ pk: `S#${sessionMac}`, sk: 'S' });
 export const DUE_PARTITION = 'D';
-export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${tenant}#${scheduleId}`;
+export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${scheduleSortKey(tenant, scheduleId)}`;
+/** The sort-key range of the schedules due at `now`. */
+export const dueRange = (now: number): [string, string] => ['0', `${pad(now, 13)}#~`];
 /** A schedule's run records, newest last by sort key; a tenant's history is its own partition. */
 export const runRecordPartition = (tenant: string, scheduleId: string) => `H#${tenant}#${scheduleId}`;
 export const runRecordKey = (tenant: string, scheduleId: string, createDate: number, jobId: string) => ({
@@ -98,13 +135,15 @@ export const LISTINGS: readonly Listing[] = [
   { system: true, child: true },
 ];
 
-export const summaryKey = (tenant: string, listing: Listing) => ({ pk: `T#${tenant}`, sk: `SUM#${listingCode(listing)}` });
+export const summaryKey = (tenant: string, listing: Listing) => ({ pk: tenantPartition(tenant), sk: `SUM#${listingCode(listing)}` });
 
-export const listPartition = (tenant: string, listing: Listing) => `T#${tenant}#${listingCode(listing)}`;
+export const listPartition = (tenant: string, listing: Listing) => `${tenantPartition(tenant)}#${listingCode(listing)}`;
 export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) => `${listPartition(tenant, listing)}#S#${status}`;
 export const typePartition = (tenant: string, listing: Listing, type: string) => `${listPartition(tenant, listing)}#Y#${type}`;
 export const parentPartition = (parentId: string) => `P#${parentId}`;
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
+/** The job id of a list index entry's sort key (gsi1–gsi4). */
+export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
 
 export const readyPartition = (lane: Lane, rootId: string) => `R#${lane}#${rootId}`;
 export const readySortKey = (readyAt: number, id: string) => `${pad(readyAt, 13)}#${id}`;
@@ -129,6 +168,16 @@ export const laneSortKey = (vtime: number, rootId: string) => `${pad(vtime, 15)}
 /** The root and virtual time of a lane entry. */
 export function parseLaneSortKey(sk: string): { vtime: number; rootId: string } {
   return { vtime: Number(sk.slice(0, 15)), rootId: sk.slice(16) };
+}
+
+/** What a table item is, from its key (for readers that see raw items: the local repair, chaos). */
+export type ItemKind = 'job' | 'checkpoint' | 'log' | 'rootLane' | 'chaosExecution' | 'other';
+export function itemKindOf(key: { pk: string; sk: string }): ItemKind {
+  if (key.pk.startsWith('J#'))
+    return key.sk === 'J' ? 'job' : key.sk.startsWith(checkpointPrefix) ? 'checkpoint' : key.sk.startsWith(logPrefix) ? 'log' : 'other';
+  if (key.pk.startsWith('F#')) return 'rootLane';
+  if (key.pk.startsWith('CHAOS#')) return 'chaosExecution';
+  return 'other';
 }
 
 /** Which dispatch set a job's gsi5 entry puts it in, if any. */

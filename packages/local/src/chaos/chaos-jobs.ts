@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TableGateway } from '@stint/core/store/table-gateway';
+import { chaosExecutionKey } from '@stint/core/store/table-keys';
 import { defineJob, NonRetriableError, type JobContext, type JobDefinition } from '@stint/sdk';
 
 /**
@@ -17,11 +19,8 @@ export const RUN_TOKEN_STEP = 'run-token';
 export const AFTER_CHILDREN_STEP = 'after-children';
 export const stepName = (index: number) => `step-${String(index).padStart(3, '0')}`;
 
-/** Partition of a job's execution items: outside the job's own partition, so deleting the job keeps them. */
-export const EXECUTIONS_PREFIX = 'CHAOS#';
 /** The start of the error a CHAOS_STEPS run fails with when its data asks it to. */
 export const CHAOS_FAILURE = 'chaos: failing at step';
-export const executionsPartition = (jobId: string) => `${EXECUTIONS_PREFIX}${jobId}`;
 
 export interface StepExecution {
   jobId: string;
@@ -52,17 +51,14 @@ export interface ChaosResults {
 }
 
 export function chaosJobDefinitions(dynamo: DynamoDBDocumentClient, tableName: string): JobDefinition[] {
+  const table = new TableGateway(dynamo, tableName);
   async function executeStep(ctx: JobContext<unknown, unknown>, token: string, step: string, ms: number): Promise<string> {
     return ctx.step(step, async () => {
       const startedAt = Date.now();
       await sleep(ms);
       const execution: StepExecution = { jobId: ctx.job.id, token, step, execId: randomUUID(), startedAt, endedAt: Date.now() };
-      await dynamo.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { pk: executionsPartition(ctx.job.id), sk: `${token}#${step}#${execution.execId}`, ...execution },
-        }),
-      );
+      // Outside the job's own partition (chaosExecutionKey), so deleting the job keeps them.
+      await table.put({ ...chaosExecutionKey(ctx.job.id, token, step, execution.execId), ...execution });
       return execution.execId;
     });
   }

@@ -1,4 +1,4 @@
-import { rootLaneKey } from '@stint/core/store/table-keys';
+import { dispatchSetOf, rootLaneKey } from '@stint/core/store/table-keys';
 import { laneId, type TableEvidence } from './table-read.ts';
 
 type Item = Record<string, unknown>;
@@ -28,20 +28,20 @@ export function diagnose(jobId: string, evidence: TableEvidence, now: number): s
 
 function likelyCauses(job: Item, children: Item[], evidence: TableEvidence): string[] {
   const causes: string[] = [];
-  const gsi5 = (job.gsi5pk as string | undefined) ?? '';
+  const set = dispatchSetOf(job);
   const isEnded = (item: Item) => item.status === 'FINISHED' || item.status === 'CANCELED';
   const ended = children.filter(isEnded).length;
   if (job.status === 'CANCELING') causes.push('a cancel cascade that never finished (issue 10 #3)');
-  if (gsi5.startsWith('R#')) {
+  if (set === 'ready') {
     const key = rootLaneKey(job.rootId as string, job.lowPriority ? 'low' : 'normal');
-    const inFlight = [...evidence.jobs.values()].filter((other) => (other.gsi5pk as string | undefined)?.startsWith('I#') && other.rootId === job.rootId);
+    const inFlight = [...evidence.jobs.values()].filter((other) => dispatchSetOf(other) === 'inFlight' && other.rootId === job.rootId);
     causes.push(
       evidence.lanes.get(laneId(key))?.gsi5pk
         ? `ready and its root is in its lane, yet never dispatched (its root holds ${inFlight.length} in-flight slots: ${inFlight.map((other) => `${other.id} ${other.status}`).join(', ') || 'none'})`
         : 'ready, but its root is not in its lane, so no pump reaches it (issue 10 #4)',
     );
   }
-  if (gsi5.startsWith('I#') && job.leaseExpiresAt !== undefined && !job.leaseOwner) {
+  if (set === 'inFlight' && job.leaseExpiresAt !== undefined && !job.leaseOwner) {
     causes.push('in flight with a lease and no owner: a heartbeat renewed a lease its slice had released (issue 10 #1)');
   }
   if (job.parked && Number(job.childrenDone) < Number(job.childrenTotal) && ended >= Number(job.childrenTotal)) {
@@ -65,7 +65,8 @@ function likelyCauses(job: Item, children: Item[], evidence: TableEvidence): str
   }
   if (typeof job.error === 'string' && job.error.includes('mid-slice')) causes.push('failed by the lost-slice limit (issue 10 #7)');
   if (job.status === 'STOPPING') causes.push('STOPPING with no worker to honour it');
-  if (!gsi5 && !job.parked && (job.status === 'PENDING' || job.status === 'RUNNING')) causes.push('in no dispatch set (not ready, in flight nor parked)');
+  if (set === undefined && !job.parked && (job.status === 'PENDING' || job.status === 'RUNNING'))
+    causes.push('in no dispatch set (not ready, in flight nor parked)');
   return causes;
 }
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { checkpointPrefix, jobIdOfPk, jobKey, rootLaneKey } from '@stint/core/store/table-keys';
+import { itemKindOf, jobIdOfPk, stepOfCheckpointSortKey } from '@stint/core/store/table-keys';
 import { emulatorClients, startEmulators } from '../emulators.ts';
 import { scanAll } from '../repair/table-scan.ts';
-import { EXECUTIONS_PREFIX, type StepExecution } from './chaos-jobs.ts';
+import type { StepExecution } from './chaos-jobs.ts';
 
 export const laneId = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
 
@@ -26,19 +26,17 @@ export async function readTable(dataDir: string, tableName: string): Promise<Tab
   try {
     const items = await scanAll(emulatorClients(emulators).dynamo, tableName);
     const evidence: TableEvidence = { executions: [], checkpoints: new Map(), jobs: new Map(), lanes: new Map() };
-    const jobs = jobKey('');
-    const lanes = rootLaneKey('', 'normal');
     for (const item of items) {
-      const pk = item.pk as string;
-      const sk = item.sk as string;
-      if (pk.startsWith(EXECUTIONS_PREFIX)) evidence.executions.push(item as unknown as StepExecution);
-      else if (pk.startsWith(jobs.pk) && sk === jobs.sk) evidence.jobs.set(item.id as string, item);
-      else if (pk.startsWith(jobs.pk) && sk.startsWith(checkpointPrefix)) {
-        const id = jobIdOfPk(pk);
+      const key = { pk: item.pk as string, sk: item.sk as string };
+      const kind = itemKindOf(key);
+      if (kind === 'chaosExecution') evidence.executions.push(item as unknown as StepExecution);
+      else if (kind === 'job') evidence.jobs.set(item.id as string, item);
+      else if (kind === 'checkpoint') {
+        const id = jobIdOfPk(key.pk);
         const steps = evidence.checkpoints.get(id) ?? new Map<string, unknown>();
-        steps.set(sk.slice(checkpointPrefix.length), item.result === undefined ? undefined : JSON.parse(item.result as string));
+        steps.set(stepOfCheckpointSortKey(key.sk), item.result === undefined ? undefined : JSON.parse(item.result as string));
         evidence.checkpoints.set(id, steps);
-      } else if (pk.startsWith(lanes.pk)) evidence.lanes.set(laneId({ pk, sk }), item);
+      } else if (kind === 'rootLane') evidence.lanes.set(laneId(key), item);
     }
     return evidence;
   } finally {

@@ -1,5 +1,4 @@
-import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '@stint/core/errors';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '@stint/core/resource-spec';
 import { JobStore } from '@stint/core/store/job-store';
 import type { UpdateSpec } from '@stint/core/store/update-expression';
@@ -110,18 +109,8 @@ class TableWrites {
     return this.#store.putIfAbsent(item);
   }
 
+  /** Only a placeholder goes: an item written since the scan is left alone. */
   async deletePlaceholder(key: { pk: string; sk: string }): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { pk: key.pk, sk: key.sk },
-          ConditionExpression: 'attribute_exists(#placeholder)',
-          ExpressionAttributeNames: { '#placeholder': PLACEHOLDER_ATTRIBUTE },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
+    await this.#store.deleteIf({ pk: key.pk, sk: key.sk }, { expression: `attribute_exists(#${PLACEHOLDER_ATTRIBUTE})` });
   }
 }

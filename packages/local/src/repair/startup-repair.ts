@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
 import { recountWhileStopped } from '@stint/core/counter-reconcile';
 import { JobStore } from '@stint/core/store/job-store';
+import { TableGateway } from '@stint/core/store/table-gateway';
 import { localRunKey } from '@stint/core/store/table-keys';
-import { buildUpdate } from '@stint/core/store/update-expression';
 import { countedJobs, deriveStats, statsCorrections } from './counter-derivation.ts';
 import { INDEX_KEY_ATTRIBUTES, itemId, PLACEHOLDER_ATTRIBUTE, RESTORE_ATTRIBUTE } from './index-entries.ts';
 import { repairIndexes, type IndexRepairReport } from './index-repair.ts';
@@ -51,11 +51,10 @@ export async function repairLocalTable(client: DynamoDBDocumentClient, tableName
   const jobs = countedJobs(items);
   const stored = new Map(items.map((item) => [itemId(item), item]));
   const corrections = statsCorrections(await deriveStats(jobs), stored);
-  for (const { key, set } of corrections) {
-    await client.send(new UpdateCommand({ TableName: tableName, Key: key, ...buildUpdate({ set }) }));
-  }
+  const table = new JobStore(client, tableName);
+  for (const { key, set } of corrections) await table.update(key, { set });
   // After the indexes: core counts the cards on gsi2, whose entries must be whole by now.
-  const cards = await recountWhileStopped(new JobStore(client, tableName), new TenantDirectory(client, tableName));
+  const cards = await recountWhileStopped(table, new TenantDirectory(client, tableName));
   return { items: items.length, jobs: jobs.length, ...indexes, countersCorrected: corrections.length + cards, ms: clock() - started };
 }
 
@@ -77,13 +76,14 @@ export function describeRepair(report: StartupRepairReport): string | null {
  * so a stack stopped with Ctrl-C starts again without paying for the scans.
  */
 export async function startRun(client: DynamoDBDocumentClient, tableName: string): Promise<{ previousRunKilled: boolean }> {
-  const out = await client.send(new GetCommand({ TableName: tableName, Key: localRunKey, ConsistentRead: true }));
-  await client.send(new PutCommand({ TableName: tableName, Item: { ...localRunKey, state: 'running' } }));
+  const table = new TableGateway(client, tableName);
+  const previous = await table.getItem(localRunKey);
+  await table.put({ ...localRunKey, state: 'running' });
   // No marker: a table from before the marker existed, or a first start (the repair is quick then).
-  return { previousRunKilled: out.Item?.state !== 'stopped' };
+  return { previousRunKilled: previous?.state !== 'stopped' };
 }
 
 /** The run stopped cleanly: every write it started has finished. */
 export async function endRun(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
-  await client.send(new PutCommand({ TableName: tableName, Item: { ...localRunKey, state: 'stopped' } }));
+  await new TableGateway(client, tableName).put({ ...localRunKey, state: 'stopped' });
 }
