@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
-import { checkpointPrefix, jobIdOfPk, jobKey, logPrefix, parentPartition } from '../store/table-keys.ts';
+import { checkpointPrefix, jobIdOfPk, jobPartition, logPrefix, parentPartition } from '../store/table-keys.ts';
 import { crashPoint } from '../crash-points.ts';
 import type { EngineContext } from './context.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade, type CascadeMarker } from './cascade-marker.ts';
@@ -113,8 +113,8 @@ async function removeJob(ctx: EngineContext, record: JobRecord): Promise<void> {
 
 /** Logs and checkpoints share the job's partition; TTL would get them eventually, but a delete asked for now should not leave them readable. */
 export async function clearPartition(ctx: EngineContext, jobId: string): Promise<void> {
-  await ctx.deps.jobs.deletePartition(jobKey(jobId).pk, logPrefix);
-  await ctx.deps.jobs.deletePartition(jobKey(jobId).pk, checkpointPrefix);
+  await ctx.deps.jobs.deletePartition(jobPartition(jobId), logPrefix);
+  await ctx.deps.jobs.deletePartition(jobPartition(jobId), checkpointPrefix);
 }
 
 /** The first member below `parentId` that has not ended, if any. */
