@@ -24,6 +24,8 @@ export interface Job {
   endDate: number | null;
   /** Not to start before this time, when it was submitted to start later. */
   runAt: number | null;
+  /** While the job sleeps (`ctx.sleep`): when it wakes. */
+  sleepingUntil: number | null;
   waiting: number;
   duration: number;
   hasErrors: boolean;

@@ -40,6 +40,8 @@ export interface JobRecord {
   scheduleId?: string;
   /** Not to start before this time (ms); it waits in the delayed set until then. */
   runAt?: number;
+  /** A running job in a durable sleep: when it wakes (it waits in the delayed set meanwhile). */
+  sleepingUntil?: number;
   version: number;
   /** Bumped by every lease acquisition and by force stop: the fencing token. */
   leaseEpoch: number;
@@ -91,6 +93,7 @@ export function laneOf(record: Pick<JobRecord, 'lowPriority'>): Lane {
 
 export function toJob(record: JobRecord, now: number): Job {
   const dates = { createDate: record.createDate, startDate: record.startDate ?? null, endDate: record.endDate ?? null, runAt: record.runAt ?? null };
+  const sleepingUntil = record.sleepingUntil ?? null;
   return {
     id: record.id,
     type: record.type,
@@ -99,6 +102,7 @@ export function toJob(record: JobRecord, now: number): Job {
     tenant: record.tenant,
     system: record.system,
     ...dates,
+    sleepingUntil,
     waiting: waitingMs(dates, now),
     duration: durationMs(dates, now),
     hasErrors: record.hasErrors,

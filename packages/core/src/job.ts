@@ -25,6 +25,8 @@ export interface Job {
   endDate: number | null;
   /** Not to start before this time, when it was submitted to start later. */
   runAt: number | null;
+  /** While the job sleeps (`ctx.sleep`): when it wakes. It holds no worker meanwhile. */
+  sleepingUntil: number | null;
   /** start − create (or − runAt, when later); end − create for a job that ended without starting; grows while it waits. */
   waiting: number;
   /** end − start; grows while running. */

@@ -53,6 +53,15 @@ export interface JobContext<TData = Record<string, unknown>, TResults = Record<s
    * the run then continues with their outcomes.
    */
   waitForChildren(): Promise<ChildOutcome[]>;
+  /**
+   * Sleeps durably for `ms`: the job parks holding no worker and is woken at the time (to the
+   * second for sleeps up to 15 minutes, within the sweeper's interval beyond). `name` is a
+   * step name: the wake-up time is stored once, so a replay never sleeps twice, and a job
+   * resumed before the time sleeps the rest of it.
+   */
+  sleep(name: string, ms: number): Promise<void>;
+  /** As `sleep`, until a time (a Date or ms since the epoch); a time already past returns at once. */
+  sleepUntil(name: string, until: Date | number): Promise<void>;
   setResults(results: TResults): void;
   /**
    * Names a file this job wrote to the export bucket as its result: the monitor shows a

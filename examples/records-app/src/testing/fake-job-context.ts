@@ -117,6 +117,15 @@ export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<s
     return this;
   }
 
+  /** A sleep is a step whose time passes at once here: a replay skips it as the engine does. */
+  async sleep(name: string, ms: number): Promise<void> {
+    await this.step(name, () => ({ wakeAt: Date.now() + ms }));
+  }
+
+  async sleepUntil(name: string, until: Date | number): Promise<void> {
+    await this.step(name, () => ({ wakeAt: typeof until === 'number' ? until : until.getTime() }));
+  }
+
   async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
     if (this.#namesThisRun.has(name)) throw new Error(`step name "${name}" used twice in one run`);
     this.#namesThisRun.add(name);

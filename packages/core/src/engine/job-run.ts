@@ -1,4 +1,4 @@
-import { NonRetriableError, type ChildOutcome, type CurrentJob, type JobContext, type JobDefinition, type SpawnOptions } from '@stint/sdk';
+import { NonRetriableError, type ChildOutcome, type JobDefinition, type SpawnOptions } from '@stint/sdk';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
@@ -8,6 +8,7 @@ import { laneOf, type JobRecord } from '../job-record.ts';
 import { childJobId, newJobRecord } from '../new-job.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
+import { sleepSpec, wakeLater } from './delayed-start.ts';
 import { childOutcomes } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
@@ -26,6 +27,9 @@ export class InterruptSignal extends Error {
 const SPAWN_BATCH = 500;
 /** …this many writes at a time. */
 const SPAWN_PARALLELISM = 16;
+
+/** The latest time a Date can hold (and a delayed-set sort key orders). */
+const MAX_WAKE_AT = 8.64e15;
 
 /** Renewing the lease costs a write; within this window a consistent read checks the fence instead. */
 const LEASE_PROOF_MS = 1_000;
@@ -105,42 +109,9 @@ export class JobRun {
     await this.#beat;
   }
 
-  context(): JobContext {
-    const record = this.record;
-    const job: CurrentJob = {
-      id: record.id,
-      type: record.type,
-      label: record.label,
-      tenant: record.tenant,
-      rootId: record.rootId,
-      parentId: record.parentId ?? null,
-      runBy: record.runBy ?? null,
-      lowPriority: record.lowPriority,
-      createDate: record.createDate,
-      startDate: record.startDate ?? null,
-      attempt: record.attempt + 1,
-    };
-    return {
-      job,
-      data: record.data,
-      signal: this.controller.signal,
-      log: {
-        info: (message, info) => this.log('INFO', message, info),
-        error: (message, info) => this.log('ERROR', message, info),
-      },
-      step: (name, fn) => this.step(name, fn),
-      progress: (percent) => {
-        if (!this.#replaying) this.#progress = Math.max(0, Math.min(100, Math.round(percent)));
-      },
-      spawn: (type, data, options) => this.spawn(type, data, options),
-      waitForChildren: () => this.waitForChildren(),
-      setResults: (results) => {
-        this.results = results as Record<string, unknown>;
-      },
-      setResultFile: (key) => {
-        this.resultFile = key;
-      },
-    };
+  /** 0..100, recorded unless the run is replaying (then it was recorded the first time). */
+  reportProgress(percent: number): void {
+    if (!this.#replaying) this.#progress = Math.max(0, Math.min(100, Math.round(percent)));
   }
 
   log(level: LogLevel, message: string, additionalInfo?: Record<string, unknown>): void {
@@ -151,8 +122,7 @@ export class JobRun {
 
   async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
-    if (this.#stepNames.has(name)) throw new NonRetriableError(`step name "${name}" is used twice in one run`);
-    this.#stepNames.add(name);
+    this.#claimStepName(name);
     const stored = this.checkpoints.get(name);
     if (stored) {
       this.#spawnSeq = stored.spawnSeq;
@@ -335,6 +305,51 @@ export class JobRun {
       await this.prove(true);
     }
     return childOutcomes(this.deps, this.record);
+  }
+
+  /**
+   * A durable sleep (delayed-start.ts has the wake-up side). The first time, the wake-up time
+   * is stored as the step's checkpoint — after the spawns so far are counted —, then the job
+   * parks in the delayed set, holding no worker; a replay reads the time back, so a sleep is
+   * never slept twice and a job resumed early sleeps only the rest.
+   */
+  async sleep(name: string, wakeAt: () => number): Promise<void> {
+    if (this.interrupt) throw new InterruptSignal(this.interrupt);
+    this.#claimStepName(name);
+    await this.flushSpawns();
+    const stored = this.checkpoints.get(name);
+    let until: number;
+    if (stored) {
+      this.#spawnSeq = stored.spawnSeq;
+      until = (stored.result as { wakeAt: number }).wakeAt;
+    } else {
+      this.#replaying = false;
+      await this.boundary({ mayYield: false });
+      until = wakeAt();
+      if (!Number.isFinite(until) || until > MAX_WAKE_AT) throw new NonRetriableError(`sleep "${name}" needs a finite time before year 275760`);
+      this.#pending = { name, result: { wakeAt: until }, spawnSeq: this.#spawnSeq };
+      await this.#savePending();
+    }
+    if (until <= this.deps.clock()) return;
+    const asleep = await this.deps.jobs.tryUpdate(
+      this.record.id,
+      merge(holdsLease(this.lease), sleepSpec(this.record, until), { set: { results: this.results, lostSlices: 0 }, condition: '#status = :running' }),
+    );
+    if (!asleep) {
+      // A stop arrived: the boundary honours it; a job that cannot stop sleeps on a later slice.
+      await this.boundary({ mayYield: false });
+      this.#interrupt('yield');
+    }
+    this.record = asleep!;
+    // Parked before the send: a heartbeat meanwhile finds the lease released, as it should.
+    this.#interrupt('park');
+    await wakeLater(this.ctx, asleep!);
+    throw new InterruptSignal('park');
+  }
+
+  #claimStepName(name: string): void {
+    if (this.#stepNames.has(name)) throw new NonRetriableError(`step name "${name}" is used twice in one run`);
+    this.#stepNames.add(name);
   }
 
   /**

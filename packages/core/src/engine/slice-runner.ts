@@ -10,11 +10,13 @@ import type { WorkMessage } from '../work-queue.ts';
 import type { EngineContext } from './context.ts';
 import { emit, type EngineDeps } from './deps.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
+import { dueAt, startDelayed } from './delayed-start.ts';
+import { jobContext } from './job-context.ts';
 import { InterruptSignal, JobRun } from './job-run.ts';
 import { finishOrPark, stopHeld, stopNow } from './slice-outcomes.ts';
 import { atVersion, bumpVersion, holdsLease, leaseOf, merge, releaseLease, statusSpec, type Lease } from './transitions.ts';
 
-export type SliceOutcome = 'skipped' | 'finished' | 'parked' | 'yielded' | 'stopped' | 'retrying' | 'failed' | 'leaseLost';
+export type SliceOutcome = 'skipped' | 'woken' | 'finished' | 'parked' | 'yielded' | 'stopped' | 'retrying' | 'failed' | 'leaseLost';
 
 const RUNNABLE: readonly JobStatus[] = ['PENDING', 'RUNNING', 'STOPPING'];
 
@@ -43,6 +45,8 @@ export class SliceRunner {
     const record = await deps.jobs.get(message.jobId);
     const now = deps.clock();
     if (!record || !RUNNABLE.includes(record.status) || record.parked) return 'skipped';
+    // A wake-up message (delayed-start.ts): the job goes to its ready set and waits for its turn.
+    if (dispatchSetOf(record) === 'delayed') return dueAt(record) <= now && (await startDelayed(ctx, record)) ? 'woken' : 'skipped';
     // Only a dispatched job runs: one in its ready set waits for the fair dispatcher.
     if (dispatchSetOf(record) !== 'inFlight') return 'skipped';
     if (record.leaseExpiresAt !== undefined && record.leaseExpiresAt > now) return 'skipped';
@@ -108,7 +112,7 @@ export class SliceRunner {
     let returned: unknown;
     let failure: { error: unknown } | undefined;
     try {
-      returned = await definition.run(run.context());
+      returned = await definition.run(jobContext(run));
       if (!run.interrupt) await run.flushFinal();
     } catch (error) {
       run.adoptAbort();

@@ -28,6 +28,7 @@ const job: Job = {
   error: null,
   scheduleId: null,
   runAt: null,
+  sleepingUntil: null,
   attempt: 1,
   version: 3,
 };

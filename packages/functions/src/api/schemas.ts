@@ -38,6 +38,7 @@ export const JobSchema = z
     startDate: z.number().int().nullable(),
     endDate: z.number().int().nullable(),
     runAt: z.number().int().nullable().openapi({ description: 'Not to start before this time, when it was submitted to start later' }),
+    sleepingUntil: z.number().int().nullable().openapi({ description: 'While the job sleeps (ctx.sleep): when it wakes; it holds no worker meanwhile' }),
     waiting: z.number().int().openapi({ description: 'start − create in ms (− runAt when that is later); grows while pending' }),
     duration: z.number().int().openapi({ description: 'end − start in ms; grows while running' }),
     hasErrors: z.boolean(),

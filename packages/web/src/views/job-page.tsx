@@ -101,6 +101,11 @@ export function JobPage(props: JobPageProps) {
                 <DateTime ms={job.runAt} timeZone={timeZone} />
               </Field>
             )}
+            {job.sleepingUntil !== null && (
+              <Field label="Sleeping until" id="field-sleeping">
+                <DateTime ms={job.sleepingUntil} timeZone={timeZone} />
+              </Field>
+            )}
             <Field label="Waiting" id="field-waiting">
               <Waiting job={job} />
             </Field>

@@ -1,0 +1,48 @@
+import type { Job } from '@stint/core';
+import { describe, expect, it } from 'vitest';
+import { JobPage } from './job-page.tsx';
+
+const JOB: Job = {
+  id: 'j1',
+  type: 'NAPPER',
+  label: 'a napping job',
+  status: 'RUNNING',
+  tenant: 'acme',
+  system: false,
+  createDate: Date.UTC(2026, 10, 30, 12, 0, 0),
+  startDate: Date.UTC(2026, 10, 30, 12, 0, 1),
+  endDate: null,
+  runAt: null,
+  sleepingUntil: null,
+  waiting: 1_000,
+  duration: 5_000,
+  hasErrors: false,
+  lowPriority: false,
+  runBy: null,
+  submittedBy: null,
+  progress: 0,
+  parentId: null,
+  rootId: 'j1',
+  data: {},
+  results: null,
+  childrenProgress: { finished: 0, total: 0 },
+  resultFile: null,
+  error: null,
+  scheduleId: null,
+  attempt: 1,
+  version: 3,
+};
+
+const render = (job: Job) =>
+  String(
+    JobPage({ job, canWrite: false, timeZone: 'UTC', scheduleHref: null, parentLabel: null, rootLabel: null, errorLines: [], children: null, logs: null }),
+  );
+
+describe('job page', () => {
+  it('says until when a sleeping job sleeps, and nothing of sleep otherwise', () => {
+    const asleep = render({ ...JOB, sleepingUntil: Date.UTC(2026, 10, 30, 13, 30, 0) });
+    expect(asleep).toContain('Sleeping until');
+    expect(asleep).toContain('<dd id="field-sleeping"><time datetime="2026-11-30T13:30:00.000Z">');
+    expect(render(JOB)).not.toContain('Sleeping until');
+  });
+});
