@@ -42,6 +42,10 @@ export interface JobRecord {
   runAt?: number;
   /** A running job in a durable sleep: when it wakes (it waits in the delayed set meanwhile). */
   sleepingUntil?: number;
+  /** Its type's `timeoutMs` after the first start of this run: past it the job ends with errors. */
+  deadlineAt?: number;
+  /** It ended its run past its deadline: its unfinished descendants are being canceled. */
+  timedOut?: boolean;
   version: number;
   /** Bumped by every lease acquisition and by force stop: the fencing token. */
   leaseEpoch: number;

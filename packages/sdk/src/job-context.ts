@@ -33,6 +33,14 @@ export interface ChildOutcome {
   results: unknown;
 }
 
+export interface StepOptions {
+  /**
+   * The longest the step may run: past it ctx.signal is aborted, and the step fails with
+   * StepTimeoutError once `fn` returns or throws (retried per the type's `retry`).
+   */
+  timeoutMs?: number;
+}
+
 export interface JobContext<TData = Record<string, unknown>, TResults = Record<string, unknown>> {
   readonly job: CurrentJob;
   readonly data: TData;
@@ -43,7 +51,7 @@ export interface JobContext<TData = Record<string, unknown>, TResults = Record<s
    * Runs `fn` once. Its JSON result is stored and replayed, never re-run, when the job
    * resumes or retries. Names must be unique within a run and deterministic.
    */
-  step<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  step<T>(name: string, fn: () => Promise<T> | T, options?: StepOptions): Promise<T>;
   /** 0..100; written with the next checkpoint or heartbeat. */
   progress(percent: number): void;
   /** Creates a child job (parentId = this job, rootId = this job's root). Returns its id. */

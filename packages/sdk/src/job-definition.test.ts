@@ -48,6 +48,14 @@ describe('defineJob', () => {
     });
   });
 
+  it('has no timeout unless its author sets one, and refuses one that is not a whole number of ms ≥ 1', () => {
+    expect(defineJob({ type: 'A', run }).timeoutMs).toBeUndefined();
+    expect(defineJob({ type: 'A', timeoutMs: 90_000, run }).timeoutMs).toBe(90_000);
+    for (const timeoutMs of [0, -1, 1.5, Number.NaN]) {
+      expect(() => defineJob({ type: 'A', timeoutMs, run })).toThrow('timeoutMs of A must be a whole number of ms ≥ 1');
+    }
+  });
+
   it('is retryable unless its author says otherwise', () => {
     expect(defineJob({ type: 'A', run }).retryable).toBe(true);
     expect(defineJob({ type: 'A', retryable: true, run }).retryable).toBe(true);

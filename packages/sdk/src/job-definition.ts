@@ -49,6 +49,12 @@ export interface JobDefinition<TData = any, TResults = any> {
   /** System jobs are hidden from the monitor unless asked for. */
   system: boolean;
   retry: Required<RetryPolicy>;
+  /**
+   * The longest a job of this type may take, from its first start (sleeps, waits for children
+   * and retries of its steps included; a retry or restart of the job starts a new one). Past
+   * it the job ends with an ERROR line and `hasErrors`, its unfinished descendants canceled.
+   */
+  timeoutMs?: number;
   /** Human label for a new job when the submitter gives none. */
   label?: (data: TData) => string;
   run: (ctx: JobContext<TData, TResults>) => Promise<TResults | void>;
@@ -65,6 +71,7 @@ export interface DefineJobOptions<TData, TResults> {
   retryable?: boolean;
   system?: boolean;
   retry?: RetryPolicy;
+  timeoutMs?: number;
   label?: (data: TData) => string;
   run: (ctx: JobContext<TData, TResults>) => Promise<TResults | void>;
 }
@@ -82,6 +89,9 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new TypeError(`retry.maxAttempts of ${options.type} must be a whole number ≥ 1`);
   }
+  if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) {
+    throw new TypeError(`timeoutMs of ${options.type} must be a whole number of ms ≥ 1`);
+  }
   return {
     type: options.type,
     ...(options.description ? { description: options.description } : {}),
@@ -96,6 +106,7 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
       backoffMs: retry.backoffMs ?? 1_000,
       maxBackoffMs: Math.min(retry.maxBackoffMs ?? 60_000, 900_000),
     },
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.label ? { label: options.label } : {}),
     run: options.run,
   };

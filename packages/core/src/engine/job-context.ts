@@ -25,7 +25,7 @@ export function jobContext(run: JobRun): JobContext {
       info: (message, info) => run.log('INFO', message, info),
       error: (message, info) => run.log('ERROR', message, info),
     },
-    step: (name, fn) => run.step(name, fn),
+    step: (name, fn, options) => run.step(name, fn, options),
     progress: (percent) => run.reportProgress(percent),
     spawn: (type, data, options) => run.spawn(type, data, options),
     waitForChildren: () => run.waitForChildren(),

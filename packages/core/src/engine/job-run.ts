@@ -1,4 +1,4 @@
-import { NonRetriableError, type ChildOutcome, type JobDefinition, type SpawnOptions } from '@stint/sdk';
+import { NonRetriableError, StepTimeoutError, type ChildOutcome, type JobDefinition, type SpawnOptions, type StepOptions } from '@stint/sdk';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
@@ -14,7 +14,7 @@ import { parkSpec } from './slice-outcomes.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
 
 /** Why a run stopped before its function returned. */
-export type Interrupt = 'stop' | 'yield' | 'park' | 'leaseLost';
+export type Interrupt = 'stop' | 'yield' | 'park' | 'leaseLost' | 'timeout';
 
 export class InterruptSignal extends Error {
   constructor(readonly interrupt: Interrupt) {
@@ -67,6 +67,7 @@ export class JobRun {
   #stepNames = new Set<string>();
   #stopRequested: boolean;
   #heartbeat: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
   #beat: Promise<void> = Promise.resolve();
 
   constructor(
@@ -81,6 +82,11 @@ export class JobRun {
     this.#leaseProvenAt = this.startedAt;
     this.#replaying = checkpoints.size > 0;
     this.#stopRequested = record.status === 'STOPPING';
+    // The job's deadline aborts ctx.signal in the middle of a step; the boundary ends the run.
+    if (record.deadlineAt !== undefined) {
+      this.#deadline = setTimeout(() => this.controller.abort(new InterruptSignal('timeout')), Math.max(0, record.deadlineAt - this.startedAt));
+      this.#deadline.unref();
+    }
   }
 
   get deps() {
@@ -106,6 +112,7 @@ export class JobRun {
    */
   async stopHeartbeat(): Promise<void> {
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#deadline);
     await this.#beat;
   }
 
@@ -120,7 +127,7 @@ export class JobRun {
     if (level === 'ERROR') this.#errorLogged = true;
   }
 
-  async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  async step<T>(name: string, fn: () => Promise<T> | T, options: StepOptions = {}): Promise<T> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     this.#claimStepName(name);
     const stored = this.checkpoints.get(name);
@@ -130,7 +137,7 @@ export class JobRun {
     }
     this.#replaying = false;
     await this.boundary();
-    const value = await fn();
+    const value = await this.#withinStepTimeout(name, fn, options.timeoutMs);
     await crashPoint('slice.stepDone', { jobId: this.record.id, jobType: this.record.type });
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     // Results are stored as JSON; the replayed value must equal what a first run returned.
@@ -147,7 +154,8 @@ export class JobRun {
     await this.prove();
     await this.#savePending();
     await this.flushLogs();
-    if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
+    if (this.record.deadlineAt !== undefined && this.deps.clock() >= this.record.deadlineAt) this.#interrupt('timeout');
+    else if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
     else if ((options.mayYield ?? true) && this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
   }
 
@@ -333,7 +341,11 @@ export class JobRun {
     if (until <= this.deps.clock()) return;
     const asleep = await this.deps.jobs.tryUpdate(
       this.record.id,
-      merge(holdsLease(this.lease), sleepSpec(this.record, until), { set: { results: this.results, lostSlices: 0 }, condition: '#status = :running' }),
+      // A deadline before the wake-up wakes the job then, to end it (slice-runner.ts).
+      merge(holdsLease(this.lease), sleepSpec(this.record, Math.min(until, this.record.deadlineAt ?? until)), {
+        set: { results: this.results, lostSlices: 0 },
+        condition: '#status = :running',
+      }),
     );
     if (!asleep) {
       // A stop arrived: the boundary honours it; a job that cannot stop sleeps on a later slice.
@@ -345,6 +357,22 @@ export class JobRun {
     this.#interrupt('park');
     await wakeLater(this.ctx, asleep!);
     throw new InterruptSignal('park');
+  }
+
+  /** Runs a step's body; past its own timeout ctx.signal aborts, and the step fails once the body settles. */
+  async #withinStepTimeout<T>(name: string, fn: () => Promise<T> | T, timeoutMs: number | undefined): Promise<T> {
+    if (timeoutMs === undefined) return fn();
+    const timeout = new StepTimeoutError(name, timeoutMs);
+    const timer = setTimeout(() => this.controller.abort(timeout), timeoutMs);
+    try {
+      const value = await fn();
+      if (this.controller.signal.reason === timeout) throw timeout;
+      return value;
+    } catch (error) {
+      throw this.controller.signal.reason === timeout ? timeout : error;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #claimStepName(name: string): void {
@@ -408,6 +436,6 @@ export class JobRun {
   #interrupt(kind: Interrupt): void {
     this.interrupt ??= kind;
     if (kind !== 'park') this.controller.abort(new InterruptSignal(kind));
-    if (kind === 'stop' || kind === 'yield') throw new InterruptSignal(kind);
+    if (kind === 'stop' || kind === 'yield' || kind === 'timeout') throw new InterruptSignal(kind);
   }
 }

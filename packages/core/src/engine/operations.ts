@@ -150,7 +150,7 @@ export class Operations {
       merge(statusSpec(record, 'PENDING'), readySpec(record, this.deps.clock()), bumpVersion, atVersion(record.version), {
         set: { attempt: 0, retries: 0, lostSlices: 0, progress: 0, childrenTotal: 0, childrenDone: 0, spawned: 0, adopted: 0, hasErrors: false },
         setRaw: { run: '#run + :one' },
-        remove: ['startDate', 'endDate', 'results', 'error', 'expiresAt'],
+        remove: ['startDate', 'endDate', 'results', 'error', 'expiresAt', 'deadlineAt', 'timedOut'],
       }),
     );
     if (!updated) return null;

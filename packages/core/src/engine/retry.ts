@@ -163,7 +163,7 @@ async function writeRetry(ctx: EngineContext, record: JobRecord, children: JobRe
         childrenDone: done.length,
         childrenTotal: Math.max(record.childrenTotal, children.length),
       },
-      remove: ['endDate', 'expiresAt', 'error'],
+      remove: ['endDate', 'expiresAt', 'error', 'deadlineAt', 'timedOut'],
     }),
   );
   if (!updated) return null;

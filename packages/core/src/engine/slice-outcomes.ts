@@ -14,6 +14,8 @@ export interface FinishFields {
   progress?: number;
   hasErrors?: boolean;
   error?: string;
+  /** The run ended past its deadline (deadline.ts). */
+  timedOut?: boolean;
 }
 
 /** Update parts that park a job without a worker until its children end. */
@@ -38,6 +40,7 @@ export async function finishOrPark(ctx: EngineContext, record: JobRecord, lease:
     progress: fields.progress,
     ...(fields.hasErrors ? { hasErrors: true } : {}),
     error: fields.error?.slice(0, 2_000),
+    ...(fields.timedOut ? { timedOut: true } : {}),
     lostSlices: 0,
   };
   const finished = await deps.jobs.tryUpdate(

@@ -10,6 +10,7 @@ import type { WorkMessage } from '../work-queue.ts';
 import type { EngineContext } from './context.ts';
 import { emit, type EngineDeps } from './deps.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
+import { cancelTimedOutChildren, DeadlineExceededError, pastDeadline } from './deadline.ts';
 import { dueAt, startDelayed } from './delayed-start.ts';
 import { jobContext } from './job-context.ts';
 import { InterruptSignal, JobRun } from './job-run.ts';
@@ -69,6 +70,7 @@ export class SliceRunner {
           leaseOwner: deps.workerId,
           leaseExpiresAt: now + deps.tuning.leaseMs,
           startDate: record.startDate ?? now,
+          ...(definition?.timeoutMs !== undefined && record.deadlineAt === undefined ? { deadlineAt: now + definition.timeoutMs } : {}),
           lostSlices,
           stepsAtAcquire: checkpoints.size,
         },
@@ -86,6 +88,7 @@ export class SliceRunner {
     if (!definition) {
       return this.#fail(ctx, acquired, new NonRetriableError(`job type ${record.type} is not registered in this worker`), null);
     }
+    if (acquired.deadlineAt !== undefined && acquired.deadlineAt <= now) return this.#fail(ctx, acquired, pastDeadline(definition), null);
     if (lostSlices >= MAX_LOST_SLICES) {
       const message = `its worker stopped mid-slice ${lostSlices} times in a row without finishing a step (a crash, or a step running past the worker's timeout; keep steps well under it)`;
       return this.#fail(ctx, acquired, new NonRetriableError(message), null);
@@ -140,6 +143,7 @@ export class SliceRunner {
   async #settle(ctx: EngineContext, run: JobRun, returned: unknown): Promise<SliceOutcome> {
     if (run.interrupt === 'leaseLost') return 'leaseLost';
     if (run.interrupt === 'park') return 'parked';
+    if (run.interrupt === 'timeout') return this.#fail(ctx, run.record, pastDeadline(run.definition), run);
     return unlessLeaseLost(this.#commit(ctx, run, returned));
   }
 
@@ -185,6 +189,7 @@ export class SliceRunner {
     const message = error instanceof Error ? error.message : String(error);
     const attempt = record.attempt + 1;
     const retriable = !(error instanceof NonRetriableError) && definition !== undefined && attempt < definition.retry.maxAttempts;
+    const timedOut = error instanceof DeadlineExceededError;
     if (run && (await unlessLeaseLost(run.flushAll())) === 'leaseLost') return 'leaseLost';
     if (retriable) {
       const delayMs = Math.min(definition.retry.maxBackoffMs, definition.retry.backoffMs * 2 ** (attempt - 1));
@@ -226,8 +231,10 @@ export class SliceRunner {
         resultFile: run?.resultFile,
         hasErrors: true,
         error: message,
+        ...(timedOut ? { timedOut } : {}),
       }),
     );
+    if (timedOut && outcome === 'parked') await cancelTimedOutChildren(ctx, record.id);
     return outcome === 'finished' || outcome === 'parked' ? 'failed' : outcome;
   }
 }

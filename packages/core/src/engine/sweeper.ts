@@ -4,6 +4,7 @@ import { adoptingShard, delayedDueRange, delayedShard, inFlightShard, jobIdOfPk,
 import { finishAdoption } from './adoption.ts';
 import { finishCascades } from './cascade.ts';
 import type { EngineContext } from './context.ts';
+import { enforceDeadline } from './deadline.ts';
 import { recountChildren, settleParent } from './job-tree.ts';
 import { startDelayed } from './delayed-start.ts';
 import { resend } from './recovery.ts';
@@ -25,6 +26,8 @@ export interface SweepReport {
   countersCorrected: number;
   /** Jobs submitted to start later whose time came, made ready. */
   delayedStarted: number;
+  /** Parked jobs past their deadline: made ready to be ended, or their children canceled again. */
+  deadlinesEnforced: number;
   /** Messages the pump sent for ready work. */
   dispatched: number;
   /** Scheduled runs started (one per due slot). */
@@ -67,6 +70,7 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
     adoptionsFinished: 0,
     cascadesFinished: 0,
     delayedStarted: 0,
+    deadlinesEnforced: 0,
     dispatched: 0,
   };
   const now = deps.clock();
@@ -83,6 +87,8 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
       else report.lostDispatches++;
     }
     for (const record of await readSet(ctx, parkedShard(shard))) {
+      // Then settled or recounted as any parked job: the conditional writes skip a moved one.
+      if (await enforceDeadline(ctx, record, now)) report.deadlinesEnforced++;
       if (record.childrenDone >= record.childrenTotal) {
         await settleParent(ctx, record);
         report.parentsSettled++;
