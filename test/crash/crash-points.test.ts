@@ -153,6 +153,19 @@ const CASES: Case[] = [
     },
   },
   {
+    title: 'a sleep whose worker dies after storing its wake-up time, before parking, sleeps once, until that time',
+    point: 'slice.checkpointSaved',
+    async run(h) {
+      const { job } = await h.stack.engine.submit({ type: 'NAPPER', tenant: 'acme', data: { ms: 3_000 } });
+      // The first checkpoint stored is s0's (at the sleep's boundary), the second the sleep's own.
+      await h.crashAt('slice.checkpointSaved', { kind: 'run' }, { after: 2, jobType: 'NAPPER' });
+      await h.recover(() => finished(h, job.id));
+      expectStepsRan(await h.steps(job.id), ['s0', 's1']);
+      const done = (await h.job(job.id))!;
+      expect((done.results as { wokeAt: number }).wokeAt).toBeGreaterThanOrEqual(done.startDate! + 3_000);
+    },
+  },
+  {
     title: 'a parent that dies after writing its children, before counting them, counts them on replay',
     point: 'slice.spawned',
     async run(h) {

@@ -107,6 +107,15 @@ export function crashScenarioJobs(dynamo: DynamoDBDocumentClient, tableName: str
         }
       },
     }),
+    defineJob<{ ms: number }>({
+      type: 'NAPPER',
+      async run(ctx) {
+        await ctx.step('s0', () => recordRun(dynamo, tableName, ctx.job.id, 0, 's0'));
+        await ctx.sleep('nap', ctx.data.ms);
+        await ctx.step('s1', () => recordRun(dynamo, tableName, ctx.job.id, 0, 's1'));
+        return { wokeAt: await ctx.step('woke', () => Date.now()) };
+      },
+    }),
     defineJob<Record<string, never>>({
       type: 'FLAKY',
       retry: { maxAttempts: 3, backoffMs: 200 },
