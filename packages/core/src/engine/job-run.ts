@@ -2,12 +2,11 @@ import { NonRetriableError, StepTimeoutError, type ChildOutcome, type JobDefinit
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
-import type { Lane } from '../job.ts';
 import type { LogLevel, LogLine } from '../store/log-store.ts';
-import { laneOf, type JobRecord } from '../job-record.ts';
-import { childJobId, newJobRecord } from '../new-job.ts';
+import type { JobRecord } from '../job-record.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
+import { ChildSpawns } from './child-spawns.ts';
 import { sleepSpec, wakeLater } from './delayed-start.ts';
 import { childOutcomes } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
@@ -22,11 +21,6 @@ export class InterruptSignal extends Error {
     this.name = 'InterruptSignal';
   }
 }
-
-/** Spawned children are written in batches of this many (bounding what a slice holds in memory)… */
-const SPAWN_BATCH = 500;
-/** …this many writes at a time. */
-const SPAWN_PARALLELISM = 16;
 
 /** The latest time a Date can hold (and a delayed-set sort key orders). */
 const MAX_WAKE_AT = 8.64e15;
@@ -52,13 +46,10 @@ export class JobRun {
   readonly controller = new AbortController();
   /** The lease this slice took; every write it makes is fenced by it. */
   readonly lease: Lease;
-  /** Lanes this slice made children ready in (touched before the first such child was written). */
-  readonly spawnedLanes = new Set<Lane>();
+  /** The children this slice spawns. */
+  readonly spawns = new ChildSpawns(this);
 
   #replaying: boolean;
-  #spawnSeq = 0;
-  #spawnedThisSlice = 0;
-  #unwritten: JobRecord[] = [];
   #pending: Checkpoint | null = null;
   #logs: Array<Omit<LogLine, 'cursor'>> = [];
   #errorLogged = false;
@@ -132,7 +123,7 @@ export class JobRun {
     this.#claimStepName(name);
     const stored = this.checkpoints.get(name);
     if (stored) {
-      this.#spawnSeq = stored.spawnSeq;
+      this.spawns.seq = stored.spawnSeq;
       return stored.result as T;
     }
     this.#replaying = false;
@@ -142,7 +133,7 @@ export class JobRun {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     // Results are stored as JSON; the replayed value must equal what a first run returned.
     const result = value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as T);
-    this.#pending = { name, result, spawnSeq: this.#spawnSeq };
+    this.#pending = { name, result, spawnSeq: this.spawns.seq };
     return result as T;
   }
 
@@ -202,92 +193,13 @@ export class JobRun {
     if (this.#errorLogged) await this.prove(true);
   }
 
-  /**
-   * Spawns a child. Its id is derived from the parent's run and the spawn's position, so the
-   * write can wait: children are written in parallel batches (at SPAWN_BATCH, or at the next
-   * boundary), which is what lets one root fan out thousands of children a second.
-   */
   async spawn(type: string, data: Record<string, unknown>, options: SpawnOptions = {}): Promise<string> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
-    const definition = this.deps.registry.get(type);
-    if (!definition) throw new NonRetriableError(`cannot spawn unknown job type ${type}`);
-    const seq = ++this.#spawnSeq;
-    const parent = this.record;
-    const id = childJobId(parent.id, parent.run, seq);
-    // Spawns the parent already counted were written by an earlier slice.
-    if (seq <= (parent.spawned ?? 0)) return id;
-    const now = this.deps.clock();
-    this.#unwritten.push(
-      newJobRecord(
-        {
-          id,
-          type,
-          label: options.label ?? definition.label?.(data) ?? type,
-          tenant: parent.tenant,
-          system: definition.system,
-          data,
-          runBy: parent.runBy ?? null,
-          lowPriority: options.lowPriority ?? parent.lowPriority,
-          parentId: parent.id,
-          rootId: parent.rootId,
-          createDate: now,
-          spawn: { parentRun: parent.run, seq },
-        },
-        { readyAt: now },
-      ),
-    );
-    this.#spawnedThisSlice++;
-    if (this.#unwritten.length >= SPAWN_BATCH) await this.#writeSpawns();
-    return id;
+    return this.spawns.spawn(type, data, options);
   }
 
-  /** Writes the spawned children not yet written; a replayed spawn finds its child there. */
-  async #writeSpawns(): Promise<void> {
-    const children = this.#unwritten;
-    if (children.length === 0) return;
-    this.#unwritten = [];
-    // The lane entry first, so a child written ready is always reachable (dispatcher.ts).
-    for (const child of children) {
-      const lane = laneOf(child);
-      if (this.spawnedLanes.has(lane)) continue;
-      await this.ctx.dispatcher.touchLane(child.rootId, lane);
-      this.spawnedLanes.add(lane);
-    }
-    for (let i = 0; i < children.length; i += SPAWN_PARALLELISM) {
-      await Promise.all(
-        children.slice(i, i + SPAWN_PARALLELISM).map(async (child) => {
-          if (!(await this.deps.jobs.create(child))) return;
-          this.ctx.counters.jobCreated(child, child.createDate);
-          emit(this.deps, { type: 'jobCreated', jobId: child.id, rootId: child.rootId, tenant: child.tenant, jobType: child.type });
-        }),
-      );
-    }
-    await crashPoint('slice.spawned', { jobId: this.record.id, jobType: this.record.type });
-  }
-
-  /**
-   * Records the spawns on the parent (monotonic: replays never lower it) and dispatches them.
-   * A crash before this leaves children the parent has not counted; its replay spawns them
-   * again (finding them written) and counts them here.
-   */
   async flushSpawns(): Promise<void> {
-    if (this.#spawnedThisSlice === 0) return;
-    await this.#writeSpawns();
-    const total = this.#spawnSeq;
-    const updated = await this.deps.jobs.tryUpdate(
-      this.record.id,
-      merge(holdsLease(this.lease), {
-        set: { spawned: total },
-        setRaw: { childrenTotal: 'if_not_exists(#adopted, :zero) + :total' },
-        condition: 'attribute_not_exists(#spawned) OR #spawned < :total',
-        values: { ':total': total, ':zero': 0 },
-      }),
-    );
-    if (updated) this.record = updated;
-    else await this.prove(true);
-    this.#spawnedThisSlice = 0;
-    for (const lane of this.spawnedLanes) await this.ctx.dispatcher.pumpRoot(this.record.rootId, lane);
-    this.spawnedLanes.clear();
+    await this.spawns.flush();
   }
 
   async waitForChildren(): Promise<ChildOutcome[]> {
@@ -328,14 +240,14 @@ export class JobRun {
     const stored = this.checkpoints.get(name);
     let until: number;
     if (stored) {
-      this.#spawnSeq = stored.spawnSeq;
+      this.spawns.seq = stored.spawnSeq;
       until = (stored.result as { wakeAt: number }).wakeAt;
     } else {
       this.#replaying = false;
       await this.boundary({ mayYield: false });
       until = wakeAt();
       if (!Number.isFinite(until) || until > MAX_WAKE_AT) throw new NonRetriableError(`sleep "${name}" needs a finite time before year 275760`);
-      this.#pending = { name, result: { wakeAt: until }, spawnSeq: this.#spawnSeq };
+      this.#pending = { name, result: { wakeAt: until }, spawnSeq: this.spawns.seq };
       await this.#savePending();
     }
     if (until <= this.deps.clock()) return;
@@ -412,7 +324,7 @@ export class JobRun {
    */
   async #savePending(): Promise<void> {
     if (!this.#pending) return;
-    await this.#writeSpawns();
+    await this.spawns.write();
     await this.deps.checkpoints.save(this.record.id, this.#pending);
     await crashPoint('slice.checkpointSaved', { jobId: this.record.id, jobType: this.record.type });
     this.checkpoints.set(this.#pending.name, this.#pending);
