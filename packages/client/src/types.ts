@@ -26,6 +26,8 @@ export interface Job {
   runAt: number | null;
   /** While the job sleeps (`ctx.sleep`): when it wakes. */
   sleepingUntil: number | null;
+  /** While the job waits for an outside event (`ctx.waitForEvent`): its name and key, and when the wait times out. */
+  waitingForEvent: { name: string; key: string; until: number } | null;
   waiting: number;
   duration: number;
   hasErrors: boolean;

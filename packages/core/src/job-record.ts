@@ -1,4 +1,4 @@
-import { durationMs, waitingMs, type Job, type JobStatus, type Lane, type RunBy } from './job.ts';
+import { durationMs, waitingMs, type EventWait, type Job, type JobStatus, type Lane, type RunBy } from './job.ts';
 
 /** A job item as stored. Bookkeeping fields never leave core. */
 export interface JobRecord {
@@ -42,6 +42,8 @@ export interface JobRecord {
   runAt?: number;
   /** A running job in a durable sleep: when it wakes (it waits in the delayed set meanwhile). */
   sleepingUntil?: number;
+  /** A running job parked in `ctx.waitForEvent`: what it waits for, and when it gives up (events.ts). */
+  eventWait?: EventWait;
   /** Its type's `timeoutMs` after the first start of this run: past it the job ends with errors. */
   deadlineAt?: number;
   /** It ended its run past its deadline: its unfinished descendants are being canceled. */
@@ -98,6 +100,7 @@ export function laneOf(record: Pick<JobRecord, 'lowPriority'>): Lane {
 export function toJob(record: JobRecord, now: number): Job {
   const dates = { createDate: record.createDate, startDate: record.startDate ?? null, endDate: record.endDate ?? null, runAt: record.runAt ?? null };
   const sleepingUntil = record.sleepingUntil ?? null;
+  const waitingForEvent = record.eventWait ?? null;
   return {
     id: record.id,
     type: record.type,
@@ -107,6 +110,7 @@ export function toJob(record: JobRecord, now: number): Job {
     system: record.system,
     ...dates,
     sleepingUntil,
+    waitingForEvent,
     waiting: waitingMs(dates, now),
     duration: durationMs(dates, now),
     hasErrors: record.hasErrors,

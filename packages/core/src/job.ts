@@ -7,6 +7,12 @@ export const ENDED_STATUSES: readonly JobStatus[] = ['FINISHED', 'CANCELED'];
 
 export type Lane = 'normal' | 'low';
 
+export interface EventWait {
+  name: string;
+  key: string;
+  until: number;
+}
+
 export interface RunBy {
   id: string;
   name: string;
@@ -27,6 +33,8 @@ export interface Job {
   runAt: number | null;
   /** While the job sleeps (`ctx.sleep`): when it wakes. It holds no worker meanwhile. */
   sleepingUntil: number | null;
+  /** While the job waits in `ctx.waitForEvent`: the event's name and key, and when the wait times out. */
+  waitingForEvent: EventWait | null;
   /** start − create (or − runAt, when later); end − create for a job that ended without starting; grows while it waits. */
   waiting: number;
   /** end − start; grows while running. */

@@ -70,6 +70,15 @@ export interface JobContext<TData = Record<string, unknown>, TResults = Record<s
   sleep(name: string, ms: number): Promise<void>;
   /** As `sleep`, until a time (a Date or ms since the epoch); a time already past returns at once. */
   sleepUntil(name: string, until: Date | number): Promise<void>;
+  /**
+   * Waits durably, holding no worker, for an outside event of this name and key (sent with
+   * `POST /api/events`, an intake message or the client's `sendEvent`, in this job's tenant):
+   * its data, or `null` once `timeoutMs` passed without one. An event sent before the wait
+   * began counts if it is at most 24 hours old. The name and key name the wait as a step does:
+   * a replay returns the same answer, and a second wait for the same name and key in one run
+   * takes the next event, not the same one.
+   */
+  waitForEvent<T = Record<string, unknown>>(name: string, options: { key: string; timeoutMs: number }): Promise<T | null>;
   setResults(results: TResults): void;
   /**
    * Names a file this job wrote to the export bucket as its result: the monitor shows a

@@ -126,6 +126,11 @@ export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<s
     await this.step(name, () => ({ wakeAt: typeof until === 'number' ? until : until.getTime() }));
   }
 
+  /** No event arrives here: the wait times out at once, answering null. */
+  async waitForEvent<T>(name: string, options: { key: string }): Promise<T | null> {
+    return this.step(`event:${name}:${options.key}`, () => null);
+  }
+
   async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
     if (this.#namesThisRun.has(name)) throw new Error(`step name "${name}" used twice in one run`);
     this.#namesThisRun.add(name);

@@ -1,3 +1,4 @@
+import type { EventWait } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
 import { laneOf } from '../job-record.ts';
 import { delayedPartition, delayedSortKey } from '../store/table-keys.ts';
@@ -23,7 +24,7 @@ export async function startDelayed(ctx: EngineContext, record: JobRecord): Promi
   const ready = await deps.jobs.tryUpdate(
     record.id,
     merge(readySpec(record, deps.clock()), {
-      remove: ['sleepingUntil'],
+      remove: ['sleepingUntil', 'eventWait'],
       condition: '(#status = :pending OR #status = :running) AND #gsi5pk = :delayed',
       values: { ':pending': 'PENDING', ':running': 'RUNNING', ':delayed': delayedPartition(record.id) },
     }),
@@ -33,14 +34,17 @@ export async function startDelayed(ctx: EngineContext, record: JobRecord): Promi
 }
 
 /** When a delayed job is due: the end of its sleep, or its `runAt`. */
-export function dueAt(record: Pick<JobRecord, 'sleepingUntil' | 'runAt'>): number {
-  return record.sleepingUntil ?? record.runAt ?? 0;
+export function dueAt(record: Pick<JobRecord, 'sleepingUntil' | 'eventWait' | 'runAt'>): number {
+  return record.sleepingUntil ?? record.eventWait?.until ?? record.runAt ?? 0;
 }
 
-/** Update parts that put a running job to sleep until `until`: lease released, in the delayed set. */
-export function sleepSpec(record: Pick<JobRecord, 'id'>, until: number): UpdateSpec {
+/**
+ * Update parts that park a running job until `until`, lease released, in the delayed set: a
+ * sleep (`sleepingUntil`), or a wait for an event (`eventWait`) that times out then.
+ */
+export function sleepSpec(record: Pick<JobRecord, 'id'>, until: number, eventWait?: EventWait): UpdateSpec {
   return merge(releaseLease, {
-    set: { sleepingUntil: until, gsi5pk: delayedPartition(record.id), gsi5sk: delayedSortKey(until, record.id) },
+    set: { ...(eventWait ? { eventWait } : { sleepingUntil: until }), gsi5pk: delayedPartition(record.id), gsi5sk: delayedSortKey(until, record.id) },
     remove: ['dispatchedAt'],
   });
 }

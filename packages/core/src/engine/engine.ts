@@ -26,6 +26,7 @@ import { CASCADE } from './cascade-marker.ts';
 import { deletePage } from './tree-delete.ts';
 import { cascadeJob, type CascadeJobData } from './cascade-job.ts';
 import { retryPage } from './retry.ts';
+import { sendEvent, type SendEventInput } from './events.ts';
 import type { EngineContext } from './context.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { Operations, type TenantScope } from './operations.ts';
@@ -126,6 +127,11 @@ export class Engine {
       const result = await submit(ctx, input);
       return { job: toJob(result.record, this.deps.clock()), created: result.created };
     });
+  }
+
+  /** Sends an outside event in its tenant and wakes the jobs waiting for it (events.ts). */
+  async sendEvent(input: SendEventInput): Promise<{ id: string; woken: number }> {
+    return this.#counted((ctx) => sendEvent(ctx, input));
   }
 
   async get(id: string, scope: TenantScope): Promise<Job> {

@@ -30,6 +30,7 @@ export function jobContext(run: JobRun): JobContext {
     spawn: (type, data, options) => run.spawn(type, data, options),
     waitForChildren: () => run.waitForChildren(),
     sleep: (name, ms) => run.sleep(name, () => run.deps.clock() + ms),
+    waitForEvent: (name, options) => run.waitForEvent(name, options.key, options.timeoutMs) as never,
     sleepUntil: (name, until) => run.sleep(name, () => (typeof until === 'number' ? until : until.getTime())),
     setResults: (results) => {
       run.results = results as Record<string, unknown>;

@@ -7,7 +7,8 @@ import type { JobRecord } from '../job-record.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
 import { ChildSpawns } from './child-spawns.ts';
-import { sleepSpec, wakeLater } from './delayed-start.ts';
+import { sleepSpec, startDelayed, wakeLater } from './delayed-start.ts';
+import { assertEventAddress, eventAnswer, registerWaiter, removeWaiter, type EventAnswer } from './events.ts';
 import { childOutcomes } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
@@ -59,6 +60,7 @@ export class JobRun {
   #stopRequested: boolean;
   #heartbeat: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
+  #eventWaits = new Map<string, number>();
   #beat: Promise<void> = Promise.resolve();
 
   constructor(
@@ -285,6 +287,62 @@ export class JobRun {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** A wait for an outside event (events.ts): resolved by an event or by its timeout, once, as a checkpoint. */
+  async waitForEvent(name: string, key: string, timeoutMs: number): Promise<unknown> {
+    if (this.interrupt) throw new InterruptSignal(this.interrupt);
+    assertEventAddress(name, key);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new NonRetriableError(`waitForEvent "${name}" needs a timeoutMs of a whole number of ms ≥ 1`);
+    // The n-th wait for this name and key in the run: replays count the same way.
+    const address = `event:${name}:${key}`;
+    const nth = (this.#eventWaits.get(address) ?? 0) + 1;
+    this.#eventWaits.set(address, nth);
+    const step = nth === 1 ? address : `${address}#${nth}`;
+    this.#claimStepName(step);
+    await this.flushSpawns();
+    const resolved = this.checkpoints.get(step);
+    if (resolved) {
+      this.spawns.seq = resolved.spawnSeq;
+      return (resolved.result as EventAnswer).data;
+    }
+    // When the wait began is stored too: a replay counts events and the timeout from it.
+    const startName = `${step}#began`;
+    let began = this.checkpoints.get(startName)?.result as { since: number; until: number } | undefined;
+    this.#replaying = false;
+    await this.boundary({ mayYield: false });
+    if (!began) {
+      const now = this.deps.clock();
+      began = { since: now, until: Math.min(now + timeoutMs, MAX_WAKE_AT) };
+      this.#pending = { name: startName, result: began, spawnSeq: this.spawns.seq };
+      await this.#savePending();
+    }
+    const { tenant, id } = this.record;
+    const answer = await eventAnswer(this.ctx, tenant, { name, key, ...began }, this.checkpoints);
+    if (answer) {
+      this.#pending = { name: step, result: answer, spawnSeq: this.spawns.seq };
+      await this.#savePending();
+      await removeWaiter(this.ctx, tenant, name, key, id);
+      return answer.data;
+    }
+    await registerWaiter(this.ctx, tenant, name, key, id, began.until);
+    const waiting = await this.deps.jobs.tryUpdate(
+      id,
+      merge(holdsLease(this.lease), sleepSpec(this.record, Math.min(began.until, this.record.deadlineAt ?? began.until), { name, key, until: began.until }), {
+        set: { results: this.results, lostSlices: 0 },
+        condition: '#status = :running',
+      }),
+    );
+    if (!waiting) {
+      await this.boundary({ mayYield: false });
+      this.#interrupt('yield');
+    }
+    this.record = waiting!;
+    this.#interrupt('park');
+    // An event sent while the waiter was being written found none: look once more.
+    if (await eventAnswer(this.ctx, tenant, { name, key, ...began }, this.checkpoints)) await startDelayed(this.ctx, waiting!);
+    else await wakeLater(this.ctx, waiting!);
+    throw new InterruptSignal('park');
   }
 
   #claimStepName(name: string): void {

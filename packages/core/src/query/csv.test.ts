@@ -29,6 +29,7 @@ const job: Job = {
   scheduleId: null,
   runAt: null,
   sleepingUntil: null,
+  waitingForEvent: null,
   attempt: 1,
   version: 3,
 };

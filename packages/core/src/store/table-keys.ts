@@ -19,6 +19,8 @@
  *   run record        H#<tenant>#<schedule id>  <createDate:13>#<job id>   (a schedule's history: the newest runs, kept after their jobs)
  *   local stack run   LOCAL              RUN               (npm start only: stopped cleanly or not)
  *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
+ *   outside event     E#<tenant>#<name>#<key>   <event id>   (sent with POST /api/events; kept EVENT_RETENTION, then TTL)
+ *   event waiter      EW#<tenant>#<name>#<key>  <job id>     (a job parked in ctx.waitForEvent, until it resolves or times out)
  *   monitor session   S#<session mac>    S                 (live until sign-out or expiry; the mac needs the api's secret)
  *   step execution    CHAOS#<job id>     <token>#<step>#<exec id>   (npm run chaos only: every run of a chaos step)
  *
@@ -101,6 +103,11 @@ export const chaosExecutionKey = (jobId: string, token: string, step: string, ex
   pk: chaosExecutionsPartition(jobId),
   sk: `${token}#${step}#${execId}`,
 });
+/** Event names and tenants hold no `#`, so the key (last) may hold anything. */
+export const eventPartition = (tenant: string, name: string, key: string) => `E#${tenant}#${name}#${key}`;
+export const eventKey = (tenant: string, name: string, key: string, eventId: string) => ({ pk: eventPartition(tenant, name, key), sk: eventId });
+export const eventWaiterPartition = (tenant: string, name: string, key: string) => `EW#${tenant}#${name}#${key}`;
+export const eventWaiterKey = (tenant: string, name: string, key: string, jobId: string) => ({ pk: eventWaiterPartition(tenant, name, key), sk: jobId });
 export const sessionKey = (sessionMac: string) => ({ pk: `S#${sessionMac}`, sk: 'S' });
 export const DUE_PARTITION = 'D';
 export const dueSortKey = (nextRunAt: number, tenant: string, scheduleId: string) => `${pad(nextRunAt, 13)}#${scheduleSortKey(tenant, scheduleId)}`;

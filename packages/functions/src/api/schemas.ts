@@ -39,6 +39,10 @@ export const JobSchema = z
     endDate: z.number().int().nullable(),
     runAt: z.number().int().nullable().openapi({ description: 'Not to start before this time, when it was submitted to start later' }),
     sleepingUntil: z.number().int().nullable().openapi({ description: 'While the job sleeps (ctx.sleep): when it wakes; it holds no worker meanwhile' }),
+    waitingForEvent: z
+      .object({ name: z.string(), key: z.string(), until: z.number().int() })
+      .nullable()
+      .openapi({ description: 'While the job waits for an outside event (ctx.waitForEvent): its name and key, and when the wait times out' }),
     waiting: z.number().int().openapi({ description: 'start − create in ms (− runAt when that is later); grows while pending' }),
     duration: z.number().int().openapi({ description: 'end − start in ms; grows while running' }),
     hasErrors: z.boolean(),

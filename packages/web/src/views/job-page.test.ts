@@ -14,6 +14,7 @@ const JOB: Job = {
   endDate: null,
   runAt: null,
   sleepingUntil: null,
+  waitingForEvent: null,
   waiting: 1_000,
   duration: 5_000,
   hasErrors: false,
