@@ -25,6 +25,7 @@ const EXPECTED_ROUTES = [
   'GET /api/jobs',
   'GET /api/jobs/{id}',
   'GET /api/job-types',
+  'POST /api/events',
   'DELETE /api/jobs/{id}',
   'POST /api/jobs/{id}/stop',
   'POST /api/jobs/{id}/resume',

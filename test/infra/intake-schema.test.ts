@@ -7,8 +7,15 @@ describe('docs/intake-message.schema.json', () => {
     expect(readFileSync(INTAKE_SCHEMA_PATH, 'utf8')).toBe(renderIntakeSchema());
   });
 
-  it('describes a closed object that needs a job type', () => {
-    const schema = JSON.parse(renderIntakeSchema()) as { type: string; required: string[]; additionalProperties: boolean };
-    expect(schema).toMatchObject({ type: 'object', required: ['type'], additionalProperties: false });
+  it('describes a closed object that needs a job type, or one that holds an event with its name and key', () => {
+    const schema = JSON.parse(renderIntakeSchema()) as { anyOf: Array<Record<string, unknown>> };
+    expect(schema.anyOf).toHaveLength(2);
+    expect(schema.anyOf[0]).toMatchObject({ type: 'object', required: ['type'], additionalProperties: false });
+    expect(schema.anyOf[1]).toMatchObject({
+      type: 'object',
+      required: ['event'],
+      additionalProperties: false,
+      properties: { event: { type: 'object', required: ['name', 'key'], additionalProperties: false } },
+    });
   });
 });

@@ -12,9 +12,14 @@ import { eventually } from '../support/gate.ts';
 import { ACME, GLOBEX, useAppStack, type AppStack } from './app-stack.ts';
 
 const NOTE = defineJob({ type: 'NOTE', access: { intake: true }, run: async () => ({}) });
+/** Waits for `paid` keyed by its own id. */
+const AWAITS_PAYMENT = defineJob({
+  type: 'AWAITS_PAYMENT',
+  run: async (ctx) => ({ payment: await ctx.waitForEvent('paid', { key: ctx.job.id, timeoutMs: 3_600_000 }) }),
+});
 
 let s: AppStack;
-useAppStack((stack) => (s = stack), { definitions: [NOTE] });
+useAppStack((stack) => (s = stack), { definitions: [NOTE, AWAITS_PAYMENT] });
 
 /** Sends the messages to the intake queue and feeds them to an intake handler with `binding`; returns the reasons of rejections. */
 async function deliver(binding: IntakeBinding, messages: object[]): Promise<string[]> {
@@ -24,7 +29,13 @@ async function deliver(binding: IntakeBinding, messages: object[]): Promise<stri
   const poller = new SqsPoller({
     sqs: clients.sqs,
     queues: [{ url: provisioned.queueUrls.intake, arn: 'arn:aws:sqs:us-east-1:000000000000:intake' }],
-    handler: createIntakeHandler(engine, { defaultTenant: 'default', binding, onRejected: (r) => rejected.push(r.reason), onAccepted: () => accepted++ }),
+    handler: createIntakeHandler(engine, {
+      defaultTenant: 'default',
+      binding,
+      onRejected: (r) => rejected.push(r.reason),
+      onAccepted: () => accepted++,
+      onEventSent: () => accepted++,
+    }),
   });
   for (const message of messages) {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: provisioned.queueUrls.intake, MessageBody: JSON.stringify(message) }));
@@ -48,6 +59,23 @@ describe('issue 11 item 10: intake producer → tenant binding', () => {
     ]);
     expect(rejected).toEqual([`intake producer 000000000000 is not bound to tenant ${GLOBEX}, so it cannot submit NOTE there`]);
     expect([await notes(ACME), await notes(GLOBEX)]).toEqual([1, 0]);
+  });
+
+  it('takes an event from a producer into the tenants it is bound to only, and wakes the job there that waits for it', async () => {
+    const { job } = await s.api.stack.engine.submit({ type: 'AWAITS_PAYMENT', tenant: ACME });
+    const waiting = async () => (await s.api.stack.engine.get(job.id, { tenant: ACME })).waitingForEvent !== null;
+    await s.api.stack.runUntil(waiting);
+    const rejected = await deliver({ '000000000000': [ACME] }, [
+      { event: { name: 'paid', key: job.id, tenant: GLOBEX, data: { amount: 1 } } },
+      { event: { name: 'paid', key: job.id, tenant: ACME, data: { amount: 42 } } },
+      { event: { name: 'paid' } },
+    ]);
+    expect(rejected.sort()).toEqual([
+      'event.key must be a string; got nothing',
+      `intake producer 000000000000 is not bound to tenant ${GLOBEX}, so it cannot send events there`,
+    ]);
+    await s.api.stack.runUntil(async () => (await s.api.stack.engine.get(job.id, { tenant: ACME })).status === 'FINISHED');
+    expect((await s.api.stack.engine.get(job.id, { tenant: ACME })).results).toEqual({ payment: { amount: 42 } });
   });
 
   it('by default lets any producer submit into the default tenant and nowhere else', async () => {

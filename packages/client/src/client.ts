@@ -14,6 +14,7 @@ import type {
   LogLine,
   LogQuery,
   Operation,
+  OutsideEvent,
   Stats,
   StatsQuery,
   Submission,
@@ -38,6 +39,8 @@ export interface StintClient {
   /** Resolves with the job once it is in one of `statuses`; throws TimeoutError (code `timeout`) after `maxTimeToWait` ms. */
   waitForJob(id: string, statuses: JobStatus | readonly JobStatus[], maxTimeToWait: number): Promise<Job>;
   submit(submission: Submission): Promise<Job>;
+  /** Sends an outside event: the jobs of the tenant waiting in `ctx.waitForEvent(name, { key })` take its data. */
+  sendEvent(event: OutsideEvent): Promise<{ id: string; woken: number }>;
   stop(id: string): Promise<Job>;
   resume(id: string): Promise<Job>;
   forceStop(id: string): Promise<Job>;
@@ -127,6 +130,7 @@ export function createStintClient(options: StintClientOptions): StintClient {
       }
     },
     submit: (submission) => http.json<Job>('POST', '/api/jobs', { body: submission }),
+    sendEvent: (event) => http.json<{ id: string; woken: number }>('POST', '/api/events', { body: event }),
     stop: operation('/stop'),
     resume: operation('/resume'),
     forceStop: operation('/force-stop'),

@@ -8,6 +8,7 @@ export const OPERATION_METHODS = {
   getOpenApiDocument: 'openApiDocument',
   getDocsPage: 'docsPage',
   submitJob: 'submit',
+  sendEvent: 'sendEvent',
   findJobs: 'findPage',
   getJob: 'findById',
   deleteJob: 'delete',

@@ -119,6 +119,18 @@ export interface LogQuery {
   _size?: number;
 }
 
+/** An outside event (`POST /api/events`). */
+export interface OutsideEvent {
+  name: string;
+  /** Which wait it answers: for an approval, the waiting job's id. */
+  key: string;
+  data?: Record<string, unknown> | null;
+  /** Your id for it: sending it again changes nothing. */
+  id?: string;
+  /** Admins only; others send into their own tenant. */
+  tenant?: string;
+}
+
 /** A job type the caller may submit (`GET /api/job-types`). */
 export interface JobType {
   type: string;

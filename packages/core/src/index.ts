@@ -4,7 +4,7 @@ export * from './lifecycle.ts';
 export { Engine, type EngineOptions, type WorkDelivery } from './engine/engine.ts';
 export type { TenantScope } from './engine/operations.ts';
 export type { SubmitInput } from './engine/submit.ts';
-export { EVENT_RETENTION_MS, type SendEventInput } from './engine/events.ts';
+export { EVENT_NAME_PATTERN, EVENT_RETENTION_MS, eventMessageSchema, MAX_EVENT_KEY, type SendEventInput } from './engine/events.ts';
 export type { SweepReport } from './engine/sweeper.ts';
 export type { EngineEvent } from './engine/deps.ts';
 export { createAwsClients, type AwsClients, type AwsClientOptions } from './aws-clients.ts';

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { submissionSchema, type Engine, type Job } from '@stint/core';
+import { eventMessageSchema, submissionSchema, type Engine, type Job } from '@stint/core';
 import { badInput } from '@stint/core/input-error';
 import { tenantsOf, type IntakeBinding } from './intake-binding.ts';
 
@@ -10,6 +10,8 @@ export interface IntakeOptions {
   binding: IntakeBinding;
   onRejected?: (reason: { messageId: string; reason: string; field?: string }) => void;
   onAccepted?: (job: Job, created: boolean) => void;
+  /** An outside event was stored and `woken` waiting jobs woken. */
+  onEventSent?: (sent: { id: string; woken: number }) => void;
 }
 
 /** Refusals a retry cannot change: the message goes to the DLQ with its reason logged. */
@@ -37,19 +39,23 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
         } catch {
           return reject('body must be valid JSON; got text that does not parse', 'body');
         }
-        const parsed = submissionSchema.safeParse(json);
+        const producer = record.attributes.SenderId;
+        const sender = { kind: 'intake', producer, tenants: tenantsOf(options.binding, producer) } as const;
+        // `{ "event": … }` is an outside event; anything else a job submission.
+        const isEvent = typeof json === 'object' && json !== null && 'event' in json;
+        const parsed = (isEvent ? eventMessageSchema : submissionSchema).safeParse(json);
         if (!parsed.success) {
           const refusal = badInput(parsed.error.issues, { kind: 'field', input: json });
           return reject(refusal.message, refusal.field);
         }
-        const { tenant, ...submission } = parsed.data;
-        const producer = record.attributes.SenderId;
         try {
-          const { job, created } = await engine.submit({
-            ...submission,
-            tenant: tenant ?? options.defaultTenant,
-            submitter: { kind: 'intake', producer, tenants: tenantsOf(options.binding, producer) },
-          });
+          if ('event' in parsed.data) {
+            const { tenant, ...event } = parsed.data.event;
+            options.onEventSent?.(await engine.sendEvent({ ...event, tenant: tenant ?? options.defaultTenant, sender }));
+            return;
+          }
+          const { tenant, ...submission } = parsed.data;
+          const { job, created } = await engine.submit({ ...submission, tenant: tenant ?? options.defaultTenant, submitter: sender });
           options.onAccepted?.(job, created);
         } catch (error) {
           const e = error as { code?: string; message: string; field?: string };

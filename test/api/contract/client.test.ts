@@ -26,6 +26,7 @@ const ARGS: Record<string, unknown[]> = {
   openApiDocument: [],
   docsPage: [],
   submit: [{ type: 'QUICK', label: 'x', data: { n: 1 }, tenant: TENANT_A, lowPriority: true, idempotencyKey: 'k1' }],
+  sendEvent: [{ name: 'approved', key: 'k1', data: { by: 'ann' }, id: 'e1', tenant: TENANT_A }],
   findPage: [
     { type: ['QUICK'], status: ['PENDING', 'FINISHED'], createFrom: 1, createTo: 2, hasErrors: true, sort: 'name', q: 'x', tenant: TENANT_A, _size: 5 },
     'cursor-1',

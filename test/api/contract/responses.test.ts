@@ -88,6 +88,10 @@ const SCENARIOS: Record<string, Record<number, Scenario>> = {
     404: async () => admin('POST', '/api/jobs', { type: 'QUICK', tenant: TENANT_A, parentId: UNKNOWN_JOB }),
     409: async () => admin('POST', '/api/jobs', { type: 'QUICK', tenant: TENANT_A, parentId: await job('FINISHED') }),
   },
+  sendEvent: {
+    202: async () => admin('POST', '/api/events', { name: 'approved', key: 'contract', data: { by: 'ann' }, tenant: TENANT_A }),
+    403: async () => as(viewer, 'POST', '/api/events', { name: 'approved', key: 'contract' }),
+  },
   findJobs: { 200: async () => admin('GET', '/api/jobs'), 403: async () => as(tenantAdmin, 'GET', `/api/jobs?tenant=${TENANT_B}`) },
   getJob: { 200: async () => admin('GET', `/api/jobs/${await job('PENDING')}`), 404: async () => admin('GET', `/api/jobs/${UNKNOWN_JOB}`) },
   deleteJob: {

@@ -94,6 +94,29 @@ export function assertMaySubmit(definition: JobDefinition, submitter: Submitter,
   }
 }
 
+/**
+ * Throws 403 unless `sender` may send an outside event into `tenant`: as for submitting a job
+ * there — a writer of that tenant (any for an admin), or an intake producer bound to it.
+ */
+export function assertMaySendEvent(sender: Submitter, tenant: string): void {
+  switch (sender.kind) {
+    case 'scheduler':
+      return;
+    case 'intake':
+      if (!sender.tenants.includes(tenant))
+        throw new ForbiddenError(`intake producer ${sender.producer} is not bound to tenant ${tenant}, so it cannot send events there`);
+      return;
+    case 'caller':
+    case 'operation': {
+      const { principal } = sender;
+      if (principal.role === 'viewer') throw new ForbiddenError('viewer keys are read-only; they cannot send events');
+      if (principal.role !== 'admin' && tenant !== principal.tenant)
+        throw new ForbiddenError(`this key is limited to tenant ${principal.tenant}; it cannot send events into ${tenant}`);
+      return;
+    }
+  }
+}
+
 /** May this caller submit the type at all (in its own tenant)? What the listing of job types shows. */
 export function maySubmit(definition: JobDefinition, principal: Principal): boolean {
   try {

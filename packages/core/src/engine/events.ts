@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
+import { assertMaySendEvent, type Submitter } from '../auth/job-access.ts';
 import { BadRequestError } from '../errors.ts';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { dataRefusal } from '../submission.ts';
@@ -20,16 +22,19 @@ import { startDelayed } from './delayed-start.ts';
  * late, never lost.
  */
 export const EVENT_RETENTION_MS = 24 * 3_600_000;
-const NAME = /^[A-Za-z0-9._:-]{1,128}$/;
-const MAX_KEY = 512;
+/** An event's name and a sender's event id. */
+export const EVENT_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const MAX_EVENT_KEY = 512;
 /** A partition holds the events of one name and key: few, read whole. */
 const EVENTS_READ = 100;
 
-export interface OutsideEvent {
+/** An event item as stored. */
+interface StoredEvent {
   id: string;
   name: string;
   key: string;
-  data: Record<string, unknown> | null;
+  /** The data as JSON. */
+  data: string;
   sentAt: number;
 }
 
@@ -40,18 +45,33 @@ export interface SendEventInput {
   data?: Record<string, unknown> | null | undefined;
   /** The sender's id for the event: a second delivery with it changes nothing. */
   id?: string | undefined;
+  /** Who sends it, from outside (api caller, intake producer); absent for the deployment's own code. */
+  sender?: Submitter | undefined;
 }
+
+/** An outside event as intake messages carry it: `{ "event": { … } }` (the api's body is the inner object). */
+export const eventMessageSchema = z.strictObject({
+  event: z.strictObject({
+    name: z.string(),
+    key: z.string(),
+    data: z.record(z.string(), z.unknown()).nullable().optional(),
+    id: z.string().optional(),
+    tenant: z.string().optional(),
+  }),
+});
 
 /** Refuses a malformed event name or key before it reaches a key; pure. */
 export function assertEventAddress(name: unknown, key: unknown): asserts name is string {
-  if (typeof name !== 'string' || !NAME.test(name))
+  if (typeof name !== 'string' || !EVENT_NAME_PATTERN.test(name))
     throw new BadRequestError('name must be 1 to 128 letters, digits, dots, colons, dashes or underscores', 'name');
-  if (typeof key !== 'string' || key.length < 1 || key.length > MAX_KEY) throw new BadRequestError(`key must be a string of 1 to ${MAX_KEY} characters`, 'key');
+  if (typeof key !== 'string' || key.length < 1 || key.length > MAX_EVENT_KEY)
+    throw new BadRequestError(`key must be a string of 1 to ${MAX_EVENT_KEY} characters`, 'key');
 }
 
 export async function sendEvent(ctx: EngineContext, input: SendEventInput): Promise<{ id: string; woken: number }> {
+  if (input.sender) assertMaySendEvent(input.sender, input.tenant);
   assertEventAddress(input.name, input.key);
-  if (input.id !== undefined && (typeof input.id !== 'string' || !NAME.test(input.id))) {
+  if (input.id !== undefined && (typeof input.id !== 'string' || !EVENT_NAME_PATTERN.test(input.id))) {
     throw new BadRequestError('id must be 1 to 128 letters, digits, dots, colons, dashes or underscores', 'id');
   }
   const data = input.data ?? null;
@@ -66,7 +86,8 @@ export async function sendEvent(ctx: EngineContext, input: SendEventInput): Prom
     id,
     name: input.name,
     key: input.key,
-    data,
+    // As JSON, like checkpoints: a map would refuse what JSON allows (empty keys, numbers past DynamoDB's range).
+    data: JSON.stringify(data),
     sentAt: now,
     expiresAt: Math.ceil((now + EVENT_RETENTION_MS) / 1000),
   });
@@ -89,9 +110,9 @@ export async function findEvent(
   key: string,
   since: number,
   taken: ReadonlySet<string>,
-): Promise<OutsideEvent | undefined> {
+): Promise<StoredEvent | undefined> {
   const page = await ctx.deps.jobs.queryPartition(eventPartition(tenant, name, key), '', { consistent: true, limit: EVENTS_READ });
-  return (page.items as unknown as OutsideEvent[])
+  return (page.items as unknown as StoredEvent[])
     .filter((event) => event.sentAt >= since - EVENT_RETENTION_MS && !taken.has(event.id))
     .sort((a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id))[0];
 }
@@ -113,7 +134,7 @@ export async function eventAnswer(
     [...checkpoints.values()].map((checkpoint) => (checkpoint.result as Partial<EventAnswer> | undefined)?.eventId).filter((id) => typeof id === 'string'),
   );
   const event = await findEvent(ctx, tenant, wait.name, wait.key, wait.since, taken);
-  if (event) return { data: event.data, eventId: event.id };
+  if (event) return { data: JSON.parse(event.data), eventId: event.id };
   return ctx.deps.clock() >= wait.until ? { data: null, eventId: null } : undefined;
 }
 

@@ -81,7 +81,7 @@ describe('status and end', () => {
       add: {},
       delete: {},
       values: { ':one': 1 },
-      remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'leaseOwner', 'leaseExpiresAt'],
+      remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait', 'leaseOwner', 'leaseExpiresAt'],
     });
   });
 
@@ -97,7 +97,7 @@ describe('status and end', () => {
   });
 
   it('leaves the dispatch sets and the lease with the attributes that put a job in them', () => {
-    expect(leaveDispatch).toEqual({ remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked'] });
+    expect(leaveDispatch).toEqual({ remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait'] });
     expect(releaseLease).toEqual({ remove: ['leaseOwner', 'leaseExpiresAt'] });
   });
 

@@ -10,6 +10,7 @@ import { DEFAULT_RATE_LIMIT, rateLimit, TokenBuckets } from './rate-limit.ts';
 import { requestLimits } from './request-limits.ts';
 import { bulkRoutes } from './routes/bulk.ts';
 import { docsRoutes } from './routes/docs.ts';
+import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobTypeRoutes } from './routes/job-types.ts';
@@ -58,6 +59,7 @@ export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   bulkRoutes(app, services);
   jobRoutes(app, services);
   jobTypeRoutes(app, services);
+  eventRoutes(app, services);
   operationRoutes(app, services);
   logRoutes(app, services);
   waitRoutes(app, services);
