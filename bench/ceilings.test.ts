@@ -66,26 +66,33 @@ describe('projectCeilings', () => {
   const fanOut: Scenario = {
     name: 'fan-out',
     jobsPer: { installation: 2_000, tenant: 2_000, root: 2_000 },
-    measures: ['childrenPerSecondPerRoot'],
+    measures: ['jobsPerSecondPerInstallation', 'jobsPerSecondPerTenant', 'childrenPerSecondPerRoot'],
+    oneRoot: true,
     loads: [
-      // One tree sits in one shard: 4,000 units over 2,000 children, 500/s — a root's bound, not the installation's.
-      load('gsi5', 'I#6', 'I#<shard>', 'installation', 4_000),
-      load('table', 'F#root', 'F#<root>', 'root', 2_000, 3_000),
+      // One tree sits in one in-flight shard: 4,000 units over 2,000 children, 500/s — a root's bound, not the installation's.
+      { ...load('gsi5', 'I#6', 'I#<shard>', 'installation', 4_000), pinnedToRoot: true },
+      // The lane every root shares: 1.2 per child, 833/s for the whole installation.
+      load('gsi5', 'Q#normal', 'Q#<lane>', 'installation', 2_400),
+      load('table', 'F#root', 'F#<root>', 'root', 1_000, 3_000),
       load('table', 'T#fan', 'T#<tenant>', 'tenant', 1_000),
     ],
   };
 
   it('takes the tightest key of the ceiling’s scopes over the scenarios that measure it', () => {
-    const ceilings = projectCeilings([engine, tenants, fanOut]);
-    // Installation: shards only. Engine I#3 0.25/job → 4,000/s; tenants I#1 0.4/job → 2,500/s.
-    expect(ceilings.jobsPerSecondPerInstallation).toEqual({
+    // Installation: shared keys only. Engine I#3 0.25/job → 4,000/s; tenants I#1 0.4/job → 2,500/s;
+    // the fan-out's Q#normal 1.2/child → 833/s (its I#6 is its root's alone).
+    const installation = projectCeilings([engine, tenants, fanOut]).jobsPerSecondPerInstallation;
+    expect(installation.limitedBy).toEqual({ scenario: 'fan-out', index: 'gsi5', class: 'Q#<lane>', key: 'Q#normal', boundBy: 'write' });
+    expect(installation.perSecond).toBeCloseTo(833.33, 1);
+    expect(projectCeilings([engine, tenants]).jobsPerSecondPerInstallation).toEqual({
       perSecond: 2_500,
       limitedBy: { scenario: 'tenants', index: 'gsi5', class: 'I#<shard>', key: 'I#1', boundBy: 'write' },
     });
-    // Tenant: also T#<tenant>. Engine 2.5/job → 400/s; tenants T#t07 100/20 = 5/job → 200/s.
+    // Tenant: also T#<tenant>. Engine 2.5/job → 400/s; tenants T#t07 100/20 = 5/job → 200/s; fan-out 0.5 → 2,000/s.
+    const ceilings = projectCeilings([engine, tenants, fanOut]);
     expect(ceilings.jobsPerSecondPerTenant.perSecond).toBe(200);
     expect(ceilings.jobsPerSecondPerTenant.limitedBy?.key).toBe('T#t07');
-    // Root: every scope, fan-out only. I#6 2/child → 500/s beats F#root (1/child, 1.5 reads → 1,000/s) and T#fan (0.5 → 2,000/s).
+    // Root: every scope, the pinned shard included: I#6 2/child → 500/s beats F#root (0.5 W and 1.5 R per child → 2,000/s).
     expect(ceilings.childrenPerSecondPerRoot.perSecond).toBe(500);
     expect(ceilings.childrenPerSecondPerRoot.limitedBy?.key).toBe('I#6');
   });

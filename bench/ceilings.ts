@@ -17,6 +17,8 @@ export interface KeyLoad {
   key: string;
   class: string;
   scope: Scope;
+  /** A key of a class sharded by root (key-classes.ts): in a one-root scenario it is that root's alone. */
+  pinnedToRoot?: true;
   writeUnits: number;
   readUnits: number;
 }
@@ -30,11 +32,12 @@ export interface Scenario {
    * out is not measured by the scenario, and its keys bound none of its ceilings.
    */
   jobsPer: Partial<Record<Scope, number>>;
-  /**
-   * The ceilings the scenario measures. A fan-out measures one root's children only: its tree
-   * sits in one in-flight shard, so it says nothing of how many jobs the shards take together.
-   */
   measures: ReadonlyArray<keyof Ceilings>;
+  /**
+   * All the scenario's jobs are one tree: its keys pinned to a root say nothing of how many
+   * jobs the shards take together, so they bound only the root's ceiling.
+   */
+  oneRoot?: boolean;
 }
 
 export interface HotKey extends KeyLoad {
@@ -100,6 +103,7 @@ export function projectCeilings(scenarios: readonly Scenario[]): Ceilings {
       if (!scenario.measures.includes(name)) continue;
       for (const hot of hottestPerClass(scenario)) {
         if (!scopes.includes(hot.scope) || hot.jobsPerSecond >= best.perSecond) continue;
+        if (scenario.oneRoot && hot.pinnedToRoot && name !== 'childrenPerSecondPerRoot') continue;
         best = { perSecond: hot.jobsPerSecond, limitedBy: { scenario: hot.scenario, index: hot.index, class: hot.class, key: hot.key, boundBy: hot.boundBy } };
       }
     }

@@ -1,6 +1,8 @@
 import type { JobStatus, Lane } from '@stint/core/job';
 import {
   adoptingShard,
+  API_KEY_LISTING,
+  apiKeyKey,
   cascadeShard,
   delayedShard,
   DUE_PARTITION,
@@ -44,16 +46,22 @@ export interface KeyClass {
   index: string;
   name: string;
   scope: Scope;
+  /**
+   * Sharded by root: one tree's jobs all share one key of the class, while many trees spread
+   * over the shards. A one-root scenario measures such a key for that root only.
+   */
+  pinnedToRoot?: true;
   pattern: RegExp;
 }
 
 /** A placeholder passed to a key builder in place of a real value; the builder interpolates it. */
 const hole = <T = string>(name: string) => `<${name}>` as unknown as T;
 
-const keyClass = (index: string, name: string, scope: Scope): KeyClass => ({
+const keyClass = (index: string, name: string, scope: Scope, pinnedToRoot = false): KeyClass => ({
   index,
   name,
   scope,
+  ...(pinnedToRoot ? { pinnedToRoot: true as const } : {}),
   pattern: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/<\w+>/g, '[^#]+')}$`),
 });
 
@@ -73,6 +81,9 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('table', cascadeShard(hole<number>('shard')), 'installation'),
   keyClass('table', seenKey(hole('viewer'), '').pk, 'job'),
   keyClass('table', sessionKey(hole('session')).pk, 'job'),
+  // Read once per api request it authenticates: one producer's key, not the installation's.
+  keyClass('table', apiKeyKey(hole('hash')).pk, 'job'),
+  keyClass('table', API_KEY_LISTING, 'installation'),
   keyClass('table', runRecordPartition(tenant, hole('schedule')), 'job'),
   ...LISTINGS.flatMap((listing) => [
     keyClass('gsi1', listPartition(tenant, listing), 'tenant'),
@@ -82,15 +93,17 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('gsi4', parentPartition(hole('parent')), 'root'),
   keyClass('gsi5', readyPartition(lane, hole('root')), 'root'),
   keyClass('gsi5', lanePartition(lane), 'installation'),
-  keyClass('gsi5', inFlightShard(hole<number>('shard')), 'installation'),
+  // inFlightPartition(rootId): a tree's in-flight entries share its root's shard.
+  keyClass('gsi5', inFlightShard(hole<number>('shard')), 'installation', true),
   keyClass('gsi5', parkedShard(hole<number>('shard')), 'installation'),
   keyClass('gsi5', adoptingShard(hole<number>('shard')), 'installation'),
   keyClass('gsi5', delayedShard(hole<number>('shard')), 'installation'),
   keyClass('gsi5', DUE_PARTITION, 'installation'),
 ];
 
-/** The class of a partition key of `index`; keys no builder makes (api keys) are `job`-scoped `other`. */
-export function classify(index: string, key: string): Pick<KeyClass, 'name' | 'scope'> {
+/** The class of a partition key of `index`; a key no builder makes is `job`-scoped `other`. */
+export function classify(index: string, key: string): Pick<KeyClass, 'name' | 'scope' | 'pinnedToRoot'> {
   const found = KEY_CLASSES.find((c) => c.index === index && c.pattern.test(key));
-  return found ? { name: found.name, scope: found.scope } : { name: 'other', scope: 'job' };
+  if (!found) return { name: 'other', scope: 'job' };
+  return { name: found.name, scope: found.scope, ...(found.pinnedToRoot ? { pinnedToRoot: true as const } : {}) };
 }

@@ -144,8 +144,8 @@ class KeyCounter {
 
   loads(): KeyLoad[] {
     return [...this.#units.values()].map((entry) => {
-      const { name, scope } = classify(entry.index, entry.key);
-      return { ...entry, class: name, scope };
+      const { name, ...scope } = classify(entry.index, entry.key);
+      return { ...entry, class: name, ...scope };
     });
   }
 

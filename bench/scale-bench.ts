@@ -96,11 +96,14 @@ async function fanOutScenario(emulators: Emulators, children: number): Promise<S
   await stack.stop();
   console.log(`fan-out: ${children} children in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   // Every job of the run is the tree's: a key of any scope took the units of these children.
+  // Its in-flight shard is the root's own (key-classes.ts), which `oneRoot` says.
   return {
     name: `fan-out (1 root, ${children} children)`,
     loads: meter.keyLoads(),
     jobsPer: { installation: children, tenant: children, root: children },
-    measures: ['childrenPerSecondPerRoot'],
+    // Children are jobs too: the lane key every root shares bounds the installation's children.
+    measures: ['jobsPerSecondPerInstallation', 'jobsPerSecondPerTenant', 'childrenPerSecondPerRoot'],
+    oneRoot: true,
   };
 }
 
