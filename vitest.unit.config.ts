@@ -11,6 +11,8 @@ import base from './vitest.config.ts';
 export const UNIT_TESTS = [
   'packages/*/src/**/*.test.ts',
   'examples/*/src/**/*.test.ts',
+  // The bench's pure parts (ceiling math, key classes); the benches themselves are not tests.
+  'bench/**/*.test.ts',
   'test/infra/check-sst.test.ts',
   'test/infra/deploy-settings.test.ts',
   'test/infra/intake-schema.test.ts',

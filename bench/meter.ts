@@ -1,4 +1,7 @@
 import type { AwsClients } from '@stint/core';
+import type { KeyLoad } from './ceilings.ts';
+import { classify } from './key-classes.ts';
+import { indexKeysOf, indexUnitsByPartition, itemWrites, readOf, type IndexKeys } from './key-touches.ts';
 
 /** AWS list prices, us-east-1 (on-demand DynamoDB, standard SQS, Lambda requests). */
 export const PRICES = { writeUnit: 0.625e-6, readUnit: 0.125e-6, sqsRequest: 0.4e-6, lambdaRequest: 0.2e-6 } as const;
@@ -22,10 +25,12 @@ export interface Meter {
   dynamoRequests: number;
   /** Write units by command and what it wrote (update expression's first clause, or the key prefix). */
   writesBy: Record<string, number>;
+  /** Units per partition key of the table and of each index, classified by key-classes.ts. */
+  keyLoads(): KeyLoad[];
   reset(): void;
 }
 
-type Capacity = { CapacityUnits?: number };
+type Capacity = { CapacityUnits?: number; Table?: { CapacityUnits?: number }; GlobalSecondaryIndexes?: Record<string, { CapacityUnits?: number }> };
 
 /**
  * Counts what a run consumes by asking DynamoDB for ReturnConsumedCapacity=INDEXES on every
@@ -33,15 +38,18 @@ type Capacity = { CapacityUnits?: number };
  * is billed one write unit by AWS but returns no capacity, so it is counted as one.
  */
 export function attachMeter(clients: AwsClients): Meter {
+  const keys = new KeyCounter();
   const meter: Meter = {
     readUnits: 0,
     writeUnits: 0,
     sqsRequests: 0,
     dynamoRequests: 0,
     writesBy: {},
+    keyLoads: () => keys.loads(),
     reset() {
       this.readUnits = this.writeUnits = this.sqsRequests = this.dynamoRequests = 0;
       this.writesBy = {};
+      keys.reset();
     },
   };
   clients.dynamo.middlewareStack.add(
@@ -55,6 +63,7 @@ export function attachMeter(clients: AwsClients): Meter {
         const out = await next(args);
         const consumed = (out.output as { ConsumedCapacity?: Capacity | Capacity[] }).ConsumedCapacity;
         const units = [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+        keys.count(command, args.input as Record<string, unknown>, [consumed ?? []].flat(), out.output as Record<string, unknown>);
         if (isRead) meter.readUnits += units;
         if (isWrite) {
           meter.writeUnits += units;
@@ -67,6 +76,7 @@ export function attachMeter(clients: AwsClients): Meter {
           meter.writeUnits += 1;
           const label = `${writeLabel(command, args.input as Record<string, unknown>)} (condition failed)`;
           meter.writesBy[label] = (meter.writesBy[label] ?? 0) + 1;
+          keys.countFailedCondition(command, args.input as Record<string, unknown>);
         }
         throw error;
       }
@@ -90,4 +100,67 @@ function writeLabel(command: string, input: Record<string, unknown>): string {
   const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
   const first = typeof input.UpdateExpression === 'string' ? input.UpdateExpression.split(',')[0]!.replace(/#\w+/g, (n) => names[n] ?? n) : '';
   return `${command.replace('Command', '')} ${target} ${first}`.trim();
+}
+
+/**
+ * The per-key side of the meter: table units go to the item's partition key, each index's
+ * units to the index partitions the write moved the item's entry out of and into (what each
+ * item's index keys were is learned from the writes seen, key-touches.ts), read units to the
+ * partition read.
+ */
+class KeyCounter {
+  readonly #units = new Map<string, { index: string; key: string; writeUnits: number; readUnits: number }>();
+  readonly #indexKeys = new Map<string, IndexKeys>();
+
+  count(command: string, input: Record<string, unknown>, consumed: Capacity[], output: Record<string, unknown>): void {
+    const table = tableOf(input);
+    const capacity = consumed.find((c) => (c as { TableName?: string }).TableName === table) ?? consumed[0];
+    if (!capacity) return;
+    const read = readOf(command, input, table);
+    if (read) {
+      const units = capacity.CapacityUnits ?? 0;
+      for (const key of read.keys) this.#add(read.index, key, 'readUnits', units / read.keys.length);
+      return;
+    }
+    const writes = itemWrites(command, input, table, (item) => this.#indexKeys.get(item));
+    if (writes.length === 0) return;
+    const tableUnits = capacity.Table?.CapacityUnits ?? capacity.CapacityUnits ?? 0;
+    for (const write of writes) this.#add('table', write.pk, 'writeUnits', tableUnits / writes.length);
+    for (const [index, { CapacityUnits = 0 }] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
+      for (const [partition, units] of indexUnitsByPartition(writes, index, CapacityUnits)) this.#add(index, partition, 'writeUnits', units);
+    }
+    // An update that returned the item says for certain which index partitions it now holds.
+    const returned = output.Attributes as Record<string, unknown> | undefined;
+    for (const write of writes) {
+      if (write.after === undefined) this.#indexKeys.delete(write.item);
+      else this.#indexKeys.set(write.item, returned && writes.length === 1 && input.ReturnValues === 'ALL_NEW' ? indexKeysOf(returned) : write.after);
+    }
+  }
+
+  /** A failed conditional write is billed one unit on the table and writes no index. */
+  countFailedCondition(command: string, input: Record<string, unknown>): void {
+    for (const write of itemWrites(command, input, tableOf(input), () => undefined)) this.#add('table', write.pk, 'writeUnits', 1);
+  }
+
+  loads(): KeyLoad[] {
+    return [...this.#units.values()].map((entry) => {
+      const { name, ...scope } = classify(entry.index, entry.key);
+      return { ...entry, class: name, ...scope };
+    });
+  }
+
+  reset(): void {
+    this.#units.clear();
+  }
+
+  #add(index: string, key: string, kind: 'writeUnits' | 'readUnits', units: number) {
+    const id = `${index}\u0000${key}`;
+    const entry = this.#units.get(id) ?? { index, key, writeUnits: 0, readUnits: 0 };
+    entry[kind] += units;
+    this.#units.set(id, entry);
+  }
+}
+
+function tableOf(input: Record<string, unknown>): string {
+  return (input.TableName as string | undefined) ?? Object.keys((input.RequestItems as Record<string, unknown> | undefined) ?? {})[0] ?? '';
 }

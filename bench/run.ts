@@ -2,14 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runColdStartBench } from './cold-start.ts';
 import { runEngineBench } from './engine-bench.ts';
 import { runMonitorBench } from './monitor-bench.ts';
+import type { Scenario } from './ceilings.ts';
+import { runScaleBench } from './scale-bench.ts';
 import { runSchedulesBench } from './schedules-bench.ts';
 import { runStartupRepairBench } from './startup-repair-bench.ts';
 
 /** `npm run bench`: prints the figures and writes them to bench/results/latest.json. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const only = process.argv[2];
+// `npm run bench engine,scale` runs those suites only (scale then takes the engine's pipeline).
+const only = process.argv[2]?.split(',');
+// The engine suite's pipeline, metered per key, is the scale suite's first scenario.
+const engineScenarios: Scenario[] = [];
 const suites: Record<string, () => Promise<unknown>> = {
-  engine: runEngineBench,
+  engine: () => runEngineBench(engineScenarios),
+  scale: () => runScaleBench(engineScenarios),
   monitor: runMonitorBench,
   schedules: runSchedulesBench,
   startupRepair: runStartupRepairBench,
@@ -17,7 +23,7 @@ const suites: Record<string, () => Promise<unknown>> = {
 };
 const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
 for (const [name, run] of Object.entries(suites)) {
-  if (only && only !== name) continue;
+  if (only && !only.includes(name)) continue;
   console.log(`\n== ${name}`);
   results[name] = await run();
   console.log(JSON.stringify(results[name], null, 2));

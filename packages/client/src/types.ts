@@ -145,6 +145,8 @@ export interface Summary {
   completed: number;
   failed: number;
   canceled: number;
+  /** Present when some tenant's counters were throttled and are left out of the figures. */
+  degraded?: true;
 }
 
 export interface StatsQuery {
@@ -165,6 +167,8 @@ export interface StatsPoint {
 export interface Stats {
   points: StatsPoint[];
   totals: Omit<StatsPoint, 't'>;
+  /** Present when some tenant's buckets were throttled and are left out of the figures. */
+  degraded?: true;
 }
 
 export type BulkItemResult = { status: 'ok' } | { status: 'error'; code: string; message: string };

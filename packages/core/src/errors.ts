@@ -100,3 +100,13 @@ export class LeaseLostError extends StintError {
 export function isConditionalCheckFailed(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
+
+/**
+ * DynamoDB refused the request for capacity: a partition key past its share (the table's or an
+ * index's) or the account's request rate. The SDK has retried it already (aws-clients.ts).
+ */
+const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+export function isThrottled(error: unknown): boolean {
+  return error instanceof Error && THROTTLED.has(error.name);
+}

@@ -76,21 +76,29 @@ export class ChildSpawns {
     const children = this.#unwritten;
     if (children.length === 0) return;
     this.#unwritten = [];
-    // The lane entry first, so a child written ready is always reachable (dispatcher.ts).
-    for (const child of children) {
-      const lane = laneOf(child);
-      if (this.#lanes.has(lane)) continue;
-      await this.run.ctx.dispatcher.touchLane(child.rootId, lane);
-      this.#lanes.add(lane);
-    }
-    for (let i = 0; i < children.length; i += SPAWN_PARALLELISM) {
-      await Promise.all(
-        children.slice(i, i + SPAWN_PARALLELISM).map(async (child) => {
-          if (!(await this.run.deps.jobs.create(child))) return;
-          this.run.ctx.counters.jobCreated(child, child.createDate);
-          emit(this.run.deps, { type: 'jobCreated', jobId: child.id, rootId: child.rootId, tenant: child.tenant, jobType: child.type });
-        }),
-      );
+    try {
+      // The lane entry first, so a child written ready is always reachable (dispatcher.ts).
+      for (const child of children) {
+        const lane = laneOf(child);
+        if (this.#lanes.has(lane)) continue;
+        await this.run.ctx.dispatcher.touchLane(child.rootId, lane);
+        this.#lanes.add(lane);
+      }
+      for (let i = 0; i < children.length; i += SPAWN_PARALLELISM) {
+        await Promise.all(
+          children.slice(i, i + SPAWN_PARALLELISM).map(async (child) => {
+            if (!(await this.run.deps.jobs.create(child))) return;
+            this.run.ctx.counters.jobCreated(child, child.createDate);
+            emit(this.run.deps, { type: 'jobCreated', jobId: child.id, rootId: child.rootId, tenant: child.tenant, jobType: child.type });
+          }),
+        );
+      }
+    } catch (error) {
+      // Kept for the next flush (a throttled write, say): forgotten, they would still be
+      // counted on the parent by flush(), which then waits for children never written.
+      // A child written already is found by its id and not counted twice.
+      this.#unwritten = [...children, ...this.#unwritten];
+      throw error;
     }
     await crashPoint('slice.spawned', { jobId: this.run.record.id, jobType: this.run.record.type });
   }

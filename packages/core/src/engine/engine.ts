@@ -19,7 +19,7 @@ import { ReportPublisher } from '../schedules/schedule-report.ts';
 import { ScheduleStore } from '../schedules/schedule-store.ts';
 import { Schedules } from '../schedules/schedules.ts';
 import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
-import type { EngineDeps, EngineEvent, EngineTuning } from './deps.ts';
+import { emit, type EngineDeps, type EngineEvent, type EngineTuning } from './deps.ts';
 import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import { cascadeToIds } from './cascade.ts';
 import { CASCADE } from './cascade-marker.ts';
@@ -192,14 +192,21 @@ export class Engine {
     });
   }
 
-  /** Runs `work` with a counter batch of its own, flushed when it ends. */
+  /**
+   * Runs `work` with a counter batch of its own, flushed when it ends. A flush that fails
+   * (a tenant's counter items throttled past the SDK's retries) does not fail the work it
+   * counts: the jobs are written, and failing a submission now would have its caller submit
+   * again. The deltas are lost as a crash loses them, and the cards re-derived the same way.
+   */
   async #counted<T>(work: (ctx: EngineContext) => Promise<T>): Promise<T> {
     const counters = this.deps.counters.batch();
     try {
       return await work({ deps: this.deps, dispatcher: this.dispatcher, counters });
     } finally {
       if (!counters.empty) await crashPoint('counters.beforeFlush');
-      await counters.flush();
+      await counters
+        .flush()
+        .catch((error) => emit(this.deps, { type: 'warning', message: 'counter deltas not written; the reconcile re-derives the cards', error }));
     }
   }
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { BadRequestError } from '../errors.ts';
+import { BadRequestError, isThrottled } from '../errors.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { TableGateway } from '../store/table-gateway.ts';
 import { LISTINGS, statsPartition, statsRange, summaryKey, type Listing } from '../store/table-keys.ts';
@@ -20,6 +20,8 @@ export interface StatsPoint {
 export interface StatsResult {
   points: StatsPoint[];
   totals: Omit<StatsPoint, 't'>;
+  /** Some tenant's buckets could not be read (DynamoDB throttled them): the figures leave them out. */
+  degraded?: true;
 }
 
 export interface Summary {
@@ -29,6 +31,9 @@ export interface Summary {
   failed: number;
   canceled: number;
 }
+
+/** Cards as read: `degraded` when some tenant's counters could not be read (throttled) and are left out. */
+export type SummaryRead = Summary & { degraded?: true };
 
 const STEP: Record<StatsInterval, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -85,15 +90,22 @@ export async function readStats(
   const points = new Map<number, Acc>();
   for (let t = first; t <= last; t += step) points.set(t, newAcc());
   const totals = newAcc();
+  let degraded = false;
   for (const tenant of [tenants].flat()) {
-    await readBuckets(store, statsPartition(tenant), [first, to], (item) => {
-      const acc = points.get(Math.floor(item.t / step) * step);
-      if (acc === undefined) return;
-      add(acc, item);
-      add(totals, item);
-    });
+    try {
+      await readBuckets(store, statsPartition(tenant), [first, to], (item) => {
+        const acc = points.get(Math.floor(item.t / step) * step);
+        if (acc === undefined) return;
+        add(acc, item);
+        add(totals, item);
+      });
+    } catch (error) {
+      // A tenant busy enough to throttle its own partition keeps the chart from answering at all otherwise.
+      if (!isThrottled(error)) throw error;
+      degraded = true;
+    }
   }
-  return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals) };
+  return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals), ...(degraded ? { degraded: true as const } : {}) };
 }
 
 async function readBuckets(store: TableGateway, pk: string, [first, to]: [number, number], visit: (bucket: Bucket) => void): Promise<void> {
@@ -146,12 +158,37 @@ export function summaryListings(options: { system?: boolean; children?: boolean 
 /**
  * The summary cards of some tenants and listings; zeros before the first job. Stored values
  * are shown as they are: a negative count is drift the reconcile has yet to correct, and
- * hiding it would hide the defect.
+ * hiding it would hide the defect. A tenant whose counter items DynamoDB throttles (after the
+ * SDK's retries) is left out and the cards say `degraded`, rather than the page failing.
  */
-export async function readSummary(store: JobStore, tenants: string | readonly string[], listings: readonly Listing[] = summaryListings()): Promise<Summary> {
-  const items = await store.getItems([tenants].flat().flatMap((tenant) => listings.map((listing) => summaryKey(tenant, listing))));
+export async function readSummary(
+  store: JobStore,
+  tenants: string | readonly string[],
+  listings: readonly Listing[] = summaryListings(),
+): Promise<SummaryRead> {
+  const keysOf = (tenant: string) => listings.map((listing) => summaryKey(tenant, listing));
+  let items: Array<Record<string, unknown>>;
+  let degraded = false;
+  try {
+    items = await store.getItems([tenants].flat().flatMap(keysOf));
+  } catch (error) {
+    if (!isThrottled(error)) throw error;
+    // One hot tenant throttles the whole batch: read tenant by tenant and keep what answers.
+    const read = await Promise.allSettled([tenants].flat().map((tenant) => store.getItems(keysOf(tenant))));
+    const failure = read.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isThrottled(r.reason));
+    if (failure) throw failure.reason;
+    items = read.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    degraded = true;
+  }
   const n = (k: keyof Summary) => items.reduce((sum, item) => sum + (typeof item[k] === 'number' ? (item[k] as number) : 0), 0);
-  return { total: n('total'), active: n('active'), completed: n('completed'), failed: n('failed'), canceled: n('canceled') };
+  return {
+    total: n('total'),
+    active: n('active'),
+    completed: n('completed'),
+    failed: n('failed'),
+    canceled: n('canceled'),
+    ...(degraded ? { degraded: true as const } : {}),
+  };
 }
 
 export const statsQuerySchema = z

@@ -151,8 +151,14 @@ export const BulkResultSchema = z
   })
   .openapi('BulkResult');
 
+/** Present (true) only when DynamoDB throttled some tenant's counters: the figures leave that tenant out. */
+const degraded = z
+  .literal(true)
+  .optional()
+  .openapi({ description: 'Present when some tenant’s counters could not be read (DynamoDB throttled them) and are left out of the figures' });
+
 export const SummarySchema = z
-  .object({ total: z.number().int(), active: z.number().int(), completed: z.number().int(), failed: z.number().int(), canceled: z.number().int() })
+  .object({ total: z.number().int(), active: z.number().int(), completed: z.number().int(), failed: z.number().int(), canceled: z.number().int(), degraded })
   .openapi('Summary');
 
 const statsValues = {
@@ -161,7 +167,9 @@ const statsValues = {
   minWaitingMs: z.number().nullable(),
   maxWaitingMs: z.number().nullable(),
 };
-export const StatsSchema = z.object({ points: z.array(z.object({ t: z.number().int(), ...statsValues })), totals: z.object(statsValues) }).openapi('Stats');
+export const StatsSchema = z
+  .object({ points: z.array(z.object({ t: z.number().int(), ...statsValues })), totals: z.object(statsValues), degraded })
+  .openapi('Stats');
 
 export const ApiKeySchema = z
   .object({

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import { readSummary } from '@stint/core/query/stats-reader';
+import { jobIdOfPk, lanePartition, LISTINGS, listPartition, parentPartition, rootLaneKey, summaryKey } from '@stint/core/store/table-keys';
+import { createApi } from '@stint/functions/api/api';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { eventually } from '../support/gate.ts';
+import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { partitionsOf, throttleDynamo, valuesOf, type Throttle } from '../support/throttle.ts';
+
+/** Step executions per job id: a job whose step ran twice was doubled. */
+const ran = new Map<string, number>();
+const COUNTED = defineJob({
+  type: 'COUNTED',
+  async run(ctx) {
+    await ctx.step('work', () => ran.set(ctx.job.id, (ran.get(ctx.job.id) ?? 0) + 1));
+  },
+});
+const TREE = defineJob<{ children: number }>({
+  type: 'TREE',
+  async run(ctx) {
+    for (let i = 0; i < ctx.data.children; i++) await ctx.spawn('COUNTED', { i });
+    await ctx.waitForChildren();
+    await ctx.step('after', () => ran.set(ctx.job.id, (ran.get(ctx.job.id) ?? 0) + 1));
+  },
+});
+
+const TENANT = 'hot';
+const ADMIN_TOKEN = 'throttle-test-admin-token-0123456789abcdef';
+/** How long the hot key stays hot once it refuses: longer than the SDK's own retries ride out (about 1.5 s). */
+const HOT_MS = 3_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A stack whose engine and poller talk to DynamoDB through `throttle`, on a fresh table. */
+async function throttledStack(
+  emulators: Emulators,
+  throttle: (emulators: Emulators) => Throttle,
+): Promise<{ stack: TestStack; throttle: Throttle; plain: TestStack }> {
+  const options = {
+    definitions: [COUNTED, TREE],
+    visibilityTimeoutSeconds: 2,
+    redispatchAfterMs: 1_000,
+    settleGraceMs: 500,
+    counterSettleMs: 500,
+    tuning: { leaseMs: 2_000 },
+  };
+  const plain = await createTestStack(emulators, options);
+  const injected = throttle(emulators);
+  const stack = attachTestStack(injected.clients, plain.provisioned, plain.config, options);
+  return { stack, throttle: injected, plain };
+}
+
+/** Polls, sweeping as the deployment's sweeper does, until `done`. */
+async function settle(stack: TestStack, done: () => Promise<boolean>, timeoutMs = 45_000) {
+  let lastSweep = 0;
+  await stack.runUntil(async () => {
+    if (Date.now() - lastSweep > 500) {
+      lastSweep = Date.now();
+      await stack.engine.sweep().catch(() => undefined); // a sweep the throttle refused is the next one's work
+    }
+    return done();
+  }, timeoutMs);
+}
+
+describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on %s', (backend) => {
+  let emulators: Emulators;
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  it('a tenant’s counter items: every submission is accepted once, every job finishes once, the monitor answers degraded, the cards come right', async () => {
+    const { stack, throttle, plain } = await throttledStack(emulators, (em) =>
+      throttleDynamo(em, (_, input) => partitionsOf(input).includes(summaryKey(TENANT, LISTINGS[0]!).pk)),
+    );
+    try {
+      const api = createApi({ engine: stack.engine, clients: stack.clients, config: stack.config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: false });
+      const get = async (path: string) => api.request(path, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+      // Submissions flush their counter deltas into the hot item: they must still be accepted.
+      const jobs = await Promise.all(Array.from({ length: 20 }, () => stack.engine.submit({ type: 'COUNTED', tenant: TENANT })));
+      expect(throttle.refused.UpdateCommand).toBeGreaterThan(0);
+      expect(stack.events.some((e) => e.type === 'warning' && e.message.startsWith('counter deltas not written'))).toBe(true);
+
+      // The monitor's counter reads are refused too: it answers with what it could read, marked.
+      const summary = await get(`/api/summary?tenant=${TENANT}`);
+      expect(summary.status).toBe(200);
+      expect(await summary.json()).toMatchObject({ degraded: true });
+      const stats = await get(`/api/stats?tenant=${TENANT}`);
+      expect(stats.status).toBe(200);
+      expect(await stats.json()).toMatchObject({ degraded: true });
+
+      // The workers start while the key is still hot (their counter flushes are refused too).
+      setTimeout(() => throttle.cool(), HOT_MS);
+      const ids = jobs.map((r) => r.job.id);
+      await settle(stack, async () => (await Promise.all(ids.map((id) => stack.engine.deps.jobs.get(id)))).every((r) => r?.status === 'FINISHED'));
+      // Not doubled: twenty jobs listed, each step ran once.
+      const listed = await plain.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(TENANT, LISTINGS[0]!) });
+      expect(listed.keys).toHaveLength(20);
+      expect(ids.map((id) => ran.get(id))).toEqual(ids.map(() => 1));
+
+      // The deltas the throttle refused are re-derived once the tenant is quiet.
+      await settle(stack, async () => {
+        const cards = await readSummary(plain.engine.deps.jobs, TENANT);
+        return cards.total === 20 && cards.completed === 20 && cards.active === 0;
+      });
+      const healthy = await get(`/api/summary?tenant=${TENANT}`);
+      expect(await healthy.json()).toEqual({ total: 20, active: 0, completed: 20, failed: 0, canceled: 0 });
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('the lane key: a tree whose children are dispatched through it finishes, each child once', async () => {
+    const lane = lanePartition('normal');
+    const laneItems = rootLaneKey('', 'normal').pk;
+    const { stack, throttle } = await throttledStack(emulators, (em) =>
+      // The lane's index partition, and every write to a root's lane item (its entry lives there).
+      throttleDynamo(em, (_, input) => valuesOf(input).includes(lane) || partitionsOf(input).some((pk) => pk.startsWith(laneItems))),
+    );
+    try {
+      const { job: root } = await stack.engine.submit({ type: 'TREE', tenant: TENANT, data: { children: 8 } });
+      const finished = settle(stack, async () => (await stack.engine.deps.jobs.get(root.id))?.status === 'FINISHED');
+      finished.catch(() => undefined); // awaited below
+      // The root's spawns touch the lane first: the key stays hot a while after its first refusal.
+      await eventually(() => Object.values(throttle.refused).length > 0, 30_000);
+      await sleep(HOT_MS);
+      throttle.cool();
+      await finished;
+      const done = await stack.engine.get(root.id, { tenant: TENANT });
+      expect(done.childrenProgress).toEqual({ finished: 8, total: 8 });
+      const children = await stack.engine.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(root.id) });
+      expect(children.keys).toHaveLength(8);
+      expect(children.keys.map((k) => ran.get(jobIdOfPk(k.pk!)))).toEqual(children.keys.map(() => 1));
+      expect(ran.get(root.id)).toBe(1);
+    } finally {
+      await stack.stop();
+    }
+  });
+});
