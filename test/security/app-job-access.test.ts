@@ -53,7 +53,14 @@ describe('issue 11 item 1: who may start a job type', () => {
     expect(rejected).toEqual(['PURGE_EXPORTS does not accept intake messages']);
 
     const listed = async (token: string) => ((await s.call('GET', '/api/job-types', token)).body.items as Array<{ type: string }>).map((t) => t.type);
-    expect(await listed(s.tokens.acme)).toEqual(['DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS']);
+    expect(await listed(s.tokens.acme)).toEqual([
+      'APPROVED_EXPORT',
+      'DELETE_RECORDS',
+      'EXECUTE_ACTION',
+      'EXECUTE_LISTENER',
+      'EXPORT_RECORDS',
+      'IMPORT_RECORDS',
+    ]);
     expect(await listed(s.tokens.acmeViewer)).toEqual([]);
     expect(await listed(s.tokens.admin)).toEqual(expect.arrayContaining(['ADMIN_CHORE', 'PURGE_EXPORTS', 'BULK_OPERATION']));
   });

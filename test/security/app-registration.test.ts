@@ -20,7 +20,7 @@ const config = {
   maxInFlightPerRoot: 4,
   retentionDays: 30,
 };
-const RECORDS_TYPES = ['DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS', 'PURGE_EXPORTS'];
+const RECORDS_TYPES = ['APPROVED_EXPORT', 'DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS', 'PURGE_EXPORTS'];
 
 /** Job types and schedules of a handler's runtime, built as the Lambda entry builds it, from its environment. */
 /**

@@ -122,6 +122,23 @@ describe('a job’s page in a browser', () => {
     await screenshots(page, 'job-tree-canceled');
   }, 240_000);
 
+  it('runs an export only once it is approved: the page says what it waits on, then offers the download, without reloading', async () => {
+    const job = await web.submit({ type: 'APPROVED_EXPORT', label: 'Export awaiting approval', data: { entityName: 'companies' } });
+    await page.goto(`${web.url}/jobs/${job.id}`);
+    const waitingOn = page.locator('#field-waiting-on');
+    await expect.poll(() => waitingOn.textContent(), { timeout: 20_000 }).toContain(`event export.approved (key ${job.id})`);
+    expect(await page.locator('#field-status-badge').textContent()).toBe('Running');
+
+    const sent = await web.api('POST', '/api/events', { name: 'export.approved', key: job.id, data: { by: 'ann' }, tenant: 'default' });
+    expect(sent).toMatchObject({ woken: 1 });
+    await expect.poll(() => page.locator('#field-status-badge').textContent(), { timeout: 30_000 }).toBe('Finished');
+    expect(await waitingOn.textContent()).toBe('—');
+    await expect.poll(() => page.locator(`#job-actions a#download[href="/api/jobs/${job.id}/download"]`).count()).toBe(1);
+    const done = await web.api('GET', `/api/jobs/${job.id}`);
+    expect(done).toMatchObject({ hasErrors: false, results: { recordsExported: expect.any(Number) } });
+    expect(done.results.recordsExported).toBeGreaterThan(0);
+  });
+
   it('shows a failed job’s error in a red panel', async () => {
     const job = await web.submit({ type: 'EXECUTE_ACTION', label: 'Broken action', data: { entityName: 'companies', actionName: 'noSuchAction' } });
     await finished(job.id);

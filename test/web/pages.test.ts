@@ -241,7 +241,7 @@ describe('pages', () => {
     const rows = async (cookie: string) =>
       [...(await (await get('/job-types', cookie)).text()).matchAll(/<span class="job-type">([A-Z_]+)<\/span>/g)].map((m) => m[1]);
     const tenantAdmin = await signIn(await web.issueKey('tenant-admin', 'acme'));
-    expect(await rows(tenantAdmin)).toEqual(['DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS']);
+    expect(await rows(tenantAdmin)).toEqual(['APPROVED_EXPORT', 'DELETE_RECORDS', 'EXECUTE_ACTION', 'EXECUTE_LISTENER', 'EXPORT_RECORDS', 'IMPORT_RECORDS']);
     expect(await rows(admin)).toEqual(expect.arrayContaining(['PURGE_EXPORTS', 'EXPORT_JOBS']));
     // The engine's own walk of a wide tree is internal: not even an admin submits it.
     expect(await rows(admin)).not.toContain('CASCADE');

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { JobDefinition, ScheduleDefinition } from '@stint/sdk';
+import { approvedExportJob } from './jobs/approved-export.ts';
 import { deleteRecordsJob } from './jobs/delete-records.ts';
 import { executeActionJob } from './jobs/execute-action.ts';
 import { executeListenerJob } from './jobs/execute-listener.ts';
@@ -28,6 +29,7 @@ export {
   type ExportRecordsData,
   type ExportRecordsResults,
 } from './jobs/export-records.ts';
+export { APPROVED_EXPORT, APPROVAL_EVENT, APPROVAL_TIMEOUT_MS, approvedExportJob } from './jobs/approved-export.ts';
 export { DELETE_RECORDS, deleteRecordsJob, type DeleteRecordsData } from './jobs/delete-records.ts';
 export {
   EXECUTE_LISTENER,
@@ -66,6 +68,7 @@ export function createRecordsApp(deps: RecordsAppDeps): RecordsApp {
       executeActionJob(jobDeps),
       importRecordsJob(jobDeps),
       exportRecordsJob(jobDeps),
+      approvedExportJob(jobDeps),
       deleteRecordsJob(jobDeps),
       executeListenerJob(),
       purgeExportsJob(jobDeps),

@@ -28,6 +28,8 @@ export interface FakeJobOptions<TData> {
   /** Outcomes waitForChildren returns, from the children spawned so far; undefined parks the run. */
   childOutcomes?: (children: SpawnedChild[]) => ChildOutcome[] | undefined;
   signal?: AbortSignal;
+  /** Events waitForEvent receives, by `<name>:<key>`; a wait for any other times out at once. */
+  events?: Record<string, Record<string, unknown>>;
 }
 
 /** Ends a run at waitForChildren while the children are not done; replay() to resume it. */
@@ -126,9 +128,9 @@ export class FakeJobContext<TData = Record<string, unknown>, TResults = Record<s
     await this.step(name, () => ({ wakeAt: typeof until === 'number' ? until : until.getTime() }));
   }
 
-  /** No event arrives here: the wait times out at once, answering null. */
+  /** The test's event for this name and key (`events`), or at once the timeout's null. */
   async waitForEvent<T>(name: string, options: { key: string }): Promise<T | null> {
-    return this.step(`event:${name}:${options.key}`, () => null);
+    return this.step(`event:${name}:${options.key}`, () => (this.#options.events?.[`${name}:${options.key}`] as T | undefined) ?? null);
   }
 
   async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {

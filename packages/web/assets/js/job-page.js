@@ -20,6 +20,7 @@ const LIVE_PARTS = [
   'job-actions',
   'errors-slot',
   'field-waiting',
+  'field-waiting-on',
   'field-started',
   'field-duration',
   'field-ended',

@@ -40,10 +40,13 @@ const render = (job: Job) =>
   );
 
 describe('job page', () => {
-  it('says until when a sleeping job sleeps, and nothing of sleep otherwise', () => {
+  it('says what a parked job waits on: its sleep’s end, an outside event, or nothing', () => {
     const asleep = render({ ...JOB, sleepingUntil: Date.UTC(2026, 10, 30, 13, 30, 0) });
-    expect(asleep).toContain('Sleeping until');
-    expect(asleep).toContain('<dd id="field-sleeping"><time datetime="2026-11-30T13:30:00.000Z">');
-    expect(render(JOB)).not.toContain('Sleeping until');
+    expect(asleep).toContain('<dd id="field-waiting-on">a sleep, until <time datetime="2026-11-30T13:30:00.000Z">');
+    const waiting = render({ ...JOB, waitingForEvent: { name: 'export.approved', key: 'j1', until: Date.UTC(2026, 11, 1, 12, 0, 0) } });
+    expect(waiting).toContain(
+      '<dd id="field-waiting-on">event <code>export.approved</code> (key <code>j1</code>), until <time datetime="2026-12-01T12:00:00.000Z">',
+    );
+    expect(render(JOB)).toContain('<dd id="field-waiting-on"><span class="muted">—</span></dd>');
   });
 });

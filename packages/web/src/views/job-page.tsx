@@ -28,6 +28,26 @@ export function downloadHref(id: string): string {
   return `/api/jobs/${encodeURIComponent(id)}/download`;
 }
 
+/** What a running job that holds no worker waits for: its sleep's end, or an outside event. */
+function WaitingOn({ job, timeZone }: { job: Job; timeZone: string }) {
+  if (job.sleepingUntil !== null) {
+    return (
+      <>
+        a sleep, until <DateTime ms={job.sleepingUntil} timeZone={timeZone} />
+      </>
+    );
+  }
+  if (job.waitingForEvent !== null) {
+    const { name, key, until } = job.waitingForEvent;
+    return (
+      <>
+        event <code>{name}</code> (key <code>{key}</code>), until <DateTime ms={until} timeZone={timeZone} />
+      </>
+    );
+  }
+  return <span class="muted">—</span>;
+}
+
 export function JobPage(props: JobPageProps) {
   const { job, timeZone } = props;
   const path = jobHref(job.id);
@@ -101,11 +121,9 @@ export function JobPage(props: JobPageProps) {
                 <DateTime ms={job.runAt} timeZone={timeZone} />
               </Field>
             )}
-            {job.sleepingUntil !== null && (
-              <Field label="Sleeping until" id="field-sleeping">
-                <DateTime ms={job.sleepingUntil} timeZone={timeZone} />
-              </Field>
-            )}
+            <Field label="Waiting on" id="field-waiting-on">
+              <WaitingOn job={job} timeZone={timeZone} />
+            </Field>
             <Field label="Waiting" id="field-waiting">
               <Waiting job={job} />
             </Field>
