@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { runColdStartBench } from './cold-start.ts';
 import { runEngineBench } from './engine-bench.ts';
 import { runMonitorBench } from './monitor-bench.ts';
+import { runPrimitivesBench } from './primitives-bench.ts';
 import type { Scenario } from './ceilings.ts';
 import { runScaleBench } from './scale-bench.ts';
 import { runSchedulesBench } from './schedules-bench.ts';
@@ -16,6 +17,7 @@ const engineScenarios: Scenario[] = [];
 const suites: Record<string, () => Promise<unknown>> = {
   engine: () => runEngineBench(engineScenarios),
   scale: () => runScaleBench(engineScenarios),
+  primitives: runPrimitivesBench,
   monitor: runMonitorBench,
   schedules: runSchedulesBench,
   startupRepair: runStartupRepairBench,
