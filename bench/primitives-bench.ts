@@ -58,7 +58,8 @@ export async function runPrimitivesBench() {
     };
     // The bench's own polling reads through a client without the meter.
     const watch = new JobStore(emulatorClients(emulators).dynamo, stack.config.tableName);
-    const all = async (ids: string[], holds: (job: { status: string; eventWait?: unknown }) => boolean) => [...(await watch.getMany(ids)).values()].every(holds);
+    const all = async (ids: string[], holds: (job: { status: string; eventWait?: unknown }) => boolean) =>
+      [...(await watch.getMany(ids)).values()].every(holds);
     const finished = (ids: string[]) => all(ids, (job) => job.status === 'FINISHED');
 
     async function measure(type: string, between?: (ids: string[]) => Promise<number>): Promise<Cost> {
