@@ -107,7 +107,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'stint-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('the whole local stack killed mid-job', () => {
-  it('continues the job after a restart on the same data dir; every record touched exactly once', async () => {
+  it('continues the job after a restart on the same data dir; every record touched exactly once; a job waiting for an event still takes it', async () => {
     let running = await startStack(dataDir);
     const job = await api(running, '/api/jobs', {
       method: 'POST',
@@ -116,6 +116,8 @@ describe('the whole local stack killed mid-job', () => {
         data: { entityName: 'companies', query: QUERY, actionName: 'slowTouch', params: { ms: 60 }, chunkSize: 8 },
       }),
     });
+    const approval = await api(running, '/api/jobs', { method: 'POST', body: JSON.stringify({ type: 'APPROVED_EXPORT', data: { entityName: 'companies' } }) });
+    await waitForJob(running, approval.id, (current) => current.waitingForEvent !== null, 60_000);
     await waitForJob(running, job.id, (current) => current.childrenProgress.finished >= 2, 60_000);
     const before = await api(running, `/api/jobs/${job.id}`);
     expect(before.status).toBe('RUNNING');
@@ -129,6 +131,11 @@ describe('the whole local stack killed mid-job', () => {
       const after = await api(running, `/api/jobs/${job.id}`);
       expect(after.hasErrors).toBe(false);
       expect(after.childrenProgress.finished).toBe(after.childrenProgress.total);
+      // The wait outlived the stack (its waiter and its parked job are items, not messages).
+      const event = { name: 'export.approved', key: approval.id, data: { by: 'ann' } };
+      expect(await api(running, '/api/events', { method: 'POST', body: JSON.stringify(event) })).toMatchObject({ woken: 1 });
+      await waitForJob(running, approval.id, (current) => current.status === 'FINISHED', 60_000);
+      expect(await api(running, `/api/jobs/${approval.id}`)).toMatchObject({ hasErrors: false, resultFile: expect.any(String) });
     } finally {
       running.child.kill('SIGTERM');
       await exited(running.child);
