@@ -36,7 +36,8 @@ export interface ChildOutcome {
 export interface StepOptions {
   /**
    * The longest the step may run: past it ctx.signal is aborted, and the step fails with
-   * StepTimeoutError once `fn` returns or throws (retried per the type's `retry`).
+   * StepTimeoutError once `fn` returns or throws (retried per the type's `retry`, in a new
+   * slice with a fresh signal; code that catches the error sees the signal stay aborted).
    */
   timeoutMs?: number;
 }
