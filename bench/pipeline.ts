@@ -1,7 +1,7 @@
 import { defineJob } from '@stint/sdk';
 import { readSummary } from '@stint/core/query/stats-reader';
 import { JobStore } from '@stint/core/store/job-store';
-import { createTestStack, emulatorClients, startEmulators } from '../test/support/stack.ts';
+import { createTestStack, emulatorClients, startEmulators, type TestStack } from '../test/support/stack.ts';
 import type { KeyLoad } from './ceilings.ts';
 import { attachMeter, PRICES } from './meter.ts';
 import type { Emulators } from '@stint/local/emulators';
@@ -26,12 +26,7 @@ export interface PipelineFigures {
 export async function runPipeline(emulators: Emulators, jobs: number, concurrency: number): Promise<PipelineFigures> {
   const stack = await createTestStack(emulators, { definitions: [NOOP], concurrency: 4, batchSize: 10 });
   const meter = attachMeter(stack.clients);
-  let batches = 0;
-  const handler = stack.poller.options.handler;
-  stack.poller.options.handler = async (event) => {
-    batches++;
-    return handler(event);
-  };
+  const batches = countBatches(stack);
   const started = performance.now();
   stack.poller.start();
   let next = 0;
@@ -52,7 +47,7 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
     writeUnits: meter.writeUnits / jobs,
     readUnits: meter.readUnits / jobs,
     sqsRequests: meter.sqsRequests / jobs,
-    lambdaInvocations: (jobs + batches) / jobs,
+    lambdaInvocations: (jobs + batches.count) / jobs,
   };
   return {
     writeUnitsPerJobBy: Object.fromEntries(
@@ -72,6 +67,22 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
         perJob.sqsRequests * PRICES.sqsRequest +
         perJob.lambdaInvocations * PRICES.lambdaRequest),
   };
+}
+
+/** Counts the worker invocations (SQS batches) the stack's poller delivers: `reset()` starts again. */
+export function countBatches(stack: TestStack): { count: number; reset(): void } {
+  const batches = {
+    count: 0,
+    reset() {
+      this.count = 0;
+    },
+  };
+  const handler = stack.poller.options.handler;
+  stack.poller.options.handler = async (event) => {
+    batches.count++;
+    return handler(event);
+  };
+  return batches;
 }
 
 export { emulatorClients, startEmulators };

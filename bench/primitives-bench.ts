@@ -2,6 +2,7 @@ import { defineJob } from '@stint/sdk';
 import { JobStore } from '@stint/core/store/job-store';
 import { createTestStack, emulatorClients, startEmulators } from '../test/support/stack.ts';
 import { attachMeter, PRICES } from './meter.ts';
+import { countBatches } from './pipeline.ts';
 
 const USES = Number(process.env.BENCH_PRIMITIVE_USES ?? 50);
 const SLEEP_MS = 1_000;
@@ -50,12 +51,7 @@ export async function runPrimitivesBench() {
   try {
     const stack = await createTestStack(emulators, { definitions: [BASE, SLEEPER, WAITER], concurrency: 4, batchSize: 10 });
     const meter = attachMeter(stack.clients);
-    let batches = 0;
-    const handler = stack.poller.options.handler;
-    stack.poller.options.handler = async (event) => {
-      batches++;
-      return handler(event);
-    };
+    const batches = countBatches(stack);
     // The bench's own polling reads through a client without the meter.
     const watch = new JobStore(emulatorClients(emulators).dynamo, stack.config.tableName);
     const all = async (ids: string[], holds: (job: { status: string; eventWait?: unknown }) => boolean) =>
@@ -64,7 +60,7 @@ export async function runPrimitivesBench() {
 
     async function measure(type: string, between?: (ids: string[]) => Promise<number>): Promise<Cost> {
       meter.reset();
-      batches = 0;
+      batches.reset();
       const ids: string[] = [];
       for (let i = 0; i < USES; i++) ids.push((await stack.engine.submit({ type, tenant: 'bench' })).job.id);
       const extraInvocations = between ? await between(ids) : 0;
@@ -74,7 +70,7 @@ export async function runPrimitivesBench() {
         writeUnits: meter.writeUnits / USES,
         readUnits: meter.readUnits / USES,
         sqsRequests: meter.sqsRequests / USES,
-        lambdaInvocations: (USES + batches + extraInvocations) / USES,
+        lambdaInvocations: (USES + batches.count + extraInvocations) / USES,
       };
       return { ...cost, usd: usdOf(cost) };
     }

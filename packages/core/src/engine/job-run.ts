@@ -3,6 +3,7 @@ import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
 import type { LogLevel, LogLine } from '../store/log-store.ts';
+import type { EventWait } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
@@ -253,24 +254,31 @@ export class JobRun {
       await this.#savePending();
     }
     if (until <= this.deps.clock()) return;
-    const asleep = await this.deps.jobs.tryUpdate(
+    await wakeLater(this.ctx, await this.#parkDelayed(until));
+    throw new InterruptSignal('park');
+  }
+
+  /**
+   * Parks the running job in the delayed set until `until` — or its deadline, if sooner, which
+   * wakes it to be ended (slice-runner.ts) — holding no worker.
+   */
+  async #parkDelayed(until: number, eventWait?: EventWait): Promise<JobRecord> {
+    const parked = await this.deps.jobs.tryUpdate(
       this.record.id,
-      // A deadline before the wake-up wakes the job then, to end it (slice-runner.ts).
-      merge(holdsLease(this.lease), sleepSpec(this.record, Math.min(until, this.record.deadlineAt ?? until)), {
+      merge(holdsLease(this.lease), sleepSpec(this.record, Math.min(until, this.record.deadlineAt ?? until), eventWait), {
         set: { results: this.results, lostSlices: 0 },
         condition: '#status = :running',
       }),
     );
-    if (!asleep) {
-      // A stop arrived: the boundary honours it; a job that cannot stop sleeps on a later slice.
+    if (!parked) {
+      // A stop arrived: the boundary honours it; a job that cannot stop parks on a later slice.
       await this.boundary({ mayYield: false });
       this.#interrupt('yield');
     }
-    this.record = asleep!;
-    // Parked before the send: a heartbeat meanwhile finds the lease released, as it should.
+    this.record = parked!;
+    // Parked before anything is sent: a heartbeat meanwhile finds the lease released, as it should.
     this.#interrupt('park');
-    await wakeLater(this.ctx, asleep!);
-    throw new InterruptSignal('park');
+    return parked!;
   }
 
   /** Runs a step's body; past its own timeout ctx.signal aborts, and the step fails once the body settles. */
@@ -326,22 +334,10 @@ export class JobRun {
       return answer.data;
     }
     await registerWaiter(this.ctx, tenant, name, key, id, began.until);
-    const waiting = await this.deps.jobs.tryUpdate(
-      id,
-      merge(holdsLease(this.lease), sleepSpec(this.record, Math.min(began.until, this.record.deadlineAt ?? began.until), { name, key, until: began.until }), {
-        set: { results: this.results, lostSlices: 0 },
-        condition: '#status = :running',
-      }),
-    );
-    if (!waiting) {
-      await this.boundary({ mayYield: false });
-      this.#interrupt('yield');
-    }
-    this.record = waiting!;
-    this.#interrupt('park');
+    const waiting = await this.#parkDelayed(began.until, { name, key, until: began.until });
     // An event sent while the waiter was being written found none: look once more.
-    if (await eventAnswer(this.ctx, tenant, { name, key, ...began }, this.checkpoints)) await startDelayed(this.ctx, waiting!);
-    else await wakeLater(this.ctx, waiting!);
+    if (await eventAnswer(this.ctx, tenant, { name, key, ...began }, this.checkpoints)) await startDelayed(this.ctx, waiting);
+    else await wakeLater(this.ctx, waiting);
     throw new InterruptSignal('park');
   }
 
