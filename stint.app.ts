@@ -4,7 +4,7 @@
  * bundle it with each function. Register your `defineJob` and `defineSchedule` results here;
  * Stint adds its own system jobs. See README.md, "Write a job".
  */
-import { defineStintApp, type StintApp } from '@stint/core/stint-app';
+import { defineStintApp, type StintApp } from '@stint/core';
 import { createRecordsApp } from '@stint/records-app';
 
 export default defineStintApp((context): StintApp => {

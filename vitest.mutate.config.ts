@@ -10,10 +10,17 @@ import base from './vitest.config.ts';
  * the aliases send those imports to the sandbox's own (mutated) packages instead.
  */
 const root = dirname(fileURLToPath(import.meta.url));
-const packages = ['packages', 'examples'].flatMap((dir) =>
-  readdirSync(join(root, dir)).map((name) => {
+/** Each package's `exports` as aliases into the sandbox: exact entries first, then its `./*` pattern. */
+const aliases = ['packages', 'examples'].flatMap((dir) =>
+  readdirSync(join(root, dir)).flatMap((name) => {
     const path = join(root, dir, name);
-    return { name: (JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string }).name, src: join(path, 'src') };
+    const manifest = JSON.parse(readFileSync(join(path, 'package.json'), 'utf8')) as { name: string; exports: Record<string, string> };
+    return Object.entries(manifest.exports).map(([entry, target]) => {
+      const specifier = `${manifest.name}${entry.slice(1)}`;
+      return entry.includes('*')
+        ? { find: new RegExp(`^${specifier.replace('*', '(.*)')}$`), replacement: join(path, target.replace('*', '$1')) }
+        : { find: new RegExp(`^${specifier}$`), replacement: join(path, target) };
+    });
   }),
 );
 
@@ -27,10 +34,7 @@ const tests = (process.env.STINT_MUTATE_TESTS ?? '')
 export default defineConfig({
   ...base,
   resolve: {
-    alias: packages.flatMap(({ name, src }) => [
-      { find: new RegExp(`^${name}$`), replacement: join(src, 'index.ts') },
-      { find: new RegExp(`^${name}/(.*)$`), replacement: join(src, '$1.ts') },
-    ]),
+    alias: aliases,
   },
   test: { ...base.test, ...(tests.length > 0 ? { include: tests } : {}) },
 });

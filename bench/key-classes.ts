@@ -1,33 +1,5 @@
-import type { JobStatus, Lane } from '@stint/core/job';
-import {
-  adoptingShard,
-  API_KEY_LISTING,
-  apiKeyKey,
-  cascadeShard,
-  delayedShard,
-  DUE_PARTITION,
-  inFlightShard,
-  jobKey,
-  lanePartition,
-  LISTINGS,
-  listPartition,
-  localRunKey,
-  parentPartition,
-  parkedShard,
-  readyPartition,
-  reconcileCursorKey,
-  rootLaneKey,
-  runRecordPartition,
-  SCHEDULE_PARTITION,
-  scheduleCatalogKey,
-  seenKey,
-  sessionKey,
-  statusPartition,
-  summaryKey,
-  idempotencyKey,
-  TENANT_DIRECTORY,
-  typePartition,
-} from '@stint/core/store/table-keys';
+import type { JobStatus, Lane } from '@stint/core';
+import { adoptingShard, API_KEY_LISTING, apiKeyKey, cascadeShard, delayedShard, DUE_PARTITION, idempotencyKey, inFlightShard, jobKey, lanePartition, LISTINGS, listPartition, localRunKey, parentPartition, parkedShard, readyPartition, reconcileCursorKey, rootLaneKey, runRecordPartition, SCHEDULE_PARTITION, scheduleCatalogKey, seenKey, sessionKey, statusPartition, summaryKey, TENANT_DIRECTORY, typePartition } from '@stint/core/store';
 
 /**
  * Key classes of the hot-key meter: every partition key the table and its indexes use, named

@@ -1,14 +1,12 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { Engine, type AwsClients, type StintConfig } from '@stint/core';
-import { JobStore } from '@stint/core/store/job-store';
-import { findJobs, type JobScope } from '@stint/core/query/job-finder';
-import { parseJobQuery } from '@stint/core/query/job-query';
-import { readSummary } from '@stint/core/query/stats-reader';
+import { type AwsClients, Engine, type StintConfig, type TenantScope } from '@stint/core';
+import { JobStore } from '@stint/core/store';
+import { TenantDirectory } from '@stint/core/auth';
+import { MonitorReader, openCursors, parseJobQuery } from '@stint/core/query';
 import { createApi } from '@stint/functions/api/api';
 import { provision, type Provisioned } from '@stint/local/provision';
 import { JobRegistry } from '@stint/sdk';
-import { openCursors } from '@stint/core/query/cursor';
 import { emulatorClients, uniqueName } from '../test/support/stack.ts';
 import { attachMeter, type Meter } from './meter.ts';
 import { collectGarbage, measureCsvExport } from './monitor-csv.ts';
@@ -51,6 +49,8 @@ export async function runMonitorBench(): Promise<Record<string, unknown>> {
     const meter = attachMeter(clients);
     const wire = attachItemCounter(clients);
     const seeder = await createSeeder(store, Date.now());
+    // The readers the api and the pages use; an all-tenant scope reads the tenant directory the seeder fills.
+    const monitor = new MonitorReader({ jobs: store, tenants: new TenantDirectory(store.client, store.tableName), clock: Date.now });
     const api = apiFor(clients, provisioned);
 
     const seeding: Record<string, unknown> = {};
@@ -61,7 +61,7 @@ export async function runMonitorBench(): Promise<Record<string, unknown>> {
       const step = await seeder.grow(target - seeder.size);
       seeding[String(target)] = { added: step.jobs, seconds: round(step.seconds, 1), jobsPerSecond: Math.round(step.jobsPerSecond) };
       console.log(`seeded ${seeder.size} jobs: +${step.jobs} in ${step.seconds.toFixed(1)} s (${Math.round(step.jobsPerSecond)} jobs/s)`);
-      const probes = await probesFor(store, seeder.tenants, seeder.bigParentId, api);
+      const probes = await probesFor(monitor, seeder.tenants, seeder.bigParentId, api);
       collectGarbage(); // the seeding's garbage, not the requests', would otherwise be collected during them
       const figures = await measureAll(probes, meter, wire);
       sizes[String(seeder.size)] = figures;
@@ -75,7 +75,7 @@ export async function runMonitorBench(): Promise<Record<string, unknown>> {
 
     meter.reset();
     wire.reset();
-    const csv = await measureCsvExport(store, seeder.tenants);
+    const csv = await measureCsvExport(monitor);
     // What the whole export cost DynamoDB: every key and item once is 2 reads per row.
     const csvReads = { keysRead: wire.keys, jobItemsRead: wire.items, readUnits: round(meter.readUnits, 1), dynamoRequests: meter.dynamoRequests };
     console.log(`csv: ${csv.rows} rows in ${csv.seconds.toFixed(1)} s`);
@@ -150,17 +150,17 @@ function apiFor(clients: AwsClients, provisioned: Provisioned): Api {
 }
 
 /** The monitor's requests at the current table size; cursors are taken fresh at each size. */
-async function probesFor(store: JobStore, tenants: string[], bigParentId: string, api: Api): Promise<Record<string, Probe>> {
-  const scope: JobScope = { tenant: tenants[0]! };
-  const admin: JobScope = { allTenants: true, tenants };
-  const find = (params: Record<string, string>, s: JobScope = scope): Probe => {
+async function probesFor(monitor: MonitorReader, tenants: string[], bigParentId: string, api: Api): Promise<Record<string, Probe>> {
+  const scope: TenantScope = { tenant: tenants[0]! };
+  const admin: TenantScope = { allTenants: true };
+  const find = (params: Record<string, string>, s: TenantScope = scope): Probe => {
     const query = parseJobQuery({ _size: String(PAGE), ...params });
     return async () => {
-      const page = await findJobs(store, s, query, Date.now(), openCursors);
+      const page = await monitor.jobs(s, query, openCursors);
       return { itemsRead: page.itemsRead, rows: page.items.length };
     };
   };
-  const first = await findJobs(store, scope, parseJobQuery({ _size: String(PAGE) }), Date.now(), openCursors);
+  const first = await monitor.jobs(scope, parseJobQuery({ _size: String(PAGE) }), openCursors);
   if (first.nextCursor === null) throw new Error('the list has a single page; seed more jobs');
   const probes: Record<string, Probe> = {
     list: find({}),
@@ -172,7 +172,7 @@ async function probesFor(store: JobStore, tenants: string[], bigParentId: string
     secondPage: find({ cursor: first.nextCursor }),
     listAllTenants: find({ system: 'true' }, admin),
     summary: async () => {
-      await readSummary(store, tenants[0]!);
+      await monitor.summary(scope);
       return {};
     },
   };

@@ -2,11 +2,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { JobStore } from '@stint/core/store/job-store';
-import { jobCsvLines } from '@stint/core/query/csv';
-import { openCursors } from '@stint/core/query/cursor';
-import { jobPages } from '@stint/core/query/job-finder';
-import { parseJobQuery } from '@stint/core/query/job-query';
+import { jobCsvLines, type MonitorReader, openCursors, parseJobQuery } from '@stint/core/query';
 
 /** What the export route and the EXPORT_JOBS job ask for per page. */
 const EXPORT_PAGE_SIZE = '1000';
@@ -40,12 +36,12 @@ export function collectGarbage(): void {
 }
 
 /**
- * Streams the CSV of every job of `tenants` (user and system jobs, as an admin's unfiltered
+ * Streams the CSV of every job of every tenant (user and system jobs, as an admin's unfiltered
  * export) into a sink that only counts, so what memory grows by is the exporter's working set
  * and not the document. Memory is sampled on a timer, and the emulator runs in its own
  * process (monitor-emulators.ts), so what grows here is the exporter: pages, jobs, lines.
  */
-export async function measureCsvExport(store: JobStore, tenants: string[]): Promise<CsvFigures> {
+export async function measureCsvExport(monitor: MonitorReader): Promise<CsvFigures> {
   const query = parseJobQuery({ system: 'true', _size: EXPORT_PAGE_SIZE });
   collectGarbage();
   const base = process.memoryUsage();
@@ -69,7 +65,7 @@ export async function measureCsvExport(store: JobStore, tenants: string[]): Prom
   });
   const started = performance.now();
   try {
-    const pages = jobPages(store, { allTenants: true, tenants }, query, Date.now(), openCursors);
+    const pages = monitor.jobPages({ allTenants: true }, query, openCursors);
     await pipeline(Readable.from(jobCsvLines(pages)), sink);
   } finally {
     clearInterval(timer);

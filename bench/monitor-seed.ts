@@ -8,12 +8,9 @@
  * once, which is fine for a few thousand rows but not for 100,000.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { JobStatus } from '@stint/core/job';
-import { summaryBucket, type JobRecord, type SummaryBucket } from '@stint/core/job-record';
-import type { JobStore } from '@stint/core/store/job-store';
-import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
-import { listingOf, statusIndexKeys, summaryKey, type Listing } from '@stint/core/store/table-keys';
-import { TenantDirectory } from '@stint/core/auth/tenant-directory';
+import { type JobStatus, summaryBucket, type SummaryBucket } from '@stint/core';
+import { childJobId, type JobRecord, type JobStore, type Listing, listingOf, newJobId, newJobRecord, statusIndexKeys, summaryKey } from '@stint/core/store';
+import { TenantDirectory } from '@stint/core/auth';
 
 export const USER_TYPES = ['IMPORT_RECORDS', 'EXPORT_RECORDS', 'EXECUTE_ACTION', 'DELETE_RECORDS', 'EXECUTE_LISTENER'];
 const SYSTEM_TYPES = ['STOP_APP', 'START_APP', 'DEPLOY_ENDPOINT'];

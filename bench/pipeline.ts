@@ -1,6 +1,7 @@
 import { defineJob } from '@stint/sdk';
-import { readSummary } from '@stint/core/query/stats-reader';
-import { JobStore } from '@stint/core/store/job-store';
+import { TenantDirectory } from '@stint/core/auth';
+import { MonitorReader } from '@stint/core/query';
+import { JobStore } from '@stint/core/store';
 import { createTestStack, emulatorClients, startEmulators, type TestStack } from '../test/support/stack.ts';
 import type { KeyLoad } from './ceilings.ts';
 import { attachMeter, PRICES } from './meter.ts';
@@ -39,8 +40,9 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
     }),
   );
   // The completion polling is the bench's own, read through a client without the meter.
-  const watch = new JobStore(emulatorClients(emulators).dynamo, stack.config.tableName);
-  await stack.runUntil(async () => (await readSummary(watch, 'bench')).completed >= jobs, 600_000);
+  const { dynamo } = emulatorClients(emulators);
+  const watch = new MonitorReader({ jobs: new JobStore(dynamo, stack.config.tableName), tenants: new TenantDirectory(dynamo, stack.config.tableName), clock: Date.now });
+  await stack.runUntil(async () => (await watch.summary({ tenant: 'bench' })).completed >= jobs, 600_000);
   const seconds = (performance.now() - started) / 1000;
   await stack.stop();
   const perJob = {

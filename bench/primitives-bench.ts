@@ -1,5 +1,5 @@
 import { defineJob } from '@stint/sdk';
-import { JobStore } from '@stint/core/store/job-store';
+import { JobStore } from '@stint/core/store';
 import { createTestStack, emulatorClients, startEmulators } from '../test/support/stack.ts';
 import { attachMeter, PRICES } from './meter.ts';
 import { countBatches } from './pipeline.ts';

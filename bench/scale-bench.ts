@@ -1,6 +1,6 @@
 import { defineJob } from '@stint/sdk';
-import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
-import { JobStore } from '@stint/core/store/job-store';
+import { readSummary, summaryListings } from '@stint/core/query';
+import { JobStore } from '@stint/core/store';
 import { startEmulators, type Emulators } from '@stint/local/emulators';
 import { createTestStack, emulatorClients } from '../test/support/stack.ts';
 import { hottestPerClass, PARTITION_LIMITS, projectCeilings, type Ceiling, type HotKey, type Scenario } from './ceilings.ts';

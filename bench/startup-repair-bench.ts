@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { JobStore } from '@stint/core/store/job-store';
-import { logSortKey } from '@stint/core/store/table-keys';
+import { JobStore, logSortKey } from '@stint/core/store';
 import { emulatorClients, startEmulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 import { repairLocalTable } from '@stint/local/repair/startup-repair';

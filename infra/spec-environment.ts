@@ -1,22 +1,9 @@
-import { SECRET_ENV } from '@stint/core/auth/api-secrets';
-import { AUTH_ENV } from '@stint/core/auth/auth-config';
+import { AUTH_ENV, SECRET_ENV } from '@stint/core/auth';
 import { ENV, RETENTION, WORKER } from '@stint/core/resource-spec';
 import { RATE_LIMIT_ENV } from '@stint/functions/api/api-options';
 import { defaultIntakeBinding, type IntakeBinding } from '@stint/functions/intake-binding';
 import { METRICS, serviceName } from './spec-observability.ts';
-import type { FunctionSpec } from './spec.ts';
-
-/**
- * The handlers' environment. Variable names come from the modules that read them (core's
- * ENV, AUTH_ENV and SECRET_ENV, the api's RATE_LIMIT_ENV); values from the deployment. An
- * optional setting left unset is passed as an empty string, which the handlers read as
- * "default". No value is a secret: the api's secrets are passed by ARN and read at run time.
- */
-export type EnvName =
-  | (typeof ENV)[keyof typeof ENV]
-  | (typeof AUTH_ENV)[keyof typeof AUTH_ENV]
-  | (typeof RATE_LIMIT_ENV)[keyof typeof RATE_LIMIT_ENV]
-  | (typeof SECRET_ENV)[keyof typeof SECRET_ENV];
+import type { EnvName, FunctionSpec } from './spec-types.ts';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 

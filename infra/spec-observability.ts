@@ -1,4 +1,4 @@
-import type { FunctionId } from './spec.ts';
+import type { FunctionId } from './spec-types.ts';
 
 /**
  * Metrics the handlers emit (as CloudWatch EMF, through Powertools) and the alarms both

@@ -1,5 +1,6 @@
 import { BUCKET } from '@stint/core/resource-spec';
-import type { DeploymentSettings, FunctionId, FunctionSpec, QueueId } from './spec.ts';
+import type { DeploymentSettings } from './spec-environment.ts';
+import type { FunctionId, FunctionSpec, QueueId } from './spec-types.ts';
 
 /**
  * Logical names of what a function may touch. Each front door resolves a name to ARNs, so

@@ -4,63 +4,22 @@
  * too, and adds what only a deployment needs: functions, triggers, bundling, permissions,
  * alarms. Changing a value here changes both deployments.
  */
-import { BUCKET, ENV, QUEUES, REPORTS, RETENTION, TABLE, WORKER, type QueueSpec } from '@stint/core/resource-spec';
-import { API_ENV, CONFIG_ENV, type EnvName } from './spec-environment.ts';
+import { BUCKET, ENV, QUEUES, REPORTS, RETENTION, TABLE, WORKER } from '@stint/core/resource-spec';
+import { API_ENV, CONFIG_ENV } from './spec-environment.ts';
+import type { CopyFile, FunctionId, FunctionSpec, QueueConsumer, QueueId } from './spec-types.ts';
 
 export { BUCKET, ENV, QUEUES, REPORTS, RETENTION, TABLE, WORKER };
 export * from './spec-bundling.ts';
 export * from './spec-environment.ts';
 export * from './spec-observability.ts';
 export * from './spec-permissions.ts';
-
-export type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper';
-export type QueueId = QueueSpec['id'];
+export type * from './spec-types.ts';
 
 export const RUNTIME = {
   /** Lambda runtime id; the esbuild target in spec-bundling.ts follows it. */
   lambda: 'nodejs22.x',
   architecture: 'arm64',
 } as const;
-
-export interface QueueConsumer {
-  queue: QueueId;
-  batchSize: number;
-  /** Cap on concurrent invocations this mapping starts; SQS's minimum is 2. */
-  maxConcurrency: number;
-}
-
-export interface FunctionSpec {
-  id: FunctionId;
-  description: string;
-  /** Handler module, relative to the repository root; it exports `handler`. */
-  entry: string;
-  memoryMb: number;
-  timeoutSeconds: number;
-  /** Variables besides Powertools' that the handler reads; spec-environment.ts gives their values. */
-  env: readonly EnvName[];
-  consumes: readonly QueueConsumer[];
-  /**
-   * Ceiling for the minified bundle in KiB; test/infra/bundle-size.test.ts enforces it. Set
-   * about 10% above the measured size: about 500 KiB of every bundle is the AWS SDK
-   * (DynamoDB, SQS, S3 and SNS clients), about 30 KiB croner (schedule times), and about
-   * 440 KiB is zod, which `import { z } from 'zod'` keeps whole; `import * as z from 'zod'`
-   * lets esbuild drop most of it.
-   */
-  bundleBudgetKb: number;
-  /** Files copied next to the bundle (repository-relative `from`, bundle-relative `to`). */
-  copyFiles: readonly CopyFile[];
-  /**
-   * Concurrent executions set aside for the function, which are also its ceiling; null takes
-   * from the account's shared pool. The account keeps at least 100 unreserved, so a deployment
-   * needs an account concurrency quota of at least this plus 100.
-   */
-  reservedConcurrency: number | null;
-}
-
-export interface CopyFile {
-  from: string;
-  to: string;
-}
 
 /**
  * The monitor's static files, which the api serves from `assets/` beside its bundle: its own

@@ -3,7 +3,6 @@ import { defineJob, defineSchedule, type JobDefinition, type ScheduleDefinition 
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import type { Role } from '@stint/core/auth/principal';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
-import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 import type { ApiEnv } from '@stint/functions/api/api-env';
 import type { ApiLimits } from '@stint/functions/api/api-options';
 import { createApi } from '@stint/functions/api/api';
@@ -11,6 +10,7 @@ import type { RateLimitOptions } from '@stint/functions/api/rate-limit';
 import type { OidcOptions } from '@stint/core/auth/oidc';
 import { afterAll, beforeAll } from 'vitest';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 export const ADMIN_TOKEN = 'local-admin-token-for-tests-0123456789';
 export const TENANT_A = 'tenant-a';
@@ -109,8 +109,7 @@ export async function createApiStack(emulators: Emulators, options: ApiStackOpti
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.runsKept !== undefined ? { runsKept: options.runsKept } : {}),
   });
-  for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
-  for (const definition of options.appDefinitions?.(stack) ?? []) stack.engine.deps.registry.register(definition);
+  for (const definition of options.appDefinitions?.(stack) ?? []) engineInternals(stack.engine).deps.registry.register(definition);
   const app = createApi({
     engine: stack.engine,
     clients: stack.clients,

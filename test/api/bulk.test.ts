@@ -3,12 +3,13 @@ import type { Job, JobStatus } from '@stint/core';
 import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, TENANT_B, type ApiStack } from './api-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 let api: ApiStack;
 useApiStack((stack) => (api = stack));
 
-const place = (status: JobStatus, tenant: string) => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant });
-const statusOf = async (id: string) => (await api.stack.engine.deps.jobs.get(id))?.status;
+const place = (status: JobStatus, tenant: string) => placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status, tenant });
+const statusOf = async (id: string) => (await engineInternals(api.stack.engine).deps.jobs.get(id))?.status;
 const finished = (job: Job) => async () => (await api.stack.engine.get(job.id, { allTenants: true })).status === 'FINISHED';
 
 describe('POST /api/jobs/bulk by ids', () => {
@@ -81,10 +82,10 @@ describe('POST /api/jobs/bulk by filter', () => {
   it('retries every failed job of a type, and only those', async () => {
     const tenant = 'retry-co';
     const failed = await Promise.all(
-      Array.from({ length: 3 }, () => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' })),
+      Array.from({ length: 3 }, () => placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' })),
     );
     const fine = await place('FINISHED', tenant);
-    const otherType = await placeJob(api.stack.engine.deps.jobs, { type: 'FAILING', status: 'FINISHED', tenant, failed: 'the step threw' });
+    const otherType = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'FAILING', status: 'FINISHED', tenant, failed: 'the step threw' });
 
     const accepted = await api.call('POST', `/api/jobs/bulk?tenant=${tenant}`, {
       body: { op: 'retry', filter: { status: 'FINISHED', hasErrors: true, type: 'QUICK' } },
@@ -96,8 +97,8 @@ describe('POST /api/jobs/bulk by filter', () => {
     expect((await api.stack.engine.get(job.id, { tenant })).results).toEqual({ operation: 'retry', matched: 3, changed: 3, failed: 0, failures: [] });
     await api.stack.runUntil(async () => (await Promise.all(failed.map((f) => statusOf(f.id)))).every((status) => status === 'FINISHED'));
     for (const f of failed) expect(await api.stack.engine.get(f.id, { tenant })).toMatchObject({ status: 'FINISHED', hasErrors: false, attempt: 2 });
-    expect(await api.stack.engine.deps.jobs.get(fine.id)).toEqual(fine);
-    expect(await api.stack.engine.deps.jobs.get(otherType.id)).toEqual(otherType);
+    expect(await engineInternals(api.stack.engine).deps.jobs.get(fine.id)).toEqual(fine);
+    expect(await engineInternals(api.stack.engine).deps.jobs.get(otherType.id)).toEqual(otherType);
   });
 });
 

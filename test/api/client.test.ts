@@ -22,6 +22,7 @@ import {
 import { placeJob } from '../support/jobs.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { ADMIN_TOKEN, AUDIT, createApiStack, NIGHTLY, PURGE, TENANT_A, TENANT_B, TEST_SCHEDULES, type ApiStack } from './api-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** The typed client over a real HTTP server, against the local stack. */
 let emulators: Emulators;
@@ -56,7 +57,7 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
-const place = (status: CoreJob['status'], tenant = TENANT_A) => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant });
+const place = (status: CoreJob['status'], tenant = TENANT_A) => placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status, tenant });
 
 it('mirrors the server’s job and schedule shapes', () => {
   expectTypeOf<Job>().toEqualTypeOf<CoreJob>();
@@ -143,7 +144,7 @@ describe('operations', () => {
     await tenantAdmin.delete(job.id);
     expect(await tenantAdmin.findById(job.id)).toBeNull();
 
-    const stopping = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'STOPPING', tenant: TENANT_A, leased: true });
+    const stopping = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'STOPPING', tenant: TENANT_A, leased: true });
     expect((await tenantAdmin.forceStop(stopping.id)).status).toBe('STOPPED');
     const resumed = await tenantAdmin.resume(stopping.id);
     expect(resumed.status).toBe('PENDING');
@@ -151,7 +152,7 @@ describe('operations', () => {
     const finished = await place('FINISHED');
     expect((await tenantAdmin.restart(finished.id)).status).toBe('PENDING');
 
-    const failed = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
+    const failed = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
     expect(await tenantAdmin.retry(failed.id)).toMatchObject({ status: 'PENDING', attempt: 2 });
   });
 

@@ -6,6 +6,7 @@ import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { ADMIN_TOKEN, createApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** RFC 4180: quoted cells may hold commas, CRLFs and doubled quotes. */
 function parseCsv(text: string): string[][] {
@@ -73,7 +74,7 @@ describe('GET /api/jobs/export.csv', () => {
 
   it('runs a large export as an EXPORT_JOBS job that streams to S3; the download matches row by row', async () => {
     const tenant = 'big-export';
-    for (let i = 0; i < 60; i++) await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant });
+    for (let i = 0; i < 60; i++) await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant });
 
     const accepted = await api.call('GET', `/api/jobs/export.csv?tenant=${tenant}`);
     expect(accepted.status).toBe(202);
@@ -120,7 +121,7 @@ describe('GET /api/jobs/export.csv', () => {
 
 describe('GET /api/jobs/:id/download', () => {
   it('answers 404 for a job without a result file', async () => {
-    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A });
+    const job = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A });
     const response = await api.call('GET', `/api/jobs/${job.id}/download`, { token: api.tokens.viewerA });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ error: { code: 'notFound', message: `job ${job.id} has no result file` } });

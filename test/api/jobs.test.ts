@@ -5,13 +5,14 @@ import type { Job } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
 import { useApiStack, TENANT_A, TENANT_B, type ApiStack } from './api-stack.ts';
 import { externalTypes } from '@stint/core/auth/job-access';
+import { engineInternals } from '@stint/core/testing';
 
 let api: ApiStack;
 useApiStack((stack) => (api = stack));
 
 const json = async <T = Record<string, unknown>>(response: Response) => (await response.json()) as T;
 const place = (status: Parameters<typeof placeJob>[1]['status'], tenant = TENANT_A) =>
-  placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant, leased: status === 'RUNNING' || status === 'STOPPING' });
+  placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status, tenant, leased: status === 'RUNNING' || status === 'STOPPING' });
 
 describe('GET /health', () => {
   it('answers without credentials', async () => {
@@ -80,7 +81,7 @@ describe('POST /api/jobs', () => {
     const response = await api.call('POST', '/api/jobs', { body });
     expect(response.status).toBe(400);
     // The document's enum of types is what this deployment registered: the test's and the system ones.
-    const types = externalTypes(api.stack.engine.deps.registry)
+    const types = externalTypes(engineInternals(api.stack.engine).deps.registry)
       .map((definition) => definition.type)
       .join(', ');
     expect(types).toContain('QUICK');
@@ -161,7 +162,7 @@ describe('operations', () => {
   });
 
   it('retry: 200 with the job at its next attempt; 409 for a job that finished without errors', async () => {
-    const failed = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
+    const failed = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
     const fine = await place('FINISHED');
 
     const response = await api.call('POST', `/api/jobs/${failed.id}/retry`, { token: api.tokens.tenantAdminA });
@@ -198,7 +199,7 @@ describe('operations', () => {
     const placed = await place('PENDING');
     const response = await api.call('POST', `/api/jobs/${placed.id}/stop`, { token: api.tokens.viewerA });
     expect(response.status).toBe(403);
-    expect((await api.stack.engine.deps.jobs.get(placed.id))?.status).toBe('PENDING');
+    expect((await engineInternals(api.stack.engine).deps.jobs.get(placed.id))?.status).toBe('PENDING');
   });
 });
 

@@ -4,12 +4,13 @@ import { LogStore } from '@stint/core/store/log-store';
 import { createApi } from '@stint/functions/api/api';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, type ApiStack } from './api-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 let api: ApiStack;
 useApiStack((stack) => (api = stack));
 
 const place = (status: 'PENDING' | 'RUNNING' | 'FINISHED') =>
-  placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status, tenant: TENANT_A, leased: status === 'RUNNING' });
+  placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status, tenant: TENANT_A, leased: status === 'RUNNING' });
 
 describe('job logs', () => {
   it('adds INFO and ERROR lines (201) and reads them newest first, filtered by level', async () => {
@@ -80,7 +81,7 @@ describe('log periods in a time zone', () => {
     const job = await place('RUNNING');
     const logs = new LogStore(api.stack.clients.dynamo, api.stack.config.tableName);
     const line = { timestamp: zones[0]!.start, level: 'INFO' as const, message: 'at the earlier midnight', additionalInfo: null };
-    await api.stack.engine.deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
+    await engineInternals(api.stack.engine).deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
 
     const read = async (query: string) =>
       ((await (await api.call('GET', `/api/jobs/${job.id}/logs?${query}`)).json()) as { items: Array<{ message: string }> }).items.map((l) => l.message);

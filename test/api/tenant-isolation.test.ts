@@ -3,6 +3,7 @@ import { createWebApp } from '@stint/web';
 import type { JobStatus } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, TENANT_B, type ApiStack, type Credentials } from './api-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * Tenants are walls (DESIGN.md invariant 6): every route × every kind of caller × a job of
@@ -83,15 +84,15 @@ describe('tenant walls', () => {
   it.each(cases)('$route by $caller on a job of $tenant → $expected', async (c) => {
     // Prepare: a job of the tenant, in a status the route's operation applies from.
     const leased = c.status === 'RUNNING' || c.status === 'STOPPING';
-    const job = await placeJob(api.stack.engine.deps.jobs, {
+    const job = await placeJob(engineInternals(api.stack.engine).deps.jobs, {
       type: 'QUICK',
       status: c.status,
       tenant: c.tenant,
       leased,
       ...(c.failed ? { failed: 'the step threw' } : {}),
     });
-    if (c.route === 'download') await api.stack.engine.deps.jobs.tryUpdate(job.id, { set: { resultFile: `exports/${c.tenant}/${job.id}.csv` } });
-    const before = await api.stack.engine.deps.jobs.get(job.id);
+    if (c.route === 'download') await engineInternals(api.stack.engine).deps.jobs.tryUpdate(job.id, { set: { resultFile: `exports/${c.tenant}/${job.id}.csv` } });
+    const before = await engineInternals(api.stack.engine).deps.jobs.get(job.id);
 
     // Act
     const response = await api.call(c.method, c.path(job.id), { token: tokenOf(api.tokens, c.caller), ...(c.body ? { body: c.body(job.id) } : {}) });
@@ -109,7 +110,7 @@ describe('tenant walls', () => {
       expect(body.results[job.id]).toMatchObject(c.visible ? { status: 'ok' } : { status: 'error', code: 'notFound' });
     }
     const changed = c.expected < 300 && c.kind !== 'read' && c.kind !== 'list' && c.route !== 'POST logs' && (c.kind !== 'bulk' || c.visible);
-    if (!changed) expect(await api.stack.engine.deps.jobs.get(job.id)).toEqual(before);
+    if (!changed) expect(await engineInternals(api.stack.engine).deps.jobs.get(job.id)).toEqual(before);
   });
 });
 
@@ -148,9 +149,9 @@ describe('tenant walls on the monitor’s job page', () => {
   });
 
   it.each(PAGE_CASES)('/jobs/:id by $caller on a job of $tenant → $expected', async (c) => {
-    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: c.tenant });
+    const job = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: c.tenant });
     const label = `page of ${job.id}`;
-    await api.stack.engine.deps.jobs.tryUpdate(job.id, { set: { label } });
+    await engineInternals(api.stack.engine).deps.jobs.tryUpdate(job.id, { set: { label } });
     const cookie = cookies.get(c.caller);
 
     const response = await monitor.request(`/jobs/${job.id}`, { headers: cookie ? { cookie } : {} });
@@ -176,8 +177,8 @@ describe('tenant parameter', () => {
   });
 
   it('lets an admin narrow a list to one tenant', async () => {
-    const a = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'CANCELED', tenant: TENANT_A });
-    const b = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', status: 'CANCELED', tenant: TENANT_B });
+    const a = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'CANCELED', tenant: TENANT_A });
+    const b = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'CANCELED', tenant: TENANT_B });
     const response = await api.call('GET', `/api/jobs?status=CANCELED&tenant=${TENANT_B}&_size=1000`);
     const ids = ((await response.json()) as { items: Array<{ id: string }> }).items.map((j) => j.id);
     expect(ids).toContain(b.id);

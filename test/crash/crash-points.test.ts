@@ -6,6 +6,7 @@ import { crashHarness, expectStepsRan, type CrashCase as Case, type CrashHarness
 import { SCHEDULE_CASES } from './schedule-cases.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { setSwitch } from '../support/crash-scenarios.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * One test per named crash point (docs/architecture.md, "Every multi-write sequence"): a
@@ -290,7 +291,7 @@ const CASES: Case[] = [
         const children = await h.children(rootId);
         expect(children.every((c) => isEnded(c.status))).toBe(true);
         expect(children.some((c) => c.status === 'CANCELED')).toBe(true);
-        expect((await h.stack.engine.deps.checkpoints.load(rootId)).size).toBe(0);
+        expect((await engineInternals(h.stack.engine).deps.checkpoints.load(rootId)).size).toBe(0);
       },
     }),
   ),
@@ -303,7 +304,7 @@ const CASES: Case[] = [
       await h.stack.stop();
       await h.crashAt('delete.partitionsCleared', { kind: 'apply', operation: 'delete', jobId: job.id });
       await h.recover(async () => (await h.job(job.id)) === undefined && (await h.markerOf(job.id)) === undefined);
-      expect((await h.stack.engine.deps.jobs.queryPartition(`J#${job.id}`, '')).items).toEqual([]);
+      expect((await engineInternals(h.stack.engine).deps.jobs.queryPartition(`J#${job.id}`, '')).items).toEqual([]);
     },
   },
   {

@@ -4,6 +4,7 @@ import { openCursors } from '@stint/core/query/cursor';
 import { parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
 import { expectStepsRan, type CrashCase, type CrashHarness } from '../support/crash-harness.ts';
 import { CRASH_SCHEDULE } from '../support/crash-scenarios.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * The schedule crash points' cases (crash-points.test.ts runs them with the others): a slot's
@@ -14,10 +15,10 @@ const ALL = { allTenants: true } as const;
 
 /** CRASH_SCHEDULE's run records as stored, newest first: read past every reader that settles them. */
 async function runRecords(h: CrashHarness) {
-  return (await h.stack.engine.schedules.deps.history.page(ADMIN_TENANT, CRASH_SCHEDULE.id, { limit: 10 })).records;
+  return (await engineInternals(h.stack.engine).schedules.history.page(ADMIN_TENANT, CRASH_SCHEDULE.id, { limit: 10 })).records;
 }
 
-const scheduleRow = (h: CrashHarness) => h.stack.engine.schedules.deps.store.get(ADMIN_TENANT, CRASH_SCHEDULE.id);
+const scheduleRow = (h: CrashHarness) => engineInternals(h.stack.engine).schedules.store.get(ADMIN_TENANT, CRASH_SCHEDULE.id);
 
 /** A run of CRASH_SCHEDULE whose process died between its job's end and its record's. */
 async function runEndedUnrecorded(h: CrashHarness): Promise<string> {
@@ -89,7 +90,7 @@ export const SCHEDULE_CASES: CrashCase[] = [
       await expectRunShown(h, id, false);
       expect(await runRecords(h)).toMatchObject([{ jobId: id, status: 'success' }]);
       // Gone without the engine, as DynamoDB's TTL removes an expired job: the record stands on its own.
-      expect(await h.stack.engine.deps.jobs.deleteJobIf(id, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
+      expect(await engineInternals(h.stack.engine).deps.jobs.deleteJobIf(id, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
       await expectRunShown(h, id, true);
     },
   },

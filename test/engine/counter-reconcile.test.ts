@@ -6,6 +6,7 @@ import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { summaryKey } from '@stint/core/store/table-keys';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * The summary cards re-derived from the job items (packages/core/src/counter-reconcile.ts),
@@ -72,24 +73,24 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
   }
 
   const sweep = async () => (await stack.engine.sweep()).countersCorrected;
-  const summaryItem = (tenant: string) => stack.engine.deps.jobs.getItem(summaryKey(tenant, ROOTS));
+  const summaryItem = (tenant: string) => engineInternals(stack.engine).deps.jobs.getItem(summaryKey(tenant, ROOTS));
 
   it('corrects cards whose deltas were lost only on a second quiet visit a settle period after the first', async () => {
     await start();
     await runLosingDeltas('acme', ['OK', 'OK', 'ERRS', 'PARENT']);
     // Creations landed; every end and both children's creations were lost.
-    expect(await readSummary(stack.engine.deps.jobs, 'acme')).toEqual({ total: 4, active: 4, completed: 0, failed: 0, canceled: 0 });
+    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme')).toEqual({ total: 4, active: 4, completed: 0, failed: 0, canceled: 0 });
 
     offset += SETTLE_MS + 1;
     expect(await sweep()).toBe(0);
     expect(await sweep()).toBe(0); // the candidate is still younger than the settle period
-    expect((await readSummary(stack.engine.deps.jobs, 'acme')).active).toBe(4);
+    expect((await readSummary(engineInternals(stack.engine).deps.jobs, 'acme')).active).toBe(4);
 
     offset += SETTLE_MS;
     expect(await sweep()).toBe(2); // root jobs and their children
-    expect(await readSummary(stack.engine.deps.jobs, 'acme')).toEqual({ total: 4, active: 0, completed: 3, failed: 1, canceled: 0 });
-    expect(await readSummary(stack.engine.deps.jobs, 'acme', [CHILDREN])).toEqual({ total: 2, active: 0, completed: 2, failed: 0, canceled: 0 });
-    expect((await readSummary(stack.engine.deps.jobs, 'acme', summaryListings({ children: true }))).total).toBe(6);
+    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme')).toEqual({ total: 4, active: 0, completed: 3, failed: 1, canceled: 0 });
+    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme', [CHILDREN])).toEqual({ total: 2, active: 0, completed: 2, failed: 0, canceled: 0 });
+    expect((await readSummary(engineInternals(stack.engine).deps.jobs, 'acme', summaryListings({ children: true }))).total).toBe(6);
 
     offset += 2 * SETTLE_MS;
     expect(await sweep()).toBe(0);
@@ -114,7 +115,7 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
 
     offset += SETTLE_MS + 1;
     expect(await sweep()).toBe(1);
-    expect(await readSummary(stack.engine.deps.jobs, 'acme')).toEqual({ total: 4, active: 0, completed: 4, failed: 0, canceled: 0 });
+    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme')).toEqual({ total: 4, active: 0, completed: 4, failed: 0, canceled: 0 });
   });
 
   it('walks the tenant directory a page per sweep, so every tenant is visited in turn', async () => {
@@ -122,10 +123,10 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
     const tenants = ['t-a', 't-b', 't-c'];
     // Each tenant's cards say one job that does not exist (a delta whose job write was lost).
     for (const tenant of tenants) {
-      await stack.engine.deps.tenants.remember(tenant);
-      await stack.engine.deps.counters.applySummary(tenant, ROOTS, { total: 1, active: 1 });
+      await engineInternals(stack.engine).deps.tenants.remember(tenant);
+      await engineInternals(stack.engine).deps.counters.applySummary(tenant, ROOTS, { total: 1, active: 1 });
     }
-    const { jobs: store, tenants: directory } = stack.engine.deps;
+    const { jobs: store, tenants: directory } = engineInternals(stack.engine).deps;
     const visit = (now: number) => reconcileSome(store, directory, now, SETTLE_MS, 2);
     const t = Date.now() + SETTLE_MS + 1;
     expect(await visit(t)).toEqual({ corrected: 0, pending: 2 });
@@ -139,8 +140,8 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
     await start();
     await runLosingDeltas('acme', ['OK', 'ERRS']);
     await stack.poller.stop();
-    expect(await recountWhileStopped(stack.engine.deps.jobs, stack.engine.deps.tenants)).toBe(1);
-    expect(await readSummary(stack.engine.deps.jobs, 'acme')).toEqual({ total: 2, active: 0, completed: 1, failed: 1, canceled: 0 });
-    expect(await recountWhileStopped(stack.engine.deps.jobs, stack.engine.deps.tenants)).toBe(0);
+    expect(await recountWhileStopped(engineInternals(stack.engine).deps.jobs, engineInternals(stack.engine).deps.tenants)).toBe(1);
+    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme')).toEqual({ total: 2, active: 0, completed: 1, failed: 1, canceled: 0 });
+    expect(await recountWhileStopped(engineInternals(stack.engine).deps.jobs, engineInternals(stack.engine).deps.tenants)).toBe(0);
   });
 });

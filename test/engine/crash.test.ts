@@ -5,6 +5,7 @@ import { createTestStack, emulatorClients, startEmulators, type Emulators, type 
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
 import { countedStepsJob, StepLedger, stepName } from '../support/crash-jobs.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** The killed worker's lease: its jobs are taken over this long after the kill. */
 const LEASE_MS = 1_500;
@@ -53,7 +54,7 @@ describe.each(DYNAMO_BACKENDS)('a worker killed mid-slice on %s', (backend) => {
     const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: stack.config.tableName, bucketName: stack.config.bucketName });
     const ledger = new StepLedger(clients.dynamo, stack.config.tableName);
     for (const definition of [...app.definitions, countedStepsJob(ledger, 'survivor')]) {
-      stack.engine.deps.registry.register(definition);
+      engineInternals(stack.engine).deps.registry.register(definition);
     }
     await app.seed('acme');
     const selection = await app.records('acme').queryIds('companies', { type: 'a', city: 'Madrid' });

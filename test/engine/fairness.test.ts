@@ -5,6 +5,7 @@ import { encodeWorkMessage, type WorkMessage } from '@stint/core/work-queue';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const FAN_OUT = defineJob<{ children: number }>({
   type: 'FAN_OUT',
@@ -61,7 +62,7 @@ function costly(clock: ReturnType<typeof handClock>) {
 function handWorker(stack: TestStack) {
   const sent: Array<WorkMessage & { lane: Lane }> = [];
   const done = new Set<number>();
-  const queue = stack.engine.deps.queue;
+  const queue = engineInternals(stack.engine).deps.queue;
   const send = queue.send.bind(queue);
   queue.send = async (lane, message, delaySeconds) => {
     sent.push({ v: 1, lane, ...message });
@@ -99,7 +100,7 @@ describe.each(DYNAMO_BACKENDS)('fair dispatch per root on %s', (backend) => {
     try {
       const a = (await stack.engine.submit({ type: 'FAN_OUT', tenant: 'acme', data: { children } })).job;
       await stack.runUntil(async () => {
-        const job = await stack.engine.deps.jobs.get(a.id);
+        const job = await engineInternals(stack.engine).deps.jobs.get(a.id);
         return job?.parked === 'waiting';
       }, 120_000);
       const startsBefore = stack.events.filter((e) => e.type === 'jobStarted').length;
@@ -173,7 +174,7 @@ describe.each(DYNAMO_BACKENDS)('fair dispatch per root on %s', (backend) => {
     const stack = await createTestStack(emulators, { definitions: [FAN_OUT, LEAF], tuning: { maxInFlightPerRoot: 2 } });
     try {
       const normal = (await stack.engine.submit({ type: 'FAN_OUT', tenant: 'acme', data: { children: 30 } })).job;
-      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(normal.id))?.parked === 'waiting');
+      await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(normal.id))?.parked === 'waiting');
       const low = (await stack.engine.submit({ type: 'LEAF', tenant: 'acme', lowPriority: true })).job;
       await stack.runUntil(async () => {
         const [n, l] = await Promise.all([stack.engine.get(normal.id, { tenant: 'acme' }), stack.engine.get(low.id, { tenant: 'acme' })]);

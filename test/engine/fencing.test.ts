@@ -5,6 +5,7 @@ import { createTestStack, startEmulators, type Emulators } from '../support/stac
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually, gate } from '../support/gate.ts';
 import { countedStepsJob, StepLedger, stepName } from '../support/crash-jobs.ts';
+import { engineInternals } from '@stint/core/testing';
 
 describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
   let emulators: Emulators;
@@ -18,7 +19,7 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
   it('runs each step once when the same slice message is delivered twice at once, and again later', async () => {
     const stack = await createTestStack(emulators, { definitions: [] });
     const ledger = new StepLedger(stack.clients.dynamo, stack.config.tableName);
-    stack.engine.deps.registry.register(countedStepsJob(ledger, 'worker'));
+    engineInternals(stack.engine).deps.registry.register(countedStepsJob(ledger, 'worker'));
     const { job: submitted } = await stack.engine.submit({ type: 'COUNTED_STEPS', tenant: 'acme', data: { steps: 3, ms: 30 } });
     const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
 
@@ -53,7 +54,7 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
         return { late: true };
       },
     });
-    stack.engine.deps.registry.register(job);
+    engineInternals(stack.engine).deps.registry.register(job);
     const { job: submitted } = await stack.engine.submit({ type: 'SLOW', tenant: 'acme' });
     const body = encodeWorkMessage({ jobId: submitted.id, rootId: submitted.rootId, tenant: 'acme' });
     const slice = stack.engine.processBatch([{ body }]);
@@ -63,14 +64,14 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
     expect(stopping?.status).toBe('STOPPING');
     const stopped = await stack.engine.apply('force-stop', submitted.id, { tenant: 'acme' });
     expect(stopped?.status).toBe('STOPPED');
-    const afterForceStop = await stack.engine.deps.jobs.get(submitted.id);
+    const afterForceStop = await engineInternals(stack.engine).deps.jobs.get(submitted.id);
 
     release.open();
     const { outcomes } = await slice;
 
     expect(outcomes).toEqual(['leaseLost']);
-    expect(await stack.engine.deps.jobs.get(submitted.id)).toEqual(afterForceStop);
-    const checkpoints = await stack.engine.deps.checkpoints.load(submitted.id);
+    expect(await engineInternals(stack.engine).deps.jobs.get(submitted.id)).toEqual(afterForceStop);
+    const checkpoints = await engineInternals(stack.engine).deps.checkpoints.load(submitted.id);
     expect(checkpoints.has('after')).toBe(false);
     expect(await ledger.counts(submitted.id)).toEqual({ before: 1, slow: 1 });
 
@@ -145,7 +146,7 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
     await stack.stop();
     expect(await stack.engine.get(a.id, { tenant: 'acme' })).toMatchObject({ hasErrors: false, results: { calls: 3 } });
     expect(await stack.engine.get(b.id, { tenant: 'acme' })).toMatchObject({ hasErrors: true, error: 'always' });
-    const logs = await stack.engine.deps.jobs.queryPartition(`J#${b.id}`, 'L#');
+    const logs = await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${b.id}`, 'L#');
     expect(logs.items.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['job failed: always']);
   });
 });
@@ -184,7 +185,7 @@ describe('continuation slices', () => {
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(runs.size).toBe(12);
     // Lines logged outside steps are written once, not again on each replay.
-    const logs = await stack.engine.deps.jobs.queryPartition(`J#${job.id}`, 'L#');
+    const logs = await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${job.id}`, 'L#');
     expect(logs.items.map((l) => l.message)).toEqual(Array.from({ length: 12 }, (_, i) => `after s${i}`));
   });
 });
@@ -249,8 +250,8 @@ describe('a job whose slices keep dying', () => {
       // A slice that dies holding its lease, as a killed or timed-out Lambda leaves it.
       void stack.engine.processBatch([{ body }]);
       // This slice took the lease (the previous one's owner is the same worker, so the epoch tells).
-      await eventually(async () => (await stack.engine.deps.jobs.get(submitted.id))?.leaseEpoch === lost + 1);
-      await stack.engine.deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
+      await eventually(async () => (await engineInternals(stack.engine).deps.jobs.get(submitted.id))?.leaseEpoch === lost + 1);
+      await engineInternals(stack.engine).deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
     }
     const { outcomes } = await stack.engine.processBatch([{ body }]);
     expect(outcomes).toEqual(['failed']);

@@ -6,6 +6,7 @@ import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually, gate } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,7 +34,7 @@ describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that cat
       if (point !== 'slice.yielded') return;
       // Slow lane writes after the yield: several heartbeat periods pass here.
       await sleep(400);
-      leasesAfterYield.push((await stack.engine.deps.jobs.get(detail.jobId!))?.leaseExpiresAt);
+      leasesAfterYield.push((await engineInternals(stack.engine).deps.jobs.get(detail.jobId!))?.leaseExpiresAt);
     });
     try {
       const { job } = await stack.engine.submit({ type: 'LONG', tenant: 'acme' });
@@ -73,7 +74,7 @@ describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that cat
       const { job: root } = await stack.engine.submit({ type: 'PARENT', tenant: 'acme' });
       await stack.runUntil(() => started === 3);
       expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
-      const children = async () => [...(await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id))).values()];
+      const children = async () => [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id))).values()];
       // The children hold their workers inside a step: they are asked to stop, not stopped.
       expect((await children()).map((c) => c.status)).toEqual(['STOPPING', 'STOPPING', 'STOPPING']);
 
@@ -119,7 +120,7 @@ describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that cat
         void stack.engine.processBatch([{ body }]);
         await eventually(() => hangs === lost + 1, 20_000);
         // The slice is lost: its lease lapses as a dead worker's would.
-        await stack.engine.deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
+        await engineInternals(stack.engine).deps.jobs.tryUpdate(submitted.id, { set: { leaseExpiresAt: Date.now() - 1 } });
       }
       const { outcomes } = await stack.engine.processBatch([{ body }]);
       expect(outcomes).toEqual(['finished']);

@@ -4,6 +4,7 @@ import { JOB_STATUSES, OPERATIONS, type JobStatus, type Operation } from '@stint
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { placeJob } from '../support/jobs.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const RESTARTABLE = defineJob({ type: 'RESTARTABLE', restartable: true, run: async () => ({}) });
 
@@ -41,14 +42,14 @@ describe.each(DYNAMO_BACKENDS)('status × operation on %s', (backend) => {
 
   it.each(pairs)('$operation from $status', async ({ status, operation }) => {
     // Prepare: a running job holds a live lease, as it would while a worker runs it.
-    const placed = await placeJob(stack.engine.deps.jobs, {
+    const placed = await placeJob(engineInternals(stack.engine).deps.jobs, {
       type: 'RESTARTABLE',
       status,
       leased: status === 'RUNNING' || status === 'STOPPING',
       lowPriority: operation === 'remove-low-priority',
       ...(operation === 'retry' ? { failed: 'step 2 threw' } : {}),
     });
-    const before = await stack.engine.deps.jobs.get(placed.id);
+    const before = await engineInternals(stack.engine).deps.jobs.get(placed.id);
 
     // Act
     const attempt = stack.engine.apply(operation, placed.id, { tenant: 'acme' });
@@ -56,14 +57,14 @@ describe.each(DYNAMO_BACKENDS)('status × operation on %s', (backend) => {
     // Assess
     if (!(status in EXPECTED[operation])) {
       await expect(attempt).rejects.toMatchObject({ code: 'conflict' });
-      expect(await stack.engine.deps.jobs.get(placed.id)).toEqual(before);
+      expect(await engineInternals(stack.engine).deps.jobs.get(placed.id)).toEqual(before);
       return;
     }
     const job = await attempt;
     const expected = EXPECTED[operation][status];
     if (expected === null) {
       expect(job).toBeNull();
-      expect(await stack.engine.deps.jobs.get(placed.id)).toBeUndefined();
+      expect(await engineInternals(stack.engine).deps.jobs.get(placed.id)).toBeUndefined();
       return;
     }
     expect(job?.status).toBe(expected);
@@ -72,15 +73,15 @@ describe.each(DYNAMO_BACKENDS)('status × operation on %s', (backend) => {
   });
 
   it('answers 404-style notFound for another tenant’s job, changing nothing', async () => {
-    const placed = await placeJob(stack.engine.deps.jobs, { type: 'RESTARTABLE', status: 'STOPPED', tenant: 'other' });
+    const placed = await placeJob(engineInternals(stack.engine).deps.jobs, { type: 'RESTARTABLE', status: 'STOPPED', tenant: 'other' });
     await expect(stack.engine.apply('resume', placed.id, { tenant: 'acme' })).rejects.toMatchObject({ code: 'notFound' });
-    expect((await stack.engine.deps.jobs.get(placed.id))?.status).toBe('STOPPED');
+    expect((await engineInternals(stack.engine).deps.jobs.get(placed.id))?.status).toBe('STOPPED');
   });
 
   it('refuses to restart a type that is not restartable', async () => {
     const other = await createTestStack(emulators, { definitions: [defineJob({ type: 'ONCE', run: async () => ({}) })] });
-    const placed = await placeJob(other.engine.deps.jobs, { type: 'ONCE', status: 'FINISHED' });
+    const placed = await placeJob(engineInternals(other.engine).deps.jobs, { type: 'ONCE', status: 'FINISHED' });
     await expect(other.engine.apply('restart', placed.id, { tenant: 'acme' })).rejects.toMatchObject({ code: 'conflict' });
-    expect((await other.engine.deps.jobs.get(placed.id))?.status).toBe('FINISHED');
+    expect((await engineInternals(other.engine).deps.jobs.get(placed.id))?.status).toBe('FINISHED');
   });
 });

@@ -4,6 +4,7 @@ import { childIds } from '@stint/core/engine/job-tree';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { gate } from '../support/gate.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** Low priority covers a tree's unfinished members, set and removed, and new children inherit it. */
 let held = gate();
@@ -36,14 +37,14 @@ describe.each(DYNAMO_BACKENDS)('low priority over a tree on %s', (backend) => {
     held = gate();
     const tenant = 'acme';
     const { job } = await stack.engine.submit({ type: 'TREE', tenant, data: { children: 3 } });
-    await stack.runUntil(async () => (await stack.engine.deps.jobs.get(job.id))?.parked === 'waiting');
-    const flags = async () => [...(await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, job.id))).values()].map((c) => c.lowPriority);
+    await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(job.id))?.parked === 'waiting');
+    const flags = async () => [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, job.id))).values()].map((c) => c.lowPriority);
 
     expect((await stack.engine.apply('set-low-priority', job.id, { tenant }))?.lowPriority).toBe(true);
     expect(await flags()).toEqual([true, true, true]);
     const adopted = (await stack.engine.submit({ type: 'HELD', tenant, parentId: job.id })).job;
-    await stack.runUntil(async () => !(await stack.engine.deps.jobs.get(adopted.id))?.adopting);
-    expect((await stack.engine.deps.jobs.get(adopted.id))?.lowPriority).toBe(true);
+    await stack.runUntil(async () => !(await engineInternals(stack.engine).deps.jobs.get(adopted.id))?.adopting);
+    expect((await engineInternals(stack.engine).deps.jobs.get(adopted.id))?.lowPriority).toBe(true);
 
     expect((await stack.engine.apply('remove-low-priority', job.id, { tenant }))?.lowPriority).toBe(false);
     expect(await flags()).toEqual([false, false, false, false]);
@@ -52,11 +53,11 @@ describe.each(DYNAMO_BACKENDS)('low priority over a tree on %s', (backend) => {
     await stack
       .runUntil(async () => {
         await stack.engine.sweep();
-        return (await stack.engine.deps.jobs.get(job.id))?.status === 'FINISHED';
+        return (await engineInternals(stack.engine).deps.jobs.get(job.id))?.status === 'FINISHED';
       }, 20_000)
       .catch(async (e) => {
-        const all = [job.id, ...(await childIds(stack.engine.deps, job.id))];
-        for (const r of (await stack.engine.deps.jobs.getMany(all)).values())
+        const all = [job.id, ...(await childIds(engineInternals(stack.engine).deps, job.id))];
+        for (const r of (await engineInternals(stack.engine).deps.jobs.getMany(all)).values())
           console.log(
             JSON.stringify({
               id: r.id,
@@ -69,7 +70,7 @@ describe.each(DYNAMO_BACKENDS)('low priority over a tree on %s', (backend) => {
               lease: r.leaseExpiresAt,
             }),
           );
-        console.log(JSON.stringify(await stack.engine.deps.jobs.queryPartition(`F#${job.id}`, '')));
+        console.log(JSON.stringify(await engineInternals(stack.engine).deps.jobs.queryPartition(`F#${job.id}`, '')));
         throw e;
       });
   });

@@ -5,6 +5,7 @@ import { createIntakeHandler } from '@stint/functions/intake-handler';
 import { SqsPoller } from '@stint/local/sqs-poller';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const ECHO = defineJob({ type: 'ECHO', access: { intake: true }, run: async (ctx) => ({ echoed: ctx.data }) });
 
@@ -78,7 +79,7 @@ describe('poison and invalid messages', () => {
       const fields = (start: string) => new Set(rejections.filter((r) => r.reason.startsWith(start)).map((r) => r.field));
       expect(fields('type must be')).toEqual(new Set(['type']));
       expect(fields('data must')).toEqual(new Set(['data']));
-      const listed = await stack.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
+      const listed = await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
       expect(listed.keys).toHaveLength(1);
     } finally {
       await intake.stop();

@@ -11,6 +11,7 @@ import { createTestStack, startEmulators, type Emulators, type TestStack } from 
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { placeJob } from '../support/jobs.ts';
 import { gate } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * Raced writes: writer A reads a job, writer B commits a change, then A writes. A crash-point
@@ -88,10 +89,10 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     await emulators?.stop();
   });
 
-  const ctx = () => ({ deps: stack.engine.deps, dispatcher: stack.engine.dispatcher, counters: stack.engine.deps.counters.batch() });
+  const ctx = () => ({ deps: engineInternals(stack.engine).deps, dispatcher: engineInternals(stack.engine).dispatcher, counters: engineInternals(stack.engine).deps.counters.batch() });
 
   async function write(b: Writer, id: string) {
-    const record = (await stack.engine.deps.jobs.get(id))!;
+    const record = (await engineInternals(stack.engine).deps.jobs.get(id))!;
     switch (b) {
       case 'worker finishes':
         return finishOrPark(ctx(), record, leaseOf(record), {});
@@ -105,7 +106,7 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
   }
 
   it.each(OPERATION_RACES)('$a from $from, $b committing in between: A gets $aGets, the job ends $final', async (race) => {
-    const placed = await placeJob(stack.engine.deps.jobs, {
+    const placed = await placeJob(engineInternals(stack.engine).deps.jobs, {
       type: 'QUICK',
       status: race.from,
       leased: race.from === 'RUNNING' || race.from === 'STOPPING',
@@ -118,7 +119,7 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     else await expect(attempt).rejects.toMatchObject({ code: race.aGets });
 
     expect(held()).toBe(true);
-    const after = await stack.engine.deps.jobs.get(placed.id);
+    const after = await engineInternals(stack.engine).deps.jobs.get(placed.id);
     if (race.final === 'gone') {
       expect(after).toBeUndefined();
       return;
@@ -141,7 +142,7 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     expect(held()).toBe(true);
     expect([first.outcomes, other?.outcomes]).toEqual([['skipped'], ['finished']]);
     expect(runs).toBe(1);
-    expectPossible((await stack.engine.deps.jobs.get(job.id))!);
+    expectPossible((await engineInternals(stack.engine).deps.jobs.get(job.id))!);
   });
 
   it('a stop that lands between a slice’s read and its lease: the slice does nothing, the job stays STOPPED', async () => {
@@ -151,7 +152,7 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     const { outcomes } = await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.id, tenant: 'acme' }) }]);
     expect(outcomes).toEqual(['skipped']);
     expect(runs).toBe(0);
-    const after = (await stack.engine.deps.jobs.get(job.id))!;
+    const after = (await engineInternals(stack.engine).deps.jobs.get(job.id))!;
     expect(after.status).toBe('STOPPED');
     expectPossible(after);
   });
@@ -167,7 +168,7 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
         return { late: true };
       },
     });
-    stack.engine.deps.registry.register(slow);
+    engineInternals(stack.engine).deps.registry.register(slow);
     const { job } = await stack.engine.submit({ type: 'SLOW_RACE', tenant: 'acme' });
     holdAt('slice.stepDone', job.id, async () => {
       await stack.engine.apply('stop', job.id, { tenant: 'acme' });
@@ -175,10 +176,10 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     });
     const { outcomes } = await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.id, tenant: 'acme' }) }]);
     expect(outcomes).toEqual(['leaseLost']);
-    const after = (await stack.engine.deps.jobs.get(job.id))!;
+    const after = (await engineInternals(stack.engine).deps.jobs.get(job.id))!;
     expect(after.status).toBe('STOPPED');
     expect(after.results).toBeUndefined();
-    expect((await stack.engine.deps.checkpoints.load(job.id)).size).toBe(0);
+    expect((await engineInternals(stack.engine).deps.checkpoints.load(job.id)).size).toBe(0);
     expectPossible(after);
   });
 
@@ -191,11 +192,11 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
         await ctx.waitForChildren();
       },
     });
-    stack.engine.deps.registry.register(parent);
+    engineInternals(stack.engine).deps.registry.register(parent);
     const { job } = await stack.engine.submit({ type: 'PAIR', tenant: 'acme' });
-    await stack.runUntil(async () => (await stack.engine.deps.jobs.get(job.id))?.parked === 'waiting');
+    await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(job.id))?.parked === 'waiting');
     await stack.stop();
-    const kids = (await stack.engine.deps.jobs.queryIndex({ index: 'gsi4', partition: `P#${job.id}` })).keys.map((k) => k.pk!.slice(2));
+    const kids = (await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi4', partition: `P#${job.id}` })).keys.map((k) => k.pk!.slice(2));
     const bodies = kids.map((id) => encodeWorkMessage({ jobId: id, rootId: job.id, tenant: 'acme' }));
     const endedBefore = stack.events.filter((e) => e.type === 'jobEnded' && e.jobId === job.id).length;
     // The first child is held after counting itself, before settling the parent, while the
@@ -209,8 +210,8 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     await stack.engine.processBatch([{ body: bodies[0]! }]);
     await second;
     // The parent woke once (its own run finishes it afterwards).
-    await stack.runUntil(async () => (await stack.engine.deps.jobs.get(job.id))?.status === 'FINISHED');
-    const after = (await stack.engine.deps.jobs.get(job.id))!;
+    await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(job.id))?.status === 'FINISHED');
+    const after = (await engineInternals(stack.engine).deps.jobs.get(job.id))!;
     expect([after.childrenDone, after.childrenTotal]).toEqual([2, 2]);
     expect(stack.events.filter((e) => e.type === 'jobEnded' && e.jobId === job.id).length - endedBefore).toBe(1);
     expectPossible(after);

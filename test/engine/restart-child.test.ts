@@ -4,6 +4,7 @@ import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { gate } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** Held children wait on this gate inside their one step; the test opens it. */
 let held = gate();
@@ -48,17 +49,17 @@ describe.each(DYNAMO_BACKENDS)('restart of a child on %s', (backend) => {
   });
 
   const job = (id: string) => stack.engine.get(id, SCOPE);
-  const children = async (id: string) => Promise.all((await childIds(stack.engine.deps, id)).map(job));
+  const children = async (id: string) => Promise.all((await childIds(engineInternals(stack.engine).deps, id)).map(job));
 
   it('is refused while its parent waits for its children, changing nothing', async () => {
     held = gate();
     const { job: root } = await stack.engine.submit({ type: 'TREE', tenant: 'acme', data: { held: 1 } });
     await stack.runUntil(async () => (await job(root.id)).childrenProgress.finished === 1);
     const done = (await children(root.id)).find((child) => child.status === 'FINISHED')!;
-    const before = await stack.engine.deps.jobs.get(done.id);
+    const before = await engineInternals(stack.engine).deps.jobs.get(done.id);
 
     await expect(stack.engine.apply('restart', done.id, SCOPE)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(root.id) });
-    expect(await stack.engine.deps.jobs.get(done.id)).toEqual(before);
+    expect(await engineInternals(stack.engine).deps.jobs.get(done.id)).toEqual(before);
 
     held.open();
     await stack.runUntil(async () => (await job(root.id)).status === 'FINISHED');

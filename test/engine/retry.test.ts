@@ -7,6 +7,7 @@ import { jobKey, logPrefix } from '@stint/core/store/table-keys';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { StepLedger, stepName } from '../support/crash-jobs.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** Keys of the steps that throw while the test holds them broken. */
 const broken = new Set<string>();
@@ -79,12 +80,12 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
   const job = (id: string) => stack.engine.get(id, SCOPE);
   /** In spawn order: a child's id is its parent's, run and position (new-job.ts). */
   const children = async (id: string) => {
-    const count = (await childIds(stack.engine.deps, id)).length;
+    const count = (await childIds(engineInternals(stack.engine).deps, id)).length;
     return Promise.all(Array.from({ length: count }, (_, i) => job(childJobId(id, 0, i + 1))));
   };
   const ended = (id: string) => stack.runUntil(async () => ['FINISHED', 'CANCELED'].includes((await job(id)).status), 30_000);
   const logLines = async (id: string) =>
-    (await stack.engine.deps.jobs.queryPartition(jobKey(id).pk, logPrefix, {})).items.map((item) => LogStore.fromItem(item).message);
+    (await engineInternals(stack.engine).deps.jobs.queryPartition(jobKey(id).pk, logPrefix, {})).items.map((item) => LogStore.fromItem(item).message);
 
   it('re-runs a leaf from the step that failed, keeping its finished steps and its earlier logs', async () => {
     const key = 'leaf';
@@ -181,9 +182,9 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     await Promise.all([fine.id, never.id, root.id].map(ended));
     const [child] = await children(root.id);
     const unchanged = async (id: string, message: RegExp) => {
-      const before = await stack.engine.deps.jobs.get(id);
+      const before = await engineInternals(stack.engine).deps.jobs.get(id);
       await expect(stack.engine.apply('retry', id, SCOPE)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(message) });
-      expect(await stack.engine.deps.jobs.get(id)).toEqual(before);
+      expect(await engineInternals(stack.engine).deps.jobs.get(id)).toEqual(before);
     };
 
     await unchanged(fine.id, /finished without errors/);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const QUICK = defineJob({ type: 'QUICK', run: async (ctx) => ({ done: await ctx.step('work', () => true) }) });
 /** Works a moment (time to adopt a child), then waits for its children. */
@@ -72,7 +73,7 @@ describe.each(DYNAMO_BACKENDS)('start later (runAt) on %s', (backend) => {
     const { job: submitted } = await stack.engine.submit({ type: 'QUICK', tenant: 'acme', runAt });
     expect((await stack.engine.apply('stop', submitted.id, SCOPE))?.status).toBe('STOPPED');
     expect((await stack.engine.apply('resume', submitted.id, SCOPE))?.status).toBe('PENDING');
-    expect((await stack.engine.deps.jobs.get(submitted.id))?.gsi5pk).toMatch(/^N#/);
+    expect((await engineInternals(stack.engine).deps.jobs.get(submitted.id))?.gsi5pk).toMatch(/^N#/);
 
     await workAndSweep(stack, async () => (await job(submitted.id)).status === 'FINISHED');
     expect((await job(submitted.id)).startDate!).toBeGreaterThanOrEqual(runAt);

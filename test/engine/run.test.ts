@@ -3,6 +3,7 @@ import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { defineJob, NonRetriableError } from '@stint/sdk';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const SIMPLE = defineJob<{ n: number }>({
   type: 'SIMPLE',
@@ -56,7 +57,7 @@ describe('running jobs end to end', () => {
       expect(done).toMatchObject({ status: 'FINISHED', results: { tripled: 42 }, progress: 100, hasErrors: false, resultFile: `exports/${job.id}.csv` });
       expect(done.startDate).not.toBeNull();
       expect(done.endDate).not.toBeNull();
-      const logs = await stack.engine.deps.jobs.queryPartition(`J#${job.id}`, 'L#');
+      const logs = await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${job.id}`, 'L#');
       expect(logs.items.map((l) => l.message)).toEqual(['doubled']);
     } finally {
       await stack.stop();
@@ -86,11 +87,11 @@ describe('summary counters', () => {
       await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'count' })).status === 'FINISHED');
       // Counters flush when the worker's batch ends, just after the status is visible.
       // Parent and one child finish with errors (the child's errors mark the parent).
-      const tree = () => readSummary(stack.engine.deps.jobs, 'count', summaryListings({ children: true }));
+      const tree = () => readSummary(engineInternals(stack.engine).deps.jobs, 'count', summaryListings({ children: true }));
       await eventually(async () => (await tree()).active === 0);
       expect(await tree()).toEqual({ total: 5, active: 0, completed: 3, failed: 2, canceled: 0 });
       // The root's cards alone: the list of root jobs shows one.
-      expect(await readSummary(stack.engine.deps.jobs, 'count')).toEqual({ total: 1, active: 0, completed: 0, failed: 1, canceled: 0 });
+      expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'count')).toEqual({ total: 1, active: 0, completed: 0, failed: 1, canceled: 0 });
     } finally {
       await stack.stop();
     }

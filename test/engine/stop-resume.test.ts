@@ -4,6 +4,7 @@ import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, emulatorClients, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const QUERY = { type: 'b' as const, city: 'Lisbon' };
 
@@ -11,7 +12,7 @@ async function recordsStack(emulators: Emulators): Promise<{ stack: TestStack; a
   const stack = await createTestStack(emulators, { definitions: [], tuning: { maxInFlightPerRoot: 2 } });
   const clients = emulatorClients(emulators);
   const app = createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: stack.config.tableName, bucketName: stack.config.bucketName });
-  for (const definition of app.definitions) stack.engine.deps.registry.register(definition);
+  for (const definition of app.definitions) engineInternals(stack.engine).deps.registry.register(definition);
   await app.seed('acme');
   return { stack, app, selection: await app.records('acme').queryIds('companies', QUERY) };
 }
@@ -23,7 +24,7 @@ async function touchAll(stack: TestStack) {
 }
 
 async function tree(stack: TestStack, rootId: string) {
-  const ids = await childIds(stack.engine.deps, rootId);
+  const ids = await childIds(engineInternals(stack.engine).deps, rootId);
   return Promise.all(ids.map((id) => stack.engine.get(id, { tenant: 'acme' })));
 }
 
@@ -76,7 +77,7 @@ describe.each(DYNAMO_BACKENDS)('stop, resume and cancel of a job tree on %s', (b
       const children = await tree(stack, root.id);
       expect(children.every((c) => c.status === 'CANCELED' || c.status === 'FINISHED')).toBe(true);
       expect(children.some((c) => c.status === 'CANCELED')).toBe(true);
-      expect((await stack.engine.deps.checkpoints.load(root.id)).size).toBe(0);
+      expect((await engineInternals(stack.engine).deps.checkpoints.load(root.id)).size).toBe(0);
       await expect(stack.engine.apply('resume', root.id, { tenant: 'acme' })).rejects.toMatchObject({ code: 'conflict' });
     } finally {
       await stack.stop();

@@ -6,6 +6,7 @@ import { childIds } from '@stint/core/engine/job-tree';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { gate } from '../support/gate.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** A tree is removed whole (packages/core/src/engine/tree-delete.ts). */
 let held = gate();
@@ -36,10 +37,10 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     await emulators?.stop();
   });
 
-  const status = async (id: string) => (await stack.engine.deps.jobs.get(id))?.status;
+  const status = async (id: string) => (await engineInternals(stack.engine).deps.jobs.get(id))?.status;
   const tree = async (rootId: string): Promise<string[]> => {
     const ids = [rootId];
-    for (let i = 0; i < ids.length; i++) ids.push(...(await childIds(stack.engine.deps, ids[i]!)));
+    for (let i = 0; i < ids.length; i++) ids.push(...(await childIds(engineInternals(stack.engine).deps, ids[i]!)));
     return ids;
   };
 
@@ -49,12 +50,12 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     await stack.runUntil(async () => (await status(job.id)) === 'FINISHED');
     const ids = await tree(job.id);
     expect(ids).toHaveLength(5);
-    const all = () => readSummary(stack.engine.deps.jobs, tenant, summaryListings({ children: true }));
+    const all = () => readSummary(engineInternals(stack.engine).deps.jobs, tenant, summaryListings({ children: true }));
     await stack.runUntil(async () => (await all()).completed === 5);
 
     expect(await stack.engine.apply('delete', job.id, { tenant })).toBeNull();
-    expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
-    for (const id of ids) expect((await stack.engine.deps.jobs.queryPartition(`J#${id}`, '')).items).toEqual([]);
+    expect((await engineInternals(stack.engine).deps.jobs.getMany(ids)).size).toBe(0);
+    for (const id of ids) expect((await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${id}`, '')).items).toEqual([]);
     expect(await all()).toEqual({ total: 0, active: 0, completed: 0, failed: 0, canceled: 0 });
   });
 
@@ -62,19 +63,19 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     const tenant = 'child-alone';
     const { job } = await stack.engine.submit({ type: 'NODE', tenant, data: { children: 1 } });
     await stack.runUntil(async () => (await status(job.id)) === 'FINISHED');
-    const [child] = await childIds(stack.engine.deps, job.id);
+    const [child] = await childIds(engineInternals(stack.engine).deps, job.id);
     await expect(stack.engine.apply('delete', child!, { tenant })).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(job.id) });
     expect(await status(child!)).toBe('FINISHED');
-    expect((await stack.engine.deps.jobs.queryPartition(`J#${child}`, 'L#')).items).toHaveLength(1);
+    expect((await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${child}`, 'L#')).items).toHaveLength(1);
   });
 
   it('refuses a tree with a member still ending, naming it, and removes it once that member has ended', async () => {
     const tenant = 'canceled-tree';
     held = gate();
     const { job } = await stack.engine.submit({ type: 'NODE', tenant, data: { children: 2, holdFirstChild: true } });
-    await stack.runUntil(async () => (await childIds(stack.engine.deps, job.id)).length === 2);
-    const children = await childIds(stack.engine.deps, job.id);
-    const first = [...(await stack.engine.deps.jobs.getMany(children)).values()].find((c) => c.data.hold)!.id;
+    await stack.runUntil(async () => (await childIds(engineInternals(stack.engine).deps, job.id)).length === 2);
+    const children = await childIds(engineInternals(stack.engine).deps, job.id);
+    const first = [...(await engineInternals(stack.engine).deps.jobs.getMany(children)).values()].find((c) => c.data.hold)!.id;
     await stack.runUntil(async () => (await status(first)) === 'RUNNING');
     // The held child is working: it is asked to cancel and ends at its next step; the root ends now.
     await stack.engine.apply('stop', job.id, { tenant });
@@ -86,7 +87,7 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     expect(refused).toMatchObject({ code: 'conflict', details: { unfinishedId: expect.any(String) } });
     const named = (refused as { details: { unfinishedId: string } }).details.unfinishedId;
     expect(children).toContain(named);
-    expect(isEnded((await stack.engine.deps.jobs.get(named))!.status)).toBe(false);
+    expect(isEnded((await engineInternals(stack.engine).deps.jobs.get(named))!.status)).toBe(false);
     expect((refused as Error).message).toContain(named);
     expect(await status(job.id)).toBe('CANCELED');
 
@@ -94,11 +95,11 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     // Its work done, the child ends as its run did (a cancel asked of a working job takes
     // effect at its next step, and it had none left).
     await stack.runUntil(async () => {
-      for (const child of (await stack.engine.deps.jobs.getMany(children)).values()) if (!isEnded(child.status)) return false;
+      for (const child of (await engineInternals(stack.engine).deps.jobs.getMany(children)).values()) if (!isEnded(child.status)) return false;
       return true;
     });
     const ids = await tree(job.id);
     expect(await stack.engine.apply('delete', job.id, { tenant })).toBeNull();
-    expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
+    expect((await engineInternals(stack.engine).deps.jobs.getMany(ids)).size).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { readSummary } from '@stint/core/query/stats-reader';
 import { jobIdOfPk, LISTINGS, listPartition, type Listing } from '@stint/core/store/table-keys';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * Random trees under random operation sequences: after every step, once the tenant is quiet,
@@ -62,11 +63,11 @@ describe.each(DYNAMO_BACKENDS)('trees under random operations on %s', (backend) 
     const ids: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await stack.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(tenant, listing), ...(startKey ? { startKey } : {}) });
+      const page = await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(tenant, listing), ...(startKey ? { startKey } : {}) });
       ids.push(...page.keys.map((key) => jobIdOfPk(key.pk!)));
       startKey = page.lastKey;
     } while (startKey);
-    return [...(await stack.engine.deps.jobs.getMany(ids)).values()];
+    return [...(await engineInternals(stack.engine).deps.jobs.getMany(ids)).values()];
   }
 
   function cards(records: JobRecord[]) {
@@ -107,11 +108,11 @@ describe.each(DYNAMO_BACKENDS)('trees under random operations on %s', (backend) 
           await settle(tenant);
           for (const listing of LISTINGS) {
             const records = await listed(tenant, listing);
-            expect(await readSummary(stack.engine.deps.jobs, tenant, [listing]), `${JSON.stringify(listing)} after ${JSON.stringify(step)}`).toEqual(
+            expect(await readSummary(engineInternals(stack.engine).deps.jobs, tenant, [listing]), `${JSON.stringify(listing)} after ${JSON.stringify(step)}`).toEqual(
               cards(records),
             );
             if (listing.child) {
-              const parents = await stack.engine.deps.jobs.getMany([...new Set(records.map((r) => r.parentId!))]);
+              const parents = await engineInternals(stack.engine).deps.jobs.getMany([...new Set(records.map((r) => r.parentId!))]);
               expect(records.filter((r) => !parents.has(r.parentId!)).map((r) => r.id)).toEqual([]);
             }
           }

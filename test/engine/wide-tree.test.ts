@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { CASCADE_INLINE_CHILDREN } from '@stint/core/engine/cascade-marker';
-import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 import { childIds } from '@stint/core/engine/job-tree';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const WIDE = defineJob<{ children: number }>({
   type: 'WIDE',
@@ -37,15 +37,14 @@ afterAll(async () => {
 describe('a tree wider than the inline cascade', () => {
   it('stops, resumes, retries and deletes its children through CASCADE system jobs', async () => {
     const stack = await createTestStack(emulators, { definitions: [WIDE, LEAF], tuning: { maxInFlightPerRoot: 2 } });
-    for (const definition of systemJobDefinitions(() => stack.engine, stack.clients, stack.config)) stack.engine.deps.registry.register(definition);
     const children = CASCADE_INLINE_CHILDREN + 20;
     const statuses = async () => {
-      const records = await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id));
+      const records = await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id));
       return [...records.values()].map((r) => r.status);
     };
     const root = (await stack.engine.submit({ type: 'WIDE', tenant: 'acme', data: { children } })).job;
     try {
-      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id))?.parked === 'waiting', 60_000);
+      await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(root.id))?.parked === 'waiting', 60_000);
 
       // The parent stops at once; its children follow through the system job.
       expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
@@ -70,17 +69,17 @@ describe('a tree wider than the inline cascade', () => {
         hasErrors: false,
         childrenProgress: { finished: children, total: children },
       });
-      const retried = [...(await stack.engine.deps.jobs.getMany(await childIds(stack.engine.deps, root.id))).values()].filter((r) => (r.retries ?? 0) > 0);
+      const retried = [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id))).values()].filter((r) => (r.retries ?? 0) > 0);
       expect(retried.map((r) => r.data.i).sort((a, b) => Number(a) - Number(b))).toEqual([7, 107, 207, 307, 407, 507]);
 
       // Deleting the root removes the tree, through a fourth CASCADE job (after the stop's, the
       // resume's and the retry's) that removes the root last.
-      const ids = await childIds(stack.engine.deps, root.id);
+      const ids = await childIds(engineInternals(stack.engine).deps, root.id);
       expect(await stack.engine.apply('delete', root.id, { tenant: 'acme' })).toBeNull();
-      await stack.runUntil(async () => (await stack.engine.deps.jobs.get(root.id)) === undefined, 240_000);
+      await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(root.id)) === undefined, 240_000);
       expect(stack.events.filter((e) => e.type === 'jobCreated' && e.jobType === 'CASCADE')).toHaveLength(4);
-      expect((await stack.engine.deps.jobs.getMany(ids)).size).toBe(0);
-      expect((await stack.engine.deps.jobs.queryPartition(`J#${ids[0]}`, '')).items).toEqual([]);
+      expect((await engineInternals(stack.engine).deps.jobs.getMany(ids)).size).toBe(0);
+      expect((await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${ids[0]}`, '')).items).toEqual([]);
     } finally {
       await stack.stop();
     }

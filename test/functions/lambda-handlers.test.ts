@@ -11,6 +11,7 @@ import { resourcesOfType, synthStint, type Synthesized } from '../infra/synth.ts
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { startSecretsManagerFake, type SecretsManagerFake } from '../support/secrets-manager.ts';
 import { emfPoints, reads, templateReads, type MetricPoint } from './metric-reads.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * The Lambda entry points (packages/functions/src/lambda/*) loaded as Lambda loads them:
@@ -197,7 +198,7 @@ describe('the intake entry point', () => {
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
     expect(points).toContainEqual(point('JobsCreated', { service: 'stint-intake' }, [1, 1]));
     expect(points).toContainEqual(point('IntakeRejected', { service: 'stint-intake' }, [1]));
-    const listed = await stack.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
+    const listed = await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });
     expect(listed.keys).toHaveLength(2);
   });
 });
@@ -214,7 +215,7 @@ describe('the worker entry point', () => {
       const out = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 5 }));
       received.push(...(out.Messages ?? []));
     }
-    const jobs = await Promise.all(received.map(async (m) => (await stack.engine.deps.jobs.get(decodeWorkMessage(m.Body!).jobId))!));
+    const jobs = await Promise.all(received.map(async (m) => (await engineInternals(stack.engine).deps.jobs.get(decodeWorkMessage(m.Body!).jobId))!));
     const listener = jobs.findIndex((j) => (j.data as { listenerName?: string }).listenerName === 'intake');
     const listenerJobId = jobs[listener]!.id;
     const brokenJobId = jobs[1 - listener]!.id;
@@ -235,8 +236,8 @@ describe('the worker entry point', () => {
     // deletes when the batch returns) may show again; the running one's never does.
     expect(seenAgain).not.toContain(received[listener]!.MessageId);
     expect(result.batchItemFailures).toEqual([]);
-    expect(await stack.engine.deps.jobs.get(listenerJobId)).toMatchObject({ status: 'FINISHED', hasErrors: false });
-    expect(await stack.engine.deps.jobs.get(brokenJobId)).toMatchObject({ status: 'FINISHED', hasErrors: true });
+    expect(await engineInternals(stack.engine).deps.jobs.get(listenerJobId)).toMatchObject({ status: 'FINISHED', hasErrors: false });
+    expect(await engineInternals(stack.engine).deps.jobs.get(brokenJobId)).toMatchObject({ status: 'FINISHED', hasErrors: true });
     expect(points).toEqual(
       expect.arrayContaining([
         point('WaitingTime', { service: 'stint-worker' }),

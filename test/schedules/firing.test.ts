@@ -6,6 +6,7 @@ import { parseScheduleListQuery, parseScheduleRunsQuery } from '@stint/core/sche
 import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const QUICK = defineJob({ type: 'QUICK', run: async () => ({ ok: true }) });
 
@@ -41,7 +42,7 @@ describe.each(DYNAMO_BACKENDS)('schedule firing on %s', (backend) => {
     emulators = await startEmulators({ dynamo: backend });
     stack = await createTestStack(emulators, { definitions: [QUICK], schedules: [daily, hourly], clock });
     other = new Engine({ clients: stack.clients, config: stack.config, registry: new JobRegistry([QUICK]), schedules: [daily, hourly], clock });
-    for (const tenant of ['acme', 'beta']) await stack.engine.deps.tenants.remember(tenant);
+    for (const tenant of ['acme', 'beta']) await engineInternals(stack.engine).deps.tenants.remember(tenant);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -51,7 +52,7 @@ describe.each(DYNAMO_BACKENDS)('schedule firing on %s', (backend) => {
   const rows = async () => (await stack.engine.schedules.list(ALL, parseScheduleListQuery({}), 'tester', openCursors)).items;
   const runsOf = async (id: string, tenant: string | null) =>
     (await stack.engine.schedules.runs({ id, tenant }, ALL, parseScheduleRunsQuery({ size: '100' }), openCursors)).items;
-  const state = (tenant: string, id: string) => stack.engine.schedules.deps.store.get(tenant, id);
+  const state = (tenant: string, id: string) => engineInternals(stack.engine).schedules.store.get(tenant, id);
 
   it('plans a row per tenant for tenant schedules and one for the installation, without running anything', async () => {
     const report = await stack.engine.sweep();
@@ -105,7 +106,7 @@ describe.each(DYNAMO_BACKENDS)('schedule firing on %s', (backend) => {
 
   it('a sweeper that dies between starting the run and moving the row on does not start it twice', async () => {
     now = at('2026-06-06T03:00:05Z');
-    const store = other.schedules.deps.store;
+    const store = engineInternals(other).schedules.store;
     const crash = vi.spyOn(store, 'update').mockRejectedValue(new Error('process died'));
     const crashed = await other.sweep();
     crash.mockRestore();
@@ -152,7 +153,7 @@ describe.each(DYNAMO_BACKENDS)('schedule firing on %s', (backend) => {
   });
 
   it('a new tenant gets its rows at the next sweep', async () => {
-    await stack.engine.deps.tenants.remember('gamma');
+    await engineInternals(stack.engine).deps.tenants.remember('gamma');
     expect((await stack.engine.sweep()).schedulesReconciled).toBe(1);
     expect((await rows()).filter((row) => row.id === 'daily-report').map((row) => row.tenant)).toEqual(['acme', 'beta', 'gamma']);
   });

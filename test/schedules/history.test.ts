@@ -6,6 +6,7 @@ import type { RunRecord } from '@stint/core/schedules/run-record';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { createApiStack, TENANT_A, TENANT_B, type ApiStack } from '../api/api-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * A schedule's history is its own: how its runs went survives their jobs being deleted,
@@ -67,7 +68,7 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
     await emulators?.stop();
   });
 
-  const history = () => api.stack.engine.schedules.deps.history;
+  const history = () => engineInternals(api.stack.engine).schedules.history;
   /** The stored records, newest first, read past every reader that could settle them. */
   const records = async (tenant: string, id: string): Promise<RunRecord[]> => (await history().page(tenant, id, { limit: 500 })).records;
   const get = async <T>(path: string, token = api.tokens.admin) => {
@@ -182,9 +183,9 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
     try {
       expect((await api.stack.engine.sweep()).schedulesStarted).toBe(2);
       const [started] = await records(TENANT_A, BOOKS.id);
-      await api.stack.runUntil(async () => (await api.stack.engine.deps.jobs.get(started!.jobId))?.status === 'FINISHED');
+      await api.stack.runUntil(async () => (await engineInternals(api.stack.engine).deps.jobs.get(started!.jobId))?.status === 'FINISHED');
       // ...and the job goes the way DynamoDB's TTL removes it: without the engine.
-      expect(await api.stack.engine.deps.jobs.deleteJobIf(started!.jobId, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
+      expect(await engineInternals(api.stack.engine).deps.jobs.deleteJobIf(started!.jobId, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
       expect((await runs(TENANT_A)).items[0]).toMatchObject({ id: started!.jobId, runStatus: 'unknown', jobRemoved: true, endDate: null });
       expect((await row(TENANT_A)).lastRun).toMatchObject({ jobId: started!.jobId, status: 'unknown', jobRemoved: true });
       expect((await runs(TENANT_A, '&status=unknown')).items.map((run) => run.id)).toEqual([started!.jobId]);

@@ -5,6 +5,7 @@ import { parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
 import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { gate } from '../support/gate.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const held = gate();
 const SLOW = defineJob({
@@ -49,7 +50,7 @@ describe('overlapping runs', () => {
     expect(second).toMatchObject({ schedulesStarted: 1, schedulesSkipped: 1 });
     expect(await runs('may-overlap')).toHaveLength(2);
     expect(await runs('no-overlap')).toHaveLength(1);
-    const row = await stack.engine.schedules.deps.store.get(ADMIN_TENANT, 'no-overlap');
+    const row = await engineInternals(stack.engine).schedules.store.get(ADMIN_TENANT, 'no-overlap');
     expect(new Date(row!.nextRunAt!).toISOString()).toBe('2026-06-01T00:30:00.000Z');
 
     held.open();

@@ -5,6 +5,7 @@ import { defineJob, defineSchedule, NonRetriableError } from '@stint/sdk';
 import { parseScheduleListQuery } from '@stint/core/schedules/schedule-input';
 import { openCursors } from '@stint/core/query/cursor';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const QUICK = defineJob({ type: 'QUICK', run: async () => ({}) });
 const WARNS = defineJob({
@@ -54,7 +55,7 @@ describe('run status and reports', () => {
       }),
     );
     stack = await createTestStack(emulators, { definitions: [QUICK, WARNS, FAILS], schedules: SCHEDULES, reportTopicArn: topic.TopicArn! });
-    await stack.engine.deps.tenants.remember(TENANT);
+    await engineInternals(stack.engine).deps.tenants.remember(TENANT);
   });
   afterAll(async () => {
     await stack?.stop();

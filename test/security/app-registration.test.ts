@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../infra/repo-root.ts';
 import stintApp from '../../stint.app.ts';
 import { TEST_REFS } from '../infra/synth.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const config = {
   tableName: TEST_REFS.tableName,
@@ -31,7 +32,7 @@ function registered(env: Record<string, string>) {
   const { registry, engine } = createRuntime({ app: stintApp, env: { AWS_REGION: 'us-east-1', ...env }, config });
   return {
     types: registry.types().filter((type) => !registry.get(type)!.system),
-    schedules: engine.schedules.deps.catalog.all().map((s) => s.id),
+    schedules: engineInternals(engine).schedules.catalog.all().map((s) => s.id),
   };
 }
 

@@ -12,6 +12,7 @@ import { createRecordsApp, SEED_ENTITY, seedRecords, type RecordsApp } from '@st
 import { afterAll, beforeAll } from 'vitest';
 import { createApiStack, type ApiStack } from '../api/api-stack.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 export const ACME = 'acme';
 export const GLOBEX = 'globex';
@@ -51,7 +52,7 @@ async function createAppStack(emulators: Emulators, options: AppStackOptions): P
   const app = made!;
   const { clients, config, engine } = api.stack;
   const key = async (role: 'tenant-admin' | 'viewer', tenant: string) => (await api.keys.create({ name: `${role} of ${tenant}`, role, tenant })).key;
-  await Promise.all([ACME, GLOBEX].map((tenant) => engine.deps.tenants.remember(tenant)));
+  await Promise.all([ACME, GLOBEX].map((tenant) => engineInternals(engine).deps.tenants.remember(tenant)));
   const tokens = {
     admin: api.tokens.admin,
     acme: await key('tenant-admin', ACME),

@@ -10,6 +10,7 @@ import { DUE_PARTITION, dueSortKey } from '@stint/core/store/table-keys';
 import { attachTestStack, createTestStack, type Emulators, type TestStack } from './stack.ts';
 import { CRASH_SCHEDULE, crashScenarioJobs, stepRuns } from './crash-scenarios.ts';
 import type { CrashAction, CrashProcessSetup } from './crash-process.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** Short enough that a dead process's lease lapses within a test; the sweeper runs every SWEEP_MS. */
 export const LEASE_MS = 1_500;
@@ -65,7 +66,7 @@ export async function crashHarness(emulators: Emulators, { schedules = false }: 
   });
   let sweeping = false;
   let sweeper: Promise<void> | undefined;
-  const { jobs } = stack.engine.deps;
+  const { jobs } = engineInternals(stack.engine).deps;
   return {
     stack,
     emulators,
@@ -116,7 +117,7 @@ export async function crashHarness(emulators: Emulators, { schedules = false }: 
       return page.keys.map((key) => jobIdOfPk(key.pk!));
     },
     async children(id) {
-      return [...(await jobs.getMany(await childIds(stack.engine.deps, id))).values()];
+      return [...(await jobs.getMany(await childIds(engineInternals(stack.engine).deps, id))).values()];
     },
     steps: (id) => stepRuns(stack.clients.dynamo, stack.config.tableName, id),
     markerOf: (id) => jobs.getItem(cascadeKey(id)),
@@ -124,7 +125,7 @@ export async function crashHarness(emulators: Emulators, { schedules = false }: 
     async scheduleDue() {
       await stack.engine.sweep();
       const past = Date.now() - 1_000;
-      await stack.engine.schedules.deps.store.touch(ADMIN_TENANT, CRASH_SCHEDULE.id, {
+      await engineInternals(stack.engine).schedules.store.touch(ADMIN_TENANT, CRASH_SCHEDULE.id, {
         set: { nextRunAt: past, gsi5pk: DUE_PARTITION, gsi5sk: dueSortKey(past, ADMIN_TENANT, CRASH_SCHEDULE.id) },
       });
     },

@@ -9,6 +9,7 @@ import { createWebApp, webAssetFiles } from '@stint/web';
 import { eventually } from '../support/gate.ts';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, signInCookie, startWebStack, type WebStack } from './web-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const XSS_LABEL = '<img src=x onerror=alert(1)>';
 const LOCAL = 'http://localhost';
@@ -213,10 +214,10 @@ describe('pages', () => {
       { name: 'Etc/GMT-14', start: midnightAt(14) },
       { name: 'Etc/GMT+12', start: midnightAt(-12) },
     ].sort((a, b) => a.start - b.start);
-    const job = await placeJob(web.stack.runtime.engine.deps.jobs, { type: 'EXECUTE_LISTENER', status: 'STOPPED', tenant: 'default' });
+    const job = await placeJob(engineInternals(web.stack.runtime.engine).deps.jobs, { type: 'EXECUTE_LISTENER', status: 'STOPPED', tenant: 'default' });
     const logs = new LogStore(web.stack.clients.dynamo, web.stack.runtime.config.tableName);
     const line = { timestamp: zones[0]!.start, level: 'INFO' as const, message: 'said at the earlier midnight', additionalInfo: null };
-    await web.stack.runtime.engine.deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
+    await engineInternals(web.stack.runtime.engine).deps.jobs.batchWrite(logs.toItems(job.id, [line]).map((Item) => ({ PutRequest: { Item } })));
     const inZone = async (zone: string) => (await get(`/jobs/${job.id}?period=today`, `${admin}; stint-tz=${encodeURIComponent(zone)}`)).text();
     const earlier = await inZone(zones[0]!.name);
     expect(earlier).toContain(line.message);

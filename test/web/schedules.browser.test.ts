@@ -4,6 +4,7 @@ import { openCursors } from '@stint/core/query/cursor';
 import { eventually } from '../support/gate.ts';
 import { launchBrowser, screenshots, signIn, WIDE } from './browser.ts';
 import { ADMIN_TOKEN, startWebStack, type WebStack } from './web-stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 // The callbacks given to page.evaluate run in the page; the project compiles without DOM types.
 declare const document: any;
@@ -225,7 +226,7 @@ describe('a schedule’s window in a browser', () => {
       data: { listenerName: 'tail', ms: 1500 },
       scheduleId: 'nightly-export',
     });
-    await web.stack.runtime.engine.schedules.deps.history.started('nightly-export', job);
+    await engineInternals(web.stack.runtime.engine).schedules.history.started('nightly-export', job);
     await eventually(async () => (await web.api('GET', `/api/jobs/${job.id}`)).status === 'RUNNING', 20_000);
     await page.goto(`${web.url}/schedules/nightly-export?tenant=acme&tab=runs`);
     const row = page.locator(`#runs-body tr[data-id="${job.id}"]`);

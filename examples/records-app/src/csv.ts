@@ -1,4 +1,4 @@
-import { csvRow } from '@stint/core/query/csv';
+import { csvRow } from '@stint/core/query';
 
 /**
  * RFC 4180 CSV, parsed incrementally over bytes.

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { TENANT_PATTERN } from '@stint/core/auth/principal';
+import { TENANT_PATTERN } from '@stint/core/auth';
 
 /** The key that stands for every producer not listed by its own id. */
 export const ANY_PRODUCER = '*';

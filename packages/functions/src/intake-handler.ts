@@ -1,6 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { eventMessageSchema, submissionSchema, type Engine, type Job } from '@stint/core';
-import { badInput } from '@stint/core/input-error';
+import { badInput, type Engine, eventMessageSchema, type Job, submissionSchema } from '@stint/core';
 import { tenantsOf, type IntakeBinding } from './intake-binding.ts';
 
 export interface IntakeOptions {

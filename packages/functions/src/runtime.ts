@@ -1,8 +1,6 @@
 import { JobRegistry, type JobDefinition, type ScheduleDefinition } from '@stint/sdk';
-import { createAwsClients, Engine, loadConfig, type AwsClients, type EngineEvent, type StintConfig } from '@stint/core';
+import { type AwsClients, createAwsClients, Engine, type EngineEvent, loadConfig, type StintApp, type StintAppFactory, type StintConfig } from '@stint/core';
 import { ENV } from '@stint/core/resource-spec';
-import type { StintApp, StintAppFactory } from '@stint/core/stint-app';
-import { systemJobDefinitions } from '@stint/core/system-jobs/index';
 
 export interface Runtime {
   engine: Engine;
@@ -19,8 +17,8 @@ export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
   clients?: AwsClients;
   config?: StintConfig;
-  /** Job types besides the app's and Stint's own system jobs (tests add theirs here). */
-  extraDefinitions?: (engine: () => Engine, clients: AwsClients, config: StintConfig) => JobDefinition[];
+  /** Job types besides the app's and Stint's own system jobs (tests and the chaos run add theirs here). */
+  extraDefinitions?: (clients: AwsClients, config: StintConfig) => JobDefinition[];
   /** Schedules besides the app's (tests add theirs here). */
   extraSchedules?: ScheduleDefinition[];
   onEvent?: (event: EngineEvent) => void;
@@ -32,16 +30,11 @@ export function createRuntime(options: RuntimeOptions = {}): Runtime {
   const env = options.env ?? process.env;
   const config = options.config ?? loadConfig(env);
   const clients = options.clients ?? createAwsClients(env.AWS_REGION ? { region: env.AWS_REGION } : {});
-  let engine: Engine | undefined;
   const recordsApp = options.recordsApp ?? env[ENV.recordsApp] === 'true';
   const app: StintApp = options.app?.({ clients, config, recordsApp }) ?? { definitions: [], schedules: [] };
-  const registry = new JobRegistry([
-    ...app.definitions,
-    // Every component knows the monitor's system jobs: the api submits them, workers run them.
-    ...systemJobDefinitions(() => engine!, clients, config),
-    ...(options.extraDefinitions?.(() => engine!, clients, config) ?? []),
-  ]);
-  engine = new Engine({
+  // The engine adds Stint's own system jobs: every component knows them, as the api submits them and workers run them.
+  const registry = new JobRegistry([...app.definitions, ...(options.extraDefinitions?.(clients, config) ?? [])]);
+  const engine = new Engine({
     clients,
     config,
     registry,

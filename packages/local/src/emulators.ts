@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createAwsClients, type AwsClients } from '@stint/core/aws-clients';
+import { type AwsClients, createAwsClients } from '@stint/core';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { startDynamoDbLocal } from './dynamodb-local.ts';

@@ -10,8 +10,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { join } = await import('node:path');
 const { createAwsClients } = await import('@stint/core');
-const { ApiKeyStore } = await import('@stint/core/auth/key-store');
-const { runKeysCommand } = await import('@stint/core/auth/keys-command');
+const { ApiKeyStore, runKeysCommand } = await import('@stint/core/auth');
 const { emulatorClients, startEmulators } = await import('./emulators.ts');
 const { readLocalOptions } = await import('./local-options.ts');
 const { provision } = await import('./provision.ts');

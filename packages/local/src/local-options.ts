@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { DEFAULT_TENANT } from '@stint/core/auth/principal';
+import { DEFAULT_TENANT } from '@stint/core/auth';
 import { ENV } from '@stint/core/resource-spec';
 import { defaultIntakeBinding, parseIntakeBinding, type IntakeBinding } from '@stint/functions/intake-binding';
 

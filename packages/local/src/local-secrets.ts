@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkedSecret, MIN_SESSION_SECRET_LENGTH, type ApiSecrets } from '@stint/core/auth/api-secrets';
+import { type ApiSecrets, checkedSecret, MIN_SESSION_SECRET_LENGTH } from '@stint/core/auth';
 import type { LocalOptions } from './local-options.ts';
 
 /** Where `npm start` keeps the session secret: beside the table's data, readable by its owner only. */

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
-import { DEFAULT_TENANT } from '@stint/core/auth/principal';
+import { DEFAULT_TENANT, TenantDirectory } from '@stint/core/auth';
 import { createIntakeHandler } from '@stint/functions/intake-handler';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
 import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker-handler';
@@ -73,7 +73,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   if (options.seed) {
     await createRecordsApp({ dynamo: clients.dynamo, s3: clients.s3, tableName: config.tableName, bucketName: config.bucketName }).seed(DEFAULT_TENANT);
     // The tenant the admin's jobs land in, known from the start so its tenant-scoped schedules show at once.
-    await runtime.engine.deps.tenants.remember(DEFAULT_TENANT);
+    await new TenantDirectory(clients.dynamo, config.tableName).remember(DEFAULT_TENANT);
   }
 
   const arnOf = (url: string) => `arn:aws:sqs:${EMULATOR_REGION}:000000000000:${url.split('/').pop()}`;

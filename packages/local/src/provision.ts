@@ -2,9 +2,9 @@ import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '@stint/core/aws-clients';
+import type { AwsClients } from '@stint/core';
 import { QUEUES, REPORTS, WORKER } from '@stint/core/resource-spec';
-import { tableDefinition } from '@stint/core/store/table-definition';
+import { tableDefinition } from '@stint/core/store';
 
 export interface ProvisionedNames {
   tableName: string;

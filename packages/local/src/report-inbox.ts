@@ -1,5 +1,5 @@
 import { SubscribeCommand } from '@aws-sdk/client-sns';
-import type { AwsClients } from '@stint/core/aws-clients';
+import type { AwsClients } from '@stint/core';
 import { REPORTS } from '@stint/core/resource-spec';
 import { createQueue, queueArn } from './provision.ts';
 import { SqsPoller } from './sqs-poller.ts';

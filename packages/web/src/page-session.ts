@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { BadRequestError } from '@stint/core';
-import type { Principal } from '@stint/core/auth/principal';
+import type { Principal } from '@stint/core/auth';
 import type { SessionState } from './session/session-authority.ts';
 import { isSecureRequest, readSessionCookie } from './session/session-cookie.ts';
 import { TIME_ZONE_COOKIE, validTimeZone } from './views/time-format.ts';

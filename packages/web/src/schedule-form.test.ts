@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BadRequestError } from '@stint/core';
-import { parseSchedulePatch } from '@stint/core/schedules/schedule-input';
+import { parseSchedulePatch } from '@stint/core/schedules';
 import { fieldErrorOf, patchInput, splitAddresses } from './schedule-form.ts';
 
 /** The field error a form body earns from the core's own parser. */

@@ -1,6 +1,5 @@
 import type { BadRequestError } from '@stint/core';
-import type { Planning } from '@stint/core/schedules/planning';
-import type { ReportSettings } from '@stint/core/schedules/schedule-store';
+import type { Planning, ReportSettings } from '@stint/core/schedules';
 
 /** A form body as Hono's `parseBody({ all: true })` gives it: repeated fields become arrays. */
 export type FormBody = Record<string, string | File | Array<string | File>>;

@@ -1,7 +1,6 @@
 import { BadRequestError } from '@stint/core';
-import { TENANT_PATTERN } from '@stint/core/auth/principal';
-import { RUN_STATUSES } from '@stint/core/schedules/run-status';
-import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
+import { TENANT_PATTERN } from '@stint/core/auth';
+import { RUN_STATUSES, type ScheduleRef } from '@stint/core/schedules';
 import { href, type RawQuery } from './list-url.ts';
 
 /**

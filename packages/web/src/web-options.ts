@@ -1,6 +1,5 @@
 import type { AwsClients, Engine, StintConfig } from '@stint/core';
-import { MIN_SESSION_SECRET_LENGTH } from '@stint/core/auth/api-secrets';
-import type { OidcOptions } from '@stint/core/auth/oidc';
+import { MIN_SESSION_SECRET_LENGTH, type OidcOptions } from '@stint/core/auth';
 
 /**
  * What the monitor needs: the same engine, table and credentials the api is built from, so

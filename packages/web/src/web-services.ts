@@ -1,9 +1,6 @@
 import type { Engine } from '@stint/core';
-import { Authenticator } from '@stint/core/auth/authenticator';
-import { ApiKeyStore } from '@stint/core/auth/key-store';
-import { createOidcVerifier } from '@stint/core/auth/oidc';
-import { TenantDirectory } from '@stint/core/auth/tenant-directory';
-import { sealedCursors, type CursorCodec } from '@stint/core/query/cursor';
+import { ApiKeyStore, Authenticator, createOidcVerifier } from '@stint/core/auth';
+import { type CursorCodec, sealedCursors } from '@stint/core/query';
 import { SessionAuthority } from './session/session-authority.ts';
 import { SessionStore } from './session/session-store.ts';
 import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './web-options.ts';
@@ -11,7 +8,6 @@ import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './
 /** What the monitor's routes share: built once per app from its options. */
 export interface WebServices {
   engine: Engine;
-  tenants: TenantDirectory;
   sessions: SessionAuthority;
   /** Cursors of the pages, sealed with the session secret as the api's are, so page and api accept each other's. */
   cursors: CursorCodec;
@@ -26,7 +22,7 @@ export interface WebServices {
 
 export function createWebServices(options: WebOptions): WebServices {
   assertSessionSecret(options.sessionSecret);
-  const now = options.engine.deps.clock;
+  const now = () => options.engine.now();
   const sessionTtlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
   const { dynamo } = options.clients;
   const { tableName } = options.config;
@@ -37,7 +33,6 @@ export function createWebServices(options: WebOptions): WebServices {
   });
   return {
     engine: options.engine,
-    tenants: new TenantDirectory(dynamo, tableName),
     sessions: new SessionAuthority({ authenticator, store: new SessionStore(dynamo, tableName), secret: options.sessionSecret, ttlMs: sessionTtlMs, now }),
     cursors: sealedCursors(options.sessionSecret),
     sessionTtlMs,

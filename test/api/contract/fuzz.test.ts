@@ -5,6 +5,7 @@ import { ADMIN_TOKEN, NIGHTLY, PURGE, TENANT_A, TENANT_B, TEST_SCHEDULES, useApi
 import { generators, type Generators } from './arbitraries.ts';
 import { createValidator, fetchDocument, operationsOf, requestOf, type Operation, type Schema } from './document.ts';
 import { brokenPromises, errorOf, send } from './harness.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * Property-based requests from the document, for every operation: valid ones (every value
@@ -59,7 +60,7 @@ beforeAll(async () => {
   const placed = await Promise.all(
     statuses.flatMap((status) =>
       [TENANT_A, TENANT_B].map((tenant) =>
-        placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', tenant, status, leased: status === 'RUNNING' || status === 'STOPPING' }),
+        placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', tenant, status, leased: status === 'RUNNING' || status === 'STOPPING' }),
       ),
     ),
   );

@@ -6,6 +6,7 @@ import { ADMIN_TOKEN, NIGHTLY, TENANT_A, TEST_SCHEDULES, useApiStack, type ApiSt
 import { generators, type Generators } from './arbitraries.ts';
 import { createValidator, fetchDocument, operationsOf, requestOf, type Operation, type Parameter, type Schema } from './document.ts';
 import { brokenPromises, errorOf, send, type Answer } from './harness.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * The contract walk: every operation, every parameter and every body field, each rule its
@@ -130,7 +131,7 @@ describe('each rule the document states is refused as the document predicts', ()
     const paged = operations.filter((op) => op.parameters.some((p) => p.name === 'cursor'));
     expect(paged.length).toBeGreaterThanOrEqual(4);
     // A job that exists, so its logs are read rather than refused by the tenant wall.
-    const job = await placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', tenant: TENANT_A, status: 'RUNNING', leased: true });
+    const job = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', tenant: TENANT_A, status: 'RUNNING', leased: true });
     for (const op of paged) {
       const values = { ...baseValues(op), ...(op.path.startsWith('/api/jobs/{id}') ? { id: job.id } : {}) };
       // Well-formed (base64url, so the schema accepts it), but not a cursor: only the api can tell.
@@ -227,8 +228,8 @@ describe('one refusal policy for every route', () => {
 });
 
 describe('destructive routes never widen their scope for a parameter they did not understand', () => {
-  const ended = () => placeJob(api.stack.engine.deps.jobs, { type: 'QUICK', tenant: TENANT_A, status: 'FINISHED' });
-  const exists = async (id: string) => (await api.stack.engine.deps.jobs.get(id)) !== undefined;
+  const ended = () => placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', tenant: TENANT_A, status: 'FINISHED' });
+  const exists = async (id: string) => (await engineInternals(api.stack.engine).deps.jobs.get(id)) !== undefined;
 
   it('clear-inactive with a misspelt tenant deletes nothing', async () => {
     const job = await ended();
@@ -239,7 +240,7 @@ describe('destructive routes never widen their scope for a parameter they did no
   });
 
   it('bulk by a filter with a misspelt parameter starts nothing', async () => {
-    const before = (await api.stack.engine.deps.jobs.get((await ended()).id))!;
+    const before = (await engineInternals(api.stack.engine).deps.jobs.get((await ended()).id))!;
     const response = await api.call('POST', '/api/jobs/bulk', { body: { op: 'delete', filter: { stauts: ['FINISHED'] } } });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: 'badRequest', message: 'unknown field "filter.stauts"', field: 'filter.stauts' } });

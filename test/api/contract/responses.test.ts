@@ -10,6 +10,7 @@ import { emulatorClients, startEmulators, type Emulators } from '../../support/s
 import { ADMIN_TOKEN, createApiStack, NIGHTLY, TENANT_A, TENANT_B, TEST_SCHEDULES, type ApiStack } from '../api-stack.ts';
 import { createValidator, fetchDocument, operationsOf, type Operation, type Schema } from './document.ts';
 import { brokenPromises, send, type Call } from './harness.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /**
  * Every documented response exists, and every answer is documented: for each operation, each
@@ -52,7 +53,7 @@ afterAll(async () => {
 
 type Status = 'PENDING' | 'RUNNING' | 'FINISHED' | 'STOPPING' | 'STOPPED';
 const job = async (status: Status, options: { lowPriority?: boolean; resultFile?: boolean; failed?: boolean } = {}) => {
-  const placed = await placeJob(api.stack.engine.deps.jobs, {
+  const placed = await placeJob(engineInternals(api.stack.engine).deps.jobs, {
     type: 'QUICK',
     tenant: TENANT_A,
     status,
@@ -60,7 +61,7 @@ const job = async (status: Status, options: { lowPriority?: boolean; resultFile?
     ...(options.lowPriority ? { lowPriority: true } : {}),
     ...(options.failed ? { failed: 'the step threw' } : {}),
   });
-  if (options.resultFile) await api.stack.engine.deps.jobs.tryUpdate(placed.id, { set: { resultFile: `exports/${TENANT_A}/${placed.id}.csv` } });
+  if (options.resultFile) await engineInternals(api.stack.engine).deps.jobs.tryUpdate(placed.id, { set: { resultFile: `exports/${TENANT_A}/${placed.id}.csv` } });
   return placed.id;
 };
 const newKeyId = async () => (await api.keys.create({ name: 'disposable', role: 'viewer', tenant: TENANT_A })).info.id;

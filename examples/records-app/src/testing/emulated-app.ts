@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AwsClients } from '@stint/core/aws-clients';
+import type { AwsClients } from '@stint/core';
 import { emulatorClients, startEmulators } from '@stint/local/emulators';
 import { provision } from '@stint/local/provision';
 import { createRecordsApp, type RecordsApp, type RecordStore } from '../index.ts';

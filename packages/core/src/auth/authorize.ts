@@ -1,5 +1,5 @@
 import { ForbiddenError } from '../errors.ts';
-import type { TenantScope } from '../engine/operations.ts';
+import type { TenantScope } from './tenant-scope.ts';
 import { DEFAULT_TENANT, type Principal } from './principal.ts';
 
 /**

@@ -1,7 +1,8 @@
 import { defineJob, JobRegistry, type JobDefinition } from '@stint/sdk';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
-import { admitSubmission, assertMaySubmit, submittableTypes, type Submitter } from './job-access.ts';
+import { admitSubmission, assertMaySubmit, isExternal, submittableTypes, typeAccess, type Submitter } from './job-access.ts';
+import { JobTypeCatalog } from './job-types.ts';
 import type { Principal } from './principal.ts';
 
 const run = async () => undefined;
@@ -141,5 +142,33 @@ describe('submittableTypes', () => {
     ['viewer', acmeViewer, []],
   ])('lists what a(n) %s may submit by hand', (_, principal, types) => {
     expect(submittableTypes(registry, principal).map((d) => d.type)).toEqual(types);
+  });
+});
+
+describe('typeAccess', () => {
+  const INTAKE_ADMIN_ONLY = defineJob({ type: 'INTAKE_ADMIN_ONLY', access: { submit: 'admin', intake: true }, run });
+  it.each([
+    [ANY_WRITER, { byHand: 'tenant-admin', intake: false }],
+    [ADMIN_ONLY, { byHand: 'admin', intake: false }],
+    [FROM_INTAKE, { byHand: 'tenant-admin', intake: true }],
+    [INTAKE_ADMIN_ONLY, { byHand: 'admin', intake: true }],
+    [SYSTEM, { byHand: 'admin', intake: false }],
+  ])('states who may start %s as assertMaySubmit decides it', (definition, expected) => {
+    if (!isExternal(definition)) throw new Error('external types only');
+    expect(typeAccess(definition)).toEqual(expected);
+    // The listing's words and the gate agree: a tenant-admin by hand, and a bound intake producer.
+    expect(outcome(definition, caller(acmeAdmin), 'acme') === 'ok').toBe(expected.byHand === 'tenant-admin');
+    expect(outcome(definition, intake(['acme']), 'acme') === 'ok').toBe(expected.intake);
+  });
+});
+
+describe('JobTypeCatalog', () => {
+  const catalog = new JobTypeCatalog(new JobRegistry([SYSTEM, INTERNAL, FROM_INTAKE, ANY_WRITER, ADMIN_ONLY]));
+  it('names every type, offers only the external ones, and each principal what it may submit', () => {
+    expect(catalog.names()).toEqual(['ADMIN_ONLY', 'ANY_WRITER', 'FROM_INTAKE', 'INTERNAL_WALK', 'SYSTEM_THING']);
+    expect(catalog.external().map((d) => d.type)).toEqual(['ADMIN_ONLY', 'ANY_WRITER', 'FROM_INTAKE', 'SYSTEM_THING']);
+    expect(catalog.submittableBy(acmeAdmin).map((d) => d.type)).toEqual(['ANY_WRITER', 'FROM_INTAKE']);
+    expect(catalog.get('INTERNAL_WALK')).toBe(INTERNAL);
+    expect(catalog.get('NOPE')).toBeUndefined();
   });
 });

@@ -56,6 +56,20 @@ export function externalTypes(registry: JobRegistry): ExternalType[] {
     .filter(isExternal);
 }
 
+/** Who may start an external type from outside, as listings and documents state it. */
+export interface TypeAccess {
+  /** The least role that may submit it by hand (`POST /api/jobs`, run now). */
+  byHand: SubmitRole;
+  /** Whether intake messages may submit it. */
+  intake: boolean;
+}
+
+/** `assertMaySubmit`'s rule in the form a listing shows: a system type is for admins by hand and never for intake. */
+export function typeAccess(definition: ExternalType): TypeAccess {
+  if (definition.system) return { byHand: 'admin', intake: false };
+  return { byHand: definition.access.submit, intake: definition.access.intake };
+}
+
 /** Throws 403 naming the type unless `submitter` may start a job of `definition` in `tenant`. */
 export function assertMaySubmit(definition: JobDefinition, submitter: Submitter, tenant: string): void {
   const type = definition.type;

@@ -6,7 +6,7 @@ import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { LogStore } from '../store/log-store.ts';
 import type { WorkQueue } from '../work-queue.ts';
-import type { SubmitInput } from './submit.ts';
+import type { SubmitInput } from './submit-input.ts';
 
 export interface EngineTuning {
   sliceBudgetMs: number;

@@ -1,23 +1,29 @@
 import type { JobRegistry, ScheduleDefinition } from '@stint/sdk';
+import { JobTypeCatalog } from '../auth/job-types.ts';
 import { crashPoint } from '../crash-points.ts';
 import type { AwsClients } from '../aws-clients.ts';
 import { TenantDirectory } from '../auth/tenant-directory.ts';
+import type { TenantScope } from '../auth/tenant-scope.ts';
 import { CheckpointStore } from '../store/checkpoint-store.ts';
 import type { StintConfig } from '../config.ts';
 import { WORKER } from '../resource-spec.ts';
 import { reconcileSome } from '../counter-reconcile.ts';
 import { CounterStore } from '../store/counter-store.ts';
 import type { Job } from '../job.ts';
+import { appendJobLog } from '../job-logs.ts';
 import { toJob } from '../job-record.ts';
 import { JobStore } from '../store/job-store.ts';
 import type { Operation } from '../lifecycle.ts';
-import { LogStore } from '../store/log-store.ts';
+import { LogStore, type LogLevel, type LogLine } from '../store/log-store.ts';
+import { MonitorReader } from '../query/monitor-reader.ts';
 import { RunHistory } from '../schedules/run-history.ts';
 import { RUNS_KEPT } from '../schedules/run-record.ts';
 import { ScheduleCatalog } from '../schedules/schedule-catalog.ts';
 import { ReportPublisher } from '../schedules/schedule-report.ts';
 import { ScheduleStore } from '../schedules/schedule-store.ts';
+import type { ScheduleDeps } from '../schedules/schedule-deps.ts';
 import { Schedules } from '../schedules/schedules.ts';
+import { systemJobDefinitions } from '../system-jobs/system-job-definitions.ts';
 import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
 import { emit, type EngineDeps, type EngineEvent, type EngineTuning } from './deps.ts';
 import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
@@ -29,7 +35,7 @@ import { retryPage } from './retry.ts';
 import { sendEvent, type SendEventInput } from './events.ts';
 import type { EngineContext } from './context.ts';
 import { Dispatcher } from './dispatcher.ts';
-import { Operations, type TenantScope } from './operations.ts';
+import { Operations } from './operations.ts';
 import { SliceRunner, type SliceOutcome } from './slice-runner.ts';
 import { submit, type SubmitInput } from './submit.ts';
 import { sweep, type SweepOptions, type SweepReport } from './sweeper.ts';
@@ -65,13 +71,42 @@ export interface WorkDelivery {
   heartbeat?: () => Promise<void>;
 }
 
-/** The engine's public face: what the api, worker, intake and sweeper handlers call. */
+/** What tests reach behind the engine's public face (`engineInternals`, `@stint/core/testing`). */
+export interface EngineInternals {
+  deps: EngineDeps;
+  dispatcher: Dispatcher;
+  operations: Operations;
+  slices: SliceRunner;
+  schedules: ScheduleDeps;
+}
+
+let internalsOf: (engine: Engine) => EngineInternals;
+
+/**
+ * The engine's public face: what the api, worker, intake and sweeper handlers and the monitor
+ * call. Its stores and dispatcher stay inside; adapters read through `monitor`, `jobTypes()`
+ * and `now()`.
+ */
 export class Engine {
-  readonly deps: EngineDeps;
-  readonly dispatcher: Dispatcher;
-  readonly operations: Operations;
-  readonly slices: SliceRunner;
+  private readonly deps: EngineDeps;
+  private readonly dispatcher: Dispatcher;
+  private readonly operations: Operations;
+  private readonly slices: SliceRunner;
+  private readonly scheduleDeps: ScheduleDeps;
   readonly schedules: Schedules;
+  /** Jobs, logs, cards and charts, read in a caller's scope. */
+  readonly monitor: MonitorReader;
+  readonly #jobTypes: JobTypeCatalog;
+
+  static {
+    internalsOf = (engine) => ({
+      deps: engine.deps,
+      dispatcher: engine.dispatcher,
+      operations: engine.operations,
+      slices: engine.slices,
+      schedules: engine.scheduleDeps,
+    });
+  }
 
   constructor(options: EngineOptions) {
     const { clients, config } = options;
@@ -97,7 +132,7 @@ export class Engine {
       workerId: options.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     };
-    this.schedules = new Schedules({
+    this.scheduleDeps = {
       catalog: new ScheduleCatalog(options.schedules ?? [], options.registry),
       store: new ScheduleStore(this.deps.jobs),
       history: new RunHistory(this.deps.jobs, this.deps.clock, {
@@ -111,11 +146,20 @@ export class Engine {
       clock: this.deps.clock,
       retentionDays: config.retentionDays,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-    });
+    };
+    this.schedules = new Schedules(this.scheduleDeps);
+    this.monitor = new MonitorReader({ jobs: this.deps.jobs, tenants: this.deps.tenants, clock: this.deps.clock });
+    this.#jobTypes = new JobTypeCatalog(options.registry);
     this.deps.runEnded = (record) => this.schedules.runEnded(record);
     this.deps.runRemoved = (record) => this.schedules.runRemoved(record);
     // The engine's own system job: every component knows it, as it knows the monitor's.
     if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((data, startKey) => this.cascadePage(data, startKey)));
+    // The monitor's system jobs (export, bulk operation, clear inactive): the api submits them,
+    // workers run them, so every engine knows them. They read and act through this engine.
+    // Another engine over the same registry has registered them; anything else by those names clashes.
+    for (const definition of systemJobDefinitions(this, clients.s3, config.bucketName)) {
+      if (!options.registry.get(definition.type)?.system) options.registry.register(definition);
+    }
     this.deps.submitSystemJob = (input) => this.submit(input);
     this.dispatcher = new Dispatcher(this.deps);
     this.operations = new Operations(this.deps, this.dispatcher);
@@ -132,6 +176,29 @@ export class Engine {
   /** Sends an outside event in its tenant and wakes the jobs waiting for it (events.ts). */
   async sendEvent(input: SendEventInput): Promise<{ id: string; woken: number }> {
     return this.#counted((ctx) => sendEvent(ctx, input));
+  }
+
+  /** The engine's clock: what "now" is for every read and write it makes. */
+  now(): number {
+    return this.deps.clock();
+  }
+
+  /** The job types this engine runs, and who may start each from outside. */
+  jobTypes(): JobTypeCatalog {
+    return this.#jobTypes;
+  }
+
+  /**
+   * A log line added from outside the job's run (the api's `POST /api/jobs/{id}/logs`); an
+   * ERROR line sets the job's hasErrors. The caller has loaded the job in its scope.
+   */
+  appendLog(job: Pick<Job, 'id' | 'tenant'>, level: LogLevel, message: string): Promise<Omit<LogLine, 'cursor'>> {
+    return appendJobLog(this.deps, job, level, message);
+  }
+
+  /** Reports a warning through the handler's logger (`onEvent`): something failed that must not fail the request. */
+  warn(message: string, detail: { jobId?: string; error?: unknown } = {}): void {
+    this.deps.onEvent?.({ type: 'warning', message, ...detail });
   }
 
   async get(id: string, scope: TenantScope): Promise<Job> {
@@ -209,4 +276,9 @@ export class Engine {
         .catch((error) => emit(this.deps, { type: 'warning', message: 'counter deltas not written; the reconcile re-derives the cards', error }));
     }
   }
+}
+
+/** Test-only, exported as `@stint/core/testing`: the engine's stores, dispatcher and schedule services. */
+export function engineInternals(engine: Engine): EngineInternals {
+  return internalsOf(engine);
 }

@@ -1,3 +1,4 @@
+import type { TenantScope } from '../auth/tenant-scope.ts';
 import type { CounterBatch } from '../store/counter-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
@@ -14,9 +15,6 @@ import { jobEnded } from './job-tree.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
-
-/** Who may see a job: one tenant, or every tenant (system admins). */
-export type TenantScope = { tenant: string } | { allTenants: true };
 
 /** Operations retry a lost race with a worker this many times before answering 409. */
 const RACE_RETRIES = 5;

@@ -1,7 +1,7 @@
-import { admitSubmission, externalTypes, type Submitter } from '../auth/job-access.ts';
+import { admitSubmission, externalTypes } from '../auth/job-access.ts';
 import { crashPoint } from '../crash-points.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
-import { isEnded, type RunBy } from '../job.ts';
+import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
 import { dataRefusal, runAtOf } from '../submission.ts';
@@ -11,23 +11,9 @@ import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
 import { inFlightSpec } from './dispatcher.ts';
 import { nudge } from './recovery.ts';
+import type { SubmitInput } from './submit-input.ts';
 
-export interface SubmitInput {
-  type: string;
-  tenant: string;
-  label?: string | undefined;
-  data?: Record<string, unknown> | undefined;
-  runBy?: RunBy | null | undefined;
-  lowPriority?: boolean | undefined;
-  parentId?: string | undefined;
-  idempotencyKey?: string | undefined;
-  /** Links a root job to the schedule it is a run of. */
-  scheduleId?: string | undefined;
-  /** Who asks; checked against the type's access. See `auth/job-access.ts`. */
-  submitter?: Submitter | undefined;
-  /** Not to start before this time (ms since the epoch, or ISO 8601). */
-  runAt?: number | string | undefined;
-}
+export type { SubmitInput };
 
 export interface SubmitResult {
   record: JobRecord;

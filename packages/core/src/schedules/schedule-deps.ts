@@ -1,6 +1,6 @@
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import type { EngineEvent } from '../engine/deps.ts';
-import type { SubmitInput } from '../engine/submit.ts';
+import type { SubmitInput } from '../engine/submit-input.ts';
 import type { Job } from '../job.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { RunHistory } from './run-history.ts';

@@ -3,7 +3,7 @@ import type { AutomaticSchedule, ScheduleDefinition, ScheduleScope } from '@stin
 import { assertMaySubmit, type Submitter } from '../auth/job-access.ts';
 import { crashPoint } from '../crash-points.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
-import type { TenantScope } from '../engine/operations.ts';
+import type { TenantScope } from '../auth/tenant-scope.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import { fingerprint, openCursors, type CursorCodec } from '../query/cursor.ts';
@@ -64,8 +64,23 @@ const runsCursor = z.strictObject({ v: z.literal(1), k: z.string().regex(/^\d{13
 export class Schedules {
   readonly #reconciler: ScheduleReconciler;
 
-  constructor(readonly deps: ScheduleDeps) {
+  constructor(private readonly deps: ScheduleDeps) {
     this.#reconciler = new ScheduleReconciler(deps);
+  }
+
+  /** The schedule the code defines under this id, if it still does. */
+  definition(id: string): ScheduleDefinition | undefined {
+    return this.deps.catalog.find(id);
+  }
+
+  /** The definition behind a row; 404 for an unknown id, 400 when the tenant does not fit its scope. */
+  resolve(ref: ScheduleRef): ScheduleDefinition {
+    return this.deps.catalog.resolve(ref);
+  }
+
+  /** Whether reports can be sent (a report topic is configured). */
+  get reportsEnabled(): boolean {
+    return this.deps.reports.enabled;
   }
 
   /** The sweeper's part: reconcile rows with the code and tenants, then start what is due. */

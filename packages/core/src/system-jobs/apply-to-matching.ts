@@ -1,12 +1,10 @@
 import type { JobContext } from '@stint/sdk';
-import type { Engine } from '../engine/engine.ts';
 import { StintError } from '../errors.ts';
 import type { Operation } from '../lifecycle.ts';
 import { openCursors } from '../query/cursor.ts';
-import { findJobs } from '../query/job-finder.ts';
 import { parseJobQuery } from '../query/job-query.ts';
-import type { TenantDirectory } from '../auth/tenant-directory.ts';
-import { finderScope, systemJobScope } from './system-scope.ts';
+import type { SystemJobEngine } from './system-job-engine.ts';
+import { systemJobScope } from './system-scope.ts';
 
 export interface MatchingOutcome {
   matched: number;
@@ -31,7 +29,7 @@ const PARALLELISM = 8;
  */
 export async function applyToMatching(
   ctx: Pick<JobContext<unknown, unknown>, 'step' | 'job'>,
-  deps: { engine: () => Engine; tenants: TenantDirectory },
+  engine: SystemJobEngine,
   operation: Operation,
   params: Record<string, string>,
 ): Promise<MatchingOutcome> {
@@ -40,10 +38,9 @@ export async function applyToMatching(
   for (let page = 0; ; page++) {
     const from: string | null = cursor;
     const outcome = await ctx.step(`page-${page}`, async () => {
-      const engine = deps.engine();
       const scope = systemJobScope(ctx.job.tenant);
       const query = parseJobQuery({ ...params, _size: String(PAGE_SIZE), ...(from === null ? {} : { cursor: from }) });
-      const found = await findJobs(engine.deps.jobs, await finderScope(scope, deps.tenants), query, engine.deps.clock(), openCursors);
+      const found = await engine.monitor.jobs(scope, query, openCursors);
       const ids = found.items.map((job) => job.id).filter((id) => id !== ctx.job.id);
       const failures: MatchingOutcome['failures'] = [];
       for (let i = 0; i < ids.length; i += PARALLELISM) {

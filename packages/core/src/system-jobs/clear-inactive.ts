@@ -1,7 +1,6 @@
 import { defineJob, type JobDefinition } from '@stint/sdk';
-import type { Engine } from '../engine/engine.ts';
-import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import { applyToMatching } from './apply-to-matching.ts';
+import type { SystemJobEngine } from './system-job-engine.ts';
 
 export const CLEAR_INACTIVE = 'CLEAR_INACTIVE';
 
@@ -15,13 +14,13 @@ export interface ClearInactiveResults {
 }
 
 /** `POST /api/jobs/clear-inactive` when there are too many to delete within one request. */
-export function clearInactiveJob(deps: { engine: () => Engine; tenants: TenantDirectory }): JobDefinition<Record<string, never>, ClearInactiveResults> {
+export function clearInactiveJob(engine: SystemJobEngine): JobDefinition<Record<string, never>, ClearInactiveResults> {
   return defineJob<Record<string, never>, ClearInactiveResults>({
     type: CLEAR_INACTIVE,
     system: true,
     label: () => 'Clear inactive jobs',
     async run(ctx) {
-      const outcome = await applyToMatching(ctx, deps, 'delete', { ...INACTIVE_FILTER });
+      const outcome = await applyToMatching(ctx, engine, 'delete', { ...INACTIVE_FILTER });
       return { deleted: outcome.changed, failed: outcome.failed, failures: outcome.failures };
     },
   });

@@ -2,15 +2,13 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { defineJob, type JobDefinition } from '@stint/sdk';
-import type { Engine } from '../engine/engine.ts';
 import type { Job } from '../job.ts';
 import { jobCsvLines } from '../query/csv.ts';
 import { openCursors } from '../query/cursor.ts';
-import { jobPages } from '../query/job-finder.ts';
 import { parseJobQuery } from '../query/job-query.ts';
-import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import { BUCKET } from '../resource-spec.ts';
-import { finderScope, systemJobScope } from './system-scope.ts';
+import type { SystemJobEngine } from './system-job-engine.ts';
+import { systemJobScope } from './system-scope.ts';
 
 export const EXPORT_JOBS = 'EXPORT_JOBS';
 
@@ -26,8 +24,7 @@ export interface ExportJobsResults {
 }
 
 export interface ExportJobsDeps {
-  engine: () => Engine;
-  tenants: TenantDirectory;
+  engine: SystemJobEngine;
   s3: S3Client;
   bucketName: string;
 }
@@ -55,13 +52,12 @@ export function exportJobsJob(deps: ExportJobsDeps): JobDefinition<ExportJobsDat
     label: () => 'Export jobs to CSV',
     async run(ctx) {
       const exported = await ctx.step('export', async () => {
-        const engine = deps.engine();
-        const scope = await finderScope(systemJobScope(ctx.job.tenant), deps.tenants);
+        const scope = systemJobScope(ctx.job.tenant);
         const query = parseJobQuery({ ...ctx.data.filter, _size: String(EXPORT_PAGE_SIZE) });
         const key = exportFileKey(ctx.job.tenant, ctx.job.id);
         let rowsExported = 0;
         async function* counted(): AsyncGenerator<Job[]> {
-          for await (const page of jobPages(engine.deps.jobs, scope, query, engine.deps.clock(), openCursors)) {
+          for await (const page of deps.engine.monitor.jobPages(scope, query, openCursors)) {
             rowsExported += page.length;
             yield page;
           }

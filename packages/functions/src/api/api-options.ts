@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AwsClients, Engine, StintConfig } from '@stint/core';
-import type { OidcOptions } from '@stint/core/auth/oidc';
+import type { OidcOptions } from '@stint/core/auth';
 import { DEFAULT_RATE_LIMIT, type RateLimitOptions } from './rate-limit.ts';
 
 export interface ApiLimits {

@@ -1,8 +1,7 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type * as z from 'zod';
-import { BadRequestError } from '@stint/core';
-import { parseInput, unknownKey } from '@stint/core/input-error';
+import { BadRequestError, parseInput, unknownKey } from '@stint/core';
 import type { ApiEnv } from './api-env.ts';
 import { errorResponses, type ErrorStatus } from './open-api.ts';
 

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { Authenticator } from '@stint/core/auth/authenticator';
-import { createOidcVerifier } from '@stint/core/auth/oidc';
+import { Authenticator, createOidcVerifier } from '@stint/core/auth';
 import type { ApiEnv } from './api-env.ts';
 import type { ApiOptions } from './api-options.ts';
 import { authenticate } from './authenticate.ts';

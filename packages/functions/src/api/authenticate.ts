@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Authenticator } from '@stint/core/auth/authenticator';
+import type { Authenticator } from '@stint/core/auth';
 import type { ApiEnv } from './api-env.ts';
 
 /**

@@ -2,8 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { BadRequestError, RateLimitedError, StintError, type ErrorCode } from '@stint/core';
-import { badInput } from '@stint/core/input-error';
+import { badInput, BadRequestError, type ErrorCode, RateLimitedError, StintError } from '@stint/core';
 
 /** The one table from error code to HTTP status. */
 export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { BadRequestError, TooLargeError } from '@stint/core';
-import { MAX_SUBMISSION_DEPTH } from '@stint/core/submission';
+import { BadRequestError, MAX_SUBMISSION_DEPTH, TooLargeError } from '@stint/core';
 
 /**
  * What one request may weigh, for every route (api and monitor), before anything is parsed.

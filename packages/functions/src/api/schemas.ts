@@ -1,12 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import { JOB_STATUSES, OPERATIONS } from '@stint/core';
-import { ROLES } from '@stint/core/auth/principal';
-import { jobIdSchema, tenantFilterSchema, tenantSchema } from '@stint/core/input-fields';
-import { jobQuerySchema } from '@stint/core/query/job-query';
-import { MAX_LOG_MESSAGE } from '@stint/core/store/log-store';
-import { WEEKDAYS } from '@stint/core/schedules/planning';
-import { RUN_STATUSES } from '@stint/core/schedules/run-status';
-import { MAX_RECIPIENTS, scheduleListQuerySchema, scheduleRunsQuerySchema } from '@stint/core/schedules/schedule-input';
+import { JOB_STATUSES, jobIdSchema, MAX_LOG_MESSAGE, OPERATIONS, tenantFilterSchema, tenantSchema } from '@stint/core';
+import { ROLES } from '@stint/core/auth';
+import { jobQuerySchema } from '@stint/core/query';
+import { MAX_RECIPIENTS, RUN_STATUSES, scheduleListQuerySchema, scheduleRunsQuerySchema, WEEKDAYS } from '@stint/core/schedules';
 import { PUBLIC_ERROR_CODES } from './error-mapping.ts';
 
 /**

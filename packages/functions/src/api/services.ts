@@ -1,15 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Engine, Job, TenantScope } from '@stint/core';
-import { ApiKeyStore } from '@stint/core/auth/key-store';
-import { ADMIN_TENANT, type Principal } from '@stint/core/auth/principal';
-import { assertCanWrite, scopeOf } from '@stint/core/auth/authorize';
-import { TenantDirectory } from '@stint/core/auth/tenant-directory';
-import { sealedCursors, type CursorCodec } from '@stint/core/query/cursor';
-import type { JobScope } from '@stint/core/query/job-finder';
-import { finderScope } from '@stint/core/system-jobs/system-scope';
-import { tenantFilterSchema } from '@stint/core/input-fields';
-import { parseInput } from '@stint/core/input-error';
+import { type Engine, type Job, parseInput, tenantFilterSchema, type TenantScope } from '@stint/core';
+import { ADMIN_TENANT, ApiKeyStore, assertCanWrite, type Principal, scopeOf, TenantDirectory } from '@stint/core/auth';
+import { type CursorCodec, sealedCursors } from '@stint/core/query';
 import { DEFAULT_LIMITS, type ApiLimits, type ApiOptions } from './api-options.ts';
 
 /** What the route modules share: built once per app from its options. */
@@ -34,7 +27,7 @@ export function createServices(options: ApiOptions): ApiServices {
     tenants: new TenantDirectory(options.clients.dynamo, options.config.tableName),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
     cursors: sealedCursors(options.cursorSecret ?? randomBytes(32).toString('base64url')),
-    now: options.engine.deps.clock,
+    now: () => options.engine.now(),
   };
 }
 
@@ -46,10 +39,6 @@ export function createServices(options: ApiOptions): ApiServices {
 export function requestScope(principal: Principal, tenant: string | undefined, field = 'tenant'): TenantScope {
   if (tenant !== undefined && tenant !== '') parseInput(tenantFilterSchema, tenant, { kind: 'parameter', prefix: field });
   return scopeOf(principal, tenant || null);
-}
-
-export async function requestFinderScope(services: ApiServices, principal: Principal, tenant: string | undefined): Promise<JobScope> {
-  return finderScope(requestScope(principal, tenant), services.tenants);
 }
 
 /** Query parameters without the api's own ones (`tenant`), for the core's strict parsers. */

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { DEFAULT_TENANT } from '@stint/core/auth/principal';
+import { DEFAULT_TENANT } from '@stint/core/auth';
 import { ENV } from '@stint/core/resource-spec';
 import { defaultIntakeBinding, parseIntakeBinding } from '../intake-binding.ts';
 import { createIntakeHandler } from '../intake-handler.ts';

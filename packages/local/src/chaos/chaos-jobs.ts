@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TableGateway } from '@stint/core/store/table-gateway';
-import { chaosExecutionKey } from '@stint/core/store/table-keys';
+import { chaosExecutionKey, TableGateway } from '@stint/core/store';
 import { defineJob, NonRetriableError, type JobContext, type JobDefinition } from '@stint/sdk';
 
 /**

@@ -1,5 +1,4 @@
-import { SUMMARY_BUCKETS, summaryBucket, type SummaryBucket } from '@stint/core/job-record';
-import type { JobStatus } from '@stint/core/job';
+import { type JobStatus, SUMMARY_BUCKETS, summaryBucket, type SummaryBucket } from '@stint/core';
 import { AFTER_CHILDREN_STEP, CHAOS_FAILURE, CHAOS_STEPS, CHAOS_TREE, RUN_TOKEN_STEP, stepName, type ChaosResults, type StepExecution } from './chaos-jobs.ts';
 import type { KnownJob } from './history.ts';
 import type { ListedJob } from './movement.ts';

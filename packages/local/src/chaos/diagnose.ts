@@ -1,4 +1,4 @@
-import { dispatchSetOf, rootLaneKey } from '@stint/core/store/table-keys';
+import { dispatchSetOf, rootLaneKey } from '@stint/core/store';
 import { laneId, type TableEvidence } from './table-read.ts';
 
 type Item = Record<string, unknown>;

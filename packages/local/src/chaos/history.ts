@@ -1,4 +1,4 @@
-import type { Operation } from '@stint/core/lifecycle';
+import type { Operation } from '@stint/core';
 
 /** What the chaos run asked of the stack and what it answered: the checks' evidence. */
 

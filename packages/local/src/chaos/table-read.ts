@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { itemKindOf, jobIdOfPk, stepOfCheckpointSortKey } from '@stint/core/store/table-keys';
+import { itemKindOf, jobIdOfPk, stepOfCheckpointSortKey } from '@stint/core/store';
 import { emulatorClients, startEmulators } from '../emulators.ts';
 import { scanAll } from '../repair/table-scan.ts';
 import type { StepExecution } from './chaos-jobs.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ALLOWED_FROM, type Operation } from '@stint/core/lifecycle';
+import { ALLOWED_FROM, type Operation } from '@stint/core';
 import type { ChaosApi } from './chaos-api.ts';
 import { CHAOS_STEPS, CHAOS_TREE, type ChaosStepsData, type ChaosTreeData } from './chaos-jobs.ts';
 import type { Dice } from './dice.ts';

@@ -1,6 +1,5 @@
-import { CounterStore, type Counted } from '@stint/core/store/counter-store';
-import { waitingMs } from '@stint/core/job';
-import { jobKey, statsKey } from '@stint/core/store/table-keys';
+import { type Counted, CounterStore, jobKey, statsKey } from '@stint/core/store';
+import { waitingMs } from '@stint/core';
 import { itemId, type Item } from './index-entries.ts';
 
 type StatsDelta = Parameters<CounterStore['applyStats']>[2];

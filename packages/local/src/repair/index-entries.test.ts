@@ -1,4 +1,4 @@
-import { buildUpdate } from '@stint/core/store/update-expression';
+import { buildUpdate } from '@stint/core/store';
 import { describe, expect, it } from 'vitest';
 import { diffIndexes, entryOf, placeholderItem, restoreSpec, rewriteSpec, staleRounds, takeStaleKeysSpec, type IndexEntry } from './index-entries.ts';
 

@@ -1,5 +1,5 @@
 import { TABLE } from '@stint/core/resource-spec';
-import type { UpdateSpec } from '@stint/core/store/update-expression';
+import type { UpdateSpec } from '@stint/core/store';
 
 /**
  * What the startup repair compares: the index entries the table's items call for, and the

@@ -1,7 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '@stint/core/resource-spec';
-import { JobStore } from '@stint/core/store/job-store';
-import type { UpdateSpec } from '@stint/core/store/update-expression';
+import { JobStore, type UpdateSpec } from '@stint/core/store';
 import {
   diffIndexes,
   entryOf,

@@ -1,9 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TenantDirectory } from '@stint/core/auth/tenant-directory';
-import { recountWhileStopped } from '@stint/core/counter-reconcile';
-import { JobStore } from '@stint/core/store/job-store';
-import { TableGateway } from '@stint/core/store/table-gateway';
-import { localRunKey } from '@stint/core/store/table-keys';
+import { TenantDirectory } from '@stint/core/auth';
+import { JobStore, localRunKey, recountWhileStopped, TableGateway } from '@stint/core/store';
 import { countedJobs, deriveStats, statsCorrections } from './counter-derivation.ts';
 import { INDEX_KEY_ATTRIBUTES, itemId, PLACEHOLDER_ATTRIBUTE, RESTORE_ATTRIBUTE } from './index-entries.ts';
 import { repairIndexes, type IndexRepairReport } from './index-repair.ts';

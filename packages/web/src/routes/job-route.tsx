@@ -1,10 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { ALLOWED_FROM, isEnded, type Job } from '@stint/core';
-import { findJobs } from '@stint/core/query/job-finder';
-import { parseJobQuery } from '@stint/core/query/job-query';
-import { findLogs } from '@stint/core/query/log-finder';
-import { parseLogQuery } from '@stint/core/query/log-query';
+import { parseJobQuery, parseLogQuery } from '@stint/core/query';
 import { canonicalParams, href, pager, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
 import { scheduleHref } from '../schedule-url.ts';
@@ -38,18 +35,18 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
     if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href(jobHref(id), params), 302);
 
     const principal = c.get('principal');
-    const scope = pageScope(services, principal);
-    const store = services.engine.deps.jobs;
+    const scope = pageScope(principal);
+    const monitor = services.engine.monitor;
     const now = services.now();
     // NotFoundError (missing, another tenant's, or a malformed id) reaches onError: the 404 page.
-    const job = await services.engine.get(id, scope.scope);
+    const job = await services.engine.get(id, scope);
     const live = c.req.header(LIVE_HEADER) === '1';
     const logQuery = pick(params, ['level', 'message', 'period', 'from', 'to']);
     // A deleted parent or root still gets its link, by id: the label is a courtesy.
     const labelOf = async (relatedId: string | null) =>
       live || relatedId === null || relatedId === job.id
         ? null
-        : services.engine.get(relatedId, scope.scope).then(
+        : services.engine.get(relatedId, scope).then(
             (related) => related.label,
             () => null,
           );
@@ -57,18 +54,16 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
       hasChildren(job) || params.has(CHILD_PAGER.cursor)
         ? orBadRequest(async () => {
             const query = { parentId: job.id, system: 'true', _size: CHILD_PAGE_SIZE, ...pick(params, [CHILD_PAGER.cursor], 'cursor') };
-            return findJobs(store, await scope.finder(), parseJobQuery(query), now, services.cursors);
+            return monitor.jobs(scope, parseJobQuery(query), services.cursors, now);
           })
         : null,
       live
         ? { value: null, error: null }
         : orBadRequest(() =>
-            findLogs(store, job.id, parseLogQuery({ ...logQuery, timeZone, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), now, {
-              cursors: services.cursors,
-            }),
+            monitor.logs(job.id, parseLogQuery({ ...logQuery, timeZone, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), services.cursors, now),
           ),
       job.hasErrors
-        ? findLogs(store, job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), now, { cursors: services.cursors }).then((page) => page.items)
+        ? monitor.logs(job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), services.cursors, now).then((page) => page.items)
         : [],
       labelOf(job.parentId),
       labelOf(job.rootId),
@@ -89,7 +84,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
           job: liveFields(job),
           allowedFrom: ALLOWED_FROM,
           canWrite,
-          rules: operationRules(services.engine.deps.registry, job),
+          rules: operationRules(services.engine.jobTypes(), job),
           serverNow: now,
           pollMs: JOB_POLL_MS,
           tail: tail
@@ -125,7 +120,7 @@ export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
 /** The window of the schedule this job is a run of; null when it is no run, or its schedule left the code. */
 function scheduleLink(services: WebServices, job: Job): string | null {
   if (job.scheduleId === null) return null;
-  const definition = services.engine.schedules.deps.catalog.find(job.scheduleId);
+  const definition = services.engine.schedules.definition(job.scheduleId);
   if (definition === undefined) return null;
   return scheduleHref({ id: job.scheduleId, tenant: definition.scope === 'installation' ? null : job.tenant });
 }

@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
-import { submittableTypes } from '@stint/core/auth/job-access';
 import type { WebEnv } from '../page-session.ts';
 import { JobTypesPage } from '../views/job-types-page.tsx';
 import { documentOf, Layout } from '../views/layout.tsx';
@@ -11,7 +10,7 @@ export function jobTypesRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const principal = c.get('principal');
     const page = (
       <Layout title="Job types" section="job-types" signedIn={{ principal, csrfToken: c.get('session').csrfToken, timeZone: c.get('timeZone') }}>
-        <JobTypesPage types={submittableTypes(services.engine.deps.registry, principal)} canWrite={principal.role !== 'viewer'} />
+        <JobTypesPage types={services.engine.jobTypes().submittableBy(principal)} canWrite={principal.role !== 'viewer'} />
       </Layout>
     );
     return c.html(documentOf(page));

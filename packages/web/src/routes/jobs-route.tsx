@@ -1,9 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { ALLOWED_FROM } from '@stint/core';
-import { findJobs } from '@stint/core/query/job-finder';
-import { parseJobQuery } from '@stint/core/query/job-query';
-import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
+import { parseJobQuery, summaryListings } from '@stint/core/query';
 import { canonicalParams, href, pager, queryParams, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
 import type { WebEnv } from '../page-session.ts';
@@ -24,15 +22,15 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
     if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href('/jobs', params), 302);
 
     const principal = c.get('principal');
-    const scope = pageScope(services, principal);
+    const scope = pageScope(principal);
     const now = services.now();
     const query = queryParams(params);
-    const registry = services.engine.deps.registry;
+    const jobTypes = services.engine.jobTypes();
     // The cards count what the list shows: children and system jobs only when it shows them.
     const shown = summaryListings({ system: query.system === 'true', children: query.children === 'true' });
     const [summary, found] = await Promise.all([
-      readSummary(services.engine.deps.jobs, await scope.counterTenants(), shown),
-      orBadRequest(async () => findJobs(services.engine.deps.jobs, await scope.finder(), parseJobQuery(query), now, services.cursors)),
+      services.engine.monitor.summary(scope, shown),
+      orBadRequest(async () => services.engine.monitor.jobs(scope, parseJobQuery(query), services.cursors, now)),
     ]);
     const canWrite = principal.role !== 'viewer';
     const page = (
@@ -45,7 +43,7 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
           allowedFrom: ALLOWED_FROM,
           canWrite,
           query,
-          typeRules: typeRules(registry),
+          typeRules: typeRules(jobTypes),
           serverNow: now,
           refreshMs: LIST_REFRESH_MS,
           valid: found.error === null,
@@ -57,11 +55,11 @@ export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
           params={params}
           pager={pager(params, found.value?.nextCursor ?? null)}
           partial={found.value?.partial ?? false}
-          types={registry.types()}
+          types={jobTypes.names()}
           error={found.error}
           canWrite={canWrite}
           timeZone={timeZone}
-          rules={(job) => operationRules(registry, job)}
+          rules={(job) => operationRules(jobTypes, job)}
           showTenant={principal.tenant === null}
         />
       </Layout>

@@ -12,7 +12,7 @@ export function runSeenRoutes(app: Hono<WebEnv>, services: WebServices): void {
   app.post('/jobs/:id/seen', async (c) => {
     if (!fetchHasCsrf(c)) return c.json({ error: { code: 'forbidden', message: 'not from the monitor’s own page' } }, 403);
     const principal = c.get('principal');
-    const job = await services.engine.get(c.req.param('id'), pageScope(services, principal).scope);
+    const job = await services.engine.get(c.req.param('id'), pageScope(principal));
     await services.engine.schedules.markSeen(principal.keyId, job);
     return c.body(null, 204);
   });

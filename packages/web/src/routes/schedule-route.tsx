@@ -2,10 +2,8 @@
 import type { Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { BadRequestError } from '@stint/core';
-import { assertCanWrite } from '@stint/core/auth/authorize';
-import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
-import { parseSchedulePatch, parseScheduleRunsQuery } from '@stint/core/schedules/schedule-input';
-import { nextSlot } from '@stint/core/schedules/planning';
+import { assertCanWrite } from '@stint/core/auth';
+import { nextSlot, parseSchedulePatch, parseScheduleRunsQuery, type ScheduleRef } from '@stint/core/schedules';
 import { href, pager, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
 import type { WebEnv } from '../page-session.ts';
@@ -42,7 +40,7 @@ export function scheduleRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const params = canonicalOf(c.req.queries(), WINDOW_URL);
     // A tenant's people have one row of a per-tenant schedule: theirs, so the tenant may go unsaid.
     const own = c.get('principal').tenant;
-    if (!params.has('tenant') && own !== null && services.engine.schedules.deps.catalog.find(id)?.scope === 'tenant') params.set('tenant', own);
+    if (!params.has('tenant') && own !== null && services.engine.schedules.definition(id)?.scope === 'tenant') params.set('tenant', own);
     const path = `/schedules/${encodeURIComponent(id)}`;
     if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href(path, canonicalOf(params, WINDOW_URL)), 302);
     return renderWindow(c, services, { id, tenant: params.get('tenant') }, params, null);
@@ -59,7 +57,7 @@ export function scheduleRoutes(app: Hono<WebEnv>, services: WebServices): void {
     const form = formOf(body);
     const input = patchInput(form, body);
     try {
-      await services.engine.schedules.update(ref, pageScope(services, principal).scope, parseSchedulePatch(input));
+      await services.engine.schedules.update(ref, pageScope(principal), parseSchedulePatch(input));
     } catch (error) {
       if (!(error instanceof BadRequestError)) throw error;
       params.set('tab', TAB_OF_FORM[form]);
@@ -72,7 +70,7 @@ export function scheduleRoutes(app: Hono<WebEnv>, services: WebServices): void {
 async function renderWindow(c: Context<WebEnv>, services: WebServices, ref: ScheduleRef, params: URLSearchParams, refused: Refused | null): Promise<Response> {
   const principal = c.get('principal');
   const timeZone = c.get('timeZone');
-  const scope = pageScope(services, principal).scope;
+  const scope = pageScope(principal);
   const schedules = services.engine.schedules;
   // NotFoundError (unknown id, another tenant's row) and a tenant that does not fit the scope reach onError.
   const row = await schedules.get(ref, scope, principal.keyId);
@@ -100,7 +98,7 @@ async function renderWindow(c: Context<WebEnv>, services: WebServices, ref: Sche
         refused={refused === null ? null : { form: refused.form, error: refused.error }}
         report={refused?.form === 'report' ? reportDraft(refused.body) : draftOfReport(row.report)}
         planning={refused?.form === 'planning' ? planningDraft(refused.body) : draftOfPlanning(row.planning, timeZone)}
-        reportsEnabled={schedules.deps.reports.enabled}
+        reportsEnabled={schedules.reportsEnabled}
         automaticNext={nextSlot({ type: 'automatic' }, row.automatic, services.now())}
         runs={{ params, items: runs.value?.items ?? [], pager: pager(params, runs.value?.nextCursor ?? null, RUNS_PAGER), error: runs.error }}
       />

@@ -1,9 +1,9 @@
 /** @jsxImportSource hono/jsx */
 import type { Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
-import { StintError, type Job, type TenantScope } from '@stint/core';
-import { assertCanWrite } from '@stint/core/auth/authorize';
-import { parseScheduleListQuery } from '@stint/core/schedules/schedule-input';
+import { type Job, StintError, type TenantScope } from '@stint/core';
+import { assertCanWrite } from '@stint/core/auth';
+import { parseScheduleListQuery } from '@stint/core/schedules';
 import { href, pager, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
 import type { WebEnv } from '../page-session.ts';
@@ -39,7 +39,7 @@ export function schedulesRoutes(app: Hono<WebEnv>, services: WebServices): void 
     const values = strings(form, 'schedule');
     if (values.length === 0) return renderList(c, services, view, 'Tick the schedules to run first.');
     if (values.length > MAX_STARTED) return renderList(c, services, view, `Run at most ${MAX_STARTED} schedules at once.`);
-    const jobs = await services.engine.schedules.runNow(values.map(parseRefValue), pageScope(services, principal).scope, { kind: 'caller', principal });
+    const jobs = await services.engine.schedules.runNow(values.map(parseRefValue), pageScope(principal), { kind: 'caller', principal });
     view.set('started', jobs.map((job) => job.id).join(','));
     return c.redirect(href('/schedules', canonicalOf(view, LIST_URL)), 303);
   });
@@ -48,7 +48,7 @@ export function schedulesRoutes(app: Hono<WebEnv>, services: WebServices): void 
 async function renderList(c: Context<WebEnv>, services: WebServices, params: URLSearchParams, formError: string | null): Promise<Response> {
   const principal = c.get('principal');
   const timeZone = c.get('timeZone');
-  const scope = pageScope(services, principal).scope;
+  const scope = pageScope(principal);
   const query: Record<string, string> = {};
   for (const name of ['status', 'q', 'cursor']) if (params.has(name)) query[name] = params.get(name)!;
   const [found, started] = await Promise.all([

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Hono } from 'hono';
 import { BadRequestError } from '@stint/core';
-import { readStats, type StatsInterval, type StatsResult } from '@stint/core/query/stats-reader';
+import type { StatsInterval, StatsResult } from '@stint/core/query';
 import { canonicalParams, href, sameQuery } from '../list-url.ts';
 import { orBadRequest, pageScope } from '../page-scope.ts';
 import type { WebEnv } from '../page-session.ts';
@@ -63,10 +63,10 @@ export function statsRoutes(app: Hono<WebEnv>, services: WebServices): void {
     if (!sameQuery(new URL(c.req.url).search, view.params)) return c.redirect(href('/stats', view.params), 302);
 
     const principal = c.get('principal');
-    const { counterTenants } = pageScope(services, principal);
+    const scope = pageScope(principal);
     const found = await orBadRequest(async () => {
       if (!Number.isFinite(view.from) || !Number.isFinite(view.to)) throw new BadRequestError('From and To must be dates and times', 'from');
-      return readStats(services.engine.deps.jobs, await counterTenants(), { from: view.from, to: view.to, interval: view.interval }, now);
+      return services.engine.monitor.stats(scope, { from: view.from, to: view.to, interval: view.interval }, now);
     });
     const page = (
       <Layout

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import type { Principal } from '@stint/core/auth/principal';
+import type { Principal } from '@stint/core/auth';
 import type { WebOptions } from '../web-options.ts';
 import { createWebServices, type WebServices } from '../web-services.ts';
 import { isSafeMethod, isSameOrigin } from './same-origin.ts';

@@ -1,6 +1,4 @@
-import { ADMIN_TOKEN_PRINCIPAL } from '@stint/core/auth/admin-token';
-import type { Authenticator } from '@stint/core/auth/authenticator';
-import type { Principal } from '@stint/core/auth/principal';
+import { ADMIN_TOKEN_PRINCIPAL, type Authenticator, type Principal } from '@stint/core/auth';
 import { csrfTokenOf, mac, newSessionClaims, safeEqual, signSession, verifySession, type SessionClaims, type SessionCredential } from './session-token.ts';
 import type { SessionStore } from './session-store.ts';
 

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { sessionKey } from '@stint/core/store/table-keys';
+import { sessionKey } from '@stint/core/store';
 
 /**
  * Sessions are live on the server as well as signed: sign-out deletes the session's item, and

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { ROLES } from '@stint/core/auth/principal';
+import { ROLES } from '@stint/core/auth';
 
 /**
  * A session is a signed (not encrypted) cookie value: `<payload>.<mac>`, both base64url, signed

@@ -1,6 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { isEnded, type Job } from '@stint/core';
-import type { LogLine } from '@stint/core/store/log-store';
+import { isEnded, type Job, type LogLine } from '@stint/core';
 import { ChildrenPanel, type ChildrenPanelProps } from './children-panel.tsx';
 import { Field } from './field-row.tsx';
 import { ChildrenCount, DateTime, Duration, ErrorsFlag, jobHref, LowPriorityFlag, Progress, RunBy, StatusBadge, Waiting } from './job-cells.tsx';

@@ -1,5 +1,4 @@
-import { ACTIVE_STATUSES, type Job, type JobStatus } from '@stint/core';
-import { summaryBucket } from '@stint/core/job-record';
+import { ACTIVE_STATUSES, type Job, type JobStatus, summaryBucket } from '@stint/core';
 
 /**
  * How a status looks. A job that ended with errors is FINISHED with hasErrors, which the

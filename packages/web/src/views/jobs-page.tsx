@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
-import type { Summary } from '@stint/core/query/stats-reader';
+import type { Summary } from '@stint/core/query';
 import { href, withParams, type Pager } from '../list-url.ts';
 import { PILLS } from './job-status.ts';
 import { JobFilters } from './job-filters.tsx';

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
-import type { Principal } from '@stint/core/auth/principal';
+import type { Principal } from '@stint/core/auth';
 
 export type Section = 'jobs' | 'schedules' | 'stats' | 'job-types' | 'none';
 

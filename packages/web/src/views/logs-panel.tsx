@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
-import type { LogLine } from '@stint/core/store/log-store';
+import type { LogLine } from '@stint/core';
 import { href, withParams } from '../list-url.ts';
 import { formatDateTime, toInputValue } from './time-format.ts';
 

@@ -1,5 +1,5 @@
 import type { Job } from '@stint/core';
-import type { JobRegistry } from '@stint/sdk';
+import type { JobTypeCatalog } from '@stint/core/auth';
 
 /** What the operation buttons need to know of a job beyond its status (operations.js `canApply`). */
 export interface OperationRules {
@@ -9,13 +9,13 @@ export interface OperationRules {
 }
 
 /** Each type's rules, for the script that rebuilds rows (it applies the root rule itself). */
-export function typeRules(registry: JobRegistry): Record<string, OperationRules> {
+export function typeRules(jobTypes: JobTypeCatalog): Record<string, OperationRules> {
   return Object.fromEntries(
-    registry.types().map((type) => [type, { restartable: registry.get(type)?.restartable ?? false, retryable: registry.get(type)?.retryable ?? false }]),
+    jobTypes.names().map((type) => [type, { restartable: jobTypes.get(type)?.restartable ?? false, retryable: jobTypes.get(type)?.retryable ?? false }]),
   );
 }
 
-export function operationRules(registry: JobRegistry, job: Pick<Job, 'type' | 'parentId'>): OperationRules {
-  const definition = registry.get(job.type);
+export function operationRules(jobTypes: JobTypeCatalog, job: Pick<Job, 'type' | 'parentId'>): OperationRules {
+  const definition = jobTypes.get(job.type);
   return { restartable: definition?.restartable ?? false, retryable: (definition?.retryable ?? false) && job.parentId === null };
 }

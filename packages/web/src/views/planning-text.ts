@@ -1,4 +1,4 @@
-import { WEEKDAYS, type Planning, type PlanningType, type Weekday } from '@stint/core/schedules/planning';
+import { type Planning, type PlanningType, type Weekday, WEEKDAYS } from '@stint/core/schedules';
 
 /** How plannings read in the monitor. */
 export const PLANNING_LABEL: Record<PlanningType, string> = { automatic: 'Automatic', scheduled: 'Scheduled', disabled: 'Disabled' };

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import { RUN_STATUSES } from '@stint/core/schedules/run-status';
+import { RUN_STATUSES } from '@stint/core/schedules';
 import { RUN_STATUS_LABEL, RunStatusShape } from './schedule-icons.tsx';
 
 /**

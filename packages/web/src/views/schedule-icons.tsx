@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { RunStatus } from '@stint/core/schedules/run-status';
+import type { RunStatus } from '@stint/core/schedules';
 import { jobHref } from './job-cells.tsx';
 
 /**

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { ScheduleRow } from '@stint/core/schedules/schedules';
+import type { ScheduleRow } from '@stint/core/schedules';
 import type { FieldError, ReportDraft } from '../schedule-form.ts';
 import { describedBy, FieldErrorText, FormHead, invalid } from './field-error.tsx';
 import { Field } from './field-row.tsx';

@@ -1,6 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { Child } from 'hono/jsx';
-import type { ScheduleRow } from '@stint/core/schedules/schedules';
+import type { ScheduleRow } from '@stint/core/schedules';
 import type { FieldError, PlanningDraft, ReportDraft, ScheduleForm } from '../schedule-form.ts';
 import { scheduleHref } from '../schedule-url.ts';
 import { LogDialog } from './log-dialog.tsx';

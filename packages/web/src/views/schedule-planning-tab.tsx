@@ -1,7 +1,6 @@
 /** @jsxImportSource hono/jsx */
-import { WEEKDAYS } from '@stint/core/schedules/planning';
-import type { ScheduleRow } from '@stint/core/schedules/schedules';
-import { TIME_ZONES } from '@stint/core/time-zones';
+import { type ScheduleRow, WEEKDAYS } from '@stint/core/schedules';
+import { TIME_ZONES } from '@stint/core';
 import type { FieldError, PlanningDraft } from '../schedule-form.ts';
 import { describedBy, FieldErrorText, FormHead, invalid } from './field-error.tsx';
 import { Field } from './field-row.tsx';

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { ScheduleRow, ScheduleRun } from '@stint/core/schedules/schedules';
+import type { ScheduleRow, ScheduleRun } from '@stint/core/schedules';
 import type { Pager } from '../list-url.ts';
 import { canonicalHref, WINDOW_URL } from '../schedule-url.ts';
 import { DateTime, Duration, jobHref, RunBy } from './job-cells.tsx';

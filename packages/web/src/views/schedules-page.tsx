@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
-import { ADMIN_TENANT } from '@stint/core/auth/principal';
-import type { ScheduleRow } from '@stint/core/schedules/schedules';
+import { ADMIN_TENANT } from '@stint/core/auth';
+import type { ScheduleRow } from '@stint/core/schedules';
 import type { Pager } from '../list-url.ts';
 import { canonicalHref, LIST_URL, withoutStarted } from '../schedule-url.ts';
 import { jobHref } from './job-cells.tsx';

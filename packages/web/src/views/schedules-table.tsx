@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { ScheduleRow } from '@stint/core/schedules/schedules';
+import type { ScheduleRow } from '@stint/core/schedules';
 import { refValue, scheduleHref } from '../schedule-url.ts';
 import { DateTime } from './job-cells.tsx';
 import { PLANNING_LABEL, planningDetail } from './planning-text.ts';

@@ -1,5 +1,5 @@
 /** @jsxImportSource hono/jsx */
-import type { StatsInterval, StatsResult } from '@stint/core/query/stats-reader';
+import type { StatsInterval, StatsResult } from '@stint/core/query';
 import { formatDateTime, formatDuration, toInputValue } from './time-format.ts';
 
 export const RANGE_PRESETS = [

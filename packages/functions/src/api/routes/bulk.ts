@@ -1,12 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { BadRequestError, StintError, type Operation, type TenantScope } from '@stint/core';
-import { assertCanWrite } from '@stint/core/auth/authorize';
-import { JOB_ID_PATTERN } from '@stint/core/input-fields';
-import { findJobs } from '@stint/core/query/job-finder';
-import { parseJobQuery } from '@stint/core/query/job-query';
-import { BULK_OPERATION } from '@stint/core/system-jobs/bulk-operation';
-import { CLEAR_INACTIVE, INACTIVE_FILTER } from '@stint/core/system-jobs/clear-inactive';
-import { finderScope } from '@stint/core/system-jobs/system-scope';
+import { BadRequestError, JOB_ID_PATTERN, type Operation, StintError, type TenantScope } from '@stint/core';
+import { assertCanWrite } from '@stint/core/auth';
+import { parseJobQuery } from '@stint/core/query';
+import { BULK_OPERATION, CLEAR_INACTIVE, INACTIVE_FILTER } from '@stint/core/system-jobs';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { AcceptedJobSchema, BulkRequestSchema, BulkResultSchema, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
@@ -78,7 +74,7 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
     const scope = requestScope(principal, c.req.valid('query').tenant);
     const limit = services.limits.clearInlineJobs;
     const query = parseJobQuery({ ...INACTIVE_FILTER, _size: String(limit + 1) });
-    const page = await findJobs(services.engine.deps.jobs, await finderScope(scope, services.tenants), query, services.now(), services.cursors);
+    const page = await services.engine.monitor.jobs(scope, query, services.cursors, services.now());
     if (page.items.length > limit || page.nextCursor !== null) {
       const job = await startSystemJob(services, principal, scope, CLEAR_INACTIVE, {});
       c.header('Location', `/api/jobs/${job.id}`);

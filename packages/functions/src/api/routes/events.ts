@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { EVENT_NAME_PATTERN, EVENT_RETENTION_MS, MAX_EVENT_KEY } from '@stint/core';
-import { submissionTenant } from '@stint/core/auth/authorize';
+import { submissionTenant } from '@stint/core/auth';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { jsonBody, jsonContent, TenantParam } from '../schemas.ts';

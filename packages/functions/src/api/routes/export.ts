@@ -3,14 +3,12 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { stream } from 'hono/streaming';
 import { NotFoundError } from '@stint/core';
-import { csvRow, jobCsvHeader, jobCsvRow } from '@stint/core/query/csv';
-import { jobPages } from '@stint/core/query/job-finder';
-import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
-import { EXPORT_JOBS } from '@stint/core/system-jobs/export-jobs';
+import { csvRow, jobCsvHeader, jobCsvRow, jobQuerySchema, parseJobQuery } from '@stint/core/query';
+import { EXPORT_JOBS } from '@stint/core/system-jobs';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { AcceptedJobSchema, JobIdParams, jsonContent, TenantParam } from '../schemas.ts';
-import { requestFinderScope, requestScope, startSystemJob, withoutParams, type ApiServices } from '../services.ts';
+import { requestScope, startSystemJob, withoutParams, type ApiServices } from '../services.ts';
 
 export const EXPORT_FILENAME = 'jobs-export.csv';
 const EXPORT_PAGE_SIZE = '1000';
@@ -60,13 +58,13 @@ export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): v
     const params = withoutParams(c.req.query(), 'tenant');
     const query = parseJobQuery({ ...params, _size: EXPORT_PAGE_SIZE });
     const tenant = c.req.query('tenant');
-    const scope = await requestFinderScope(services, principal, tenant);
+    const scope = requestScope(principal, tenant);
     // The status line goes first, so the rows are gathered before answering: a small export
     // is sent from memory, a large one (or one past Lambda's 6 MB response cap) moves to S3.
     const lines: string[] = [];
     let bytes = 0;
     let tooLarge = false;
-    for await (const page of jobPages(services.engine.deps.jobs, scope, query, services.now(), services.cursors)) {
+    for await (const page of services.engine.monitor.jobPages(scope, query, services.cursors, services.now())) {
       for (const job of page) {
         const line = `${csvRow(jobCsvRow(job))}\r\n`;
         bytes += Buffer.byteLength(line);
@@ -77,7 +75,7 @@ export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): v
       if (tooLarge) break;
     }
     if (tooLarge) {
-      const job = await startSystemJob(services, principal, requestScope(principal, tenant), EXPORT_JOBS, { filter: params });
+      const job = await startSystemJob(services, principal, scope, EXPORT_JOBS, { filter: params });
       c.header('Location', `/api/jobs/${job.id}`);
       return c.json({ job }, 202);
     }

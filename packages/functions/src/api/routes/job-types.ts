@@ -1,6 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { JobDefinition, JobRegistry } from '@stint/sdk';
-import { externalTypes, submittableTypes } from '@stint/core/auth/job-access';
+import { type ExternalType, type JobTypeCatalog, typeAccess } from '@stint/core/auth';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { jsonContent } from '../schemas.ts';
@@ -20,14 +19,15 @@ const JobTypeSchema = z
 
 const JobTypeListSchema = z.object({ items: z.array(JobTypeSchema) }).openapi('JobTypeList');
 
-const who = (definition: JobDefinition) =>
-  definition.system
-    ? 'admins (system type)'
-    : `${definition.access.submit === 'admin' ? 'admins' : 'admins and tenant-admins'}${definition.access.intake ? ', intake' : ''}`;
+/** Who may start a type, in the words of the document; the rule is core's (`typeAccess`). */
+function who(definition: ExternalType): string {
+  const { byHand, intake } = typeAccess(definition);
+  return `${byHand === 'admin' ? 'admins' : 'admins and tenant-admins'}${definition.system ? ' (system type)' : ''}${intake ? ', intake' : ''}`;
+}
 
 /** The document lists this installation's types, so a reader sees who may start each without calling. */
-function listRoute(registry: JobRegistry) {
-  const lines = externalTypes(registry).map(
+function listRoute(jobTypes: JobTypeCatalog) {
+  const lines = jobTypes.external().map(
     (definition) => `- \`${definition.type}\` (${who(definition)})${definition.description ? `: ${definition.description}` : ''}`,
   );
   return createRoute({
@@ -42,9 +42,9 @@ function listRoute(registry: JobRegistry) {
 }
 
 export function jobTypeRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  const registry = services.engine.deps.registry;
-  openRoute(app, listRoute(registry), (c) => {
-    const items = submittableTypes(registry, c.get('principal')).map((definition) => ({
+  const jobTypes = services.engine.jobTypes();
+  openRoute(app, listRoute(jobTypes), (c) => {
+    const items = jobTypes.submittableBy(c.get('principal')).map((definition) => ({
       type: definition.type,
       description: definition.description ?? null,
       system: definition.system,

@@ -1,13 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { submissionSchema } from '@stint/core';
-import { externalTypes } from '@stint/core/auth/job-access';
-import { submissionTenant } from '@stint/core/auth/authorize';
-import { findJobs } from '@stint/core/query/job-finder';
-import { jobQuerySchema, parseJobQuery } from '@stint/core/query/job-query';
+import { submissionTenant } from '@stint/core/auth';
+import { jobQuerySchema, parseJobQuery } from '@stint/core/query';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { JobIdParams, JobPageSchema, JobSchema, jsonBody, jsonContent, TenantParam } from '../schemas.ts';
-import { requestFinderScope, requestScope, withoutParams, type ApiServices } from '../services.ts';
+import { requestScope, withoutParams, type ApiServices } from '../services.ts';
 
 /**
  * The submission body with `type` narrowed to the job types this deployment registered, so the
@@ -67,7 +65,7 @@ const find = createRoute({
 });
 
 export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, submitRoute(externalTypes(services.engine.deps.registry).map((definition) => definition.type)), async (c) => {
+  openRoute(app, submitRoute(services.engine.jobTypes().external().map((definition) => definition.type)), async (c) => {
     const principal = c.get('principal');
     const body = c.req.valid('json');
     const tenant = submissionTenant(principal, body.tenant);
@@ -80,8 +78,8 @@ export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
 
   openRoute(app, find, async (c) => {
     const params = c.req.query();
-    const scope = await requestFinderScope(services, c.get('principal'), params.tenant);
-    const page = await findJobs(services.engine.deps.jobs, scope, parseJobQuery(withoutParams(params, 'tenant')), services.now(), services.cursors);
+    const scope = requestScope(c.get('principal'), params.tenant);
+    const page = await services.engine.monitor.jobs(scope, parseJobQuery(withoutParams(params, 'tenant')), services.cursors, services.now());
     return c.json({ items: page.items, nextCursor: page.nextCursor, partial: page.partial }, 200);
   });
 

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { assertAdmin } from '@stint/core/auth/authorize';
+import { assertAdmin } from '@stint/core/auth';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { ApiKeySchema, CreatedApiKeySchema, jsonBody, jsonContent, KeyIdParams, NewApiKeySchema } from '../schemas.ts';

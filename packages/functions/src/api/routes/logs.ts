@@ -1,8 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { emit } from '@stint/core/engine/deps';
-import { appendJobLog } from '@stint/core/job-logs';
-import { findLogs } from '@stint/core/query/log-finder';
-import { logQuerySchema, parseLogQuery } from '@stint/core/query/log-query';
+import { logQuerySchema, parseLogQuery } from '@stint/core/query';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { JobIdParams, jsonBody, jsonContent, LogLineSchema, LogPageSchema, NewLogSchema } from '../schemas.ts';
@@ -41,9 +38,9 @@ export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
     // Opening a scheduled run's logs clears its unread marker for this caller (a no-op for
     // other jobs). The marker is a convenience: failing to set it must not fail the read.
     const seen = services.engine.schedules.markSeen(principal.keyId, job).catch((error: unknown) => {
-      emit(services.engine.deps, { type: 'warning', message: `could not mark the logs of job ${id} as read`, jobId: id, error });
+      services.engine.warn(`could not mark the logs of job ${id} as read`, { jobId: id, error });
     });
-    const page = await findLogs(services.engine.deps.jobs, id, query, services.now(), { cursors: services.cursors });
+    const page = await services.engine.monitor.logs(id, query, services.cursors, services.now());
     await seen;
     return c.json({ items: page.items, nextCursor: page.nextCursor, tailCursor: page.tailCursor, partial: page.partial }, 200);
   });
@@ -53,7 +50,7 @@ export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
     const { level, message } = c.req.valid('json');
     const scope = await assertCanChange(services, c.get('principal'), id);
     const job = await services.engine.get(id, scope);
-    const line = await appendJobLog(services.engine.deps, job, level, message);
+    const line = await services.engine.appendLog(job, level, message);
     return c.json(line, 201);
   });
 }

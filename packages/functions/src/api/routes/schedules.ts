@@ -1,14 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { BadRequestError, type TenantScope } from '@stint/core';
-import { assertCanWrite } from '@stint/core/auth/authorize';
-import type { Principal } from '@stint/core/auth/principal';
-import { tenantSchema } from '@stint/core/input-fields';
-import { parseInput } from '@stint/core/input-error';
-import type { ScheduleRef } from '@stint/core/schedules/schedule-catalog';
-import { parseScheduleListQuery, parseSchedulePatch, parseScheduleRunsQuery, schedulePatchSchema } from '@stint/core/schedules/schedule-input';
-import { NEW_RECIPIENTS_PER_DAY } from '@stint/core/schedules/recipient-quota';
+import { BadRequestError, parseInput, tenantSchema, type TenantScope } from '@stint/core';
+import { assertCanWrite, type Principal } from '@stint/core/auth';
+import { NEW_RECIPIENTS_PER_DAY, parseScheduleListQuery, parseSchedulePatch, parseScheduleRunsQuery, schedulePatchSchema, type ScheduleRef } from '@stint/core/schedules';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import {
@@ -175,10 +170,10 @@ function scheduleRef(services: ApiServices, principal: Principal, id: string, te
   try {
     // The tenant schema also keeps out ADMIN_TENANT, which holds installation rows, never a tenant's.
     if (tenant) parseInput(tenantSchema, tenant, { kind: 'parameter', prefix: 'tenant' });
-    const catalog = services.engine.schedules.deps.catalog;
-    const perTenant = catalog.find(id)?.scope === 'tenant';
+    const schedules = services.engine.schedules;
+    const perTenant = schedules.definition(id)?.scope === 'tenant';
     const ref = { id, tenant: tenant || (perTenant ? principal.tenant : null) };
-    catalog.resolve(ref);
+    schedules.resolve(ref);
     return ref;
   } catch (error) {
     if (path !== undefined && error instanceof BadRequestError) throw new BadRequestError(`${path}.${error.message}`, `${path}.${error.field ?? 'id'}`);

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import { parseStatsQuery, readStats, readSummary, statsQuerySchema, summaryListings, summaryQuerySchema } from '@stint/core/query/stats-reader';
+import { parseStatsQuery, statsQuerySchema, summaryListings, summaryQuerySchema } from '@stint/core/query';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { jsonContent, StatsSchema, SummarySchema, TenantParam } from '../schemas.ts';
@@ -30,16 +30,11 @@ const stats = createRoute({
   responses: { 200: jsonContent(StatsSchema, 'One point per interval, and totals'), ...errors(403) },
 });
 
-/** Counters are kept per tenant; an all-tenant scope adds up every tenant's. */
-async function counterTenants(services: ApiServices, scope: ReturnType<typeof requestScope>): Promise<string | string[]> {
-  return 'tenant' in scope ? scope.tenant : services.tenants.list();
-}
-
 export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   openRoute(app, summary, async (c) => {
     const { tenant, ...shown } = c.req.valid('query');
     const scope = requestScope(c.get('principal'), tenant);
-    return c.json(await readSummary(services.engine.deps.jobs, await counterTenants(services, scope), summaryListings(shown)), 200);
+    return c.json(await services.engine.monitor.summary(scope, summaryListings(shown)), 200);
   });
 
   openRoute(app, stats, async (c) => {
@@ -47,6 +42,6 @@ export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): 
     const scope = requestScope(c.get('principal'), params.tenant);
     const now = services.now();
     const options = parseStatsQuery(withoutParams(params, 'tenant'), now);
-    return c.json(await readStats(services.engine.deps.jobs, await counterTenants(services, scope), options, now), 200);
+    return c.json(await services.engine.monitor.stats(scope, options, now), 200);
   });
 }

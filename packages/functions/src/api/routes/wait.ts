@@ -1,7 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { JOB_STATUSES, TimeoutError, type JobStatus } from '@stint/core';
-import { jobStatusSchema } from '@stint/core/input-fields';
-import { intParam, listParam } from '@stint/core/query/param-schemas';
+import { JOB_STATUSES, type JobStatus, jobStatusSchema, TimeoutError } from '@stint/core';
+import { intParam, listParam } from '@stint/core/query';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import { JobIdParams, JobSchema, jsonContent, WaitingSchema } from '../schemas.ts';
