@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createWebApp } from '@stint/web';
+import { createMonitorPages } from '@stint/web';
 import type { JobStatus } from '@stint/core';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, useApiStack, TENANT_A, TENANT_B, type ApiStack, type Credentials } from './api-stack.ts';
@@ -124,11 +124,11 @@ describe('tenant walls on the monitor’s job page', () => {
       return { caller, tenant, expected };
     }),
   );
-  let monitor: ReturnType<typeof createWebApp>;
+  let monitor: ReturnType<typeof createMonitorPages>;
   const cookies = new Map<Caller, string | null>();
 
   beforeAll(async () => {
-    monitor = createWebApp({
+    monitor = createMonitorPages({
       engine: api.stack.engine,
       clients: api.stack.clients,
       config: api.stack.config,

@@ -2,7 +2,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey,
 import type { Hono } from 'hono';
 import type { OidcOptions } from '@stint/core/auth/oidc';
 import { createApi } from '@stint/functions/api/api';
-import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
+import { createSessionAuth, createMonitorPages, createWebServices } from '@stint/web';
 import type { ApiStack } from '../api/api-stack.ts';
 
 export const SESSION_SECRET = 'a-session-secret-of-the-security-tests-0123456789';
@@ -44,7 +44,7 @@ export function monitorApp(api: ApiStack, options: { oidc?: OidcOptions | null; 
   const base = { engine: api.stack.engine, clients: api.stack.clients, config: api.stack.config, auth };
   const web = createWebServices({ ...base, sessionSecret: SESSION_SECRET });
   const app = createApi({ ...base, sessionAuth: createSessionAuth(web), rateLimit: false, cursorSecret: SESSION_SECRET });
-  app.route('/', createWebApp(web));
+  app.route('/', createMonitorPages(web));
   return app as unknown as Hono;
 }
 

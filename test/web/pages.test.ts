@@ -5,7 +5,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import { LogStore } from '@stint/core/store/log-store';
-import { createWebApp, webAssetFiles } from '@stint/web';
+import { createMonitorPages, webAssetFiles } from '@stint/web';
 import { eventually } from '../support/gate.ts';
 import { placeJob } from '../support/jobs.ts';
 import { ADMIN_TOKEN, signInCookie, startWebStack, type WebStack } from './web-stack.ts';
@@ -259,7 +259,7 @@ describe('pages', () => {
 describe('signing in with an OIDC token', () => {
   const issuer = 'https://id.example.test';
   const audience = 'stint-monitor';
-  let oidcApp: ReturnType<typeof createWebApp>;
+  let oidcApp: ReturnType<typeof createMonitorPages>;
   let sign: (claims: Record<string, unknown>, expiresIn?: string, key?: CryptoKey) => Promise<string>;
   let strangerKey: CryptoKey;
 
@@ -277,7 +277,7 @@ describe('signing in with an OIDC token', () => {
         .setExpirationTime(expiresIn)
         .sign(key);
     // The monitor as a deployment with single sign-on builds it, over the same stack.
-    oidcApp = createWebApp({
+    oidcApp = createMonitorPages({
       engine: web.stack.runtime.engine,
       clients: web.stack.clients,
       config: web.stack.runtime.config,
@@ -439,7 +439,7 @@ describe('assets', () => {
         mkdirSync(dirname(target), { recursive: true });
         copyFileSync(file, target);
       }
-      const app = createWebApp({
+      const app = createMonitorPages({
         engine: web.stack.runtime.engine,
         clients: web.stack.clients,
         config: web.stack.runtime.config,

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import type { Job } from '@stint/core';
 import { ApiKeyStore } from '@stint/core/auth/key-store';
 import type { Role } from '@stint/core/auth/principal';
-import { createLocalHttpApp, serveLocalHttp } from '@stint/local/local-http';
+import { createLocalHttpRouter, serveLocalHttp } from '@stint/local/local-http';
 import { readLocalOptions } from '@stint/local/local-options';
 import { startLocalStack, type LocalStack } from '@stint/local/local-stack';
 
@@ -40,7 +40,7 @@ export async function startWebStack(options: { seed?: boolean } = {}): Promise<W
   });
   const stack = await startLocalStack(local);
   // Exactly what `npm start` serves: the api with the monitor mounted beside it.
-  const app = createLocalHttpApp(stack, local);
+  const app = createLocalHttpRouter(stack, local);
 
   const server = serveLocalHttp(app, { port: 0 });
   await new Promise<void>((resolve, reject) => {

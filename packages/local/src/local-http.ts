@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { serve } from '@hono/node-server';
 import { createApi } from '@stint/functions/api/api';
 import { errorBody } from '@stint/functions/api/error-mapping';
-import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
+import { createSessionAuth, createMonitorPages, createWebServices } from '@stint/web';
 import type { LocalOptions } from './local-options.ts';
 import { loadLocalSecrets } from './local-secrets.ts';
 import type { LocalStack } from './local-stack.ts';
@@ -12,7 +12,7 @@ import type { LocalStack } from './local-stack.ts';
  * The HTTP side of the local stack: the api and the monitor, composed as the Lambda handler
  * composes them, with the secrets from the data directory instead of Secrets Manager.
  */
-export function createLocalHttpApp(stack: LocalStack, options: LocalOptions) {
+export function createLocalHttpRouter(stack: LocalStack, options: LocalOptions) {
   const secrets = loadLocalSecrets(options);
   const auth = { adminToken: secrets.adminToken };
   const web = createWebServices({
@@ -23,7 +23,7 @@ export function createLocalHttpApp(stack: LocalStack, options: LocalOptions) {
     sessionSecret: secrets.sessionSecret,
     onUnexpectedError: (error) => console.error('monitor:', error),
   });
-  const app = createApi({
+  const router = createApi({
     engine: stack.runtime.engine,
     clients: stack.clients,
     config: stack.runtime.config,
@@ -33,17 +33,17 @@ export function createLocalHttpApp(stack: LocalStack, options: LocalOptions) {
     rateLimit: false,
     onUnexpectedError: (error) => console.error('api:', error),
   });
-  app.route('/', createWebApp(web));
-  return app;
+  router.route('/', createMonitorPages(web));
+  return router;
 }
 
 /**
- * Serves an app on this machine with @hono/node-server. A request Node's parser refuses before
- * the app sees it (headers past its 16 KB, malformed HTTP) gets a JSON error like every other
+ * Serves a router on this machine with @hono/node-server. A request Node's parser refuses before
+ * the router sees it (headers past its 16 KB, malformed HTTP) gets a JSON error like every other
  * refusal, instead of Node's bare status line.
  */
-export function serveLocalHttp(app: { fetch: (request: Request) => Response | Promise<Response> }, options: { port: number; hostname?: string }): Server {
-  const server = serve({ fetch: app.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' }) as Server;
+export function serveLocalHttp(router: { fetch: (request: Request) => Response | Promise<Response> }, options: { port: number; hostname?: string }): Server {
+  const server = serve({ fetch: router.fetch, port: options.port, hostname: options.hostname ?? '127.0.0.1' }) as Server;
   server.on('clientError', answerClientError);
   return server;
 }

@@ -6,12 +6,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { readLocalOptions } = await import('./local-options.ts');
 const { startLocalStack } = await import('./local-stack.ts');
-const { createLocalHttpApp, serveLocalHttp } = await import('./local-http.ts');
+const { createLocalHttpRouter, serveLocalHttp } = await import('./local-http.ts');
 
 const options = readLocalOptions(process.env);
 const stack = await startLocalStack(options);
-const app = createLocalHttpApp(stack, options);
-const server = serveLocalHttp(app, { port: options.port });
+const router = createLocalHttpRouter(stack, options);
+const server = serveLocalHttp(router, { port: options.port });
 await new Promise<void>((resolve, reject) => {
   server.once('listening', () => resolve());
   server.once('error', reject);

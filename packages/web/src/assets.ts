@@ -7,7 +7,7 @@ import type { Env, Hono } from 'hono';
 
 /**
  * The monitor's static files: its own (packages/web/assets: CSS, the hand-written page
- * scripts) and uPlot from node_modules, served by the app itself because the monitor must work
+ * scripts) and uPlot from node_modules, served by the monitor itself because the monitor must work
  * where no CDN is reachable. A bundled deployment has neither next to its code: it copies each
  * of `webAssetFiles()` to `<dir>/<url without /assets/>` and passes that dir as `assetsDir`.
  */
@@ -50,7 +50,7 @@ interface Loaded {
   etag: string;
 }
 
-export function assetRoutes<E extends Env>(app: Hono<E>, assetsDir?: string): void {
+export function assetRoutes<E extends Env>(pages: Hono<E>, assetsDir?: string): void {
   let files: Map<string, Loaded> | undefined;
   // Read once, on the first asset request: a few small files, and no disk access per request.
   const load = () =>
@@ -62,7 +62,7 @@ export function assetRoutes<E extends Env>(app: Hono<E>, assetsDir?: string): vo
       }),
     ));
 
-  app.get('/assets/*', (c) => {
+  pages.get('/assets/*', (c) => {
     const asset = load().get(c.req.path);
     if (asset === undefined) return c.text('Not found', 404);
     // File names carry no version, so the browser revalidates each time and gets 304 while unchanged.

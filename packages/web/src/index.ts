@@ -1,4 +1,4 @@
-export { createWebApp } from './app.tsx';
+export { createMonitorPages } from './monitor-pages.tsx';
 export { webAssetFiles, type AssetFile } from './assets.ts';
 export type { WebEnv } from './page-session.ts';
 export { monitorSecurityHeaders } from './security-headers.ts';

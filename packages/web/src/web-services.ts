@@ -5,7 +5,7 @@ import { SessionAuthority } from './session/session-authority.ts';
 import { SessionStore } from './session/session-store.ts';
 import { assertSessionSecret, DEFAULT_SESSION_TTL_MS, type WebOptions } from './web-options.ts';
 
-/** What the monitor's routes share: built once per app from its options. */
+/** What the monitor's routes share: built once per monitor from its options. */
 export interface WebServices {
   engine: Engine;
   sessions: SessionAuthority;

@@ -31,7 +31,7 @@ export interface ApiOptions {
   auth?: { adminToken?: string | null; oidc?: OidcOptions | null };
   /**
    * Key material of the cursors the api hands out: the deployment's session secret, so every
-   * instance (and the monitor beside it) opens every other's cursors. Without it the app makes
+   * instance (and the monitor beside it) opens every other's cursors. Without it the api makes
    * a key of its own, and its cursors work on this instance only (tests, a single process).
    */
   cursorSecret?: string;

@@ -26,14 +26,14 @@ export function errors<S extends 403 | 404 | 408 | 409>(...statuses: S[]) {
 }
 
 /**
- * Registers a route, in the document and in the app, with one refusal policy for all: the
+ * Registers a route, in the document and in the api, with one refusal policy for all: the
  * document lists the route's own answers and every shared refusal; the query string is read
  * by `queryPolicy` rather than by a per-route validator, so unknown and repeated parameters
  * and empty values are treated alike everywhere. A body is validated before the handler runs,
  * unless the handler reads it itself (`bodyReadBy: 'handler'`) after checks that come first.
  */
 export function openRoute<R extends ApiRoute>(
-  app: OpenAPIHono<ApiEnv>,
+  api: OpenAPIHono<ApiEnv>,
   route: R,
   handler: RouteHandler<R, ApiEnv>,
   options: { bodyReadBy?: 'validator' | 'handler' } = {},
@@ -41,10 +41,10 @@ export function openRoute<R extends ApiRoute>(
   const shared = [...EVERY_ROUTE, ...(route.method === 'get' ? [] : WITH_BODY), ...(route.security?.length === 0 ? [] : AUTHENTICATED)];
   const responses = Object.fromEntries(Object.entries({ ...errorResponses(shared), ...route.responses }).sort(([a], [b]) => Number(a) - Number(b)));
   const { middleware: _middleware, ...definition } = route;
-  app.openAPIRegistry.registerPath({ ...definition, responses });
+  api.openAPIRegistry.registerPath({ ...definition, responses });
   const { query, body, ...request } = route.request ?? {};
   if (body !== undefined && options.bodyReadBy !== 'handler') Object.assign(request, { body });
-  app.openapi({ ...route, request, hide: true, middleware: [queryPolicy(query as z.ZodObject | undefined)] } as R, handler);
+  api.openapi({ ...route, request, hide: true, middleware: [queryPolicy(query as z.ZodObject | undefined)] } as R, handler);
 }
 
 /**

@@ -24,47 +24,47 @@ import { apiSecurityHeaders, noStore } from './security-headers.ts';
 import { createServices } from './services.ts';
 
 /**
- * The HTTP api: a Hono app the Lambda adapter, the local stack and tests all serve as it is.
+ * The HTTP api: a Hono router the Lambda adapter, the local stack and tests all serve as it is.
  * Middleware order: errors are mapped for everything; security headers go on every answer,
  * refusals included; every request's size is checked before anything reads it (the
- * monitor's too, when it is mounted on this app); /health answers before authentication;
+ * monitor's too, when it is mounted beside it); /health answers before authentication;
  * every /api route authenticates, then is rate limited per principal.
  */
 export function createApi(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const services = createServices(options);
-  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  app.onError(createErrorHandler(options.onUnexpectedError));
-  app.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
-  registerComponents(app);
+  const api = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  api.onError(createErrorHandler(options.onUnexpectedError));
+  api.notFound((c) => c.json(errorBody('notFound', `no route ${c.req.method} ${c.req.path}`), 404));
+  registerComponents(api);
   // Bound to the api's own paths: the monitor, mounted beside it, sets its headers itself.
   // Before the size checks, so their refusals carry the headers too.
   const headers = apiSecurityHeaders();
-  app.use('/health', headers);
-  app.use('/api/*', headers, noStore);
-  app.use('*', requestLimits());
-  healthRoutes(app);
+  api.use('/health', headers);
+  api.use('/api/*', headers, noStore);
+  api.use('*', requestLimits());
+  healthRoutes(api);
   const authenticator = new Authenticator({
     keys: services.keys,
     adminToken: options.auth?.adminToken ?? null,
     oidc: options.auth?.oidc ? createOidcVerifier(options.auth.oidc) : null,
   });
-  if (options.sessionAuth) app.use('/api/*', options.sessionAuth);
-  app.use('/api/*', authenticate(authenticator));
-  if (options.rateLimit !== false) app.use('/api/*', rateLimit(new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT)));
+  if (options.sessionAuth) api.use('/api/*', options.sessionAuth);
+  api.use('/api/*', authenticate(authenticator));
+  if (options.rateLimit !== false) api.use('/api/*', rateLimit(new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT)));
 
   // Static job paths before /api/jobs/{id}: a route registered earlier answers first, and
   // `export.csv`, `bulk` and `clear-inactive` are valid job ids to the {id} routes.
-  exportRoutes(app, services);
-  bulkRoutes(app, services);
-  jobRoutes(app, services);
-  jobTypeRoutes(app, services);
-  eventRoutes(app, services);
-  operationRoutes(app, services);
-  logRoutes(app, services);
-  waitRoutes(app, services);
-  summaryRoutes(app, services);
-  scheduleRoutes(app, services);
-  keyRoutes(app, services);
-  docsRoutes(app);
-  return app;
+  exportRoutes(api, services);
+  bulkRoutes(api, services);
+  jobRoutes(api, services);
+  jobTypeRoutes(api, services);
+  eventRoutes(api, services);
+  operationRoutes(api, services);
+  logRoutes(api, services);
+  waitRoutes(api, services);
+  summaryRoutes(api, services);
+  scheduleRoutes(api, services);
+  keyRoutes(api, services);
+  docsRoutes(api);
+  return api;
 }

@@ -27,7 +27,7 @@ export interface ErrorBody {
   error: { code: string; message: string; field?: string };
 }
 
-/** `app.onError`: every failure leaves the api as `{ error: { code, message, field? } }`. */
+/** `api.onError`: every failure leaves the api as `{ error: { code, message, field? } }`. */
 export function createErrorHandler(onUnexpected?: (error: unknown, c: Context) => void) {
   return (error: unknown, c: Context): Response => {
     const known = toStintError(error);

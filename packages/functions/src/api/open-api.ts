@@ -35,9 +35,9 @@ const OPENAPI_CONFIG = {
   security: [{ bearerAuth: [] }],
 };
 
-/** The OpenAPI 3.1 document of an app, built from the zod schemas its routes validate with. */
-export function openApiDocument(app: OpenAPIHono<ApiEnv>) {
-  return app.getOpenAPI31Document(OPENAPI_CONFIG);
+/** The OpenAPI 3.1 document of an api, built from the zod schemas its routes validate with. */
+export function openApiDocument(api: OpenAPIHono<ApiEnv>) {
+  return api.getOpenAPI31Document(OPENAPI_CONFIG);
 }
 
 /** The document as served from `origin`: the one server a client of this deployment calls. */
@@ -67,8 +67,8 @@ export function errorResponses<S extends ErrorStatus>(statuses: readonly S[]): R
 }
 
 /** The components every operation refers to: bearer authentication and the error answers. */
-export function registerComponents(app: OpenAPIHono<ApiEnv>): void {
-  const registry = app.openAPIRegistry;
+export function registerComponents(api: OpenAPIHono<ApiEnv>): void {
+  const registry = api.openAPIRegistry;
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',

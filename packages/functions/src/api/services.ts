@@ -5,7 +5,7 @@ import { ADMIN_TENANT, ApiKeyStore, assertCanWrite, type Principal, scopeOf, Ten
 import { type CursorCodec, sealedCursors } from '@stint/core/query';
 import { DEFAULT_LIMITS, type ApiLimits, type ApiOptions } from './api-options.ts';
 
-/** What the route modules share: built once per app from its options. */
+/** What the route modules share: built once per api from its options. */
 export interface ApiServices {
   engine: Engine;
   s3: S3Client;

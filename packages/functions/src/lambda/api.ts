@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { handle } from 'hono/aws-lambda';
 import { loadApiSecrets, loadAuthConfig } from '@stint/core/auth';
-import { createSessionAuth, createWebApp, createWebServices } from '@stint/web';
+import { createSessionAuth, createMonitorPages, createWebServices } from '@stint/web';
 import { rateLimitFromEnv } from '../api/api-options.ts';
 import { createApi } from '../api/api.ts';
 import stintApp from '../../../../stint.app.ts';
@@ -41,7 +41,7 @@ async function build(): Promise<ReturnType<typeof handle>> {
     rateLimit: rateLimitFromEnv(process.env),
     onUnexpectedError: (error) => telemetry.logger.error('api request failed', { error: error as Error }),
   });
-  api.route('/', createWebApp(web));
+  api.route('/', createMonitorPages(web));
   return handle(api);
 }
 

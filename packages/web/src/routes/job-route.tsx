@@ -27,8 +27,8 @@ export const JOB_POLL_MS = 2_000;
  */
 export const LIVE_HEADER = 'x-stint-live';
 
-export function jobRoutes(app: Hono<WebEnv>, services: WebServices): void {
-  app.get('/jobs/:id', async (c) => {
+export function jobRoutes(pages: Hono<WebEnv>, services: WebServices): void {
+  pages.get('/jobs/:id', async (c) => {
     const id = c.req.param('id');
     const timeZone = c.get('timeZone');
     const params = canonicalParams(c.req.queries(), timeZone, {});

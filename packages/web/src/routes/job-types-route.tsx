@@ -5,8 +5,8 @@ import { JobTypesPage } from '../views/job-types-page.tsx';
 import { documentOf, Layout } from '../views/layout.tsx';
 import type { WebServices } from '../web-services.ts';
 
-export function jobTypesRoutes(app: Hono<WebEnv>, services: WebServices): void {
-  app.get('/job-types', (c) => {
+export function jobTypesRoutes(pages: Hono<WebEnv>, services: WebServices): void {
+  pages.get('/job-types', (c) => {
     const principal = c.get('principal');
     const page = (
       <Layout title="Job types" section="job-types" signedIn={{ principal, csrfToken: c.get('session').csrfToken, timeZone: c.get('timeZone') }}>

@@ -13,10 +13,10 @@ import type { WebServices } from '../web-services.ts';
 /** Auto refresh period of the list, as the seeds fix it. */
 export const LIST_REFRESH_MS = 15_000;
 
-export function jobsRoutes(app: Hono<WebEnv>, services: WebServices): void {
-  app.get('/', (c) => c.redirect(href('/jobs', new URL(c.req.url).searchParams), 302));
+export function jobsRoutes(pages: Hono<WebEnv>, services: WebServices): void {
+  pages.get('/', (c) => c.redirect(href('/jobs', new URL(c.req.url).searchParams), 302));
 
-  app.get('/jobs', async (c) => {
+  pages.get('/jobs', async (c) => {
     const timeZone = c.get('timeZone');
     const params = canonicalParams(c.req.queries(), timeZone);
     if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href('/jobs', params), 302);

@@ -34,8 +34,8 @@ interface Refused {
   body: FormBody;
 }
 
-export function scheduleRoutes(app: Hono<WebEnv>, services: WebServices): void {
-  app.get('/schedules/:id', async (c) => {
+export function scheduleRoutes(pages: Hono<WebEnv>, services: WebServices): void {
+  pages.get('/schedules/:id', async (c) => {
     const id = c.req.param('id');
     const params = canonicalOf(c.req.queries(), WINDOW_URL);
     // A tenant's people have one row of a per-tenant schedule: theirs, so the tenant may go unsaid.
@@ -47,7 +47,7 @@ export function scheduleRoutes(app: Hono<WebEnv>, services: WebServices): void {
   });
 
   // Each tab's form saves its own part; a refused one is shown again, nothing of it applied.
-  app.post('/schedules/:id', csrf(), async (c) => {
+  pages.post('/schedules/:id', csrf(), async (c) => {
     const body = await c.req.parseBody({ all: true });
     if (!formHasCsrf(c, body)) return c.text(NOT_OUR_FORM, 403);
     const principal = c.get('principal');

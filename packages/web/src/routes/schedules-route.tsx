@@ -21,8 +21,8 @@ export const SCHEDULES_RUNNING_REFRESH_MS = 3_000;
 /** Runs one Run now can start; the notice lists them, so the URL stays short. */
 const MAX_STARTED = 50;
 
-export function schedulesRoutes(app: Hono<WebEnv>, services: WebServices): void {
-  app.get('/schedules', async (c) => {
+export function schedulesRoutes(pages: Hono<WebEnv>, services: WebServices): void {
+  pages.get('/schedules', async (c) => {
     const params = canonicalOf(c.req.queries(), LIST_URL);
     if (!sameQuery(new URL(c.req.url).search, params)) return c.redirect(href('/schedules', params), 302);
     return renderList(c, services, params, null);
@@ -30,7 +30,7 @@ export function schedulesRoutes(app: Hono<WebEnv>, services: WebServices): void 
 
   // Run now: a plain form post (the origin check and the session's token stop another site's),
   // answered with a redirect to the list, which names the runs it started.
-  app.post('/schedules', csrf(), async (c) => {
+  pages.post('/schedules', csrf(), async (c) => {
     const form = await c.req.parseBody({ all: true });
     if (!formHasCsrf(c, form)) return c.text(NOT_OUR_FORM, 403);
     const principal = c.get('principal');

@@ -14,12 +14,12 @@ import type { WebServices } from '../web-services.ts';
 
 const REFUSED = 'That key or token was not accepted: it is unknown, revoked or expired.';
 
-export function signInRoutes(app: Hono<WebEnv>, services: WebServices): void {
+export function signInRoutes(pages: Hono<WebEnv>, services: WebServices): void {
   const secure = (c: Context) => isSecureRequest(c, services.secureCookies);
   const render = (c: Context, props: { next: string; error: string | null; signedOut?: boolean }, status: 200 | 400 | 401 | 403) =>
     c.html(documentOf(<SignInPage next={props.next} error={props.error} signedOut={props.signedOut ?? false} oidcEnabled={services.oidcEnabled} />), status);
 
-  app.get('/sign-in', async (c) => {
+  pages.get('/sign-in', async (c) => {
     c.header('Cache-Control', 'no-store');
     const next = safeNext(c.req.query('next'));
     if ((await services.sessions.resolve(readSessionCookie(c, secure(c)))) !== null) return c.redirect(next, 302);
@@ -27,7 +27,7 @@ export function signInRoutes(app: Hono<WebEnv>, services: WebServices): void {
   });
 
   // The origin check stops a cross-site form from signing the browser in as someone else.
-  app.post('/sign-in', csrf(), async (c) => {
+  pages.post('/sign-in', csrf(), async (c) => {
     c.header('Cache-Control', 'no-store');
     const form = await c.req.parseBody();
     const next = safeNext(typeof form.next === 'string' ? form.next : undefined);
@@ -47,7 +47,7 @@ export function signInRoutes(app: Hono<WebEnv>, services: WebServices): void {
     return c.redirect(next, 303);
   });
 
-  app.post('/sign-out', csrf(), async (c) => {
+  pages.post('/sign-out', csrf(), async (c) => {
     const session = await services.sessions.resolve(readSessionCookie(c, secure(c)));
     const form = await c.req.parseBody();
     if (session !== null && (typeof form.csrf !== 'string' || !safeEqual(form.csrf, session.csrfToken))) {

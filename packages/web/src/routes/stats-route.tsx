@@ -55,8 +55,8 @@ export function statsView(raw: Record<string, string[]>, timeZone: string, now: 
   return { params, from, to, interval };
 }
 
-export function statsRoutes(app: Hono<WebEnv>, services: WebServices): void {
-  app.get('/stats', async (c) => {
+export function statsRoutes(pages: Hono<WebEnv>, services: WebServices): void {
+  pages.get('/stats', async (c) => {
     const timeZone = c.get('timeZone');
     const now = services.now();
     const view = statsView(c.req.queries(), timeZone, now);

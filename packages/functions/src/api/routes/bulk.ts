@@ -49,8 +49,8 @@ const clearInactive = createRoute({
   },
 });
 
-export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, bulk, async (c) => {
+export function bulkRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, bulk, async (c) => {
     const principal = c.get('principal');
     assertCanWrite(principal);
     const body = c.req.valid('json');
@@ -68,7 +68,7 @@ export function bulkRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): voi
     return c.json({ op: body.op, results, ok, failed: Object.keys(results).length - ok }, 200);
   });
 
-  openRoute(app, clearInactive, async (c) => {
+  openRoute(api, clearInactive, async (c) => {
     const principal = c.get('principal');
     assertCanWrite(principal);
     const scope = requestScope(principal, c.req.valid('query').tenant);

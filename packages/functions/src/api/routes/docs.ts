@@ -25,15 +25,15 @@ const docs = createRoute({
 });
 
 /** Built on first request, once every route is registered, then reused. */
-export function docsRoutes(app: OpenAPIHono<ApiEnv>): void {
+export function docsRoutes(api: OpenAPIHono<ApiEnv>): void {
   let document: ReturnType<typeof openApiDocument> | undefined;
   let page: string | undefined;
   const built = (url: string) => {
-    document ??= openApiDocument(app);
+    document ??= openApiDocument(api);
     return servedFrom(document, new URL(url).origin);
   };
-  openRoute(app, openApi, (c) => c.json(built(c.req.url) as unknown as Record<string, unknown>, 200));
-  openRoute(app, docs, (c) => {
+  openRoute(api, openApi, (c) => c.json(built(c.req.url) as unknown as Record<string, unknown>, 200));
+  openRoute(api, docs, (c) => {
     page ??= renderDocsPage(built(c.req.url));
     return c.html(page, 200);
   });

@@ -44,8 +44,8 @@ const send = createRoute({
   responses: { 202: jsonContent(EventSent, 'The event, stored; the waiting jobs woken'), ...errors(403) },
 });
 
-export function eventRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, send, async (c) => {
+export function eventRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, send, async (c) => {
     const { tenant: requested, ...event } = c.req.valid('json');
     const principal = c.get('principal');
     const tenant = submissionTenant(principal, requested);

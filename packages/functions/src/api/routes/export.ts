@@ -52,8 +52,8 @@ const download = createRoute({
   },
 });
 
-export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, exportCsv, async (c) => {
+export function exportRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, exportCsv, async (c) => {
     const principal = c.get('principal');
     const params = withoutParams(c.req.query(), 'tenant');
     const query = parseJobQuery({ ...params, _size: EXPORT_PAGE_SIZE });
@@ -88,7 +88,7 @@ export function exportRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): v
     });
   });
 
-  openRoute(app, download, async (c) => {
+  openRoute(api, download, async (c) => {
     const { id } = c.req.valid('param');
     const job = await services.engine.get(id, requestScope(c.get('principal'), undefined));
     if (job.resultFile === null) throw new NotFoundError(`job ${id} has no result file`);

@@ -13,6 +13,6 @@ const health = createRoute({
   responses: { 200: { description: 'Up', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
 });
 
-export function healthRoutes(app: OpenAPIHono<ApiEnv>): void {
-  openRoute(app, health, (c) => c.json({ status: 'ok' as const }, 200));
+export function healthRoutes(api: OpenAPIHono<ApiEnv>): void {
+  openRoute(api, health, (c) => c.json({ status: 'ok' as const }, 200));
 }

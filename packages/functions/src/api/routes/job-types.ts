@@ -41,9 +41,9 @@ function listRoute(jobTypes: JobTypeCatalog) {
   });
 }
 
-export function jobTypeRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+export function jobTypeRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   const jobTypes = services.engine.jobTypes();
-  openRoute(app, listRoute(jobTypes), (c) => {
+  openRoute(api, listRoute(jobTypes), (c) => {
     const items = jobTypes.submittableBy(c.get('principal')).map((definition) => ({
       type: definition.type,
       description: definition.description ?? null,

@@ -64,8 +64,8 @@ const find = createRoute({
   responses: { 200: jsonContent(JobPageSchema, 'One page of jobs'), ...errors(403) },
 });
 
-export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, submitRoute(services.engine.jobTypes().external().map((definition) => definition.type)), async (c) => {
+export function jobRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, submitRoute(services.engine.jobTypes().external().map((definition) => definition.type)), async (c) => {
     const principal = c.get('principal');
     const body = c.req.valid('json');
     const tenant = submissionTenant(principal, body.tenant);
@@ -76,14 +76,14 @@ export function jobRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
     return created ? c.json(job, 201) : c.json(job, 200);
   });
 
-  openRoute(app, find, async (c) => {
+  openRoute(api, find, async (c) => {
     const params = c.req.query();
     const scope = requestScope(c.get('principal'), params.tenant);
     const page = await services.engine.monitor.jobs(scope, parseJobQuery(withoutParams(params, 'tenant')), services.cursors, services.now());
     return c.json({ items: page.items, nextCursor: page.nextCursor, partial: page.partial }, 200);
   });
 
-  openRoute(app, getJob, async (c) => {
+  openRoute(api, getJob, async (c) => {
     const job = await services.engine.get(c.req.valid('param').id, requestScope(c.get('principal'), undefined));
     return c.json(job, 200);
   });

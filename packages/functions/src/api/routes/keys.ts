@@ -38,20 +38,20 @@ const revokeKey = createRoute({
   responses: { 200: jsonContent(ApiKeySchema, 'The key, with revokedAt'), ...errors(403, 404) },
 });
 
-export function keyRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, createKey, async (c) => {
+export function keyRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, createKey, async (c) => {
     assertAdmin(c.get('principal'));
     const { key, info } = await services.keys.create(c.req.valid('json'));
     if (info.tenant) await services.tenants.remember(info.tenant);
     return c.json({ ...info, key }, 201);
   });
 
-  openRoute(app, listKeys, async (c) => {
+  openRoute(api, listKeys, async (c) => {
     assertAdmin(c.get('principal'));
     return c.json({ items: await services.keys.list() }, 200);
   });
 
-  openRoute(app, revokeKey, async (c) => {
+  openRoute(api, revokeKey, async (c) => {
     assertAdmin(c.get('principal'));
     return c.json(await services.keys.revoke(c.req.valid('param').id), 200);
   });

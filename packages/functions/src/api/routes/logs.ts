@@ -28,8 +28,8 @@ const addLog = createRoute({
   responses: { 201: jsonContent(LogLineSchema.omit({ cursor: true }), 'The line as stored'), ...errors(403, 404) },
 });
 
-export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, readLogs, async (c) => {
+export function logRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, readLogs, async (c) => {
     const { id } = c.req.valid('param');
     const principal = c.get('principal');
     // The wall first: another tenant's job answers 404 whatever the query says.
@@ -45,7 +45,7 @@ export function logRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void
     return c.json({ items: page.items, nextCursor: page.nextCursor, tailCursor: page.tailCursor, partial: page.partial }, 200);
   });
 
-  openRoute(app, addLog, async (c) => {
+  openRoute(api, addLog, async (c) => {
     const { id } = c.req.valid('param');
     const { level, message } = c.req.valid('json');
     const scope = await assertCanChange(services, c.get('principal'), id);

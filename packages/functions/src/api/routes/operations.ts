@@ -84,7 +84,7 @@ const remove = createRoute({
   responses: { 204: { description: 'Deleted, or being deleted by a CASCADE job for a wide tree' }, ...errors(403, 404, 409) },
 });
 
-export function operationRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+export function operationRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   for (const { method, path, operation, operationId, summary } of OPERATION_ROUTES) {
     const route = createRoute({
       method,
@@ -96,14 +96,14 @@ export function operationRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices)
       request: { params: JobIdParams },
       responses: { 200: jsonContent(JobSchema, 'The job after the operation'), ...errors(403, 404, 409) },
     });
-    openRoute(app, route, async (c) => {
+    openRoute(api, route, async (c) => {
       const { id } = c.req.valid('param');
       const job = await services.engine.apply(operation, id, await assertCanChange(services, c.get('principal'), id));
       return c.json(job!, 200);
     });
   }
 
-  openRoute(app, remove, async (c) => {
+  openRoute(api, remove, async (c) => {
     const { id } = c.req.valid('param');
     await services.engine.apply('delete', id, await assertCanChange(services, c.get('principal'), id));
     return c.body(null, 204);

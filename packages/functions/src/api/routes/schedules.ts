@@ -98,18 +98,18 @@ const runs = createRoute({
   responses: { 200: jsonContent(ScheduleRunPageSchema, 'One page of runs'), ...errors(404) },
 });
 
-export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+export function scheduleRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
   const schedules = services.engine.schedules;
 
-  openRoute(app, list, async (c) => {
+  openRoute(api, list, async (c) => {
     const principal = c.get('principal');
     const params = c.req.query();
     const scope = requestScope(principal, params.tenant);
     return c.json(await schedules.list(scope, parseScheduleListQuery(withoutParams(params, 'tenant')), principal.keyId, services.cursors), 200);
   });
 
-  // Before the {id} routes, like the static job paths in app.ts: `run` is a valid schedule id too.
-  openRoute(app, runMany, async (c) => {
+  // Before the {id} routes, like the static job paths in api.ts: `run` is a valid schedule id too.
+  openRoute(api, runMany, async (c) => {
     const principal = c.get('principal');
     const given = c.req.valid('json').schedules.map((ref, index) => scheduleRef(services, principal, ref.id, ref.tenant, `schedules.${index}`));
     const refs = [...new Map(given.map((ref) => [`${ref.id}#${ref.tenant}`, ref])).values()];
@@ -118,14 +118,14 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     return c.json({ jobs: await schedules.runNow(refs, scope, { kind: 'caller', principal }) }, 201);
   });
 
-  openRoute(app, getOne, async (c) => {
+  openRoute(api, getOne, async (c) => {
     const principal = c.get('principal');
     const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
     return c.json(await schedules.get(ref, requestScope(principal, undefined), principal.keyId), 200);
   });
 
   openRoute(
-    app,
+    api,
     update,
     async (c) => {
       const principal = c.get('principal');
@@ -140,7 +140,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     { bodyReadBy: 'handler' },
   );
 
-  openRoute(app, runOne, async (c) => {
+  openRoute(api, runOne, async (c) => {
     const principal = c.get('principal');
     const ref = scheduleRef(services, principal, c.req.valid('param').id, c.req.valid('query').tenant);
     const scope = requestScope(principal, undefined);
@@ -150,7 +150,7 @@ export function scheduleRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices):
     return c.json({ job }, 201);
   });
 
-  openRoute(app, runs, async (c) => {
+  openRoute(api, runs, async (c) => {
     const principal = c.get('principal');
     const params = c.req.query();
     const ref = scheduleRef(services, principal, c.req.valid('param').id, params.tenant);

@@ -30,14 +30,14 @@ const stats = createRoute({
   responses: { 200: jsonContent(StatsSchema, 'One point per interval, and totals'), ...errors(403) },
 });
 
-export function summaryRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, summary, async (c) => {
+export function summaryRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, summary, async (c) => {
     const { tenant, ...shown } = c.req.valid('query');
     const scope = requestScope(c.get('principal'), tenant);
     return c.json(await services.engine.monitor.summary(scope, summaryListings(shown)), 200);
   });
 
-  openRoute(app, stats, async (c) => {
+  openRoute(api, stats, async (c) => {
     const params = c.req.query();
     const scope = requestScope(c.get('principal'), params.tenant);
     const now = services.now();

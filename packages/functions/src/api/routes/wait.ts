@@ -35,8 +35,8 @@ const wait = createRoute({
   },
 });
 
-export function waitRoutes(app: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(app, wait, async (c) => {
+export function waitRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
+  openRoute(api, wait, async (c) => {
     const { id } = c.req.valid('param');
     const query = c.req.valid('query');
     const statuses = query.status as JobStatus[];

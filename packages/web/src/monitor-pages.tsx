@@ -25,26 +25,26 @@ const ALL_PATHS = [...PAGE_PATHS, '/sign-in', '/sign-out', '/assets/*'];
 /**
  * The job monitor: server-rendered pages over the same core readers the api uses, plus the
  * static files of its small page scripts, which call the api for the live parts. Mount it at
- * `/` next to the api (`app.route('/', createWebApp(options))`).
+ * `/` next to the api (`api.route('/', createMonitorPages(options))`).
  */
-export function createWebApp(options: WebOptions | WebServices): Hono<WebEnv> {
+export function createMonitorPages(options: WebOptions | WebServices): Hono<WebEnv> {
   const services = 'sessions' in options ? options : createWebServices(options);
-  const app = new Hono<WebEnv>();
-  app.onError(errorHandler(services));
+  const pages = new Hono<WebEnv>();
+  pages.onError(errorHandler(services));
   const headers = monitorSecurityHeaders();
-  for (const path of ALL_PATHS) app.use(path, headers);
-  assetRoutes(app, services.assetsDir);
-  signInRoutes(app, services);
+  for (const path of ALL_PATHS) pages.use(path, headers);
+  assetRoutes(pages, services.assetsDir);
+  signInRoutes(pages, services);
   const session = pageSession(services);
-  for (const path of PAGE_PATHS) app.use(path, session);
-  jobsRoutes(app, services);
-  jobRoutes(app, services);
-  runSeenRoutes(app, services);
-  schedulesRoutes(app, services);
-  scheduleRoutes(app, services);
-  statsRoutes(app, services);
-  jobTypesRoutes(app, services);
-  return app;
+  for (const path of PAGE_PATHS) pages.use(path, session);
+  jobsRoutes(pages, services);
+  jobRoutes(pages, services);
+  runSeenRoutes(pages, services);
+  schedulesRoutes(pages, services);
+  scheduleRoutes(pages, services);
+  statsRoutes(pages, services);
+  jobTypesRoutes(pages, services);
+  return pages;
 }
 
 function errorHandler(services: WebServices) {
