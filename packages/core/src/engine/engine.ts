@@ -132,6 +132,13 @@ export class Engine {
       workerId: options.workerId ?? `worker-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     };
+    // The monitor's system jobs (export, bulk operation, clear inactive): the api submits them and
+    // workers run them, so every engine knows them, before its schedules (which may start one).
+    // They act through this engine once they run. A system type already there is another
+    // engine's registration over the same registry; anything else by those names clashes.
+    for (const definition of systemJobDefinitions(this, clients.s3, config.bucketName)) {
+      if (!options.registry.get(definition.type)?.system) options.registry.register(definition);
+    }
     this.scheduleDeps = {
       catalog: new ScheduleCatalog(options.schedules ?? [], options.registry),
       store: new ScheduleStore(this.deps.jobs),
@@ -154,12 +161,6 @@ export class Engine {
     this.deps.runRemoved = (record) => this.schedules.runRemoved(record);
     // The engine's own system job: every component knows it, as it knows the monitor's.
     if (!options.registry.has(CASCADE)) options.registry.register(cascadeJob((data, startKey) => this.cascadePage(data, startKey)));
-    // The monitor's system jobs (export, bulk operation, clear inactive): the api submits them,
-    // workers run them, so every engine knows them. They read and act through this engine.
-    // Another engine over the same registry has registered them; anything else by those names clashes.
-    for (const definition of systemJobDefinitions(this, clients.s3, config.bucketName)) {
-      if (!options.registry.get(definition.type)?.system) options.registry.register(definition);
-    }
     this.deps.submitSystemJob = (input) => this.submit(input);
     this.dispatcher = new Dispatcher(this.deps);
     this.operations = new Operations(this.deps, this.dispatcher);
