@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const SCOPE = { tenant: 'acme' };
 /** Long enough to see the job asleep, short enough to wait for. */
@@ -46,7 +47,7 @@ describe.each(DYNAMO_BACKENDS)('durable sleep on %s', (backend) => {
   });
 
   const job = (id: string) => stack.engine.get(id, SCOPE);
-  const item = async (id: string) => (await stack.engine.deps.jobs.get(id))!;
+  const item = async (id: string) => (await engineInternals(stack.engine).deps.jobs.get(id))!;
   const asleep = async (id: string) => (await job(id)).sleepingUntil !== null;
 
   it('parks holding no worker, is woken by its delayed message (no sweeper) at or after its time, and never sleeps twice', async () => {
