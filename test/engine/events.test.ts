@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineInternals } from '@stint/core/testing';
 
 const SCOPE = { tenant: 'acme' };
 
@@ -45,7 +46,7 @@ describe.each(DYNAMO_BACKENDS)('outside events on %s', (backend) => {
     const { job: waiting } = await stack.engine.submit({ type: 'APPROVAL', tenant: 'acme', data: { timeoutMs: 3_600_000 } });
     await stack.runUntil(async () => (await job(waiting.id)).waitingForEvent !== null);
     expect((await job(waiting.id)).waitingForEvent).toMatchObject({ name: 'approved', key: waiting.id });
-    expect((await stack.engine.deps.jobs.get(waiting.id))?.leaseOwner).toBeUndefined();
+    expect((await engineInternals(stack.engine).deps.jobs.get(waiting.id))?.leaseOwner).toBeUndefined();
 
     const sent = await stack.engine.sendEvent({ tenant: 'acme', name: 'approved', key: waiting.id, data: { by: 'ann' } });
     expect(sent.woken).toBe(1);
