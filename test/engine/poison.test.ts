@@ -71,7 +71,8 @@ describe('poison and invalid messages', () => {
         new Set([
           'body must be valid JSON; got text that does not parse',
           'type must be a job type (an upper-case letter, then up to 63 upper-case letters, digits and _, e.g. EXECUTE_ACTION); got "lowercase"',
-          'type must be a job type this deployment runs (ECHO); got "UNKNOWN_TYPE"',
+          // ECHO, and the monitor's system types every engine runs.
+          'type must be a job type this deployment runs (BULK_OPERATION, CLEAR_INACTIVE, ECHO, EXPORT_JOBS); got "UNKNOWN_TYPE"',
           'data must nest at most 31 levels of objects and lists; got more than 31',
         ]),
       );
