@@ -1,5 +1,35 @@
 import type { JobStatus, Lane } from '@stint/core';
-import { adoptingShard, API_KEY_LISTING, apiKeyKey, cascadeShard, delayedShard, DUE_PARTITION, idempotencyKey, inFlightShard, jobKey, lanePartition, LISTINGS, listPartition, localRunKey, parentPartition, parkedShard, readyPartition, reconcileCursorKey, rootLaneKey, runRecordPartition, SCHEDULE_PARTITION, scheduleCatalogKey, seenKey, sessionKey, statusPartition, summaryKey, TENANT_DIRECTORY, typePartition } from '@stint/core/store';
+import { tableKeys } from '@stint/core/store';
+
+const {
+  adoptingShard,
+  API_KEY_LISTING,
+  apiKeyKey,
+  cascadeShard,
+  delayedShard,
+  DUE_PARTITION,
+  idempotencyKey,
+  inFlightShard,
+  jobKey,
+  lanePartition,
+  LISTINGS,
+  listPartition,
+  localRunKey,
+  parentPartition,
+  parkedShard,
+  readyPartition,
+  reconcileCursorKey,
+  rootLaneKey,
+  runRecordPartition,
+  SCHEDULE_PARTITION,
+  scheduleCatalogKey,
+  seenKey,
+  sessionKey,
+  statusPartition,
+  summaryKey,
+  TENANT_DIRECTORY,
+  typePartition,
+} = tableKeys;
 
 /**
  * Key classes of the hot-key meter: every partition key the table and its indexes use, named

@@ -7,6 +7,7 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
 import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { partitionsOf, throttleDynamo, valuesOf, type Throttle } from '../support/throttle.ts';
+import { engineInternals } from '@stint/core/testing';
 
 /** Step executions per job id: a job whose step ran twice was doubled. */
 const ran = new Map<string, number>();
@@ -95,15 +96,15 @@ describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on
       // The workers start while the key is still hot (their counter flushes are refused too).
       setTimeout(() => throttle.cool(), HOT_MS);
       const ids = jobs.map((r) => r.job.id);
-      await settle(stack, async () => (await Promise.all(ids.map((id) => stack.engine.deps.jobs.get(id)))).every((r) => r?.status === 'FINISHED'));
+      await settle(stack, async () => (await Promise.all(ids.map((id) => engineInternals(stack.engine).deps.jobs.get(id)))).every((r) => r?.status === 'FINISHED'));
       // Not doubled: twenty jobs listed, each step ran once.
-      const listed = await plain.engine.deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(TENANT, LISTINGS[0]!) });
+      const listed = await engineInternals(plain.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(TENANT, LISTINGS[0]!) });
       expect(listed.keys).toHaveLength(20);
       expect(ids.map((id) => ran.get(id))).toEqual(ids.map(() => 1));
 
       // The deltas the throttle refused are re-derived once the tenant is quiet.
       await settle(stack, async () => {
-        const cards = await readSummary(plain.engine.deps.jobs, TENANT);
+        const cards = await readSummary(engineInternals(plain.engine).deps.jobs, TENANT);
         return cards.total === 20 && cards.completed === 20 && cards.active === 0;
       });
       const healthy = await get(`/api/summary?tenant=${TENANT}`);
@@ -122,7 +123,7 @@ describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on
     );
     try {
       const { job: root } = await stack.engine.submit({ type: 'TREE', tenant: TENANT, data: { children: 8 } });
-      const finished = settle(stack, async () => (await stack.engine.deps.jobs.get(root.id))?.status === 'FINISHED');
+      const finished = settle(stack, async () => (await engineInternals(stack.engine).deps.jobs.get(root.id))?.status === 'FINISHED');
       finished.catch(() => undefined); // awaited below
       // The root's spawns touch the lane first: the key stays hot a while after its first refusal.
       await eventually(() => Object.values(throttle.refused).length > 0, 30_000);
@@ -131,7 +132,7 @@ describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on
       await finished;
       const done = await stack.engine.get(root.id, { tenant: TENANT });
       expect(done.childrenProgress).toEqual({ finished: 8, total: 8 });
-      const children = await stack.engine.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(root.id) });
+      const children = await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(root.id) });
       expect(children.keys).toHaveLength(8);
       expect(children.keys.map((k) => ran.get(jobIdOfPk(k.pk!)))).toEqual(children.keys.map(() => 1));
       expect(ran.get(root.id)).toBe(1);

@@ -28,3 +28,5 @@ export {
   type Listing,
 } from './table-keys.ts';
 export { buildUpdate, type UpdateSpec } from './update-expression.ts';
+/** The whole key layout, for tools that enumerate it (the benchmarks' hot-key classes). */
+export * as tableKeys from './table-keys.ts';
