@@ -41,7 +41,11 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
   );
   // The completion polling is the bench's own, read through a client without the meter.
   const { dynamo } = emulatorClients(emulators);
-  const watch = new MonitorReader({ jobs: new JobStore(dynamo, stack.config.tableName), tenants: new TenantDirectory(dynamo, stack.config.tableName), clock: Date.now });
+  const watch = new MonitorReader({
+    jobs: new JobStore(dynamo, stack.config.tableName),
+    tenants: new TenantDirectory(dynamo, stack.config.tableName),
+    clock: Date.now,
+  });
   await stack.runUntil(async () => (await watch.summary({ tenant: 'bench' })).completed >= jobs, 600_000);
   const seconds = (performance.now() - started) / 1000;
   await stack.stop();

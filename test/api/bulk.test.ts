@@ -82,7 +82,9 @@ describe('POST /api/jobs/bulk by filter', () => {
   it('retries every failed job of a type, and only those', async () => {
     const tenant = 'retry-co';
     const failed = await Promise.all(
-      Array.from({ length: 3 }, () => placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' })),
+      Array.from({ length: 3 }, () =>
+        placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant, failed: 'the step threw' }),
+      ),
     );
     const fine = await place('FINISHED', tenant);
     const otherType = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'FAILING', status: 'FINISHED', tenant, failed: 'the step threw' });

@@ -152,7 +152,12 @@ describe('operations', () => {
     const finished = await place('FINISHED');
     expect((await tenantAdmin.restart(finished.id)).status).toBe('PENDING');
 
-    const failed = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
+    const failed = await placeJob(engineInternals(api.stack.engine).deps.jobs, {
+      type: 'QUICK',
+      status: 'FINISHED',
+      tenant: TENANT_A,
+      failed: 'the step threw',
+    });
     expect(await tenantAdmin.retry(failed.id)).toMatchObject({ status: 'PENDING', attempt: 2 });
   });
 

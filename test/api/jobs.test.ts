@@ -162,7 +162,12 @@ describe('operations', () => {
   });
 
   it('retry: 200 with the job at its next attempt; 409 for a job that finished without errors', async () => {
-    const failed = await placeJob(engineInternals(api.stack.engine).deps.jobs, { type: 'QUICK', status: 'FINISHED', tenant: TENANT_A, failed: 'the step threw' });
+    const failed = await placeJob(engineInternals(api.stack.engine).deps.jobs, {
+      type: 'QUICK',
+      status: 'FINISHED',
+      tenant: TENANT_A,
+      failed: 'the step threw',
+    });
     const fine = await place('FINISHED');
 
     const response = await api.call('POST', `/api/jobs/${failed.id}/retry`, { token: api.tokens.tenantAdminA });

@@ -91,7 +91,8 @@ describe('tenant walls', () => {
       leased,
       ...(c.failed ? { failed: 'the step threw' } : {}),
     });
-    if (c.route === 'download') await engineInternals(api.stack.engine).deps.jobs.tryUpdate(job.id, { set: { resultFile: `exports/${c.tenant}/${job.id}.csv` } });
+    if (c.route === 'download')
+      await engineInternals(api.stack.engine).deps.jobs.tryUpdate(job.id, { set: { resultFile: `exports/${c.tenant}/${job.id}.csv` } });
     const before = await engineInternals(api.stack.engine).deps.jobs.get(job.id);
 
     // Act

@@ -89,7 +89,13 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
     offset += SETTLE_MS;
     expect(await sweep()).toBe(2); // root jobs and their children
     expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme')).toEqual({ total: 4, active: 0, completed: 3, failed: 1, canceled: 0 });
-    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme', [CHILDREN])).toEqual({ total: 2, active: 0, completed: 2, failed: 0, canceled: 0 });
+    expect(await readSummary(engineInternals(stack.engine).deps.jobs, 'acme', [CHILDREN])).toEqual({
+      total: 2,
+      active: 0,
+      completed: 2,
+      failed: 0,
+      canceled: 0,
+    });
     expect((await readSummary(engineInternals(stack.engine).deps.jobs, 'acme', summaryListings({ children: true }))).total).toBe(6);
 
     offset += 2 * SETTLE_MS;

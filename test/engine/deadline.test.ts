@@ -114,7 +114,9 @@ describe.each(DYNAMO_BACKENDS)('deadlines on %s', (backend) => {
     expect(starts.length).toBeGreaterThanOrEqual(2);
     expect(starts.length).toBeLessThan(5);
     for (const start of starts) expect(start).toBeLessThan(done.startDate! + TIMEOUT_MS);
-    const logs = (await engineInternals(stack.engine).deps.jobs.queryPartition(jobKey(submitted.id).pk, logPrefix, {})).items.map((item) => LogStore.fromItem(item));
+    const logs = (await engineInternals(stack.engine).deps.jobs.queryPartition(jobKey(submitted.id).pk, logPrefix, {})).items.map((item) =>
+      LogStore.fromItem(item),
+    );
     expect(logs.map((line) => `${line.level} ${line.message}`)).toContain(`ERROR ${ERROR}`);
   });
 

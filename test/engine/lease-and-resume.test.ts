@@ -74,7 +74,9 @@ describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that cat
       const { job: root } = await stack.engine.submit({ type: 'PARENT', tenant: 'acme' });
       await stack.runUntil(() => started === 3);
       expect((await stack.engine.apply('stop', root.id, { tenant: 'acme' }))?.status).toBe('STOPPED');
-      const children = async () => [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id))).values()];
+      const children = async () => [
+        ...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id))).values(),
+      ];
       // The children hold their workers inside a step: they are asked to stop, not stopped.
       expect((await children()).map((c) => c.status)).toEqual(['STOPPING', 'STOPPING', 'STOPPING']);
 

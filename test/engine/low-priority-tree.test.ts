@@ -38,7 +38,10 @@ describe.each(DYNAMO_BACKENDS)('low priority over a tree on %s', (backend) => {
     const tenant = 'acme';
     const { job } = await stack.engine.submit({ type: 'TREE', tenant, data: { children: 3 } });
     await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(job.id))?.parked === 'waiting');
-    const flags = async () => [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, job.id))).values()].map((c) => c.lowPriority);
+    const flags = async () =>
+      [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, job.id))).values()].map(
+        (c) => c.lowPriority,
+      );
 
     expect((await stack.engine.apply('set-low-priority', job.id, { tenant }))?.lowPriority).toBe(true);
     expect(await flags()).toEqual([true, true, true]);

@@ -89,7 +89,11 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
     await emulators?.stop();
   });
 
-  const ctx = () => ({ deps: engineInternals(stack.engine).deps, dispatcher: engineInternals(stack.engine).dispatcher, counters: engineInternals(stack.engine).deps.counters.batch() });
+  const ctx = () => ({
+    deps: engineInternals(stack.engine).deps,
+    dispatcher: engineInternals(stack.engine).dispatcher,
+    counters: engineInternals(stack.engine).deps.counters.batch(),
+  });
 
   async function write(b: Writer, id: string) {
     const record = (await engineInternals(stack.engine).deps.jobs.get(id))!;

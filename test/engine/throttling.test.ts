@@ -96,7 +96,9 @@ describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on
       // The workers start while the key is still hot (their counter flushes are refused too).
       setTimeout(() => throttle.cool(), HOT_MS);
       const ids = jobs.map((r) => r.job.id);
-      await settle(stack, async () => (await Promise.all(ids.map((id) => engineInternals(stack.engine).deps.jobs.get(id)))).every((r) => r?.status === 'FINISHED'));
+      await settle(stack, async () =>
+        (await Promise.all(ids.map((id) => engineInternals(stack.engine).deps.jobs.get(id)))).every((r) => r?.status === 'FINISHED'),
+      );
       // Not doubled: twenty jobs listed, each step ran once.
       const listed = await engineInternals(plain.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(TENANT, LISTINGS[0]!) });
       expect(listed.keys).toHaveLength(20);

@@ -63,7 +63,11 @@ describe.each(DYNAMO_BACKENDS)('trees under random operations on %s', (backend) 
     const ids: string[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(tenant, listing), ...(startKey ? { startKey } : {}) });
+      const page = await engineInternals(stack.engine).deps.jobs.queryIndex({
+        index: 'gsi1',
+        partition: listPartition(tenant, listing),
+        ...(startKey ? { startKey } : {}),
+      });
       ids.push(...page.keys.map((key) => jobIdOfPk(key.pk!)));
       startKey = page.lastKey;
     } while (startKey);
@@ -108,9 +112,10 @@ describe.each(DYNAMO_BACKENDS)('trees under random operations on %s', (backend) 
           await settle(tenant);
           for (const listing of LISTINGS) {
             const records = await listed(tenant, listing);
-            expect(await readSummary(engineInternals(stack.engine).deps.jobs, tenant, [listing]), `${JSON.stringify(listing)} after ${JSON.stringify(step)}`).toEqual(
-              cards(records),
-            );
+            expect(
+              await readSummary(engineInternals(stack.engine).deps.jobs, tenant, [listing]),
+              `${JSON.stringify(listing)} after ${JSON.stringify(step)}`,
+            ).toEqual(cards(records));
             if (listing.child) {
               const parents = await engineInternals(stack.engine).deps.jobs.getMany([...new Set(records.map((r) => r.parentId!))]);
               expect(records.filter((r) => !parents.has(r.parentId!)).map((r) => r.id)).toEqual([]);

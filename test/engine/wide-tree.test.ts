@@ -69,7 +69,9 @@ describe('a tree wider than the inline cascade', () => {
         hasErrors: false,
         childrenProgress: { finished: children, total: children },
       });
-      const retried = [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id))).values()].filter((r) => (r.retries ?? 0) > 0);
+      const retried = [...(await engineInternals(stack.engine).deps.jobs.getMany(await childIds(engineInternals(stack.engine).deps, root.id))).values()].filter(
+        (r) => (r.retries ?? 0) > 0,
+      );
       expect(retried.map((r) => r.data.i).sort((a, b) => Number(a) - Number(b))).toEqual([7, 107, 207, 307, 407, 507]);
 
       // Deleting the root removes the tree, through a fourth CASCADE job (after the stop's, the

@@ -48,7 +48,7 @@ describe('issue 11 item 1: the internal CASCADE type', () => {
 
     const unknown = await s.call('POST', '/api/jobs', s.tokens.admin, { type: 'NO_SUCH_TYPE', tenant: ACME });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.message).toMatch(/^type must be a job type this deployment runs \(BULK_OPERATION, /);
+    expect(unknown.body.error.message).toMatch(/^type must be a job type this deployment runs \(APPROVED_EXPORT, BULK_OPERATION, /);
     expect(unknown.body.error.message).not.toContain('CASCADE');
   });
 });

@@ -32,7 +32,9 @@ function registered(env: Record<string, string>) {
   const { registry, engine } = createRuntime({ app: stintApp, env: { AWS_REGION: 'us-east-1', ...env }, config });
   return {
     types: registry.types().filter((type) => !registry.get(type)!.system),
-    schedules: engineInternals(engine).schedules.catalog.all().map((s) => s.id),
+    schedules: engineInternals(engine)
+      .schedules.catalog.all()
+      .map((s) => s.id),
   };
 }
 

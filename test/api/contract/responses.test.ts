@@ -61,7 +61,8 @@ const job = async (status: Status, options: { lowPriority?: boolean; resultFile?
     ...(options.lowPriority ? { lowPriority: true } : {}),
     ...(options.failed ? { failed: 'the step threw' } : {}),
   });
-  if (options.resultFile) await engineInternals(api.stack.engine).deps.jobs.tryUpdate(placed.id, { set: { resultFile: `exports/${TENANT_A}/${placed.id}.csv` } });
+  if (options.resultFile)
+    await engineInternals(api.stack.engine).deps.jobs.tryUpdate(placed.id, { set: { resultFile: `exports/${TENANT_A}/${placed.id}.csv` } });
   return placed.id;
 };
 const newKeyId = async () => (await api.keys.create({ name: 'disposable', role: 'viewer', tenant: TENANT_A })).info.id;

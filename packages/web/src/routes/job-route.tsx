@@ -60,11 +60,14 @@ export function jobRoutes(pages: Hono<WebEnv>, services: WebServices): void {
       live
         ? { value: null, error: null }
         : orBadRequest(() =>
-            monitor.logs(job.id, parseLogQuery({ ...logQuery, timeZone, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }), services.cursors, now),
+            monitor.logs(
+              job.id,
+              parseLogQuery({ ...logQuery, timeZone, _size: LOG_PAGE_SIZE, ...pick(params, ['logCursor'], 'cursor') }),
+              services.cursors,
+              now,
+            ),
           ),
-      job.hasErrors
-        ? monitor.logs(job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), services.cursors, now).then((page) => page.items)
-        : [],
+      job.hasErrors ? monitor.logs(job.id, parseLogQuery({ level: 'ERROR', _size: ERROR_LINES }), services.cursors, now).then((page) => page.items) : [],
       labelOf(job.parentId),
       labelOf(job.rootId),
       // Viewing a scheduled run's page reads its logs: its unread marker in the schedules list clears.

@@ -27,9 +27,9 @@ function who(definition: ExternalType): string {
 
 /** The document lists this installation's types, so a reader sees who may start each without calling. */
 function listRoute(jobTypes: JobTypeCatalog) {
-  const lines = jobTypes.external().map(
-    (definition) => `- \`${definition.type}\` (${who(definition)})${definition.description ? `: ${definition.description}` : ''}`,
-  );
+  const lines = jobTypes
+    .external()
+    .map((definition) => `- \`${definition.type}\` (${who(definition)})${definition.description ? `: ${definition.description}` : ''}`);
   return createRoute({
     method: 'get',
     path: '/api/job-types',

@@ -65,16 +65,25 @@ const find = createRoute({
 });
 
 export function jobRoutes(api: OpenAPIHono<ApiEnv>, services: ApiServices): void {
-  openRoute(api, submitRoute(services.engine.jobTypes().external().map((definition) => definition.type)), async (c) => {
-    const principal = c.get('principal');
-    const body = c.req.valid('json');
-    const tenant = submissionTenant(principal, body.tenant);
-    await services.tenants.remember(tenant);
-    // Who may submit the type, and for whom, is core's rule (auth/job-access.ts).
-    const { job, created } = await services.engine.submit({ ...body, tenant, submitter: { kind: 'caller', principal } });
-    if (created) c.header('Location', `/api/jobs/${job.id}`);
-    return created ? c.json(job, 201) : c.json(job, 200);
-  });
+  openRoute(
+    api,
+    submitRoute(
+      services.engine
+        .jobTypes()
+        .external()
+        .map((definition) => definition.type),
+    ),
+    async (c) => {
+      const principal = c.get('principal');
+      const body = c.req.valid('json');
+      const tenant = submissionTenant(principal, body.tenant);
+      await services.tenants.remember(tenant);
+      // Who may submit the type, and for whom, is core's rule (auth/job-access.ts).
+      const { job, created } = await services.engine.submit({ ...body, tenant, submitter: { kind: 'caller', principal } });
+      if (created) c.header('Location', `/api/jobs/${job.id}`);
+      return created ? c.json(job, 201) : c.json(job, 200);
+    },
+  );
 
   openRoute(api, find, async (c) => {
     const params = c.req.query();

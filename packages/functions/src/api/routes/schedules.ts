@@ -3,7 +3,14 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { BadRequestError, parseInput, tenantSchema, type TenantScope } from '@stint/core';
 import { assertCanWrite, type Principal } from '@stint/core/auth';
-import { NEW_RECIPIENTS_PER_DAY, parseScheduleListQuery, parseSchedulePatch, parseScheduleRunsQuery, schedulePatchSchema, type ScheduleRef } from '@stint/core/schedules';
+import {
+  NEW_RECIPIENTS_PER_DAY,
+  parseScheduleListQuery,
+  parseSchedulePatch,
+  parseScheduleRunsQuery,
+  schedulePatchSchema,
+  type ScheduleRef,
+} from '@stint/core/schedules';
 import type { ApiEnv } from '../api-env.ts';
 import { errors, openRoute } from '../api-route.ts';
 import {
