@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import {
+  apiKeyKey,
+  apiKeyListingKey,
+  chaosExecutionKey,
+  checkpointKey,
+  delayedDueRange,
+  delayedPartition,
+  delayedSortKey,
+  dispatchSetOf,
+  dueRange,
+  dueSortKey,
+  eventKey,
+  eventWaiterKey,
+  itemKindOf,
+  jobIdOfPk,
+  jobKey,
+  jobOfCreateSortKey,
+  jobOfReadySortKey,
+  jobOfRunRecordSortKey,
+  jobPartition,
+  LOG_SORT_KEY_PATTERN,
+  logPositionOf,
+  logRange,
+  logSortKey,
+  logSortKeyAt,
+  parseLaneSortKey,
+  scheduleKey,
+  scheduleKeyAt,
+  scheduleOfSortKey,
+  shardOf,
+  statsKey,
+  statsPartition,
+  statsRange,
+  stepOfCheckpointSortKey,
+  tenantDirectoryKey,
+} from './table-keys.ts';
+
+/**
+ * The key layout as docs/architecture.md and table-keys.ts's map write it down: each builder
+ * gives the literal key, and each parser takes back what its builder made. Expected keys are
+ * spelled here, not computed, so a changed layout fails until the map and this test agree.
+ */
+describe('key layout', () => {
+  it('keeps a job, its checkpoints and its log lines in the job’s partition', () => {
+    expect(jobPartition('j1')).toBe('J#j1');
+    expect(jobKey('j1')).toEqual({ pk: 'J#j1', sk: 'J' });
+    expect(jobIdOfPk('J#j1')).toBe('j1');
+    expect(checkpointKey('j1', 'step-1')).toEqual({ pk: 'J#j1', sk: 'C#step-1' });
+    expect(stepOfCheckpointSortKey('C#step-1')).toBe('step-1');
+    expect(logSortKey(1_700_000_000_000, 7)).toBe('L#1700000000000#000007');
+  });
+
+  it('hands out a log line’s position without its prefix and takes it back', () => {
+    expect(logPositionOf('L#1700000000000#000007#ab12')).toBe('1700000000000#000007#ab12');
+    expect(logSortKeyAt('1700000000000#000007#ab12')).toBe('L#1700000000000#000007#ab12');
+    expect(logRange(5, 60_000)).toEqual(['L#0000000000005', 'L#0000000060000~']);
+    expect(LOG_SORT_KEY_PATTERN.test('L#1700000000000#000007#ab12')).toBe(true);
+    expect(LOG_SORT_KEY_PATTERN.test('L#1700000000000#000007')).toBe(true);
+    expect(LOG_SORT_KEY_PATTERN.test('C#1700000000000#000007')).toBe(false);
+    expect(LOG_SORT_KEY_PATTERN.test('L#170000000000#000007')).toBe(false);
+  });
+
+  it('buckets statistics per tenant and minute', () => {
+    expect(statsPartition('acme')).toBe('T#acme');
+    expect(statsKey('acme', 120_000)).toEqual({ pk: 'T#acme', sk: 'ST#0000000120000' });
+    expect(statsRange(61_000, 179_999)).toEqual(['ST#0000000060000', 'ST#0000000120000']);
+  });
+
+  it('keys api keys by hash, lists them by id, and lists tenants', () => {
+    expect(apiKeyKey('h4sh')).toEqual({ pk: 'K#h4sh', sk: 'K' });
+    expect(apiKeyListingKey('k1')).toEqual({ pk: 'KEYS', sk: 'k1' });
+    expect(tenantDirectoryKey('acme')).toEqual({ pk: 'TENANTS', sk: 'acme' });
+  });
+
+  it('keys schedules by tenant and id, and parses them back, an id holding # included', () => {
+    expect(scheduleKey('acme', 'nightly')).toEqual({ pk: 'SC', sk: 'acme#nightly' });
+    expect(scheduleKeyAt('acme#nightly')).toEqual({ pk: 'SC', sk: 'acme#nightly' });
+    expect(scheduleOfSortKey('acme#nightly-export#2')).toEqual({ tenant: 'acme', scheduleId: 'nightly-export#2' });
+    expect(dueSortKey(5, 'acme', 'nightly')).toBe('0000000000005#acme#nightly');
+    expect(dueRange(5)).toEqual(['0', '0000000000005#~']);
+    expect(dueSortKey(5, 'acme', 'nightly') <= dueRange(5)[1]).toBe(true);
+    expect(dueSortKey(6, 'acme', 'nightly') <= dueRange(5)[1]).toBe(false);
+  });
+
+  it('takes the job id out of the list, ready-set and run-record sort keys', () => {
+    expect(jobOfCreateSortKey('0000000000005#job-1')).toBe('job-1');
+    expect(jobOfReadySortKey('0000000000005#job-1')).toBe('job-1');
+    expect(jobOfRunRecordSortKey('0000000000005#job-1')).toBe('job-1');
+    expect(parseLaneSortKey('000000000000042#root-1')).toEqual({ vtime: 42, rootId: 'root-1' });
+  });
+
+  it('keeps delayed jobs due first in their shard', () => {
+    expect(delayedPartition('j1')).toBe(`N#${shardOf('j1')}`);
+    expect(delayedSortKey(5, 'j1')).toBe('0000000000005#j1');
+    expect(delayedDueRange(5)).toEqual(['0000000000000', '0000000000005#~']);
+    expect(delayedSortKey(5, 'j1') <= delayedDueRange(5)[1]).toBe(true);
+    expect(delayedSortKey(6, 'j1') <= delayedDueRange(5)[1]).toBe(false);
+  });
+
+  it('keys events and their waiters by tenant, name and key, a key holding # included', () => {
+    expect(eventKey('acme', 'export.approved', 'k#1', 'e1')).toEqual({ pk: 'E#acme#export.approved#k#1', sk: 'e1' });
+    expect(eventWaiterKey('acme', 'export.approved', 'k#1', 'j1')).toEqual({ pk: 'EW#acme#export.approved#k#1', sk: 'j1' });
+    expect(chaosExecutionKey('j1', 'tok', 's0', 'x1')).toEqual({ pk: 'CHAOS#j1', sk: 'tok#s0#x1' });
+  });
+
+  it('tells an item’s kind and a job’s dispatch set from their keys', () => {
+    expect(itemKindOf({ pk: 'J#j1', sk: 'J' })).toBe('job');
+    expect(itemKindOf({ pk: 'J#j1', sk: 'C#s0' })).toBe('checkpoint');
+    expect(itemKindOf({ pk: 'J#j1', sk: 'L#0000000000005#000001' })).toBe('log');
+    expect(itemKindOf({ pk: 'J#j1', sk: 'X' })).toBe('other');
+    expect(itemKindOf({ pk: 'F#root', sk: 'L#normal' })).toBe('rootLane');
+    expect(itemKindOf({ pk: 'CHAOS#j1', sk: 'tok#s0#x1' })).toBe('chaosExecution');
+    expect(itemKindOf({ pk: 'T#acme', sk: 'SUM#u' })).toBe('other');
+    expect((['R#normal#root', 'I#3', 'W#3', 'A#3', 'N#3', undefined] as const).map((gsi5pk) => dispatchSetOf(gsi5pk === undefined ? {} : { gsi5pk }))).toEqual([
+      'ready',
+      'inFlight',
+      'parked',
+      'adopting',
+      'delayed',
+      undefined,
+    ]);
+  });
+});
