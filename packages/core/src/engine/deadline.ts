@@ -2,9 +2,6 @@ import { NonRetriableError, type JobDefinition } from '@stint/sdk';
 import type { JobRecord } from '../job-record.ts';
 import type { EngineContext } from './context.ts';
 import { cascadeToChildren } from './cascade.ts';
-import { readySpec } from './dispatcher.ts';
-import { merge } from './transitions.ts';
-import { laneOf } from '../job-record.ts';
 
 /**
  * A job type's `timeoutMs` bounds a run from its first start: the lease acquisition stores
@@ -35,14 +32,7 @@ export async function enforceDeadline(ctx: EngineContext, record: JobRecord, now
   if (record.deadlineAt === undefined || record.deadlineAt > now) return false;
   if (record.parked === 'waiting') {
     // Ready, so a slice takes it and ends it (its acquisition sees the deadline passed).
-    const { deps, dispatcher } = ctx;
-    await dispatcher.touchLane(record.rootId, laneOf(record));
-    const ready = await deps.jobs.tryUpdate(
-      record.id,
-      merge(readySpec(record, now), { remove: ['parked'], condition: '#parked = :waiting', values: { ':waiting': 'waiting' } }),
-    );
-    if (ready) await dispatcher.pumpRoot(ready.rootId, laneOf(ready));
-    return ready !== null;
+    return (await ctx.dispatcher.makeReady(record, { remove: ['parked'], condition: '#parked = :waiting', values: { ':waiting': 'waiting' } })) !== null;
   }
   if (record.timedOut && record.childrenDone < record.childrenTotal && (record.parkedAt ?? 0) < now - ctx.deps.tuning.settleGraceMs) {
     await cancelTimedOutChildren(ctx, record.id);

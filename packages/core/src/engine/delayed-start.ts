@@ -1,6 +1,5 @@
 import type { EventWait } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
-import { laneOf } from '../job-record.ts';
 import { delayedPartition, delayedSortKey } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import type { EngineContext } from './context.ts';
@@ -19,18 +18,11 @@ import { merge, releaseLease } from './transitions.ts';
  * touched for nothing empties after its grace (dispatcher.ts).
  */
 export async function startDelayed(ctx: EngineContext, record: JobRecord): Promise<JobRecord | null> {
-  const { deps, dispatcher } = ctx;
-  await dispatcher.touchLane(record.rootId, laneOf(record));
-  const ready = await deps.jobs.tryUpdate(
-    record.id,
-    merge(readySpec(record, deps.clock()), {
-      remove: ['sleepingUntil', 'eventWait'],
-      condition: '(#status = :pending OR #status = :running) AND #gsi5pk = :delayed',
-      values: { ':pending': 'PENDING', ':running': 'RUNNING', ':delayed': delayedPartition(record.id) },
-    }),
-  );
-  if (ready) await dispatcher.pumpRoot(ready.rootId, laneOf(ready));
-  return ready;
+  return ctx.dispatcher.makeReady(record, {
+    remove: ['sleepingUntil', 'eventWait'],
+    condition: '(#status = :pending OR #status = :running) AND #gsi5pk = :delayed',
+    values: { ':pending': 'PENDING', ':running': 'RUNNING', ':delayed': delayedPartition(record.id) },
+  });
 }
 
 /** When a delayed job is due: the end of its sleep, or its `runAt`. */

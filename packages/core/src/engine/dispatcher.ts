@@ -14,6 +14,7 @@ import {
 } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import { emit, type EngineDeps } from './deps.ts';
+import { merge } from './transitions.ts';
 
 /**
  * Fair dispatch per root job.
@@ -158,6 +159,18 @@ export function claimSpec(id: string, rootId: string, lane: Lane, now: number): 
 
 export class Dispatcher {
   constructor(readonly deps: EngineDeps) {}
+
+  /**
+   * Puts a job that holds no slot (parked, delayed) back in its ready set: lane touched first,
+   * then one write conditional on `guard` (what the caller read must still hold), then its root
+   * pumped. The job as written, or null when the guard failed and nothing moved.
+   */
+  async makeReady(record: JobRecord, guard: UpdateSpec): Promise<JobRecord | null> {
+    await this.touchLane(record.rootId, laneOf(record));
+    const ready = await this.deps.jobs.tryUpdate(record.id, merge(readySpec(record, this.deps.clock()), guard));
+    if (ready) await this.pumpRoot(ready.rootId, laneOf(ready));
+    return ready;
+  }
 
   /**
    * Registers that a root has ready work in a lane. Call it BEFORE making a job ready: the

@@ -1,11 +1,10 @@
 import type { ChildOutcome } from '@stint/sdk';
 import { crashPoint } from '../crash-points.ts';
 import { isEnded } from '../job.ts';
-import { laneOf, type JobRecord } from '../job-record.ts';
+import type { JobRecord } from '../job-record.ts';
 import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import type { EngineContext } from './context.ts';
 import { emit, expiresAt, type EngineDeps } from './deps.ts';
-import { readySpec } from './dispatcher.ts';
 import { bucketOf, endSpec, merge } from './transitions.ts';
 
 /**
@@ -71,16 +70,11 @@ export async function settleParent(ctx: EngineContext, parent: JobRecord): Promi
   if (!parent.parked || parent.childrenDone < parent.childrenTotal) return;
   const now = deps.clock();
   if (parent.parked === 'waiting') {
-    await dispatcher.touchLane(parent.rootId, laneOf(parent));
-    const woken = await deps.jobs.tryUpdate(
-      parent.id,
-      merge(readySpec(parent, now), {
-        remove: ['parked'],
-        condition: '#parked = :waiting AND #childrenDone >= #childrenTotal',
-        values: { ':waiting': 'waiting' },
-      }),
-    );
-    if (woken) await dispatcher.pumpRoot(woken.rootId, laneOf(woken));
+    await dispatcher.makeReady(parent, {
+      remove: ['parked'],
+      condition: '#parked = :waiting AND #childrenDone >= #childrenTotal',
+      values: { ':waiting': 'waiting' },
+    });
     return;
   }
   const finished = await deps.jobs.tryUpdate(
