@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setCrashPointHook } from '@stint/core/crash-points';
 import { defineJob } from '@stint/sdk';
 import { childIds } from '@stint/core/engine/job-tree';
 import { childJobId } from '@stint/core/new-job';
@@ -72,6 +73,7 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     stack = await createTestStack(emulators, { definitions: [FLAKY, FLAKY_TREE, ONCE_ONLY] });
     ledger = new StepLedger(stack.clients.dynamo, stack.provisioned.tableName);
   });
+  afterEach(() => setCrashPointHook(undefined));
   afterAll(async () => {
     await stack?.stop();
     await emulators?.stop();
@@ -171,6 +173,36 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     expect(await job(root.id)).toMatchObject({ status: 'FINISHED', hasErrors: false, error: null, attempt: 2 });
     expect(await children(root.id)).toEqual(before);
     expect(await ledger.counts(root.id)).toEqual({ plan: 1, sum: 2 });
+  });
+
+  it('counts a retried child that ends between the retry’s read of the children and the root’s write, with no sweeper', async () => {
+    const key = 'race';
+    broken.add(key);
+    const { job: root } = await stack.engine.submit({ type: 'FLAKY_TREE', tenant: 'acme', data: { children: [{ steps: 1 }, { steps: 1, failAt: 0, key }] } });
+    await ended(root.id);
+    const [, failed] = await children(root.id);
+    broken.delete(key);
+
+    // The root has read its children (the failed one retried, PENDING) and not yet written:
+    // the child runs to its end now, so its count on the still-FINISHED root is refused.
+    let raced = false;
+    setCrashPointHook(async (point, detail) => {
+      if (raced || point !== 'retry.childrenRetried' || detail.jobId !== root.id) return;
+      raced = true;
+      await ended(failed!.id);
+    });
+    expect(await stack.engine.apply('retry', root.id, SCOPE)).toMatchObject({ status: 'PENDING', childrenProgress: { finished: 1, total: 2 } });
+    expect(raced).toBe(true);
+
+    // runUntil runs no sweeper: the root's own park recounts the child it could not count.
+    await ended(root.id);
+    expect(await job(root.id)).toMatchObject({
+      status: 'FINISHED',
+      hasErrors: false,
+      results: { failedChildren: 0 },
+      childrenProgress: { finished: 2, total: 2 },
+    });
+    expect(await ledger.counts(root.id)).toEqual({ plan: 1, sum: 1 });
   });
 
   it('refuses what it cannot retry with 409, changing nothing', async () => {

@@ -70,6 +70,11 @@ export interface JobRecord {
   /** When the sweeper last re-derived the children counts, and how many recounts in a row found nothing. */
   recountedAt?: number;
   recounts?: number;
+  /**
+   * Retried while some of its children were not ended (retry.ts): a child that ended between
+   * the retry's read of them and its write had its count refused, so the next park recounts.
+   */
+  recountOnPark?: boolean;
   /** A child submitted with parentId that its parent has not counted yet (adoption.ts). */
   adopting?: boolean;
   /** Children this parent counted whose adoption is not finished, so a repeated count is skipped. */

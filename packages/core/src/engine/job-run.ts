@@ -10,7 +10,7 @@ import { emit } from './deps.ts';
 import { ChildSpawns } from './child-spawns.ts';
 import { sleepSpec, startDelayed, wakeLater } from './delayed-start.ts';
 import { assertEventAddress, eventAnswer, registerWaiter, removeWaiter, type EventAnswer } from './events.ts';
-import { childOutcomes } from './job-tree.ts';
+import { childOutcomes, recountIfRetried } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
 
@@ -222,6 +222,7 @@ export class JobRun {
       );
       if (parked) {
         this.record = parked;
+        await recountIfRetried(this.ctx, parked);
         this.#interrupt('park');
         throw new InterruptSignal('park');
       }

@@ -115,6 +115,7 @@ export async function recountChildren(ctx: EngineContext, parent: JobRecord): Pr
     },
     // Each recount that finds nothing waits twice as long for the next (see the sweeper).
     ...(stale ? {} : { add: { recounts: 1 } }),
+    remove: ['recountOnPark'],
     condition: 'attribute_exists(#parked) AND #childrenDone = :done AND #childrenTotal = :total',
     values: { ':done': parent.childrenDone, ':total': parent.childrenTotal },
   });
@@ -122,6 +123,23 @@ export async function recountChildren(ctx: EngineContext, parent: JobRecord): Pr
   if (!stale) return 'unchanged';
   await settleParent(ctx, updated);
   return 'settled';
+}
+
+/** A recount that keeps racing with children ending is left to the sweeper after this many. */
+const RECOUNTS_ON_PARK = 5;
+
+/**
+ * Recounts a parent that has just parked, when a retry asked for it (`recountOnPark`): a
+ * retried child may have ended before the retry's write, its count refused by the then ended
+ * parent, and the parent would otherwise wait for the sweeper's recount. A crash before this
+ * leaves the flag and the sweeper's recount repairs the count, as for any lost increment.
+ */
+export async function recountIfRetried(ctx: EngineContext, parked: JobRecord): Promise<void> {
+  let parent: JobRecord | undefined = parked;
+  for (let attempt = 0; parent?.recountOnPark && parent.parked && attempt < RECOUNTS_ON_PARK; attempt++) {
+    if ((await recountChildren(ctx, parent)) !== 'raced') return;
+    parent = await ctx.deps.jobs.get(parent.id);
+  }
 }
 
 /** Ids of a job's children, oldest first, all pages. */

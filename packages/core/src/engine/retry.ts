@@ -162,6 +162,8 @@ async function writeRetry(ctx: EngineContext, record: JobRecord, children: JobRe
         hasErrors: done.some((child) => child.hasErrors),
         childrenDone: done.length,
         childrenTotal: Math.max(record.childrenTotal, children.length),
+        // A child read as not ended may end before this write, its count refused: recount at the park.
+        ...(done.length < children.length ? { recountOnPark: true } : {}),
       },
       remove: ['endDate', 'expiresAt', 'error', 'deadlineAt', 'timedOut'],
     }),

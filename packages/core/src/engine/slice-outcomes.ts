@@ -5,7 +5,7 @@ import { parkedPartition } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';
-import { jobEnded } from './job-tree.ts';
+import { jobEnded, recountIfRetried } from './job-tree.ts';
 import { atVersion, carriesLease, endSpec, holdsLease, merge, releaseLease, type Lease } from './transitions.ts';
 
 export interface FinishFields {
@@ -56,7 +56,10 @@ export async function finishOrPark(ctx: EngineContext, record: JobRecord, lease:
     record.id,
     merge(holdsLease(lease), parkSpec(record, 'done', now), { set, condition: '#childrenDone < #childrenTotal' }),
   );
-  if (parked) return 'parked';
+  if (parked) {
+    await recountIfRetried(ctx, parked);
+    return 'parked';
+  }
   // Neither held: either the lease is gone, or the last child ended between the two writes.
   const current = await deps.jobs.get(record.id);
   if (carriesLease(current, lease)) return finishOrPark(ctx, current, lease, fields);
