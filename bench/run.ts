@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { runColdStartBench } from './cold-start.ts';
 import { runEngineBench } from './engine-bench.ts';
 import { runMonitorBench } from './monitor-bench.ts';
@@ -23,13 +23,19 @@ const suites: Record<string, () => Promise<unknown>> = {
   startupRepair: runStartupRepairBench,
   coldStart: () => runColdStartBench(),
 };
-const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
+const LATEST = 'bench/results/latest.json';
+// A partial run replaces only its own suites, so latest.json keeps every suite's last figures;
+// `measuredAt` says when each was taken.
+const results: Record<string, unknown> = existsSync(LATEST) ? JSON.parse(readFileSync(LATEST, 'utf8')) : {};
+const measuredAt = (results.measuredAt ?? {}) as Record<string, string>;
+Object.assign(results, { date: new Date().toISOString(), node: process.version, measuredAt });
 for (const [name, run] of Object.entries(suites)) {
   if (only && !only.includes(name)) continue;
   console.log(`\n== ${name}`);
   results[name] = await run();
+  measuredAt[name] = new Date().toISOString();
   console.log(JSON.stringify(results[name], null, 2));
 }
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
-console.log('\nwritten to bench/results/latest.json');
+writeFileSync(LATEST, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten to ${LATEST}`);
