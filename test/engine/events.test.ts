@@ -76,6 +76,17 @@ describe.each(DYNAMO_BACKENDS)('outside events on %s', (backend) => {
     expect(answers.get(waiting.id)).toEqual([{ n: 1 }, { n: 2 }]);
   });
 
+  it('takes the oldest event of its name and key however many are kept, beyond one page', async () => {
+    const { job: waiting } = await stack.engine.submit({ type: 'APPROVAL', tenant: 'acme', data: { timeoutMs: 3_600_000 }, runAt: Date.now() + 3_000 });
+    const send = (id: string, data: unknown) => stack.engine.sendEvent({ tenant: 'acme', name: 'approved', key: waiting.id, data, id });
+    // The oldest has the id that sorts last; 120 later ones sort before it.
+    await send('z-oldest', { oldest: true });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 120; i++) await send(`a-${String(i).padStart(3, '0')}`, { n: i });
+    await finished(waiting.id);
+    expect(answers.get(waiting.id)).toEqual([{ oldest: true }]);
+  });
+
   it('answers null at the timeout', async () => {
     const { job: waiting } = await stack.engine.submit({ type: 'APPROVAL', tenant: 'acme', data: { timeoutMs: 1_500 } });
     await finished(waiting.id);

@@ -25,8 +25,6 @@ export const EVENT_RETENTION_MS = 24 * 3_600_000;
 /** An event's name and a sender's event id. */
 export const EVENT_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MAX_EVENT_KEY = 512;
-/** A partition holds the events of one name and key: few, read whole. */
-const EVENTS_READ = 100;
 
 /** An event item as stored. */
 interface StoredEvent {
@@ -111,8 +109,11 @@ export async function findEvent(
   since: number,
   taken: ReadonlySet<string>,
 ): Promise<StoredEvent | undefined> {
-  const page = await ctx.deps.jobs.queryPartition(eventPartition(tenant, name, key), '', { consistent: true, limit: EVENTS_READ });
-  return (page.items as unknown as StoredEvent[])
+  // Read whole: sorted by id, not by time, so the oldest event a wait may take can be on any
+  // page. A partition holds one name and key's events of the last day (often one), and what
+  // the TTL has not yet deleted.
+  const events = await ctx.deps.jobs.queryPartitionAll(eventPartition(tenant, name, key), '', { consistent: true });
+  return (events as unknown as StoredEvent[])
     .filter((event) => event.sentAt >= since - EVENT_RETENTION_MS && !taken.has(event.id))
     .sort((a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id))[0];
 }
