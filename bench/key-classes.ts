@@ -73,7 +73,9 @@ const lane = hole<Lane>('lane');
 export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('table', jobKey(hole('job')).pk, 'root'),
   keyClass('table', rootLaneKey(hole('root'), lane).pk, 'root'),
-  keyClass('table', summaryKey(tenant, LISTINGS[0]!).pk, 'tenant'),
+  // A tenant's counters: shard 0 keeps the tenant's own partition, the others a suffix.
+  keyClass('table', summaryKey(tenant, LISTINGS[0]!, 0).pk, 'tenant'),
+  keyClass('table', summaryKey(tenant, LISTINGS[0]!, hole<number>('shard')).pk, 'tenant'),
   keyClass('table', idempotencyKey(tenant, hole('key')).pk, 'job'),
   keyClass('table', TENANT_DIRECTORY, 'installation'),
   keyClass('table', reconcileCursorKey.pk, 'installation'),

@@ -168,7 +168,7 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
       // The counters a live table keeps on write: one summary item per tenant and listing.
       for (const [id, values] of summary) {
         const [tenant, listing] = JSON.parse(id) as [string, Listing];
-        await store.client.send(new PutCommand({ TableName: store.tableName, Item: { ...summaryKey(tenant, listing), ...values } }));
+        await store.client.send(new PutCommand({ TableName: store.tableName, Item: { ...summaryKey(tenant, listing, 0), ...values } }));
       }
       const seconds = (performance.now() - started) / 1000;
       return { jobs, seconds, jobsPerSecond: jobs / seconds };

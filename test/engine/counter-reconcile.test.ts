@@ -73,7 +73,8 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
   }
 
   const sweep = async () => (await stack.engine.sweep()).countersCorrected;
-  const summaryItem = (tenant: string) => engineInternals(stack.engine).deps.jobs.getItem(summaryKey(tenant, ROOTS));
+  /** Shard 0 of a tenant's root cards, which keeps the reconcile state ({} before any write). */
+  const summaryItem = async (tenant: string) => (await engineInternals(stack.engine).deps.jobs.getItem(summaryKey(tenant, ROOTS, 0))) ?? {};
 
   it('corrects cards whose deltas were lost only on a second quiet visit a settle period after the first', async () => {
     await start();
@@ -130,7 +131,7 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
     // Each tenant's cards say one job that does not exist (a delta whose job write was lost).
     for (const tenant of tenants) {
       await engineInternals(stack.engine).deps.tenants.remember(tenant);
-      await engineInternals(stack.engine).deps.counters.applySummary(tenant, ROOTS, { total: 1, active: 1 });
+      await engineInternals(stack.engine).deps.counters.applySummary(tenant, ROOTS, { total: 1, active: 1 }, 0);
     }
     const { jobs: store, tenants: directory } = engineInternals(stack.engine).deps;
     const visit = (now: number) => reconcileSome(store, directory, now, SETTLE_MS, 2);
@@ -140,6 +141,29 @@ describe.each(DYNAMO_BACKENDS)('counter reconcile on %s', (backend) => {
     expect(await visit(t + SETTLE_MS)).toEqual({ corrected: 2, pending: 0 });
     expect(await visit(t + SETTLE_MS)).toEqual({ corrected: 1, pending: 0 });
     for (const tenant of tenants) expect((await readSummary(store, tenant)).total).toBe(0);
+  });
+
+  it('adds a tenant’s cards up over its counter shards, and corrects them on shard 0 only, leaving the other shards as they are', async () => {
+    await start();
+    const { jobs: store, tenants: directory, counters } = engineInternals(stack.engine).deps;
+    const tenant = 'sharded';
+    await directory.remember(tenant);
+    // Deltas of jobs that do not exist, spread as flushes spread them (one shard each).
+    await counters.applySummary(tenant, ROOTS, { total: 2, active: 2 }, 3);
+    await counters.applySummary(tenant, ROOTS, { total: 1, completed: 1 }, 5);
+    await counters.applySummary(tenant, ROOTS, { active: -1, completed: 1 }, 7);
+    expect(await readSummary(store, tenant)).toEqual({ total: 3, active: 1, completed: 2, failed: 0, canceled: 0 });
+
+    const t = Date.now() + SETTLE_MS + 1;
+    expect(await reconcileSome(store, directory, t, SETTLE_MS, 1_000)).toMatchObject({ corrected: 0 });
+    expect(await reconcileSome(store, directory, t + SETTLE_MS, SETTLE_MS, 1_000)).toMatchObject({ corrected: 1 });
+    expect(await readSummary(store, tenant)).toEqual({ total: 0, active: 0, completed: 0, failed: 0, canceled: 0 });
+    const shard = async (n: number) => store.getItem(summaryKey(tenant, ROOTS, n));
+    expect(await shard(0)).toMatchObject({ total: -3, active: -1, completed: -2 });
+    expect(await shard(3)).toMatchObject({ total: 2, active: 2 });
+    expect(await shard(7)).toMatchObject({ active: -1, completed: 1 });
+    // Reconciled at the shards' summed version: the next visit counts nothing.
+    expect(await reconcileSome(store, directory, t + 2 * SETTLE_MS, SETTLE_MS, 1_000)).toEqual({ corrected: 0, pending: 0 });
   });
 
   it('recounts every tenant at once when no process is writing (a local start after an unclean stop)', async () => {

@@ -78,7 +78,7 @@ describe.each(DYNAMO_BACKENDS)('outside events on %s', (backend) => {
 
   it('takes the oldest event of its name and key however many are kept, beyond one page', async () => {
     const { job: waiting } = await stack.engine.submit({ type: 'APPROVAL', tenant: 'acme', data: { timeoutMs: 3_600_000 }, runAt: Date.now() + 3_000 });
-    const send = (id: string, data: unknown) => stack.engine.sendEvent({ tenant: 'acme', name: 'approved', key: waiting.id, data, id });
+    const send = (id: string, data: Record<string, unknown>) => stack.engine.sendEvent({ tenant: 'acme', name: 'approved', key: waiting.id, data, id });
     // The oldest has the id that sorts last; 120 later ones sort before it.
     await send('z-oldest', { oldest: true });
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -92,7 +92,7 @@ beforeAll(async () => {
   await dynamo.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: summaryKey(TENANT, { system: false, child: false }),
+      Key: summaryKey(TENANT, { system: false, child: false }, 0),
       ...buildUpdate({ set: { total: 2, active: -1, canceled: 0 } }),
     }),
   );

@@ -82,9 +82,10 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
     expect(await jobs.deletePartition('J#j2', 'L#')).toBe(60);
   });
 
-  it('flushes counter deltas once per item, with waiting min and max across flushes', async () => {
+  it('flushes counter deltas once per item to the shard the flush picked, with waiting min and max across flushes', async () => {
     const dynamo = emulatorClients(emulators).dynamo;
-    const counters = new CounterStore(dynamo, tableName);
+    const shards = [0, 4, 4];
+    const counters = new CounterStore(dynamo, tableName, Date.now, () => shards.shift()!);
     const minute = 1_700_000_040_000;
     const first = counters.batch();
     const root = { tenant: 't1', system: false, parentId: null };
@@ -97,15 +98,15 @@ describe.each(DYNAMO_BACKENDS)('stores on %s', (backend) => {
     second.jobStarted('t1', minute + 20, 100);
     second.jobStarted('t1', minute + 30, 900);
     await second.flush();
+    const third = counters.batch();
+    third.jobStarted('t1', minute + 40, 200);
+    await third.flush();
     const jobs = new JobStore(dynamo, tableName);
+    const bucket = `ST#${String(minute).padStart(13, '0')}`;
     // One delta write per item and flush: the version counts the writes that landed.
     expect(await jobs.getItem({ pk: 'T#t1', sk: 'SUM#u' })).toMatchObject({ total: 2, active: 1, completed: 1, version: 1 });
-    expect(await jobs.getItem({ pk: 'T#t1', sk: `ST#${String(minute).padStart(13, '0')}` })).toMatchObject({
-      created: 2,
-      waitCount: 3,
-      waitSum: 1_300,
-      waitMin: 100,
-      waitMax: 900,
-    });
+    expect(await jobs.getItem({ pk: 'T#t1', sk: bucket })).toMatchObject({ created: 2, waitCount: 1, waitSum: 300, waitMin: 300, waitMax: 300 });
+    expect(await jobs.getItem({ pk: 'T#t1#4', sk: bucket })).toMatchObject({ waitCount: 3, waitSum: 1_200, waitMin: 100, waitMax: 900 });
+    expect(await jobs.getItem({ pk: 'T#t1#4', sk: 'SUM#u' })).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { ACTIVE_STATUSES, type JOB_STATUSES } from './job.ts';
 import type { TenantDirectory } from './auth/tenant-directory.ts';
 import type { JobStore } from './store/job-store.ts';
 import type { Summary } from './query/stats-reader.ts';
-import { LISTINGS, reconcileCursorKey, statusPartition, summaryKey, type Listing } from './store/table-keys.ts';
+import { counterShards, LISTINGS, reconcileCursorKey, statusPartition, summaryKey, type Listing } from './store/table-keys.ts';
 
 /**
  * Re-derives the summary cards from the job items, so that a crash between a job write and
@@ -21,6 +21,12 @@ import { LISTINGS, reconcileCursorKey, statusPartition, summaryKey, type Listing
  *              change made before the 1st visit has landed or was lost with its process, and
  *              changes made between the visits net to zero, so their late deltas do too.
  *              Write the count, conditioned on the version.
+ *
+ * The cards are spread over the tenant's counter shards (counter-store.ts); the stored count is
+ * their sum, and "no delta landed" means the sum of their versions did not move. The reconcile
+ * state and the correction go to shard 0, which is set to the items' count less what the other
+ * shards hold, conditioned on shard 0's version; a delta landing on another shard meanwhile
+ * is one of a change the count did not see (the two visits' counts agreed), so it belongs on top.
  *
  * A listing whose stored count already equals the items' is marked reconciled at once (that
  * write changes no number). A listing reconciled at its current version is not counted again
@@ -64,27 +70,63 @@ interface SummaryItem extends Partial<Counts> {
   candidate?: { version: number; at: number } & Counts;
 }
 
+/** One listing's counter shards as read: shard 0 (which keeps the reconcile state) and their sums. */
+interface StoredCards {
+  key: { pk: string; sk: string };
+  first: SummaryItem;
+  /** Each card added up over every shard. */
+  sum: Counts;
+  /** Each card added up over the shards but the first: shard 0 holds the rest. */
+  others: Counts;
+  /** The shards' versions added up: it moves with every delta on any of them. */
+  version: number;
+  /** The latest delta on any shard. */
+  updatedAt: number;
+}
+
+async function readCards(jobs: JobStore, tenant: string, listing: Listing): Promise<StoredCards> {
+  const keys = counterShards.map((shard) => summaryKey(tenant, listing, shard));
+  const read = await jobs.getItems(keys);
+  const byPk = new Map(read.map((item) => [item.pk, item as SummaryItem]));
+  const shards = keys.map((key) => byPk.get(key.pk) ?? {});
+  const add = (items: SummaryItem[]) => cardsOf((card) => items.reduce((n, item) => n + (item[card] ?? 0), 0));
+  return {
+    key: keys[0]!,
+    first: shards[0]!,
+    sum: add(shards),
+    others: add(shards.slice(1)),
+    version: shards.reduce((n, item) => n + (item.version ?? 0), 0),
+    updatedAt: Math.max(...shards.map((item) => item.updatedAt ?? 0)),
+  };
+}
+
+/** Shard 0's cards such that the shards add up to `counts`. */
+const firstShardFor = (counts: Counts, others: Counts) => cardsOf((card) => counts[card] - others[card]);
+
+const cardsOf = (value: (card: (typeof CARDS)[number]) => number): Counts => Object.fromEntries(CARDS.map((card) => [card, value(card)])) as unknown as Counts;
+
 /** Visits every listing of one tenant (see the module comment). */
 export async function reconcileTenant(jobs: JobStore, tenant: string, now: number, settleMs: number): Promise<ReconcileResult> {
   const result: ReconcileResult = { corrected: 0, pending: 0 };
   for (const listing of LISTINGS) {
-    const key = summaryKey(tenant, listing);
-    const item = ((await jobs.getItem(key)) ?? {}) as SummaryItem;
-    const version = item.version ?? 0;
-    if (item.reconciledVersion === version) continue;
-    if ((item.updatedAt ?? 0) > now - settleMs) continue;
+    const cards = await readCards(jobs, tenant, listing);
+    const { key, first, version } = cards;
+    if (first.reconciledVersion === version) continue;
+    if (cards.updatedAt > now - settleMs) continue;
     const counts = await countFromItems(jobs, tenant, listing);
-    // Written only if no delta landed since the read; a lost race is left for the next visit.
-    const atVersion = { condition: '(attribute_not_exists(#version) AND :v = :zero) OR #version = :v', values: { ':v': version, ':zero': 0 } };
-    if (sameCounts(item, counts)) {
-      if (version === 0 && item.candidate === undefined) continue; // nothing ever counted here
+    // Written only if no delta landed on shard 0 since the read; a lost race is left for the next visit.
+    const firstVersion = first.version ?? 0;
+    const atVersion = { condition: '(attribute_not_exists(#version) AND :v = :zero) OR #version = :v', values: { ':v': firstVersion, ':zero': 0 } };
+    if (sameCounts(cards.sum, counts)) {
+      if (version === 0 && first.candidate === undefined) continue; // nothing ever counted here
       await jobs.tryUpdateItem(key, { set: { reconciledVersion: version }, remove: ['candidate'], ...atVersion });
       continue;
     }
-    const candidate = item.candidate;
+    const candidate = first.candidate;
     const confirmed = candidate !== undefined && candidate.version === version && sameCounts(candidate, counts);
     if (confirmed && candidate.at <= now - settleMs) {
-      if (await jobs.tryUpdateItem(key, { set: { ...counts, reconciledVersion: version }, remove: ['candidate'], ...atVersion })) result.corrected++;
+      const set = { ...firstShardFor(counts, cards.others), reconciledVersion: version };
+      if (await jobs.tryUpdateItem(key, { set, remove: ['candidate'], ...atVersion })) result.corrected++;
       continue;
     }
     // A confirmed candidate keeps its age; anything else starts the wait again.
@@ -128,11 +170,10 @@ export async function recountWhileStopped(jobs: JobStore, tenants: TenantDirecto
   let corrected = 0;
   for (const tenant of await tenants.list()) {
     for (const listing of LISTINGS) {
-      const key = summaryKey(tenant, listing);
-      const item = ((await jobs.getItem(key)) ?? {}) as SummaryItem;
+      const cards = await readCards(jobs, tenant, listing);
       const counts = await countFromItems(jobs, tenant, listing);
-      if (sameCounts(item, counts)) continue;
-      await jobs.tryUpdateItem(key, { set: { ...counts, reconciledVersion: item.version ?? 0 }, remove: ['candidate'] });
+      if (sameCounts(cards.sum, counts)) continue;
+      await jobs.tryUpdateItem(cards.key, { set: { ...firstShardFor(counts, cards.others), reconciledVersion: cards.version }, remove: ['candidate'] });
       corrected++;
     }
   }

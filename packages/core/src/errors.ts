@@ -105,7 +105,15 @@ export function isConditionalCheckFailed(error: unknown): boolean {
  * DynamoDB refused the request for capacity: a partition key past its share (the table's or an
  * index's) or the account's request rate. The SDK has retried it already (aws-clients.ts).
  */
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'UnprocessedItemsError']);
+
+/** A batch request whose items DynamoDB kept leaving unprocessed (throttling) after every retry. */
+export class UnprocessedItemsError extends Error {
+  override name = 'UnprocessedItemsError';
+  constructor(readonly unprocessed: number) {
+    super(`DynamoDB left ${unprocessed} items of a batch unprocessed after every retry (throttled)`);
+  }
+}
 
 export function isThrottled(error: unknown): boolean {
   return error instanceof Error && THROTTLED.has(error.name);

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { BadRequestError, isThrottled } from '../errors.ts';
 import type { JobStore } from '../store/job-store.ts';
 import type { TableGateway } from '../store/table-gateway.ts';
-import { LISTINGS, statsPartition, statsRange, summaryKey, type Listing } from '../store/table-keys.ts';
+import { counterShards, LISTINGS, statsPartition, statsRange, summaryKey, type Listing } from '../store/table-keys.ts';
 import { boolParam, msParam, parseParams } from './param-schemas.ts';
 
 export type StatsInterval = 'minute' | 'hour' | 'day';
@@ -65,7 +65,8 @@ interface Bucket {
  */
 /**
  * Counters are kept per tenant only (a shared all-tenants item would cost two more writes per
- * job); an admin's view reads each tenant's buckets and adds them up.
+ * job); an admin's view reads each tenant's buckets and adds them up. A tenant's buckets are
+ * spread over its counter shards: one Query per shard, in parallel, each minute added up.
  */
 export async function readStats(
   store: TableGateway,
@@ -93,12 +94,13 @@ export async function readStats(
   let degraded = false;
   for (const tenant of [tenants].flat()) {
     try {
-      await readBuckets(store, statsPartition(tenant), [first, to], (item) => {
+      const shards = await Promise.all(counterShards.map((shard) => readBuckets(store, statsPartition(tenant, shard), [first, to])));
+      for (const item of shards.flat()) {
         const acc = points.get(Math.floor(item.t / step) * step);
-        if (acc === undefined) return;
+        if (acc === undefined) continue;
         add(acc, item);
         add(totals, item);
-      });
+      }
     } catch (error) {
       // A tenant busy enough to throttle its own partition keeps the chart from answering at all otherwise.
       if (!isThrottled(error)) throw error;
@@ -108,13 +110,13 @@ export async function readStats(
   return { points: [...points].map(([t, acc]) => ({ t, ...finish(acc) })), totals: finish(totals), ...(degraded ? { degraded: true as const } : {}) };
 }
 
-async function readBuckets(store: TableGateway, pk: string, [first, to]: [number, number], visit: (bucket: Bucket) => void): Promise<void> {
+async function readBuckets(store: TableGateway, pk: string, [first, to]: [number, number]): Promise<Bucket[]> {
   const [lo, hi] = statsRange(first, to);
   const buckets = await store.queryAll({
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
     ExpressionAttributeValues: { ':pk': pk, ':lo': lo, ':hi': hi },
   });
-  for (const item of buckets as unknown as Bucket[]) visit(item);
+  return buckets as unknown as Bucket[];
 }
 
 interface Acc {
@@ -156,7 +158,8 @@ export function summaryListings(options: { system?: boolean; children?: boolean 
 }
 
 /**
- * The summary cards of some tenants and listings; zeros before the first job. Stored values
+ * The summary cards of some tenants and listings (each one's counter shards added up); zeros
+ * before the first job. Stored values
  * are shown as they are: a negative count is drift the reconcile has yet to correct, and
  * hiding it would hide the defect. A tenant whose counter items DynamoDB throttles (after the
  * SDK's retries) is left out and the cards say `degraded`, rather than the page failing.
@@ -166,7 +169,7 @@ export async function readSummary(
   tenants: string | readonly string[],
   listings: readonly Listing[] = summaryListings(),
 ): Promise<SummaryRead> {
-  const keysOf = (tenant: string) => listings.map((listing) => summaryKey(tenant, listing));
+  const keysOf = (tenant: string) => listings.flatMap((listing) => counterShards.map((shard) => summaryKey(tenant, listing, shard)));
   let items: Array<Record<string, unknown>>;
   let degraded = false;
   try {

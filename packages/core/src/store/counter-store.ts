@@ -1,6 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SummaryBucket } from '../job-record.ts';
-import { listingOf, minuteOf, statsKey, summaryKey, type Listing } from './table-keys.ts';
+import { COUNTER_SHARDS, listingOf, minuteOf, statsKey, summaryKey, type Listing } from './table-keys.ts';
 import { TableGateway } from './table-gateway.ts';
 
 interface StatsDelta {
@@ -28,6 +28,10 @@ export type SummaryDeltas = Partial<Record<SummaryBucket | 'total', number>>;
  * delta write bumps the item's `version` and `updatedAt`, and counter-reconcile.ts re-derives
  * the cards from the job items once a listing has been quiet long enough for no delta to be
  * in flight.
+ *
+ * A tenant's counters are sharded (table-keys.ts `COUNTER_SHARDS`): each flush writes all its
+ * deltas to one shard picked at random, so a flush still costs one write per item, and a busy
+ * tenant's flushes spread over the shards instead of queueing on one partition key.
  */
 export class CounterStore {
   readonly #table: TableGateway;
@@ -36,6 +40,8 @@ export class CounterStore {
     client: DynamoDBDocumentClient,
     tableName: string,
     readonly clock: () => number = Date.now,
+    /** Which shard a flush writes to. */
+    readonly pickShard: () => number = () => Math.floor(Math.random() * COUNTER_SHARDS),
   ) {
     this.#table = new TableGateway(client, tableName);
   }
@@ -44,14 +50,14 @@ export class CounterStore {
     return new CounterBatch(this);
   }
 
-  async applySummary(tenant: string, listing: Listing, deltas: SummaryDeltas): Promise<void> {
+  async applySummary(tenant: string, listing: Listing, deltas: SummaryDeltas, shard: number): Promise<void> {
     const add = Object.fromEntries(Object.entries(deltas).filter(([, v]) => v !== 0)) as Record<string, number>;
     if (Object.keys(add).length === 0) return;
-    await this.#table.update(summaryKey(tenant, listing), { add: { ...add, version: 1 }, set: { updatedAt: this.clock() } });
+    await this.#table.update(summaryKey(tenant, listing, shard), { add: { ...add, version: 1 }, set: { updatedAt: this.clock() } });
   }
 
-  async applyStats(tenant: string, minute: number, delta: StatsDelta): Promise<void> {
-    const key = statsKey(tenant, minute);
+  async applyStats(tenant: string, minute: number, delta: StatsDelta, shard: number): Promise<void> {
+    const key = statsKey(tenant, minute, shard);
     const add: Record<string, number> = { created: delta.created, waitCount: delta.waitCount, waitSum: delta.waitSum };
     if (delta.waitCount === 0) {
       await this.#table.update(key, { add, set: { t: minute } });
@@ -111,9 +117,11 @@ export class CounterBatch {
     const stats = [...this.#stats.values()];
     this.#summary.clear();
     this.#stats.clear();
+    if (summary.length === 0 && stats.length === 0) return;
+    const shard = this.store.pickShard();
     await Promise.all([
-      ...summary.map((s) => this.store.applySummary(s.tenant, s.listing, s.deltas)),
-      ...stats.map((s) => this.store.applyStats(s.tenant, s.minute, s.delta)),
+      ...summary.map((s) => this.store.applySummary(s.tenant, s.listing, s.deltas, shard)),
+      ...stats.map((s) => this.store.applyStats(s.tenant, s.minute, s.delta, shard)),
     ]);
   }
 

@@ -22,6 +22,8 @@ export {
   rootLaneKey,
   sessionKey,
   statsKey,
+  COUNTER_SHARDS,
+  counterShards,
   statusIndexKeys,
   stepOfCheckpointSortKey,
   summaryKey,

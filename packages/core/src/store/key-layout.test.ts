@@ -30,6 +30,8 @@ import {
   scheduleOfSortKey,
   shardOf,
   statsKey,
+  COUNTER_SHARDS,
+  counterShards,
   statsPartition,
   statsRange,
   stepOfCheckpointSortKey,
@@ -61,9 +63,13 @@ describe('key layout', () => {
     expect(LOG_SORT_KEY_PATTERN.test('L#170000000000#000007')).toBe(false);
   });
 
-  it('buckets statistics per tenant and minute', () => {
-    expect(statsPartition('acme')).toBe('T#acme');
-    expect(statsKey('acme', 120_000)).toEqual({ pk: 'T#acme', sk: 'ST#0000000120000' });
+  it('buckets statistics per tenant and minute, over eight counter shards whose first is the tenant’s own partition', () => {
+    expect(COUNTER_SHARDS).toBe(8);
+    expect(counterShards).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(statsPartition('acme', 0)).toBe('T#acme');
+    expect(statsPartition('acme', 7)).toBe('T#acme#7');
+    expect(statsKey('acme', 120_000, 0)).toEqual({ pk: 'T#acme', sk: 'ST#0000000120000' });
+    expect(statsKey('acme', 120_000, 3)).toEqual({ pk: 'T#acme#3', sk: 'ST#0000000120000' });
     expect(statsRange(61_000, 179_999)).toEqual(['ST#0000000060000', 'ST#0000000120000']);
   });
 

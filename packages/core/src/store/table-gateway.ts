@@ -9,7 +9,7 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '../errors.ts';
+import { isConditionalCheckFailed, UnprocessedItemsError } from '../errors.ts';
 import type { IndexName } from '../resource-spec.ts';
 import { attributeNames, buildUpdate, type UpdateSpec } from './update-expression.ts';
 
@@ -115,16 +115,14 @@ export class TableGateway {
   }
 
   /** Any items by key, 100 per BatchGetItem, retrying unprocessed keys; missing ones are left out. */
-  async getItems(keys: ReadonlyArray<ItemKey>): Promise<Item[]> {
+  async getItems(keys: ReadonlyArray<ItemKey>, consistent = false): Promise<Item[]> {
     const found: Item[] = [];
     for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] = keys.slice(i, i + 100);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+      await untilProcessed<ItemKey>(keys.slice(i, i + 100), async (pending) => {
+        const out = await this.client.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: consistent } } }));
         found.push(...(out.Responses?.[this.tableName] ?? []));
-        pending = (out.UnprocessedKeys?.[this.tableName]?.Keys as Item[] | undefined) ?? [];
-        if (pending.length > 0) await backoff(attempt);
-      }
+        return (out.UnprocessedKeys?.[this.tableName]?.Keys as ItemKey[] | undefined) ?? [];
+      });
     }
     return found;
   }
@@ -246,13 +244,28 @@ export class TableGateway {
 
   async batchWrite(requests: Item[]): Promise<void> {
     for (let i = 0; i < requests.length; i += 25) {
-      let pending = requests.slice(i, i + 25);
-      for (let attempt = 0; pending.length > 0; attempt++) {
+      await untilProcessed(requests.slice(i, i + 25), async (pending) => {
         const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending as never } }));
-        pending = (out.UnprocessedItems?.[this.tableName] as Item[] | undefined) ?? [];
-        if (pending.length > 0) await backoff(attempt);
-      }
+        return (out.UnprocessedItems?.[this.tableName] as Item[] | undefined) ?? [];
+      });
     }
+  }
+}
+
+/** Batch attempts before unprocessed items are reported as throttling (about 10 s of backoff). */
+const BATCH_ATTEMPTS = 15;
+
+/**
+ * Sends a batch and again what DynamoDB left unprocessed (it does under throttling), with
+ * backoff, up to BATCH_ATTEMPTS: past that the caller gets a throttling error, as for a
+ * single request, rather than a request that never returns.
+ */
+async function untilProcessed<T>(batch: T[], send: (pending: T[]) => Promise<T[]>): Promise<void> {
+  let pending = batch;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt === BATCH_ATTEMPTS) throw new UnprocessedItemsError(pending.length);
+    pending = await send(pending);
+    if (pending.length > 0) await backoff(attempt);
   }
 }
 

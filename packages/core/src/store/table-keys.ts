@@ -6,8 +6,8 @@
  *   step checkpoint   J#<id>             C#<step name>
  *   log line          J#<id>             L#<ts:13>#<seq:6>
  *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version)
- *   summary counters  T#<tenant>         SUM#<l>          (per listing, see below; version + reconcile state)
- *   stats bucket      T#<tenant>         ST#<minute:13>
+ *   summary counters  T#<tenant>[#<n>]   SUM#<l>          (per listing, see below; version; shard 0 keeps the reconcile state)
+ *   stats bucket      T#<tenant>[#<n>]   ST#<minute:13>   (a tenant's counters are spread over COUNTER_SHARDS partitions, n = 1…7; shard 0 has none)
  *   idempotency key   I#<tenant>#<key>   I
  *   api key by hash   K#<sha256>         K
  *   api key listing   KEYS               <key id>
@@ -70,9 +70,18 @@ export const logSortKeyAt = (position: string) => `${logPrefix}${position}`;
 export const logRange = (from: number, to: number): [string, string] => [`${logPrefix}${pad(from, 13)}`, `${logPrefix}${pad(to, 13)}~`];
 export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
 const tenantPartition = (tenant: string) => `T#${tenant}`;
+/**
+ * A tenant's counter items are spread over this many partitions, so that one busy tenant's
+ * deltas are not all written to one key (DynamoDB takes about 1,000 write units a second per
+ * partition key): each flush of a batch writes to one shard, and readers add the shards up.
+ */
+export const COUNTER_SHARDS = 8;
+export const counterShards: readonly number[] = Array.from({ length: COUNTER_SHARDS }, (_, shard) => shard);
+/** Shard 0 is the tenant's partition as it was before sharding, so counters written then still count. */
+const counterPartition = (tenant: string, shard: number) => (shard === 0 ? tenantPartition(tenant) : `${tenantPartition(tenant)}#${shard}`);
 const statsSortKey = (minute: number) => `ST#${pad(minute, 13)}`;
-export const statsPartition = tenantPartition;
-export const statsKey = (tenant: string, minute: number) => ({ pk: statsPartition(tenant), sk: statsSortKey(minute) });
+export const statsPartition = counterPartition;
+export const statsKey = (tenant: string, minute: number, shard: number) => ({ pk: statsPartition(tenant, shard), sk: statsSortKey(minute) });
 /** The sort-key range of a tenant's stats buckets for the minutes from `from` to `to`. */
 export const statsRange = (from: number, to: number): [string, string] => [statsSortKey(minuteOf(from)), statsSortKey(minuteOf(to))];
 export const idempotencyKey = (tenant: string, key: string) => ({ pk: `I#${tenant}#${key}`, sk: 'I' });
@@ -142,7 +151,7 @@ export const LISTINGS: readonly Listing[] = [
   { system: true, child: true },
 ];
 
-export const summaryKey = (tenant: string, listing: Listing) => ({ pk: tenantPartition(tenant), sk: `SUM#${listingCode(listing)}` });
+export const summaryKey = (tenant: string, listing: Listing, shard: number) => ({ pk: counterPartition(tenant, shard), sk: `SUM#${listingCode(listing)}` });
 
 export const listPartition = (tenant: string, listing: Listing) => `${tenantPartition(tenant)}#${listingCode(listing)}`;
 export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) => `${listPartition(tenant, listing)}#S#${status}`;

@@ -45,4 +45,18 @@ describe('statistics derived from the jobs', () => {
       { key: { pk: 'T#beta', sk: bucketSk(M1) }, set: { created: 1, t: M1 } },
     ]);
   });
+
+  it('adds a minute up over the tenant’s counter shards and raises shard 0 by what they lack', async () => {
+    const stored = new Map(
+      [
+        { pk: 'T#acme', sk: bucketSk(M0), t: M0, created: 3, waitCount: 1, waitSum: 2_000 },
+        // M1 is spread: shard 3 has one creation and one start, shard 0 nothing.
+        { pk: 'T#acme#3', sk: bucketSk(M1), t: M1, created: 1, waitCount: 1, waitSum: 500, waitMin: 500, waitMax: 500 },
+        { pk: 'T#beta#6', sk: bucketSk(M1), t: M1, created: 1 },
+      ].map((item) => [JSON.stringify([item.pk, item.sk]), item]),
+    );
+    expect(statsCorrections(await deriveStats(jobs), stored)).toEqual([
+      { key: { pk: 'T#acme', sk: bucketSk(M1) }, set: { created: 1, waitCount: 1, waitSum: 60_000, waitMin: 500, waitMax: 60_000, t: M1 } },
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import { type Counted, CounterStore, jobKey, statsKey } from '@stint/core/store';
+import { type Counted, CounterStore, counterShards, jobKey, statsKey } from '@stint/core/store';
 import { waitingMs } from '@stint/core';
 import { itemId, type Item } from './index-entries.ts';
 
@@ -51,17 +51,22 @@ export interface CounterCorrection {
  * deleted since and starts of earlier runs of restarted jobs, which the items no longer
  * show, so a derived value is only a floor: a bucket is raised to it where a kill lost
  * deltas, never lowered. A lost delta in a minute that also had deletions can hide under them.
+ * A minute's bucket is spread over the tenant's counter shards: they are added up, and shard 0
+ * is raised by what they lack.
  */
 export function statsCorrections(derived: DerivedStats, stored: ReadonlyMap<string, Item>): CounterCorrection[] {
   const corrections: CounterCorrection[] = [];
   for (const { tenant, minute, delta } of derived) {
-    const key = statsKey(tenant, minute);
-    const item = stored.get(itemId(key)) ?? {};
+    const shards = counterShards.map((shard) => stored.get(itemId(statsKey(tenant, minute, shard))) ?? {});
+    const sum = (attr: string) => shards.reduce((n, item) => n + numberOf(item[attr]), 0);
+    const first = shards[0]!;
+    const raise = (attr: 'created' | 'waitCount' | 'waitSum', to: number) => ({ [attr]: numberOf(first[attr]) + to - sum(attr) });
     const set: Record<string, number> = {};
-    if (numberOf(item.created) < delta.created) set.created = delta.created;
-    if (numberOf(item.waitCount) < delta.waitCount)
-      Object.assign(set, { waitCount: delta.waitCount, waitSum: delta.waitSum, waitMin: delta.waitMin, waitMax: delta.waitMax });
-    if (Object.keys(set).length > 0) corrections.push({ key, set: { ...set, t: minute } });
+    if (sum('created') < delta.created) Object.assign(set, raise('created', delta.created));
+    if (sum('waitCount') < delta.waitCount) {
+      Object.assign(set, raise('waitCount', delta.waitCount), raise('waitSum', delta.waitSum), { waitMin: delta.waitMin, waitMax: delta.waitMax });
+    }
+    if (Object.keys(set).length > 0) corrections.push({ key: statsKey(tenant, minute, 0), set: { ...set, t: minute } });
   }
   return corrections;
 }

@@ -29,6 +29,7 @@ const ATTRIBUTES = [
   'startDate',
   'created',
   'waitCount',
+  'waitSum',
 ] as const;
 
 /**
