@@ -7,6 +7,7 @@ import {
   entryVtime,
   inFlightSpec,
   LANE_GRACE_MS,
+  mergeLaneHeads,
   leaveLaneSpec,
   readySpec,
   resortSpec,
@@ -66,7 +67,7 @@ describe('the dispatcher’s decisions', () => {
 
     it('enters a root with no entry at all only if none was written meanwhile', () => {
       expect(enterLaneSpec('r1', 'normal', 500, 7_000, undefined)).toEqual({
-        set: { rootId: 'r1', lane: 'normal', vtime: 500, touchedAt: 7_000, gsi5pk: 'Q#normal', gsi5sk: '000000000000500#r1' },
+        set: { rootId: 'r1', lane: 'normal', vtime: 500, touchedAt: 7_000, gsi5pk: 'Q#normal#15', gsi5sk: '000000000000500#r1' },
         add: { readyVersion: 1 },
         condition: 'attribute_not_exists(#pk)',
       });
@@ -75,7 +76,7 @@ describe('the dispatcher’s decisions', () => {
     it('enters a root whose entry was never charged only if it is still uncharged and out of the lane', () => {
       const uncharged: Record<string, unknown> = { rootId: 'r1', lane: 'low', readyVersion: 3 };
       expect(enterLaneSpec('r1', 'low', 0, 7_000, uncharged)).toEqual({
-        set: { rootId: 'r1', lane: 'low', vtime: 0, touchedAt: 7_000, gsi5pk: 'Q#low', gsi5sk: '000000000000000#r1' },
+        set: { rootId: 'r1', lane: 'low', vtime: 0, touchedAt: 7_000, gsi5pk: 'Q#low#15', gsi5sk: '000000000000000#r1' },
         add: { readyVersion: 1 },
         condition: 'attribute_not_exists(#vtime) AND attribute_not_exists(#gsi5pk)',
       });
@@ -83,11 +84,24 @@ describe('the dispatcher’s decisions', () => {
 
     it('enters a charged root only at the virtual time read: a charge in between makes it read again', () => {
       expect(enterLaneSpec('r1', 'normal', 900, 7_000, { vtime: 640 })).toEqual({
-        set: { rootId: 'r1', lane: 'normal', vtime: 900, touchedAt: 7_000, gsi5pk: 'Q#normal', gsi5sk: '000000000000900#r1' },
+        set: { rootId: 'r1', lane: 'normal', vtime: 900, touchedAt: 7_000, gsi5pk: 'Q#normal#15', gsi5sk: '000000000000900#r1' },
         add: { readyVersion: 1 },
         condition: '#vtime = :vtime AND attribute_not_exists(#gsi5pk)',
         values: { ':vtime': 640 },
       });
+    });
+  });
+
+  describe('reading a sharded lane', () => {
+    it('serves the shards’ roots least virtual time first across shards, a tie by root id', () => {
+      const shards = [['000000000000050#r-c', '000000000000900#r-a'], [], ['000000000000010#r-z', '000000000000050#r-b', '000000000000051#r-y']];
+      expect(mergeLaneHeads(shards)).toEqual([
+        '000000000000010#r-z',
+        '000000000000050#r-b',
+        '000000000000050#r-c',
+        '000000000000051#r-y',
+        '000000000000900#r-a',
+      ]);
     });
   });
 

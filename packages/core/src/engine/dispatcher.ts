@@ -6,11 +6,13 @@ import {
   inFlightSortKey,
   jobOfReadySortKey,
   lanePartition,
+  laneShards,
   laneSortKey,
   parseLaneSortKey,
   readyPartition,
   readySortKey,
   rootLaneKey,
+  rootLanePartition,
 } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import { emit, type EngineDeps } from './deps.ts';
@@ -20,8 +22,9 @@ import { merge } from './transitions.ts';
  * Fair dispatch per root job.
  *
  * Jobs waiting to run sit in their root's ready set (gsi5 `R#<lane>#<root>`). Roots with
- * ready work sit in their lane (gsi5 `Q#<lane>`) ordered by virtual time: the execution
- * time the root has consumed. A pump walks the lane least-served root first and sends each
+ * ready work sit in their lane (gsi5 `Q#<lane>`, spread over LANE_SHARDS partitions by root
+ * and read as one by merging their heads) ordered by virtual time: the execution time the
+ * root has consumed. A pump walks the lane least-served root first and sends each
  * root at most `maxInFlightPerRoot` messages (dispatched or running slices, gsi5 `I#...`).
  *
  * So the work queue never holds more than that bound per root: a root with 10,000 ready
@@ -84,7 +87,7 @@ export function touchSpec(now: number): UpdateSpec {
  */
 export function enterLaneSpec(rootId: string, lane: Lane, vtime: number, now: number, read: { vtime?: unknown } | undefined): UpdateSpec {
   return {
-    set: { rootId, lane, vtime, touchedAt: now, gsi5pk: lanePartition(lane), gsi5sk: laneSortKey(vtime, rootId) },
+    set: { rootId, lane, vtime, touchedAt: now, gsi5pk: rootLanePartition(lane, rootId), gsi5sk: laneSortKey(vtime, rootId) },
     add: { readyVersion: 1 },
     // Charged or entered by someone else since we read it: read again.
     condition: !read
@@ -234,25 +237,37 @@ export class Dispatcher {
    * than trusting that an entry exists.
    */
   async #laneWaiting(lane: Lane): Promise<boolean> {
-    const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: WAITING_PROBE });
-    for (const key of page.keys) {
-      const { rootId } = parseLaneSortKey(key.gsi5sk!);
+    const head = await this.#laneHead(lane, WAITING_PROBE);
+    for (const { rootId } of head.entries) {
       const ready = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: 1 });
       if (ready.keys.length > 0) return true;
     }
-    return page.lastKey !== undefined;
+    return head.more;
   }
 
   async #pumpLane(lane: Lane): Promise<{ sent: number; waiting: boolean }> {
-    const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: ROOTS_PER_PUMP });
+    const head = await this.#laneHead(lane, ROOTS_PER_PUMP);
     let sent = 0;
     let waiting = false;
-    for (const key of page.keys) {
-      const result = await this.#dispatchRoot(parseLaneSortKey(key.gsi5sk!).rootId, lane);
+    for (const { rootId } of head.entries) {
+      const result = await this.#dispatchRoot(rootId, lane);
       sent += result.sent;
       waiting ||= result.hasReady;
     }
-    return { sent, waiting: waiting || page.lastKey !== undefined };
+    return { sent, waiting: waiting || head.more };
+  }
+
+  /**
+   * The lane's `limit` least-served roots: the first entries of every lane shard, read in
+   * parallel and merged by virtual time. `more` when the lane holds more than were returned.
+   */
+  async #laneHead(lane: Lane, limit: number): Promise<{ entries: Array<{ vtime: number; rootId: string }>; more: boolean }> {
+    const pages = await Promise.all(laneShards.map((shard) => this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane, shard), limit })));
+    const merged = mergeLaneHeads(pages.map((page) => page.keys.map((key) => key.gsi5sk!)));
+    return {
+      entries: merged.slice(0, limit).map(parseLaneSortKey),
+      more: merged.length > limit || pages.some((page) => page.lastKey !== undefined),
+    };
   }
 
   async #dispatchRoot(rootId: string, lane: Lane): Promise<{ sent: number; hasReady: boolean }> {
@@ -303,8 +318,14 @@ export class Dispatcher {
   }
 
   async #laneHeadVtime(lane: Lane): Promise<number> {
-    const head = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane), limit: 1 });
-    const sk = head.keys[0]?.gsi5sk;
-    return sk ? parseLaneSortKey(sk).vtime : 0;
+    return (await this.#laneHead(lane, 1)).entries[0]?.vtime ?? 0;
   }
+}
+
+/**
+ * Lane entries of several shards in one order: least virtual time first, then root id (the
+ * sort key is `<vtime:15>#<rootId>`, so string order is that order).
+ */
+export function mergeLaneHeads(shards: ReadonlyArray<readonly string[]>): string[] {
+  return shards.flat().sort();
 }

@@ -1,6 +1,6 @@
 import { ConflictError } from '../errors.ts';
 import type { JobRecord } from '../job-record.ts';
-import { adoptingShard, delayedDueRange, delayedShard, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../store/table-keys.ts';
+import { adoptingShard, delayedDueRange, delayedShard, IN_FLIGHT_SHARDS, inFlightShard, jobIdOfPk, parkedShard, SHARDS } from '../store/table-keys.ts';
 import { finishAdoption } from './adoption.ts';
 import { finishCascades } from './cascade.ts';
 import type { EngineContext } from './context.ts';
@@ -74,7 +74,7 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
     dispatched: 0,
   };
   const now = deps.clock();
-  for (let shard = 0; shard < SHARDS; shard++) {
+  for (let shard = 0; shard < IN_FLIGHT_SHARDS; shard++) {
     for (const record of await readSet(ctx, inFlightShard(shard))) {
       // A crashed worker's job is sent again at once; after that (dispatchedAt set) only if the
       // resent message also went unanswered for a while, so a busy queue is not flooded.
@@ -86,6 +86,8 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
       if (expired) report.expiredLeases++;
       else report.lostDispatches++;
     }
+  }
+  for (let shard = 0; shard < SHARDS; shard++) {
     for (const record of await readSet(ctx, parkedShard(shard))) {
       // Then settled or recounted as any parked job: the conditional writes skip a moved one.
       if (await enforceDeadline(ctx, record, now)) report.deadlinesEnforced++;

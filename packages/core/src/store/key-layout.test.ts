@@ -29,6 +29,12 @@ import {
   scheduleKeyAt,
   scheduleOfSortKey,
   shardOf,
+  IN_FLIGHT_SHARDS,
+  LANE_SHARDS,
+  inFlightPartition,
+  rootLanePartition,
+  lanePartition,
+  laneShards,
   statsKey,
   COUNTER_SHARDS,
   counterShards,
@@ -94,6 +100,17 @@ describe('key layout', () => {
     expect(jobOfReadySortKey('0000000000005#job-1')).toBe('job-1');
     expect(jobOfRunRecordSortKey('0000000000005#job-1')).toBe('job-1');
     expect(parseLaneSortKey('000000000000042#root-1')).toEqual({ vtime: 42, rootId: 'root-1' });
+  });
+
+  it('spreads in-flight entries over 32 shards and lane entries over 16, by root, shard 0 of a lane without a suffix', () => {
+    expect(IN_FLIGHT_SHARDS).toBe(32);
+    expect(LANE_SHARDS).toBe(16);
+    // Hashes worked by hand: root-a → 22 of 32 (6 of 8, the shard it had before), 6 of 16.
+    expect(inFlightPartition('root-a')).toBe('I#22');
+    expect(inFlightPartition('0mx3af4c6ki4305m19tyqpk71')).toBe('I#24');
+    expect(rootLanePartition('normal', 'root-a')).toBe('Q#normal#6');
+    expect(rootLanePartition('low', '0mx3af4c6ki4305m19tyqpk71')).toBe('Q#low#8');
+    expect(laneShards.map((shard) => lanePartition('normal', shard)).slice(0, 3)).toEqual(['Q#normal', 'Q#normal#1', 'Q#normal#2']);
   });
 
   it('keeps delayed jobs due first in their shard', () => {

@@ -53,10 +53,11 @@ describe('table keys', () => {
     ['schedule due', dueSortKey(5, 'acme', 'nightly'), '0000000000005#acme#nightly'],
     ['run record', runRecordKey('acme', 'nightly', 1_700_000_000_123, 'j1'), { pk: 'H#acme#nightly', sk: '1700000000123#j1' }],
     ['job of a run record', jobOfRunRecordSortKey('1700000000123#j1'), 'j1'],
-    ['in flight, partition', inFlightPartition('root-a'), 'I#6'],
+    ['in flight, partition (of 32)', inFlightPartition('root-a'), 'I#22'],
     ['in flight, sort key', inFlightSortKey('root-a', 'j1'), 'root-a#j1'],
     ['parked', parkedPartition('root-a'), 'W#6'],
-    ['lane', lanePartition('normal'), 'Q#normal'],
+    ['lane, shard 0', lanePartition('normal', 0), 'Q#normal'],
+    ['lane, shard 9', lanePartition('low', 9), 'Q#low#9'],
     ['lane entry', laneSortKey(1_001, 'r1'), '000000000001001#r1'],
     [
       'status index',

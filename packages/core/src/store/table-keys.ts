@@ -32,12 +32,12 @@
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
  *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
- *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot)
+ *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root)
  *         W#<shard>                    <id>                   parked, waiting for children
  *         A#<shard>                    <id>                   adopted child not yet counted on its parent
  *         N#<shard>                    <runAt:13>#<id>        a job submitted to start later, due first
  * and of a root lane item:
- *   gsi5  Q#<lane>                     <vtime:15>#<rootId>    roots with ready work, least served first
+ *   gsi5  Q#<lane>[#<n>]               <vtime:15>#<rootId>    roots with ready work, least served first (LANE_SHARDS, by root; shard 0 has no suffix)
  * and of a schedule item:
  *   gsi5  D                            <nextRunAt:13>#<tenant>#<schedule id>   due first
  */
@@ -165,8 +165,15 @@ export const readyPartition = (lane: Lane, rootId: string) => `R#${lane}#${rootI
 export const readySortKey = (readyAt: number, id: string) => `${pad(readyAt, 13)}#${id}`;
 /** The job id of a ready-set entry. */
 export const jobOfReadySortKey = (sk: string) => sk.slice(14);
+/**
+ * Every slice enters and leaves the in-flight set, so it has more shards than the other sets:
+ * a tree's entries share its root's shard (a root's slots are counted in one Query), and many
+ * roots spread over them. A multiple of SHARDS, so that an entry written before the count grew
+ * sits in a shard still read (`hashOf(root) % 8` is one of the four shards its root maps to now).
+ */
+export const IN_FLIGHT_SHARDS = 32;
 export const inFlightShard = (shard: number) => `I#${shard}`;
-export const inFlightPartition = (rootId: string) => inFlightShard(shardOf(rootId));
+export const inFlightPartition = (rootId: string) => inFlightShard(hashOf(rootId) % IN_FLIGHT_SHARDS);
 export const inFlightSortKey = (rootId: string, id: string) => `${rootId}#${id}`;
 export const parkedShard = (shard: number) => `W#${shard}`;
 export const parkedPartition = (id: string) => parkedShard(shardOf(id));
@@ -179,7 +186,18 @@ export const delayedPartition = (id: string) => delayedShard(shardOf(id));
 export const delayedSortKey = (runAt: number, id: string) => `${pad(runAt, 13)}#${id}`;
 /** The sort-key range of the delayed entries due at `now`. */
 export const delayedDueRange = (now: number): [string, string] => [pad(0, 13), `${pad(now, 13)}#~`];
-export const lanePartition = (lane: Lane) => `Q#${lane}`;
+/**
+ * Roots with ready work are spread over LANE_SHARDS partitions per lane, by root: a root's
+ * entry moves within its shard at each charge, so one partition no longer takes the moves of
+ * every busy root of the installation. The pump reads the heads of all shards and merges them
+ * by virtual time, so the order it serves roots in is the lane's as a whole. Shard 0 is the
+ * lane's partition as it was before sharding.
+ */
+export const LANE_SHARDS = 16;
+export const laneShards: readonly number[] = Array.from({ length: LANE_SHARDS }, (_, shard) => shard);
+export const lanePartition = (lane: Lane, shard: number) => (shard === 0 ? `Q#${lane}` : `Q#${lane}#${shard}`);
+/** The lane partition a root's entry goes to. */
+export const rootLanePartition = (lane: Lane, rootId: string) => lanePartition(lane, hashOf(rootId) % LANE_SHARDS);
 export const laneSortKey = (vtime: number, rootId: string) => `${pad(vtime, 15)}#${rootId}`;
 /** The root and virtual time of a lane entry. */
 export function parseLaneSortKey(sk: string): { vtime: number; rootId: string } {
@@ -203,11 +221,15 @@ export function dispatchSetOf(record: { gsi5pk?: string | undefined }): Dispatch
   return record.gsi5pk === undefined ? undefined : DISPATCH_SETS[record.gsi5pk[0]!];
 }
 
-/** Spreads in-flight and parked entries over a few partitions; the sweeper reads them all. */
+/** Spreads parked, adopting, delayed and cascade entries over a few partitions; the sweeper reads them all. */
 export function shardOf(id: string): number {
+  return hashOf(id) % SHARDS;
+}
+
+function hashOf(id: string): number {
   let hash = 0;
   for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
-  return hash % SHARDS;
+  return hash;
 }
 
 export function minuteOf(timestamp: number): number {
