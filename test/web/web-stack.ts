@@ -79,7 +79,7 @@ export async function startWebStack(options: { seed?: boolean } = {}): Promise<W
 }
 
 /** Signs in through the form as a browser would and returns the Cookie header. */
-export async function signInCookie(web: WebStack, token: string): Promise<string> {
+export async function signInCookie(web: Pick<WebStack, 'app'>, token: string): Promise<string> {
   const response = await web.app.request('/sign-in', {
     method: 'POST',
     headers: { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' },

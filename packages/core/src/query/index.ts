@@ -20,4 +20,5 @@ export {
   type StatsPoint,
   type StatsResult,
   type Summary,
+  type SummaryRead,
 } from './stats-reader.ts';

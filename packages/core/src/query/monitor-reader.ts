@@ -8,7 +8,7 @@ import { findJobs, jobPages, type FindJobsResult, type JobScope } from './job-fi
 import type { JobQuery } from './job-query.ts';
 import { findLogs, type FindLogsResult } from './log-finder.ts';
 import type { LogQuery } from './log-query.ts';
-import { readStats, readSummary, summaryListings, type StatsInterval, type StatsResult, type Summary } from './stats-reader.ts';
+import { readStats, readSummary, summaryListings, type StatsInterval, type StatsResult, type SummaryRead } from './stats-reader.ts';
 
 export interface MonitorReaderDeps {
   jobs: JobStore;
@@ -50,8 +50,8 @@ export class MonitorReader {
     return findLogs(this.#deps.jobs, jobId, query, now, { cursors });
   }
 
-  /** The cards of the listings shown (root user jobs unless asked for more). */
-  async summary(scope: TenantScope, listings: readonly Listing[] = summaryListings()): Promise<Summary> {
+  /** The cards of the listings shown (root user jobs unless asked for more); `degraded` when a tenant's were throttled. */
+  async summary(scope: TenantScope, listings: readonly Listing[] = summaryListings()): Promise<SummaryRead> {
     return readSummary(this.#deps.jobs, await this.#counterTenants(scope), listings);
   }
 

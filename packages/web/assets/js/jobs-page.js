@@ -95,6 +95,8 @@ async function refresh() {
   if (focused) body.querySelector(`tr[data-id="${CSS.escape(focused)}"] ${focusedClass}`)?.focus();
   document.getElementById('jobs-empty').hidden = jobs.data.items.length > 0;
   for (const key of ['total', 'active', 'completed', 'failed']) setCount(key, summary.data[key]);
+  const degraded = document.getElementById('counts-degraded');
+  if (degraded) degraded.hidden = summary.data.degraded !== true;
   const clear = document.getElementById('clear-inactive');
   if (clear) {
     clear.dataset.ended = String(summary.data.completed + summary.data.failed + summary.data.canceled);

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import type { Job } from '@stint/core';
-import type { Summary } from '@stint/core/query';
+import type { Summary, SummaryRead } from '@stint/core/query';
+import { DegradedNotice } from './degraded-notice.tsx';
 import { href, withParams, type Pager } from '../list-url.ts';
 import { PILLS } from './job-status.ts';
 import { JobFilters } from './job-filters.tsx';
@@ -9,7 +10,7 @@ import type { OperationRules } from './operation-rules.ts';
 import { CLEAR_INACTIVE_CONFIRMATION, ConfirmDialog, confirmAttributes, OperationsToolbar } from './operations.tsx';
 
 export interface JobsPageProps {
-  summary: Summary;
+  summary: SummaryRead;
   jobs: Job[];
   /** The canonical URL parameters of this view. */
   params: URLSearchParams;
@@ -76,6 +77,7 @@ export function JobsPage(props: JobsPageProps) {
         </div>
       </div>
 
+      <DegradedNotice degraded={summary.degraded === true} what="counts" id="counts-degraded" />
       <ul class="cards" aria-label="Job counts">
         {CARDS.map(({ key, label }) => (
           <li class={`card card--${key}`}>

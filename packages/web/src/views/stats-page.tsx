@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
 import type { StatsInterval, StatsResult } from '@stint/core/query';
+import { DegradedNotice } from './degraded-notice.tsx';
 import { formatDateTime, formatDuration, toInputValue } from './time-format.ts';
 
 export const RANGE_PRESETS = [
@@ -90,6 +91,7 @@ export function StatsPage(props: StatsPageProps) {
 
       {stats !== null && (
         <>
+          <DegradedNotice degraded={stats.degraded === true} what="statistics" />
           <ul class="cards" aria-label="Totals for the range">
             <li class="card">
               <span class="card__label">Jobs created</span>
