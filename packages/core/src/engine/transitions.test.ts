@@ -52,6 +52,12 @@ describe('merge', () => {
     expect(merge({ remove: ['version', 'error'] }, bumpVersion).remove).toEqual(['error']);
   });
 
+  it('counts a set of undefined as no assignment: it keeps an earlier value and leaves a remove in place', () => {
+    expect(merge({ set: { error: 'boom' } }, { set: { error: undefined } }).set).toEqual({ error: 'boom' });
+    expect(merge({ remove: ['error'] }, { set: { error: undefined, progress: 100 } })).toMatchObject({ set: { progress: 100 }, remove: ['error'] });
+    expect(merge({ set: { error: undefined } }, { remove: ['error'] }).remove).toEqual(['error']);
+  });
+
   it('removes each attribute once', () => {
     expect(merge({ remove: ['a', 'b'] }, { remove: ['b', 'c', 'a'] }).remove).toEqual(['a', 'b', 'c']);
   });

@@ -4,7 +4,9 @@ import { statusIndexKeys } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 
 /**
- * Merges update parts; later parts win on the same attribute. Conditions are joined as
+ * Merges update parts; later parts win on the same attribute, and an assignment wins over a
+ * remove whichever comes first. A `set` value of undefined assigns nothing (buildUpdate leaves
+ * it out), so it neither replaces an earlier part's value nor cancels a remove. Conditions are joined as
  * `(a) AND (b)`, so a part's condition must not carry its own outer parentheses: DynamoDB
  * rejects redundant ones.
  */
@@ -18,7 +20,7 @@ export function merge(...specs: UpdateSpec[]): UpdateSpec {
     remove: [],
   };
   for (const spec of specs) {
-    Object.assign(out.set, spec.set);
+    for (const [attr, value] of Object.entries(spec.set ?? {})) if (value !== undefined) out.set[attr] = value;
     Object.assign(out.setRaw, spec.setRaw);
     Object.assign(out.add, spec.add);
     Object.assign(out.delete, spec.delete);
