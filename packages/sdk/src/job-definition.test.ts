@@ -92,6 +92,20 @@ describe('defineJob', () => {
     expect(() => defineJob({ type: 'FLAKY', retry: { maxAttempts }, run })).toThrow(new TypeError('retry.maxAttempts of FLAKY must be a whole number ≥ 1'));
   });
 
+  it.each([
+    ['backoffMs', -1],
+    ['backoffMs', 0.5],
+    ['backoffMs', Number.NaN],
+    ['maxBackoffMs', Number.POSITIVE_INFINITY],
+    ['maxBackoffMs', -5],
+  ])('refuses a %s of %s', (name, value) => {
+    expect(() => defineJob({ type: 'FLAKY', retry: { [name]: value }, run })).toThrow(new TypeError(`retry.${name} of FLAKY must be a whole number of ms ≥ 0`));
+  });
+
+  it('takes a backoff of 0 (retry at once)', () => {
+    expect(defineJob({ type: 'A', retry: { backoffMs: 0, maxBackoffMs: 0 }, run }).retry).toMatchObject({ backoffMs: 0, maxBackoffMs: 0 });
+  });
+
   it('does not share the author’s retry object', () => {
     const retry = { maxAttempts: 2 };
     const definition = defineJob({ type: 'A', retry, run });

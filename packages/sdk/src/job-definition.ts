@@ -89,6 +89,14 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new TypeError(`retry.maxAttempts of ${options.type} must be a whole number ≥ 1`);
   }
+  // A NaN or negative backoff would schedule the retry at once, or never (a NaN delay).
+  for (const [name, value] of [
+    ['backoffMs', retry.backoffMs],
+    ['maxBackoffMs', retry.maxBackoffMs],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw new TypeError(`retry.${name} of ${options.type} must be a whole number of ms ≥ 0`);
+  }
   if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) {
     throw new TypeError(`timeoutMs of ${options.type} must be a whole number of ms ≥ 1`);
   }
