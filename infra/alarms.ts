@@ -1,9 +1,11 @@
 import { functions } from './functions.ts';
+import { table } from './storage.ts';
 import { queues } from './queues.ts';
 import { settings } from './settings.ts';
 import { alarmArgs, dashboardBody } from './sst-alarm-args.ts';
 
 const names = {
+  tableName: table.name,
   workerFunctionName: functions.worker.name,
   queueNames: { work: queues.work.queue.nodes.queue.name, low: queues.low.queue.nodes.queue.name, intake: queues.intake.queue.nodes.queue.name },
   dlqNames: { work: queues.work.dlq.nodes.queue.name, low: queues.low.dlq.nodes.queue.name, intake: queues.intake.dlq.nodes.queue.name },

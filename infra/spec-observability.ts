@@ -93,7 +93,29 @@ export const ALARMS = {
     periodSeconds: 60,
     evaluationPeriods: 3,
   },
+  /**
+   * DynamoDB refused requests for capacity, minute after minute: a partition key of the table
+   * or of an index past its share (docs/deploy.md, Capacity), or the table past its on-demand
+   * peak. It fires before the queues back up. ThrottledRequests has one series per table and
+   * operation, counting a request once however many of its table and index writes were
+   * refused; the alarm adds up the operations Stint sends.
+   */
+  tableThrottled: {
+    namespace: 'AWS/DynamoDB',
+    metric: 'ThrottledRequests',
+    operations: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'],
+    statistic: 'Sum',
+    threshold: 0,
+    periodSeconds: 60,
+    evaluationPeriods: 3,
+  },
 } as const;
+
+/** The metric math that adds up `tableThrottled`'s series, one id per operation. */
+export function throttledRequestsExpression(): { expression: string; ids: Record<string, string> } {
+  const ids = Object.fromEntries(ALARMS.tableThrottled.operations.map((operation, i) => [`m${i}`, operation]));
+  return { expression: `SUM([${Object.keys(ids).join(',')}])`, ids };
+}
 
 /** Queues whose oldest-message age is alarmed on. */
 export const AGE_ALARMED_QUEUES = ['work', 'low'] as const;

@@ -3,28 +3,40 @@
  * dashboard body. Same metrics, thresholds and periods as infra/cdk/alarms.ts, from the spec.
  */
 import { pascal } from './naming.ts';
-import { AGE_ALARMED_QUEUES, ALARMS, FUNCTIONS, METRICS, QUEUES, serviceName, type FunctionId, type QueueId } from './spec.ts';
+import { AGE_ALARMED_QUEUES, ALARMS, FUNCTIONS, METRICS, QUEUES, serviceName, throttledRequestsExpression, type FunctionId, type QueueId } from './spec.ts';
 
 export interface AlarmTargets<T> {
+  tableName: T;
   workerFunctionName: T;
   queueNames: Record<QueueId, T>;
   dlqNames: Record<QueueId, T>;
 }
 
+/** One alarm: on one metric (namespace, metricName, dimensions, statistic, period), or on metric math (`metricQueries`). */
 export interface MetricAlarmArgs<T> {
   alarmDescription: string;
-  namespace: string;
-  metricName: string;
-  dimensions: Record<string, T | string>;
+  namespace?: string;
+  metricName?: string;
+  dimensions?: Record<string, T | string>;
   statistic?: string;
   extendedStatistic?: string;
-  period: number;
+  period?: number;
+  metricQueries?: MetricQuery<T>[];
   evaluationPeriods: number;
   threshold: number;
   comparisonOperator: 'GreaterThanThreshold';
   treatMissingData: 'notBreaching';
   alarmActions: T[];
   okActions: T[];
+}
+
+/** `aws.cloudwatch.MetricAlarm`'s metric query: an expression, or one metric it reads. */
+export interface MetricQuery<T> {
+  id: string;
+  expression?: string;
+  label?: string;
+  returnData?: boolean;
+  metric?: { namespace: string; metricName: string; dimensions: Record<string, T | string>; stat: string; period: number };
 }
 
 export function alarmArgs<T>(targets: AlarmTargets<T>, waitingTimeThresholdMs: number, topicArn?: T): Record<string, MetricAlarmArgs<T>> {
@@ -100,13 +112,35 @@ export function alarmArgs<T>(targets: AlarmTargets<T>, waitingTimeThresholdMs: n
     evaluationPeriods: scheduled.evaluationPeriods,
     threshold: scheduled.threshold,
   };
+  const throttled = ALARMS.tableThrottled;
+  const { expression, ids } = throttledRequestsExpression();
+  alarms.TableThrottledAlarm = {
+    ...common,
+    alarmDescription: `DynamoDB throttled requests to the table in each of ${throttled.evaluationPeriods} consecutive ${throttled.periodSeconds} s periods`,
+    metricQueries: [
+      { id: 'e1', expression, label: 'Throttled requests', returnData: true },
+      ...Object.entries(ids).map(([id, operation]) => ({
+        id,
+        returnData: false,
+        metric: {
+          namespace: throttled.namespace,
+          metricName: throttled.metric,
+          dimensions: { TableName: targets.tableName, Operation: operation },
+          stat: throttled.statistic,
+          period: throttled.periodSeconds,
+        },
+      })),
+    ],
+    evaluationPeriods: throttled.evaluationPeriods,
+    threshold: throttled.threshold,
+  };
   return alarms;
 }
 
 /** Dashboard body with the graphs of infra/cdk/dashboard.ts; called once the names are resolved. */
 export function dashboardBody(
   region: string,
-  targets: AlarmTargets<string> & { functionNames: Record<FunctionId, string> },
+  targets: Omit<AlarmTargets<string>, 'tableName'> & { functionNames: Record<FunctionId, string> },
   waitingTimeThresholdMs: number,
 ): string {
   const names = METRICS.names;

@@ -1,17 +1,19 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { pascal } from '../naming.ts';
-import { AGE_ALARMED_QUEUES, ALARMS, METRICS, QUEUES, serviceName, type FunctionId } from '../spec.ts';
+import { AGE_ALARMED_QUEUES, ALARMS, METRICS, QUEUES, serviceName, throttledRequestsExpression, type FunctionId } from '../spec.ts';
 import type { StintFunctions } from './functions.ts';
 import type { StintQueues } from './queues.ts';
 
 export interface AlarmOptions {
   functions: StintFunctions;
   queues: StintQueues;
+  table: dynamodb.ITable;
   waitingTimeThresholdMs: number;
   topic?: sns.ITopic;
 }
@@ -89,6 +91,29 @@ export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatc
       threshold: scheduled.threshold,
       evaluationPeriods: scheduled.evaluationPeriods,
       description: `Due scheduled runs the sweeper could not start, in each of ${scheduled.evaluationPeriods} consecutive ${scheduled.periodSeconds} s periods`,
+    }),
+  );
+
+  const throttled = ALARMS.tableThrottled;
+  const { expression, ids } = throttledRequestsExpression();
+  const period = Duration.seconds(throttled.periodSeconds);
+  const usingMetrics = Object.fromEntries(
+    Object.entries(ids).map(([id, operation]) => [
+      id,
+      new cloudwatch.Metric({
+        namespace: throttled.namespace,
+        metricName: throttled.metric,
+        dimensionsMap: { TableName: options.table.tableName, Operation: operation },
+        statistic: throttled.statistic,
+        period,
+      }),
+    ]),
+  );
+  alarms.push(
+    alarm('TableThrottledAlarm', new cloudwatch.MathExpression({ expression, usingMetrics, period, label: 'Throttled requests' }), {
+      threshold: throttled.threshold,
+      evaluationPeriods: throttled.evaluationPeriods,
+      description: `DynamoDB throttled requests to the table in each of ${throttled.evaluationPeriods} consecutive ${throttled.periodSeconds} s periods`,
     }),
   );
 

@@ -25,6 +25,7 @@ const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 const queueId = (q: QueueId) => logicalId(s.stack, s.stack.jobs.queues[q].queue);
 const dlqId = (q: QueueId) => logicalId(s.stack, s.stack.jobs.queues[q].dlq);
 const fnId = (f: (typeof FUNCTIONS)[number]['id']) => logicalId(s.stack, s.stack.jobs.functions[f]);
+const tableId = () => logicalId(s.stack, s.stack.jobs.table);
 
 beforeAll(() => {
   // With bundling: this is also the proof that synth bundles the handlers offline with the local esbuild.
@@ -315,8 +316,34 @@ describe('alarms and dashboard', () => {
     expect(METRICS.dimensionSets.ScheduledRunsFailed.map((set) => set.join())).toContain(dimensions);
   });
 
+  it('alarms on throttled requests to the table, every operation Stint sends added up, three minutes in a row', () => {
+    const throttled = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).find((a) => a.Properties?.Metrics !== undefined);
+    const p = throttled!.Properties!;
+    expect(p).toMatchObject({ Threshold: 0, EvaluationPeriods: 3, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+    const metrics = p.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Stat: string; Period: number };
+    }>;
+    expect(metrics[0]).toMatchObject({ Expression: 'SUM([m0,m1,m2,m3,m4,m5,m6])' });
+    const reads = metrics.slice(1);
+    expect(reads.map((m) => m.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'Operation')?.Value)).toEqual([
+      'GetItem',
+      'BatchGetItem',
+      'Query',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'BatchWriteItem',
+    ]);
+    for (const m of reads) {
+      expect(m.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/DynamoDB', MetricName: 'ThrottledRequests' }, Stat: 'Sum', Period: 60 });
+      expect(m.MetricStat!.Metric.Dimensions.find((d) => d.Name === 'TableName')?.Value).toEqual({ Ref: tableId() });
+    }
+  });
+
   it('has one alarm per spec entry and queue', () => {
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1 + 1);
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1 + 1 + 1);
   });
 
   it('has no alarm actions unless a topic is given', () => {

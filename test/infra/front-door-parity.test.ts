@@ -105,10 +105,29 @@ describe('alarms', () => {
         a.threshold,
         a.comparisonOperator,
         a.treatMissingData,
+        a.math ?? '',
       ].join(' ');
     const cdk = Object.values(resourcesOfType(s.template, 'AWS::CloudWatch::Alarm')).map((a) => {
       const p = a.Properties!;
+      // A metric-math alarm: its expression, then each metric it reads (the table's name is a token in CDK).
+      const metrics = p.Metrics as
+        | Array<{
+            Expression?: string;
+            MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] }; Period: number; Stat: string };
+          }>
+        | undefined;
+      const math = metrics
+        ?.map(
+          (m) =>
+            m.Expression ??
+            `${m.MetricStat!.Metric.Namespace} ${m.MetricStat!.Metric.MetricName} ${m.MetricStat!.Stat} ${m.MetricStat!.Period} ${m
+              .MetricStat!.Metric.Dimensions.map((d) => (d.Name === 'TableName' ? d.Name : `${d.Name}=${String(d.Value)}`))
+              .sort()
+              .join(',')}`,
+        )
+        .join('; ');
       return shape({
+        math,
         namespace: p.Namespace,
         metricName: p.MetricName,
         statistic: p.Statistic,
@@ -120,7 +139,21 @@ describe('alarms', () => {
         treatMissingData: p.TreatMissingData,
       });
     });
-    const sst = Object.values(sstAlarms()).map((a) => shape(a as unknown as Record<string, unknown>));
+    const sst = Object.values(sstAlarms()).map((a) =>
+      shape({
+        ...a,
+        math: a.metricQueries
+          ?.map(
+            (q) =>
+              q.expression ??
+              `${q.metric!.namespace} ${q.metric!.metricName} ${q.metric!.stat} ${q.metric!.period} ${Object.keys(q.metric!.dimensions)
+                .map((name) => (name === 'TableName' ? name : `${name}=${String(q.metric!.dimensions[name])}`))
+                .sort()
+                .join(',')}`,
+          )
+          .join('; '),
+      } as unknown as Record<string, unknown>),
+    );
     expect(cdk.sort()).toEqual(sst.sort());
   });
 
@@ -160,5 +193,5 @@ describe('dashboard', () => {
 
 function sstAlarms() {
   const names = { work: 'w', low: 'l', intake: 'i' };
-  return alarmArgs({ workerFunctionName: 'f', queueNames: names, dlqNames: names }, ALARMS.waitingTimeP90.defaultThresholdMs);
+  return alarmArgs({ tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names }, ALARMS.waitingTimeP90.defaultThresholdMs);
 }

@@ -177,6 +177,7 @@ describe('HTTP API', () => {
 
 describe('alarms and dashboard', () => {
   const targets = {
+    tableName: 'jobs-table',
     workerFunctionName: 'worker-fn',
     queueNames: { work: 'work-q', low: 'low-q', intake: 'intake-q' },
     dlqNames: { work: 'work-dlq', low: 'low-dlq', intake: 'intake-dlq' },
@@ -194,12 +195,34 @@ describe('alarms and dashboard', () => {
         'LowQueueAgeAlarm',
         'WorkerErrorsAlarm',
         'ScheduledRunsFailedAlarm',
+        'TableThrottledAlarm',
       ].sort(),
     );
     expect(alarms.WaitingTimeAlarm).toMatchObject({ extendedStatistic: 'p90', threshold: 60_000, dimensions: { service: 'stint-worker' } });
     expect(alarms.IntakeDlqAlarm?.dimensions).toEqual({ QueueName: 'intake-dlq' });
     for (const alarm of Object.values(alarms)) expect(alarm.alarmActions).toEqual(['arn:topic']);
     expect(alarmArgs(targets, 60_000).WorkerErrorsAlarm?.alarmActions).toEqual([]);
+  });
+
+  it('alarm when DynamoDB throttles the table in three consecutive minutes, adding up every operation Stint sends', () => {
+    const alarm = alarmArgs(targets, 60_000, 'arn:topic').TableThrottledAlarm!;
+    expect(alarm).toMatchObject({ threshold: 0, evaluationPeriods: 3, comparisonOperator: 'GreaterThanThreshold', treatMissingData: 'notBreaching' });
+    expect(alarm.metricName).toBeUndefined();
+    const [sum, ...reads] = alarm.metricQueries!;
+    expect(sum).toEqual({ id: 'e1', expression: 'SUM([m0,m1,m2,m3,m4,m5,m6])', label: 'Throttled requests', returnData: true });
+    expect(reads.map((q) => q.metric?.dimensions.Operation)).toEqual([
+      'GetItem',
+      'BatchGetItem',
+      'Query',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'BatchWriteItem',
+    ]);
+    for (const q of reads) {
+      expect(q).toMatchObject({ returnData: false, metric: { namespace: 'AWS/DynamoDB', metricName: 'ThrottledRequests', stat: 'Sum', period: 60 } });
+      expect(q.metric?.dimensions.TableName).toBe('jobs-table');
+    }
   });
 
   it('alarm when the sweeper fails to start due scheduled runs in three consecutive minutes', () => {
