@@ -35,6 +35,8 @@ export interface ChaosStepsData {
   ms: number;
   /** Fails the run (NonRetriableError) when it reaches this step, which then never runs. */
   failAt?: number;
+  /** A durable sleep of `ms` before step `at`: the job parks holding no worker, across kills. */
+  nap?: { at: number; ms: number };
 }
 
 export interface ChaosTreeData {
@@ -65,11 +67,13 @@ export function chaosJobDefinitions(dynamo: DynamoDBDocumentClient, tableName: s
   const steps = defineJob<ChaosStepsData, ChaosResults>({
     type: CHAOS_STEPS,
     restartable: true,
-    label: (data) => `Chaos: ${data.steps} steps of ${data.ms} ms${data.failAt !== undefined ? `, failing at ${data.failAt}` : ''}`,
+    label: (data) =>
+      `Chaos: ${data.steps} steps of ${data.ms} ms${data.nap ? `, a ${data.nap.ms} ms sleep` : ''}${data.failAt !== undefined ? `, failing at ${data.failAt}` : ''}`,
     async run(ctx) {
       const token = await ctx.step(RUN_TOKEN_STEP, () => randomUUID());
       const execs: string[] = [];
       for (let i = 0; i < ctx.data.steps; i++) {
+        if (ctx.data.nap?.at === i) await ctx.sleep('nap', ctx.data.nap.ms);
         if (ctx.data.failAt === i) throw new NonRetriableError(`${CHAOS_FAILURE} ${i}, as the job's data asks`);
         execs.push(await executeStep(ctx as JobContext<unknown, unknown>, token, stepName(i), ctx.data.ms));
         ctx.progress(((i + 1) / ctx.data.steps) * 100);

@@ -21,6 +21,8 @@ const ACTIONS: ReadonlyArray<readonly [Action, number]> = [
   ['cancel', 4],
   ['force-stop', 3],
   ['restart', 3],
+  // Mostly refused (409): only a root that finished with errors has failed work to re-run.
+  ['retry', 2],
   ['set-low-priority', 3],
   ['remove-low-priority', 2],
   ['delete', 3],
@@ -175,7 +177,13 @@ export class Workload {
 
   private stepsData(): Record<string, unknown> {
     const steps = this.dice.int(2, 8);
-    const data: ChaosStepsData = { steps, ms: this.dice.int(40, 250), ...(this.dice.chance(0.08) ? { failAt: this.dice.int(0, steps - 1) } : {}) };
+    const data: ChaosStepsData = {
+      steps,
+      ms: this.dice.int(40, 250),
+      ...(this.dice.chance(0.08) ? { failAt: this.dice.int(0, steps - 1) } : {}),
+      // Short enough to wake within the stuck check's window; a kill meanwhile leaves the wake-up to the sweeper.
+      ...(this.dice.chance(0.15) ? { nap: { at: this.dice.int(0, steps - 1), ms: this.dice.int(300, 4_000) } } : {}),
+    };
     return { ...data };
   }
 
