@@ -183,32 +183,17 @@ export class TableGateway {
 
   /** Items of one partition (a job's checkpoints or logs), by sort-key prefix. */
   async queryPartition(pk: string, prefix: string, options: PartitionRead & { limit?: number; startKey?: Item } = {}) {
-    const out = await this.client.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        // DynamoDB refuses begins_with with an empty prefix: the whole partition is asked without it.
-        KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: prefix === '' ? { ':pk': pk } : { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: options.ascending ?? true,
-        ConsistentRead: options.consistent ?? false,
-        ...(options.projection ? { ProjectionExpression: options.projection } : {}),
-        ...(options.limit ? { Limit: options.limit } : {}),
-        ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
-      }),
-    );
-    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+    const page = await this.queryPage({
+      ...partitionQuery(pk, prefix, options),
+      ...(options.limit ? { Limit: options.limit } : {}),
+      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+    });
+    return { items: page.items, lastKey: page.lastKey };
   }
 
   /** Every item of a partition with the given sort-key prefix, page after page. */
   async queryPartitionAll(pk: string, prefix: string, options: PartitionRead = {}): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.queryPartition(pk, prefix, { ...options, ...(startKey ? { startKey } : {}) });
-      items.push(...page.items);
-      startKey = page.lastKey;
-    } while (startKey);
-    return items;
+    return this.queryAll(partitionQuery(pk, prefix, options));
   }
 
   /** One page of a query the caller shaped (a sort-key range, a filter, a budget of items). */
@@ -250,6 +235,18 @@ export class TableGateway {
       });
     }
   }
+}
+
+/** The Query of one partition's items whose sort keys start with `prefix`. */
+function partitionQuery(pk: string, prefix: string, options: PartitionRead): Omit<QueryCommandInput, 'TableName'> {
+  return {
+    // DynamoDB refuses begins_with with an empty prefix: the whole partition is asked without it.
+    KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: prefix === '' ? { ':pk': pk } : { ':pk': pk, ':prefix': prefix },
+    ScanIndexForward: options.ascending ?? true,
+    ConsistentRead: options.consistent ?? false,
+    ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+  };
 }
 
 /** Batch attempts before unprocessed items are reported as throttling (about 10 s of backoff). */
