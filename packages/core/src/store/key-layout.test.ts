@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   apiKeyKey,
   apiKeyListingKey,
+  adoptingPartition,
+  adoptingShard,
+  cascadeKey,
+  cascadeShard,
+  LISTINGS,
+  sessionKey,
   chaosExecutionKey,
   checkpointKey,
   delayedDueRange,
@@ -67,6 +73,27 @@ describe('key layout', () => {
     expect(LOG_SORT_KEY_PATTERN.test('L#1700000000000#000007')).toBe(true);
     expect(LOG_SORT_KEY_PATTERN.test('C#1700000000000#000007')).toBe(false);
     expect(LOG_SORT_KEY_PATTERN.test('L#170000000000#000007')).toBe(false);
+    // Anchored both ends: a cursor position is a whole sort key, nothing before or after it.
+    expect(LOG_SORT_KEY_PATTERN.test('xL#1700000000000#000007')).toBe(false);
+    expect(LOG_SORT_KEY_PATTERN.test('L#1700000000000#000007#ab12#zz')).toBe(false);
+  });
+
+  it('lists a tenant’s jobs in four listings, root user jobs first', () => {
+    expect(LISTINGS).toEqual([
+      { system: false, child: false },
+      { system: false, child: true },
+      { system: true, child: false },
+      { system: true, child: true },
+    ]);
+  });
+
+  it('keeps cascade markers, adopting children and sessions where the sweeper and the monitor look', () => {
+    // root-a hashes to 6 of 8 (worked by hand, as above).
+    expect(cascadeShard(3)).toBe('X#3');
+    expect(cascadeKey('root-a')).toEqual({ pk: 'X#6', sk: 'root-a' });
+    expect(adoptingShard(2)).toBe('A#2');
+    expect(adoptingPartition('root-a')).toBe('A#6');
+    expect(sessionKey('mac-1')).toEqual({ pk: 'S#mac-1', sk: 'S' });
   });
 
   it('buckets statistics per tenant and minute, over eight counter shards whose first is the tenant’s own partition', () => {
