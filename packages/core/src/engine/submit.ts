@@ -7,6 +7,7 @@ import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
 import { dataRefusal, runAtOf } from '../submission.ts';
 import { adoptingPartition, delayedPartition, delayedSortKey, idempotencyKey } from '../store/table-keys.ts';
 import { finishAdoption } from './adoption.ts';
+import { concurrencyKeyOf } from './concurrency-gate.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
 import { inFlightSpec } from './dispatcher.ts';
@@ -43,6 +44,8 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   const data = input.data ?? {};
   const refusal = dataRefusal(data);
   if (refusal) throw new BadRequestError(`data ${refusal.message}; got ${refusal.got}`, 'data');
+  const concurrency = concurrencyKeyOf(definition, data);
+  if ('refusal' in concurrency) throw new BadRequestError(`data ${concurrency.refusal}`, 'data');
   const now = deps.clock();
   const runAt = startLater(input, now);
   let parent: JobRecord | undefined;
@@ -65,7 +68,8 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   }
 
   await deps.tenants.remember(input.tenant);
-  const fastPath = !parent && !input.lowPriority && runAt === undefined;
+  // A limited type goes through its root's ready set, where the dispatcher takes its key's slot.
+  const fastPath = !parent && !input.lowPriority && runAt === undefined && concurrency.key === undefined;
   const job: NewJob = {
     id,
     type: input.type,
@@ -81,6 +85,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     createDate: now,
     ...(parent ? { spawn: { parentRun: parent.run } } : {}),
     ...(input.scheduleId && !parent ? { scheduleId: input.scheduleId } : {}),
+    ...(concurrency.key !== undefined ? { concurrencyKey: concurrency.key } : {}),
   };
   let record: JobRecord;
   if (parent) {
