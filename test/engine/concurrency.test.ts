@@ -59,10 +59,10 @@ const PLAIN = defineJob({
 });
 
 /** One root whose children are LIMITED (all for one customer) and PLAIN, the limited ones spawned first. */
-const MIXED_PARENT = defineJob<{ customer: string; limited: number; plain: number }>({
+const MIXED_PARENT = defineJob<{ customer: string; ms: number; limited: number; plain: number }>({
   type: 'MIXED_PARENT',
   async run(ctx) {
-    for (let i = 0; i < ctx.data.limited; i++) await ctx.spawn('LIMITED', { customer: ctx.data.customer });
+    for (let i = 0; i < ctx.data.limited; i++) await ctx.spawn('LIMITED', { customer: ctx.data.customer, ms: ctx.data.ms });
     for (let i = 0; i < ctx.data.plain; i++) await ctx.spawn('PLAIN', { i });
     await ctx.waitForChildren();
   },
@@ -116,7 +116,7 @@ describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => 
   });
 
   it('lets a root’s unlimited children pass its limited ones whose key is full', async () => {
-    const { job: root } = await stack.engine.submit({ type: 'MIXED_PARENT', tenant: 'acme', data: { customer: 'tree', limited: 6, plain: 3 } });
+    const { job: root } = await stack.engine.submit({ type: 'MIXED_PARENT', tenant: 'acme', data: { customer: 'tree', ms: 800, limited: 6, plain: 3 } });
     await stack.runUntil(async () => (await job(root.id)).status === 'FINISHED', 60_000);
     expect(peak.get('acme/tree')).toBe(2);
     const { deps } = engineInternals(stack.engine);
@@ -124,6 +124,7 @@ describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => 
     const limited = children.filter((child) => child.type === 'LIMITED').map((child) => child.id);
     const plain = children.filter((child) => child.type === 'PLAIN').map((child) => child.id);
     expect([limited.length, plain.length]).toEqual([6, 3]);
+    // 6 jobs of 800 ms, 2 at a time: the last starts some 1.6 s after the first.
     const lastLimitedStart = Math.max(...limited.map((id) => began.get(id)!));
     for (const id of plain) expect(ended.get(id)!).toBeLessThan(lastLimitedStart);
   });
