@@ -94,30 +94,36 @@ export class ConcurrencyGate {
   /**
    * The sweeper's pass over the keys with waiting jobs: drops stale tokens and makes blocked
    * jobs ready while there is room; unmarks a key whose blocked set is empty and quiet. Returns
-   * how many jobs it made ready. Reads the marked keys only, bounded by keys with waiting work.
+   * how many jobs it made ready. Reads the marked keys only — all of them, as the sweeper reads
+   * the in-flight sets: bounded by the keys with waiting jobs, not by tenants or keys ever used.
    */
   async sweep(now: number): Promise<number> {
-    const { jobs } = this.deps;
     let woken = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
-      const marked = await jobs.queryIndex({ index: 'gsi5', partition: waitingKeysShard(shard), limit: KEYS_PER_SHARD });
-      for (const item of await jobs.getItems(marked.keys.map((key) => ({ pk: key.pk!, sk: key.sk! })))) {
-        const key = { tenant: item.tenant as string, type: item.type as string, key: item.key as string };
-        const limit = this.deps.registry.get(key.type)?.concurrency?.limit ?? Number.POSITIVE_INFINITY;
-        await this.#dropStale(key, now);
-        const made = await this.#wake(key, limit);
-        woken += made.woken;
-        if (made.empty) {
-          // Unless a job was blocked since we read it (waitVersion) or moments ago (touchedAt).
-          await jobs.tryUpdateItem(concurrencyKeyItem(key.tenant, key.type, key.key), {
-            remove: ['gsi5pk', 'gsi5sk'],
-            condition: '#waitVersion = :version AND #touchedAt < :settled',
-            values: { ':version': item.waitVersion, ':settled': now - this.deps.tuning.settleGraceMs },
-          });
-        }
-      }
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: waitingKeysShard(shard), ...(startKey ? { startKey } : {}) });
+        for (const item of await this.deps.jobs.getItems(page.keys.map((key) => ({ pk: key.pk!, sk: key.sk! })))) woken += await this.#sweepKey(item, now);
+        startKey = page.lastKey;
+      } while (startKey);
     }
     return woken;
+  }
+
+  async #sweepKey(item: Record<string, unknown>, now: number): Promise<number> {
+    const ref = { tenant: item.tenant as string, type: item.type as string, key: item.key as string };
+    await this.#dropStale(ref, now);
+    const made = await this.#wake(ref, this.deps.registry.get(ref.type)?.concurrency?.limit ?? Number.POSITIVE_INFINITY);
+    if (made.empty) {
+      // Unless a job was blocked since we read the key (waitVersion) or moments ago (touchedAt):
+      // its entry in the blocked set may not show in the index yet.
+      await this.deps.jobs.tryUpdateItem(concurrencyKeyItem(ref.tenant, ref.type, ref.key), {
+        remove: ['gsi5pk', 'gsi5sk'],
+        condition: '#waitVersion = :version AND #touchedAt < :settled',
+        values: { ':version': item.waitVersion, ':settled': now - this.deps.tuning.settleGraceMs },
+      });
+    }
+    return made.woken;
   }
 
   #limitOf(record: JobRecord): number | undefined {
@@ -145,7 +151,11 @@ export class ConcurrencyGate {
     const item = await jobs.getItem(concurrencyKeyItem(ref.tenant, ref.type, ref.key));
     const tokens = [...((item?.holders as Set<string> | undefined) ?? [])].filter((token) => parseSlotToken(token).takenAt < now - tuning.settleGraceMs);
     if (tokens.length === 0) return 0;
-    const holders = await jobs.getMany(tokens.map((token) => parseSlotToken(token).jobId));
+    // Read consistently: a token is judged by what its job is now.
+    const holders = await jobs.getMany(
+      tokens.map((token) => parseSlotToken(token).jobId),
+      true,
+    );
     const stale = tokens.filter((token) => !holdsToken(holders.get(parseSlotToken(token).jobId), token));
     if (stale.length === 0) return 0;
     await jobs.tryUpdateItem(concurrencyKeyItem(ref.tenant, ref.type, ref.key), { delete: { holders: new Set(stale) }, condition: 'attribute_exists(#pk)' });
@@ -197,7 +207,10 @@ export class ConcurrencyGate {
     if (page.keys.length === 0) return { woken: 0, empty: true };
     if (free <= 0) return { woken: 0, empty: false };
     let woken = 0;
-    const blocked = await jobs.getMany(page.keys.map((key) => jobOfBlockedSortKey(key.gsi5sk!)));
+    const blocked = await jobs.getMany(
+      page.keys.map((key) => jobOfBlockedSortKey(key.gsi5sk!)),
+      true,
+    );
     // `concurrencyWait` stays on a woken job until its claim: the monitor still says why it
     // waits, and one that loses the slot to another job is blocked again with its old place.
     const guard: UpdateSpec = { condition: '#gsi5pk = :blocked', values: { ':blocked': partition } };
@@ -212,8 +225,6 @@ interface KeyRef {
   key: string;
 }
 
-/** Marked keys the sweeper visits per shard per sweep; the rest wait for the next sweep. */
-const KEYS_PER_SHARD = 100;
 /** Blocked jobs one release or sweep makes ready at most, per key. */
 const WAKE_BATCH = 25;
 
