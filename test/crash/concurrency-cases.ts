@@ -32,10 +32,25 @@ async function holding(h: CrashHarness, key: string, ms: number) {
 
 export const CONCURRENCY_CASES: CrashCase[] = [
   {
+    title: 'a slot taken by a submit that died before writing its job is dropped, and the submit’s retry runs the job',
+    point: 'concurrency.slotTaken',
+    async run(h) {
+      const input = { ...limited('submitted', 2, 20), idempotencyKey: 'k-slot' };
+      const id = await h.crashAt('concurrency.slotTaken', { kind: 'submit', input });
+      expect(await h.job(id!)).toBeUndefined();
+      expect([...((await holders(h, 'submitted')) as Set<string>)]).toHaveLength(1);
+      expect(await h.stack.engine.submit(input)).toMatchObject({ created: true, job: { id } });
+      await h.recover(() => finished(h, id!));
+      expectStepsRan(await h.steps(id!), ['s0', 's1']);
+      expect(await holders(h, 'submitted')).toBeUndefined();
+    },
+  },
+  {
     title: 'a slot taken by a dispatch that died before its claim is dropped, and the job runs',
     point: 'concurrency.slotTaken',
     async run(h) {
-      const id = await h.crashAt('concurrency.slotTaken', { kind: 'submit', input: limited('taken', 2, 20) });
+      // Low priority: through its ready set, so the pump takes the slot.
+      const id = await h.crashAt('concurrency.slotTaken', { kind: 'submit', input: { ...limited('taken', 2, 20), lowPriority: true } });
       // The job is still ready and the key's only slot held by nobody in flight.
       expect((await h.job(id!))?.gsi5pk).toMatch(/^R#/);
       expect([...((await holders(h, 'taken')) as Set<string>)]).toHaveLength(1);

@@ -126,12 +126,28 @@ export class ConcurrencyGate {
     return made.woken;
   }
 
-  #limitOf(record: JobRecord): number | undefined {
+  #limitOf(record: Pick<JobRecord, 'type'>): number | undefined {
     return this.deps.registry.get(record.type)?.concurrency?.limit;
   }
 
   /** Takes a slot of the key; on a full key, drops its stale tokens and tries once more. The token, or null when full. */
-  async #take(record: JobRecord, key: string, limit: number, now: number): Promise<string | null> {
+  /**
+   * Takes a slot of the key for a job about to be written in flight (submit's fast path, a
+   * lone root): the token, or null when the key is full and the job must wait its turn. The
+   * caller stores the token on the job it writes, or gives it back if it writes none.
+   */
+  async takeForSubmit(job: SlotHolder, key: string, now: number): Promise<string | null> {
+    const token = await this.#take(job, key, this.#limitOf(job) ?? Number.POSITIVE_INFINITY, now);
+    if (token) await crashPoint('concurrency.slotTaken', { jobId: job.id, jobType: job.type });
+    return token;
+  }
+
+  /** Gives back a slot taken for a job that was never written (its id was an earlier submission's). */
+  async giveBack(job: SlotHolder, key: string, token: string): Promise<void> {
+    await this.#giveBack(job, key, token);
+  }
+
+  async #take(record: SlotHolder, key: string, limit: number, now: number): Promise<string | null> {
     const ref = { tenant: record.tenant, type: record.type, key };
     const token = slotToken(record.id, now);
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -183,7 +199,7 @@ export class ConcurrencyGate {
     await this.#wake(ref, limit);
   }
 
-  async #giveBack(record: JobRecord, key: string, token: string): Promise<void> {
+  async #giveBack(record: SlotHolder, key: string, token: string): Promise<void> {
     const ref = { tenant: record.tenant, type: record.type, key };
     await this.deps.jobs.tryUpdateItem(concurrencyKeyItem(ref.tenant, ref.type, key), {
       delete: { holders: new Set([token]) },
@@ -218,6 +234,9 @@ export class ConcurrencyGate {
     return { woken, empty: false };
   }
 }
+
+/** What a slot's bookkeeping needs of its job. */
+type SlotHolder = Pick<JobRecord, 'id' | 'tenant' | 'type'>;
 
 interface KeyRef {
   tenant: string;
