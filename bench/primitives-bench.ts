@@ -32,24 +32,21 @@ const WAITER = defineJob({
   },
 });
 
-/** A concurrency limit no job reaches: what the gate costs a job that never waits. */
-const LIMITED_FREE = defineJob({
-  type: 'LIMITED_FREE',
-  concurrency: { limit: 1_000, key: () => 'one-key' },
-  async run(ctx) {
-    await ctx.step('a', step('a'));
-    await ctx.step('b', step('b'));
-  },
-});
-/** Two at a time on one key: nearly every job waits its turn in the key's blocked set. */
-const LIMITED_QUEUED = defineJob({
-  type: 'LIMITED_QUEUED',
-  concurrency: { limit: 2, key: () => 'one-key' },
-  async run(ctx) {
-    await ctx.step('a', step('a'));
-    await ctx.step('b', step('b'));
-  },
-});
+/** BASE's two steps, at most `limit` at a time on one key. */
+function limitedJob(type: string, limit: number) {
+  return defineJob({
+    type,
+    concurrency: { limit, key: () => 'one-key' },
+    async run(ctx) {
+      await ctx.step('a', step('a'));
+      await ctx.step('b', step('b'));
+    },
+  });
+}
+/** A limit no job reaches: what the gate costs a job that never waits. */
+const LIMITED_FREE = limitedJob('LIMITED_FREE', 1_000);
+/** Two at a time: nearly every job waits its turn in the key's blocked set. */
+const LIMITED_QUEUED = limitedJob('LIMITED_QUEUED', 2);
 
 interface Cost {
   writeUnits: number;
