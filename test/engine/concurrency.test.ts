@@ -68,6 +68,17 @@ const MIXED_PARENT = defineJob<{ customer: string; ms: number; limited: number; 
   },
 });
 
+/** One at a time per customer, with a sleep between two steps. */
+const NAPPING = defineJob<LimitedData>({
+  type: 'NAPPING',
+  concurrency: { limit: 1, key: (data) => data.customer },
+  async run(ctx) {
+    await ctx.step('before', () => began.set(ctx.job.id, Date.now()));
+    await ctx.sleep('nap', ctx.data.ms ?? 1_500);
+    await ctx.step('after', () => ended.set(ctx.job.id, Date.now()));
+  },
+});
+
 const SCOPE = { allTenants: true } as const;
 
 describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => {
@@ -76,7 +87,7 @@ describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => 
   beforeAll(async () => {
     emulators = await startEmulators({ dynamo: backend });
     // Enough workers that the limit, not the pool, is what holds LIMITED jobs back.
-    stack = await createTestStack(emulators, { definitions: [LIMITED, PLAIN, MIXED_PARENT], concurrency: 10, settleGraceMs: 500 });
+    stack = await createTestStack(emulators, { definitions: [LIMITED, PLAIN, MIXED_PARENT, NAPPING], concurrency: 10, settleGraceMs: 500 });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -159,6 +170,19 @@ describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => 
     await stack.runUntil(() => allFinished([stopped.id]), 30_000);
     expect((await job(canceled.id)).status).toBe('CANCELED');
     expect(await holders('acme', 'ops')).toBeUndefined();
+  });
+
+  it('frees a sleeping job’s slot: another job of its key runs to its end while it sleeps', async () => {
+    const { job: sleeper } = await stack.engine.submit({ type: 'NAPPING', tenant: 'acme', data: { customer: 'nap', ms: 2_000 } });
+    await stack.runUntil(async () => (await job(sleeper.id)).sleepingUntil !== null);
+    const { job: next } = await stack.engine.submit({ type: 'NAPPING', tenant: 'acme', data: { customer: 'nap', ms: 10 } });
+    await stack.runUntil(() => allFinished([next.id]), 30_000);
+    expect((await job(sleeper.id)).sleepingUntil).not.toBeNull();
+    await stack.runUntil(async () => {
+      await stack.engine.sweep();
+      return allFinished([sleeper.id]);
+    }, 30_000);
+    expect(ended.get(next.id)!).toBeLessThan(ended.get(sleeper.id)!);
   });
 
   it('refuses a submission whose data gives no key with a 400 naming data, and writes nothing', async () => {
