@@ -31,7 +31,8 @@ export interface ReadySetter {
  * Each (tenant, type, key) has one item, `CK#<tenant>#<type>#<key>`, whose string set
  * `holders` holds a token per running dispatch (`<job id>#<taken at>`). The dispatcher takes a
  * slot just before it claims a limited job (one conditional ADD: the set is smaller than the
- * limit), and the claim stores the token on the job (`concurrencySlot`); a slice whose job
+ * limit), and the claim stores the token on the job (`concurrencySlot`); a lone root takes it
+ * at submit and is written in flight with it (submit.ts). A slice whose job
  * leaves the in-flight set (finished, parked, slept, yielded, stopped, failed) gives it back.
  * A job that finds its key full leaves its root's ready set for its key's blocked set
  * (`B#<tenant>#<type>#<key>`, oldest first), so its root's other work and other keys go on;
@@ -217,7 +218,10 @@ export class ConcurrencyGate {
   async #wake(ref: KeyRef, limit: number): Promise<{ woken: number; empty: boolean }> {
     const { jobs } = this.deps;
     const item = await jobs.getItem(concurrencyKeyItem(ref.tenant, ref.type, ref.key));
-    const free = limit - ((item?.holders as Set<string> | undefined)?.size ?? 0);
+    // A key is marked before any of its jobs is blocked, and unmarked only once its blocked set
+    // read empty well after its last mark: an unmarked key has no one to wake.
+    if (item?.gsi5pk === undefined) return { woken: 0, empty: true };
+    const free = limit - ((item.holders as Set<string> | undefined)?.size ?? 0);
     const partition = blockedPartition(ref.tenant, ref.type, ref.key);
     const page = await jobs.queryIndex({ index: 'gsi5', partition, limit: Math.max(1, Math.min(free, WAKE_BATCH)) });
     if (page.keys.length === 0) return { woken: 0, empty: true };
