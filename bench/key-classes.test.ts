@@ -21,6 +21,9 @@ describe('classify', () => {
     ['gsi3', 'T#acme#sc#Y#CASCADE', 'T#<tenant>#sc#Y#<type>', 'tenant'],
     ['gsi4', 'P#0mx3v', 'P#<parent>', 'root'],
     ['table', 'K#9f86d0', 'K#<hash>', 'job'],
+    ['table', 'CK#acme#EXPORT#c7', 'CK#<tenant>#<type>#<key>', 'tenant'],
+    ['gsi5', 'B#acme#EXPORT#c7', 'B#<tenant>#<type>#<key>', 'tenant'],
+    ['gsi5', 'G#3', 'G#<shard>', 'installation'],
   ])('%s %s is %s (%s)', (index, key, name, scope) => {
     expect(classify(index, key)).toMatchObject({ name, scope });
   });

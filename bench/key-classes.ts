@@ -5,7 +5,9 @@ const {
   adoptingShard,
   API_KEY_LISTING,
   apiKeyKey,
+  blockedPartition,
   cascadeShard,
+  concurrencyKeyItem,
   delayedShard,
   DUE_PARTITION,
   idempotencyKey,
@@ -29,6 +31,7 @@ const {
   summaryKey,
   TENANT_DIRECTORY,
   typePartition,
+  waitingKeysShard,
 } = tableKeys;
 
 /**
@@ -89,6 +92,8 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('table', apiKeyKey(hole('hash')).pk, 'job'),
   keyClass('table', API_KEY_LISTING, 'installation'),
   keyClass('table', runRecordPartition(tenant, hole('schedule')), 'job'),
+  // One concurrency key's slots: every take and release of that key, across its tenant's roots.
+  keyClass('table', concurrencyKeyItem(tenant, hole('type'), hole('key')).pk, 'tenant'),
   ...LISTINGS.flatMap((listing) => [
     keyClass('gsi1', listPartition(tenant, listing), 'tenant'),
     keyClass('gsi2', statusPartition(tenant, listing, hole<JobStatus>('status')), 'tenant'),
@@ -105,6 +110,8 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('gsi5', adoptingShard(hole<number>('shard')), 'installation'),
   keyClass('gsi5', delayedShard(hole<number>('shard')), 'installation'),
   keyClass('gsi5', DUE_PARTITION, 'installation'),
+  keyClass('gsi5', blockedPartition(tenant, hole('type'), hole('key')), 'tenant'),
+  keyClass('gsi5', waitingKeysShard(hole<number>('shard')), 'installation'),
 ];
 
 /** The class of a partition key of `index`; a key no builder makes is `job`-scoped `other`. */

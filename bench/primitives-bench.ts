@@ -32,6 +32,22 @@ const WAITER = defineJob({
   },
 });
 
+/** BASE's two steps, at most `limit` at a time on one key. */
+function limitedJob(type: string, limit: number) {
+  return defineJob({
+    type,
+    concurrency: { limit, key: () => 'one-key' },
+    async run(ctx) {
+      await ctx.step('a', step('a'));
+      await ctx.step('b', step('b'));
+    },
+  });
+}
+/** A limit no job reaches: what the gate costs a job that never waits. */
+const LIMITED_FREE = limitedJob('LIMITED_FREE', 1_000);
+/** Two at a time: nearly every job waits its turn in the key's blocked set. */
+const LIMITED_QUEUED = limitedJob('LIMITED_QUEUED', 2);
+
 interface Cost {
   writeUnits: number;
   readUnits: number;
@@ -41,7 +57,9 @@ interface Cost {
 }
 
 /**
- * What one durable sleep and one outside event cost beyond the same job without them, on
+ * What one durable sleep, one outside event and a concurrency limit (one job that never
+ * waits for its key; one that waits its turn, USES jobs two at a time) cost beyond the same
+ * job without them, on
  * DynamoDB Local (which reports index writes as AWS bills them): USES jobs of each shape, the
  * same two steps around the primitive, metered as the engine bench meters its pipeline. An
  * event counts its send (an api invocation) as well as the wait.
@@ -49,7 +67,7 @@ interface Cost {
 export async function runPrimitivesBench() {
   const emulators = await startEmulators({ dynamo: 'dynamodb-local' });
   try {
-    const stack = await createTestStack(emulators, { definitions: [BASE, SLEEPER, WAITER], concurrency: 4, batchSize: 10 });
+    const stack = await createTestStack(emulators, { definitions: [BASE, SLEEPER, WAITER, LIMITED_FREE, LIMITED_QUEUED], concurrency: 4, batchSize: 10 });
     const meter = attachMeter(stack.clients);
     const batches = countBatches(stack);
     // The bench's own polling reads through a client without the meter.
@@ -82,12 +100,16 @@ export async function runPrimitivesBench() {
       for (const id of ids) await stack.engine.sendEvent({ tenant: 'bench', name: 'go', key: id });
       return ids.length;
     });
+    const limited = await measure('LIMITED_FREE');
+    const queued = await measure('LIMITED_QUEUED');
     await stack.stop();
     return {
       uses: USES,
       base: rounded(base),
       perSleep: rounded(minus(sleep, base)),
       perEvent: rounded(minus(event, base)),
+      perLimitedJob: rounded(minus(limited, base)),
+      perLimitedJobThatWaits: rounded(minus(queued, base)),
       note: 'the poller’s empty receives while jobs sleep or wait count as SQS requests, as an idle event source mapping’s would',
     };
   } finally {

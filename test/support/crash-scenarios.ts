@@ -58,10 +58,16 @@ export interface BreakableData extends StepsData {
   switch: string;
 }
 
-function stepsJob(type: string, dynamo: DynamoDBDocumentClient, tableName: string): JobDefinition<StepsData> {
+/** LIMITED_STEPS: one job per `key` at a time (per-key concurrency, concurrency-gate.ts). */
+export interface LimitedStepsData extends StepsData {
+  key: string;
+}
+
+function stepsJob(type: string, dynamo: DynamoDBDocumentClient, tableName: string, limited = false): JobDefinition<StepsData> {
   return defineJob<StepsData>({
     type,
     restartable: true,
+    ...(limited ? { concurrency: { limit: 1, key: (data: StepsData) => (data as LimitedStepsData).key } } : {}),
     async run(ctx) {
       for (let i = 0; i < ctx.data.steps; i++) {
         await ctx.step(`s${i}`, async () => {
@@ -84,6 +90,7 @@ export function crashScenarioJobs(dynamo: DynamoDBDocumentClient, tableName: str
     stepsJob('CHILD_STEPS', dynamo, tableName),
     stepsJob('ADOPTED_STEPS', dynamo, tableName),
     stepsJob('SCHEDULED_STEPS', dynamo, tableName),
+    stepsJob('LIMITED_STEPS', dynamo, tableName, true),
     defineJob<FanOutData>({
       type: 'FAN_OUT',
       async run(ctx) {

@@ -28,6 +28,8 @@ export interface Job {
   sleepingUntil: number | null;
   /** While the job waits for an outside event (`ctx.waitForEvent`): its name and key, and when the wait times out. */
   waitingForEvent: { name: string; key: string; until: number } | null;
+  /** While the job waits because its type's concurrency limit for its key is reached: the key and the limit. */
+  waitingForConcurrency: { key: string; limit: number } | null;
   waiting: number;
   duration: number;
   hasErrors: boolean;

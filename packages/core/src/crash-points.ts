@@ -36,6 +36,11 @@ export const CRASH_POINTS = [
   'child.parentCounted',
   // dispatch
   'dispatch.claimed',
+  // per-key concurrency: a slot taken before the claim; a full key marked, then the job blocked; a slot given back
+  'concurrency.slotTaken',
+  'concurrency.keyMarked',
+  'concurrency.blocked',
+  'concurrency.released',
   // operations
   'operation.loaded',
   'cascade.marked',

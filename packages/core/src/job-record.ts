@@ -1,4 +1,4 @@
-import { durationMs, waitingMs, type EventWait, type Job, type JobStatus, type Lane, type RunBy } from './job.ts';
+import { durationMs, waitingMs, type ConcurrencyWait, type EventWait, type Job, type JobStatus, type Lane, type RunBy } from './job.ts';
 
 /** A job item as stored. Bookkeeping fields never leave core. */
 export interface JobRecord {
@@ -44,6 +44,12 @@ export interface JobRecord {
   sleepingUntil?: number;
   /** A running job parked in `ctx.waitForEvent`: what it waits for, and when it gives up (events.ts). */
   eventWait?: EventWait;
+  /** Its type's concurrency key, from its data at submit (concurrency-gate.ts); absent when the type has no limit. */
+  concurrencyKey?: string;
+  /** The slot this dispatch holds (a token in its key's holders) while it is in flight. */
+  concurrencySlot?: string;
+  /** While it waits in its key's blocked set: the key, the limit it found, and since when it waits. */
+  concurrencyWait?: ConcurrencyWait & { since: number };
   /** Its type's `timeoutMs` after the first start of this run: past it the job ends with errors. */
   deadlineAt?: number;
   /** It ended its run past its deadline: its unfinished descendants are being canceled. */
@@ -106,6 +112,7 @@ export function toJob(record: JobRecord, now: number): Job {
   const dates = { createDate: record.createDate, startDate: record.startDate ?? null, endDate: record.endDate ?? null, runAt: record.runAt ?? null };
   const sleepingUntil = record.sleepingUntil ?? null;
   const waitingForEvent = record.eventWait ?? null;
+  const waitingForConcurrency = record.concurrencyWait ? { key: record.concurrencyWait.key, limit: record.concurrencyWait.limit } : null;
   return {
     id: record.id,
     type: record.type,
@@ -116,6 +123,7 @@ export function toJob(record: JobRecord, now: number): Job {
     ...dates,
     sleepingUntil,
     waitingForEvent,
+    waitingForConcurrency,
     waiting: waitingMs(dates, now),
     duration: durationMs(dates, now),
     hasErrors: record.hasErrors,

@@ -13,6 +13,12 @@ export interface EventWait {
   until: number;
 }
 
+/** A job waiting for a slot of its type's concurrency key: at most `limit` jobs with that key run at once. */
+export interface ConcurrencyWait {
+  key: string;
+  limit: number;
+}
+
 export interface RunBy {
   id: string;
   name: string;
@@ -35,6 +41,8 @@ export interface Job {
   sleepingUntil: number | null;
   /** While the job waits in `ctx.waitForEvent`: the event's name and key, and when the wait times out. */
   waitingForEvent: EventWait | null;
+  /** While the job waits because its key's concurrency limit is reached: the key and the limit. */
+  waitingForConcurrency: ConcurrencyWait | null;
   /** start − create (or − runAt, when later); end − create for a job that ended without starting; grows while it waits. */
   waiting: number;
   /** end − start; grows while running. */

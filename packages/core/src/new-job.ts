@@ -31,6 +31,8 @@ export interface NewJob {
   spawn?: { parentRun: number; seq?: number };
   /** A run of this schedule (root jobs only); its history is the schedule's run records (schedules/run-record.ts). */
   scheduleId?: string;
+  /** Its type's concurrency key, when the type has a limit (concurrency-gate.ts). */
+  concurrencyKey?: string;
 }
 
 const ALPHABET = '0123456789abcdefghijkmnpqrstvwxyz';
@@ -90,8 +92,11 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     gsi3pk: typePartition(job.tenant, listingOf(job), job.type),
     gsi3sk: sortKey,
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
+    ...(job.concurrencyKey !== undefined ? { concurrencyKey: job.concurrencyKey } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
-    ...(options.readyAt !== undefined ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id) } : {}),
+    ...(options.readyAt !== undefined
+      ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id, job.concurrencyKey !== undefined) }
+      : {}),
     ...(options.expiresAt !== undefined ? { expiresAt: options.expiresAt } : {}),
   };
 }

@@ -56,6 +56,17 @@ describe('defineJob', () => {
     }
   });
 
+  it('has no concurrency limit unless its author sets one, and refuses a limit that is not a whole number ≥ 1 or a key that is not a function', () => {
+    const key = (data: { customer: string }) => data.customer;
+    expect(defineJob({ type: 'A', run }).concurrency).toBeUndefined();
+    expect(defineJob({ type: 'A', concurrency: { limit: 2, key }, run }).concurrency).toEqual({ limit: 2, key });
+    for (const limit of [0, -1, 1.5, Number.NaN]) {
+      expect(() => defineJob({ type: 'A', concurrency: { limit, key }, run })).toThrow('concurrency.limit of A must be a whole number ≥ 1');
+    }
+    const notAFunction = { limit: 2, key: 'customer' } as unknown as { limit: number; key: (data: unknown) => string };
+    expect(() => defineJob({ type: 'A', concurrency: notAFunction, run })).toThrow("concurrency.key of A must be a function from a job's data to its key");
+  });
+
   it('is retryable unless its author says otherwise', () => {
     expect(defineJob({ type: 'A', run }).retryable).toBe(true);
     expect(defineJob({ type: 'A', retryable: true, run }).retryable).toBe(true);

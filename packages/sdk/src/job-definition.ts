@@ -16,6 +16,17 @@ export interface DataProblem {
   message: string;
 }
 
+/**
+ * How many jobs of a type may run at once per key (a customer, an account): `key` names the
+ * key from a job's data, and at most `limit` jobs of the type with that key in the same
+ * tenant run at a time. The others wait without blocking other keys or other work of their
+ * root.
+ */
+export interface ConcurrencyLimit<TData> {
+  limit: number;
+  key: (data: TData) => string;
+}
+
 /** What `checkData` knows of the job a submission would make. */
 export interface SubmittedJob {
   tenant: string;
@@ -55,6 +66,8 @@ export interface JobDefinition<TData = any, TResults = any> {
    * it the job ends with an ERROR line and `hasErrors`, its unfinished descendants canceled.
    */
   timeoutMs?: number;
+  /** At most `limit` jobs of this type per key run at once in a tenant (the key from each job's data). */
+  concurrency?: ConcurrencyLimit<TData>;
   /** Human label for a new job when the submitter gives none. */
   label?: (data: TData) => string;
   run: (ctx: JobContext<TData, TResults>) => Promise<TResults | void>;
@@ -72,6 +85,7 @@ export interface DefineJobOptions<TData, TResults> {
   system?: boolean;
   retry?: RetryPolicy;
   timeoutMs?: number;
+  concurrency?: ConcurrencyLimit<TData>;
   label?: (data: TData) => string;
   run: (ctx: JobContext<TData, TResults>) => Promise<TResults | void>;
 }
@@ -100,6 +114,15 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
   if (options.timeoutMs !== undefined && (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1)) {
     throw new TypeError(`timeoutMs of ${options.type} must be a whole number of ms ≥ 1`);
   }
+  const { concurrency } = options;
+  if (concurrency !== undefined) {
+    if (!Number.isInteger(concurrency.limit) || concurrency.limit < 1) {
+      throw new TypeError(`concurrency.limit of ${options.type} must be a whole number ≥ 1`);
+    }
+    if (typeof concurrency.key !== 'function') {
+      throw new TypeError(`concurrency.key of ${options.type} must be a function from a job's data to its key`);
+    }
+  }
   return {
     type: options.type,
     ...(options.description ? { description: options.description } : {}),
@@ -115,6 +138,7 @@ export function defineJob<TData = Record<string, unknown>, TResults = Record<str
       maxBackoffMs: Math.min(retry.maxBackoffMs ?? 60_000, 900_000),
     },
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(concurrency ? { concurrency: { limit: concurrency.limit, key: concurrency.key } } : {}),
     ...(options.label ? { label: options.label } : {}),
     run: options.run,
   };

@@ -4,6 +4,7 @@ import { crashPoint } from '../crash-points.ts';
 import type { Lane } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { childJobId, newJobRecord } from '../new-job.ts';
+import { concurrencyKeyOf } from './concurrency-gate.ts';
 import { emit } from './deps.ts';
 import type { EngineContext } from './context.ts';
 import { holdsLease, merge, type Lease } from './transitions.ts';
@@ -46,6 +47,8 @@ export class ChildSpawns {
     const id = childJobId(parent.id, parent.run, seq);
     // Spawns the parent already counted were written by an earlier slice.
     if (seq <= (parent.spawned ?? 0)) return id;
+    const concurrency = concurrencyKeyOf(definition, data);
+    if ('refusal' in concurrency) throw new NonRetriableError(`cannot spawn ${type}: its data ${concurrency.refusal}`);
     const now = this.run.deps.clock();
     this.#unwritten.push(
       newJobRecord(
@@ -62,6 +65,7 @@ export class ChildSpawns {
           rootId: parent.rootId,
           createDate: now,
           spawn: { parentRun: parent.run, seq },
+          ...(concurrency.key !== undefined ? { concurrencyKey: concurrency.key } : {}),
         },
         { readyAt: now },
       ),

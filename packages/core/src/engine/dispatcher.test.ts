@@ -147,6 +147,13 @@ describe('the dispatcher’s decisions', () => {
       expect(readySpec({ id: 'j1', rootId: 'r1', lowPriority: true }, 1_234).set).toEqual({ gsi5pk: 'R#low#r1', gsi5sk: '0000000001234#j1' });
     });
 
+    it('is marked in its ready entry when its type has a concurrency limit, so the pump claims it through the gate', () => {
+      expect(readySpec({ id: 'j1', rootId: 'r1', lowPriority: false, concurrencyKey: 'c7' }, 1_234).set).toEqual({
+        gsi5pk: 'R#normal#r1',
+        gsi5sk: '0000000001234#j1#C',
+      });
+    });
+
     it('takes a slot of its root when dispatched', () => {
       expect(inFlightSpec({ id: 'j1', rootId: 'r1' }, 1_234)).toEqual({
         set: { gsi5pk: inFlightPartition('r1'), gsi5sk: 'r1#j1', dispatchedAt: 1_234 },

@@ -4,17 +4,18 @@ import { crashPoint } from '../crash-points.ts';
 import {
   inFlightPartition,
   inFlightSortKey,
-  jobOfReadySortKey,
   lanePartition,
   laneShards,
   laneSortKey,
   parseLaneSortKey,
+  readyEntryOf,
   readyPartition,
   readySortKey,
   rootLaneKey,
   rootLanePartition,
 } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
+import { ConcurrencyGate } from './concurrency-gate.ts';
 import { emit, type EngineDeps } from './deps.ts';
 import { merge } from './transitions.ts';
 
@@ -39,6 +40,8 @@ import { merge } from './transitions.ts';
  */
 
 const ROOTS_PER_PUMP = 25;
+/** Times one root's dispatch reads its ready set again after limited jobs found their keys full. */
+const BLOCKED_ROUNDS = 4;
 /** Lane entries whose ready sets `#laneWaiting` looks into before calling a lane busy. */
 const WAITING_PROBE = 5;
 /**
@@ -49,9 +52,12 @@ const WAITING_PROBE = 5;
 export const LANE_GRACE_MS = 10_000;
 
 /** Update parts that put a job into its root's ready set. */
-export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority'>, now: number): UpdateSpec {
+export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority' | 'concurrencyKey'>, now: number): UpdateSpec {
   return {
-    set: { gsi5pk: readyPartition(laneOf(record), record.rootId), gsi5sk: readySortKey(now, record.id) },
+    set: {
+      gsi5pk: readyPartition(laneOf(record), record.rootId),
+      gsi5sk: readySortKey(now, record.id, record.concurrencyKey !== undefined),
+    },
     remove: ['dispatchedAt'],
   };
 }
@@ -161,7 +167,12 @@ export function claimSpec(id: string, rootId: string, lane: Lane, now: number): 
 }
 
 export class Dispatcher {
-  constructor(readonly deps: EngineDeps) {}
+  /** Per-key concurrency limits: a limited job is claimed through it (concurrency-gate.ts). */
+  readonly gate: ConcurrencyGate;
+
+  constructor(readonly deps: EngineDeps) {
+    this.gate = new ConcurrencyGate(deps, this);
+  }
 
   /**
    * Puts a job that holds no slot (parked, delayed) back in its ready set: lane touched first,
@@ -280,25 +291,36 @@ export class Dispatcher {
       prefix: `${rootId}#`,
       limit: tuning.maxInFlightPerRoot,
     });
-    const { free, readLimit } = slotsOf(tuning.maxInFlightPerRoot, inFlight);
-    const ready = await jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: readLimit });
-    const decision = rootDecision(ready.keys.length, free);
-    if (decision === 'leave') {
-      await jobs.tryUpdateItem(rootLaneKey(rootId, lane), leaveLaneSpec(version, this.deps.clock()));
-      return { sent: 0, hasReady: false };
-    }
-    if (decision === 'full') return { sent: 0, hasReady: true };
+    let { free, readLimit } = slotsOf(tuning.maxInFlightPerRoot, inFlight);
     let sent = 0;
-    const now = this.deps.clock();
-    for (const key of ready.keys) {
-      const id = jobOfReadySortKey(key.gsi5sk!);
-      const claimed = await jobs.tryUpdate(id, claimSpec(id, rootId, lane, now));
-      if (!claimed) continue;
-      // A crash here leaves the job in flight with `dispatchedAt` and no message: the sweeper
-      // sends it after redispatchAfterMs.
-      await crashPoint('dispatch.claimed', { jobId: id, jobType: claimed.type });
-      await this.send(claimed);
-      sent++;
+    // A limited job whose key is full leaves the ready set instead of taking a slot: read the
+    // next ready jobs in its place, a few rounds at most, so a full key does not hold its root up.
+    for (let round = 0; round < BLOCKED_ROUNDS; round++) {
+      const ready = await jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: readLimit });
+      const decision = rootDecision(ready.keys.length, free);
+      if (decision === 'leave' && round === 0) {
+        await jobs.tryUpdateItem(rootLaneKey(rootId, lane), leaveLaneSpec(version, this.deps.clock()));
+        return { sent: 0, hasReady: false };
+      }
+      if (decision !== 'claim') break;
+      let blocked = 0;
+      const now = this.deps.clock();
+      for (const key of ready.keys) {
+        const { id, limited } = readyEntryOf(key.gsi5sk!);
+        const claim = claimSpec(id, rootId, lane, now);
+        const claimed = limited ? await this.gate.claim(id, rootId, lane, claim, now) : await jobs.tryUpdate(id, claim);
+        if (!claimed) {
+          if (limited) blocked++;
+          continue;
+        }
+        // A crash here leaves the job in flight with `dispatchedAt` and no message: the sweeper
+        // sends it after redispatchAfterMs.
+        await crashPoint('dispatch.claimed', { jobId: id, jobType: claimed.type });
+        await this.send(claimed);
+        sent++;
+      }
+      if (blocked === 0 || ready.lastKey === undefined) break;
+      ({ free, readLimit } = slotsOf(tuning.maxInFlightPerRoot, inFlight + sent));
     }
     return { sent, hasReady: true };
   }

@@ -20,6 +20,8 @@ import { atVersion, bumpVersion, holdsLease, leaseOf, merge, releaseLease, statu
 export type SliceOutcome = 'skipped' | 'woken' | 'finished' | 'parked' | 'yielded' | 'stopped' | 'retrying' | 'failed' | 'leaseLost';
 
 const RUNNABLE: readonly JobStatus[] = ['PENDING', 'RUNNING', 'STOPPING'];
+/** Outcomes of a slice that ran (or stopped) a dispatched job and took it out of the in-flight set. */
+const SLOT_FREED: readonly SliceOutcome[] = ['finished', 'parked', 'yielded', 'stopped', 'failed'];
 
 /**
  * A slice whose worker died (crash, or a step outliving the Lambda timeout) leaves its lease
@@ -41,9 +43,17 @@ export class SliceRunner {
   ) {}
 
   async process(message: WorkMessage, counters: CounterBatch, extendVisibility?: () => Promise<void>): Promise<SliceOutcome> {
+    const record = await this.deps.jobs.get(message.jobId);
+    const outcome = await this.#process(record, counters, extendVisibility);
+    // The job left the in-flight set: the concurrency slot its dispatch took is free
+    // (concurrency-gate.ts). A retry backs off holding it, as it holds its root's slot.
+    if (record && SLOT_FREED.includes(outcome)) await this.dispatcher.gate.release(record);
+    return outcome;
+  }
+
+  async #process(record: JobRecord | undefined, counters: CounterBatch, extendVisibility?: () => Promise<void>): Promise<SliceOutcome> {
     const { deps } = this;
     const ctx: EngineContext = { deps, dispatcher: this.dispatcher, counters };
-    const record = await deps.jobs.get(message.jobId);
     const now = deps.clock();
     if (!record || !RUNNABLE.includes(record.status) || record.parked) return 'skipped';
     // A wake-up message (delayed-start.ts): the job goes to its ready set and waits for its turn.

@@ -7,6 +7,7 @@ import { newJobId, newJobRecord, type NewJob } from '../new-job.ts';
 import { dataRefusal, runAtOf } from '../submission.ts';
 import { adoptingPartition, delayedPartition, delayedSortKey, idempotencyKey } from '../store/table-keys.ts';
 import { finishAdoption } from './adoption.ts';
+import { concurrencyKeyOf } from './concurrency-gate.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
 import { inFlightSpec } from './dispatcher.ts';
@@ -25,7 +26,8 @@ export interface SubmitResult {
  * Accepts a job. Once this returns, the job is durable and reachable by dispatch:
  * - a new root job is written already in flight and its message sent at once (it is its
  *   root's first slice, so the fairness bound cannot be exceeded); if the send fails or the
- *   process dies before it, the sweeper sends it;
+ *   process dies before it, the sweeper sends it; a root of a type with a concurrency limit
+ *   only when it takes a slot of its key (concurrency-gate.ts), else it waits as below;
  * - a low-priority root goes to its ready set, its lane touched first (dispatcher.ts);
  * - a child submitted with `parentId` is adopted (adoption.ts): counted on its parent
  *   before it can run.
@@ -43,6 +45,8 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   const data = input.data ?? {};
   const refusal = dataRefusal(data);
   if (refusal) throw new BadRequestError(`data ${refusal.message}; got ${refusal.got}`, 'data');
+  const concurrency = concurrencyKeyOf(definition, data);
+  if ('refusal' in concurrency) throw new BadRequestError(`data ${concurrency.refusal}`, 'data');
   const now = deps.clock();
   const runAt = startLater(input, now);
   let parent: JobRecord | undefined;
@@ -65,7 +69,14 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
   }
 
   await deps.tenants.remember(input.tenant);
-  const fastPath = !parent && !input.lowPriority && runAt === undefined;
+  const loneRoot = !parent && !input.lowPriority && runAt === undefined;
+  // A lone root of a limited type takes its key's slot here and is written in flight as any
+  // lone root; when its key is full it goes through its ready set, where it waits its turn.
+  const slot =
+    loneRoot && concurrency.key !== undefined
+      ? await dispatcher.gate.takeForSubmit({ id, tenant: input.tenant, type: input.type }, concurrency.key, now)
+      : null;
+  const fastPath = loneRoot && (concurrency.key === undefined || slot !== null);
   const job: NewJob = {
     id,
     type: input.type,
@@ -81,6 +92,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     createDate: now,
     ...(parent ? { spawn: { parentRun: parent.run } } : {}),
     ...(input.scheduleId && !parent ? { scheduleId: input.scheduleId } : {}),
+    ...(concurrency.key !== undefined ? { concurrencyKey: concurrency.key } : {}),
   };
   let record: JobRecord;
   if (parent) {
@@ -90,13 +102,14 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     record = { ...newJobRecord(job), runAt, gsi5pk: delayedPartition(id), gsi5sk: delayedSortKey(runAt, id) };
   } else if (fastPath) {
     const fresh = newJobRecord(job);
-    record = { ...fresh, ...(inFlightSpec(fresh, now).set as Partial<JobRecord>) };
+    record = { ...fresh, ...(inFlightSpec(fresh, now).set as Partial<JobRecord>), ...(slot ? { concurrencySlot: slot } : {}) };
   } else {
     await dispatcher.touchLane(job.rootId, laneOf(job));
     await crashPoint('submit.laneTouched', { jobId: id, jobType: input.type });
     record = newJobRecord(job, { readyAt: now });
   }
   if (!(await deps.jobs.create(record))) {
+    if (slot) await dispatcher.gate.giveBack(record, concurrency.key!, slot);
     const existing = await deps.jobs.get(id);
     if (existing) return { record: await nudge(ctx, existing), created: false };
   }

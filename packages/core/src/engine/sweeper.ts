@@ -28,6 +28,8 @@ export interface SweepReport {
   delayedStarted: number;
   /** Parked jobs past their deadline: made ready to be ended, or their children canceled again. */
   deadlinesEnforced: number;
+  /** Jobs waiting for a concurrency slot made ready because their key had room (a release that never came). */
+  concurrencyWoken: number;
   /** Messages the pump sent for ready work. */
   dispatched: number;
   /** Scheduled runs started (one per due slot). */
@@ -55,7 +57,8 @@ export type EngineSweep = Omit<SweepReport, 'countersCorrected' | 'schedulesStar
 
 /**
  * Recovers from crashes. Reads only the sets that hold unfinished work — in flight, parked,
- * being adopted (gsi5 `I#n`, `W#n`, `A#n`) and the cascade markers (`X#n`) — which are
+ * being adopted (gsi5 `I#n`, `W#n`, `A#n`), the cascade markers (`X#n`) and the concurrency
+ * keys with waiting jobs (`G#n`, concurrency-gate.ts) — which are
  * bounded by active roots × the per-root bound and by operations in progress, never the
  * jobs table. Every repair is a conditional write on what was read, so sweepers racing each
  * other or a worker do one repair between them.
@@ -71,6 +74,7 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
     cascadesFinished: 0,
     delayedStarted: 0,
     deadlinesEnforced: 0,
+    concurrencyWoken: 0,
     dispatched: 0,
   };
   const now = deps.clock();
@@ -111,6 +115,7 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
     }
   }
   report.cascadesFinished = await finishCascades(ctx);
+  report.concurrencyWoken = await ctx.dispatcher.gate.sweep(now);
   report.dispatched = await ctx.dispatcher.pump();
   return report;
 }

@@ -87,7 +87,7 @@ describe('status and end', () => {
       add: {},
       delete: {},
       values: { ':one': 1 },
-      remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait', 'leaseOwner', 'leaseExpiresAt'],
+      remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait', 'concurrencyWait', 'leaseOwner', 'leaseExpiresAt'],
     });
   });
 
@@ -103,7 +103,7 @@ describe('status and end', () => {
   });
 
   it('leaves the dispatch sets and the lease with the attributes that put a job in them', () => {
-    expect(leaveDispatch).toEqual({ remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait'] });
+    expect(leaveDispatch).toEqual({ remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait', 'concurrencyWait'] });
     expect(releaseLease).toEqual({ remove: ['leaseOwner', 'leaseExpiresAt'] });
   });
 

@@ -42,8 +42,8 @@ export function statusSpec(record: Pick<JobRecord, 'tenant' | 'system' | 'parent
 
 export const releaseLease: UpdateSpec = { remove: ['leaseOwner', 'leaseExpiresAt'] };
 
-/** Leaves every dispatch set: ready, in flight, parked, delayed (a sleep ends with it). */
-export const leaveDispatch: UpdateSpec = { remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait'] };
+/** Leaves every dispatch set: ready, in flight, parked, delayed (a sleep ends with it), waiting for a concurrency slot. */
+export const leaveDispatch: UpdateSpec = { remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt', 'parked', 'sleepingUntil', 'eventWait', 'concurrencyWait'] };
 
 /** A slice's hold on its job: the fencing epoch it took and the worker that took it. */
 export interface Lease {

@@ -30,6 +30,7 @@ const job: Job = {
   runAt: null,
   sleepingUntil: null,
   waitingForEvent: null,
+  waitingForConcurrency: null,
   attempt: 1,
   version: 3,
 };

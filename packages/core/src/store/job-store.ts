@@ -15,8 +15,8 @@ export class JobStore extends TableGateway {
   }
 
   /** Reads jobs by id, 100 per BatchGetItem, retrying unprocessed keys. */
-  async getMany(ids: readonly string[]): Promise<Map<string, JobRecord>> {
-    const items = await this.getItems([...new Set(ids)].map(jobKey));
+  async getMany(ids: readonly string[], consistent = false): Promise<Map<string, JobRecord>> {
+    const items = await this.getItems([...new Set(ids)].map(jobKey), consistent);
     return new Map(items.map((item) => [item.id as string, item as unknown as JobRecord]));
   }
 

@@ -8,6 +8,9 @@ import {
   cascadeShard,
   LISTINGS,
   sessionKey,
+  blockedPartition,
+  blockedSortKey,
+  concurrencyKeyItem,
   chaosExecutionKey,
   checkpointKey,
   delayedDueRange,
@@ -21,6 +24,7 @@ import {
   itemKindOf,
   jobIdOfPk,
   jobKey,
+  jobOfBlockedSortKey,
   jobOfCreateSortKey,
   jobOfReadySortKey,
   jobOfRunRecordSortKey,
@@ -31,6 +35,9 @@ import {
   logSortKey,
   logSortKeyAt,
   parseLaneSortKey,
+  parseSlotToken,
+  readyEntryOf,
+  readySortKey,
   scheduleKey,
   scheduleKeyAt,
   scheduleOfSortKey,
@@ -41,6 +48,7 @@ import {
   rootLanePartition,
   lanePartition,
   laneShards,
+  slotToken,
   statsKey,
   COUNTER_SHARDS,
   counterShards,
@@ -48,6 +56,7 @@ import {
   statsRange,
   stepOfCheckpointSortKey,
   tenantDirectoryKey,
+  waitingKeyIndexKeys,
 } from './table-keys.ts';
 
 /**
@@ -140,6 +149,24 @@ describe('key layout', () => {
     expect(laneShards.map((shard) => lanePartition('normal', shard)).slice(0, 3)).toEqual(['Q#normal', 'Q#normal#1', 'Q#normal#2']);
   });
 
+  it('marks a ready entry whose type has a concurrency limit, and parses both kinds back', () => {
+    expect(readySortKey(5, 'job-1')).toBe('0000000000005#job-1');
+    expect(readySortKey(5, 'job-1', true)).toBe('0000000000005#job-1#C');
+    expect(readyEntryOf('0000000000005#job-1#C')).toEqual({ id: 'job-1', limited: true });
+    expect(readyEntryOf('0000000000005#job-1')).toEqual({ id: 'job-1', limited: false });
+    expect(jobOfReadySortKey('0000000000005#job-1#C')).toBe('job-1');
+  });
+
+  it('keys a concurrency key’s slots, its waiting jobs and its waiting mark by tenant, type and key, a key holding # included', () => {
+    expect(concurrencyKeyItem('acme', 'EXPORT', 'cust#1')).toEqual({ pk: 'CK#acme#EXPORT#cust#1', sk: 'CK' });
+    expect(blockedPartition('acme', 'EXPORT', 'cust#1')).toBe('B#acme#EXPORT#cust#1');
+    expect(blockedSortKey(5, 'j1')).toBe('0000000000005#j1');
+    expect(jobOfBlockedSortKey('0000000000005#j1')).toBe('j1');
+    expect(waitingKeyIndexKeys('acme', 'EXPORT', 'cust#1')).toEqual({ gsi5pk: `G#${shardOf('acme#EXPORT#cust#1')}`, gsi5sk: 'acme#EXPORT#cust#1' });
+    expect(slotToken('j1', 5)).toBe('j1#0000000000005');
+    expect(parseSlotToken('j1#0000000000005')).toEqual({ jobId: 'j1', takenAt: 5 });
+  });
+
   it('keeps delayed jobs due first in their shard', () => {
     expect(delayedPartition('j1')).toBe(`N#${shardOf('j1')}`);
     expect(delayedSortKey(5, 'j1')).toBe('0000000000005#j1');
@@ -162,13 +189,10 @@ describe('key layout', () => {
     expect(itemKindOf({ pk: 'F#root', sk: 'L#normal' })).toBe('rootLane');
     expect(itemKindOf({ pk: 'CHAOS#j1', sk: 'tok#s0#x1' })).toBe('chaosExecution');
     expect(itemKindOf({ pk: 'T#acme', sk: 'SUM#u' })).toBe('other');
-    expect((['R#normal#root', 'I#3', 'W#3', 'A#3', 'N#3', undefined] as const).map((gsi5pk) => dispatchSetOf(gsi5pk === undefined ? {} : { gsi5pk }))).toEqual([
-      'ready',
-      'inFlight',
-      'parked',
-      'adopting',
-      'delayed',
-      undefined,
-    ]);
+    expect(
+      (['R#normal#root', 'I#3', 'W#3', 'A#3', 'N#3', 'B#acme#EXPORT#k', undefined] as const).map((gsi5pk) =>
+        dispatchSetOf(gsi5pk === undefined ? {} : { gsi5pk }),
+      ),
+    ).toEqual(['ready', 'inFlight', 'parked', 'adopting', 'delayed', 'blocked', undefined]);
   });
 });

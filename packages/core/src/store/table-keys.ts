@@ -19,6 +19,7 @@
  *   run record        H#<tenant>#<schedule id>  <createDate:13>#<job id>   (a schedule's history: the newest runs, kept after their jobs)
  *   local stack run   LOCAL              RUN               (npm start only: stopped cleanly or not)
  *   cascade marker    X#<shard>          <job id>          (an operation over a tree, until done)
+ *   concurrency key   CK#<tenant>#<type>#<key>  CK     (a limited type's slots for one key: the holders' tokens, concurrency-gate.ts)
  *   outside event     E#<tenant>#<name>#<key>   <event id>   (sent with POST /api/events; kept EVENT_RETENTION, then TTL)
  *   event waiter      EW#<tenant>#<name>#<key>  <job id>     (a job parked in ctx.waitForEvent, until it resolves or times out)
  *   monitor session   S#<session mac>    S                 (live until sign-out or expiry; the mac needs the api's secret)
@@ -31,11 +32,14 @@
  *   gsi2  T#<tenant>#<l>#S#<status>    <createDate:13>#<id>   by status
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
- *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>      ready for dispatch
+ *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit)
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root)
  *         W#<shard>                    <id>                   parked, waiting for children
  *         A#<shard>                    <id>                   adopted child not yet counted on its parent
  *         N#<shard>                    <runAt:13>#<id>        a job submitted to start later, due first
+ *         B#<tenant>#<type>#<key>      <since:13>#<id>        waiting for a slot of its concurrency key, oldest first
+ * and of a concurrency key item, while jobs wait for its slots:
+ *   gsi5  G#<shard>                    <tenant>#<type>#<key>
  * and of a root lane item:
  *   gsi5  Q#<lane>[#<n>]               <vtime:15>#<rootId>    roots with ready work, least served first (LANE_SHARDS, by root; shard 0 has no suffix)
  * and of a schedule item:
@@ -162,9 +166,16 @@ export const createSortKey = (createDate: number, id: string) => `${pad(createDa
 export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
 
 export const readyPartition = (lane: Lane, rootId: string) => `R#${lane}#${rootId}`;
-export const readySortKey = (readyAt: number, id: string) => `${pad(readyAt, 13)}#${id}`;
+const LIMITED_SUFFIX = '#C';
+/** `limited`: the job's type has a concurrency limit, so the dispatcher claims it through the gate. */
+export const readySortKey = (readyAt: number, id: string, limited = false) => `${pad(readyAt, 13)}#${id}${limited ? LIMITED_SUFFIX : ''}`;
+/** The job id of a ready-set entry, and whether its type has a concurrency limit. */
+export function readyEntryOf(sk: string): { id: string; limited: boolean } {
+  const limited = sk.endsWith(LIMITED_SUFFIX);
+  return { id: sk.slice(14, limited ? -LIMITED_SUFFIX.length : undefined), limited };
+}
 /** The job id of a ready-set entry. */
-export const jobOfReadySortKey = (sk: string) => sk.slice(14);
+export const jobOfReadySortKey = (sk: string) => readyEntryOf(sk).id;
 /**
  * Every slice enters and leaves the in-flight set, so it has more shards than the other sets:
  * a tree's entries share its root's shard (a root's slots are counted in one Query), and many
@@ -186,6 +197,26 @@ export const delayedPartition = (id: string) => delayedShard(shardOf(id));
 export const delayedSortKey = (runAt: number, id: string) => `${pad(runAt, 13)}#${id}`;
 /** The sort-key range of the delayed entries due at `now`. */
 export const delayedDueRange = (now: number): [string, string] => [pad(0, 13), `${pad(now, 13)}#~`];
+/** Tenants and types hold no `#`, so a concurrency key (last) may hold anything. */
+const concurrencyName = (tenant: string, type: string, key: string) => `${tenant}#${type}#${key}`;
+export const concurrencyKeyItem = (tenant: string, type: string, key: string) => ({ pk: `CK#${concurrencyName(tenant, type, key)}`, sk: 'CK' });
+/** Jobs waiting for a slot of their concurrency key, oldest first. */
+export const blockedPartition = (tenant: string, type: string, key: string) => `B#${concurrencyName(tenant, type, key)}`;
+export const blockedSortKey = (since: number, id: string) => `${pad(since, 13)}#${id}`;
+/** The job id of a blocked entry. */
+export const jobOfBlockedSortKey = (sk: string) => sk.slice(14);
+/** Concurrency keys that have waiting jobs, spread over a few partitions the sweeper reads. */
+export const waitingKeysShard = (shard: number) => `G#${shard}`;
+export function waitingKeyIndexKeys(tenant: string, type: string, key: string) {
+  const name = concurrencyName(tenant, type, key);
+  return { gsi5pk: waitingKeysShard(shardOf(name)), gsi5sk: name };
+}
+/** A slot held by one dispatch of a job: its id and when the slot was taken. */
+export const slotToken = (jobId: string, takenAt: number) => `${jobId}#${pad(takenAt, 13)}`;
+export function parseSlotToken(token: string): { jobId: string; takenAt: number } {
+  const split = token.lastIndexOf('#');
+  return { jobId: token.slice(0, split), takenAt: Number(token.slice(split + 1)) };
+}
 /**
  * Roots with ready work are spread over LANE_SHARDS partitions per lane, by root: a root's
  * entry moves within its shard at each charge, so one partition no longer takes the moves of
@@ -215,8 +246,8 @@ export function itemKindOf(key: { pk: string; sk: string }): ItemKind {
 }
 
 /** Which dispatch set a job's gsi5 entry puts it in, if any. */
-export type DispatchSet = 'ready' | 'inFlight' | 'parked' | 'adopting' | 'delayed';
-const DISPATCH_SETS: Record<string, DispatchSet> = { R: 'ready', I: 'inFlight', W: 'parked', A: 'adopting', N: 'delayed' };
+export type DispatchSet = 'ready' | 'inFlight' | 'parked' | 'adopting' | 'delayed' | 'blocked';
+const DISPATCH_SETS: Record<string, DispatchSet> = { R: 'ready', I: 'inFlight', W: 'parked', A: 'adopting', N: 'delayed', B: 'blocked' };
 export function dispatchSetOf(record: { gsi5pk?: string | undefined }): DispatchSet | undefined {
   return record.gsi5pk === undefined ? undefined : DISPATCH_SETS[record.gsi5pk[0]!];
 }

@@ -39,6 +39,9 @@ export const JobSchema = z
       .object({ name: z.string(), key: z.string(), until: z.number().int() })
       .nullable()
       .openapi({ description: 'While the job waits for an outside event (ctx.waitForEvent): its name and key, and when the wait times out' }),
+    waitingForConcurrency: z.object({ key: z.string(), limit: z.number().int() }).nullable().openapi({
+      description: "While the job waits because its type's concurrency limit for its key is reached: the key, and how many such jobs may run at once",
+    }),
     waiting: z.number().int().openapi({ description: 'start − create in ms (− runAt when that is later); grows while pending' }),
     duration: z.number().int().openapi({ description: 'end − start in ms; grows while running' }),
     hasErrors: z.boolean(),

@@ -15,6 +15,7 @@ const JOB: Job = {
   runAt: null,
   sleepingUntil: null,
   waitingForEvent: null,
+  waitingForConcurrency: null,
   waiting: 1_000,
   duration: 5_000,
   hasErrors: false,
@@ -47,6 +48,8 @@ describe('job page', () => {
     expect(waiting).toContain(
       '<dd id="field-waiting-on">event <code>export.approved</code> (key <code>j1</code>), until <time datetime="2026-12-01T12:00:00.000Z">',
     );
+    const limited = render({ ...JOB, status: 'PENDING', waitingForConcurrency: { key: 'customer-7', limit: 2 } });
+    expect(limited).toContain('<dd id="field-waiting-on">concurrency limit for key <code>customer-7</code> (2 at a time)</dd>');
     expect(render(JOB)).toContain('<dd id="field-waiting-on"><span class="muted">—</span></dd>');
   });
 });

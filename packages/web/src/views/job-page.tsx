@@ -27,7 +27,7 @@ export function downloadHref(id: string): string {
   return `/api/jobs/${encodeURIComponent(id)}/download`;
 }
 
-/** What a running job that holds no worker waits for: its sleep's end, or an outside event. */
+/** What a job that holds no worker waits for: its sleep's end, an outside event, or a slot of its concurrency key. */
 function WaitingOn({ job, timeZone }: { job: Job; timeZone: string }) {
   if (job.sleepingUntil !== null) {
     return (
@@ -41,6 +41,14 @@ function WaitingOn({ job, timeZone }: { job: Job; timeZone: string }) {
     return (
       <>
         event <code>{name}</code> (key <code>{key}</code>), until <DateTime ms={until} timeZone={timeZone} />
+      </>
+    );
+  }
+  if (job.waitingForConcurrency !== null) {
+    const { key, limit } = job.waitingForConcurrency;
+    return (
+      <>
+        concurrency limit for key <code>{key}</code> ({limit} at a time)
       </>
     );
   }
