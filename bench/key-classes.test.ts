@@ -28,10 +28,11 @@ describe('classify', () => {
     expect(classify(index, key)).toMatchObject({ name, scope });
   });
 
-  it('marks the in-flight shards as pinned to a root (a tree’s entries share its root’s shard), and the other shards not', () => {
+  it('marks the in-flight and lane shards as pinned to a root (a tree’s entries share its root’s shard), and the other shards not', () => {
     expect(classify('gsi5', 'I#3').pinnedToRoot).toBe(true);
+    expect(classify('gsi5', 'Q#normal').pinnedToRoot).toBe(true);
+    expect(classify('gsi5', 'Q#low#12').pinnedToRoot).toBe(true);
     expect(classify('gsi5', 'W#3').pinnedToRoot).toBeUndefined();
-    expect(classify('gsi5', 'Q#normal').pinnedToRoot).toBeUndefined();
   });
 
   it('names a key no builder makes "other", and a key of one index is not classed by another’s templates', () => {
