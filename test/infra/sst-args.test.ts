@@ -29,6 +29,7 @@ import {
   tlsOnlyQueuePolicy,
   tlsOnlyTopicPolicy,
 } from '../../infra/sst-args.ts';
+import { THROTTLED_OPERATIONS } from './expected-alarms.ts';
 
 const refs = {
   tableName: 'table',
@@ -210,15 +211,7 @@ describe('alarms and dashboard', () => {
     expect(alarm.metricName).toBeUndefined();
     const [sum, ...reads] = alarm.metricQueries!;
     expect(sum).toEqual({ id: 'e1', expression: 'SUM([m0,m1,m2,m3,m4,m5,m6])', label: 'Throttled requests', returnData: true });
-    expect(reads.map((q) => q.metric?.dimensions.Operation)).toEqual([
-      'GetItem',
-      'BatchGetItem',
-      'Query',
-      'PutItem',
-      'UpdateItem',
-      'DeleteItem',
-      'BatchWriteItem',
-    ]);
+    expect(reads.map((q) => q.metric?.dimensions.Operation)).toEqual(THROTTLED_OPERATIONS);
     for (const q of reads) {
       expect(q).toMatchObject({ returnData: false, metric: { namespace: 'AWS/DynamoDB', metricName: 'ThrottledRequests', stat: 'Sum', period: 60 } });
       expect(q.metric?.dimensions.TableName).toBe('jobs-table');
