@@ -9,6 +9,23 @@ import type { Emulators } from '@stint/local/emulators';
 
 const NOOP = defineJob({ type: 'NOOP', run: async (ctx) => void (await ctx.step('noop', () => true)) });
 
+/** Issue 14's typical job: 10 steps, 20 log lines, 2 KB of data (`TYPICAL_DATA`). */
+const TYPICAL = defineJob<{ payload: string }>({
+  type: 'TYPICAL',
+  async run(ctx) {
+    for (let i = 0; i < 10; i++) {
+      await ctx.step(`step-${i}`, () => ({ record: i, size: ctx.data.payload.length }));
+      ctx.log.info(`step ${i}: record ${i} read`);
+      ctx.log.info(`step ${i}: record ${i} written`, { record: i });
+    }
+  },
+});
+const TYPICAL_DATA = { payload: 'x'.repeat(2_048) };
+
+/** What the pipeline pushes through: no-op single-step jobs, or the typical job. */
+export type PipelineJob = 'noop' | 'typical';
+const JOB_KINDS = { noop: { definition: NOOP, data: undefined }, typical: { definition: TYPICAL, data: TYPICAL_DATA } } as const;
+
 export interface PipelineFigures {
   jobs: number;
   seconds: number;
@@ -21,11 +38,13 @@ export interface PipelineFigures {
 }
 
 /**
- * No-op single-step jobs through the whole pipeline: submit (one api invocation each), the
- * poller feeding the worker handler SQS batches, slices, counters, and completion.
+ * Jobs through the whole pipeline: submit (one api invocation each), the poller feeding the
+ * worker handler SQS batches, slices, counters, and completion. No-op single-step jobs unless
+ * `kind` asks for the typical job.
  */
-export async function runPipeline(emulators: Emulators, jobs: number, concurrency: number): Promise<PipelineFigures> {
-  const stack = await createTestStack(emulators, { definitions: [NOOP], concurrency: 4, batchSize: 10 });
+export async function runPipeline(emulators: Emulators, jobs: number, concurrency: number, kind: PipelineJob = 'noop'): Promise<PipelineFigures> {
+  const { definition, data } = JOB_KINDS[kind];
+  const stack = await createTestStack(emulators, { definitions: [definition], concurrency: 4, batchSize: 10 });
   const meter = attachMeter(stack.clients);
   const batches = countBatches(stack);
   const started = performance.now();
@@ -35,7 +54,7 @@ export async function runPipeline(emulators: Emulators, jobs: number, concurrenc
     Array.from({ length: concurrency }, async () => {
       while (next < jobs) {
         next++;
-        await stack.engine.submit({ type: 'NOOP', tenant: 'bench' });
+        await stack.engine.submit({ type: definition.type, tenant: 'bench', ...(data ? { data } : {}) });
       }
     }),
   );

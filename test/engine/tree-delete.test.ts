@@ -77,6 +77,8 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     const children = await childIds(engineInternals(stack.engine).deps, job.id);
     const first = [...(await engineInternals(stack.engine).deps.jobs.getMany(children)).values()].find((c) => c.data.hold)!.id;
     await stack.runUntil(async () => (await status(first)) === 'RUNNING');
+    // The root's slice parks after its children are dispatched: a child can run before it has.
+    await stack.runUntil(async () => (await engineInternals(stack.engine).deps.jobs.get(job.id))?.parked === 'waiting');
     // The held child is working: it is asked to cancel and ends at its next step; the root ends now.
     await stack.engine.apply('stop', job.id, { tenant });
     await stack.engine.apply('cancel', job.id, { tenant });

@@ -86,7 +86,8 @@ interface StoredCards {
 
 async function readCards(jobs: JobStore, tenant: string, listing: Listing): Promise<StoredCards> {
   const keys = counterShards.map((shard) => summaryKey(tenant, listing, shard));
-  const read = await jobs.getItems(keys);
+  // Consistent: a delta that landed just before this read must be in the sum it compares.
+  const read = await jobs.getItems(keys, true);
   const byPk = new Map(read.map((item) => [item.pk, item as SummaryItem]));
   const shards = keys.map((key) => byPk.get(key.pk) ?? {});
   const add = (items: SummaryItem[]) => cardsOf((card) => items.reduce((n, item) => n + (item[card] ?? 0), 0));

@@ -159,10 +159,11 @@ export function summaryListings(options: { system?: boolean; children?: boolean 
 
 /**
  * The summary cards of some tenants and listings (each one's counter shards added up); zeros
- * before the first job. Stored values
- * are shown as they are: a negative count is drift the reconcile has yet to correct, and
- * hiding it would hide the defect. A tenant whose counter items DynamoDB throttles (after the
- * SDK's retries) is left out and the cards say `degraded`, rather than the page failing.
+ * before the first job. Sums are shown as they are: a negative count is drift the reconcile
+ * has yet to correct, and hiding it would hide the defect (one shard alone may well be
+ * negative: a job counted created on one shard can end on another). A tenant whose counter
+ * items DynamoDB throttles (after the SDK's retries) is left out and the cards say
+ * `degraded`, rather than the page failing.
  */
 export async function readSummary(
   store: JobStore,
