@@ -20,6 +20,7 @@ for (const [name, args] of Object.entries(alarmArgs(names, settings.waitingTimeT
 
 const resolved = $resolve({
   region: aws.getRegionOutput().name,
+  table: names.tableName,
   worker: names.workerFunctionName,
   work: names.queueNames.work,
   low: names.queueNames.low,
@@ -38,6 +39,7 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
     dashboardBody(
       n.region,
       {
+        tableName: n.table,
         workerFunctionName: n.worker,
         queueNames: { work: n.work, low: n.low, intake: n.intake },
         dlqNames: { work: n.workDlq, low: n.lowDlq, intake: n.intakeDlq },

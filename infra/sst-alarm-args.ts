@@ -137,10 +137,28 @@ export function alarmArgs<T>(targets: AlarmTargets<T>, waitingTimeThresholdMs: n
   return alarms;
 }
 
+/** The dashboard's lines for the table's throttled requests: the sum shown, each operation's series hidden. */
+function throttledRequestsGraph(tableName: string): unknown[] {
+  const throttled = ALARMS.tableThrottled;
+  const { expression, ids } = throttledRequestsExpression();
+  return [
+    [{ expression, label: 'Throttled requests', id: 'e1' }],
+    ...Object.entries(ids).map(([id, operation]) => [
+      throttled.namespace,
+      throttled.metric,
+      'TableName',
+      tableName,
+      'Operation',
+      operation,
+      { id, stat: throttled.statistic, visible: false },
+    ]),
+  ];
+}
+
 /** Dashboard body with the graphs of infra/cdk/dashboard.ts; called once the names are resolved. */
 export function dashboardBody(
   region: string,
-  targets: Omit<AlarmTargets<string>, 'tableName'> & { functionNames: Record<FunctionId, string> },
+  targets: AlarmTargets<string> & { functionNames: Record<FunctionId, string> },
   waitingTimeThresholdMs: number,
 ): string {
   const names = METRICS.names;
@@ -194,6 +212,7 @@ export function dashboardBody(
       FUNCTIONS.map((f) => lambda('Duration', targets.functionNames[f.id], 'p90', f.id)),
     ),
     graph('Intake rejected', [stint('intake', names.intakeRejected, 'Sum', 'rejected')]),
+    graph('Table: throttled requests', throttledRequestsGraph(targets.tableName)),
   ];
   // Three graphs a row, as in the CDK dashboard.
   return JSON.stringify({ widgets: widgets.map((w, i) => ({ ...w, x: (i % 3) * 8, y: Math.floor(i / 3) * 6 })) });

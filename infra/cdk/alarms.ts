@@ -29,6 +29,26 @@ export function stintMetric(service: FunctionId, metricName: string, statistic: 
   });
 }
 
+/** The table's throttled requests, every operation Stint sends added up (the alarm's and the dashboard's metric). */
+export function throttledRequests(table: dynamodb.ITable): cloudwatch.MathExpression {
+  const throttled = ALARMS.tableThrottled;
+  const { expression, ids } = throttledRequestsExpression();
+  const period = Duration.seconds(throttled.periodSeconds);
+  const usingMetrics = Object.fromEntries(
+    Object.entries(ids).map(([id, operation]) => [
+      id,
+      new cloudwatch.Metric({
+        namespace: throttled.namespace,
+        metricName: throttled.metric,
+        dimensionsMap: { TableName: table.tableName, Operation: operation },
+        statistic: throttled.statistic,
+        period,
+      }),
+    ]),
+  );
+  return new cloudwatch.MathExpression({ expression, usingMetrics, period, label: 'Throttled requests' });
+}
+
 export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatch.Alarm[] {
   const { queues } = options;
   const alarm = (id: string, metric: cloudwatch.IMetric, props: { threshold: number; evaluationPeriods: number; description: string }) =>
@@ -95,22 +115,8 @@ export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatc
   );
 
   const throttled = ALARMS.tableThrottled;
-  const { expression, ids } = throttledRequestsExpression();
-  const period = Duration.seconds(throttled.periodSeconds);
-  const usingMetrics = Object.fromEntries(
-    Object.entries(ids).map(([id, operation]) => [
-      id,
-      new cloudwatch.Metric({
-        namespace: throttled.namespace,
-        metricName: throttled.metric,
-        dimensionsMap: { TableName: options.table.tableName, Operation: operation },
-        statistic: throttled.statistic,
-        period,
-      }),
-    ]),
-  );
   alarms.push(
-    alarm('TableThrottledAlarm', new cloudwatch.MathExpression({ expression, usingMetrics, period, label: 'Throttled requests' }), {
+    alarm('TableThrottledAlarm', throttledRequests(options.table), {
       threshold: throttled.threshold,
       evaluationPeriods: throttled.evaluationPeriods,
       description: `DynamoDB throttled requests to the table in each of ${throttled.evaluationPeriods} consecutive ${throttled.periodSeconds} s periods`,

@@ -2,7 +2,8 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { AGE_ALARMED_QUEUES, ALARMS, FUNCTIONS, METRICS, QUEUES } from '../spec.ts';
-import { stintMetric } from './alarms.ts';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { stintMetric, throttledRequests } from './alarms.ts';
 import type { StintFunctions } from './functions.ts';
 import type { StintQueues } from './queues.ts';
 
@@ -10,6 +11,7 @@ export interface DashboardOptions {
   dashboardName: string;
   functions: StintFunctions;
   queues: StintQueues;
+  table: dynamodb.ITable;
   waitingTimeThresholdMs: number;
 }
 
@@ -79,6 +81,7 @@ export function createDashboard(scope: Construct, options: DashboardOptions): cl
     FUNCTIONS.map((f) => functions[f.id].metricDuration({ period: minute, statistic: 'p90', label: f.id })),
   );
   const intake = graph('Intake rejected', [stintMetric('intake', names.intakeRejected, 'Sum').with({ label: 'rejected' })]);
+  const tableThrottled = graph('Table: throttled requests', [throttledRequests(options.table)]);
 
   return new cloudwatch.Dashboard(scope, 'Dashboard', {
     dashboardName: options.dashboardName,
@@ -87,7 +90,7 @@ export function createDashboard(scope: Construct, options: DashboardOptions): cl
       [jobs, scheduledRuns, waiting],
       [waitingByType, slices, depth],
       [age, dlqs, workerHealth],
-      [durations, intake],
+      [durations, intake, tableThrottled],
     ],
   });
 }

@@ -133,8 +133,8 @@ export class StintJobs extends Construct {
 
     if (props.alarmTopicArn) this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
     else if (props.createAlarmTopic) this.alarmTopic = createAlarmTopic(this);
-    const observed = { functions: this.functions, queues: this.queues, waitingTimeThresholdMs };
-    this.alarms = createAlarms(this, { ...observed, table: this.table, ...(this.alarmTopic ? { topic: this.alarmTopic } : {}) });
+    const observed = { functions: this.functions, queues: this.queues, table: this.table, waitingTimeThresholdMs };
+    this.alarms = createAlarms(this, { ...observed, ...(this.alarmTopic ? { topic: this.alarmTopic } : {}) });
     this.dashboard = createDashboard(this, { ...observed, dashboardName: `Stint-${props.stage}` });
   }
 

@@ -356,6 +356,7 @@ describe('alarms and dashboard', () => {
       'ApproximateAgeOfOldestMessage',
       'ApproximateNumberOfMessagesVisible',
       'Errors',
+      'ThrottledRequests',
     ]) {
       expect(body).toContain(metric);
     }

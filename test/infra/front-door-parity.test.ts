@@ -186,7 +186,7 @@ describe('dashboard', () => {
     const cdk = layout(parts.map((p) => (typeof p === 'string' ? p : 'token')).join(''));
     const functionNames = { api: 'a', worker: 'f', intake: 'i', sweeper: 's' };
     const names = { work: 'w', low: 'l', intake: 'i' };
-    const sst = layout(dashboardBody('r', { workerFunctionName: 'f', queueNames: names, dlqNames: names, functionNames }, 60_000));
+    const sst = layout(dashboardBody('r', { tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names, functionNames }, 60_000));
     expect(cdk).toEqual(sst);
   });
 });

@@ -239,7 +239,8 @@ describe('alarms and dashboard', () => {
   it('draw the same graphs as the CDK dashboard', () => {
     const functionNames = { api: 'api-fn', worker: 'worker-fn', intake: 'intake-fn', sweeper: 'sweeper-fn' };
     const body = JSON.parse(dashboardBody('eu-west-1', { ...targets, functionNames }, 60_000)) as { widgets: unknown[] };
-    expect(body.widgets).toHaveLength(11);
+    expect(body.widgets).toHaveLength(12);
+    expect(JSON.stringify(body)).toContain('"AWS/DynamoDB","ThrottledRequests","TableName","jobs-table","Operation","UpdateItem"');
     expect(JSON.stringify(body)).toContain('intake-dlq');
     expect(JSON.stringify(body)).toContain('"Stint","ScheduledRunsStarted","service","stint-sweeper"');
     expect(JSON.stringify(body)).toContain('"Stint","ScheduledRunsFailed","service","stint-sweeper"');
