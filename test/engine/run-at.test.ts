@@ -15,8 +15,12 @@ const PARENT = defineJob({
 });
 const SCOPE = { tenant: 'acme' };
 
-/** How far ahead the tests ask: long enough to see the job wait, short enough to wait for. */
-const AHEAD_MS = 2_500;
+/**
+ * How far ahead the tests ask: long enough to see the job wait — the first test looks 1 s in,
+ * and one round of work and sweeping can take seconds under the whole suite's load — and
+ * short enough to wait for.
+ */
+const AHEAD_MS = 6_000;
 
 describe.each(DYNAMO_BACKENDS)('start later (runAt) on %s', (backend) => {
   let emulators: Emulators;
