@@ -205,18 +205,13 @@ export async function finishCascades(ctx: EngineContext): Promise<number> {
   const settledBefore = deps.clock() - deps.tuning.settleGraceMs;
   let finished = 0;
   for (let shard = 0; shard < SHARDS; shard++) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.jobs.queryPartition(cascadeShard(shard), '', { consistent: true, ...(startKey ? { startKey } : {}) });
-      for (const item of page.items) {
-        const marker = item as unknown as CascadeMarker;
-        if (marker.markedAt > settledBefore) continue;
-        await redo(ctx, await deps.jobs.get(marker.jobId), marker);
-        await clearCascade(ctx, marker);
-        finished++;
-      }
-      startKey = page.lastKey;
-    } while (startKey);
+    for (const item of await deps.jobs.queryPartitionAll(cascadeShard(shard), '', { consistent: true })) {
+      const marker = item as unknown as CascadeMarker;
+      if (marker.markedAt > settledBefore) continue;
+      await redo(ctx, await deps.jobs.get(marker.jobId), marker);
+      await clearCascade(ctx, marker);
+      finished++;
+    }
   }
   return finished;
 }

@@ -74,7 +74,7 @@ export class ConcurrencyGate {
     await crashPoint('concurrency.slotTaken', { jobId: id, jobType: record.type });
     const claimed = await jobs.tryUpdate(id, merge(claim, { set: { concurrencySlot: token }, remove: ['concurrencyWait'] }));
     // Claimed by another pump, or stopped meanwhile: the slot we took is nobody's.
-    if (!claimed) await this.#giveBack(record, record.concurrencyKey, token);
+    if (!claimed) await this.giveBack(record, record.concurrencyKey, token);
     return claimed;
   }
 
@@ -86,7 +86,7 @@ export class ConcurrencyGate {
   async release(record: JobRecord): Promise<void> {
     if (record.concurrencySlot === undefined || record.concurrencyKey === undefined) return;
     try {
-      await this.#giveBack(record, record.concurrencyKey, record.concurrencySlot);
+      await this.giveBack(record, record.concurrencyKey, record.concurrencySlot);
     } catch (error) {
       emit(this.deps, { type: 'warning', message: 'concurrency slot not given back; the sweeper will', jobId: record.id, error });
     }
@@ -101,12 +101,8 @@ export class ConcurrencyGate {
   async sweep(now: number): Promise<number> {
     let woken = 0;
     for (let shard = 0; shard < SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: waitingKeysShard(shard), ...(startKey ? { startKey } : {}) });
-        for (const item of await this.deps.jobs.getItems(page.keys.map((key) => ({ pk: key.pk!, sk: key.sk! })))) woken += await this.#sweepKey(item, now);
-        startKey = page.lastKey;
-      } while (startKey);
+      const keys = await this.deps.jobs.queryIndexAll({ index: 'gsi5', partition: waitingKeysShard(shard) });
+      for (const item of await this.deps.jobs.getItems(keys.map((key) => ({ pk: key.pk!, sk: key.sk! })))) woken += await this.#sweepKey(item, now);
     }
     return woken;
   }
@@ -131,7 +127,6 @@ export class ConcurrencyGate {
     return this.deps.registry.get(record.type)?.concurrency?.limit;
   }
 
-  /** Takes a slot of the key; on a full key, drops its stale tokens and tries once more. The token, or null when full. */
   /**
    * Takes a slot of the key for a job about to be written in flight (submit's fast path, a
    * lone root): the token, or null when the key is full and the job must wait its turn. The
@@ -143,11 +138,7 @@ export class ConcurrencyGate {
     return token;
   }
 
-  /** Gives back a slot taken for a job that was never written (its id was an earlier submission's). */
-  async giveBack(job: SlotHolder, key: string, token: string): Promise<void> {
-    await this.#giveBack(job, key, token);
-  }
-
+  /** Takes a slot of the key; on a full key, drops its stale tokens and tries once more. The token, or null when full. */
   async #take(record: SlotHolder, key: string, limit: number, now: number): Promise<string | null> {
     const ref = { tenant: record.tenant, type: record.type, key };
     const token = slotToken(record.id, now);
@@ -200,7 +191,11 @@ export class ConcurrencyGate {
     await this.#wake(ref, limit);
   }
 
-  async #giveBack(record: SlotHolder, key: string, token: string): Promise<void> {
+  /**
+   * Gives a slot back (a slice's end, a claim that lost, a submission whose job was never
+   * written) and makes the oldest blocked jobs of its key ready.
+   */
+  async giveBack(record: SlotHolder, key: string, token: string): Promise<void> {
     const ref = { tenant: record.tenant, type: record.type, key };
     await this.deps.jobs.tryUpdateItem(concurrencyKeyItem(ref.tenant, ref.type, key), {
       delete: { holders: new Set([token]) },

@@ -144,14 +144,7 @@ export async function recountIfRetried(ctx: EngineContext, parked: JobRecord): P
 
 /** Ids of a job's children, oldest first, all pages. */
 export async function childIds(deps: EngineDeps, parentId: string): Promise<string[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(parentId), ...(startKey ? { startKey } : {}) });
-    for (const key of page.keys) ids.push(jobIdOfPk(key.pk!));
-    startKey = page.lastKey;
-  } while (startKey);
-  return ids;
+  return (await deps.jobs.queryIndexAll({ index: 'gsi4', partition: parentPartition(parentId) })).map((key) => jobIdOfPk(key.pk!));
 }
 
 /** A job's children a page at a time (gsi4, then BatchGet), for walks that act as they read. */

@@ -132,17 +132,6 @@ function recountDue(ctx: EngineContext, parent: JobRecord, now: number): boolean
 }
 
 async function readSet(ctx: EngineContext, partition: string, between?: [string, string]): Promise<JobRecord[]> {
-  const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.deps.jobs.queryIndex({
-      index: 'gsi5',
-      partition,
-      ...(between ? { between } : {}),
-      ...(startKey ? { startKey } : {}),
-    });
-    for (const key of page.keys) ids.push(jobIdOfPk(key.pk!));
-    startKey = page.lastKey;
-  } while (startKey);
-  return [...(await ctx.deps.jobs.getMany(ids)).values()];
+  const keys = await ctx.deps.jobs.queryIndexAll({ index: 'gsi5', partition, ...(between ? { between } : {}) });
+  return [...(await ctx.deps.jobs.getMany(keys.map((key) => jobIdOfPk(key.pk!)))).values()];
 }

@@ -166,6 +166,18 @@ export class TableGateway {
     return { keys: (out.Items ?? []) as Array<Record<string, string>>, lastKey: out.LastEvaluatedKey };
   }
 
+  /** Every entry of an index query, page after page. */
+  async queryIndexAll(query: Omit<IndexQuery, 'startKey' | 'countOnly'>): Promise<IndexPage['keys']> {
+    const keys: IndexPage['keys'] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.queryIndex({ ...query, ...(startKey ? { startKey } : {}) });
+      keys.push(...page.keys);
+      startKey = page.lastKey;
+    } while (startKey);
+    return keys;
+  }
+
   /**
    * How many entries match: up to `limit` in one page when it is given, otherwise every page
    * (Count is per page, after the filter; one page reads at most 1 MB of index entries).
