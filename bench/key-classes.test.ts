@@ -18,6 +18,7 @@ describe('classify', () => {
     ['gsi1', 'T#acme#u', 'T#<tenant>#u', 'tenant'],
     ['gsi1', 'T#acme#uc', 'T#<tenant>#uc', 'tenant'],
     ['gsi2', 'T#acme#u#S#RUNNING', 'T#<tenant>#u#S#<status>', 'tenant'],
+    ['gsi2', 'T#acme#uc#S#PENDING#3', 'T#<tenant>#uc#S#<status>#<shard>', 'tenant'],
     ['gsi3', 'T#acme#sc#Y#CASCADE', 'T#<tenant>#sc#Y#<type>', 'tenant'],
     ['gsi4', 'P#0mx3v', 'P#<parent>', 'root'],
     ['table', 'K#9f86d0', 'K#<hash>', 'job'],

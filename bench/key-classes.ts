@@ -97,6 +97,7 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   ...LISTINGS.flatMap((listing) => [
     keyClass('gsi1', listPartition(tenant, listing), 'tenant'),
     keyClass('gsi2', statusPartition(tenant, listing, hole<JobStatus>('status')), 'tenant'),
+    keyClass('gsi2', statusPartition(tenant, listing, hole<JobStatus>('status'), hole<number>('shard')), 'tenant'),
     keyClass('gsi3', typePartition(tenant, listing, hole('type')), 'tenant'),
   ]),
   keyClass('gsi4', parentPartition(hole('parent')), 'root'),

@@ -2,13 +2,13 @@ import { ACTIVE_STATUSES, type JOB_STATUSES } from './job.ts';
 import type { TenantDirectory } from './auth/tenant-directory.ts';
 import type { JobStore } from './store/job-store.ts';
 import type { Summary } from './query/stats-reader.ts';
-import { counterShards, LISTINGS, reconcileCursorKey, statusPartition, summaryKey, type Listing } from './store/table-keys.ts';
+import { counterShards, LISTINGS, reconcileCursorKey, statusPartitions, summaryKey, type Listing } from './store/table-keys.ts';
 
 /**
  * Re-derives the summary cards from the job items, so that a crash between a job write and
  * the flush of its counter delta (counter-store.ts) does not leave the cards wrong for good.
  *
- * The job items are counted per status on gsi2 (`Select: COUNT`, one Query per status; gsi2
+ * The job items are counted per status on gsi2 (`Select: COUNT`, one Query per status partition; gsi2
  * projects `hasErrors`, so completed and failed are told apart without reading the jobs). A
  * count read while deltas are still on their way would be double-counted when they land, so
  * a listing is corrected only when it is provably quiet, in two visits at least `settleMs`
@@ -48,8 +48,12 @@ export interface ReconcileResult {
 
 /** The cards as the job items of one tenant and listing say they are. */
 export async function countFromItems(jobs: JobStore, tenant: string, listing: Listing): Promise<Counts> {
-  const count = (status: (typeof JOB_STATUSES)[number], whereTrue?: string) =>
-    jobs.countIndex({ index: 'gsi2', partition: statusPartition(tenant, listing, status), ...(whereTrue ? { whereTrue } : {}) });
+  const count = async (status: (typeof JOB_STATUSES)[number], whereTrue?: string) => {
+    const shards = statusPartitions(tenant, listing, status).map((partition) =>
+      jobs.countIndex({ index: 'gsi2', partition, ...(whereTrue ? { whereTrue } : {}) }),
+    );
+    return (await Promise.all(shards)).reduce((a, b) => a + b, 0);
+  };
   const [active, finished, failed, canceled] = await Promise.all([
     Promise.all(ACTIVE_STATUSES.map((status) => count(status))).then((counts) => counts.reduce((a, b) => a + b, 0)),
     count('FINISHED'),

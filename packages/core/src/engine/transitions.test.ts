@@ -76,8 +76,9 @@ const CHILD = { ...ROOT, parentId: 'p1', id: 'c1' };
 
 describe('status and end', () => {
   it('moves a job to its status’s listing', () => {
-    expect(statusSpec(ROOT, 'RUNNING')).toEqual({ set: { status: 'RUNNING', gsi2pk: 'T#acme#u#S#RUNNING', gsi2sk: '0000000000003#j1' } });
-    expect(statusSpec(CHILD, 'PENDING')).toEqual({ set: { status: 'PENDING', gsi2pk: 'T#acme#uc#S#PENDING', gsi2sk: '0000000000003#c1' } });
+    // PENDING and RUNNING are sharded by job id: j1 and c1 hash to shards 3 and 2.
+    expect(statusSpec(ROOT, 'RUNNING')).toEqual({ set: { status: 'RUNNING', gsi2pk: 'T#acme#u#S#RUNNING#3', gsi2sk: '0000000000003#j1' } });
+    expect(statusSpec(CHILD, 'PENDING')).toEqual({ set: { status: 'PENDING', gsi2pk: 'T#acme#uc#S#PENDING#2', gsi2sk: '0000000000003#c1' } });
   });
 
   it('ends a job: its status, out of every dispatch set, lease released, version bumped, end date and expiry', () => {

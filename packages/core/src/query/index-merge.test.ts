@@ -107,6 +107,27 @@ describe('IndexMerge', () => {
     expect(b.requests()).toBeLessThanOrEqual(3);
   });
 
+  it('fills a page from the shards of one status in one parallel read, mostly', async () => {
+    const rnd = random(7);
+    const shards: Record<string, string[]> = { S0: [], S1: [], S2: [], S3: [] };
+    for (let i = 0; i < 1_000; i++) shards[`S${Math.floor(rnd() * 4)}`]!.push(createSortKey(i, `id${i}`));
+    const newest = Object.values(shards).flat().sort().reverse();
+    const read = async (withShards: boolean) => {
+      const { store, requests } = fakeStore(shards);
+      const sources = Object.keys(shards).map((partition) => ({ index: 'gsi2' as const, partition, ...(withShards ? { shards: 4 } : {}) }));
+      const merge = new IndexMerge(store, sources, FULL);
+      expect(await merge.next(50)).toEqual(newest.slice(0, 50));
+      return { keys: merge.keysRead, requests: requests() };
+    };
+    // A share of 13 keys and 2 more from each shard: 60 keys in 4 requests sent at once, and
+    // another request or two where the spread was uneven.
+    const sharded = await read(true);
+    expect(sharded.keys).toBeLessThanOrEqual(60 + 2 * 15);
+    expect(sharded.requests).toBeLessThanOrEqual(6);
+    // Chunks of 8 from each: the same page in sequential round trips.
+    expect((await read(false)).requests).toBeGreaterThanOrEqual(8);
+  });
+
   it('reports no more when the range holds nothing', async () => {
     const { store } = fakeStore({ A: [createSortKey(5, 'a')], B: [] });
     const merge = new IndexMerge(

@@ -6,6 +6,11 @@ import type { IndexName } from '../resource-spec.ts';
 export interface IndexSource {
   index: IndexName;
   partition: string;
+  /**
+   * The partition is one of this many shards a writer spreads one status over by job id
+   * (table-keys.ts `STATUS_SHARDS`), so a run of the merge takes about an equal share from each.
+   */
+  shards?: number;
 }
 
 interface Part extends IndexSource {
@@ -17,12 +22,16 @@ interface Part extends IndexSource {
   exhausted: boolean;
   /** Another partition handed out keys since this one's last read. */
   interleaved: boolean;
+  /** Keys per read of this partition. */
+  chunk: number;
 }
 
 /** Lowest and highest sort key of the create-date range, inclusive. */
 export type SortKeyRange = [string, string];
 
 const READS_IN_FLIGHT = 16;
+/** Keys a shard reads beyond its share of a page: a random spread is seldom exactly even. */
+const SHARD_SLACK = 2;
 
 /** Keys per chunk read of one of several partitions: small, so little is read ahead. */
 export function chunkSize(max: number): number {
@@ -33,15 +42,17 @@ export function chunkSize(max: number): number {
  * Newest-first k-way merge of several index partitions (statuses, types, tenants, user and
  * system jobs), reading few keys beyond what the page hands out and in few requests.
  *
- * Each partition is read in small chunks (`chunkSize`), all partitions in parallel at first.
- * When the newest partition runs dry in the middle of a run (nothing else was handed out since
- * its last read), the run is likely long, so it is read down to the next partition's head with
- * a BETWEEN floor: everything such a read returns is handed out next, in one request, nothing
- * read ahead. Otherwise it reads another chunk. What is read but not handed out is therefore at
- * most one chunk per partition: a page of n keys costs n + chunk × partitions at worst, and a
- * single partition reads exactly n keys in one request. Whether more follow comes from
- * DynamoDB's LastEvaluatedKey rather than a look-ahead key, so a page's reads stay within
- * 2 × its size (keys + items); the price is that a cursor may lead to an empty last page.
+ * Each partition is read in small chunks (`chunkSize`), all partitions in parallel at first; a
+ * shard of a status (`IndexSource.shards`) reads its share of the page at once instead, since
+ * the shards interleave evenly. When the newest partition runs dry in the middle of a run
+ * (nothing else was handed out since its last read), the run is likely long, so it is read down
+ * to the next partition's head with a BETWEEN floor: everything such a read returns is handed
+ * out next, in one request, nothing read ahead. Otherwise it reads another chunk. What is read
+ * but not handed out is therefore at most one chunk per partition: a page of n keys costs
+ * n + chunk × partitions keys at worst, and a single partition reads exactly n keys in one
+ * request. Whether more follow comes from DynamoDB's LastEvaluatedKey rather than a look-ahead
+ * key, so a single partition's page reads 2 × its size (keys + items); the price is that a
+ * cursor may lead to an empty last page.
  *
  * Sort keys are unique across the merged partitions (they end with the job id and a job is in
  * one status, type, tenant and visibility at a time), so the last key handed out is a complete
@@ -59,15 +70,15 @@ export class IndexMerge {
     /** Resume strictly below this sort key (a cursor's position). */
     start?: string,
   ) {
-    this.#parts = sources.map((s) => ({ ...s, buf: [], after: start, exhausted: false, interleaved: false }));
+    this.#parts = sources.map((s) => ({ ...s, buf: [], after: start, exhausted: false, interleaved: false, chunk: 0 }));
   }
 
   /** Up to `max` sort keys in merged order, newest first; fewer only when the partitions ran out. */
   async next(max: number): Promise<string[]> {
     const out: string[] = [];
     if (max <= 0) return out;
-    const chunk = this.#parts.length === 1 ? max : Math.min(max + 1, chunkSize(max));
-    await this.#probe(chunk);
+    for (const part of this.#parts) part.chunk = this.#chunkOf(part, max);
+    await this.#probe();
     while (out.length < max) {
       const [best, second] = this.#leaders();
       if (best === undefined) break;
@@ -83,9 +94,9 @@ export class IndexMerge {
         await this.#read(best, need + 1);
       } else if (!best.interleaved) {
         // A long run: read it down to the next partition's head, all of it handed out next.
-        if (await this.#read(best, need + 1, second)) await this.#read(best, Math.min(need + 1, chunk));
+        if (await this.#read(best, need + 1, second)) await this.#read(best, Math.min(need + 1, best.chunk));
       } else {
-        await this.#read(best, Math.min(need + 1, chunk));
+        await this.#read(best, Math.min(need + 1, best.chunk));
       }
     }
     return out;
@@ -99,14 +110,26 @@ export class IndexMerge {
   async hasMore(): Promise<boolean> {
     if (this.#parts.some((p) => p.buf.length > 0)) return true;
     if (this.#parts.length === 1) return !this.#parts[0]!.exhausted;
-    await this.#probe(1);
+    for (const part of this.#parts) part.chunk = 1;
+    await this.#probe();
     return this.#parts.some((p) => p.buf.length > 0);
   }
 
-  async #probe(limit: number): Promise<void> {
+  /**
+   * A single partition reads the page at once. A shard of a status reads its share of the page
+   * and a little more, so the shards' first reads, in parallel, mostly fill the page; any other
+   * partition of a merge reads a small chunk, as it may hand out nothing at all.
+   */
+  #chunkOf(part: Part, max: number): number {
+    if (this.#parts.length === 1) return max;
+    const share = part.shards === undefined ? 0 : Math.ceil(max / part.shards) + SHARD_SLACK;
+    return Math.min(max + 1, Math.max(chunkSize(max), share));
+  }
+
+  async #probe(): Promise<void> {
     const pending = this.#parts.filter((p) => p.buf.length === 0 && !p.exhausted);
     for (let i = 0; i < pending.length; i += READS_IN_FLIGHT) {
-      await Promise.all(pending.slice(i, i + READS_IN_FLIGHT).map((p) => this.#read(p, limit)));
+      await Promise.all(pending.slice(i, i + READS_IN_FLIGHT).map((p) => this.#read(p, p.chunk)));
     }
   }
 

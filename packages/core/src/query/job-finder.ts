@@ -3,7 +3,7 @@ import { BadRequestError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { jobOfCreateSortKey, listPartition, pad, parentPartition, statusPartition, typePartition, type Listing } from '../store/table-keys.ts';
+import { jobOfCreateSortKey, listPartition, pad, parentPartition, statusPartitions, typePartition, type Listing } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
@@ -190,7 +190,10 @@ export function indexSources(tenants: readonly string[], query: JobQuery): Index
   for (const tenant of tenants) {
     for (const listing of listings) {
       if (query.statuses.length > 0) {
-        for (const status of query.statuses) sources.push({ index: 'gsi2', partition: statusPartition(tenant, listing, status) });
+        for (const status of query.statuses) {
+          const partitions = statusPartitions(tenant, listing, status);
+          for (const partition of partitions) sources.push({ index: 'gsi2', partition, ...(partitions.length > 1 ? { shards: partitions.length } : {}) });
+        }
       } else if (query.types.length > 0) {
         for (const type of query.types) sources.push({ index: 'gsi3', partition: typePartition(tenant, listing, type) });
       } else {

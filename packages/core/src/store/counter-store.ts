@@ -29,10 +29,22 @@ export type SummaryDeltas = Partial<Record<SummaryBucket | 'total', number>>;
  * the cards from the job items once a listing has been quiet long enough for no delta to be
  * in flight.
  *
- * A tenant's counters are sharded (table-keys.ts `COUNTER_SHARDS`): each flush writes all its
- * deltas to one shard picked at random, so a flush still costs one write per item, and a busy
- * tenant's flushes spread over the shards instead of queueing on one partition key.
+ * A tenant's counters are sharded (table-keys.ts `COUNTER_SHARDS`): each flush writes all of a
+ * tenant's deltas to one shard, so a flush still costs one write per item, and a busy tenant's
+ * flushes spread over the shards instead of queueing on one partition key. A process takes each
+ * tenant's shards in turn from a random start (`rotatingShards`): evenly over any 8 flushes,
+ * where a random pick per flush leaves a few shards with twice their share over a short run.
  */
+/** Each tenant's shards in turn, from a random start per tenant and process. */
+export function rotatingShards(random: () => number = Math.random): (tenant: string) => number {
+  const next = new Map<string, number>();
+  return (tenant) => {
+    const shard = next.get(tenant) ?? Math.floor(random() * COUNTER_SHARDS);
+    next.set(tenant, (shard + 1) % COUNTER_SHARDS);
+    return shard;
+  };
+}
+
 export class CounterStore {
   readonly #table: TableGateway;
 
@@ -40,8 +52,8 @@ export class CounterStore {
     client: DynamoDBDocumentClient,
     tableName: string,
     readonly clock: () => number = Date.now,
-    /** Which shard a flush writes to. */
-    readonly pickShard: () => number = () => Math.floor(Math.random() * COUNTER_SHARDS),
+    /** Which shard a flush writes a tenant's deltas to. */
+    readonly pickShard: (tenant: string) => number = rotatingShards(),
   ) {
     this.#table = new TableGateway(client, tableName);
   }
@@ -118,10 +130,11 @@ export class CounterBatch {
     this.#summary.clear();
     this.#stats.clear();
     if (summary.length === 0 && stats.length === 0) return;
-    const shard = this.store.pickShard();
+    const shards = new Map<string, number>();
+    const shardOf = (tenant: string) => shards.get(tenant) ?? shards.set(tenant, this.store.pickShard(tenant)).get(tenant)!;
     await Promise.all([
-      ...summary.map((s) => this.store.applySummary(s.tenant, s.listing, s.deltas, shard)),
-      ...stats.map((s) => this.store.applyStats(s.tenant, s.minute, s.delta, shard)),
+      ...summary.map((s) => this.store.applySummary(s.tenant, s.listing, s.deltas, shardOf(s.tenant))),
+      ...stats.map((s) => this.store.applyStats(s.tenant, s.minute, s.delta, shardOf(s.tenant))),
     ]);
   }
 

@@ -22,6 +22,7 @@ import {
   SHARDS,
   statsKey,
   statusIndexKeys,
+  statusPartitions,
   summaryKey,
 } from './table-keys.ts';
 
@@ -62,8 +63,24 @@ describe('table keys', () => {
     [
       'status index',
       statusIndexKeys({ tenant: 'acme', system: true, parentId: null, createDate: 3, id: 'j1' }, 'RUNNING'),
-      { gsi2pk: 'T#acme#s#S#RUNNING', gsi2sk: '0000000000003#j1' },
+      { gsi2pk: 'T#acme#s#S#RUNNING#3', gsi2sk: '0000000000003#j1' },
     ],
+    [
+      'status index, shard 0 unsuffixed',
+      statusIndexKeys({ tenant: 'acme', system: false, parentId: null, createDate: 3, id: 'j2' }, 'PENDING'),
+      { gsi2pk: 'T#acme#u#S#PENDING', gsi2sk: '0000000000003#j2' },
+    ],
+    [
+      'status index, an unsharded status',
+      statusIndexKeys({ tenant: 'acme', system: false, parentId: null, createDate: 3, id: 'j1' }, 'STOPPED'),
+      { gsi2pk: 'T#acme#u#S#STOPPED', gsi2sk: '0000000000003#j1' },
+    ],
+    [
+      'every partition of a sharded status',
+      statusPartitions('acme', { system: false, child: true }, 'RUNNING'),
+      ['T#acme#uc#S#RUNNING', 'T#acme#uc#S#RUNNING#1', 'T#acme#uc#S#RUNNING#2', 'T#acme#uc#S#RUNNING#3'],
+    ],
+    ['the one partition of another status', statusPartitions('acme', { system: false, child: false }, 'FINISHED'), ['T#acme#u#S#FINISHED']],
   ])('%s', (_, key, expected) => {
     expect(key).toEqual(expected);
   });
@@ -114,7 +131,7 @@ describe('newJobRecord', () => {
       status: 'PENDING',
       // A child is listed apart from root jobs: the main list holds roots.
       gsi1pk: 'T#acme#uc',
-      gsi2pk: 'T#acme#uc#S#PENDING',
+      gsi2pk: 'T#acme#uc#S#PENDING#2',
       gsi3pk: 'T#acme#uc#Y#EXECUTE_ACTION',
       gsi4pk: 'P#p1',
       gsi5pk: 'R#low#r1',

@@ -29,7 +29,7 @@
  * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
  * or system jobs are merged in only when asked for:
  *   gsi1  T#<tenant>#<l>               <createDate:13>#<id>   list, newest first
- *   gsi2  T#<tenant>#<l>#S#<status>    <createDate:13>#<id>   by status
+ *   gsi2  T#<tenant>#<l>#S#<status>[#<n>]  <createDate:13>#<id>   by status (PENDING and RUNNING: STATUS_SHARDS, by job; shard 0 has no suffix)
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
  *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit)
@@ -158,7 +158,22 @@ export const LISTINGS: readonly Listing[] = [
 export const summaryKey = (tenant: string, listing: Listing, shard: number) => ({ pk: counterPartition(tenant, shard), sk: `SUM#${listingCode(listing)}` });
 
 export const listPartition = (tenant: string, listing: Listing) => `${tenantPartition(tenant)}#${listingCode(listing)}`;
-export const statusPartition = (tenant: string, listing: Listing, status: JobStatus) => `${listPartition(tenant, listing)}#S#${status}`;
+/**
+ * Every job enters and leaves PENDING and RUNNING, a put and a delete of its gsi2 entry in each,
+ * so one partition per status would take two writes per job of the tenant (500 jobs/s at
+ * DynamoDB's 1,000 write units per partition key). Those two statuses are spread over
+ * STATUS_SHARDS partitions by job id, and their status filters merge the shards; every other
+ * status is entered by at most one write per job (an end, an operation) and keeps one partition.
+ * Shard 0 is the partition as it was before sharding, so entries written then are still read.
+ */
+export const STATUS_SHARDS = 4;
+const SHARDED_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING'];
+const statusShardCount = (status: JobStatus) => (SHARDED_STATUSES.includes(status) ? STATUS_SHARDS : 1);
+export const statusPartition = (tenant: string, listing: Listing, status: JobStatus, shard = 0) =>
+  `${listPartition(tenant, listing)}#S#${status}${shard === 0 ? '' : `#${shard}`}`;
+/** Every partition of one status, for readers that filter or count by status. */
+export const statusPartitions = (tenant: string, listing: Listing, status: JobStatus): string[] =>
+  Array.from({ length: statusShardCount(status) }, (_, shard) => statusPartition(tenant, listing, status, shard));
 export const typePartition = (tenant: string, listing: Listing, type: string) => `${listPartition(tenant, listing)}#Y#${type}`;
 export const parentPartition = (parentId: string) => `P#${parentId}`;
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
@@ -271,5 +286,6 @@ type Indexed = { tenant: string; system: boolean; parentId?: string | null | und
 
 /** The status-dependent index keys of a job; every status change rewrites them. */
 export function statusIndexKeys(job: Indexed, status: JobStatus) {
-  return { gsi2pk: statusPartition(job.tenant, listingOf(job), status), gsi2sk: createSortKey(job.createDate, job.id) };
+  const shard = hashOf(job.id) % statusShardCount(status);
+  return { gsi2pk: statusPartition(job.tenant, listingOf(job), status, shard), gsi2sk: createSortKey(job.createDate, job.id) };
 }
