@@ -1,4 +1,4 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { interceptLocalhostDns } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -247,6 +247,34 @@ describe('the worker entry point', () => {
         point('JobsFailed', { service: 'stint-worker' }),
       ]),
     );
+  });
+});
+
+describe('a failed work message', () => {
+  it('shows again after a backoff of seconds, not the queue’s visibility timeout', async () => {
+    const handler = await coldStart('worker', { [ENV.leaseMs]: '1500' });
+    const workUrl = stack.provisioned.queueUrls.work;
+    const sent = await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: workUrl, MessageBody: 'not a work message' }));
+    // Received as the event source mapping receives it: out of sight for the queue's 12 minutes.
+    let message;
+    while (message === undefined) {
+      const out = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, VisibilityTimeout: 720, WaitTimeSeconds: 1 }));
+      message = out.Messages?.find((m) => m.MessageId === sent.MessageId);
+    }
+    const { result } = await invoke<{ batchItemFailures: unknown[] }>(handler, {
+      Records: [sqsRecord(workUrl, message.MessageId!, message.Body!, message.ReceiptHandle!)],
+    });
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: sent.MessageId }]);
+
+    // A first receive's backoff is 5 to 10 s.
+    const shownAt = Date.now();
+    let again;
+    while (again === undefined && Date.now() - shownAt < 20_000) {
+      const out = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, WaitTimeSeconds: 1 }));
+      again = out.Messages?.find((m) => m.MessageId === sent.MessageId);
+    }
+    expect(again?.Body).toBe('not a work message');
+    await stack.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: workUrl, ReceiptHandle: again!.ReceiptHandle! }));
   });
 });
 

@@ -4,7 +4,7 @@ import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
 import { DEFAULT_TENANT, TenantDirectory } from '@stint/core/auth';
 import { createIntakeHandler } from '@stint/functions/intake-handler';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
-import { createWorkerHandler, extendVisibilityOn } from '@stint/functions/worker-handler';
+import { changeVisibilityOn, createWorkerHandler } from '@stint/functions/worker-handler';
 import { createRecordsApp } from '@stint/records-app';
 import stintApp from '../../../stint.app.ts';
 import { chaosJobDefinitions } from './chaos/chaos-jobs.ts';
@@ -81,7 +81,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
   const worker = new SqsPoller({
     sqs: clients.sqs,
     queues: workerQueues.map((url) => ({ url, arn: arnOf(url) })),
-    handler: createWorkerHandler(runtime.engine, { extendVisibility: extendVisibilityOn(clients.sqs, workerQueues, 30) }),
+    handler: createWorkerHandler(runtime.engine, { changeVisibility: changeVisibilityOn(clients.sqs, workerQueues), heartbeatSeconds: 30 }),
     concurrency: options.workerConcurrency,
   });
   const intake = new SqsPoller({

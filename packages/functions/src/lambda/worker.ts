@@ -2,14 +2,15 @@ import type { SQSEvent } from 'aws-lambda';
 import stintApp from '../../../../stint.app.ts';
 import { createRuntime } from '../runtime.ts';
 import { createTelemetry } from '../telemetry.ts';
-import { createWorkerHandler, extendVisibilityOn } from '../worker-handler.ts';
+import { changeVisibilityOn, createWorkerHandler } from '../worker-handler.ts';
 
 const telemetry = createTelemetry('stint-worker');
 const runtime = createRuntime({ app: stintApp, onEvent: telemetry.onEvent });
 const { config } = runtime;
 const work = createWorkerHandler(runtime.engine, {
+  changeVisibility: changeVisibilityOn(runtime.clients.sqs, [config.workQueueUrl, config.lowQueueUrl]),
   // Two leases ahead: a heartbeat comes every third of a lease, so one late beat is harmless.
-  extendVisibility: extendVisibilityOn(runtime.clients.sqs, [config.workQueueUrl, config.lowQueueUrl], (config.leaseMs * 2) / 1000),
+  heartbeatSeconds: (config.leaseMs * 2) / 1000,
 });
 
 export const handler = async (event: SQSEvent) => {
