@@ -41,6 +41,8 @@ export interface Seeder {
   readonly bigParentId: string;
   /** Jobs written so far. */
   readonly size: number;
+  /** Root jobs written so far (user and system): what the main list and its CSV hold. */
+  readonly roots: number;
   /** Adds `count` jobs; returns jobs per second of the step. */
   grow(count: number): Promise<{ jobs: number; seconds: number; jobsPerSecond: number }>;
 }
@@ -71,6 +73,7 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
   // A month back, so its children (all within hours of it) do not crowd the newest pages.
   const big = makeJob(tenants[0]!, false, undefined, now - 30 * 86_400_000);
   let size = 0;
+  let rootCount = 0;
 
   function makeJob(tenant: string, system: boolean, parent: Root | undefined, at?: number): JobRecord {
     const type = pick(system ? SYSTEM_TYPES : USER_TYPES);
@@ -137,6 +140,7 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
     const s = summary.get(id) ?? { total: 0, active: 0, completed: 0, failed: 0, canceled: 0 };
     s.total++;
     s[summaryBucket(record.status, record.hasErrors)]++;
+    if (!record.parentId) rootCount++;
     summary.set(id, s);
   }
 
@@ -150,6 +154,9 @@ export async function createSeeder(store: JobStore, now: number, seed = 11): Pro
     bigParentId: big.id,
     get size() {
       return size;
+    },
+    get roots() {
+      return rootCount;
     },
     async grow(jobs) {
       const started = performance.now();
