@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { childJobId } from '@stint/core/new-job';
-import { LogStore } from '@stint/core/store/log-store';
-import { jobKey, logPrefix } from '@stint/core/store/table-keys';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { engineInternals } from '@stint/core/testing';
+import { loggedLines } from '../support/jobs.ts';
 
 const SCOPE = { tenant: 'acme' };
 const TIMEOUT_MS = 1_500;
@@ -114,9 +113,7 @@ describe.each(DYNAMO_BACKENDS)('deadlines on %s', (backend) => {
     expect(starts.length).toBeGreaterThanOrEqual(2);
     expect(starts.length).toBeLessThan(5);
     for (const start of starts) expect(start).toBeLessThan(done.startDate! + TIMEOUT_MS);
-    const logs = (await engineInternals(stack.engine).deps.jobs.queryPartition(jobKey(submitted.id).pk, logPrefix, {})).items.map((item) =>
-      LogStore.fromItem(item),
-    );
+    const logs = await loggedLines(engineInternals(stack.engine).deps.jobs, submitted.id);
     expect(logs.map((line) => `${line.level} ${line.message}`)).toContain(`ERROR ${ERROR}`);
   });
 

@@ -6,6 +6,7 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually, gate } from '../support/gate.ts';
 import { countedStepsJob, StepLedger, stepName } from '../support/crash-jobs.ts';
 import { engineInternals } from '@stint/core/testing';
+import { loggedLines } from '../support/jobs.ts';
 
 describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
   let emulators: Emulators;
@@ -146,8 +147,8 @@ describe.each(DYNAMO_BACKENDS)('leases and fencing on %s', (backend) => {
     await stack.stop();
     expect(await stack.engine.get(a.id, { tenant: 'acme' })).toMatchObject({ hasErrors: false, results: { calls: 3 } });
     expect(await stack.engine.get(b.id, { tenant: 'acme' })).toMatchObject({ hasErrors: true, error: 'always' });
-    const logs = await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${b.id}`, 'L#');
-    expect(logs.items.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['job failed: always']);
+    const logs = await loggedLines(engineInternals(stack.engine).deps.jobs, b.id);
+    expect(logs.filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual(['job failed: always']);
   });
 });
 
@@ -185,8 +186,8 @@ describe('continuation slices', () => {
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(runs.size).toBe(12);
     // Lines logged outside steps are written once, not again on each replay.
-    const logs = await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${job.id}`, 'L#');
-    expect(logs.items.map((l) => l.message)).toEqual(Array.from({ length: 12 }, (_, i) => `after s${i}`));
+    const logs = await loggedLines(engineInternals(stack.engine).deps.jobs, job.id);
+    expect(logs.map((l) => l.message)).toEqual(Array.from({ length: 12 }, (_, i) => `after s${i}`));
   });
 });
 

@@ -3,12 +3,11 @@ import { setCrashPointHook } from '@stint/core/crash-points';
 import { defineJob } from '@stint/sdk';
 import { childIds } from '@stint/core/engine/job-tree';
 import { childJobId } from '@stint/core/new-job';
-import { LogStore } from '@stint/core/store/log-store';
-import { jobKey, logPrefix } from '@stint/core/store/table-keys';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { StepLedger, stepName } from '../support/crash-jobs.ts';
 import { engineInternals } from '@stint/core/testing';
+import { loggedLines } from '../support/jobs.ts';
 
 /** Keys of the steps that throw while the test holds them broken. */
 const broken = new Set<string>();
@@ -86,8 +85,7 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
     return Promise.all(Array.from({ length: count }, (_, i) => job(childJobId(id, 0, i + 1))));
   };
   const ended = (id: string) => stack.runUntil(async () => ['FINISHED', 'CANCELED'].includes((await job(id)).status), 30_000);
-  const logLines = async (id: string) =>
-    (await engineInternals(stack.engine).deps.jobs.queryPartition(jobKey(id).pk, logPrefix, {})).items.map((item) => LogStore.fromItem(item).message);
+  const logLines = async (id: string) => (await loggedLines(engineInternals(stack.engine).deps.jobs, id)).map((line) => line.message);
 
   it('re-runs a leaf from the step that failed, keeping its finished steps and its earlier logs', async () => {
     const key = 'leaf';

@@ -4,6 +4,7 @@ import { defineJob, NonRetriableError } from '@stint/sdk';
 import { createTestStack, startEmulators, type Emulators } from '../support/stack.ts';
 import { eventually } from '../support/gate.ts';
 import { engineInternals } from '@stint/core/testing';
+import { loggedLines } from '../support/jobs.ts';
 
 const SIMPLE = defineJob<{ n: number }>({
   type: 'SIMPLE',
@@ -57,8 +58,8 @@ describe('running jobs end to end', () => {
       expect(done).toMatchObject({ status: 'FINISHED', results: { tripled: 42 }, progress: 100, hasErrors: false, resultFile: `exports/${job.id}.csv` });
       expect(done.startDate).not.toBeNull();
       expect(done.endDate).not.toBeNull();
-      const logs = await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${job.id}`, 'L#');
-      expect(logs.items.map((l) => l.message)).toEqual(['doubled']);
+      const logs = await loggedLines(engineInternals(stack.engine).deps.jobs, job.id);
+      expect(logs.map((l) => l.message)).toEqual(['doubled']);
     } finally {
       await stack.stop();
     }

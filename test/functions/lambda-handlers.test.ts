@@ -1,4 +1,4 @@
-import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { interceptLocalhostDns } from 'fauxqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -256,7 +256,7 @@ describe('a failed work message', () => {
     const workUrl = stack.provisioned.queueUrls.work;
     const sent = await stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: workUrl, MessageBody: 'not a work message' }));
     // Received as the event source mapping receives it: out of sight for the queue's 12 minutes.
-    let message;
+    let message: Message | undefined;
     while (message === undefined) {
       const out = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, VisibilityTimeout: 720, WaitTimeSeconds: 1 }));
       message = out.Messages?.find((m) => m.MessageId === sent.MessageId);
@@ -268,7 +268,7 @@ describe('a failed work message', () => {
 
     // A first receive's backoff is 5 to 10 s.
     const shownAt = Date.now();
-    let again;
+    let again: Message | undefined;
     while (again === undefined && Date.now() - shownAt < 20_000) {
       const out = await stack.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: workUrl, WaitTimeSeconds: 1 }));
       again = out.Messages?.find((m) => m.MessageId === sent.MessageId);

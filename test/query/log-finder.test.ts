@@ -15,7 +15,8 @@ const START = NOW - 2 * 24 * 60 * MIN; // lines every 5 minutes over the last 2 
 let env: Env;
 let store: JobStore;
 let logs: LogStore;
-const lines = new Map<string, Array<{ sk: string; ts: number; level: LogLevel; message: string }>>();
+/** Every line written, as its position (the api's cursor) and what it says. */
+const lines = new Map<string, Array<{ position: string; ts: number; level: LogLevel; message: string }>>();
 
 async function write(jobId: string, batch: Array<{ timestamp: number; level: LogLevel; message: string }>) {
   const items = logs.toItems(
@@ -23,7 +24,8 @@ async function write(jobId: string, batch: Array<{ timestamp: number; level: Log
     batch.map((l) => ({ ...l, additionalInfo: null })),
   );
   await store.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
-  lines.set(jobId, [...(lines.get(jobId) ?? []), ...items.map((i) => ({ sk: i.sk, ts: i.ts, level: i.level, message: i.message }))]);
+  const written = items.flatMap((item) => LogStore.linesOf(item));
+  lines.set(jobId, [...(lines.get(jobId) ?? []), ...written.map((l) => ({ position: l.cursor, ts: l.timestamp, level: l.level, message: l.message }))]);
 }
 
 beforeAll(async () => {
@@ -52,11 +54,20 @@ afterAll(async () => {
   await env?.emulators.stop();
 });
 
+/** Newest first: by chunk key, then by index in the chunk (`<key>.<index>`). */
 function oracle(jobId: string, keep: (l: { ts: number; level: LogLevel; message: string }) => boolean) {
+  const order = (position: string) => {
+    const [key, index] = position.split('.');
+    return [key!, Number(index ?? 0)] as const;
+  };
   return (lines.get(jobId) ?? [])
     .filter(keep)
-    .sort((a, b) => (a.sk < b.sk ? 1 : -1))
-    .map((l) => l.sk.slice(2));
+    .sort((a, b) => {
+      const [ka, ia] = order(a.position);
+      const [kb, ib] = order(b.position);
+      return ka === kb ? ib - ia : ka < kb ? 1 : -1;
+    })
+    .map((l) => l.position);
 }
 
 async function allPages(jobId: string, params: Record<string, string>) {
@@ -103,6 +114,52 @@ describe('findLogs against a seeded table', () => {
     expect(cursors).toEqual(oracle('job-a', (l) => l.ts >= midnight + 7 * 60 * MIN && l.ts <= NOW));
   });
 
+  it('pages through lines packed into chunks, resuming inside a chunk, whatever the filter', async () => {
+    const rnd = random(5);
+    // 400 lines 50 ms apart in one append: chunks of 16 KB of lines, 2 or 3 of them.
+    await write(
+      'job-dense',
+      Array.from({ length: 400 }, (_, i) => ({
+        timestamp: NOW - 30 * MIN + i * 50,
+        level: rnd() < 0.2 ? 'ERROR' : 'INFO',
+        message: `${rnd() < 0.1 ? 'Timeout' : 'Processed'} record ${i} ${'x'.repeat(Math.floor(rnd() * 60))}`,
+      })),
+    );
+    const chunks = await store.queryPartitionAll('J#job-dense', 'L#');
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.length).toBeLessThan(5);
+    const all = await allPages('job-dense', { _size: '23' });
+    expect(all.cursors).toEqual(oracle('job-dense', () => true));
+    expect((await allPages('job-dense', { _size: '7', level: 'ERROR' })).cursors).toEqual(oracle('job-dense', (l) => l.level === 'ERROR'));
+    const timeouts = oracle('job-dense', (l) => l.message.startsWith('Timeout'));
+    expect((await allPages('job-dense', { _size: '5', message: 'timeout' })).cursors).toEqual(timeouts);
+    // A range that starts inside a chunk: the chunk's key is older than the range's start.
+    const from = NOW - 30 * MIN + 150 * 50;
+    expect((await allPages('job-dense', { _size: '50', from: String(from) })).cursors).toEqual(oracle('job-dense', (l) => l.ts >= from));
+    // Tailing from a line inside a chunk gives the lines after it, oldest first.
+    const tail = await findLogs(store, 'job-dense', parseLogQuery({ after: all.cursors[100]!, _size: '200' }), NOW, OPEN);
+    expect(tail.items.map((l) => l.cursor)).toEqual(all.cursors.slice(0, 100).reverse());
+  });
+
+  it('reads lines written one item each before chunks, beside chunks', async () => {
+    const at = NOW - 20 * MIN;
+    const legacy = [0, 1, 2].map((i) => ({ pk: 'J#job-old', sk: `L#${at + i}#00000${i}#ab${i}`, ts: at + i, level: 'INFO', message: `old ${i}`, lc: `old ${i}` }));
+    await store.batchWrite(legacy.map((Item) => ({ PutRequest: { Item } })));
+    await logs.append('job-old', [{ timestamp: at + 10, level: 'ERROR', message: 'new', additionalInfo: { n: 1 } }]);
+    const page = await findLogs(store, 'job-old', parseLogQuery({ _size: '2' }), NOW, OPEN);
+    expect(page.items.map((l) => [l.message, l.level])).toEqual([
+      ['new', 'ERROR'],
+      ['old 2', 'INFO'],
+    ]);
+    expect(page.items[0]!.additionalInfo).toEqual({ n: 1 });
+    const rest = await findLogs(store, 'job-old', parseLogQuery({ _size: '5', cursor: page.nextCursor! }), NOW, OPEN);
+    expect(rest.items.map((l) => l.message)).toEqual(['old 1', 'old 0']);
+    expect(rest.nextCursor).toBeNull();
+    // A legacy line's position has no index: the tail goes on from the items after it.
+    const tail = await findLogs(store, 'job-old', parseLogQuery({ after: rest.items[1]!.cursor }), NOW, OPEN);
+    expect(tail.items.map((l) => l.message)).toEqual(['old 1', 'old 2', 'new']);
+  });
+
   it('keeps jobs apart', async () => {
     const page = await findLogs(store, 'job-b', parseLogQuery({}), NOW, OPEN);
     expect(page.items.map((l) => l.message)).toEqual(['other job timeout']);
@@ -117,8 +174,11 @@ describe('findLogs against a seeded table', () => {
     const { cursors, pages } = await allPages('job-big', { message: 'needle', _size: '10' });
     expect(cursors).toEqual(oracle('job-big', (l) => l.message.includes('needle')));
     expect(Math.max(...pages.map((p) => p.itemsRead))).toBeLessThanOrEqual(1_000);
+    // Lines a minute apart make chunks of 2 (a chunk spans at most a minute): 51 lines are in
+    // 26 chunks, and the Queries read 2, 4, 8 and 16 chunks.
     const unfiltered = await findLogs(store, 'job-big', parseLogQuery({ _size: '50' }), NOW, OPEN);
-    expect(unfiltered.itemsRead).toBe(51);
+    expect(unfiltered.items).toHaveLength(50);
+    expect(unfiltered.itemsRead).toBe(30);
   });
 
   it('tails newer lines oldest first from tailCursor', async () => {

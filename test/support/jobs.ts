@@ -1,8 +1,14 @@
 import type { JobRecord } from '@stint/core/job-record';
 import type { JobStatus } from '@stint/core';
 import { newJobRecord, newJobId } from '@stint/core/new-job';
-import { statusIndexKeys } from '@stint/core/store/table-keys';
+import { jobPartition, logPrefix, statusIndexKeys } from '@stint/core/store/table-keys';
 import type { JobStore } from '@stint/core/store/job-store';
+import { LogStore, type LogLine } from '@stint/core/store/log-store';
+
+/** Every log line of a job, oldest first, split out of the chunks they were written in. */
+export async function loggedLines(jobs: JobStore, jobId: string): Promise<LogLine[]> {
+  return (await jobs.queryPartitionAll(jobPartition(jobId), logPrefix)).flatMap((item) => LogStore.linesOf(item));
+}
 
 /** A job item placed directly in a given status, as the engine would have left it. */
 export async function placeJob(

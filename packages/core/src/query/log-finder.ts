@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
-import { LogStore, type LogLine } from '../store/log-store.ts';
+import { LOG_CHUNK_SPAN_MS, LogStore, type LogLine } from '../store/log-store.ts';
 import type { TableGateway } from '../store/table-gateway.ts';
-import { jobPartition, LOG_SORT_KEY_PATTERN, logPositionOf, logRange, logSortKeyAt, pad } from '../store/table-keys.ts';
+import { jobPartition, logItemOfLineKey, LOG_SORT_KEY_PATTERN, logRange, logSortKeyAt, pad } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { logTimeRange, type LogQuery } from './log-query.ts';
 
@@ -15,88 +15,103 @@ export interface FindLogsResult {
   tailCursor: string | null;
   /** The read budget ran out (or, when tailing, the page filled): ask again to continue. */
   partial: boolean;
-  /** Log items DynamoDB read (ScannedCount), filtered out or not. */
+  /** Log items (chunks of lines) DynamoDB read. */
   itemsRead: number;
 }
 
-/** Items a request may read per requested line when level or message filter them. */
+/** Lines a request may examine per requested line when level, message or range filter them. */
 export const LOG_READ_BUDGET_PER_ROW = 10;
 /** Floor of that budget, so a small page can still skip past a burst of non-matching lines. */
 export const LOG_MIN_READ_BUDGET = 1_000;
+/** Chunks the first Query of a page reads; each next one reads twice as many, to 32. */
+const FIRST_READ_CHUNKS = 2;
 
 const logCursor = z.strictObject({ v: z.literal(1), s: z.string().regex(LOG_SORT_KEY_PATTERN) });
 
 /**
- * Reads a job's log lines: one Query over the job's partition, sort key between the range's
- * bounds, newest first, with level and message as FilterExpression (the `lc` attribute holds
- * the lower-cased message). Filters are applied after the read, so pages continue until the
- * page fills or the read budget is used. The caller checks that the job exists and is visible.
+ * Reads a job's log lines: Queries over the job's partition, sort key between the range's
+ * bounds (from a chunk's span earlier, as a chunk's key holds its first line's time), newest
+ * first, each chunk's lines split out and matched against range, level and message. Pages
+ * continue until the page fills or the read budget (in lines examined) is used; one line more
+ * than the page says whether more follow. A position names a line in its chunk, so a page or
+ * a tail resumes inside a chunk. The caller checks that the job exists and is visible.
  */
 export async function findLogs(store: TableGateway, jobId: string, query: LogQuery, now: number, options: { cursors: CursorCodec }): Promise<FindLogsResult> {
   assertJobId(jobId);
   const range = logTimeRange(query, now);
-  const [lo, hi] = logRange(range.from, range.to);
+  const [lo, hi] = logRange(Math.max(0, range.from - LOG_CHUNK_SPAN_MS), range.to);
   const tail = query.after !== null;
   const print = fingerprint([jobId, query.level, query.message, query.from, query.to, query.period, query.timeZone]);
-  let start: string | undefined;
-  if (query.after !== null) start = logSortKeyAt(query.after);
-  else if (query.cursor !== null) {
-    start = options.cursors.decode(query.cursor, logCursor, print).s;
-  }
+  let start: { sk: string; index: number | null } | undefined;
+  if (query.after !== null) start = logItemOfLineKey(logSortKeyAt(query.after));
+  else if (query.cursor !== null) start = logItemOfLineKey(options.cursors.decode(query.cursor, logCursor, print).s);
   const empty: FindLogsResult = { items: [], nextCursor: null, tailCursor: query.after, partial: false, itemsRead: 0 };
   // A position outside the range: nothing lies past it, or the whole range does.
-  if (start !== undefined && (tail ? start >= hi : start <= lo)) return empty;
-  if (start !== undefined && (tail ? start < lo : start > hi)) start = undefined;
+  if (start !== undefined && (tail ? start.sk >= hi : start.sk < lo)) return empty;
+  if (start !== undefined && (tail ? start.sk < lo : start.sk > hi)) start = undefined;
 
-  const filters: string[] = [];
-  const names: Record<string, string> = { '#sk': 'sk' };
+  const needle = query.message?.toLowerCase() ?? null;
+  const matches = (line: LogLine) =>
+    line.timestamp >= range.from &&
+    line.timestamp <= range.to &&
+    (query.level === null || line.level === query.level) &&
+    (needle === null || line.message.toLowerCase().includes(needle));
+  /** The lines of an item in reading order, without those at or before the start position. */
+  const unread = (item: Record<string, unknown>): LogLine[] => {
+    const lines = LogStore.linesOf(item);
+    if (tail === false) lines.reverse();
+    if (start === undefined || item.sk !== start.sk) return lines;
+    const from = start.index;
+    if (from === null) return [];
+    return lines.filter((_, i) => (tail ? i > from : lines.length - 1 - i < from));
+  };
+
   const pk = jobPartition(jobId);
-  const values: Record<string, unknown> = { ':pk': pk, ':lo': lo, ':hi': hi };
-  if (query.level !== null) {
-    filters.push('#level = :level');
-    names['#level'] = 'level';
-    values[':level'] = query.level;
-  }
-  if (query.message !== null) {
-    filters.push('contains(#lc, :needle)');
-    names['#lc'] = 'lc';
-    values[':needle'] = query.message.toLowerCase();
-  }
   const budget = Math.max(LOG_MIN_READ_BUDGET, query.size * LOG_READ_BUDGET_PER_ROW);
-  const found: Array<Record<string, unknown>> = [];
+  const found: LogLine[] = [];
+  let examined = 0;
   let itemsRead = 0;
+  /** The last line examined: where a page that ran out of budget resumes. */
+  let last: string | undefined;
+  let leftInItem = false;
   let lastKey: Record<string, unknown> | undefined;
-  do {
-    const need = query.size - found.length;
-    // Unfiltered, one extra line tells whether more exist; filtered, read wider pages.
-    const limit = Math.min(budget - itemsRead, filters.length === 0 ? need + 1 : Math.max(need * 4, 100));
+  let chunks = FIRST_READ_CHUNKS;
+  read: do {
     const page = await store.queryPage({
-      KeyConditionExpression: 'pk = :pk AND #sk BETWEEN :lo AND :hi',
-      ...(filters.length > 0 ? { FilterExpression: filters.join(' AND ') } : {}),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':pk': pk, ':lo': tail && start ? start.sk : lo, ':hi': !tail && start ? start.sk : hi },
       ScanIndexForward: tail,
-      Limit: limit,
-      ...(start !== undefined ? { ExclusiveStartKey: { pk, sk: start } } : {}),
+      Limit: chunks,
+      ...(lastKey !== undefined ? { ExclusiveStartKey: lastKey } : {}),
     });
+    chunks = Math.min(32, chunks * 2);
     itemsRead += page.scanned;
-    found.push(...page.items);
     lastKey = page.lastKey;
-    start = lastKey?.sk as string | undefined;
-  } while (found.length < query.size && lastKey !== undefined && itemsRead < budget);
+    for (const [n, item] of page.items.entries()) {
+      const lines = unread(item);
+      for (const [i, line] of lines.entries()) {
+        examined++;
+        last = line.cursor;
+        if (matches(line)) found.push(line);
+        if (found.length > query.size || examined >= budget) {
+          leftInItem = i < lines.length - 1 || n < page.items.length - 1;
+          break read;
+        }
+      }
+    }
+  } while (lastKey !== undefined);
 
-  const items = found.slice(0, query.size).map(LogStore.fromItem);
-  const more = found.length > query.size || lastKey !== undefined;
+  const items = found.slice(0, query.size);
+  const more = found.length > query.size || leftInItem || lastKey !== undefined;
   const budgetOut = more && items.length < query.size;
-  // Past the last line returned, or past everything scanned when the budget ran out first.
-  const position = budgetOut ? (lastKey?.sk as string) : items.length > 0 ? logSortKeyAt(items.at(-1)!.cursor) : undefined;
+  // Past the last line returned, or past everything examined when the budget ran out first.
+  const position = budgetOut ? last : items.at(-1)?.cursor;
   if (tail) {
-    const newest = position === undefined ? query.after : logPositionOf(position);
-    return { items, nextCursor: null, tailCursor: newest, partial: more, itemsRead };
+    return { items, nextCursor: null, tailCursor: position ?? query.after, partial: more, itemsRead };
   }
   return {
     items,
-    nextCursor: more && position !== undefined ? options.cursors.encode({ v: 1, s: position }, print) : null,
+    nextCursor: more && position !== undefined ? options.cursors.encode({ v: 1, s: logSortKeyAt(position) }, print) : null,
     tailCursor: query.cursor !== null ? null : (items[0]?.cursor ?? `${pad(range.from, 13)}#000000`),
     partial: budgetOut,
     itemsRead,

@@ -23,8 +23,8 @@ export interface LogQuery {
   after: string | null;
 }
 
-/** A line's position: `<ts:13>#<seq:6>#<suffix>`, the log sort key without `L#`. */
-export const LINE_POSITION = /^\d{13}#\d{6}(#[0-9a-z]{0,8})?$/;
+/** A line's position: `<ts:13>#<seq:6>#<suffix>[.<index>]`, its chunk's sort key without `L#` and its index there. */
+export const LINE_POSITION = /^\d{13}#\d{6}(#[0-9a-z]{0,8})?(\.\d{1,5})?$/;
 
 const UNITS: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 };
 /** Ten years: longer than any retention, short enough that `now - d` stays positive. */

@@ -4,7 +4,7 @@
  *   item              pk                 sk
  *   job               J#<id>             J
  *   step checkpoint   J#<id>             C#<step name>
- *   log line          J#<id>             L#<ts:13>#<seq:6>
+ *   log lines         J#<id>             L#<ts:13>#<seq:6>#<rand>   (a chunk of one append's lines, the first line's time; once one line each)
  *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version)
  *   summary counters  T#<tenant>[#<n>]   SUM#<l>          (per listing, see below; version; shard 0 keeps the reconcile state)
  *   stats bucket      T#<tenant>[#<n>]   ST#<minute:13>   (a tenant's counters are spread over COUNTER_SHARDS partitions, n = 1…7; shard 0 has none)
@@ -65,11 +65,22 @@ export const checkpointKey = (jobId: string, step: string) => ({ pk: jobPartitio
 /** The step name of a checkpoint's sort key. */
 export const stepOfCheckpointSortKey = (sk: string) => sk.slice(checkpointPrefix.length);
 export const logSortKey = (timestamp: number, seq: number) => `${logPrefix}${pad(timestamp, 13)}#${pad(seq, 6)}`;
-/** What a log line's sort key looks like (the api checks a cursor's position against it). */
-export const LOG_SORT_KEY_PATTERN = /^L#\d{13}#\d{6}(#[0-9a-z]{0,8})?$/;
-/** A log line's position (its sort key without the prefix): the cursor the api hands out. */
+/**
+ * What a log line's key looks like (the api checks a cursor's position against it): its item's
+ * sort key, and for a line of a chunk its index in the chunk (`.<index>`). An item written
+ * before chunks holds one line and has no index.
+ */
+export const LOG_SORT_KEY_PATTERN = /^L#\d{13}#\d{6}(#[0-9a-z]{0,8})?(\.\d{1,5})?$/;
+/** A log item's or line's position (its key without the prefix): the cursor the api hands out. */
 export const logPositionOf = (sk: string) => sk.slice(logPrefix.length);
 export const logSortKeyAt = (position: string) => `${logPrefix}${position}`;
+/** The key of line `index` of the chunk at `sk`. */
+export const logLineKey = (sk: string, index: number) => `${sk}.${index}`;
+/** The item a line's key names, and the line's index in it (null: the whole item, one line written before chunks). */
+export function logItemOfLineKey(key: string): { sk: string; index: number | null } {
+  const dot = key.indexOf('.');
+  return dot === -1 ? { sk: key, index: null } : { sk: key.slice(0, dot), index: Number(key.slice(dot + 1)) };
+}
 /** The sort-key range of the log lines written from `from` to `to` (ms, inclusive). */
 export const logRange = (from: number, to: number): [string, string] => [`${logPrefix}${pad(from, 13)}`, `${logPrefix}${pad(to, 13)}~`];
 export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
