@@ -143,7 +143,14 @@ describe('findLogs against a seeded table', () => {
 
   it('reads lines written one item each before chunks, beside chunks', async () => {
     const at = NOW - 20 * MIN;
-    const legacy = [0, 1, 2].map((i) => ({ pk: 'J#job-old', sk: `L#${at + i}#00000${i}#ab${i}`, ts: at + i, level: 'INFO', message: `old ${i}`, lc: `old ${i}` }));
+    const legacy = [0, 1, 2].map((i) => ({
+      pk: 'J#job-old',
+      sk: `L#${at + i}#00000${i}#ab${i}`,
+      ts: at + i,
+      level: 'INFO',
+      message: `old ${i}`,
+      lc: `old ${i}`,
+    }));
     await store.batchWrite(legacy.map((Item) => ({ PutRequest: { Item } })));
     await logs.append('job-old', [{ timestamp: at + 10, level: 'ERROR', message: 'new', additionalInfo: { n: 1 } }]);
     const page = await findLogs(store, 'job-old', parseLogQuery({ _size: '2' }), NOW, OPEN);

@@ -1,13 +1,15 @@
-import { NonRetriableError, StepTimeoutError, type ChildOutcome, type JobDefinition, type SpawnOptions, type StepOptions } from '@stint/sdk';
+import { NonRetriableError, type ChildOutcome, type JobDefinition, type SpawnOptions, type StepOptions } from '@stint/sdk';
 import type { Checkpoint } from '../store/checkpoint-store.ts';
 import { crashPoint } from '../crash-points.ts';
 import { LeaseLostError } from '../errors.ts';
-import type { LogLevel, LogLine } from '../store/log-store.ts';
+import type { LogLevel } from '../store/log-store.ts';
 import type { EventWait } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
 import { ChildSpawns } from './child-spawns.ts';
+import { LogBuffer } from './log-buffer.ts';
+import { withinStepTimeout } from './step-timeout.ts';
 import { sleepSpec, startDelayed, wakeLater } from './delayed-start.ts';
 import { assertEventAddress, eventAnswer, registerWaiter, removeWaiter, type EventAnswer } from './events.ts';
 import { childOutcomes, recountIfRetried } from './job-tree.ts';
@@ -53,7 +55,7 @@ export class JobRun {
 
   #replaying: boolean;
   #pending: Checkpoint | null = null;
-  #logs: Array<Omit<LogLine, 'cursor'>> = [];
+  readonly #logs: LogBuffer;
   #errorLogged = false;
   #progress: number | null = null;
   #leaseProvenAt: number;
@@ -76,6 +78,11 @@ export class JobRun {
     this.#leaseProvenAt = this.startedAt;
     this.#replaying = checkpoints.size > 0;
     this.#stopRequested = record.status === 'STOPPING';
+    this.#logs = new LogBuffer(
+      (lines) => this.deps.logs.append(record.id, lines),
+      this.deps.clock,
+      (error) => emit(this.deps, { type: 'warning', message: 'log lines could not be written', jobId: record.id, error }),
+    );
     // The job's deadline aborts ctx.signal in the middle of a step; the boundary ends the run.
     if (record.deadlineAt !== undefined) {
       this.#deadline = setTimeout(() => this.controller.abort(new InterruptSignal('timeout')), Math.max(0, record.deadlineAt - this.startedAt));
@@ -106,6 +113,7 @@ export class JobRun {
    */
   async stopHeartbeat(): Promise<void> {
     clearInterval(this.#heartbeat);
+    this.#logs.cancel();
     clearTimeout(this.#deadline);
     await this.#beat;
   }
@@ -117,7 +125,7 @@ export class JobRun {
 
   log(level: LogLevel, message: string, additionalInfo?: Record<string, unknown>): void {
     if (this.#replaying) return;
-    this.#logs.push({ timestamp: this.deps.clock(), level, message: String(message), additionalInfo: additionalInfo ?? null });
+    this.#logs.add({ timestamp: this.deps.clock(), level, message: String(message), additionalInfo: additionalInfo ?? null });
     if (level === 'ERROR') this.#errorLogged = true;
   }
 
@@ -131,7 +139,7 @@ export class JobRun {
     }
     this.#replaying = false;
     await this.boundary();
-    const value = await this.#withinStepTimeout(name, fn, options.timeoutMs);
+    const value = await withinStepTimeout(this.controller, name, fn, options.timeoutMs);
     await crashPoint('slice.stepDone', { jobId: this.record.id, jobType: this.record.type });
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     // Results are stored as JSON; the replayed value must equal what a first run returned.
@@ -141,13 +149,14 @@ export class JobRun {
   }
 
   /**
-   * A step boundary: prove the lease, store the previous step's checkpoint, flush logs and
-   * spawn counts, then honour a stop or an exhausted slice budget.
+   * A step boundary: prove the lease (which also writes an error logged), store the previous
+   * step's checkpoint, write log lines held for a second, then honour a stop or an exhausted
+   * slice budget.
    */
   async boundary(options: { mayYield?: boolean } = {}): Promise<void> {
     await this.prove();
     await this.#savePending();
-    await this.flushLogs();
+    await this.#logs.atBoundary();
     if (this.record.deadlineAt !== undefined && this.deps.clock() >= this.record.deadlineAt) this.#interrupt('timeout');
     else if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
     else if ((options.mayYield ?? true) && this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
@@ -190,9 +199,7 @@ export class JobRun {
   }
 
   async flushLogs(): Promise<void> {
-    const lines = this.#logs;
-    this.#logs = [];
-    await this.deps.logs.append(this.record.id, lines);
+    await this.#logs.flush();
     if (this.#errorLogged) await this.prove(true);
   }
 
@@ -280,22 +287,6 @@ export class JobRun {
     // Parked before anything is sent: a heartbeat meanwhile finds the lease released, as it should.
     this.#interrupt('park');
     return parked!;
-  }
-
-  /** Runs a step's body; past its own timeout ctx.signal aborts, and the step fails once the body settles. */
-  async #withinStepTimeout<T>(name: string, fn: () => Promise<T> | T, timeoutMs: number | undefined): Promise<T> {
-    if (timeoutMs === undefined) return fn();
-    const timeout = new StepTimeoutError(name, timeoutMs);
-    const timer = setTimeout(() => this.controller.abort(timeout), timeoutMs);
-    try {
-      const value = await fn();
-      if (this.controller.signal.reason === timeout) throw timeout;
-      return value;
-    } catch (error) {
-      throw this.controller.signal.reason === timeout ? timeout : error;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** A wait for an outside event (events.ts): resolved by an event or by its timeout, once, as a checkpoint. */

@@ -1,0 +1,60 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { LogBuffer } from './log-buffer.ts';
+
+const line = (message: string) => ({ timestamp: 0, level: 'INFO' as const, message, additionalInfo: null });
+
+describe('LogBuffer', () => {
+  let now = 0;
+  let writes: string[][];
+  let buffer: LogBuffer;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    now = 10_000;
+    writes = [];
+    buffer = new LogBuffer(
+      async (lines) => void writes.push(lines.map((l) => l.message)),
+      () => now,
+      () => undefined,
+    );
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('lets quick steps share one write: boundaries within a second of the last write wait, the timer writes all', async () => {
+    buffer.add(line('a'));
+    now += 300;
+    await buffer.atBoundary();
+    buffer.add(line('b'));
+    now += 300;
+    await buffer.atBoundary();
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(writes).toEqual([['a', 'b']]);
+  });
+
+  it('writes at a boundary a second after the last write, and once only', async () => {
+    buffer.add(line('a'));
+    now += 1_000;
+    await buffer.atBoundary();
+    expect(writes).toEqual([['a']]);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(writes).toEqual([['a']]);
+  });
+
+  it('writes a line logged before a long step within a second, without a boundary', async () => {
+    buffer.add(line('starting a long step'));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toEqual([['starting a long step']]);
+  });
+
+  it('writes everything on flush, and nothing after a cancel', async () => {
+    buffer.add(line('a'));
+    await buffer.flush();
+    await buffer.flush();
+    buffer.add(line('lost with the lease'));
+    buffer.cancel();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(writes).toEqual([['a']]);
+  });
+});
