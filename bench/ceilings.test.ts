@@ -27,7 +27,7 @@ describe('keyCeiling', () => {
 });
 
 describe('hottestPerClass', () => {
-  it('keeps the hottest key of each class and index, tightest first, and skips scopes the scenario does not measure', () => {
+  it('keeps the hottest key of each class and index, tightest first, and skips scopes the scenario does not measure and keys that took nothing', () => {
     const scenario: Scenario = {
       name: 's',
       jobsPer: { installation: 100, tenant: 50 },
@@ -38,6 +38,7 @@ describe('hottestPerClass', () => {
         load('table', 'T#a', 'T#<tenant>', 'tenant', 100),
         load('table', 'T#b', 'T#<tenant>', 'tenant', 10),
         load('gsi5', 'R#normal#x', 'R#<lane>#<root>', 'root', 500),
+        load('gsi5', 'Q#low', 'Q#<lane>', 'installation', 0),
       ],
     };
     const hot = hottestPerClass(scenario);

@@ -86,6 +86,8 @@ export function hottestPerClass(scenario: Scenario): HotKey[] {
   for (const load of scenario.loads) {
     const jobs = scenario.jobsPer[load.scope];
     if (jobs === undefined || jobs <= 0) continue;
+    // A key that took no units (a read of an empty partition) bounds nothing: no row for it.
+    if (load.writeUnits === 0 && load.readUnits === 0) continue;
     const hot: HotKey = { ...load, scenario: scenario.name, ...keyCeiling(load, jobs) };
     const id = `${load.index} ${load.class}`;
     const seen = hottest.get(id);
