@@ -48,6 +48,39 @@ describe('LogBuffer', () => {
     expect(writes).toEqual([['starting a long step']]);
   });
 
+  it('waits on flush for a timer’s write still on its way, so the slice’s outcome follows its lines', async () => {
+    let land = () => {};
+    const slow = new LogBuffer(
+      (lines) => new Promise<void>((resolve) => (land = () => resolve(void writes.push(lines.map((l) => l.message))))),
+      () => now,
+      () => undefined,
+    );
+    slow.add(line('a'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    let flushed = false;
+    const flush = slow.flush().then(() => (flushed = true));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(flushed).toBe(false);
+    land();
+    await flush;
+    expect(writes).toEqual([['a']]);
+  });
+
+  it('reports a timer’s failed write and goes on', async () => {
+    const errors: unknown[] = [];
+    const failing = new LogBuffer(
+      async () => {
+        throw new Error('throttled');
+      },
+      () => now,
+      (error) => errors.push(error),
+    );
+    failing.add(line('a'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await failing.flush();
+    expect(errors).toHaveLength(1);
+  });
+
   it('writes everything on flush, and nothing after a cancel', async () => {
     buffer.add(line('a'));
     await buffer.flush();

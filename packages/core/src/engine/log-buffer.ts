@@ -16,6 +16,8 @@ export class LogBuffer {
   #lines: Line[] = [];
   #writtenAt: number;
   #timer: NodeJS.Timeout | undefined;
+  /** The timer's writes on their way; they never reject (a failure is reported and dropped). */
+  #background: Promise<void> = Promise.resolve();
 
   constructor(
     readonly write: (lines: Line[]) => Promise<void>,
@@ -31,7 +33,10 @@ export class LogBuffer {
     if (this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.flush().catch(this.onError);
+      const lines = this.#take();
+      if (lines.length === 0) return;
+      const written = this.write(lines).catch(this.onError);
+      this.#background = Promise.all([this.#background, written]).then(() => undefined);
     }, LOG_FLUSH_MS);
     this.#timer.unref();
   }
@@ -41,19 +46,24 @@ export class LogBuffer {
     if (this.clock() - this.#writtenAt >= LOG_FLUSH_MS) await this.flush();
   }
 
-  /** Writes every line held. */
+  /** Writes every line held, and waits for the timer's writes: what the slice commits next follows its lines. */
   async flush(): Promise<void> {
     this.cancel();
-    if (this.#lines.length === 0) return;
-    const lines = this.#lines;
-    this.#lines = [];
-    this.#writtenAt = this.clock();
-    await this.write(lines);
+    const lines = this.#take();
+    if (lines.length > 0) await this.write(lines);
+    await this.#background;
   }
 
   /** The slice is over without its lines (its lease was lost): no timer writes them later. */
   cancel(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  #take(): Line[] {
+    const lines = this.#lines;
+    this.#lines = [];
+    if (lines.length > 0) this.#writtenAt = this.clock();
+    return lines;
   }
 }
