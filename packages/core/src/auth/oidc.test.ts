@@ -6,12 +6,14 @@ const issuer = 'https://id.example.test';
 const audience = 'stint';
 let privateKey: CryptoKey;
 let verify: OidcVerifier;
+let jwks: ReturnType<typeof createLocalJWKSet>;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
   privateKey = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
-  verify = createOidcVerifier({ issuer, audience, jwks: createLocalJWKSet({ keys: [jwk] }), roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' });
+  jwks = createLocalJWKSet({ keys: [jwk] });
+  verify = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' });
 });
 
 const unsigned = (claims: Record<string, unknown>) =>
@@ -63,5 +65,72 @@ describe('createOidcVerifier', () => {
   it('tells a JWT apart from other tokens', () => {
     expect(looksLikeJwt('aaa.bbb.ccc')).toBe(true);
     expect(looksLikeJwt('stint_abc')).toBe(false);
+    // Anchored at both ends: three parts and nothing around them.
+    expect(looksLikeJwt(' aaa.bbb.ccc')).toBe(false);
+    expect(looksLikeJwt('aaa.bbb.ccc.')).toBe(false);
+  });
+
+  it('reads stint_role and stint_tenant when no claims are configured', async () => {
+    const plain = createOidcVerifier({ issuer, audience, jwks });
+    expect((await plain(await sign({ stint_role: 'viewer', stint_tenant: 'acme' }))).principal).toEqual({
+      keyId: 'oidc:s-1',
+      name: 's-1',
+      role: 'viewer',
+      tenant: 'acme',
+    });
+  });
+
+  it.each([
+    [{ email: 'ada@example.test', name: 'Ada' }, 'ada@example.test'],
+    [{ email: '', name: 'Ada' }, 'Ada'],
+    [{ email: 42, name: 'Ada' }, 'Ada'],
+    [{ name: '' }, 's-1'],
+  ])('names the principal from %j as %s: email, else name, else the subject', async (claims, name) => {
+    expect((await verify(await sign({ 'cognito:groups': 'admin', ...claims }))).principal.name).toBe(name);
+  });
+
+  it('allows 30 s of clock skew by default, and no more', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = (secondsAgo: number) =>
+      unsigned({ 'cognito:groups': ['admin'] })
+        .setExpirationTime(now - secondsAgo)
+        .sign(privateKey);
+    expect((await verify(await expired(10))).principal.role).toBe('admin');
+    await expect(verify(await expired(60))).rejects.toMatchObject({ code: 'unauthorized' });
+    const strict = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'cognito:groups', clockToleranceSeconds: 0 });
+    await expect(strict(await expired(10))).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('lets a key source outage through as itself, not as a rejected token', async () => {
+    const down = createOidcVerifier({
+      issuer,
+      audience,
+      jwks: async () => {
+        throw new Error('JWKS endpoint unreachable');
+      },
+    });
+    await expect(down(await sign({ stint_role: 'admin' }))).rejects.toThrow(new Error('JWKS endpoint unreachable'));
+  });
+
+  it('says which claim lacks a role, and which a tenant', async () => {
+    await expect(verify(await sign({ 'cognito:groups': ['staff'] }))).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'token has no cognito:groups claim naming a role (admin, tenant-admin, viewer)',
+    });
+    // No tenant claim at all: a missing claim is refused, not read as a tenant named "undefined".
+    await expect(verify(await sign({ 'cognito:groups': ['viewer'] }))).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'a viewer token needs a custom:tenant claim naming one tenant',
+    });
+  });
+
+  it.each([
+    ['a missing parent claim', {}],
+    ['a null parent claim', { realm: null }],
+    ['a string parent claim', { realm: 'admin' }],
+  ])('reads %s on a dotted role path as no role', async (_, claims) => {
+    const nested = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'realm.roles' });
+    await expect(nested(await sign(claims))).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await nested(await sign({ realm: { roles: ['admin'] } }))).principal.role).toBe('admin');
   });
 });
