@@ -1,3 +1,4 @@
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { ApiKeyStore, hashApiKey } from '@stint/core/auth/key-store';
 import { runKeysCommand } from '@stint/core/auth/keys-command';
 import type { OidcVerifier } from '@stint/core/auth/oidc';
 import { TenantDirectory } from '@stint/core/auth/tenant-directory';
-import { provision } from '@stint/local/provision';
+import { tableDefinition } from '@stint/core/store/table-definition';
 import { emulatorClients, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';
 import { startSecretsManagerFake } from '../support/secrets-manager.ts';
 
@@ -19,9 +20,15 @@ import { startSecretsManagerFake } from '../support/secrets-manager.ts';
  */
 let emulators: Emulators;
 const clients = () => emulatorClients(emulators);
-/** A table of its own per test, so listings and directories hold only what the test wrote. */
-const newTable = async () =>
-  (await provision(clients(), { tableName: uniqueName('creds'), bucketName: uniqueName('b'), queuePrefix: `${uniqueName('q')}-` })).tableName;
+/**
+ * A table of its own per test, so listings and directories hold only what the test wrote. Only
+ * the table: no queue or bucket is used here, and mutation runs repeat this setup per mutant.
+ */
+const newTable = async () => {
+  const tableName = uniqueName('creds');
+  await clients().dynamo.send(new CreateTableCommand(tableDefinition(tableName)));
+  return tableName;
+};
 
 beforeAll(async () => {
   emulators = await startEmulators({ dynamo: 'dynalite' });
