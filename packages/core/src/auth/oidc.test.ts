@@ -1,4 +1,5 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { createServer } from 'node:http';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier } from './oidc.ts';
 
@@ -7,11 +8,13 @@ const audience = 'stint';
 let privateKey: CryptoKey;
 let verify: OidcVerifier;
 let jwks: ReturnType<typeof createLocalJWKSet>;
+let publicJwk: JWK;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
   privateKey = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
+  publicJwk = jwk;
   jwks = createLocalJWKSet({ keys: [jwk] });
   verify = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' });
 });
@@ -132,5 +135,41 @@ describe('createOidcVerifier', () => {
     const nested = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'realm.roles' });
     await expect(nested(await sign(claims))).rejects.toMatchObject({ code: 'forbidden' });
     expect((await nested(await sign({ realm: { roles: ['admin'] } }))).principal.role).toBe('admin');
+  });
+
+  it('names a token without a subject oidc:unknown', async () => {
+    const token = await new SignJWT({ 'cognito:groups': 'admin' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    expect((await verify(token)).principal).toMatchObject({ keyId: 'oidc:unknown', name: 'unknown' });
+  });
+
+  it('fetches keys from <issuer>/.well-known/jwks.json, a trailing slash of the issuer dropped, unless told where', async () => {
+    const asked: string[] = [];
+    const server = createServer((request, response) => {
+      asked.push(request.url ?? '');
+      response.writeHead(request.url === '/.well-known/jwks.json' || request.url === '/keys' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [publicJwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const local = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const token = await new SignJWT({ stint_role: 'admin' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+        .setIssuer(local)
+        .setAudience(audience)
+        .setSubject('s-1')
+        .setExpirationTime('1m')
+        .sign(privateKey);
+      expect((await createOidcVerifier({ issuer: local, audience })(token)).principal.role).toBe('admin');
+      expect((await createOidcVerifier({ issuer: local, audience, jwksUrl: `${local}keys` })(token)).principal.role).toBe('admin');
+      expect(asked).toEqual(['/.well-known/jwks.json', '/keys']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
