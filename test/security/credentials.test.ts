@@ -1,6 +1,6 @@
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApiSecrets } from '@stint/core/auth/api-secrets';
 import { Authenticator } from '@stint/core/auth/authenticator';
@@ -37,6 +37,20 @@ afterAll(async () => {
   await emulators?.stop();
 });
 
+/** A client that records each Query's input: what a read asked for, which no emulator shows (consistency, projection). */
+function recordingQueries() {
+  const client = clients().dynamo;
+  const queries: QueryCommandInput[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'QueryCommand') queries.push(args.input as QueryCommandInput);
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordQueries' },
+  );
+  return { client, queries };
+}
+
 const CREATED = Date.UTC(2026, 0, 2, 3, 4, 5);
 const REVOKED = Date.UTC(2026, 0, 3);
 
@@ -68,7 +82,8 @@ describe('ApiKeyStore', () => {
 
   it('stores an admin key without a tenant, and lists keys in id order', async () => {
     const tableName = await newTable();
-    const keys = new ApiKeyStore(clients().dynamo, tableName, () => CREATED);
+    const { client, queries } = recordingQueries();
+    const keys = new ApiKeyStore(client, tableName, () => CREATED);
     const admin = await keys.create({ name: 'root', role: 'admin' });
     const viewer = await keys.create({ name: 'eyes', role: 'viewer', tenant: 'acme' });
     const item = (await clients().dynamo.send(new GetCommand({ TableName: tableName, Key: { pk: `K#${hashApiKey(admin.key)}`, sk: 'K' } }))).Item;
@@ -76,6 +91,8 @@ describe('ApiKeyStore', () => {
     expect(await keys.authenticate(admin.key)).toEqual({ keyId: admin.info.id, name: 'root', role: 'admin', tenant: null });
     expect((await keys.list()).map((k) => k.id)).toEqual([admin.info.id, viewer.info.id].sort());
     expect((await keys.list()).find((k) => k.id === admin.info.id)).toEqual({ ...admin.info, tenant: null });
+    // Strongly consistent: a key just issued or revoked shows so in the next listing.
+    expect(queries.map((query) => query.ConsistentRead)).toEqual([true, true]);
   });
 
   it('authenticates nothing from a token that is not a key, nor from an item with an unknown role', async () => {
@@ -163,7 +180,7 @@ describe('Authenticator', () => {
 describe('TenantDirectory', () => {
   it('remembers each tenant once, lists them in name order and pages after a name', async () => {
     const tableName = await newTable();
-    const client = clients().dynamo;
+    const { client, queries } = recordingQueries();
     let puts = 0;
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -177,6 +194,8 @@ describe('TenantDirectory', () => {
     // The process remembers what it wrote: the steady state costs no write.
     expect(puts).toBe(3);
     expect(await directory.list()).toEqual(['acme', 'globex', 'initech']);
+    // The directory is read as sort keys only.
+    expect(queries.at(-1)?.ProjectionExpression).toBe('sk');
     expect(await directory.page(undefined, 2)).toEqual(['acme', 'globex']);
     expect(await directory.page('acme', 5)).toEqual(['globex', 'initech']);
     expect(await directory.page('initech', 5)).toEqual([]);
@@ -201,9 +220,12 @@ describe('keys command', () => {
     let now = CREATED;
     const keys = new ApiKeyStore(clients().dynamo, await newTable(), () => now);
     expect(await run(['list'], keys)).toEqual({ code: 0, lines: ['no keys'] });
+    const scoped = await run(['create', '--name', 'ops', '--role', 'viewer', '--tenant', 'acme'], keys);
+    expect(scoped.lines[0]).toMatch(/^created k[0-9a-f]{16} {2}viewer {2}tenant=acme {2}"ops" {2}created 2026-01-02T03:04:05.000Z$/);
+    await keys.revoke((await keys.list())[0]!.id);
     const created = await run(['create', '--name', 'root', '--role', 'admin'], keys);
     expect(created.code).toBe(0);
-    const [id] = (await keys.list()).map((k) => k.id);
+    const id = (await keys.list()).find((k) => k.role === 'admin')?.id;
     expect(created.lines).toEqual([
       `created ${id}  admin  tenant=*  "root"  created 2026-01-02T03:04:05.000Z`,
       expect.stringMatching(/^key: stint_[A-Za-z0-9_-]{43}$/),
@@ -214,10 +236,7 @@ describe('keys command', () => {
       code: 0,
       lines: [`revoked ${id}  admin  tenant=*  "root"  created 2026-01-02T03:04:05.000Z  revoked 2026-01-03T00:00:00.000Z`],
     });
-    expect(await run(['list'], keys)).toEqual({
-      code: 0,
-      lines: [`${id}  admin  tenant=*  "root"  created 2026-01-02T03:04:05.000Z  revoked 2026-01-03T00:00:00.000Z`],
-    });
+    expect((await run(['list'], keys)).lines).toContain(`${id}  admin  tenant=*  "root"  created 2026-01-02T03:04:05.000Z  revoked 2026-01-03T00:00:00.000Z`);
   });
 
   it.each([
@@ -229,14 +248,35 @@ describe('keys command', () => {
     [['list', '--all'], 2, "Unknown option '--all'"],
     [['create', '--name', 'x', '--role', 'viewer'], 2, 'a viewer key needs a tenant (lower-case letters, digits and dashes)'],
     [['revoke', 'k404'], 1, 'API key k404 not found'],
+    [['revoke', 'k1', '--force'], 2, "Unknown option '--force'"],
+    [['create', '--colour', 'red'], 2, "Unknown option '--colour'"],
+    [['create', '--role', 'admin'], 2, 'name must be 1 to 100 characters'],
+    [['rotate'], 2, 'usage: npm run keys -- <command>'],
   ])('%j exits %i', async (argv, code, first) => {
     const { code: exit, lines } = await run(argv, new ApiKeyStore(clients().dynamo, await newTable()));
     expect(exit).toBe(code);
     expect(lines[0]?.startsWith(`ERR ${first}`)).toBe(true);
   });
 
-  it('lets a failure that is not the input’s (no table) surface whole', async () => {
+  it('prints the whole usage', async () => {
+    expect((await run(['help'], new ApiKeyStore(clients().dynamo, 'unused'))).lines).toEqual([
+      [
+        'ERR usage: npm run keys -- <command>',
+        '  create --name <name> --role <admin|tenant-admin|viewer> [--tenant <tenant>]',
+        '                      issues a key and prints it once; only its hash is stored',
+        '  list                every key with its role, tenant and revocation time',
+        '  revoke <id>         the key stops working at once',
+      ].join('\n'),
+    ]);
+  });
+
+  it('lets a failure that is not the input’s (no table, no network) surface whole', async () => {
     await expect(run(['list'], new ApiKeyStore(clients().dynamo, uniqueName('missing')))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    // A network error carries a Node error code; only the argument parser's codes are input problems.
+    const nowhere = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    );
+    await expect(run(['list'], new ApiKeyStore(nowhere, 'any'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });
 
