@@ -95,6 +95,20 @@ describe('counters', () => {
     expect(await item('T#shards', 'SUM#u')).toBeUndefined();
   });
 
+  it('spreads a tenant’s flushes over its eight shards when no shard is given', async () => {
+    const counters = new CounterStore(client(), tableName);
+    for (let i = 0; i < 24; i++) {
+      const batch = counters.batch();
+      batch.jobCreated({ tenant: 'spread', system: false }, MINUTE);
+      await batch.flush();
+    }
+    const partitions = ['T#spread', ...[1, 2, 3, 4, 5, 6, 7].map((n) => `T#spread#${n}`)];
+    const totals = await Promise.all(partitions.map(async (pk) => ((await item(pk, 'SUM#u'))?.total as number | undefined) ?? 0));
+    // Every flush landed on one of the eight, and 24 flushes on one shard alone has odds of 8^-23.
+    expect(totals.reduce((sum, n) => sum + n, 0)).toBe(24);
+    expect(totals.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+
   it('keeps the waiting time’s count, sum, least and greatest per minute, across batches', async () => {
     const counters = new CounterStore(
       client(),
@@ -199,7 +213,16 @@ describe('logs', () => {
 
 describe('checkpoints', () => {
   it('stores a result as JSON and an undefined result as no attribute, and clears only checkpoints', async () => {
-    const checkpoints = new CheckpointStore(client(), tableName);
+    const recording = client();
+    const queries: Array<{ ConsistentRead?: boolean }> = [];
+    recording.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'QueryCommand') queries.push(args.input as { ConsistentRead?: boolean });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordQueries' },
+    );
+    const checkpoints = new CheckpointStore(recording, tableName);
     await checkpoints.save('cp1', { name: 'fetch', result: { rows: [1, 2] }, spawnSeq: 2 });
     await checkpoints.save('cp1', { name: 'notify', result: undefined, spawnSeq: 2 });
     await checkpoints.save('cp1', { name: 'zero', result: 0, spawnSeq: 3 });
@@ -211,6 +234,8 @@ describe('checkpoints', () => {
       ['notify', { name: 'notify', result: undefined, spawnSeq: 2 }],
       ['zero', { name: 'zero', result: 0, spawnSeq: 3 }],
     ]);
+    // Read strongly consistent: a replay must see every step that finished.
+    expect(queries.map((query) => query.ConsistentRead)).toEqual([true]);
     await checkpoints.clear('cp1');
     expect((await table.queryPartitionAll('J#cp1', '')).map((i) => i.sk)).toEqual(['L#0000000000001#000001']);
   });

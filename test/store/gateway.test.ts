@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { JobStore } from '@stint/core/store/job-store';
 import { backoff, TableGateway } from '@stint/core/store/table-gateway';
 import { tableDefinition } from '@stint/core/store/table-definition';
 import { emulatorClients, startEmulators, uniqueName, type Emulators } from '../support/stack.ts';
@@ -92,6 +93,25 @@ describe('single-item reads and writes', () => {
     await table.put({ pk: 'del', sk: 'c' });
     await table.delete({ pk: 'del', sk: 'c' });
     expect(await table.getItem({ pk: 'del', sk: 'c' })).toBeUndefined();
+  });
+});
+
+describe('job items', () => {
+  it('reads a job strongly consistent by default and many eventually, and deletes one only while its condition holds', async () => {
+    const jobs = new JobStore(table.client, table.tableName);
+    await table.put({ pk: 'J#js1', sk: 'J', id: 'js1', status: 'FINISHED' });
+    await table.put({ pk: 'J#js2', sk: 'J', id: 'js2', status: 'RUNNING' });
+    expect(await jobs.get('js1')).toMatchObject({ id: 'js1' });
+    expect((await jobs.get('js1', false))?.id).toBe('js1');
+    expect([...(await jobs.getMany(['js1', 'js2', 'js1', 'nope'])).keys()].sort()).toEqual(['js1', 'js2']);
+    expect(sent.filter((c) => c.name === 'GetItemCommand').map((c) => c.input.ConsistentRead)).toEqual([true, false]);
+    const batch = sent.find((c) => c.name === 'BatchGetItemCommand')?.input.RequestItems as Record<string, { Keys: unknown[]; ConsistentRead: boolean }>;
+    // Each id once, however often asked.
+    expect([batch[table.tableName]?.Keys.length, batch[table.tableName]?.ConsistentRead]).toEqual([3, false]);
+    expect(await jobs.deleteJobIf('js2', '#status = :s', { ':s': 'FINISHED' })).toBe(false);
+    expect(await jobs.deleteJobIf('js1', '#status = :s', { ':s': 'FINISHED' })).toBe(true);
+    expect(await jobs.get('js1')).toBeUndefined();
+    expect(await jobs.get('js2')).toBeDefined();
   });
 });
 
