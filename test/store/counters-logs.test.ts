@@ -146,19 +146,43 @@ describe('counters', () => {
     expect(await item('T#waits', bucket(MINUTE))).toMatchObject({ waitCount: 6, waitSum: 2_600, waitMin: 100, waitMax: 900 });
   });
 
-  it('sets an extreme only when it beats the stored one, whoever wrote that', async () => {
+  it('sets an extreme only when it beats the stored one, whoever wrote that, with no write when it does not', async () => {
+    const recording = client();
+    let updates = 0;
+    recording.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') updates++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countUpdates' },
+    );
     const counters = new CounterStore(
-      client(),
+      recording,
       tableName,
       () => 1,
       () => 0,
     );
-    // Another batch stored both extremes already; this delta beats neither, so nothing is set.
+    // Another batch stored both extremes already; this delta beats neither (ties included), so nothing is set.
     await table.put({ pk: 'T#race', sk: bucket(MINUTE), waitMin: 10, waitMax: 20 });
     await counters.applyStats('race', MINUTE, { created: 0, waitCount: 1, waitSum: 15, waitMin: 15, waitMax: 15 }, 0);
-    expect(await item('T#race', bucket(MINUTE))).toMatchObject({ waitMin: 10, waitMax: 20, waitCount: 1 });
+    await counters.applyStats('race', MINUTE, { created: 0, waitCount: 1, waitSum: 30, waitMin: 10, waitMax: 20 }, 0);
+    expect(await item('T#race', bucket(MINUTE))).toMatchObject({ waitMin: 10, waitMax: 20, waitCount: 2 });
+    expect(updates).toBe(2);
     await counters.applyStats('race', MINUTE, { created: 0, waitCount: 1, waitSum: 5, waitMin: 5, waitMax: 25 }, 0);
-    expect(await item('T#race', bucket(MINUTE))).toMatchObject({ waitMin: 5, waitMax: 25, waitCount: 2 });
+    expect(await item('T#race', bucket(MINUTE))).toMatchObject({ waitMin: 5, waitMax: 25, waitCount: 3 });
+    expect(updates).toBe(5);
+  });
+
+  it('is empty until it holds a card delta or a stats delta', () => {
+    const counters = new CounterStore(client(), tableName);
+    const moved = counters.batch();
+    moved.bucketMoved({ tenant: 'e', system: false }, 'completed', 'completed');
+    expect(moved.empty).toBe(true);
+    moved.bucketMoved({ tenant: 'e', system: false }, 'active', 'completed');
+    expect(moved.empty).toBe(false);
+    const started = counters.batch();
+    started.jobStarted('e', MINUTE, 5);
+    expect(started.empty).toBe(false);
   });
 });
 
