@@ -199,3 +199,88 @@ describe('reconciling', () => {
     vi.restoreAllMocks();
   });
 });
+
+describe('what a sweep does not redo', () => {
+  it('after a crash between the run and the row write, moves the row on without a second run or a trim', async () => {
+    const { stack, clock, deps, row } = await stackWith([tenMinutes('retried')]);
+    const trims = vi.spyOn(deps.history, 'trim');
+    clock.now = at('00:10:05');
+    vi.spyOn(deps.store, 'update').mockRejectedValueOnce(new Error('process died'));
+    expect((await stack.engine.schedules.fireDue()).failed).toBe(1);
+    const runId = (await stack.engine.schedules.runs({ id: 'retried', tenant: null }, { allTenants: true }, parseScheduleRunsQuery({}), openCursors)).items[0]
+      ?.id;
+    // The slot's run exists; the retry finds it by its key: nothing started, nothing to trim.
+    expect(await stack.engine.schedules.fireDue()).toEqual({ started: 0, reconciled: 0, failed: 0, skipped: 0 });
+    expect(await row('retried')).toMatchObject({ lastJobId: runId, lastSlot: at('00:10:00'), nextRunAt: at('00:20:00') });
+    expect(trims).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+
+  it('fires nothing the due index still lists after the row moved on, was disabled or went away', async () => {
+    const { stack, clock, deps, row } = await stackWith([tenMinutes('moved'), tenMinutes('off')]);
+    await stack.engine.schedules.update({ id: 'off', tenant: null }, { allTenants: true }, { planning: { type: 'disabled' } });
+    clock.now = at('00:05:00');
+    // The index lags the table: it may list rows that are not due (any more), or gone.
+    const stale = [
+      { tenant: INSTALLATION, scheduleId: 'moved' },
+      { tenant: INSTALLATION, scheduleId: 'off' },
+      { tenant: INSTALLATION, scheduleId: 'no-such-row' },
+    ];
+    vi.spyOn(deps.store, 'due').mockResolvedValueOnce({ keys: stale, lastKey: undefined });
+    expect(await stack.engine.schedules.fireDue()).toEqual({ started: 0, reconciled: 0, failed: 0, skipped: 0 });
+    vi.restoreAllMocks();
+    expect(await row('moved')).not.toHaveProperty('lastSlot');
+    expect(await row('off')).not.toHaveProperty('lastSlot');
+  });
+
+  it('checks the stored signature once and reads no rows while the catalog is unchanged', async () => {
+    const { stack, clock } = await stackWith([tenMinutes('steady-rows')]);
+    const same = attachTestStack(stack.clients, stack.provisioned, stack.config, {
+      definitions: [QUICK],
+      schedules: [tenMinutes('steady-rows')],
+      clock: () => clock.now,
+    });
+    const reads = vi.spyOn(engineInternals(same.engine).schedules.store, 'getMany');
+    expect((await same.engine.schedules.fireDue()).reconciled).toBe(0);
+    expect(reads).not.toHaveBeenCalled();
+    vi.restoreAllMocks();
+  });
+});
+
+describe('a sweeper without an event sink', () => {
+  it('still counts a failed submit, a skipped slot and a started run whose trim failed', async () => {
+    const { clock, deps } = await stackWith([tenMinutes('no-sink-fail'), tenMinutes('no-sink-skip', 'skip'), tenMinutes('no-sink-trim')]);
+    clock.now = at('00:10:05');
+    expect((await fireDue(deps, new ScheduleReconciler(deps))).started).toBe(3);
+    const { onEvent: _, ...silent } = deps;
+    const submit: ScheduleDeps['submit'] = (input) => (input.scheduleId === 'no-sink-fail' ? Promise.reject(new Error('refused')) : deps.submit(input));
+    const history = Object.assign(Object.create(Object.getPrototypeOf(deps.history)), deps.history, {
+      started: deps.history.started.bind(deps.history),
+      trim: () => Promise.reject(new Error('trim throttled')),
+    });
+    clock.now = at('00:20:05');
+    expect(await fireDue({ ...silent, submit, history }, new ScheduleReconciler(deps))).toEqual({ started: 1, reconciled: 0, failed: 1, skipped: 1 });
+  });
+});
+
+describe('a page of more due rows than fire at once', () => {
+  it('fires each row once, in batches of 16, and counts one failure once', async () => {
+    const ids = Array.from({ length: 18 }, (_, i) => `many-${String(i).padStart(2, '0')}`);
+    const { clock, deps } = await stackWith(ids.map((id) => tenMinutes(id)));
+    const submit: ScheduleDeps['submit'] = (input) => (input.scheduleId === 'many-17' ? Promise.reject(new Error('refused')) : deps.submit(input));
+    const submitted: string[] = [];
+    clock.now = at('00:10:05');
+    const report = await fireDue(
+      {
+        ...deps,
+        submit: (input) => {
+          submitted.push(input.scheduleId!);
+          return submit(input);
+        },
+      },
+      new ScheduleReconciler(deps),
+    );
+    expect(report).toEqual({ started: 17, reconciled: 0, failed: 1, skipped: 0 });
+    expect(submitted.sort()).toEqual(ids);
+  });
+});
