@@ -24,6 +24,11 @@ describe('the api’s secrets', () => {
 
   it('need the session secret’s id before any call', async () => {
     const client = { send: () => Promise.reject(new Error('no call expected')) };
-    await expect(loadApiSecrets(client, {})).rejects.toMatchObject({ code: 'badRequest', field: 'STINT_SESSION_SECRET_ID' });
+    await expect(loadApiSecrets(client, {})).rejects.toMatchObject({
+      code: 'badRequest',
+      field: 'STINT_SESSION_SECRET_ID',
+      message: 'environment variable STINT_SESSION_SECRET_ID is not set',
+    });
+    await expect(loadApiSecrets(client, { STINT_SESSION_SECRET_ID: '  ' })).rejects.toMatchObject({ field: 'STINT_SESSION_SECRET_ID' });
   });
 });

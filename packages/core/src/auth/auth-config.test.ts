@@ -20,6 +20,24 @@ describe('loadAuthConfig', () => {
     });
   });
 
+  it('trims the settings, reads blank ones as unset, and takes a JWKS address', () => {
+    expect(
+      loadAuthConfig({
+        STINT_OIDC_ISSUER: ' https://id.example.test\n',
+        STINT_OIDC_AUDIENCE: 'stint ',
+        STINT_OIDC_JWKS_URL: 'https://id.example.test/keys',
+        STINT_OIDC_ROLE_CLAIM: '   ',
+      }),
+    ).toEqual({ oidc: { issuer: 'https://id.example.test', audience: 'stint', jwksUrl: 'https://id.example.test/keys' } });
+    expect(loadAuthConfig({ STINT_OIDC_ISSUER: ' ', STINT_OIDC_AUDIENCE: '' })).toEqual({ oidc: null });
+  });
+
+  it('says which half of OIDC is missing', () => {
+    expect(() => loadAuthConfig({ STINT_OIDC_ISSUER: 'https://id.example.test' })).toThrow(
+      expect.objectContaining({ message: 'set both STINT_OIDC_ISSUER and STINT_OIDC_AUDIENCE, or neither' }),
+    );
+  });
+
   it.each([
     [{ STINT_OIDC_ISSUER: 'https://id.example.test' }, 'STINT_OIDC_AUDIENCE'],
     [{ STINT_OIDC_AUDIENCE: 'stint' }, 'STINT_OIDC_ISSUER'],

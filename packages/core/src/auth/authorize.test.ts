@@ -18,7 +18,7 @@ describe('scopeOf', () => {
   });
 
   it('refuses a non-admin naming another tenant', () => {
-    expect(() => scopeOf(viewer, 'globex')).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => scopeOf(viewer, 'globex')).toThrow(expect.objectContaining({ code: 'forbidden', message: 'this key is limited to tenant acme' }));
   });
 });
 
@@ -26,7 +26,7 @@ describe('writes', () => {
   it('are refused to viewers only', () => {
     expect(() => assertCanWrite(viewer)).toThrow(expect.objectContaining({ code: 'forbidden', message: 'viewer keys are read-only' }));
     expect(() => assertCanWrite(tenantAdmin)).not.toThrow();
-    expect(() => assertAdmin(tenantAdmin)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => assertAdmin(tenantAdmin)).toThrow(expect.objectContaining({ code: 'forbidden', message: 'only admins may do this' }));
     expect(() => assertAdmin(admin)).not.toThrow();
   });
 
@@ -40,7 +40,9 @@ describe('writes', () => {
   });
 
   it('keeps submissions inside a tenant-admin’s tenant', () => {
-    expect(() => submissionTenant(tenantAdmin, 'globex')).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => submissionTenant(tenantAdmin, 'globex')).toThrow(
+      expect.objectContaining({ code: 'forbidden', message: 'this key is limited to tenant acme' }),
+    );
     expect(() => submissionTenant(viewer, undefined)).toThrow(expect.objectContaining({ code: 'forbidden' }));
   });
 });

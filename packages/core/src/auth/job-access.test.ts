@@ -1,7 +1,7 @@
 import { defineJob, JobRegistry, type JobDefinition } from '@stint/sdk';
 import { describe, expect, it } from 'vitest';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
-import { admitSubmission, assertMaySubmit, isExternal, submittableTypes, typeAccess, type Submitter } from './job-access.ts';
+import { admitSubmission, assertMaySendEvent, assertMaySubmit, isExternal, maySubmit, submittableTypes, typeAccess, type Submitter } from './job-access.ts';
 import { JobTypeCatalog } from './job-types.ts';
 import type { Principal } from './principal.ts';
 
@@ -91,7 +91,8 @@ describe('admitSubmission', () => {
     expect(admitSubmission(ANY_WRITER, { type: 'ANY_WRITER', tenant: 'acme', runBy: { id: 'k-acme', name: 'Ada' }, submitter: caller(acmeAdmin) })).toEqual({
       runBy: { id: 'k-acme', name: 'Ada' },
     });
-    for (const runBy of [{ id: 'k-boss', name: 'The Boss' }, { id: 'k-acme', name: 'Someone Else' }, null]) {
+    // Another runner differs from the caller by id, by name, or is nobody (null): each is acting for someone.
+    for (const runBy of [{ id: 'k-boss', name: 'The Boss' }, { id: 'k-acme', name: 'Someone Else' }, { id: 'k-other', name: 'Ada' }, null]) {
       expect(() => admitSubmission(ANY_WRITER, { type: 'ANY_WRITER', tenant: 'acme', runBy, submitter: caller(acmeAdmin) })).toThrow(
         new ForbiddenError('runBy: only admins may submit a job on behalf of someone else'),
       );
@@ -109,7 +110,9 @@ describe('admitSubmission', () => {
   it('runs an intake message as its producer, which cannot name another', () => {
     const request = { type: 'FROM_INTAKE', tenant: 'acme', data: { key: 'acme/x' }, submitter: intake(['acme']) };
     expect(admitSubmission(FROM_INTAKE, request)).toEqual({ runBy: { id: 'intake:AROAORDERS:orders-fn', name: 'intake AROAORDERS:orders-fn' } });
-    expect(() => admitSubmission(FROM_INTAKE, { ...request, runBy: { id: 'k-ada', name: 'Ada' } })).toThrow(ForbiddenError);
+    expect(() => admitSubmission(FROM_INTAKE, { ...request, runBy: { id: 'k-ada', name: 'Ada' } })).toThrow(
+      new ForbiddenError('runBy: an intake message runs as its producer and cannot name who runs it'),
+    );
   });
 
   it('keeps the scheduler’s runBy and the deployment’s own code as given', () => {
@@ -170,5 +173,47 @@ describe('JobTypeCatalog', () => {
     expect(catalog.submittableBy(acmeAdmin).map((d) => d.type)).toEqual(['ANY_WRITER', 'FROM_INTAKE']);
     expect(catalog.get('INTERNAL_WALK')).toBe(INTERNAL);
     expect(catalog.get('NOPE')).toBeUndefined();
+  });
+});
+
+describe('assertMaySendEvent', () => {
+  function sent(sender: Submitter, tenant: string): string {
+    try {
+      assertMaySendEvent(sender, tenant);
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof ForbiddenError)) throw error;
+      return `403 ${error.message}`;
+    }
+  }
+
+  // The same rule as submitting a job there: a writer of the tenant, any tenant for an admin, a bound producer.
+  it.each([
+    ['an admin, any tenant', caller(admin), 'globex', 'ok'],
+    ['a tenant-admin, its tenant', caller(acmeAdmin), 'acme', 'ok'],
+    ['a tenant-admin’s operation, its tenant', operation(acmeAdmin), 'acme', 'ok'],
+    ['a tenant-admin, another tenant', caller(acmeAdmin), 'globex', '403 this key is limited to tenant acme; it cannot send events into globex'],
+    ['a tenant-admin’s operation, another tenant', operation(acmeAdmin), 'globex', '403 this key is limited to tenant acme; it cannot send events into globex'],
+    ['a viewer, its own tenant', caller(acmeViewer), 'acme', '403 viewer keys are read-only; they cannot send events'],
+    ['a viewer’s operation', operation(acmeViewer), 'acme', '403 viewer keys are read-only; they cannot send events'],
+    ['intake, a bound tenant', intake(['globex', 'acme']), 'acme', 'ok'],
+    [
+      'intake, a tenant it is not bound to',
+      intake(['acme']),
+      'globex',
+      '403 intake producer AROAORDERS:orders-fn is not bound to tenant globex, so it cannot send events there',
+    ],
+    ['the scheduler, any tenant', scheduler, '_admin', 'ok'],
+  ])('%s', (_, sender, tenant, expected) => {
+    expect(sent(sender, tenant)).toBe(expected);
+  });
+});
+
+describe('maySubmit', () => {
+  it('answers false for a refusal, and lets anything else (a bug) through', () => {
+    expect(maySubmit(ADMIN_ONLY, acmeAdmin)).toBe(false);
+    expect(maySubmit(ADMIN_ONLY, admin)).toBe(true);
+    // A definition not made by defineJob has no access block: a programming error, not a 403.
+    expect(() => maySubmit({ type: 'HAND_MADE' } as unknown as JobDefinition, admin)).toThrow(TypeError);
   });
 });

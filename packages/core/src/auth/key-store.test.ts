@@ -12,12 +12,31 @@ describe('API key material', () => {
     expect(looksLikeApiKey(key)).toBe(true);
     expect(looksLikeApiKey('eyJhbGciOi.x.y')).toBe(false);
   });
+
+  it('takes a token as a key only up to 199 characters: longer is not worth hashing', () => {
+    expect(looksLikeApiKey(`stint_${'a'.repeat(193)}`)).toBe(true);
+    expect(looksLikeApiKey(`stint_${'a'.repeat(194)}`)).toBe(false);
+  });
 });
 
 describe('validateNewKey', () => {
   it('accepts an admin without tenant and a scoped role with one', () => {
     expect(validateNewKey({ name: ' root ', role: 'admin' })).toEqual({ name: 'root', role: 'admin', tenant: null });
     expect(validateNewKey({ name: 'ops', role: 'viewer', tenant: 'acme' })).toEqual({ name: 'ops', role: 'viewer', tenant: 'acme' });
+    expect(validateNewKey({ name: 'n'.repeat(100), role: 'tenant-admin', tenant: 'a-1' }).name).toHaveLength(100);
+  });
+
+  it.each([
+    [{ name: '   ', role: 'admin' }, 'name must be 1 to 100 characters'],
+    [{ name: 42, role: 'admin' }, 'name must be 1 to 100 characters'],
+    [{ role: 'admin' }, 'name must be 1 to 100 characters'],
+    [{ name: 'x', role: 'root' }, 'role must be admin, tenant-admin or viewer'],
+    [{ name: 'x', role: 'admin', tenant: 'acme' }, 'an admin key sees every tenant; leave tenant out'],
+    [{ name: 'x', role: 'viewer' }, 'a viewer key needs a tenant (lower-case letters, digits and dashes)'],
+    // The pattern holds the whole tenant, not a prefix of it.
+    [{ name: 'x', role: 'tenant-admin', tenant: 'acme/x' }, 'a tenant-admin key needs a tenant (lower-case letters, digits and dashes)'],
+  ])('explains why %j is refused', (input, message) => {
+    expect(() => validateNewKey(input as never)).toThrow(expect.objectContaining({ code: 'badRequest', message }));
   });
 
   it.each([

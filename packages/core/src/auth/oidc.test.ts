@@ -1,4 +1,5 @@
-import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
+import { createServer } from 'node:http';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOidcVerifier, looksLikeJwt, type OidcVerifier } from './oidc.ts';
 
@@ -6,12 +7,16 @@ const issuer = 'https://id.example.test';
 const audience = 'stint';
 let privateKey: CryptoKey;
 let verify: OidcVerifier;
+let jwks: ReturnType<typeof createLocalJWKSet>;
+let publicJwk: JWK;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256');
   privateKey = pair.privateKey;
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k', alg: 'ES256' };
-  verify = createOidcVerifier({ issuer, audience, jwks: createLocalJWKSet({ keys: [jwk] }), roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' });
+  publicJwk = jwk;
+  jwks = createLocalJWKSet({ keys: [jwk] });
+  verify = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'cognito:groups', tenantClaim: 'custom:tenant' });
 });
 
 const unsigned = (claims: Record<string, unknown>) =>
@@ -63,5 +68,108 @@ describe('createOidcVerifier', () => {
   it('tells a JWT apart from other tokens', () => {
     expect(looksLikeJwt('aaa.bbb.ccc')).toBe(true);
     expect(looksLikeJwt('stint_abc')).toBe(false);
+    // Anchored at both ends: three parts and nothing around them.
+    expect(looksLikeJwt(' aaa.bbb.ccc')).toBe(false);
+    expect(looksLikeJwt('aaa.bbb.ccc.')).toBe(false);
+  });
+
+  it('reads stint_role and stint_tenant when no claims are configured', async () => {
+    const plain = createOidcVerifier({ issuer, audience, jwks });
+    expect((await plain(await sign({ stint_role: 'viewer', stint_tenant: 'acme' }))).principal).toEqual({
+      keyId: 'oidc:s-1',
+      name: 's-1',
+      role: 'viewer',
+      tenant: 'acme',
+    });
+  });
+
+  it.each([
+    [{ email: 'ada@example.test', name: 'Ada' }, 'ada@example.test'],
+    [{ email: '', name: 'Ada' }, 'Ada'],
+    [{ email: 42, name: 'Ada' }, 'Ada'],
+    [{ name: '' }, 's-1'],
+  ])('names the principal from %j as %s: email, else name, else the subject', async (claims, name) => {
+    expect((await verify(await sign({ 'cognito:groups': 'admin', ...claims }))).principal.name).toBe(name);
+  });
+
+  it('allows 30 s of clock skew by default, and no more', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const expired = (secondsAgo: number) =>
+      unsigned({ 'cognito:groups': ['admin'] })
+        .setExpirationTime(now - secondsAgo)
+        .sign(privateKey);
+    expect((await verify(await expired(10))).principal.role).toBe('admin');
+    await expect(verify(await expired(60))).rejects.toMatchObject({ code: 'unauthorized' });
+    const strict = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'cognito:groups', clockToleranceSeconds: 0 });
+    await expect(strict(await expired(10))).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('lets a key source outage through as itself, not as a rejected token', async () => {
+    const down = createOidcVerifier({
+      issuer,
+      audience,
+      jwks: async () => {
+        throw new Error('JWKS endpoint unreachable');
+      },
+    });
+    await expect(down(await sign({ stint_role: 'admin' }))).rejects.toThrow(new Error('JWKS endpoint unreachable'));
+  });
+
+  it('says which claim lacks a role, and which a tenant', async () => {
+    await expect(verify(await sign({ 'cognito:groups': ['staff'] }))).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'token has no cognito:groups claim naming a role (admin, tenant-admin, viewer)',
+    });
+    // No tenant claim at all: a missing claim is refused, not read as a tenant named "undefined".
+    await expect(verify(await sign({ 'cognito:groups': ['viewer'] }))).rejects.toMatchObject({
+      code: 'forbidden',
+      message: 'a viewer token needs a custom:tenant claim naming one tenant',
+    });
+  });
+
+  it.each([
+    ['a missing parent claim', {}],
+    ['a null parent claim', { realm: null }],
+    ['a string parent claim', { realm: 'admin' }],
+  ])('reads %s on a dotted role path as no role', async (_, claims) => {
+    const nested = createOidcVerifier({ issuer, audience, jwks, roleClaim: 'realm.roles' });
+    await expect(nested(await sign(claims))).rejects.toMatchObject({ code: 'forbidden' });
+    expect((await nested(await sign({ realm: { roles: ['admin'] } }))).principal.role).toBe('admin');
+  });
+
+  it('names a token without a subject oidc:unknown', async () => {
+    const token = await new SignJWT({ 'cognito:groups': 'admin' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    expect((await verify(token)).principal).toMatchObject({ keyId: 'oidc:unknown', name: 'unknown' });
+  });
+
+  it('fetches keys from <issuer>/.well-known/jwks.json, a trailing slash of the issuer dropped, unless told where', async () => {
+    const asked: string[] = [];
+    const server = createServer((request, response) => {
+      asked.push(request.url ?? '');
+      response.writeHead(request.url === '/.well-known/jwks.json' || request.url === '/keys' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [publicJwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const local = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+      const token = await new SignJWT({ stint_role: 'admin' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k' })
+        .setIssuer(local)
+        .setAudience(audience)
+        .setSubject('s-1')
+        .setExpirationTime('1m')
+        .sign(privateKey);
+      expect((await createOidcVerifier({ issuer: local, audience })(token)).principal.role).toBe('admin');
+      expect((await createOidcVerifier({ issuer: local, audience, jwksUrl: `${local}keys` })(token)).principal.role).toBe('admin');
+      expect(asked).toEqual(['/.well-known/jwks.json', '/keys']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
