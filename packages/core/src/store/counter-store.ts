@@ -148,19 +148,17 @@ export class CounterBatch {
 
   #statsAdd(tenant: string, at: number, delta: Partial<StatsDelta>) {
     const minute = minuteOf(at);
-    {
-      const id = `${tenant}|${minute}`;
-      const entry = this.#stats.get(id) ?? {
-        tenant,
-        minute,
-        delta: { created: 0, waitCount: 0, waitSum: 0, waitMin: Number.POSITIVE_INFINITY, waitMax: 0 },
-      };
-      entry.delta.created += delta.created ?? 0;
-      entry.delta.waitCount += delta.waitCount ?? 0;
-      entry.delta.waitSum += delta.waitSum ?? 0;
-      if (delta.waitMin !== undefined) entry.delta.waitMin = Math.min(entry.delta.waitMin, delta.waitMin);
-      if (delta.waitMax !== undefined) entry.delta.waitMax = Math.max(entry.delta.waitMax, delta.waitMax);
-      this.#stats.set(id, entry);
-    }
+    const id = `${tenant}|${minute}`;
+    const entry = this.#stats.get(id) ?? {
+      tenant,
+      minute,
+      delta: { created: 0, waitCount: 0, waitSum: 0, waitMin: Number.POSITIVE_INFINITY, waitMax: 0 },
+    };
+    entry.delta.created += delta.created ?? 0;
+    entry.delta.waitCount += delta.waitCount ?? 0;
+    entry.delta.waitSum += delta.waitSum ?? 0;
+    if (delta.waitMin !== undefined) entry.delta.waitMin = Math.min(entry.delta.waitMin, delta.waitMin);
+    if (delta.waitMax !== undefined) entry.delta.waitMax = Math.max(entry.delta.waitMax, delta.waitMax);
+    this.#stats.set(id, entry);
   }
 }
