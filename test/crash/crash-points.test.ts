@@ -111,7 +111,10 @@ const CASES: Case[] = [
       title: `a child adopted through the api, killed at ${point}, is counted once and its parent waits for it`,
       point,
       async run(h) {
-        const rootId = await parkedTree(h, 8, 400);
+        // Siblings of 2 steps of 1.5 s, 4 at a time: the recovery's first sweeps adopt the child
+        // long before they end. Had they ended first, the parent would rightly refuse the child,
+        // whose submission never answered (adoption.ts).
+        const rootId = await parkedTree(h, 8, 1_500);
         const input = { type: 'ADOPTED_STEPS', tenant: 'acme', data: { steps: 2 }, parentId: rootId };
         const childId = await h.crashAt(point, { kind: 'submit', input }, { jobType: 'ADOPTED_STEPS' });
         await h.recover(() => finished(h, rootId));
