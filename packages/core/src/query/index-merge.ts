@@ -22,8 +22,6 @@ interface Part extends IndexSource {
   exhausted: boolean;
   /** Another partition handed out keys since this one's last read. */
   interleaved: boolean;
-  /** Keys per read of this partition. */
-  chunk: number;
 }
 
 /** Lowest and highest sort key of the create-date range, inclusive. */
@@ -70,15 +68,15 @@ export class IndexMerge {
     /** Resume strictly below this sort key (a cursor's position). */
     start?: string,
   ) {
-    this.#parts = sources.map((s) => ({ ...s, buf: [], after: start, exhausted: false, interleaved: false, chunk: 0 }));
+    this.#parts = sources.map((s) => ({ ...s, buf: [], after: start, exhausted: false, interleaved: false }));
   }
 
   /** Up to `max` sort keys in merged order, newest first; fewer only when the partitions ran out. */
   async next(max: number): Promise<string[]> {
     const out: string[] = [];
     if (max <= 0) return out;
-    for (const part of this.#parts) part.chunk = this.#chunkOf(part, max);
-    await this.#probe();
+    const chunkOf = (part: Part) => this.#chunkOf(part, max);
+    await this.#probe(chunkOf);
     while (out.length < max) {
       const [best, second] = this.#leaders();
       if (best === undefined) break;
@@ -94,9 +92,9 @@ export class IndexMerge {
         await this.#read(best, need + 1);
       } else if (!best.interleaved) {
         // A long run: read it down to the next partition's head, all of it handed out next.
-        if (await this.#read(best, need + 1, second)) await this.#read(best, Math.min(need + 1, best.chunk));
+        if (await this.#read(best, need + 1, second)) await this.#read(best, Math.min(need + 1, chunkOf(best)));
       } else {
-        await this.#read(best, Math.min(need + 1, best.chunk));
+        await this.#read(best, Math.min(need + 1, chunkOf(best)));
       }
     }
     return out;
@@ -110,8 +108,7 @@ export class IndexMerge {
   async hasMore(): Promise<boolean> {
     if (this.#parts.some((p) => p.buf.length > 0)) return true;
     if (this.#parts.length === 1) return !this.#parts[0]!.exhausted;
-    for (const part of this.#parts) part.chunk = 1;
-    await this.#probe();
+    await this.#probe(() => 1);
     return this.#parts.some((p) => p.buf.length > 0);
   }
 
@@ -126,10 +123,11 @@ export class IndexMerge {
     return Math.min(max + 1, Math.max(chunkSize(max), share));
   }
 
-  async #probe(): Promise<void> {
+  /** Reads every partition with nothing buffered and keys left, `limitOf` keys each, in parallel. */
+  async #probe(limitOf: (part: Part) => number): Promise<void> {
     const pending = this.#parts.filter((p) => p.buf.length === 0 && !p.exhausted);
     for (let i = 0; i < pending.length; i += READS_IN_FLIGHT) {
-      await Promise.all(pending.slice(i, i + READS_IN_FLIGHT).map((p) => this.#read(p, p.chunk)));
+      await Promise.all(pending.slice(i, i + READS_IN_FLIGHT).map((p) => this.#read(p, limitOf(p))));
     }
   }
 
