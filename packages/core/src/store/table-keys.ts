@@ -49,6 +49,12 @@ import type { JobStatus, Lane } from '../job.ts';
 
 export const SHARDS = 8;
 
+/**
+ * A partition spread over shards: shard 0 keeps the unsuffixed key it had before sharding, so
+ * items and entries written then are still read.
+ */
+const shardPartition = (base: string, shard: number) => (shard === 0 ? base : `${base}#${shard}`);
+
 export function pad(value: number, width: number): string {
   return Math.max(0, Math.floor(value)).toString().padStart(width, '0');
 }
@@ -93,7 +99,7 @@ const tenantPartition = (tenant: string) => `T#${tenant}`;
 export const COUNTER_SHARDS = 8;
 export const counterShards: readonly number[] = Array.from({ length: COUNTER_SHARDS }, (_, shard) => shard);
 /** Shard 0 is the tenant's partition as it was before sharding, so counters written then still count. */
-const counterPartition = (tenant: string, shard: number) => (shard === 0 ? tenantPartition(tenant) : `${tenantPartition(tenant)}#${shard}`);
+const counterPartition = (tenant: string, shard: number) => shardPartition(tenantPartition(tenant), shard);
 const statsSortKey = (minute: number) => `ST#${pad(minute, 13)}`;
 export const statsPartition = counterPartition;
 export const statsKey = (tenant: string, minute: number, shard: number) => ({ pk: statsPartition(tenant, shard), sk: statsSortKey(minute) });
@@ -181,7 +187,7 @@ export const STATUS_SHARDS = 4;
 const SHARDED_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING'];
 const statusShardCount = (status: JobStatus) => (SHARDED_STATUSES.includes(status) ? STATUS_SHARDS : 1);
 export const statusPartition = (tenant: string, listing: Listing, status: JobStatus, shard = 0) =>
-  `${listPartition(tenant, listing)}#S#${status}${shard === 0 ? '' : `#${shard}`}`;
+  shardPartition(`${listPartition(tenant, listing)}#S#${status}`, shard);
 /** Every partition of one status, for readers that filter or count by status. */
 export const statusPartitions = (tenant: string, listing: Listing, status: JobStatus): string[] =>
   Array.from({ length: statusShardCount(status) }, (_, shard) => statusPartition(tenant, listing, status, shard));
@@ -252,7 +258,7 @@ export function parseSlotToken(token: string): { jobId: string; takenAt: number 
  */
 export const LANE_SHARDS = 16;
 export const laneShards: readonly number[] = Array.from({ length: LANE_SHARDS }, (_, shard) => shard);
-export const lanePartition = (lane: Lane, shard: number) => (shard === 0 ? `Q#${lane}` : `Q#${lane}#${shard}`);
+export const lanePartition = (lane: Lane, shard: number) => shardPartition(`Q#${lane}`, shard);
 /** The lane partition a root's entry goes to. */
 export const rootLanePartition = (lane: Lane, rootId: string) => lanePartition(lane, hashOf(rootId) % LANE_SHARDS);
 export const laneSortKey = (vtime: number, rootId: string) => `${pad(vtime, 15)}#${rootId}`;
