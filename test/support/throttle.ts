@@ -23,6 +23,8 @@ export interface Throttle {
   refused: Record<string, number>;
   /** Stops refusing; the hot key cools down. */
   cool(): void;
+  /** Refuses again, as at the start. */
+  heat(): void;
 }
 
 /**
@@ -54,6 +56,9 @@ export function throttleDynamo(emulators: Emulators, hot: (command: keyof typeof
     refused,
     cool() {
       hotNow = false;
+    },
+    heat() {
+      hotNow = true;
     },
   };
 }

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'tooLarge'
   | 'headersTooLarge'
   | 'leaseLost'
+  | 'unavailable'
   | 'internal';
 
 export class StintError extends Error {
@@ -76,6 +77,19 @@ export class RateLimitedError extends StintError {
 }
 
 /**
+ * 503: DynamoDB kept refusing for capacity after the SDK's own retries (a hot partition key, or
+ * the account's request rate). Nothing the caller sent was wrong and a write that was refused
+ * did not happen, so the same request can be sent again after `retryAfterSeconds`.
+ */
+export class UnavailableError extends StintError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super('unavailable', `the job store is over its capacity just now; retry in ${retryAfterSeconds} s`, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
  * The request is larger than the api reads: a body (413, `tooLarge`) or a query string (431,
  * `headersTooLarge`). Refused before anything is parsed, so its size costs nothing.
  */
@@ -117,4 +131,15 @@ export class UnprocessedItemsError extends Error {
 
 export function isThrottled(error: unknown): boolean {
   return error instanceof Error && THROTTLED.has(error.name);
+}
+
+/**
+ * How long a caller refused for capacity waits: the SDK has already ridden out about 1.5 s of
+ * refusals, so a hot key has stayed hot a while; DynamoDB's adaptive capacity takes seconds.
+ */
+export const THROTTLED_RETRY_AFTER_SECONDS = 2;
+
+/** A throttled store request as the error a caller sees (503 and Retry-After), or null for any other. */
+export function unavailableOf(error: unknown): UnavailableError | null {
+  return isThrottled(error) ? new UnavailableError(THROTTLED_RETRY_AFTER_SECONDS, { cause: error }) : null;
 }

@@ -1,7 +1,7 @@
 /** @jsxImportSource hono/jsx */
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { StintError } from '@stint/core';
+import { StintError, unavailableOf } from '@stint/core';
 import { assetRoutes } from './assets.ts';
 import { pageSession, type WebEnv } from './page-session.ts';
 import { jobRoutes } from './routes/job-route.tsx';
@@ -53,13 +53,22 @@ function errorHandler(services: WebServices) {
     if (error instanceof HTTPException) return error.getResponse();
     const session = c.get('session');
     const signedIn = session ? { principal: session.principal, csrfToken: session.csrfToken, timeZone: c.get('timeZone') } : undefined;
-    const page = (title: string, message: string, status: 400 | 403 | 404 | 500) =>
-      c.html(documentOf(<ErrorPage title={title} message={message} {...(signedIn ? { signedIn } : {})} />), status);
+    const page = (title: string, message: string, status: 400 | 403 | 404 | 500 | 503, retry?: string) =>
+      c.html(documentOf(<ErrorPage title={title} message={message} {...(signedIn ? { signedIn } : {})} {...(retry ? { retry } : {})} />), status);
     const thing = c.req.path.startsWith('/schedules') ? 'schedule' : 'job';
     if (error instanceof StintError && error.code === 'notFound')
       return page('Not found', `There is no such ${thing}, or it belongs to a tenant you cannot see.`, 404);
     if (error instanceof StintError && error.code === 'badRequest') return page('That request is not valid', error.message, 400);
     if (error instanceof StintError && error.code === 'forbidden') return page('Not allowed', `Your access does not allow this: ${error.message}.`, 403);
+    // A throttled table is a busy moment, not a broken monitor: say so, and when to try again.
+    const unavailable = unavailableOf(error);
+    if (unavailable) {
+      c.header('Retry-After', String(unavailable.retryAfterSeconds));
+      const again = `The job store is at its capacity just now. Try again in ${unavailable.retryAfterSeconds} seconds.`;
+      const url = new URL(c.req.url);
+      // A form's POST is not repeated by a link: its page is reached again from the list.
+      return page('Busy for a moment', again, 503, c.req.method === 'GET' ? `${url.pathname}${url.search}` : undefined);
+    }
     services.onUnexpectedError(error);
     // The cause goes to the logs only: stacks and AWS messages leak internals.
     return page('Something went wrong', 'The monitor could not show this page. Try again in a moment.', 500);

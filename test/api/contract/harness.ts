@@ -47,7 +47,8 @@ export async function send(app: OpenAPIHono<ApiEnv>, call: Call): Promise<Answer
  */
 export function brokenPromises(operation: Operation, answer: Answer, isValid: (schema: Schema, value: unknown) => boolean): string[] {
   const problems: string[] = [];
-  if (answer.status >= 500) problems.push(`${operation.route} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
+  // 503 is the documented answer of a throttled table; any other 5xx is the api's own failure.
+  if (answer.status >= 500 && answer.status !== 503) problems.push(`${operation.route} answered ${answer.status}: ${answer.text.slice(0, 300)}`);
   if (!operation.responses.has(answer.status))
     problems.push(`${operation.route} answered ${answer.status}, which it does not document: ${answer.text.slice(0, 300)}`);
   const schema = operation.responses.get(answer.status);

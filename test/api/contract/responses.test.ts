@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { placeJob } from '../../support/jobs.ts';
 import { emulatorClients, startEmulators, type Emulators } from '../../support/stack.ts';
+import { throttleDynamo } from '../../support/throttle.ts';
 import { ADMIN_TOKEN, createApiStack, NIGHTLY, TENANT_A, TENANT_B, TEST_SCHEDULES, type ApiStack } from '../api-stack.ts';
 import { createValidator, fetchDocument, operationsOf, type Operation, type Schema } from './document.ts';
 import { brokenPromises, send, type Call } from './harness.ts';
@@ -16,7 +17,7 @@ import { engineInternals } from '@stint/core/testing';
  * Every documented response exists, and every answer is documented: for each operation, each
  * status the document lists is produced by a request written for it, and each answer keeps the
  * document's promises (listed status, body valid against its schema). The shared refusals
- * (400, 401, 413, 429, 431) are produced the same way on every operation.
+ * (400, 401, 413, 429, 431, 503) are produced the same way on every operation.
  */
 
 let emulators: Emulators;
@@ -25,6 +26,8 @@ let operations: Operation[];
 let isValid: (schema: Schema, value: unknown) => boolean;
 /** The same stack behind a rate limit of one request, for 429. */
 let limited: OpenAPIHono<ApiEnv>;
+/** The same stack on a table that refuses every request for capacity, for 503. */
+let throttled: OpenAPIHono<ApiEnv>;
 
 const EMPTY_TENANT = 'contract-empty';
 const UNKNOWN_JOB = '0000000000000000nosuchjob';
@@ -44,6 +47,9 @@ beforeAll(async () => {
     rateLimit: { perSecond: 0.001, burst: 1 },
   });
   await send(limited, { method: 'GET', url: '/api/summary', token: ADMIN_TOKEN });
+  // An API key is looked up in the table, so with one every authenticated operation meets the throttle.
+  const refusing = throttleDynamo(emulators, () => true);
+  throttled = createApi({ engine: api.stack.engine, clients: refusing.clients, config: api.stack.config, auth: { adminToken: ADMIN_TOKEN }, rateLimit: false });
   for (let i = 0; i < 2; i++) await job('FINISHED');
 });
 afterAll(async () => {
@@ -193,6 +199,7 @@ const SHARED: Record<number, (operation: Operation) => Call & { app?: OpenAPIHon
   401: (op) => ({ method: op.method, url: sample(op), token: null }),
   413: (op) => ({ ...admin(op.method, sample(op)), body: `{"pad":"${'x'.repeat(1024 * 1024)}"}` }),
   429: (op) => ({ ...admin(op.method, sample(op)), app: limited }),
+  503: (op) => ({ ...as(viewer, op.method, sample(op)), app: throttled }),
   431: (op) => admin(op.method, `${sample(op)}?pad=${'x'.repeat(9000)}`),
 };
 

@@ -13,12 +13,14 @@ export type ApiRoute = RouteConfig & { operationId: string; description: string;
 
 /**
  * The answers a route gives besides its own: refusals of the request's shape and size, and for
- * /api, of its credentials and rate. A GET has no body to refuse (Node's server and the Lambda
- * adapter drop one), so only the others can answer 413.
+ * /api, of its credentials and rate, and 503 when the table refuses for capacity (an API key is
+ * looked up in it, so even a route that reads nothing else can meet a throttled table). A GET
+ * has no body to refuse (Node's server and the Lambda adapter drop one), so only the others can
+ * answer 413.
  */
 const EVERY_ROUTE: ErrorStatus[] = [400, 431];
 const WITH_BODY: ErrorStatus[] = [413];
-const AUTHENTICATED: ErrorStatus[] = [401, 429];
+const AUTHENTICATED: ErrorStatus[] = [401, 429, 503];
 
 /** The route-specific refusals a route adds to its responses: `...errors(403, 404)`. */
 export function errors<S extends 403 | 404 | 408 | 409>(...statuses: S[]) {

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
-import { badInput, BadRequestError, type ErrorCode, RateLimitedError, StintError } from '@stint/core';
+import { badInput, BadRequestError, type ErrorCode, RateLimitedError, StintError, UnavailableError, unavailableOf } from '@stint/core';
 
 /** The one table from error code to HTTP status. */
 export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
@@ -18,6 +18,7 @@ export const STATUS_OF: Record<ErrorCode, ContentfulStatusCode> = {
   // A lost lease is the worker's business; if one ever reaches the api it was a lost race.
   leaseLost: 409,
   internal: 500,
+  unavailable: 503,
 };
 
 /** The codes a caller can see (a lost lease answers as `conflict`). */
@@ -34,7 +35,7 @@ export function createErrorHandler(onUnexpected?: (error: unknown, c: Context) =
     if (known) {
       const code = known.code === 'leaseLost' ? 'conflict' : known.code;
       const field = known instanceof BadRequestError ? known.field : (known.details?.field as string | undefined);
-      if (known instanceof RateLimitedError) c.header('Retry-After', String(known.retryAfterSeconds));
+      if (known instanceof RateLimitedError || known instanceof UnavailableError) c.header('Retry-After', String(known.retryAfterSeconds));
       return c.json(errorBody(code, known.message, field), STATUS_OF[known.code]);
     }
     onUnexpected?.(error, c);
@@ -48,11 +49,14 @@ export function errorBody(code: string, message: string, field?: string): ErrorB
 }
 
 /**
- * Hono's own exceptions (malformed JSON, wrong media type) become the core's errors, so they
- * map through the same table and read like every other refusal.
+ * Hono's own exceptions (malformed JSON, wrong media type) and DynamoDB's capacity refusals
+ * become the core's errors, so they map through the same table and read like every other
+ * refusal: a throttled read is the store's state, not a fault of the api, and answers 503.
  */
 export function toStintError(error: unknown): StintError | null {
   if (error instanceof StintError) return error;
+  const unavailable = unavailableOf(error);
+  if (unavailable) return unavailable;
   if (error instanceof HTTPException) {
     if (error.status === 415) return new BadRequestError('body must be JSON, sent with Content-Type: application/json; got another media type', 'body');
     if (error.status === 400) return new BadRequestError('body must be valid JSON; got text that does not parse', 'body');

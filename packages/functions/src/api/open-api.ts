@@ -55,6 +55,10 @@ const ERROR_RESPONSES = {
   TooLarge: [413, `tooLarge: the body is over ${MAX_BODY_BYTES} bytes`],
   RateLimited: [429, 'rateLimited: too many requests; retry after the seconds in Retry-After'],
   HeadersTooLarge: [431, `headersTooLarge: the query string is over ${MAX_QUERY_BYTES} bytes, or the request line and headers over what the server reads`],
+  Unavailable: [
+    503,
+    'unavailable: the job store refused the request for capacity (a hot key, or the account’s request rate); nothing was changed by what it refused; retry after the seconds in Retry-After',
+  ],
 } as const;
 type ErrorResponseName = keyof typeof ERROR_RESPONSES;
 export type ErrorStatus = (typeof ERROR_RESPONSES)[ErrorResponseName][0];
@@ -79,7 +83,7 @@ export function registerComponents(api: OpenAPIHono<ApiEnv>): void {
     registry.registerComponent('responses', name, {
       description,
       content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-      ...(status === 429
+      ...(status === 429 || status === 503
         ? { headers: { 'Retry-After': { description: 'Seconds until a request is allowed again', schema: { type: 'integer', minimum: 1 } } } }
         : {}),
     });
