@@ -72,6 +72,8 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     { actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'), resources: ['table'] },
     QUERY_INDEXES,
     SEND_SLICES,
+    // A message that failed for the infrastructure is shown again after a backoff; its queue's URL is looked up by the ARN the event names.
+    { actions: ['sqs:GetQueueUrl', 'sqs:ChangeMessageVisibility'], resources: ['intakeQueue'] },
   ],
   sweeper: [
     {

@@ -1,6 +1,7 @@
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { badInput, type Engine, eventMessageSchema, type Job, submissionSchema } from '@stint/core';
 import { tenantsOf, type IntakeBinding } from './intake-binding.ts';
+import { backOff, type ChangeVisibility } from './message-retry.ts';
 
 export interface IntakeOptions {
   /** Tenant for messages that name none. */
@@ -11,6 +12,10 @@ export interface IntakeOptions {
   onAccepted?: (job: Job, created: boolean) => void;
   /** An outside event was stored and `woken` waiting jobs woken. */
   onEventSent?: (sent: { id: string; woken: number }) => void;
+  /** Shows a message that failed for the infrastructure again after a backoff (`retryDelaySeconds`). */
+  changeVisibility?: ChangeVisibility;
+  /** For tests: the jitter of that backoff. */
+  random?: () => number;
 }
 
 /** Refusals a retry cannot change: the message goes to the DLQ with its reason logged. */
@@ -21,11 +26,14 @@ const REJECTED_CODES = new Set(['badRequest', 'forbidden', 'notFound', 'conflict
  * reason and reported as a batch failure, so SQS redrives it to the intake DLQ after
  * maxReceiveCount: a bad message is never silently deleted. Whether its producer may start
  * the type in the tenant it names is core's rule (auth/job-access.ts); the producer is the
- * message's SenderId, which SQS sets from the sender's credentials.
+ * message's SenderId, which SQS sets from the sender's credentials. A message that failed for
+ * the infrastructure (a throttled table) comes back after a backoff of seconds, as the
+ * worker's do, rather than after the queue's visibility timeout.
  */
 export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
+    const retried: SQSRecord[] = [];
     await Promise.all(
       event.Records.map(async (record) => {
         const reject = (reason: string, field?: string) => {
@@ -61,9 +69,11 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
           if (e.code !== undefined && REJECTED_CODES.has(e.code)) return reject(e.message, e.field);
           // Infrastructure errors (throttling, 5xx): retry the message.
           failures.push({ itemIdentifier: record.messageId });
+          retried.push(record);
         }
       }),
     );
+    if (options.changeVisibility) await backOff(retried, options.changeVisibility, engine, options.random);
     return { batchItemFailures: failures };
   };
 }

@@ -4,7 +4,8 @@ import type { AwsClients, EngineEvent, StintConfig } from '@stint/core';
 import { DEFAULT_TENANT, TenantDirectory } from '@stint/core/auth';
 import { createIntakeHandler } from '@stint/functions/intake-handler';
 import { createRuntime, type Runtime } from '@stint/functions/runtime';
-import { changeVisibilityOn, createWorkerHandler } from '@stint/functions/worker-handler';
+import { changeVisibilityOn } from '@stint/functions/message-retry';
+import { createWorkerHandler } from '@stint/functions/worker-handler';
 import { createRecordsApp } from '@stint/records-app';
 import stintApp from '../../../stint.app.ts';
 import { chaosJobDefinitions } from './chaos/chaos-jobs.ts';
@@ -90,6 +91,7 @@ export async function startLocalStack(options: LocalOptions, onEvent?: (event: E
     handler: createIntakeHandler(runtime.engine, {
       defaultTenant: DEFAULT_TENANT,
       binding: options.intakeBinding,
+      changeVisibility: changeVisibilityOn(clients.sqs, [provisioned.queueUrls.intake]),
       onRejected: (rejection) => console.error(`intake: rejected ${rejection.messageId}: ${rejection.reason}`),
     }),
     concurrency: 1,

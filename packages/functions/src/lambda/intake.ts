@@ -4,6 +4,7 @@ import { DEFAULT_TENANT } from '@stint/core/auth';
 import { ENV } from '@stint/core/resource-spec';
 import { defaultIntakeBinding, parseIntakeBinding } from '../intake-binding.ts';
 import { createIntakeHandler } from '../intake-handler.ts';
+import { changeVisibilityByArn } from '../message-retry.ts';
 import stintApp from '../../../../stint.app.ts';
 import { createRuntime } from '../runtime.ts';
 import { createTelemetry } from '../telemetry.ts';
@@ -17,6 +18,7 @@ const intake = createIntakeHandler(runtime.engine, {
   // A malformed binding fails the function's start, so every message ends in the DLQ (which
   // alarms): it never opens intake up.
   binding: bindingText ? parseIntakeBinding(bindingText, ENV.intakeTenants) : defaultIntakeBinding(defaultTenant),
+  changeVisibility: changeVisibilityByArn(runtime.clients.sqs),
   onRejected: (rejection) => {
     telemetry.metrics.addMetric('IntakeRejected', MetricUnit.Count, 1);
     telemetry.logger.error('intake message rejected; it will go to the DLQ', rejection);

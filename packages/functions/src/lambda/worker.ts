@@ -2,7 +2,8 @@ import type { SQSEvent } from 'aws-lambda';
 import stintApp from '../../../../stint.app.ts';
 import { createRuntime } from '../runtime.ts';
 import { createTelemetry } from '../telemetry.ts';
-import { changeVisibilityOn, createWorkerHandler } from '../worker-handler.ts';
+import { changeVisibilityOn } from '../message-retry.ts';
+import { createWorkerHandler } from '../worker-handler.ts';
 
 const telemetry = createTelemetry('stint-worker');
 const runtime = createRuntime({ app: stintApp, onEvent: telemetry.onEvent });

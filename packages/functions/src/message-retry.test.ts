@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelaySeconds } from './worker-handler.ts';
+import { retryDelaySeconds } from './message-retry.ts';
 
 describe('retryDelaySeconds', () => {
   it('doubles from 10 s per receive up to 5 minutes, drawn between half and all of it', () => {
