@@ -137,14 +137,17 @@ describe('createOidcVerifier', () => {
     expect((await nested(await sign({ realm: { roles: ['admin'] } }))).principal.role).toBe('admin');
   });
 
-  it('names a token without a subject oidc:unknown', async () => {
-    const token = await new SignJWT({ 'cognito:groups': 'admin' })
+  it.each([
+    ['no sub claim', {}],
+    ['an empty sub claim', { sub: '' }],
+  ])('refuses a token with %s: every such token would be one principal', async (_, claims) => {
+    const token = await new SignJWT({ 'cognito:groups': 'admin', ...claims })
       .setProtectedHeader({ alg: 'ES256', kid: 'k' })
       .setIssuer(issuer)
       .setAudience(audience)
       .setExpirationTime('1m')
       .sign(privateKey);
-    expect((await verify(token)).principal).toMatchObject({ keyId: 'oidc:unknown', name: 'unknown' });
+    await expect(verify(token)).rejects.toMatchObject({ code: 'unauthorized', message: 'token rejected: it has no sub claim naming its subject' });
   });
 
   it('fetches keys from <issuer>/.well-known/jwks.json, a trailing slash of the issuer dropped, unless told where', async () => {

@@ -31,8 +31,8 @@ export const DEFAULT_TENANT_CLAIM = 'stint_tenant';
  * Verifies bearer JWTs from the team's identity provider and maps their claims to a
  * principal. Signature, issuer, audience and expiry are checked by jose, and `exp` is required:
  * a token that never expires would outlive a revoked account, and so would a session made
- * from it. A token without a recognised role, or a non-admin token without a valid tenant, is
- * refused with 403 since it authenticated but grants nothing.
+ * from it, and so is `sub`. A token without a recognised role, or a non-admin token without a
+ * valid tenant, is refused with 403 since it authenticated but grants nothing.
  */
 export function createOidcVerifier(options: OidcOptions): OidcVerifier {
   const jwks = options.jwks ?? createRemoteJWKSet(new URL(options.jwksUrl ?? `${options.issuer.replace(/\/$/, '')}/.well-known/jwks.json`));
@@ -53,7 +53,10 @@ export function createOidcVerifier(options: OidcOptions): OidcVerifier {
     }
     const role = roleOf(claimAt(payload, roleClaim));
     if (role === null) throw new ForbiddenError(`token has no ${roleClaim} claim naming a role (${ROLES.join(', ')})`);
-    const subject = payload.sub ?? 'unknown';
+    // The subject is who acted: it names the principal in sessions, rate limits and the jobs it
+    // submits. Tokens without one would all be one principal, so none is accepted.
+    const subject = payload.sub;
+    if (typeof subject !== 'string' || subject === '') throw new UnauthorizedError('token rejected: it has no sub claim naming its subject');
     const name = stringClaim(payload, 'email') ?? stringClaim(payload, 'name') ?? subject;
     const expiresAt = payload.exp! * 1000;
     if (role === 'admin') return { principal: { keyId: `oidc:${subject}`, name, role, tenant: null }, expiresAt };
