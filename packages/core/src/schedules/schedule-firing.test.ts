@@ -10,6 +10,16 @@ describe('mergeSpecs', () => {
     expect(mergeSpecs({}, {})).toEqual({ set: {}, remove: [] });
   });
 
+  it('admits no part it would drop: a condition or an add does not compile', () => {
+    const conditioned = { set: { a: 1 }, condition: '#version = :v', values: { ':v': 1 } };
+    const added = { add: { count: 1 } };
+    // @ts-expect-error a condition cannot be merged
+    mergeSpecs(conditioned);
+    // @ts-expect-error an add cannot be merged
+    mergeSpecs(added);
+    expect(mergeSpecs({ set: { a: 1 } })).toEqual({ set: { a: 1 }, remove: [] });
+  });
+
   it('leaves the specs it merged unchanged', () => {
     const first = { set: { a: 1 } };
     mergeSpecs(first, { set: { a: 2 } });

@@ -26,8 +26,14 @@ export interface FireReport {
   skipped: number;
 }
 
-/** Merges update specs; later `set`s win. */
-export function mergeSpecs(...specs: UpdateSpec[]): UpdateSpec {
+/** An update spec of `set` and `remove` only: any other part is a compile error, not silently lost. */
+export type MergeableSpec = Pick<UpdateSpec, 'set' | 'remove'> & { [K in Exclude<keyof UpdateSpec, 'set' | 'remove'>]?: never };
+
+/**
+ * Merges update specs; later `set`s win. Only `set` and `remove` merge (a condition or an `add`
+ * has no meaning merged), so the type admits no other part rather than dropping it.
+ */
+export function mergeSpecs(...specs: MergeableSpec[]): UpdateSpec {
   return {
     set: Object.assign({}, ...specs.map((spec) => spec.set ?? {})),
     remove: specs.flatMap((spec) => spec.remove ?? []),
