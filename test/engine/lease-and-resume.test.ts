@@ -48,6 +48,69 @@ describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that cat
     }
   });
 
+  it('renews the lease every third of it, not at every boundary of a slow step: between renewals a read checks the fence', async () => {
+    // A lease of 30 s is renewed every 10 s; four steps of 1.2 s all run within the first lease.
+    const leases: Array<number | undefined> = [];
+    const slow = defineJob({
+      type: 'SLOW_STEPS',
+      async run(ctx) {
+        for (let i = 0; i < 4; i++) {
+          await ctx.step(`s${i}`, async () => {
+            leases.push((await engineInternals(stack.engine).deps.jobs.get(ctx.job.id))?.leaseExpiresAt);
+            await sleep(1_200);
+          });
+        }
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [slow], tuning: { leaseMs: 30_000 } });
+    try {
+      const { job } = await stack.engine.submit({ type: 'SLOW_STEPS', tenant: 'acme' });
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED', 30_000);
+      expect(leases).toHaveLength(4);
+      expect(leases[0]).toBeGreaterThan(0);
+      // The lease the slice took, unchanged at each later boundary.
+      expect(leases).toEqual([leases[0], leases[0], leases[0], leases[0]]);
+    } finally {
+      await stack.stop();
+    }
+  });
+
+  it('writes progress at most once a second, and what it held back before a park and at the end', async () => {
+    // Progress as the table holds it when each step starts.
+    const seen: Array<number | undefined> = [];
+    const reporting = defineJob({
+      type: 'REPORTING',
+      async run(ctx) {
+        for (let i = 0; i < 5; i++) {
+          await ctx.step(`s${i}`, async () => {
+            seen.push((await engineInternals(stack.engine).deps.jobs.get(ctx.job.id))?.progress);
+            if (i === 2) await sleep(1_100);
+          });
+          ctx.progress((i + 1) * 10);
+        }
+        await ctx.sleep('nap', 200);
+        await ctx.step('after-nap', async () => {
+          seen.push((await engineInternals(stack.engine).deps.jobs.get(ctx.job.id))?.progress);
+        });
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [reporting], tuning: { leaseMs: 30_000 } });
+    try {
+      const { job } = await stack.engine.submit({ type: 'REPORTING', tenant: 'acme' });
+      await stack.runUntil(async () => (await stack.engine.get(job.id, { tenant: 'acme' })).status === 'FINISHED', 30_000);
+      // s1 starts well within the first second: 10 is held (every boundary wrote it before).
+      // s3 starts a second past any write (s2 sleeps 1.1 s): 30 is written. The sleep's boundary
+      // writes the 50 held. s2 and s4 see a write or not depending on the machine's pace.
+      expect(seen).toHaveLength(6);
+      expect([seen[0], seen[1], seen[3], seen[5]]).toEqual([0, 0, 30, 50]);
+      expect([0, 20]).toContain(seen[2]);
+      expect([30, 40]).toContain(seen[4]);
+      expect((await stack.engine.get(job.id, { tenant: 'acme' })).progress).toBe(100);
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it('resumes a tree whose children are still stopping: they run on, and the root finishes', async () => {
     const release = gate();
     let started = 0;

@@ -53,7 +53,10 @@ export interface JobContext<TData = Record<string, unknown>, TResults = Record<s
    * resumes or retries. Names must be unique within a run and deterministic.
    */
   step<T>(name: string, fn: () => Promise<T> | T, options?: StepOptions): Promise<T>;
-  /** 0..100; written with the next checkpoint or heartbeat. */
+  /**
+   * 0..100; written at the next step boundary a second or more after the last write (or by the
+   * heartbeat, a park, the slice's end), so reporting it per record costs a write a second.
+   */
   progress(percent: number): void;
   /** Creates a child job (parentId = this job, rootId = this job's root). Returns its id. */
   spawn(type: string, data: Record<string, unknown>, options?: SpawnOptions): Promise<string>;

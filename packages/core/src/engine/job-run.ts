@@ -29,8 +29,22 @@ export class InterruptSignal extends Error {
 /** The latest time a Date can hold (and a delayed-set sort key orders). */
 const MAX_WAKE_AT = 8.64e15;
 
-/** Renewing the lease costs a write; within this window a consistent read checks the fence instead. */
-const LEASE_PROOF_MS = 1_000;
+/**
+ * How often the lease is renewed: every third of it, by the heartbeat and by a step boundary
+ * that comes when a renewal is due (a step that kept the event loop busy delays the timer).
+ * Between renewals a boundary checks the fence with a strongly consistent read: a renewal is a
+ * write of the whole item (3 units for a job with 2 KB of data), the read a fraction of one.
+ */
+function renewEveryMs(leaseMs: number): number {
+  return Math.max(50, Math.floor(leaseMs / 3));
+}
+
+/**
+ * Progress is written at most this often (the monitor's live view refreshes about as often): a
+ * job reporting it per record would otherwise pay a write of its whole item per step. What is
+ * held back is written by the next boundary past this, a park, or the slice's outcome.
+ */
+const PROGRESS_WRITE_MS = 1_000;
 
 /**
  * One slice of one job: the context the job function sees, and the bookkeeping that makes
@@ -96,7 +110,7 @@ export class JobRun {
 
   /** Renews the lease (and the message's visibility) every third of the lease while the slice runs. */
   startHeartbeat(extendVisibility?: () => Promise<void>): void {
-    const every = Math.max(50, Math.floor(this.deps.tuning.leaseMs / 3));
+    const every = renewEveryMs(this.deps.tuning.leaseMs);
     this.#heartbeat = setInterval(() => {
       this.#beat = Promise.all([
         this.prove(true).catch(() => undefined),
@@ -154,7 +168,9 @@ export class JobRun {
    * slice budget.
    */
   async boundary(options: { mayYield?: boolean } = {}): Promise<void> {
-    await this.prove();
+    // A boundary that may park (children, a sleep, an event) writes progress held back: the
+    // park's own write does not carry it, and the job may wait a long while.
+    await this.prove(options.mayYield === false && this.#progress !== null);
     await this.#savePending();
     await this.#logs.atBoundary();
     if (this.record.deadlineAt !== undefined && this.deps.clock() >= this.record.deadlineAt) this.#interrupt('timeout');
@@ -164,13 +180,19 @@ export class JobRun {
 
   /**
    * Proves the lease and learns whether a stop was requested. Renewing the lease, progress
-   * and the errors flag is a conditional write; within LEASE_PROOF_MS of the last one, with
-   * nothing to write, a strongly consistent read (a tenth of the price) checks the same
-   * fence. Either way a revoked lease raises LeaseLostError.
+   * and the errors flag is a conditional write; until a renewal is due (`renewEveryMs`), with
+   * nothing to write (progress waits up to PROGRESS_WRITE_MS), a strongly consistent read
+   * checks the same fence. Either way a revoked
+   * lease raises LeaseLostError.
    */
   async prove(force = false): Promise<void> {
     const now = this.deps.clock();
-    const mustWrite = force || now - this.#leaseProvenAt >= LEASE_PROOF_MS || this.#progress !== null || this.#errorLogged;
+    const sinceWrite = now - this.#leaseProvenAt;
+    const mustWrite =
+      force ||
+      sinceWrite >= renewEveryMs(this.deps.tuning.leaseMs) ||
+      (this.#progress !== null && sinceWrite >= PROGRESS_WRITE_MS) ||
+      this.#errorLogged;
     const current = mustWrite
       ? await this.deps.jobs.tryUpdate(
           this.record.id,
