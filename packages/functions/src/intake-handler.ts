@@ -56,13 +56,21 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
           return reject(refusal.message, refusal.field);
         }
         try {
+          // SQS delivers at least once, and a batch whose answer never reached Lambda comes
+          // again whole: the message's id keys what it makes, unless the producer named a key.
+          const once = deliveryKey(record.messageId);
           if ('event' in parsed.data) {
             const { tenant, ...event } = parsed.data.event;
-            options.onEventSent?.(await engine.sendEvent({ ...event, tenant: tenant ?? options.defaultTenant, sender }));
+            options.onEventSent?.(await engine.sendEvent({ id: once, ...event, tenant: tenant ?? options.defaultTenant, sender }));
             return;
           }
           const { tenant, ...submission } = parsed.data;
-          const { job, created } = await engine.submit({ ...submission, tenant: tenant ?? options.defaultTenant, submitter: sender });
+          const { job, created } = await engine.submit({
+            idempotencyKey: once,
+            ...submission,
+            tenant: tenant ?? options.defaultTenant,
+            submitter: sender,
+          });
           options.onAccepted?.(job, created);
         } catch (error) {
           const e = error as { code?: string; message: string; field?: string };
@@ -76,4 +84,9 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
     if (options.changeVisibility) await backOff(retried, options.changeVisibility, engine, options.random);
     return { batchItemFailures: failures };
   };
+}
+
+/** The key a message's job or event is made once under: its SQS message id, the same on every delivery. */
+export function deliveryKey(messageId: string): string {
+  return `sqs:${messageId}`;
 }
