@@ -189,10 +189,7 @@ export class JobRun {
     const now = this.deps.clock();
     const sinceWrite = now - this.#leaseProvenAt;
     const mustWrite =
-      force ||
-      sinceWrite >= renewEveryMs(this.deps.tuning.leaseMs) ||
-      (this.#progress !== null && sinceWrite >= PROGRESS_WRITE_MS) ||
-      this.#errorLogged;
+      force || sinceWrite >= renewEveryMs(this.deps.tuning.leaseMs) || (this.#progress !== null && sinceWrite >= PROGRESS_WRITE_MS) || this.#errorLogged;
     const current = mustWrite
       ? await this.deps.jobs.tryUpdate(
           this.record.id,
