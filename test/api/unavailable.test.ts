@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { LISTINGS, listPartition } from '@stint/core/store/table-keys';
 import { createApi } from '@stint/functions/api/api';
-import { createMonitorPages } from '@stint/web';
-import type { Hono } from 'hono';
-import { signInCookie } from '../web/web-stack.ts';
+import { adminMonitor } from '../web/web-stack.ts';
 import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { throttleDynamo, valuesOf, type Throttle } from '../support/throttle.ts';
 
@@ -66,17 +64,10 @@ describe('a read the table throttles', () => {
   });
 
   it('shows the monitor’s busy page, with Retry-After and a link to try the same page again', async () => {
-    const pages = createMonitorPages({
-      engine: stack.engine,
-      clients: stack.clients,
-      config: stack.config,
-      auth: { adminToken: ADMIN_TOKEN },
-      sessionSecret: 'unavailable-test-session-secret-0123456789',
-    }) as unknown as Hono;
-    const cookie = await signInCookie({ app: pages }, ADMIN_TOKEN);
+    const monitor = await adminMonitor(stack, ADMIN_TOKEN);
     const path = '/jobs';
 
-    const refused = await pages.request(path, { headers: { cookie } });
+    const refused = await monitor.request(path);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');
     const html = await refused.text();

@@ -13,9 +13,7 @@ import {
   summaryKey,
 } from '@stint/core/store/table-keys';
 import { createApi } from '@stint/functions/api/api';
-import { createMonitorPages } from '@stint/web';
-import type { Hono } from 'hono';
-import { signInCookie } from '../web/web-stack.ts';
+import { adminMonitor } from '../web/web-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { eventually } from '../support/gate.ts';
 import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
@@ -106,16 +104,9 @@ describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on
       expect(stats.status).toBe(200);
       expect(await stats.json()).toMatchObject({ degraded: true });
       // And the monitor's pages show the figures they have, with a notice saying some are missing.
-      const pages = createMonitorPages({
-        engine: stack.engine,
-        clients: stack.clients,
-        config: stack.config,
-        auth: { adminToken: ADMIN_TOKEN },
-        sessionSecret: 'throttle-test-session-secret-0123456789',
-      }) as unknown as Hono;
-      const cookie = await signInCookie({ app: pages }, ADMIN_TOKEN);
+      const monitor = await adminMonitor(stack, ADMIN_TOKEN);
       for (const page of ['/jobs', '/stats']) {
-        const response = await pages.request(page, { headers: { cookie } });
+        const response = await monitor.request(page);
         expect(response.status).toBe(200);
         const html = await response.text();
         expect(html).toMatch(/<p class="notice notice--warning"[^>]*role="status">Some (counts|statistics) could not be read just now/);
@@ -140,7 +131,7 @@ describe.each(DYNAMO_BACKENDS)('a hot key throttled past the SDK’s retries, on
       });
       const healthy = await get(`/api/summary?tenant=${TENANT}`);
       expect(await healthy.json()).toEqual({ total: 20, active: 0, completed: 20, failed: 0, canceled: 0 });
-      const calm = await (await pages.request('/jobs', { headers: { cookie } })).text();
+      const calm = await (await monitor.request('/jobs')).text();
       expect(calm).toMatch(/<p class="notice notice--warning" id="counts-degraded" role="status" hidden/);
     } finally {
       await stack.stop();

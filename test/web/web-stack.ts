@@ -9,6 +9,8 @@ import type { Role } from '@stint/core/auth/principal';
 import { createLocalHttpRouter, serveLocalHttp } from '@stint/local/local-http';
 import { readLocalOptions } from '@stint/local/local-options';
 import { startLocalStack, type LocalStack } from '@stint/local/local-stack';
+import { createMonitorPages } from '@stint/web';
+import type { TestStack } from '../support/stack.ts';
 
 export const ADMIN_TOKEN = 'stint-web-test-admin-token-0123456789';
 
@@ -87,4 +89,17 @@ export async function signInCookie(web: Pick<WebStack, 'app'>, token: string): P
   });
   if (response.status !== 303) throw new Error(`sign-in answered ${response.status}`);
   return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+/** The monitor alone over a test stack, signed in with its admin token: `request(path)` fetches a page as that admin. */
+export async function adminMonitor(stack: TestStack, adminToken: string): Promise<{ request(path: string): Promise<Response> }> {
+  const pages = createMonitorPages({
+    engine: stack.engine,
+    clients: stack.clients,
+    config: stack.config,
+    auth: { adminToken },
+    sessionSecret: 'monitor-test-session-secret-0123456789',
+  }) as unknown as Hono;
+  const cookie = await signInCookie({ app: pages }, adminToken);
+  return { request: async (path) => pages.request(path, { headers: { cookie } }) };
 }
