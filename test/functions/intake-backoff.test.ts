@@ -14,7 +14,8 @@ import { throttleDynamo, type Throttle } from '../support/throttle.ts';
 /**
  * An intake message the table refused (throttled past the SDK's retries) is not the producer's
  * fault: it is reported failed, shown again seconds later rather than after the queue's
- * visibility timeout, and submitted once when it comes back. The intake is told no queue URL:
+ * visibility timeout, and submitted once when it comes back. One the intake refuses is shown
+ * again at once: another look cannot change a refusal, and the DLQ's alarm should not wait. The intake is told no queue URL:
  * it finds its queue by the ARN the event names.
  */
 
@@ -104,5 +105,28 @@ describe('an intake message the table throttled', () => {
     await plain.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: again!.ReceiptHandle! }));
     const listed = await engineInternals(plain.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: listPartition(TENANT, LISTINGS[0]!) });
     expect(listed.keys).toHaveLength(1);
+  });
+});
+
+describe('an intake message the intake refuses', () => {
+  it('shows again at once, so its receives run out and it reaches the DLQ in seconds', async () => {
+    const queueUrl = plain.provisioned.queueUrls.intake;
+    const intake = createIntakeHandler(plain.engine, {
+      defaultTenant: TENANT,
+      binding: { '*': [TENANT] },
+      changeVisibility: changeVisibilityByArn(plain.clients.sqs),
+    });
+    const sent = await plain.clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ type: 'lowercase' }) }));
+    let message: Message | undefined;
+    while (message === undefined) message = await receive(queueUrl, sent.MessageId!, 720);
+
+    expect(await intake({ Records: [recordOf(queueUrl, message)] })).toEqual({ batchItemFailures: [{ itemIdentifier: sent.MessageId }] });
+
+    // Received out of sight for 12 minutes, yet back within a couple of seconds.
+    const refusedAt = Date.now();
+    let again: Message | undefined;
+    while (again === undefined && Date.now() - refusedAt < 3_000) again = await receive(queueUrl, sent.MessageId!, 720);
+    expect(again?.Attributes?.ApproximateReceiveCount).toBe('2');
+    await plain.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: again!.ReceiptHandle! }));
   });
 });

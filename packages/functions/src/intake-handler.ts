@@ -1,7 +1,7 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { badInput, type Engine, eventMessageSchema, type Job, submissionSchema } from '@stint/core';
 import { tenantsOf, type IntakeBinding } from './intake-binding.ts';
-import { backOff, type ChangeVisibility } from './message-retry.ts';
+import { backOff, type ChangeVisibility, showAgain } from './message-retry.ts';
 
 export interface IntakeOptions {
   /** Tenant for messages that name none. */
@@ -24,7 +24,9 @@ const REJECTED_CODES = new Set(['badRequest', 'forbidden', 'notFound', 'conflict
 /**
  * Submissions from other AWS services. A message that fails validation is logged with its
  * reason and reported as a batch failure, so SQS redrives it to the intake DLQ after
- * maxReceiveCount: a bad message is never silently deleted. Whether its producer may start
+ * maxReceiveCount: a bad message is never silently deleted. It is shown again at once, so it
+ * reaches the DLQ (and its alarm) within seconds rather than after three visibility timeouts:
+ * another look cannot change a refusal. Whether its producer may start
  * the type in the tenant it names is core's rule (auth/job-access.ts); the producer is the
  * message's SenderId, which SQS sets from the sender's credentials. A message that failed for
  * the infrastructure (a throttled table) comes back after a backoff of seconds, as the
@@ -34,11 +36,13 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const retried: SQSRecord[] = [];
+    const rejected: SQSRecord[] = [];
     await Promise.all(
       event.Records.map(async (record) => {
         const reject = (reason: string, field?: string) => {
           options.onRejected?.({ messageId: record.messageId, reason, ...(field ? { field } : {}) });
           failures.push({ itemIdentifier: record.messageId });
+          rejected.push(record);
         };
         let json: unknown;
         try {
@@ -81,7 +85,9 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
         }
       }),
     );
-    if (options.changeVisibility) await backOff(retried, options.changeVisibility, engine, options.random);
+    if (options.changeVisibility) {
+      await Promise.all([backOff(retried, options.changeVisibility, engine, options.random), showAgain(rejected, options.changeVisibility, engine, () => 0)]);
+    }
     return { batchItemFailures: failures };
   };
 }

@@ -26,16 +26,26 @@ export function retryDelaySeconds(receiveCount: number, random: () => number = M
  * time (the message waits out the visibility timeout), so it is reported, not thrown: the
  * batch's answer must still reach Lambda.
  */
-export async function backOff(
+export function backOff(
   records: readonly SQSRecord[],
   changeVisibility: ChangeVisibility,
   engine: Pick<Engine, 'warn'>,
   random: () => number = Math.random,
 ): Promise<void> {
+  return showAgain(records, changeVisibility, engine, (record) => retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount), random));
+}
+
+/** Shows each record again `after(record)` seconds from now (0: at once), reporting what could not be set. */
+export async function showAgain(
+  records: readonly SQSRecord[],
+  changeVisibility: ChangeVisibility,
+  engine: Pick<Engine, 'warn'>,
+  after: (record: SQSRecord) => number,
+): Promise<void> {
   await Promise.all(
     records.map((record) =>
-      changeVisibility(record.eventSourceARN, record.receiptHandle, retryDelaySeconds(Number(record.attributes.ApproximateReceiveCount), random)).catch(
-        (error: unknown) => engine.warn('a failed message waits out the visibility timeout: its backoff could not be set', { error }),
+      changeVisibility(record.eventSourceARN, record.receiptHandle, after(record)).catch((error: unknown) =>
+        engine.warn('a failed message waits out the visibility timeout: its visibility could not be set', { error }),
       ),
     ),
   );
