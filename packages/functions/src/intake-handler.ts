@@ -26,11 +26,11 @@ const REJECTED_CODES = new Set(['badRequest', 'forbidden', 'notFound', 'conflict
  * reason and reported as a batch failure, so SQS redrives it to the intake DLQ after
  * maxReceiveCount: a bad message is never silently deleted. It is shown again at once, so it
  * reaches the DLQ (and its alarm) within seconds rather than after three visibility timeouts:
- * another look cannot change a refusal. Whether its producer may start
- * the type in the tenant it names is core's rule (auth/job-access.ts); the producer is the
- * message's SenderId, which SQS sets from the sender's credentials. A message that failed for
- * the infrastructure (a throttled table) comes back after a backoff of seconds, as the
- * worker's do, rather than after the queue's visibility timeout.
+ * another look cannot change a refusal. Whether its producer may start the type in the tenant
+ * it names is core's rule (auth/job-access.ts); the producer is the message's SenderId, which
+ * SQS sets from the sender's credentials. A message that failed for the infrastructure (a
+ * throttled table) comes back after a backoff of seconds, as the worker's do, rather than
+ * after the queue's visibility timeout.
  */
 export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -93,6 +93,6 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
 }
 
 /** The key a message's job or event is made once under: its SQS message id, the same on every delivery. */
-export function deliveryKey(messageId: string): string {
+function deliveryKey(messageId: string): string {
   return `sqs:${messageId}`;
 }

@@ -182,8 +182,7 @@ export class JobRun {
    * Proves the lease and learns whether a stop was requested. Renewing the lease, progress
    * and the errors flag is a conditional write; until a renewal is due (`renewEveryMs`), with
    * nothing to write (progress waits up to PROGRESS_WRITE_MS), a strongly consistent read
-   * checks the same fence. Either way a revoked
-   * lease raises LeaseLostError.
+   * checks the same fence. Either way a revoked lease raises LeaseLostError.
    */
   async prove(force = false): Promise<void> {
     const now = this.deps.clock();
