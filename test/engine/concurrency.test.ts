@@ -173,7 +173,8 @@ describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => 
   });
 
   it('frees a sleeping job’s slot: another job of its key runs to its end while it sleeps', async () => {
-    const { job: sleeper } = await stack.engine.submit({ type: 'NAPPING', tenant: 'acme', data: { customer: 'nap', ms: 2_000 } });
+    // Long enough that the other job ends first even on a loaded machine (2 s was not, at a load average of 8).
+    const { job: sleeper } = await stack.engine.submit({ type: 'NAPPING', tenant: 'acme', data: { customer: 'nap', ms: 6_000 } });
     await stack.runUntil(async () => (await job(sleeper.id)).sleepingUntil !== null);
     const { job: next } = await stack.engine.submit({ type: 'NAPPING', tenant: 'acme', data: { customer: 'nap', ms: 10 } });
     await stack.runUntil(() => allFinished([next.id]), 30_000);

@@ -43,7 +43,8 @@ export interface ReadySetter {
  *   the claim, or between the slice's end and the release; or a job force-stopped) is stale.
  *   Tokens younger than settleGraceMs are never judged: the claim that follows a take is
  *   milliseconds behind it. A take that finds the key full drops the stale tokens and tries
- *   once more, and the sweeper drops them for every key with waiting jobs.
+ *   once more, and the sweeper drops them for every key with waiting jobs. A claim held up
+ *   past the grace may so lose its token: its slice confirms it before running (`confirm`).
  * - a blocked job whose release never came: the key item is marked waiting (gsi5 `G#<shard>`)
  *   before any job is blocked, and the sweeper visits the marked keys, making blocked jobs
  *   ready while there is room, and unmarks a key with none left.
@@ -76,6 +77,24 @@ export class ConcurrencyGate {
     // Claimed by another pump, or stopped meanwhile: the slot we took is nobody's.
     if (!claimed) await this.giveBack(record, record.concurrencyKey, token);
     return claimed;
+  }
+
+  /**
+   * Whether a dispatched job still holds the slot it was claimed with, so its slice may run. A
+   * claim held up past settleGraceMs (a pump or a submission frozen between its take and its
+   * write) can find its token dropped by a take that judged it stale, and the slot given to
+   * another job: the job then takes its slot again, or, on a full key, must not run. A token
+   * younger than settleGraceMs cannot have been judged, so the common case reads nothing.
+   */
+  async confirm(record: JobRecord, now: number): Promise<boolean> {
+    const { concurrencySlot: token, concurrencyKey: key } = record;
+    const limit = this.#limitOf(record);
+    if (token === undefined || key === undefined || limit === undefined) return true;
+    if (parseSlotToken(token).takenAt >= now - this.deps.tuning.settleGraceMs) return true;
+    const item = concurrencyKeyItem(record.tenant, record.type, key);
+    const holders = (await this.deps.jobs.getItem(item))?.holders as Set<string> | undefined;
+    if (holders?.has(token)) return true;
+    return (await this.deps.jobs.tryUpdateItem(item, takeSpec(token, limit, expiresAt(this.deps, now)))) !== null;
   }
 
   /**

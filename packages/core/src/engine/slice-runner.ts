@@ -66,6 +66,12 @@ export class SliceRunner {
     if (record.status === 'STOPPING' && (definition?.stoppable ?? true)) {
       return (await stopNow(ctx, record)) ? 'stopped' : 'skipped';
     }
+    if (!(await this.dispatcher.gate.confirm(record, now))) {
+      // Its slot went to another job while its claim was held up: it waits its turn again.
+      emit(deps, { type: 'warning', message: 'a dispatched job found its concurrency slot given away; it waits its turn again', jobId: record.id });
+      await this.dispatcher.makeReady(record, merge(bumpVersion, atVersion(record.version)));
+      return 'skipped';
+    }
     await crashPoint('slice.loaded', { jobId: record.id, jobType: record.type });
     // A job that never started has no checkpoints: skip the read on the common first slice.
     const checkpoints: Map<string, Checkpoint> = record.startDate === undefined ? new Map() : await deps.checkpoints.load(record.id);
