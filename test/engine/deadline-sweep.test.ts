@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import { encodeWorkMessage } from '@stint/core/work-queue';
+import { engineInternals } from '@stint/core/testing';
+import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+
+/**
+ * The sweeper's part of a deadline (deadline.ts `enforceDeadline`): a parent parked waiting
+ * for its children is made ready once its deadline has come — at the deadline itself, not a
+ * millisecond before — so that a slice ends it; a parent without a deadline waits on. The
+ * engine's clock is the test's and slices are run by hand, so the times are exact.
+ */
+const TIMEOUT_MS = 60_000;
+const CHILD = defineJob({ type: 'CHILD', run: async () => ({}) });
+const BOUNDED = defineJob({ type: 'BOUNDED', timeoutMs: TIMEOUT_MS, run: async (ctx) => void (await ctx.spawn('CHILD', {}), await ctx.waitForChildren()) });
+const UNBOUNDED = defineJob({ type: 'UNBOUNDED', run: async (ctx) => void (await ctx.spawn('CHILD', {}), await ctx.waitForChildren()) });
+
+describe.each(DYNAMO_BACKENDS)('the sweeper and a waiting parent’s deadline on %s', (backend) => {
+  let emulators: Emulators;
+  let stack: TestStack;
+  let now = Date.now();
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+    stack = await createTestStack(emulators, { definitions: [CHILD, BOUNDED, UNBOUNDED], clock: () => now });
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  const jobs = () => engineInternals(stack.engine).deps.jobs;
+
+  /** Submits a parent and runs its first slice by hand: it spawns a child and parks waiting for it. */
+  async function parkedParent(type: string) {
+    const { job } = await stack.engine.submit({ type, tenant: 'acme' });
+    await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.id, tenant: 'acme' }) }]);
+    const parked = (await jobs().get(job.id))!;
+    expect(parked.parked).toBe('waiting');
+    return parked;
+  }
+
+  it('makes a waiting parent ready at its deadline, and not a millisecond before', async () => {
+    now = Date.now();
+    const parked = await parkedParent('BOUNDED');
+    expect(parked.deadlineAt).toBe(now + TIMEOUT_MS);
+
+    now = parked.deadlineAt! - 1;
+    expect((await stack.engine.sweep()).deadlinesEnforced).toBe(0);
+    expect((await jobs().get(parked.id))?.parked).toBe('waiting');
+
+    now = parked.deadlineAt!;
+    expect((await stack.engine.sweep()).deadlinesEnforced).toBe(1);
+    const woken = (await jobs().get(parked.id))!;
+    expect(woken.parked).toBeUndefined();
+    expect(woken.status).toBe('RUNNING');
+  });
+
+  it('leaves a waiting parent without a deadline parked however long it waits', async () => {
+    now = Date.now();
+    const parked = await parkedParent('UNBOUNDED');
+    expect(parked.deadlineAt).toBeUndefined();
+
+    now += 10 * TIMEOUT_MS;
+    expect((await stack.engine.sweep()).deadlinesEnforced).toBe(0);
+    expect((await jobs().get(parked.id))?.parked).toBe('waiting');
+  });
+});
