@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
+import { readSummary } from '@stint/core/query/stats-reader';
 import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { placeJob } from '../support/jobs.ts';
+import { eventually } from '../support/gate.ts';
 
 /**
  * What operations.ts refuses or does beyond the lifecycle table (lifecycle.test.ts): a job
@@ -82,7 +84,11 @@ describe.each(DYNAMO_BACKENDS)('operation guards on %s', (backend) => {
       writing = false;
     });
 
-    await expect(stack.engine.apply('resume', placed.id, SCOPE)).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('kept changing') });
+    await expect(stack.engine.apply('resume', placed.id, SCOPE)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('kept changing'),
+      details: { jobId: placed.id, operation: 'resume' },
+    });
     expect(attempts).toBe(RACE_RETRIES);
     expect((await jobs().get(placed.id))?.status).toBe('STOPPED');
   });
@@ -119,5 +125,28 @@ describe.each(DYNAMO_BACKENDS)('operation guards on %s', (backend) => {
 
     await stack.runUntil(async () => (await jobs().get(placed.id))?.status === 'FINISHED');
     expect((await jobs().get(placed.id))?.results).toEqual({ ran: true });
+  });
+
+  it('refuses to restart a job whose type this deployment no longer runs, changing nothing', async () => {
+    const placed = await placeJob(jobs(), { type: 'RETIRED', status: 'FINISHED' });
+    await expect(stack.engine.apply('restart', placed.id, SCOPE)).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('RETIRED is not restartable'),
+      details: { jobId: placed.id, operation: 'restart' },
+    });
+    expect((await jobs().get(placed.id))?.status).toBe('FINISHED');
+  });
+
+  it('counts a restarted job as active again on its tenant’s cards', async () => {
+    const tenant = uniqueName('restart');
+    const { job } = await stack.engine.submit({ type: 'QUICK', tenant });
+    const cards = () => readSummary(jobs(), tenant);
+    await stack.runUntil(async () => (await cards()).completed === 1);
+
+    // No worker takes it meanwhile: the cards are read while it waits to run again.
+    await stack.stop();
+    await stack.engine.apply('restart', job.id, { tenant });
+    await eventually(async () => (await cards()).active === 1);
+    expect(await cards()).toEqual({ total: 1, active: 1, completed: 0, failed: 0, canceled: 0 });
   });
 });
