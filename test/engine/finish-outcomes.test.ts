@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob, NonRetriableError } from '@stint/sdk';
+import { encodeWorkMessage } from '@stint/core/work-queue';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -10,7 +11,8 @@ import { placeJob } from '../support/jobs.ts';
  * How a run's end is written (slice-outcomes.ts): a parent whose own run ends before its
  * children parks as `done` and is finished by its last child; an error is kept to its first
  * 2,000 characters; only an ended job gets an expiry, never a STOPPED one, which waits for
- * its resume however long that takes.
+ * its resume however long that takes; a cancel reaching a job no worker holds ends it
+ * CANCELED at once, counted on its parent.
  */
 let held = gate();
 const LEAF = defineJob({ type: 'LEAF', run: async (ctx) => void (await ctx.step('wait', () => held.opened)) });
@@ -23,6 +25,7 @@ const FIRE_AND_FORGET = defineJob({
     return { own: 'done' };
   },
 });
+const WAITING_PARENT = defineJob({ type: 'WAITING_PARENT', run: async (ctx) => void (await ctx.spawn('LEAF', {}), await ctx.waitForChildren()) });
 const LONG_ERROR = 'x'.repeat(2_500);
 const FAILS_LONG = defineJob({ type: 'FAILS_LONG', run: () => Promise.reject(new NonRetriableError(LONG_ERROR)) });
 
@@ -82,5 +85,25 @@ describe.each(DYNAMO_BACKENDS)('a run’s end on %s', (backend) => {
     const canceled = (await jobs().get(placed.id))!;
     expect(canceled.status).toBe('CANCELED');
     expect(canceled.expiresAt).toBe(Math.floor(canceled.endDate! / 1000) + RETENTION_S);
+  });
+
+  it('ends CANCELED, with an expiry and counted on its parent, a job without a worker that a cancel reached', async () => {
+    // Its own stack, with no poller: slices run only when the test runs them.
+    const quiet = await createTestStack(emulators, { definitions: [LEAF, WAITING_PARENT] });
+    const { job: parent } = await quiet.engine.submit({ type: 'WAITING_PARENT', tenant: 'acme' });
+    await quiet.engine.processBatch([{ body: encodeWorkMessage({ jobId: parent.id, rootId: parent.id, tenant: 'acme' }) }]);
+    const [childKey] = (await engineInternals(quiet.engine).deps.jobs.queryIndex({ index: 'gsi4', partition: `P#${parent.id}` })).keys;
+    const childId = childKey!.pk!.slice(2);
+    await quiet.engine.apply('stop', parent.id, { tenant: 'acme' });
+    // The child alone goes back to waiting, holding no worker, while its parent stays stopped.
+    expect((await quiet.engine.apply('resume', childId, { tenant: 'acme' }))?.status).toBe('PENDING');
+
+    await quiet.engine.apply('cancel', parent.id, { tenant: 'acme' });
+    const child = (await engineInternals(quiet.engine).deps.jobs.get(childId))!;
+    expect(child.status).toBe('CANCELED');
+    expect(child.cancelRequested).toBeUndefined();
+    expect(child.expiresAt).toBe(Math.floor(child.endDate! / 1000) + RETENTION_S);
+    expect(quiet.events.filter((event) => event.type === 'jobEnded' && event.jobId === childId)).toEqual([expect.objectContaining({ status: 'CANCELED' })]);
+    expect(await engineInternals(quiet.engine).deps.jobs.get(parent.id)).toMatchObject({ status: 'CANCELED', childrenDone: 1, childrenTotal: 1 });
   });
 });
