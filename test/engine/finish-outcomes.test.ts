@@ -56,6 +56,9 @@ describe.each(DYNAMO_BACKENDS)('a run’s end on %s', (backend) => {
     expect(parked.leaseOwner).toBeUndefined();
     expect(parked.dispatchedAt).toBeUndefined();
     expect(parked.endDate).toBeUndefined();
+    expect(stack.events.filter((event) => event.type === 'sliceEnded' && event.jobId === job.id).map((event) => 'outcome' in event && event.outcome)).toEqual([
+      'parked',
+    ]);
 
     held.open();
     await stack.runUntil(async () => (await jobs().get(job.id))?.status === 'FINISHED');
@@ -76,9 +79,12 @@ describe.each(DYNAMO_BACKENDS)('a run’s end on %s', (backend) => {
 
   it('gives a stopped job no expiry, and a canceled one the retention', async () => {
     const placed = await placeJob(jobs(), { type: 'LEAF', status: 'PENDING' });
+    // Slices lost before the stop count no more: a resumed job starts its count afresh.
+    await jobs().tryUpdate(placed.id, { set: { lostSlices: 2 } });
     await stack.engine.apply('stop', placed.id, { tenant: 'acme' });
     const stopped = (await jobs().get(placed.id))!;
     expect(stopped.status).toBe('STOPPED');
+    expect(stopped.lostSlices).toBe(0);
     expect(stopped.expiresAt).toBeUndefined();
 
     await stack.engine.apply('cancel', placed.id, { tenant: 'acme' });
