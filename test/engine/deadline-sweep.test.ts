@@ -17,7 +17,14 @@ import { eventually, gate } from '../support/gate.ts';
 const TIMEOUT_MS = 60_000;
 const SETTLE_GRACE_MS = 60_000;
 const CHILD = defineJob({ type: 'CHILD', run: async () => ({}) });
-const BOUNDED = defineJob({ type: 'BOUNDED', timeoutMs: TIMEOUT_MS, run: async (ctx) => void (await ctx.spawn('CHILD', {}), await ctx.waitForChildren()) });
+const BOUNDED = defineJob({
+  type: 'BOUNDED',
+  timeoutMs: TIMEOUT_MS,
+  async run(ctx) {
+    await ctx.spawn('CHILD', {});
+    await ctx.waitForChildren();
+  },
+});
 /** Held inside its first step until the test opens the gate: a worker busy with it. */
 let held = gate();
 const HELD = defineJob({
@@ -30,9 +37,18 @@ const HELD = defineJob({
 const BOUNDED_OVER_HELD = defineJob({
   type: 'BOUNDED_OVER_HELD',
   timeoutMs: TIMEOUT_MS,
-  run: async (ctx) => void (await ctx.spawn('HELD', {}), await ctx.waitForChildren()),
+  async run(ctx) {
+    await ctx.spawn('HELD', {});
+    await ctx.waitForChildren();
+  },
 });
-const UNBOUNDED = defineJob({ type: 'UNBOUNDED', run: async (ctx) => void (await ctx.spawn('CHILD', {}), await ctx.waitForChildren()) });
+const UNBOUNDED = defineJob({
+  type: 'UNBOUNDED',
+  async run(ctx) {
+    await ctx.spawn('CHILD', {});
+    await ctx.waitForChildren();
+  },
+});
 
 describe.each(DYNAMO_BACKENDS)('the sweeper and a waiting parent’s deadline on %s', (backend) => {
   let emulators: Emulators;

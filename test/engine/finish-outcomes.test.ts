@@ -25,7 +25,13 @@ const FIRE_AND_FORGET = defineJob({
     return { own: 'done' };
   },
 });
-const WAITING_PARENT = defineJob({ type: 'WAITING_PARENT', run: async (ctx) => void (await ctx.spawn('LEAF', {}), await ctx.waitForChildren()) });
+const WAITING_PARENT = defineJob({
+  type: 'WAITING_PARENT',
+  async run(ctx) {
+    await ctx.spawn('LEAF', {});
+    await ctx.waitForChildren();
+  },
+});
 const LONG_ERROR = 'x'.repeat(2_500);
 const FAILS_LONG = defineJob({ type: 'FAILS_LONG', run: () => Promise.reject(new NonRetriableError(LONG_ERROR)) });
 
