@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import { readSummary } from '@stint/core/query/stats-reader';
+import { cascadeKey } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -148,5 +149,11 @@ describe.each(DYNAMO_BACKENDS)('operation guards on %s', (backend) => {
     await stack.engine.apply('restart', job.id, { tenant });
     await eventually(async () => (await cards()).active === 1);
     expect(await cards()).toEqual({ total: 1, active: 1, completed: 0, failed: 0, canceled: 0 });
+  });
+
+  it('leaves no operation marker behind once a delete is done, for the sweeper to redo', async () => {
+    const placed = await placeJob(jobs(), { type: 'QUICK', status: 'FINISHED' });
+    expect(await stack.engine.apply('delete', placed.id, SCOPE)).toBeNull();
+    expect(await jobs().getItem(cascadeKey(placed.id))).toBeUndefined();
   });
 });
