@@ -90,4 +90,34 @@ describe('LogBuffer', () => {
     await vi.advanceTimersByTimeAsync(5_000);
     expect(writes).toEqual([['a']]);
   });
+
+  it('writes nothing after a cancel however many lines the slice logged first', async () => {
+    buffer.add(line('a'));
+    now += 300;
+    buffer.add(line('b'));
+    buffer.cancel();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(writes).toEqual([]);
+  });
+
+  it('counts the second from the last write of lines: a boundary within it waits, one after it writes', async () => {
+    buffer.add(line('a'));
+    now += 1_000;
+    await buffer.atBoundary();
+    buffer.add(line('b'));
+    now += 500;
+    await buffer.atBoundary();
+    expect(writes).toEqual([['a']]);
+    now += 500;
+    await buffer.atBoundary();
+    expect(writes).toEqual([['a'], ['b']]);
+  });
+
+  it('does not count a flush that had no lines as a write', async () => {
+    now += 1_000;
+    await buffer.flush();
+    buffer.add(line('a'));
+    await buffer.atBoundary();
+    expect(writes).toEqual([['a']]);
+  });
 });

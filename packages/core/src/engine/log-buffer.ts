@@ -33,9 +33,8 @@ export class LogBuffer {
     if (this.#timer !== undefined) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      const lines = this.#take();
-      if (lines.length === 0) return;
-      const written = this.write(lines).catch(this.onError);
+      // Never empty: the timer is set by the first line after a take, and a flush clears it.
+      const written = this.write(this.#take()).catch(this.onError);
       this.#background = Promise.all([this.#background, written]).then(() => undefined);
     }, LOG_FLUSH_MS);
     this.#timer.unref();
