@@ -51,9 +51,11 @@ const PROGRESS_WRITE_MS = 1_000;
  * its steps effectively-once.
  *
  * Replay model: the function runs from the top every slice. A step with a checkpoint returns
- * its stored result without running; the first step without one ends the replay. Logs and
- * progress reported while replaying are dropped (they were recorded the first time), and
- * spawns replayed are recognised by their deterministic ids.
+ * its stored result without running. Replay ends where the slice before stopped: at its last
+ * checkpoint, or at the wait for children it parked in when it spawned after that checkpoint
+ * (a crash elsewhere can double or drop a line). Logs and progress reported while replaying
+ * are dropped (they were recorded the first time), and spawns replayed are recognised by
+ * their deterministic ids.
  */
 export class JobRun {
   record: JobRecord;
@@ -68,6 +70,9 @@ export class JobRun {
   readonly spawns = new ChildSpawns(this);
 
   #replaying: boolean;
+  readonly #replayedNames = new Set<string>();
+  /** The slice before spawned after its last checkpoint, so it ended in a wait for children. */
+  #replayEndsAtWait: boolean;
   #pending: Checkpoint | null = null;
   readonly #logs: LogBuffer;
   #errorLogged = false;
@@ -90,7 +95,9 @@ export class JobRun {
     this.lease = leaseOf(record);
     this.startedAt = ctx.deps.clock();
     this.#leaseProvenAt = this.startedAt;
-    this.#replaying = checkpoints.size > 0;
+    const spawnedAtLastCheckpoint = Math.max(0, ...[...checkpoints.values()].map((checkpoint) => checkpoint.spawnSeq));
+    this.#replayEndsAtWait = (record.spawned ?? 0) > spawnedAtLastCheckpoint;
+    this.#replaying = checkpoints.size > 0 || this.#replayEndsAtWait;
     this.#stopRequested = record.status === 'STOPPING';
     this.#logs = new LogBuffer(
       (lines) => this.deps.logs.append(record.id, lines),
@@ -137,6 +144,22 @@ export class JobRun {
     if (!this.#replaying) this.#progress = Math.max(0, Math.min(100, Math.round(percent)));
   }
 
+  /**
+   * Replay ends where the slices before stopped, not at the next step that runs: what the
+   * job does after that point (a log line, progress, or nothing before it returns) is new.
+   */
+  #replayed(...names: string[]): void {
+    for (const name of names) if (this.checkpoints.has(name)) this.#replayedNames.add(name);
+    if (this.#replayedNames.size >= this.checkpoints.size && !this.#replayEndsAtWait) this.#replaying = false;
+  }
+
+  /** At a wait for children: the one the slice before parked in, once all it did is replayed. */
+  #replayedToWait(): void {
+    if (!this.#replayEndsAtWait || this.spawns.seq < (this.record.spawned ?? 0)) return;
+    this.#replayEndsAtWait = false;
+    this.#replayed();
+  }
+
   log(level: LogLevel, message: string, additionalInfo?: Record<string, unknown>): void {
     if (this.#replaying) return;
     this.#logs.add({ timestamp: this.deps.clock(), level, message: String(message), additionalInfo: additionalInfo ?? null });
@@ -149,6 +172,7 @@ export class JobRun {
     const stored = this.checkpoints.get(name);
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
+      this.#replayed(name);
       return stored.result as T;
     }
     this.#replaying = false;
@@ -172,7 +196,9 @@ export class JobRun {
     // park's own write does not carry it, and the job may wait a long while.
     await this.prove(options.mayYield === false && this.#progress !== null);
     await this.#savePending();
-    await this.#logs.atBoundary();
+    // A park ends the slice without an outcome that would write the lines held back.
+    if (options.mayYield === false) await this.#logs.flush();
+    else await this.#logs.atBoundary();
     if (this.record.deadlineAt !== undefined && this.deps.clock() >= this.record.deadlineAt) this.#interrupt('timeout');
     else if (this.#stopRequested && this.definition.stoppable) this.#interrupt('stop');
     else if ((options.mayYield ?? true) && this.deps.clock() - this.startedAt >= this.deps.tuning.sliceBudgetMs) this.#interrupt('yield');
@@ -233,6 +259,7 @@ export class JobRun {
   async waitForChildren(): Promise<ChildOutcome[]> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     await this.flushSpawns();
+    this.#replayedToWait();
     if (this.record.childrenDone < this.record.childrenTotal) {
       this.#replaying = false;
       // Parking ends the slice as a yield would, and keeps the parent out of the line its
@@ -270,6 +297,7 @@ export class JobRun {
     let until: number;
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
+      this.#replayed(name);
       until = (stored.result as { wakeAt: number }).wakeAt;
     } else {
       this.#replaying = false;
@@ -322,6 +350,7 @@ export class JobRun {
     const resolved = this.checkpoints.get(step);
     if (resolved) {
       this.spawns.seq = resolved.spawnSeq;
+      this.#replayed(step, `${step}#began`);
       return (resolved.result as EventAnswer).data;
     }
     // When the wait began is stored too: a replay counts events and the timeout from it.
