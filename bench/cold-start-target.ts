@@ -99,6 +99,8 @@ export async function startEventTarget(): Promise<EventTarget> {
       data: { entityName: 'cold-start', query: { type: 'a' }, actionName: 'logSomething' },
     }),
     sweeper: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
+    // A stream record that is not TTL's: the handler passes over it.
+    expiry: { Records: [{ eventName: 'MODIFY', eventSource: 'aws:dynamodb', dynamodb: { SequenceNumber: 'cold-start-1' } }] },
   };
   return {
     env: (fn) => ({

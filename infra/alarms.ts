@@ -31,6 +31,7 @@ const resolved = $resolve({
   api: functions.api.name,
   sweeper: functions.sweeper.name,
   intakeFn: functions.intake.name,
+  expiry: functions.expiry.name,
 });
 
 export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
@@ -43,7 +44,7 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
         workerFunctionName: n.worker,
         queueNames: { work: n.work, low: n.low, intake: n.intake },
         dlqNames: { work: n.workDlq, low: n.lowDlq, intake: n.intakeDlq },
-        functionNames: { api: n.api, worker: n.worker, intake: n.intakeFn, sweeper: n.sweeper },
+        functionNames: { api: n.api, worker: n.worker, intake: n.intakeFn, sweeper: n.sweeper, expiry: n.expiry },
       },
       settings.waitingTimeThresholdMs,
     ),

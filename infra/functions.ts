@@ -4,7 +4,7 @@ import { reportTopic } from './reports.ts';
 import { adminTokenSecretArn, sessionSecret } from './secrets.ts';
 import { settings } from './settings.ts';
 import { BUCKET, FUNCTIONS, TABLE, type FunctionId, type QueueId, type ResourceName } from './spec.ts';
-import { functionArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
+import { functionArgs, streamSubscriberArgs, subscriberArgs, sweeperCronArgs } from './sst-args.ts';
 import { bucket, table } from './storage.ts';
 
 /** ARNs of a logical resource name; the same mapping as infra/cdk/permissions.ts. */
@@ -14,6 +14,8 @@ function arns(name: ResourceName): $util.Output<string>[] {
       return [table.arn];
     case 'tableIndexes':
       return TABLE.indexes.map((index) => $interpolate`${table.arn}/index/${index.name}`);
+    case 'tableStream':
+      return [table.nodes.table.streamArn];
     case 'exportObjects':
       return [$interpolate`${bucket.arn}/*`];
     case 'exportBucket':
@@ -47,6 +49,7 @@ for (const spec of FUNCTIONS) {
   for (const consumer of spec.consumes) {
     queues[consumer.queue].queue.subscribe(functions[spec.id].arn, subscriberArgs(consumer));
   }
+  if (spec.tableStream) table.subscribe(`${pascal(spec.id)}Stream`, functions[spec.id].arn, streamSubscriberArgs(spec.tableStream));
 }
 
 new sst.aws.Cron('SweeperSchedule', sweeperCronArgs(functions.sweeper.arn));

@@ -7,7 +7,16 @@ import type { FunctionId, FunctionSpec, QueueId } from './spec-types.ts';
  * both generate the same least-privilege policy from the statements below. `exportBucket` is
  * the bucket itself (for listing); `exportFiles` its export folder's objects.
  */
-export type ResourceName = 'table' | 'tableIndexes' | `${QueueId}Queue` | 'exportObjects' | 'exportBucket' | 'exportFiles' | 'reportTopic' | 'apiSecrets';
+export type ResourceName =
+  | 'table'
+  | 'tableIndexes'
+  | 'tableStream'
+  | `${QueueId}Queue`
+  | 'exportObjects'
+  | 'exportBucket'
+  | 'exportFiles'
+  | 'reportTopic'
+  | 'apiSecrets';
 
 /** One IAM condition, e.g. `{ test: 'StringLike', variable: 's3:prefix', values: ['exports/*'] }`. */
 export interface PermissionCondition {
@@ -41,7 +50,10 @@ const PUBLISH_REPORTS: Permission = { actions: ['sns:Publish'], resources: ['rep
 /** What Lambda's SQS poller calls with the function's role. */
 export const QUEUE_CONSUMER_ACTIONS: readonly string[] = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
-/** The calls each handler's code makes. Queue consumption is added from FunctionSpec.consumes. */
+/** What Lambda's stream poller calls with the function's role. */
+export const STREAM_CONSUMER_ACTIONS: readonly string[] = dynamodb('DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams');
+
+/** The calls each handler's code makes. Queue and stream consumption are added from FunctionSpec.consumes and tableStream. */
 export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
   api: [
     {
@@ -86,6 +98,9 @@ export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
     { actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], resources: ['workQueue', 'lowQueue'] },
     PUBLISH_REPORTS,
   ],
+  // Reads whether the job is gone, deletes its partition and its root's lane items (Query and
+  // BatchWriteItem), settles a scheduled run's record and counts the job out of its cards.
+  expiry: [{ actions: dynamodb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'), resources: ['table'] }],
 };
 
 /**
@@ -108,6 +123,7 @@ export const RECORDS_APP_PERMISSIONS: Partial<Record<FunctionId, readonly Permis
 /** Everything a function's role needs: its code's calls, its app's, and its event source mappings' polling. */
 export function functionPermissions(fn: FunctionSpec, settings: Pick<DeploymentSettings, 'recordsApp'>): Permission[] {
   const polling: Permission[] = fn.consumes.length ? [{ actions: QUEUE_CONSUMER_ACTIONS, resources: fn.consumes.map((c) => `${c.queue}Queue` as const) }] : [];
+  if (fn.tableStream) polling.push({ actions: STREAM_CONSUMER_ACTIONS, resources: ['tableStream'] });
   const app = settings.recordsApp ? (RECORDS_APP_PERMISSIONS[fn.id] ?? []) : [];
   return [...CODE_PERMISSIONS[fn.id], ...app, ...polling];
 }

@@ -19,7 +19,7 @@ export type EnvName =
   | (typeof RATE_LIMIT_ENV)[keyof typeof RATE_LIMIT_ENV]
   | (typeof SECRET_ENV)[keyof typeof SECRET_ENV];
 
-export type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper';
+export type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper' | 'expiry';
 export type QueueId = QueueSpec['id'];
 
 export interface QueueConsumer {
@@ -27,6 +27,19 @@ export interface QueueConsumer {
   batchSize: number;
   /** Cap on concurrent invocations this mapping starts; SQS's minimum is 2. */
   maxConcurrency: number;
+}
+
+/** A function fed by the table's stream, through a Lambda event source mapping. */
+export interface StreamConsumer {
+  batchSize: number;
+  /** How long Lambda gathers records before it invokes with fewer than a batch. */
+  maxBatchingWindowSeconds: number;
+  /** Concurrent batches per stream shard; records of one partition key stay in order. */
+  parallelizationFactor: number;
+  /** Retries of a failing record before Lambda skips past it. */
+  retryAttempts: number;
+  /** Lambda event filter pattern: records it does not match never invoke the function. */
+  filter: Record<string, unknown>;
 }
 
 export interface FunctionSpec {
@@ -39,6 +52,7 @@ export interface FunctionSpec {
   /** Variables besides Powertools' that the handler reads; spec-environment.ts gives their values. */
   env: readonly EnvName[];
   consumes: readonly QueueConsumer[];
+  tableStream: StreamConsumer | null;
   /**
    * Ceiling for the minified bundle in KiB; test/infra/bundle-size.test.ts enforces it. Set
    * about 10% above the measured size: about 500 KiB of every bundle is the AWS SDK

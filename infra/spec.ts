@@ -6,7 +6,7 @@
  */
 import { BUCKET, ENV, QUEUES, REPORTS, RETENTION, TABLE, WORKER } from '@stint/core/resource-spec';
 import { API_ENV, CONFIG_ENV } from './spec-environment.ts';
-import type { CopyFile, FunctionId, FunctionSpec, QueueConsumer, QueueId } from './spec-types.ts';
+import type { CopyFile, FunctionId, FunctionSpec, QueueConsumer, QueueId, StreamConsumer } from './spec-types.ts';
 
 export { BUCKET, ENV, QUEUES, REPORTS, RETENTION, TABLE, WORKER };
 export * from './spec-bundling.ts';
@@ -33,6 +33,25 @@ export const WEB_ASSETS: readonly CopyFile[] = [
 
 const handlerEntry = (id: FunctionId) => `packages/functions/src/lambda/${id}.ts`;
 
+/**
+ * The table's stream, which only the expiry function reads: old images, as it needs a removed
+ * job as it was.
+ */
+export const TABLE_STREAM = { viewType: 'OLD_IMAGE' } as const;
+
+/**
+ * The stream records that invoke the expiry function: TTL's removals of job items. The
+ * handler checks the remover again (expiry-handler.ts) and the engine the item, so the filter
+ * saves invocations; every other write to the table is in the stream too.
+ */
+function ttlRemovalFilter(): StreamConsumer['filter'] {
+  return {
+    eventName: ['REMOVE'],
+    userIdentity: { type: [TABLE.ttlRemover.type], principalId: [TABLE.ttlRemover.principalId] },
+    dynamodb: { Keys: { [TABLE.sortKey]: { S: [TABLE.jobSortKey] } } },
+  };
+}
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     id: 'api',
@@ -44,6 +63,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 29,
     env: [...CONFIG_ENV, ...API_ENV],
     consumes: [],
+    tableStream: null,
     // @hono/zod-openapi imports `{ z }` itself, so the api keeps all of zod whatever Stint's code does.
     bundleBudgetKb: 1460,
     copyFiles: WEB_ASSETS,
@@ -63,6 +83,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       // Low-priority slices only get spare capacity: a small cap keeps them from crowding out the work lane.
       { queue: 'low', batchSize: WORKER.batchSize, maxConcurrency: 5 },
     ],
+    tableStream: null,
     bundleBudgetKb: 870,
     copyFiles: [],
     reservedConcurrency: null,
@@ -75,6 +96,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 30,
     env: [...CONFIG_ENV, ENV.defaultTenant, ENV.intakeTenants],
     consumes: [{ queue: 'intake', batchSize: 10, maxConcurrency: 5 }],
+    tableStream: null,
     bundleBudgetKb: 870,
     copyFiles: [],
     reservedConcurrency: null,
@@ -88,6 +110,30 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 55,
     env: CONFIG_ENV,
     consumes: [],
+    tableStream: null,
+    bundleBudgetKb: 870,
+    copyFiles: [],
+    reservedConcurrency: null,
+  },
+  {
+    id: 'expiry',
+    description: 'Stint expiry: removes the logs, checkpoints and counts of the jobs DynamoDB TTL removed',
+    entry: handlerEntry('expiry'),
+    memoryMb: 512,
+    // A batch is cleaned job by job (a query and a batched delete each): seconds for a full one.
+    timeoutSeconds: 60,
+    env: CONFIG_ENV,
+    consumes: [],
+    tableStream: {
+      batchSize: 100,
+      // Nothing waits on the cleanup: fuller batches are fewer invocations.
+      maxBatchingWindowSeconds: 30,
+      // TTL removes a day's ended jobs in bursts, and one job's records share one partition key.
+      parallelizationFactor: 4,
+      // A job failing this often is left to the retention sweep of a later release; the stream keeps records 24 h.
+      retryAttempts: 10,
+      filter: ttlRemovalFilter(),
+    },
     bundleBudgetKb: 870,
     copyFiles: [],
     reservedConcurrency: null,

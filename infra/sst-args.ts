@@ -16,9 +16,11 @@ import {
   SESSION_SECRET,
   SWEEPER_SCHEDULE,
   TABLE,
+  TABLE_STREAM,
   type DeploymentSettings,
   type FunctionSpec,
   type QueueConsumer,
+  type StreamConsumer,
   type ResourceName,
   type ResourceRefs,
 } from './spec.ts';
@@ -39,6 +41,7 @@ export function tableArgs(production: boolean) {
       ]),
     ),
     ttl: TABLE.ttlAttribute,
+    stream: TABLE_STREAM.viewType === 'OLD_IMAGE' ? ('old-image' as const) : TABLE_STREAM.viewType,
     deletionProtection: production,
     transform: {
       // SST already sets on-demand billing and point-in-time recovery; stated here so both front doors read alike.
@@ -165,6 +168,24 @@ export function subscriberArgs(consumer: QueueConsumer) {
   return {
     batch: { size: consumer.batchSize, partialResponses: true },
     transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: consumer.maxConcurrency } } },
+  };
+}
+
+/** `Dynamo.subscribe` args of a function fed by the table's stream, as the CDK construct maps it. */
+export function streamSubscriberArgs(stream: StreamConsumer) {
+  return {
+    filters: [stream.filter],
+    transform: {
+      eventSourceMapping: {
+        // SST starts at LATEST; from the oldest record kept, a deployment catches up on removals made before its mapping existed.
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: stream.batchSize,
+        maximumBatchingWindowInSeconds: stream.maxBatchingWindowSeconds,
+        parallelizationFactor: stream.parallelizationFactor,
+        maximumRetryAttempts: stream.retryAttempts,
+        functionResponseTypes: ['ReportBatchItemFailures'],
+      },
+    },
   };
 }
 

@@ -18,6 +18,8 @@ declare namespace sst.aws {
     constructor(name: string, args: object);
     readonly arn: $util.Output<string>;
     readonly name: $util.Output<string>;
+    readonly nodes: { readonly table: { readonly streamArn: $util.Output<string> } };
+    subscribe(name: string, subscriber: unknown, args?: object): unknown;
   }
 
   class Queue {

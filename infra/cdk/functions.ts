@@ -17,7 +17,7 @@ import {
   type FunctionId,
   type FunctionSpec,
 } from '../spec.ts';
-import { policyStatements, type PermissionTargets } from './permissions.ts';
+import { policyStatements, tableStreamArn, type PermissionTargets } from './permissions.ts';
 import { secretId } from './secrets.ts';
 
 export interface FunctionsOptions {
@@ -118,6 +118,21 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
       maxConcurrency: consumer.maxConcurrency,
     });
     // The mapping is validated on creation against the role's SQS permissions.
+    mapping.node.addDependency(role);
+  }
+  if (spec.tableStream) {
+    const stream = spec.tableStream;
+    const mapping = fn.addEventSourceMapping('TableStreamSource', {
+      eventSourceArn: tableStreamArn(targets.table),
+      // From the oldest record kept, so a deployment catches up on removals made before its mapping existed.
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: stream.batchSize,
+      maxBatchingWindow: Duration.seconds(stream.maxBatchingWindowSeconds),
+      parallelizationFactor: stream.parallelizationFactor,
+      retryAttempts: stream.retryAttempts,
+      reportBatchItemFailures: true,
+      filters: [{ pattern: JSON.stringify(stream.filter) }],
+    });
     mapping.node.addDependency(role);
   }
 

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { BUCKET, functionPermissions, TABLE, type DeploymentSettings, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
+import { BUCKET, functionPermissions, TABLE, TABLE_STREAM, type DeploymentSettings, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
 import type { StintQueues } from './queues.ts';
 import { secretResource } from './secrets.ts';
 
@@ -25,6 +25,8 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
       return [targets.table.tableArn];
     case 'tableIndexes':
       return TABLE.indexes.map((index) => `${targets.table.tableArn}/index/${index.name}`);
+    case 'tableStream':
+      return [tableStreamArn(targets.table)];
     case 'exportObjects':
       return [targets.bucket.arnForObjects('*')];
     case 'exportBucket':
@@ -38,6 +40,11 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
     default:
       return [targets.queues[name.slice(0, -'Queue'.length) as QueueId].queue.queueArn];
   }
+}
+
+export function tableStreamArn(table: dynamodb.ITable): string {
+  if (!table.tableStreamArn) throw new Error(`the table has no stream; the expiry function reads its ${TABLE_STREAM.viewType} stream`);
+  return table.tableStreamArn;
 }
 
 /** The role statements of one function, generated from the spec. */

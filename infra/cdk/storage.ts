@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { EXPORT_LIFECYCLE, TABLE } from '../spec.ts';
+import { EXPORT_LIFECYCLE, TABLE, TABLE_STREAM } from '../spec.ts';
 
 export interface StorageOptions {
   production: boolean;
@@ -21,6 +21,7 @@ export function createTable(scope: Construct, options: StorageOptions): dynamodb
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     timeToLiveAttribute: TABLE.ttlAttribute,
+    stream: dynamodb.StreamViewType[TABLE_STREAM.viewType],
     ...(options.tableEncryptionKey
       ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: options.tableEncryptionKey }
       : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),

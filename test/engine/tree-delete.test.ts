@@ -44,7 +44,7 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     return ids;
   };
 
-  it('removes every descendant of an ended root, with its logs, checkpoints and counts', async () => {
+  it('removes every descendant of an ended root, with its logs, checkpoints, lane items and counts', async () => {
     const tenant = 'whole';
     const { job } = await stack.engine.submit({ type: 'NODE', tenant, data: { children: 2, grandchildren: 1 } });
     await stack.runUntil(async () => (await status(job.id)) === 'FINISHED');
@@ -52,8 +52,11 @@ describe.each(DYNAMO_BACKENDS)('deleting a tree on %s', (backend) => {
     expect(ids).toHaveLength(5);
     const all = () => readSummary(engineInternals(stack.engine).deps.jobs, tenant, summaryListings({ children: true }));
     await stack.runUntil(async () => (await all()).completed === 5);
+    const lanes = () => engineInternals(stack.engine).deps.jobs.queryPartition(`F#${job.id}`, '');
+    expect((await lanes()).items.map((item) => item.sk)).toEqual(['L#normal']);
 
     expect(await stack.engine.apply('delete', job.id, { tenant })).toBeNull();
+    expect((await lanes()).items).toEqual([]);
     expect((await engineInternals(stack.engine).deps.jobs.getMany(ids)).size).toBe(0);
     for (const id of ids) expect((await engineInternals(stack.engine).deps.jobs.queryPartition(`J#${id}`, '')).items).toEqual([]);
     expect(await all()).toEqual({ total: 0, active: 0, completed: 0, failed: 0, canceled: 0 });

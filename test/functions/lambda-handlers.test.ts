@@ -21,7 +21,7 @@ import { engineInternals } from '@stint/core/testing';
  * and dashboard read.
  */
 
-type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper';
+type FunctionId = 'api' | 'worker' | 'intake' | 'sweeper' | 'expiry';
 type Handler = (event: unknown, context?: Context) => Promise<any>;
 
 const ADMIN_TOKEN = 'lambda-handler-test-admin-token';
@@ -290,6 +290,23 @@ describe('the sweeper entry point', () => {
     expect(points).toEqual(
       expect.arrayContaining([point('ScheduledRunsStarted', { service: 'stint-sweeper' }), point('ScheduledRunsFailed', { service: 'stint-sweeper' })]),
     );
+  });
+});
+
+describe('the expiry entry point', () => {
+  it('takes the table’s stream records, passes over what is not an expired job, and counts the jobs it cleaned', async () => {
+    const handler = await coldStart('expiry');
+    const removal = (sequence: string, image: Record<string, { S: string }>) => ({
+      eventName: 'REMOVE',
+      eventSource: 'aws:dynamodb',
+      userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+      dynamodb: { Keys: { pk: image.pk, sk: image.sk }, OldImage: image, SequenceNumber: sequence, StreamViewType: 'OLD_IMAGE' },
+    });
+
+    const { result, points } = await invoke(handler, { Records: [removal('1', { pk: { S: 'T#acme' }, sk: { S: 'SUM#u' } })] });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(points).toContainEqual(point('ExpiredJobsCleaned', { service: 'stint-expiry' }, [0]));
   });
 });
 

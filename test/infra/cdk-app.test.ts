@@ -39,7 +39,8 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 describe('the CDK app, stage prod', () => {
   it('synthesizes with every handler bundled', () => {
     const assets = readdirSync(outdir).filter((name) => name.startsWith('asset.'));
-    expect(assets).toHaveLength(4);
+    // api, worker, intake, sweeper and expiry.
+    expect(assets).toHaveLength(5);
     for (const asset of assets) expect(existsSync(join(outdir, asset, 'index.mjs'))).toBe(true);
   });
 

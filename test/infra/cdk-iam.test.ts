@@ -95,6 +95,8 @@ describe('each function role is exactly its spec', () => {
         return [table];
       case 'tableIndexes':
         return TABLE.indexes.map((i) => join(table, `/index/${i.name}`));
+      case 'tableStream':
+        return [{ 'Fn::GetAtt': [logicalId(s.stack, s.stack.jobs.table), 'StreamArn'] }];
       case 'exportObjects':
         return [join(arn(logicalId(s.stack, s.stack.jobs.bucket)), '/*')];
       case 'exportBucket':
@@ -150,12 +152,14 @@ describe('each function role is exactly its spec', () => {
       ['worker', topic],
       ['intake', []],
       ['sweeper', topic],
+      ['expiry', []],
     ]);
     expect(FUNCTIONS.map((f) => [f.id, onTopic(f.id, 'sns:Subscribe')])).toEqual([
       ['api', topic],
       ['worker', []],
       ['intake', []],
       ['sweeper', []],
+      ['expiry', []],
     ]);
     const snsActions = allStatements().flatMap(({ statement }) => list(statement.Action).filter((a) => a.startsWith('sns:')));
     expect(new Set(snsActions)).toEqual(new Set(['sns:Publish', 'sns:Subscribe']));

@@ -54,6 +54,7 @@ describe('issue 11, item 4: the session secret', () => {
       ['worker', []],
       ['intake', []],
       ['sweeper', []],
+      ['expiry', []],
     ]);
     expect(environment(plain, 'api').STINT_SESSION_SECRET_ID).toEqual(ref);
     for (const fn of FUNCTIONS.filter((f) => f.id !== 'api')) expect(environment(plain, fn.id)).not.toHaveProperty('STINT_SESSION_SECRET_ID');

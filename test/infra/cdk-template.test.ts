@@ -46,6 +46,7 @@ describe('table', () => {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+      StreamSpecification: { StreamViewType: 'OLD_IMAGE' },
       SSESpecification: { SSEEnabled: true },
       GlobalSecondaryIndexes: TABLE.indexes.map((i) => ({
         IndexName: i.name,
@@ -89,7 +90,7 @@ describe('queues', () => {
   it('gives every consumed queue at least six times its consumer timeout as visibility timeout', () => {
     const queues = resourcesOfType(s.template, 'AWS::SQS::Queue');
     const functions = resourcesOfType(s.template, 'AWS::Lambda::Function');
-    const mappings = Object.values(resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping'));
+    const mappings = Object.values(resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m).includes('Queue'));
     expect(mappings).toHaveLength(FUNCTIONS.flatMap((f) => f.consumes).length);
     for (const mapping of mappings) {
       const props = mapping.Properties as { EventSourceArn: { 'Fn::GetAtt': [string] }; FunctionName: { Ref: string } };
@@ -217,6 +218,32 @@ describe('functions', () => {
     const worker = FUNCTIONS.find((f) => f.id === 'worker');
     const cap = (q: QueueId) => worker?.consumes.find((c) => c.queue === q)?.maxConcurrency ?? 0;
     expect(cap('low')).toBeLessThan(cap('work'));
+  });
+
+  it('feeds the expiry function TTL’s removals of job items from the table’s stream, from its oldest record, retrying from a failed record', () => {
+    const streamMappings = Object.values(resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m).includes('StreamArn'));
+    expect(streamMappings).toHaveLength(1);
+    expect(streamMappings[0]!.Properties).toEqual({
+      EventSourceArn: getAtt(logicalId(s.stack, s.stack.jobs.table), 'StreamArn'),
+      FunctionName: { Ref: fnId('expiry') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 30,
+      ParallelizationFactor: 4,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['REMOVE'],
+              userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+              dynamodb: { Keys: { sk: { S: ['J'] } } },
+            }),
+          },
+        ],
+      },
+    });
   });
 
   it('runs the sweeper every minute', () => {

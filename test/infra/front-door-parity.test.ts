@@ -184,7 +184,7 @@ describe('dashboard', () => {
     const layout = (body: string) =>
       (JSON.parse(body) as { widgets: { x: number; y: number; properties: { title: string } }[] }).widgets.map((w) => `${w.x},${w.y} ${w.properties.title}`);
     const cdk = layout(parts.map((p) => (typeof p === 'string' ? p : 'token')).join(''));
-    const functionNames = { api: 'a', worker: 'f', intake: 'i', sweeper: 's' };
+    const functionNames = { api: 'a', worker: 'f', intake: 'i', sweeper: 's', expiry: 'e' };
     const names = { work: 'w', low: 'l', intake: 'i' };
     const sst = layout(dashboardBody('r', { tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names, functionNames }, 60_000));
     expect(cdk).toEqual(sst);

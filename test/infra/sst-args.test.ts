@@ -25,6 +25,7 @@ import {
   reportTopicArgs,
   subscriberArgs,
   sweeperCronArgs,
+  streamSubscriberArgs,
   tableArgs,
   tlsOnlyQueuePolicy,
   tlsOnlyTopicPolicy,
@@ -56,6 +57,7 @@ describe('table', () => {
       expect(args.fields).toHaveProperty(index.sortKey);
     }
     expect(args.ttl).toBe(TABLE.ttlAttribute);
+    expect(args.stream).toBe('old-image');
     expect(args.transform.table).toMatchObject({ billingMode: 'PAY_PER_REQUEST', pointInTimeRecovery: { enabled: true } });
   });
 
@@ -99,7 +101,7 @@ describe('report topic', () => {
     const args = functionArgs(spec, refs, DEFAULT_SETTINGS, arns);
     expect(args.environment.STINT_REPORT_TOPIC_ARN).toBe('topic-arn');
     const onTopic = args.permissions.filter((p) => p.resources.includes('arn:reportTopic')).flatMap((p) => p.actions);
-    expect(onTopic.sort()).toEqual(id === 'api' ? ['sns:Publish', 'sns:Subscribe'] : id === 'intake' ? [] : ['sns:Publish']);
+    expect(onTopic.sort()).toEqual(id === 'api' ? ['sns:Publish', 'sns:Subscribe'] : id === 'intake' || id === 'expiry' ? [] : ['sns:Publish']);
   });
 });
 
@@ -154,6 +156,24 @@ describe('functions', () => {
       transform: { eventSourceMapping: { scalingConfig: { maximumConcurrency: work!.maxConcurrency } } },
     });
     expect(subscriberArgs(low!).transform.eventSourceMapping.scalingConfig.maximumConcurrency).toBeLessThan(work!.maxConcurrency);
+  });
+
+  it('feed the expiry function TTL’s removals of job items from the table’s stream, as the CDK construct does', () => {
+    expect(streamSubscriberArgs(functionSpec('expiry').tableStream!)).toEqual({
+      filters: [
+        { eventName: ['REMOVE'], userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] }, dynamodb: { Keys: { sk: { S: ['J'] } } } },
+      ],
+      transform: {
+        eventSourceMapping: {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 100,
+          maximumBatchingWindowInSeconds: 30,
+          parallelizationFactor: 4,
+          maximumRetryAttempts: 10,
+          functionResponseTypes: ['ReportBatchItemFailures'],
+        },
+      },
+    });
   });
 
   it('run the sweeper every minute', () => {
@@ -237,7 +257,7 @@ describe('alarms and dashboard', () => {
   });
 
   it('draw the same graphs as the CDK dashboard', () => {
-    const functionNames = { api: 'api-fn', worker: 'worker-fn', intake: 'intake-fn', sweeper: 'sweeper-fn' };
+    const functionNames = { api: 'api-fn', worker: 'worker-fn', intake: 'intake-fn', sweeper: 'sweeper-fn', expiry: 'expiry-fn' };
     const body = JSON.parse(dashboardBody('eu-west-1', { ...targets, functionNames }, 60_000)) as { widgets: unknown[] };
     expect(body.widgets).toHaveLength(12);
     expect(JSON.stringify(body)).toContain('"AWS/DynamoDB","ThrottledRequests","TableName","jobs-table","Operation","UpdateItem"');

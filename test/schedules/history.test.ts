@@ -175,23 +175,31 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
     expect((await records(TENANT_B, BOOKS.id))[1]).toMatchObject({ jobId: warned!.id, endDate: now, hasErrors: false });
   });
 
-  it('a run whose job expired before its end was recorded reads unknown, never “Never run”', async () => {
+  it('a run whose job expired before its end was recorded reads unknown, never “Never run”, until the stream hands the job over', async () => {
     outcome = 'success';
     now = at('2026-03-04T02:00:30Z');
     // The end's record write fails (as a process dying there would leave it)...
     const lost = vi.spyOn(history(), 'ended').mockRejectedValue(new Error('process died'));
+    const jobs = engineInternals(api.stack.engine).deps.jobs;
+    let expired: Record<string, unknown>;
     try {
       expect((await api.stack.engine.sweep()).schedulesStarted).toBe(2);
       const [started] = await records(TENANT_A, BOOKS.id);
-      await api.stack.runUntil(async () => (await engineInternals(api.stack.engine).deps.jobs.get(started!.jobId))?.status === 'FINISHED');
+      await api.stack.runUntil(async () => (await jobs.get(started!.jobId))?.status === 'FINISHED');
+      expired = (await jobs.get(started!.jobId)) as unknown as Record<string, unknown>;
       // ...and the job goes the way DynamoDB's TTL removes it: without the engine.
-      expect(await engineInternals(api.stack.engine).deps.jobs.deleteJobIf(started!.jobId, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
+      expect(await jobs.deleteJobIf(started!.jobId, '#status = :finished', { ':finished': 'FINISHED' })).toBe(true);
       expect((await runs(TENANT_A)).items[0]).toMatchObject({ id: started!.jobId, runStatus: 'unknown', jobRemoved: true, endDate: null });
       expect((await row(TENANT_A)).lastRun).toMatchObject({ jobId: started!.jobId, status: 'unknown', jobRemoved: true });
       expect((await runs(TENANT_A, '&status=unknown')).items.map((run) => run.id)).toEqual([started!.jobId]);
     } finally {
       lost.mockRestore();
     }
+
+    // The table's stream hands the removed job to the engine (expiry.ts), which settles its run from the job as it was.
+    expect(await api.stack.engine.expired([expired])).toEqual({ cleaned: 1, ignored: 0 });
+    expect((await runs(TENANT_A)).items[0]).toMatchObject({ id: expired.id, runStatus: 'success', jobRemoved: true, endDate: expired.endDate });
+    expect((await runs(TENANT_A, '&status=unknown')).items).toEqual([]);
   });
 
   it('keeps a schedule’s newest runs: the oldest go as new ones start', async () => {

@@ -12,6 +12,7 @@ export type { TenantScope } from './auth/tenant-scope.ts';
 export type { SubmitInput } from './engine/submit-input.ts';
 export { EVENT_NAME_PATTERN, EVENT_RETENTION_MS, eventMessageSchema, MAX_EVENT_KEY, type SendEventInput } from './engine/events.ts';
 export type { SweepReport } from './engine/sweeper.ts';
+export type { ExpiryReport } from './engine/expiry.ts';
 export type { EngineEvent } from './engine/deps.ts';
 export { createAwsClients, type AwsClients, type AwsClientOptions } from './aws-clients.ts';
 export { loadConfig, type StintConfig, DEFAULT_TUNING } from './config.ts';

@@ -10,6 +10,13 @@ export const TABLE = {
   /** Epoch seconds; DynamoDB TTL removes ended jobs' items after the retention period. */
   ttlAttribute: 'expiresAt',
   /**
+   * The sort key of a job's own item (table-keys.ts): the deployment's stream filter passes
+   * TTL's removals of these alone to the expiry function.
+   */
+  jobSortKey: 'J',
+  /** Who the table's stream names as the remover of an item TTL removed; an app's own delete names no one. */
+  ttlRemover: { type: 'Service', principalId: 'dynamodb.amazonaws.com' },
+  /**
    * Global secondary indexes, KEYS_ONLY but for one flag: a job item changes often (progress,
    * heartbeats), and an index is only written when its keys or projected attributes change, so
    * those updates cost one write unit instead of one per index. Pages are read as keys, then

@@ -10,7 +10,7 @@ import { expiresAt } from './deps.ts';
 import { childIds, jobEnded } from './job-tree.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
-import { clearPartition, deleteTree } from './tree-delete.ts';
+import { deleteTree, removeLeftovers } from './tree-delete.ts';
 import { retryRoot } from './retry.ts';
 
 /**
@@ -219,7 +219,8 @@ export async function finishCascades(ctx: EngineContext): Promise<number> {
 async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {
   if (marker.operation === 'delete') {
     if (record?.deleting) await deleteTree(ctx, record, marker);
-    else if (!record) await clearPartition(ctx, marker.jobId);
+    // Gone already: what it left, a root's lane items included (a query that finds none otherwise).
+    else if (!record) await removeLeftovers(ctx, marker.jobId, true);
     return;
   }
   if (!record) return;

@@ -30,6 +30,7 @@ import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import { cascadeToIds } from './cascade.ts';
 import { CASCADE } from './cascade-marker.ts';
 import { deletePage } from './tree-delete.ts';
+import { cleanExpired, type ExpiryReport } from './expiry.ts';
 import { cascadeJob, type CascadeJobData } from './cascade-job.ts';
 import { retryPage } from './retry.ts';
 import { sendEvent, type SendEventInput } from './events.ts';
@@ -243,6 +244,14 @@ export class Engine {
       schedulesFailed: fired.failed,
       schedulesSkipped: fired.skipped,
     };
+  }
+
+  /**
+   * Removes what TTL left of expired jobs, given the removed items' old images from the
+   * table's stream in stream order (expiry.ts); stops at the first it cannot clean.
+   */
+  async expired(images: ReadonlyArray<Record<string, unknown>>): Promise<ExpiryReport> {
+    return this.#counted((ctx) => cleanExpired(ctx, images));
   }
 
   /** One page of a CASCADE job's walk: the next children of `jobId`, and where the page after starts. */

@@ -110,7 +110,7 @@ export class Operations {
       const now = this.deps.clock();
       const canceled = await this.deps.jobs.tryUpdate(record.id, merge(endSpec(record, 'CANCELED', now, expiresAt(this.deps, now)), atVersion(record.version)));
       if (!canceled) return null;
-      // A crash before these leaves checkpoints nothing reads any more (they go with the job).
+      // A crash before these leaves checkpoints nothing reads any more; they go when the job is deleted or expires (expiry.ts).
       await this.deps.checkpoints.clear(record.id);
       await jobEnded(ctx, canceled);
       return canceled;

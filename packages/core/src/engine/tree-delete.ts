@@ -1,7 +1,7 @@
 import { ConflictError } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
-import { checkpointPrefix, jobIdOfPk, jobPartition, logPrefix, parentPartition } from '../store/table-keys.ts';
+import { checkpointPrefix, jobIdOfPk, jobPartition, logPrefix, parentPartition, rootLanesOf } from '../store/table-keys.ts';
 import { crashPoint } from '../crash-points.ts';
 import type { EngineContext } from './context.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade, type CascadeMarker } from './cascade-marker.ts';
@@ -106,15 +106,22 @@ async function deleteChildren(ctx: EngineContext, children: Iterable<JobRecord>)
  */
 async function removeJob(ctx: EngineContext, record: JobRecord): Promise<void> {
   if (record.scheduleId && ctx.deps.runRemoved) await ctx.deps.runRemoved(record);
-  await clearPartition(ctx, record.id);
+  await removeLeftovers(ctx, record.id, record.id === record.rootId);
   await crashPoint('delete.partitionsCleared', { jobId: record.id, jobType: record.type });
   if (await ctx.deps.jobs.deleteJobIf(record.id, ENDED.condition, ENDED.values)) ctx.counters.jobDeleted(record, bucketOf(record));
 }
 
-/** Logs and checkpoints share the job's partition; TTL would get them eventually, but a delete asked for now should not leave them readable. */
-export async function clearPartition(ctx: EngineContext, jobId: string): Promise<void> {
+/**
+ * What a job leaves beside its item: its logs and checkpoints (in its partition) and, for a
+ * root, its lane items. Nothing else removes them — TTL takes the job's item alone (expiry.ts)
+ * — and a delete asked for now should not leave them readable.
+ */
+export async function removeLeftovers(ctx: EngineContext, jobId: string, isRoot: boolean): Promise<void> {
   await ctx.deps.jobs.deletePartition(jobPartition(jobId), logPrefix);
   await ctx.deps.jobs.deletePartition(jobPartition(jobId), checkpointPrefix);
+  if (!isRoot) return;
+  const lanes = rootLanesOf(jobId);
+  await ctx.deps.jobs.deletePartition(lanes.pk, lanes.prefix);
 }
 
 /** The first member below `parentId` that has not ended, if any. */

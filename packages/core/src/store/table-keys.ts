@@ -46,6 +46,7 @@
  *   gsi5  D                            <nextRunAt:13>#<tenant>#<schedule id>   due first
  */
 import type { JobStatus, Lane } from '../job.ts';
+import { TABLE } from '../resource-spec.ts';
 
 export const SHARDS = 8;
 
@@ -61,7 +62,7 @@ export function pad(value: number, width: number): string {
 
 /** A job's own partition: the job item, its checkpoints and its log lines. */
 export const jobPartition = (id: string) => `J#${id}`;
-export const jobKey = (id: string) => ({ pk: jobPartition(id), sk: 'J' });
+export const jobKey = (id: string) => ({ pk: jobPartition(id), sk: TABLE.jobSortKey });
 /** The job id of a job item's (or any of its index entries') partition key. */
 export const jobIdOfPk = (pk: string) => pk.slice(2);
 /** Sort-key prefixes of the items in a job's own partition besides the job. */
@@ -89,7 +90,10 @@ export function logItemOfLineKey(key: string): { sk: string; index: number | nul
 }
 /** The sort-key range of the log lines written from `from` to `to` (ms, inclusive). */
 export const logRange = (from: number, to: number): [string, string] => [`${logPrefix}${pad(from, 13)}`, `${logPrefix}${pad(to, 13)}~`];
-export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `L#${lane}` });
+const rootLanePrefix = 'L#';
+export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `${rootLanePrefix}${lane}` });
+/** The partition and sort-key prefix of a root's lane items (one per lane it has used). */
+export const rootLanesOf = (rootId: string) => ({ pk: `F#${rootId}`, prefix: rootLanePrefix });
 const tenantPartition = (tenant: string) => `T#${tenant}`;
 /**
  * A tenant's counter items are spread over this many partitions, so that one busy tenant's
@@ -271,7 +275,7 @@ export function parseLaneSortKey(sk: string): { vtime: number; rootId: string } 
 export type ItemKind = 'job' | 'checkpoint' | 'log' | 'rootLane' | 'chaosExecution' | 'other';
 export function itemKindOf(key: { pk: string; sk: string }): ItemKind {
   if (key.pk.startsWith('J#'))
-    return key.sk === 'J' ? 'job' : key.sk.startsWith(checkpointPrefix) ? 'checkpoint' : key.sk.startsWith(logPrefix) ? 'log' : 'other';
+    return key.sk === TABLE.jobSortKey ? 'job' : key.sk.startsWith(checkpointPrefix) ? 'checkpoint' : key.sk.startsWith(logPrefix) ? 'log' : 'other';
   if (key.pk.startsWith('F#')) return 'rootLane';
   if (key.pk.startsWith('CHAOS#')) return 'chaosExecution';
   return 'other';
