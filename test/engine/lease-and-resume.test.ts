@@ -111,6 +111,52 @@ describe.each(DYNAMO_BACKENDS)('leases that slices release, and resumes that cat
     }
   });
 
+  it('writes the progress it held back when the job fails or stops, not only when it yields, parks or finishes', async () => {
+    const stepping = gate();
+    let inSecondStep = false;
+    const fails = defineJob({
+      type: 'PROGRESS_THEN_FAILS',
+      retry: { maxAttempts: 1 },
+      async run(ctx) {
+        await ctx.step('a', () => 'done');
+        ctx.progress(40);
+        await ctx.step('b', () => {
+          throw new Error('broken record');
+        });
+      },
+    });
+    const stops = defineJob({
+      type: 'PROGRESS_THEN_STOPS',
+      async run(ctx) {
+        await ctx.step('a', () => 'done');
+        ctx.progress(30);
+        await ctx.step('b', async () => {
+          inSecondStep = true;
+          await stepping.opened;
+        });
+        await ctx.step('c', () => 'done');
+      },
+    });
+    const stack = await createTestStack(emulators, { definitions: [fails, stops], tuning: { leaseMs: 60_000 } });
+    const job = (id: string) => stack.engine.get(id, { tenant: 'acme' });
+    try {
+      // Both end within a second of their slice's start, so nothing wrote the progress before.
+      const { job: failing } = await stack.engine.submit({ type: 'PROGRESS_THEN_FAILS', tenant: 'acme' });
+      await stack.runUntil(async () => (await job(failing.id)).status === 'FINISHED');
+      expect(await job(failing.id)).toMatchObject({ hasErrors: true, progress: 40 });
+
+      const { job: stopping } = await stack.engine.submit({ type: 'PROGRESS_THEN_STOPS', tenant: 'acme' });
+      await stack.runUntil(async () => inSecondStep);
+      await stack.engine.apply('stop', stopping.id, { tenant: 'acme' });
+      stepping.open();
+      await stack.runUntil(async () => (await job(stopping.id)).status === 'STOPPED');
+      expect((await job(stopping.id)).progress).toBe(30);
+    } finally {
+      stepping.open();
+      await stack.stop();
+    }
+  });
+
   it('resumes a tree whose children are still stopping: they run on, and the root finishes', async () => {
     const release = gate();
     let started = 0;

@@ -101,7 +101,7 @@ describe.each(DYNAMO_BACKENDS)('raced writes on %s', (backend) => {
       case 'worker finishes':
         return finishOrPark(ctx(), record, leaseOf(record), {});
       case 'worker stops':
-        return stopHeld(ctx(), record, leaseOf(record));
+        return stopHeld(ctx(), record, leaseOf(record), null);
       case 'worker runs it':
         return stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: id, rootId: id, tenant: 'acme' }) }]);
       default:

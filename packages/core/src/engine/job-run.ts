@@ -95,7 +95,9 @@ export class JobRun {
     this.lease = leaseOf(record);
     this.startedAt = ctx.deps.clock();
     this.#leaseProvenAt = this.startedAt;
-    const spawnedAtLastCheckpoint = Math.max(0, ...[...checkpoints.values()].map((checkpoint) => checkpoint.spawnSeq));
+    // A loop, not Math.max(...spread): a job may hold more checkpoints than a call takes arguments.
+    let spawnedAtLastCheckpoint = 0;
+    for (const checkpoint of checkpoints.values()) spawnedAtLastCheckpoint = Math.max(spawnedAtLastCheckpoint, checkpoint.spawnSeq);
     this.#replayEndsAtWait = (record.spawned ?? 0) > spawnedAtLastCheckpoint;
     this.#replaying = checkpoints.size > 0 || this.#replayEndsAtWait;
     this.#stopRequested = record.status === 'STOPPING';

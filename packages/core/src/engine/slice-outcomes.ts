@@ -77,14 +77,16 @@ export async function stopNow(ctx: EngineContext, record: JobRecord): Promise<Jo
 /**
  * Ends a slice that honoured a stop. Only while the job is still STOPPING: a resume of its
  * tree may have turned it back to RUNNING since the slice saw the stop (cascade.ts), and then
- * the slice yields instead, so the job goes on. `'resumed'` says so.
+ * the slice yields instead, so the job goes on. `'resumed'` says so. The progress the slice held
+ * back (at most a second's) is written with the stop, so a resume shows where it stopped.
  */
-export async function stopHeld(ctx: EngineContext, record: JobRecord, lease: Lease): Promise<'stopped' | 'resumed'> {
+export async function stopHeld(ctx: EngineContext, record: JobRecord, lease: Lease, progress: number | null): Promise<'stopped' | 'resumed'> {
   let current: JobRecord | undefined = record;
   // A cancel may also reach the job meanwhile (cancelRequested): read again and end it so.
   for (let attempt = 0; attempt < 3 && carriesLease(current, lease); attempt++) {
     if (current.status === 'RUNNING') return 'resumed';
-    if (await endStopped(ctx, current, merge(holdsLease(lease), { condition: '#status = :stopping' }))) return 'stopped';
+    const fence = merge(holdsLease(lease), { condition: '#status = :stopping', ...(progress !== null ? { set: { progress } } : {}) });
+    if (await endStopped(ctx, current, fence)) return 'stopped';
     current = await ctx.deps.jobs.get(record.id);
   }
   throw new LeaseLostError(record.id);

@@ -168,7 +168,7 @@ export class SliceRunner {
     const interrupt = run.interrupt;
     if (interrupt === 'stop') {
       await run.flushAll();
-      if ((await stopHeld(ctx, run.record, run.lease)) === 'stopped') return 'stopped';
+      if ((await stopHeld(ctx, run.record, run.lease, run.progress)) === 'stopped') return 'stopped';
       // Resumed while it was stopping: the job goes on, as after a yield.
       return this.#yield(run);
     }
@@ -245,6 +245,8 @@ export class SliceRunner {
       finishOrPark(ctx, record, lease, {
         results: run?.results,
         resultFile: run?.resultFile,
+        // Held back for the next write (job-run.ts): the failure is that write.
+        ...(run && run.progress !== null ? { progress: run.progress } : {}),
         hasErrors: true,
         error: message,
         ...(timedOut ? { timedOut } : {}),
