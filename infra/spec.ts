@@ -130,7 +130,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       maxBatchingWindowSeconds: 30,
       // TTL removes a day's ended jobs in bursts, and one job's records share one partition key.
       parallelizationFactor: 4,
-      // A job failing this often is left to the retention sweep of a later release; the stream keeps records 24 h.
+      // Then Lambda skips past the record, and that job's leftovers stay (the function's errors and logs show it); the stream keeps records 24 h.
       retryAttempts: 10,
       filter: ttlRemovalFilter(),
     },

@@ -25,7 +25,7 @@ export function oldImageOf(record: DynamoDBRecord): Record<string, unknown> | un
 /**
  * Expired jobs, from the table's stream (packages/core/src/engine/expiry.ts removes what TTL
  * left of them). Records are cleaned in stream order; the first that fails is reported with
- * its sequence number, so Lambda retries the batch from there and never skips one.
+ * its sequence number, so Lambda retries the batch from there rather than skipping ahead.
  */
 export function createExpiryHandler(engine: Engine, onReport?: (report: ExpiryReport) => void) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
