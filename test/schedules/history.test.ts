@@ -167,6 +167,8 @@ describe.each(DYNAMO_BACKENDS)('schedule history on %s', (backend) => {
 
   it('a restarted run reads running while it runs again, and its record takes the second end', async () => {
     const [, warned] = (await runs(TENANT_B)).items;
+    // No worker until the run has been read back running: a quick job would end before.
+    await api.stack.stop();
     outcome = 'success';
     now = at('2026-03-03T09:00:00Z');
     expect((await api.call('POST', `/api/jobs/${warned!.id}/restart`)).status).toBe(200);

@@ -51,9 +51,10 @@ const PROGRESS_WRITE_MS = 1_000;
  * its steps effectively-once.
  *
  * Replay model: the function runs from the top every slice. A step with a checkpoint returns
- * its stored result without running. Replay ends where the slice before stopped: at its last
- * checkpoint, or at the wait for children it parked in when it spawned after that checkpoint
- * (a crash elsewhere can double or drop a line). Logs and progress reported while replaying
+ * its stored result without running. Replay ends where the slice before stopped: at the next
+ * step, sleep or wait not yet done after a yield or stop (which let the job run on to it), at
+ * the sleep or event wait it parked in, or at the wait for children it parked in when it
+ * spawned after its last checkpoint (a crash elsewhere can double or drop a line). Logs and progress reported while replaying
  * are dropped (they were recorded the first time), and spawns replayed are recognised by
  * their deterministic ids.
  */
@@ -147,19 +148,21 @@ export class JobRun {
   }
 
   /**
-   * Replay ends where the slices before stopped, not at the next step that runs: what the
-   * job does after that point (a log line, progress, or nothing before it returns) is new.
+   * A stored checkpoint read back. A slice that yields or stops at a step's boundary runs on to
+   * the next operation, so replay goes on past a step's checkpoint; a sleep or an event wait
+   * parks at once, so once its checkpoint — the last stored — is read, what the job does next
+   * (a log line, progress, or nothing before it returns) is new.
    */
-  #replayed(...names: string[]): void {
+  #replayed(parkedHere: boolean, ...names: string[]): void {
     for (const name of names) if (this.checkpoints.has(name)) this.#replayedNames.add(name);
-    if (this.#replayedNames.size >= this.checkpoints.size && !this.#replayEndsAtWait) this.#replaying = false;
+    if (parkedHere && this.#replayedNames.size >= this.checkpoints.size && !this.#replayEndsAtWait) this.#replaying = false;
   }
 
   /** At a wait for children: the one the slice before parked in, once all it did is replayed. */
   #replayedToWait(): void {
     if (!this.#replayEndsAtWait || this.spawns.seq < (this.record.spawned ?? 0)) return;
     this.#replayEndsAtWait = false;
-    this.#replayed();
+    this.#replayed(true);
   }
 
   log(level: LogLevel, message: string, additionalInfo?: Record<string, unknown>): void {
@@ -174,7 +177,7 @@ export class JobRun {
     const stored = this.checkpoints.get(name);
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
-      this.#replayed(name);
+      this.#replayed(false, name);
       return stored.result as T;
     }
     this.#replaying = false;
@@ -299,7 +302,7 @@ export class JobRun {
     let until: number;
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
-      this.#replayed(name);
+      this.#replayed(true, name);
       until = (stored.result as { wakeAt: number }).wakeAt;
     } else {
       this.#replaying = false;
@@ -352,7 +355,7 @@ export class JobRun {
     const resolved = this.checkpoints.get(step);
     if (resolved) {
       this.spawns.seq = resolved.spawnSeq;
-      this.#replayed(step, `${step}#began`);
+      this.#replayed(true, step, `${step}#began`);
       return (resolved.result as EventAnswer).data;
     }
     // When the wait began is stored too: a replay counts events and the timeout from it.
