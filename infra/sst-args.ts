@@ -29,6 +29,9 @@ import type { QueueSpec } from '@stint/core/resource-spec';
 /** Log retention of every function and of the API's access logs, as in the CDK construct (one month). */
 export const LOG_RETENTION = '1 month' as const;
 
+/** SST's names of DynamoDB's stream view types. */
+const SST_STREAM_VIEW = { OLD_IMAGE: 'old-image' } as const;
+
 export function tableArgs(production: boolean) {
   const keys = [TABLE.partitionKey, TABLE.sortKey, ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
   return {
@@ -41,7 +44,7 @@ export function tableArgs(production: boolean) {
       ]),
     ),
     ttl: TABLE.ttlAttribute,
-    stream: TABLE_STREAM.viewType === 'OLD_IMAGE' ? ('old-image' as const) : TABLE_STREAM.viewType,
+    stream: SST_STREAM_VIEW[TABLE_STREAM.viewType],
     deletionProtection: production,
     transform: {
       // SST already sets on-demand billing and point-in-time recovery; stated here so both front doors read alike.

@@ -54,9 +54,9 @@ const PROGRESS_WRITE_MS = 1_000;
  * its stored result without running. Replay ends where the slice before stopped: at the next
  * step, sleep or wait not yet done after a yield or stop (which let the job run on to it), at
  * the sleep or event wait it parked in, or at the wait for children it parked in when it
- * spawned after its last checkpoint (a crash elsewhere can double or drop a line). Logs and progress reported while replaying
- * are dropped (they were recorded the first time), and spawns replayed are recognised by
- * their deterministic ids.
+ * spawned after its last checkpoint (a crash elsewhere can double or drop a line). Logs and
+ * progress reported while replaying are dropped (they were recorded the first time), and
+ * spawns replayed are recognised by their deterministic ids.
  */
 export class JobRun {
   record: JobRecord;
