@@ -1,6 +1,6 @@
 import { functions } from './functions.ts';
 import { table } from './storage.ts';
-import { queues } from './queues.ts';
+import { queues, streamFailures } from './queues.ts';
 import { settings } from './settings.ts';
 import { alarmArgs, dashboardBody } from './sst-alarm-args.ts';
 
@@ -9,6 +9,8 @@ const names = {
   workerFunctionName: functions.worker.name,
   queueNames: { work: queues.work.queue.nodes.queue.name, low: queues.low.queue.nodes.queue.name, intake: queues.intake.queue.nodes.queue.name },
   dlqNames: { work: queues.work.dlq.nodes.queue.name, low: queues.low.dlq.nodes.queue.name, intake: queues.intake.dlq.nodes.queue.name },
+  expiryFunctionName: functions.expiry.name,
+  streamFailuresName: streamFailures.nodes.queue.name,
 };
 
 // A new topic keeps SNS's default policy, which lets this account's alarms publish.
@@ -28,6 +30,7 @@ const resolved = $resolve({
   workDlq: names.dlqNames.work,
   lowDlq: names.dlqNames.low,
   intakeDlq: names.dlqNames.intake,
+  streamFailures: names.streamFailuresName,
   api: functions.api.name,
   sweeper: functions.sweeper.name,
   intakeFn: functions.intake.name,
@@ -44,6 +47,8 @@ export const dashboard = new aws.cloudwatch.Dashboard('Dashboard', {
         workerFunctionName: n.worker,
         queueNames: { work: n.work, low: n.low, intake: n.intake },
         dlqNames: { work: n.workDlq, low: n.lowDlq, intake: n.intakeDlq },
+        expiryFunctionName: n.expiry,
+        streamFailuresName: n.streamFailures,
         functionNames: { api: n.api, worker: n.worker, intake: n.intakeFn, sweeper: n.sweeper, expiry: n.expiry },
       },
       settings.waitingTimeThresholdMs,

@@ -1,5 +1,5 @@
 import { pascal } from './naming.ts';
-import { queues } from './queues.ts';
+import { queues, streamFailures } from './queues.ts';
 import { reportTopic } from './reports.ts';
 import { adminTokenSecretArn, sessionSecret } from './secrets.ts';
 import { settings } from './settings.ts';
@@ -16,6 +16,8 @@ function arns(name: ResourceName): $util.Output<string>[] {
       return TABLE.indexes.map((index) => $interpolate`${table.arn}/index/${index.name}`);
     case 'tableStream':
       return [table.nodes.table.streamArn];
+    case 'streamFailures':
+      return [streamFailures.arn];
     case 'exportObjects':
       return [$interpolate`${bucket.arn}/*`];
     case 'exportBucket':
@@ -49,7 +51,7 @@ for (const spec of FUNCTIONS) {
   for (const consumer of spec.consumes) {
     queues[consumer.queue].queue.subscribe(functions[spec.id].arn, subscriberArgs(consumer));
   }
-  if (spec.tableStream) table.subscribe(`${pascal(spec.id)}Stream`, functions[spec.id].arn, streamSubscriberArgs(spec.tableStream));
+  if (spec.tableStream) table.subscribe(`${pascal(spec.id)}Stream`, functions[spec.id].arn, streamSubscriberArgs(spec.tableStream, streamFailures.arn));
 }
 
 new sst.aws.Cron('SweeperSchedule', sweeperCronArgs(functions.sweeper.arn));

@@ -1,6 +1,6 @@
 import { pascal } from './naming.ts';
-import { QUEUES, type QueueId } from './spec.ts';
-import { dlqArgs, queueArgs, tlsOnlyQueuePolicy } from './sst-args.ts';
+import { QUEUES, STREAM_FAILURES, type QueueId } from './spec.ts';
+import { dlqArgs, queueArgs, retainedQueueArgs, tlsOnlyQueuePolicy } from './sst-args.ts';
 
 function tlsOnly(name: string, queue: sst.aws.Queue) {
   new aws.sqs.QueuePolicy(`${name}TlsOnly`, {
@@ -19,3 +19,7 @@ for (const spec of QUEUES) {
   tlsOnly(`${name}Queue`, queue);
   queues[spec.id] = { queue, dlq };
 }
+
+/** Where Lambda sends the place of a stream batch the expiry function gave up on, as in the CDK construct. */
+export const streamFailures = new sst.aws.Queue('ExpiryFailures', retainedQueueArgs(STREAM_FAILURES.retentionDays));
+tlsOnly('ExpiryFailures', streamFailures);

@@ -65,6 +65,18 @@ export const ALARMS = {
     periodSeconds: 60,
     evaluationPeriods: 1,
   },
+  /**
+   * The expiry function has failed on a batch of the table's stream for this long (or is falling
+   * behind TTL's bursts): its records wait, and past the consumer's maxRecordAgeSeconds their
+   * jobs' leftovers stay. A healthy consumer's age is its batching window, 30 s.
+   */
+  expiryLag: {
+    metric: 'IteratorAge',
+    statistic: 'Maximum',
+    thresholdMs: 15 * 60_000,
+    periodSeconds: 300,
+    evaluationPeriods: 3,
+  },
   /** Work sits unconsumed: the worker is failing, throttled or capped. Low waits longer by design. */
   oldestMessageAge: {
     metric: 'ApproximateAgeOfOldestMessage',
@@ -110,6 +122,11 @@ export const ALARMS = {
     evaluationPeriods: 3,
   },
 } as const;
+
+/** The alarms' descriptions both front doors share, for the expiry function's stream. */
+export const EXPIRY_FAILURES_DESCRIPTION =
+  "Table-stream batches the expiry function gave up on: those jobs' logs and checkpoints stay, and their cards still count them (docs/deploy.md, Expiry failures)";
+export const EXPIRY_LAG_DESCRIPTION = `The expiry function's stream records older than ${ALARMS.expiryLag.thresholdMs / 60_000} min for ${ALARMS.expiryLag.evaluationPeriods} periods: it is failing on a batch or falling behind`;
 
 /** The metric math that adds up `tableThrottled`'s series, one id per operation. */
 export function throttledRequestsExpression(): { expression: string; ids: Record<string, string> } {

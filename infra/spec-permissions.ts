@@ -11,6 +11,7 @@ export type ResourceName =
   | 'table'
   | 'tableIndexes'
   | 'tableStream'
+  | 'streamFailures'
   | `${QueueId}Queue`
   | 'exportObjects'
   | 'exportBucket'
@@ -52,6 +53,9 @@ export const QUEUE_CONSUMER_ACTIONS: readonly string[] = ['sqs:ReceiveMessage', 
 
 /** What Lambda's stream poller calls with the function's role. */
 export const STREAM_CONSUMER_ACTIONS: readonly string[] = dynamodb('DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams');
+
+/** Lambda sends the place of a stream batch it gave up on to the failure queue with the function's role too. */
+const SEND_STREAM_FAILURES: Permission = { actions: ['sqs:SendMessage'], resources: ['streamFailures'] };
 
 /** The calls each handler's code makes. Queue and stream consumption are added from FunctionSpec.consumes and tableStream. */
 export const CODE_PERMISSIONS: Record<FunctionId, readonly Permission[]> = {
@@ -123,7 +127,7 @@ export const RECORDS_APP_PERMISSIONS: Partial<Record<FunctionId, readonly Permis
 /** Everything a function's role needs: its code's calls, its app's, and its event source mappings' polling. */
 export function functionPermissions(fn: FunctionSpec, settings: Pick<DeploymentSettings, 'recordsApp'>): Permission[] {
   const polling: Permission[] = fn.consumes.length ? [{ actions: QUEUE_CONSUMER_ACTIONS, resources: fn.consumes.map((c) => `${c.queue}Queue` as const) }] : [];
-  if (fn.tableStream) polling.push({ actions: STREAM_CONSUMER_ACTIONS, resources: ['tableStream'] });
+  if (fn.tableStream) polling.push({ actions: STREAM_CONSUMER_ACTIONS, resources: ['tableStream'] }, SEND_STREAM_FAILURES);
   const app = settings.recordsApp ? (RECORDS_APP_PERMISSIONS[fn.id] ?? []) : [];
   return [...CODE_PERMISSIONS[fn.id], ...app, ...polling];
 }

@@ -36,8 +36,12 @@ export interface StreamConsumer {
   maxBatchingWindowSeconds: number;
   /** Concurrent batches per stream shard; records of one partition key stay in order. */
   parallelizationFactor: number;
-  /** Retries of a failing record before Lambda skips past it. */
-  retryAttempts: number;
+  /**
+   * How long Lambda retries a failing record before it skips past it, sending the batch's
+   * place in the stream to the failure queue (STREAM_FAILURES). Retries are bounded by age,
+   * not count: a throttling storm of any length shorter than this is ridden out.
+   */
+  maxRecordAgeSeconds: number;
   /** Lambda event filter pattern: records it does not match never invoke the function. */
   filter: Record<string, unknown>;
 }

@@ -40,6 +40,14 @@ const handlerEntry = (id: FunctionId) => `packages/functions/src/lambda/${id}.ts
 export const TABLE_STREAM = { viewType: 'OLD_IMAGE' } as const;
 
 /**
+ * Where Lambda sends the place (shard and sequence numbers, not the records) of a stream batch
+ * the expiry function failed on for `maxRecordAgeSeconds`: those jobs' leftovers stay and
+ * their cards still count them. Its alarm says so; docs/deploy.md says what to do. Kept as
+ * long as the queues' dead letters.
+ */
+export const STREAM_FAILURES = { retentionDays: 14 } as const;
+
+/**
  * The stream records that invoke the expiry function: TTL's removals of job items. The
  * handler checks the remover again (expiry-handler.ts) and the engine the item, so the filter
  * saves invocations; every other write to the table is in the stream too.
@@ -130,8 +138,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       maxBatchingWindowSeconds: 30,
       // TTL removes a day's ended jobs in bursts, and one job's records share one partition key.
       parallelizationFactor: 4,
-      // Then Lambda skips past the record, and that job's leftovers stay (the function's errors and logs show it); the stream keeps records 24 h.
-      retryAttempts: 10,
+      // Then Lambda skips past the record and that job's leftovers stay; the stream keeps it 18 h more, to be replayed by hand.
+      maxRecordAgeSeconds: 6 * 3_600,
       filter: ttlRemovalFilter(),
     },
     bundleBudgetKb: 870,

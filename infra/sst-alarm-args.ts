@@ -3,13 +3,28 @@
  * dashboard body. Same metrics, thresholds and periods as infra/cdk/alarms.ts, from the spec.
  */
 import { pascal } from './naming.ts';
-import { AGE_ALARMED_QUEUES, ALARMS, FUNCTIONS, METRICS, QUEUES, serviceName, throttledRequestsExpression, type FunctionId, type QueueId } from './spec.ts';
+import {
+  AGE_ALARMED_QUEUES,
+  ALARMS,
+  EXPIRY_FAILURES_DESCRIPTION,
+  EXPIRY_LAG_DESCRIPTION,
+  FUNCTIONS,
+  METRICS,
+  QUEUES,
+  serviceName,
+  throttledRequestsExpression,
+  type FunctionId,
+  type QueueId,
+} from './spec.ts';
 
 export interface AlarmTargets<T> {
   tableName: T;
   workerFunctionName: T;
   queueNames: Record<QueueId, T>;
   dlqNames: Record<QueueId, T>;
+  expiryFunctionName: T;
+  /** The queue the expiry function's stream mapping sends the batches it gave up on to. */
+  streamFailuresName: T;
 }
 
 /** One alarm: on one metric (namespace, metricName, dimensions, statistic, period), or on metric math (`metricQueries`). */
@@ -75,6 +90,17 @@ export function alarmArgs<T>(targets: AlarmTargets<T>, waitingTimeThresholdMs: n
       threshold: ALARMS.dlqDepth.threshold,
     };
   }
+  alarms.ExpiryFailuresAlarm = {
+    ...common,
+    alarmDescription: EXPIRY_FAILURES_DESCRIPTION,
+    namespace: 'AWS/SQS',
+    metricName: ALARMS.dlqDepth.metric,
+    dimensions: { QueueName: targets.streamFailuresName },
+    statistic: 'Maximum',
+    period: ALARMS.dlqDepth.periodSeconds,
+    evaluationPeriods: ALARMS.dlqDepth.evaluationPeriods,
+    threshold: ALARMS.dlqDepth.threshold,
+  };
   const age = ALARMS.oldestMessageAge;
   for (const id of AGE_ALARMED_QUEUES) {
     alarms[`${pascal(id)}QueueAgeAlarm`] = {
@@ -99,6 +125,18 @@ export function alarmArgs<T>(targets: AlarmTargets<T>, waitingTimeThresholdMs: n
     period: ALARMS.workerErrors.periodSeconds,
     evaluationPeriods: ALARMS.workerErrors.evaluationPeriods,
     threshold: ALARMS.workerErrors.threshold,
+  };
+  const lag = ALARMS.expiryLag;
+  alarms.ExpiryLagAlarm = {
+    ...common,
+    alarmDescription: EXPIRY_LAG_DESCRIPTION,
+    namespace: 'AWS/Lambda',
+    metricName: lag.metric,
+    dimensions: { FunctionName: targets.expiryFunctionName },
+    statistic: lag.statistic,
+    period: lag.periodSeconds,
+    evaluationPeriods: lag.evaluationPeriods,
+    threshold: lag.thresholdMs,
   };
   const scheduled = ALARMS.scheduledRunsFailed;
   alarms.ScheduledRunsFailedAlarm = {
@@ -199,10 +237,10 @@ export function dashboardBody(
       'Oldest message age (s)',
       AGE_ALARMED_QUEUES.map((id) => sqs('ApproximateAgeOfOldestMessage', targets.queueNames[id], id)),
     ),
-    graph(
-      'Dead-letter queues',
-      QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.dlqNames[q.id], `${q.id} DLQ`)),
-    ),
+    graph('Dead-letter queues', [
+      ...QUEUES.map((q) => sqs('ApproximateNumberOfMessagesVisible', targets.dlqNames[q.id], `${q.id} DLQ`)),
+      sqs('ApproximateNumberOfMessagesVisible', targets.streamFailuresName, 'expiry failures'),
+    ]),
     graph(
       'Worker',
       ['Errors', 'Throttles', 'Invocations'].map((m) => lambda(m, targets.workerFunctionName, 'Sum', m.toLowerCase())),
@@ -213,6 +251,9 @@ export function dashboardBody(
     ),
     graph('Intake rejected', [stint('intake', names.intakeRejected, 'Sum', 'rejected')]),
     graph('Table: throttled requests', throttledRequestsGraph(targets.tableName)),
+    graph('Expiry: stream record age (ms)', [lambda(ALARMS.expiryLag.metric, targets.expiryFunctionName, ALARMS.expiryLag.statistic, 'iterator age')], {
+      annotations: { horizontal: [{ value: ALARMS.expiryLag.thresholdMs, label: 'alarm threshold' }] },
+    }),
   ];
   // Three graphs a row, as in the CDK dashboard.
   return JSON.stringify({ widgets: widgets.map((w, i) => ({ ...w, x: (i % 3) * 8, y: Math.floor(i / 3) * 6 })) });

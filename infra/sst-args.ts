@@ -58,9 +58,14 @@ export function tableArgs(production: boolean) {
 }
 
 export function dlqArgs(spec: QueueSpec) {
+  return retainedQueueArgs(spec.dlqRetentionDays);
+}
+
+/** A queue of failures, kept for days: the DLQs and the expiry function's stream failures. */
+export function retainedQueueArgs(retentionDays: number) {
   return {
     transform: {
-      queue: { messageRetentionSeconds: spec.dlqRetentionDays * 86_400, sqsManagedSseEnabled: true },
+      queue: { messageRetentionSeconds: retentionDays * 86_400, sqsManagedSseEnabled: true },
     },
   };
 }
@@ -175,7 +180,7 @@ export function subscriberArgs(consumer: QueueConsumer) {
 }
 
 /** `Dynamo.subscribe` args of a function fed by the table's stream, as the CDK construct maps it. */
-export function streamSubscriberArgs(stream: StreamConsumer) {
+export function streamSubscriberArgs<T>(stream: StreamConsumer, failureQueueArn: T) {
   return {
     filters: [stream.filter],
     transform: {
@@ -185,7 +190,10 @@ export function streamSubscriberArgs(stream: StreamConsumer) {
         batchSize: stream.batchSize,
         maximumBatchingWindowInSeconds: stream.maxBatchingWindowSeconds,
         parallelizationFactor: stream.parallelizationFactor,
-        maximumRetryAttempts: stream.retryAttempts,
+        // Retried until this age, then skipped, its place sent to the failure queue.
+        maximumRetryAttempts: -1,
+        maximumRecordAgeInSeconds: stream.maxRecordAgeSeconds,
+        destinationConfig: { onFailure: { destinationArn: failureQueueArn } },
         functionResponseTypes: ['ReportBatchItemFailures'],
       },
     },

@@ -4,15 +4,27 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { pascal } from '../naming.ts';
-import { AGE_ALARMED_QUEUES, ALARMS, METRICS, QUEUES, serviceName, throttledRequestsExpression, type FunctionId } from '../spec.ts';
+import {
+  AGE_ALARMED_QUEUES,
+  ALARMS,
+  EXPIRY_FAILURES_DESCRIPTION,
+  EXPIRY_LAG_DESCRIPTION,
+  METRICS,
+  QUEUES,
+  serviceName,
+  throttledRequestsExpression,
+  type FunctionId,
+} from '../spec.ts';
 import type { StintFunctions } from './functions.ts';
 import type { StintQueues } from './queues.ts';
 
 export interface AlarmOptions {
   functions: StintFunctions;
   queues: StintQueues;
+  streamFailures: sqs.IQueue;
   table: dynamodb.ITable;
   waitingTimeThresholdMs: number;
   topic?: sns.ITopic;
@@ -49,6 +61,16 @@ export function throttledRequests(table: dynamodb.ITable): cloudwatch.MathExpres
   return new cloudwatch.MathExpression({ expression, usingMetrics, period, label: 'Throttled requests' });
 }
 
+/** Stream batches the expiry function gave up on (the alarm's and the dashboard's metric). */
+export function streamFailuresDepth(queue: sqs.IQueue, period = Duration.seconds(ALARMS.dlqDepth.periodSeconds)): cloudwatch.Metric {
+  return queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period });
+}
+
+/** How old the stream records the expiry function is given are (the alarm's and the dashboard's metric). */
+export function expiryIteratorAge(functions: StintFunctions, period = Duration.seconds(ALARMS.expiryLag.periodSeconds)): cloudwatch.Metric {
+  return functions.expiry.metric(ALARMS.expiryLag.metric, { statistic: ALARMS.expiryLag.statistic, period });
+}
+
 export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatch.Alarm[] {
   const { queues } = options;
   const alarm = (id: string, metric: cloudwatch.IMetric, props: { threshold: number; evaluationPeriods: number; description: string }) =>
@@ -83,6 +105,13 @@ export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatc
       }),
     );
   }
+  alarms.push(
+    alarm('ExpiryFailuresAlarm', streamFailuresDepth(options.streamFailures), {
+      threshold: ALARMS.dlqDepth.threshold,
+      evaluationPeriods: ALARMS.dlqDepth.evaluationPeriods,
+      description: EXPIRY_FAILURES_DESCRIPTION,
+    }),
+  );
   const age = ALARMS.oldestMessageAge;
   for (const id of AGE_ALARMED_QUEUES) {
     const metric = queues[id].queue.metricApproximateAgeOfOldestMessage({
@@ -103,6 +132,14 @@ export function createAlarms(scope: Construct, options: AlarmOptions): cloudwatc
       threshold: errors.threshold,
       evaluationPeriods: errors.evaluationPeriods,
       description: 'Worker invocations crashed or timed out',
+    }),
+  );
+  const lag = ALARMS.expiryLag;
+  alarms.push(
+    alarm('ExpiryLagAlarm', expiryIteratorAge(options.functions), {
+      threshold: lag.thresholdMs,
+      evaluationPeriods: lag.evaluationPeriods,
+      description: EXPIRY_LAG_DESCRIPTION,
     }),
   );
   const scheduled = ALARMS.scheduledRunsFailed;

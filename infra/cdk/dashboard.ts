@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { AGE_ALARMED_QUEUES, ALARMS, FUNCTIONS, METRICS, QUEUES } from '../spec.ts';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import { stintMetric, throttledRequests } from './alarms.ts';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { expiryIteratorAge, stintMetric, streamFailuresDepth, throttledRequests } from './alarms.ts';
 import type { StintFunctions } from './functions.ts';
 import type { StintQueues } from './queues.ts';
 
@@ -11,6 +12,7 @@ export interface DashboardOptions {
   dashboardName: string;
   functions: StintFunctions;
   queues: StintQueues;
+  streamFailures: sqs.IQueue;
   table: dynamodb.ITable;
   waitingTimeThresholdMs: number;
 }
@@ -67,10 +69,10 @@ export function createDashboard(scope: Construct, options: DashboardOptions): cl
     'Oldest message age (s)',
     AGE_ALARMED_QUEUES.map((id) => queues[id].queue.metricApproximateAgeOfOldestMessage({ period: minute, label: id })),
   );
-  const dlqs = graph(
-    'Dead-letter queues',
-    QUEUES.map((q) => queues[q.id].dlq.metricApproximateNumberOfMessagesVisible({ period: minute, label: `${q.id} DLQ` })),
-  );
+  const dlqs = graph('Dead-letter queues', [
+    ...QUEUES.map((q) => queues[q.id].dlq.metricApproximateNumberOfMessagesVisible({ period: minute, label: `${q.id} DLQ` })),
+    streamFailuresDepth(options.streamFailures, minute).with({ label: 'expiry failures' }),
+  ]);
   const workerHealth = graph('Worker', [
     functions.worker.metricErrors({ period: minute, label: 'errors' }),
     functions.worker.metricThrottles({ period: minute, label: 'throttles' }),
@@ -82,15 +84,13 @@ export function createDashboard(scope: Construct, options: DashboardOptions): cl
   );
   const intake = graph('Intake rejected', [stintMetric('intake', names.intakeRejected, 'Sum').with({ label: 'rejected' })]);
   const tableThrottled = graph('Table: throttled requests', [throttledRequests(options.table)]);
+  const expiryAge = graph('Expiry: stream record age (ms)', [expiryIteratorAge(functions, minute).with({ label: 'iterator age' })], {
+    leftAnnotations: [{ value: ALARMS.expiryLag.thresholdMs, label: 'alarm threshold' }],
+  });
 
   return new cloudwatch.Dashboard(scope, 'Dashboard', {
     dashboardName: options.dashboardName,
     // Three graphs a row, in the order of infra/sst-alarm-args.ts's dashboardBody.
-    widgets: [
-      [jobs, scheduledRuns, waiting],
-      [waitingByType, slices, depth],
-      [age, dlqs, workerHealth],
-      [durations, intake, tableThrottled],
-    ],
+    widgets: [[jobs, scheduledRuns, waiting], [waitingByType, slices, depth], [age, dlqs, workerHealth], [durations, intake, tableThrottled], [expiryAge]],
   });
 }

@@ -129,7 +129,10 @@ function createFunction(scope: Construct, spec: FunctionSpec, options: Functions
       batchSize: stream.batchSize,
       maxBatchingWindow: Duration.seconds(stream.maxBatchingWindowSeconds),
       parallelizationFactor: stream.parallelizationFactor,
-      retryAttempts: stream.retryAttempts,
+      // Retried until this age (CloudFormation's default is as many retries as the stream keeps it), then skipped.
+      maxRecordAge: Duration.seconds(stream.maxRecordAgeSeconds),
+      // The role's statements come from the spec (SEND_STREAM_FAILURES); CDK's SqsDlq would add a grant of its own.
+      onFailure: { bind: () => ({ destination: targets.streamFailures.queueArn }) },
       reportBatchItemFailures: true,
       filters: [{ pattern: JSON.stringify(stream.filter) }],
     });

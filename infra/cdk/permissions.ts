@@ -4,6 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { BUCKET, functionPermissions, TABLE, TABLE_STREAM, type DeploymentSettings, type FunctionSpec, type QueueId, type ResourceName } from '../spec.ts';
 import type { StintQueues } from './queues.ts';
 import { secretResource } from './secrets.ts';
@@ -11,6 +12,8 @@ import { secretResource } from './secrets.ts';
 export interface PermissionTargets {
   table: dynamodb.ITable;
   queues: StintQueues;
+  /** Where the table stream's consumer sends the place of batches it gave up on. */
+  streamFailures: sqs.IQueue;
   bucket: s3.IBucket;
   reportTopic: sns.ITopic;
   /** The api's secrets: the generated session secret and the operator's admin token secret, if any. */
@@ -27,6 +30,8 @@ export function resourceArns(name: ResourceName, targets: PermissionTargets): st
       return TABLE.indexes.map((index) => `${targets.table.tableArn}/index/${index.name}`);
     case 'tableStream':
       return [tableStreamArn(targets.table)];
+    case 'streamFailures':
+      return [targets.streamFailures.queueArn];
     case 'exportObjects':
       return [targets.bucket.arnForObjects('*')];
     case 'exportBucket':

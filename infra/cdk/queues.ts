@@ -1,8 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { pascal } from '../naming.ts';
-import { QUEUE_VISIBILITY_TIMEOUT_SECONDS, QUEUES, type QueueId } from '../spec.ts';
+import { QUEUE_VISIBILITY_TIMEOUT_SECONDS, QUEUES, STREAM_FAILURES, type QueueId } from '../spec.ts';
 
 export interface QueuePair {
   queue: sqs.Queue;
@@ -36,4 +36,20 @@ export function createQueues(scope: Construct, options: { production: boolean })
     queues[spec.id] = { queue, dlq };
   }
   return queues;
+}
+
+/** Where Lambda sends the place of a stream batch the expiry function gave up on; kept like the DLQs. */
+export function createStreamFailureQueue(scope: Construct, options: { production: boolean }): sqs.Queue {
+  const queue = new sqs.Queue(scope, 'ExpiryFailures', {
+    retentionPeriod: Duration.days(STREAM_FAILURES.retentionDays),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    removalPolicy: options.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason:
+      "It is a dead-letter destination itself: the expiry function's stream mapping sends it the batches it gave up on, and nothing consumes it but an operator.",
+  });
+  return queue;
 }

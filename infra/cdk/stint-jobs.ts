@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../repo-root.ts';
 import { defaultIntakeBinding } from '@stint/functions/intake-binding';
@@ -18,7 +19,7 @@ import { createDashboard } from './dashboard.ts';
 import { createFunctions, type StintFunctions } from './functions.ts';
 import { createHttpApi, type JwtAuthorizerOptions } from './http-api.ts';
 import { resourceArns } from './permissions.ts';
-import { createQueues, type StintQueues } from './queues.ts';
+import { createQueues, createStreamFailureQueue, type StintQueues } from './queues.ts';
 import { createReportTopic } from './reports.ts';
 import { createSessionSecret, importAdminTokenSecret } from './secrets.ts';
 import { createExportBucket, createTable } from './storage.ts';
@@ -74,6 +75,8 @@ export interface StintJobsProps {
 export class StintJobs extends Construct {
   readonly table: dynamodb.Table;
   readonly queues: StintQueues;
+  /** The place of table-stream batches the expiry function gave up on (their jobs' leftovers stay). */
+  readonly streamFailures: sqs.Queue;
   readonly bucket: s3.Bucket;
   /** Scheduled-run reports; recipients' email subscriptions are made by the api, not here. */
   readonly reportTopic: sns.Topic;
@@ -101,12 +104,21 @@ export class StintJobs extends Construct {
     this.table = createTable(this, storage);
     this.bucket = createExportBucket(this, storage);
     this.queues = createQueues(this, { production });
+    this.streamFailures = createStreamFailureQueue(this, { production });
     this.reportTopic = createReportTopic(this);
     this.sessionSecret = createSessionSecret(this, { production });
     const adminToken = typeof props.adminTokenSecret === 'string' ? importAdminTokenSecret(this, props.adminTokenSecret) : props.adminTokenSecret;
     const secrets = { session: this.sessionSecret, ...(adminToken ? { adminToken } : {}) };
     this.functions = createFunctions(this, {
-      targets: { table: this.table, queues: this.queues, bucket: this.bucket, reportTopic: this.reportTopic, secrets, ...storage },
+      targets: {
+        table: this.table,
+        queues: this.queues,
+        streamFailures: this.streamFailures,
+        bucket: this.bucket,
+        reportTopic: this.reportTopic,
+        secrets,
+        ...storage,
+      },
       settings: {
         retentionDays: props.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
         logLevel: props.logLevel ?? DEFAULT_SETTINGS.logLevel,
@@ -133,7 +145,7 @@ export class StintJobs extends Construct {
 
     if (props.alarmTopicArn) this.alarmTopic = sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
     else if (props.createAlarmTopic) this.alarmTopic = createAlarmTopic(this);
-    const observed = { functions: this.functions, queues: this.queues, table: this.table, waitingTimeThresholdMs };
+    const observed = { functions: this.functions, queues: this.queues, streamFailures: this.streamFailures, table: this.table, waitingTimeThresholdMs };
     this.alarms = createAlarms(this, { ...observed, ...(this.alarmTopic ? { topic: this.alarmTopic } : {}) });
     this.dashboard = createDashboard(this, { ...observed, dashboardName: `Stint-${props.stage}` });
   }
@@ -163,6 +175,7 @@ export class StintJobs extends Construct {
         resourceArns(name, {
           table: this.table,
           queues: this.queues,
+          streamFailures: this.streamFailures,
           bucket: this.bucket,
           reportTopic: this.reportTopic,
           secrets: { session: this.sessionSecret },

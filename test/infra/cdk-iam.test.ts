@@ -97,6 +97,8 @@ describe('each function role is exactly its spec', () => {
         return TABLE.indexes.map((i) => join(table, `/index/${i.name}`));
       case 'tableStream':
         return [{ 'Fn::GetAtt': [logicalId(s.stack, s.stack.jobs.table), 'StreamArn'] }];
+      case 'streamFailures':
+        return [arn(logicalId(s.stack, s.stack.jobs.streamFailures))];
       case 'exportObjects':
         return [join(arn(logicalId(s.stack, s.stack.jobs.bucket)), '/*')];
       case 'exportBucket':
@@ -170,6 +172,15 @@ describe('each function role is exactly its spec', () => {
     // parent ended before counting it. Without DeleteItem those recoveries fail in AWS alone.
     const deleters = FUNCTIONS.filter((f) => rolePolicy(f.id).some((st) => list(st.Action).includes('dynamodb:DeleteItem'))).map((f) => f.id);
     expect(deleters).toEqual(['api', 'worker', 'intake', 'sweeper']);
+  });
+
+  it('only the expiry function may send to the stream failure queue, where its mapping sends the batches it gave up on', () => {
+    const failures = arn(logicalId(s.stack, s.stack.jobs.streamFailures));
+    const senders = FUNCTIONS.filter((f) =>
+      rolePolicy(f.id).some((st) => list(st.Action).includes('sqs:SendMessage') && JSON.stringify(list(st.Resource)).includes(JSON.stringify(failures))),
+    ).map((f) => f.id);
+    expect(senders).toEqual(['expiry']);
+    expect(rolePolicy('expiry')).toContainEqual({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: failures });
   });
 
   it('only consumers may poll, and only their own queues', () => {

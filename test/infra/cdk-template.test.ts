@@ -220,7 +220,7 @@ describe('functions', () => {
     expect(cap('low')).toBeLessThan(cap('work'));
   });
 
-  it('feeds the expiry function TTL’s removals of job items from the table’s stream, from its oldest record, retrying from a failed record', () => {
+  it('feeds the expiry function TTL’s removals of job items from the table’s stream, from its oldest record, retrying from a failed record for 6 hours, then to the failure queue', () => {
     const streamMappings = Object.values(resourcesOfType(s.template, 'AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m).includes('StreamArn'));
     expect(streamMappings).toHaveLength(1);
     expect(streamMappings[0]!.Properties).toEqual({
@@ -230,7 +230,8 @@ describe('functions', () => {
       BatchSize: 100,
       MaximumBatchingWindowInSeconds: 30,
       ParallelizationFactor: 4,
-      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 21_600,
+      DestinationConfig: { OnFailure: { Destination: getAtt(logicalId(s.stack, s.stack.jobs.streamFailures), 'Arn') } },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       FilterCriteria: {
         Filters: [
@@ -363,7 +364,8 @@ describe('alarms and dashboard', () => {
   });
 
   it('has one alarm per spec entry and queue', () => {
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1 + 1 + 1);
+    // Waiting time, a DLQ each, two queue ages, worker errors, scheduled runs, throttling, expiry failures and lag.
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 1 + QUEUES.length + 2 + 1 + 1 + 1 + 2);
   });
 
   it('has no alarm actions unless a topic is given', () => {
@@ -384,6 +386,7 @@ describe('alarms and dashboard', () => {
       'ApproximateNumberOfMessagesVisible',
       'Errors',
       'ThrottledRequests',
+      'IteratorAge',
     ]) {
       expect(body).toContain(metric);
     }

@@ -186,12 +186,21 @@ describe('dashboard', () => {
     const cdk = layout(parts.map((p) => (typeof p === 'string' ? p : 'token')).join(''));
     const functionNames = { api: 'a', worker: 'f', intake: 'i', sweeper: 's', expiry: 'e' };
     const names = { work: 'w', low: 'l', intake: 'i' };
-    const sst = layout(dashboardBody('r', { tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names, functionNames }, 60_000));
+    const sst = layout(
+      dashboardBody(
+        'r',
+        { tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names, expiryFunctionName: 'e', streamFailuresName: 'x', functionNames },
+        60_000,
+      ),
+    );
     expect(cdk).toEqual(sst);
   });
 });
 
 function sstAlarms() {
   const names = { work: 'w', low: 'l', intake: 'i' };
-  return alarmArgs({ tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names }, ALARMS.waitingTimeP90.defaultThresholdMs);
+  return alarmArgs(
+    { tableName: 't', workerFunctionName: 'f', queueNames: names, dlqNames: names, expiryFunctionName: 'e', streamFailuresName: 'x' },
+    ALARMS.waitingTimeP90.defaultThresholdMs,
+  );
 }

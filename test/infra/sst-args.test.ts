@@ -159,7 +159,7 @@ describe('functions', () => {
   });
 
   it('feed the expiry function TTL’s removals of job items from the table’s stream, as the CDK construct does', () => {
-    expect(streamSubscriberArgs(functionSpec('expiry').tableStream!)).toEqual({
+    expect(streamSubscriberArgs(functionSpec('expiry').tableStream!, 'arn:failures')).toEqual({
       filters: [
         { eventName: ['REMOVE'], userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] }, dynamodb: { Keys: { sk: { S: ['J'] } } } },
       ],
@@ -169,7 +169,9 @@ describe('functions', () => {
           batchSize: 100,
           maximumBatchingWindowInSeconds: 30,
           parallelizationFactor: 4,
-          maximumRetryAttempts: 10,
+          maximumRetryAttempts: -1,
+          maximumRecordAgeInSeconds: 21_600,
+          destinationConfig: { onFailure: { destinationArn: 'arn:failures' } },
           functionResponseTypes: ['ReportBatchItemFailures'],
         },
       },
@@ -202,9 +204,11 @@ describe('alarms and dashboard', () => {
     workerFunctionName: 'worker-fn',
     queueNames: { work: 'work-q', low: 'low-q', intake: 'intake-q' },
     dlqNames: { work: 'work-dlq', low: 'low-dlq', intake: 'intake-dlq' },
+    expiryFunctionName: 'expiry-fn',
+    streamFailuresName: 'expiry-failures-q',
   };
 
-  it('alarm on waiting time, every DLQ, work-queue age, worker errors and failed scheduled runs, notifying the topic', () => {
+  it('alarm on waiting time, every DLQ, work-queue age, worker errors, failed scheduled runs and a stalled expiry, notifying the topic', () => {
     const alarms = alarmArgs(targets, 60_000, 'arn:topic');
     expect(Object.keys(alarms).sort()).toEqual(
       [
@@ -217,6 +221,8 @@ describe('alarms and dashboard', () => {
         'WorkerErrorsAlarm',
         'ScheduledRunsFailedAlarm',
         'TableThrottledAlarm',
+        'ExpiryFailuresAlarm',
+        'ExpiryLagAlarm',
       ].sort(),
     );
     expect(alarms.WaitingTimeAlarm).toMatchObject({ extendedStatistic: 'p90', threshold: 60_000, dimensions: { service: 'stint-worker' } });
@@ -236,6 +242,29 @@ describe('alarms and dashboard', () => {
       expect(q).toMatchObject({ returnData: false, metric: { namespace: 'AWS/DynamoDB', metricName: 'ThrottledRequests', stat: 'Sum', period: 60 } });
       expect(q.metric?.dimensions.TableName).toBe('jobs-table');
     }
+  });
+
+  it('alarm at the first stream batch the expiry function gave up on, and when its records wait over 15 minutes for 15 minutes', () => {
+    const alarms = alarmArgs(targets, 60_000, 'arn:topic');
+    expect(alarms.ExpiryFailuresAlarm).toMatchObject({
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: 'expiry-failures-q' },
+      statistic: 'Maximum',
+      threshold: 0,
+      period: 60,
+      evaluationPeriods: 1,
+    });
+    expect(alarms.ExpiryLagAlarm).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensions: { FunctionName: 'expiry-fn' },
+      statistic: 'Maximum',
+      threshold: 900_000,
+      period: 300,
+      evaluationPeriods: 3,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('alarm when the sweeper fails to start due scheduled runs in three consecutive minutes', () => {
@@ -259,7 +288,9 @@ describe('alarms and dashboard', () => {
   it('draw the same graphs as the CDK dashboard', () => {
     const functionNames = { api: 'api-fn', worker: 'worker-fn', intake: 'intake-fn', sweeper: 'sweeper-fn', expiry: 'expiry-fn' };
     const body = JSON.parse(dashboardBody('eu-west-1', { ...targets, functionNames }, 60_000)) as { widgets: unknown[] };
-    expect(body.widgets).toHaveLength(12);
+    expect(body.widgets).toHaveLength(13);
+    expect(JSON.stringify(body)).toContain('"AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","expiry-failures-q"');
+    expect(JSON.stringify(body)).toContain('"AWS/Lambda","IteratorAge","FunctionName","expiry-fn"');
     expect(JSON.stringify(body)).toContain('"AWS/DynamoDB","ThrottledRequests","TableName","jobs-table","Operation","UpdateItem"');
     expect(JSON.stringify(body)).toContain('intake-dlq');
     expect(JSON.stringify(body)).toContain('"Stint","ScheduledRunsStarted","service","stint-sweeper"');
