@@ -4,6 +4,7 @@ import { isEnded } from '@stint/core';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { crashHarness, expectStepsRan, type CrashCase as Case, type CrashHarness } from '../support/crash-harness.ts';
 import { SCHEDULE_CASES } from './schedule-cases.ts';
+import { EXPIRY_CASES } from './expiry-cases.ts';
 import { CONCURRENCY_CASES } from './concurrency-cases.ts';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { setSwitch } from '../support/crash-scenarios.ts';
@@ -356,6 +357,7 @@ const CASES: Case[] = [
   },
   ...SCHEDULE_CASES,
   ...CONCURRENCY_CASES,
+  ...EXPIRY_CASES,
 ];
 
 describe.each(DYNAMO_BACKENDS)('crash points on %s', (backend) => {

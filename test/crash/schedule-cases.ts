@@ -14,14 +14,14 @@ const CRASH_REF = { id: CRASH_SCHEDULE.id, tenant: null };
 const ALL = { allTenants: true } as const;
 
 /** CRASH_SCHEDULE's run records as stored, newest first: read past every reader that settles them. */
-async function runRecords(h: CrashHarness) {
+export async function runRecords(h: CrashHarness) {
   return (await engineInternals(h.stack.engine).schedules.history.page(ADMIN_TENANT, CRASH_SCHEDULE.id, { limit: 10 })).records;
 }
 
 const scheduleRow = (h: CrashHarness) => engineInternals(h.stack.engine).schedules.store.get(ADMIN_TENANT, CRASH_SCHEDULE.id);
 
 /** A run of CRASH_SCHEDULE whose process died between its job's end and its record's. */
-async function runEndedUnrecorded(h: CrashHarness): Promise<string> {
+export async function runEndedUnrecorded(h: CrashHarness): Promise<string> {
   await h.scheduleDue();
   const id = await h.crashAt('schedule.runEnded', { kind: 'run' }, { jobType: 'SCHEDULED_STEPS' });
   expect((await h.job(id!))?.status).toBe('FINISHED');
@@ -30,7 +30,7 @@ async function runEndedUnrecorded(h: CrashHarness): Promise<string> {
 }
 
 /** The run shows as it ended, on the schedule's row and among its runs, whether its job is there or not. */
-async function expectRunShown(h: CrashHarness, id: string, jobRemoved: boolean) {
+export async function expectRunShown(h: CrashHarness, id: string, jobRemoved: boolean) {
   const row = await h.stack.engine.schedules.get(CRASH_REF, ALL, 'tester');
   expect(row.lastRun).toMatchObject({ jobId: id, status: 'success', jobRemoved });
   const runs = await h.stack.engine.schedules.runs(CRASH_REF, ALL, parseScheduleRunsQuery({}), openCursors);

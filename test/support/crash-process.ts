@@ -16,7 +16,9 @@ export type CrashAction =
   | { kind: 'run' }
   | { kind: 'submit'; input: SubmitInput }
   | { kind: 'apply'; operation: Operation; jobId: string }
-  | { kind: 'runNow'; schedule: ScheduleRef };
+  | { kind: 'runNow'; schedule: ScheduleRef }
+  /** The table's stream handing over the old images of job items TTL removed. */
+  | { kind: 'expire'; images: Array<Record<string, unknown>> };
 
 export interface CrashProcessSetup {
   provisioned: Provisioned;
@@ -54,6 +56,7 @@ if (action.kind === 'runNow') {
   const principal = { keyId: 'admin-token', name: 'bootstrap admin token', role: 'admin', tenant: null } as const;
   await stack.engine.schedules.runNow([action.schedule], { allTenants: true }, { kind: 'caller', principal });
 }
+if (action.kind === 'expire') await stack.engine.expired(action.images);
 process.stdout.write('acted\n');
 
 setTimeout(() => {

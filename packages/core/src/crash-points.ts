@@ -49,6 +49,9 @@ export const CRASH_POINTS = [
   'cascade.ended',
   'delete.partitionsCleared',
   'retry.childrenRetried',
+  // an expired job (TTL removed its item): its run record settled, then its leftovers, then its count-out
+  'expiry.runSettled',
+  'expiry.leftoversRemoved',
   // counters
   'counters.beforeFlush',
   // schedules: a slot's run started, then its record, then the row moved on; a run's end

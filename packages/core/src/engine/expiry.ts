@@ -1,3 +1,4 @@
+import { crashPoint } from '../crash-points.ts';
 import type { JobRecord } from '../job-record.ts';
 import { itemKindOf } from '../store/table-keys.ts';
 import type { EngineContext } from './context.ts';
@@ -44,7 +45,9 @@ async function cleanExpiredJob(ctx: EngineContext, image: Record<string, unknown
   // Only an item that is gone: a stream record replayed, or misrouted, for a job still there changes nothing.
   if (await ctx.deps.jobs.get(record.id)) return false;
   if (record.scheduleId && ctx.deps.runRemoved) await ctx.deps.runRemoved(record);
+  await crashPoint('expiry.runSettled', { jobId: record.id, jobType: record.type });
   await removeLeftovers(ctx, record.id, record.id === record.rootId);
+  await crashPoint('expiry.leftoversRemoved', { jobId: record.id, jobType: record.type });
   ctx.counters.jobDeleted(record, bucketOf(record));
   return true;
 }
