@@ -113,12 +113,17 @@ async function invoke<T>(handler: Handler, event: unknown): Promise<{ result: T;
   }
 }
 
-function sqsRecord(queueUrl: string, messageId: string, body: string, receiptHandle = `rh-${messageId}`): SQSRecord {
+function sqsRecord(queueUrl: string, messageId: string, body: string, receiptHandle = `rh-${messageId}`, receiveCount = 1): SQSRecord {
   return {
     messageId,
     receiptHandle,
     body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'test', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    attributes: {
+      ApproximateReceiveCount: String(receiveCount),
+      SentTimestamp: String(Date.now()),
+      SenderId: 'test',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
     messageAttributes: {},
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -181,7 +186,7 @@ describe('the api entry point', () => {
 });
 
 describe('the intake entry point', () => {
-  it('submits valid messages, fails invalid ones for the DLQ, and counts both', async () => {
+  it('submits valid messages, fails invalid ones for the DLQ, and counts both, each refused message once', async () => {
     const handler = await coldStart('intake');
     const intakeUrl = stack.provisioned.queueUrls.intake;
     const event: SQSEvent = {
@@ -190,12 +195,14 @@ describe('the intake entry point', () => {
         // Valid for the intake (data is the job's business), refused by the job when it runs.
         sqsRecord(intakeUrl, 'broken', JSON.stringify({ type: 'EXECUTE_LISTENER', tenant: 'acme', data: {} })),
         sqsRecord(intakeUrl, 'bad', JSON.stringify({ type: 'lowercase' })),
+        // Refused at its first receive already, received again on its way to the DLQ: not counted again.
+        sqsRecord(intakeUrl, 'bad-again', JSON.stringify({ type: 'lowercase' }), 'rh-bad-again', 2),
       ],
     };
 
     const { result, points } = await invoke<{ batchItemFailures: Array<{ itemIdentifier: string }> }>(handler, event);
 
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }, { itemIdentifier: 'bad-again' }]);
     expect(points).toContainEqual(point('JobsCreated', { service: 'stint-intake' }, [1, 1]));
     expect(points).toContainEqual(point('IntakeRejected', { service: 'stint-intake' }, [1]));
     const listed = await engineInternals(stack.engine).deps.jobs.queryIndex({ index: 'gsi1', partition: 'T#acme#u' });

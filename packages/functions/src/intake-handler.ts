@@ -8,7 +8,12 @@ export interface IntakeOptions {
   defaultTenant: string;
   /** Which tenants each producer may submit into (intake-binding.ts). */
   binding: IntakeBinding;
-  onRejected?: (reason: { messageId: string; reason: string; field?: string }) => void;
+  /**
+   * A message refused. It is received again until SQS moves it to the DLQ (maxReceiveCount),
+   * and refused each time: `firstReceive` tells the first refusal from its repeats, so a count
+   * of refused messages counts each once.
+   */
+  onRejected?: (rejection: IntakeRejection) => void;
   onAccepted?: (job: Job, created: boolean) => void;
   /** An outside event was stored and `woken` waiting jobs woken. */
   onEventSent?: (sent: { id: string; woken: number }) => void;
@@ -16,6 +21,13 @@ export interface IntakeOptions {
   changeVisibility?: ChangeVisibility;
   /** For tests: the jitter of that backoff. */
   random?: () => number;
+}
+
+export interface IntakeRejection {
+  messageId: string;
+  reason: string;
+  field?: string;
+  firstReceive: boolean;
 }
 
 /** Refusals a retry cannot change: the message goes to the DLQ with its reason logged. */
@@ -40,7 +52,8 @@ export function createIntakeHandler(engine: Engine, options: IntakeOptions) {
     await Promise.all(
       event.Records.map(async (record) => {
         const reject = (reason: string, field?: string) => {
-          options.onRejected?.({ messageId: record.messageId, reason, ...(field ? { field } : {}) });
+          const firstReceive = record.attributes.ApproximateReceiveCount === '1';
+          options.onRejected?.({ messageId: record.messageId, reason, ...(field ? { field } : {}), firstReceive });
           failures.push({ itemIdentifier: record.messageId });
           rejected.push(record);
         };

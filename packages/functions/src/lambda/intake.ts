@@ -20,8 +20,9 @@ const intake = createIntakeHandler(runtime.engine, {
   binding: bindingText ? parseIntakeBinding(bindingText, ENV.intakeTenants) : defaultIntakeBinding(defaultTenant),
   changeVisibility: changeVisibilityByArn(runtime.clients.sqs),
   onRejected: (rejection) => {
-    telemetry.metrics.addMetric('IntakeRejected', MetricUnit.Count, 1);
-    telemetry.logger.error('intake message rejected; it will go to the DLQ', rejection);
+    // Messages refused, not receives: the same message is refused again until it reaches the DLQ.
+    if (rejection.firstReceive) telemetry.metrics.addMetric('IntakeRejected', MetricUnit.Count, 1);
+    telemetry.logger.error('intake message rejected; it will go to the DLQ', { ...rejection });
   },
 });
 
