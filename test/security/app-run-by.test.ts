@@ -33,7 +33,7 @@ describe('issue 11 item 8: runBy comes from the principal', () => {
   });
 
   it('runs an intake message as its producer, and rejects one that names a runner', async () => {
-    const rejected: Array<{ messageId: string; reason: string }> = [];
+    const rejected: Array<{ messageId: string; reason: string; firstReceive: boolean }> = [];
     const accepted: Array<{ runBy: unknown }> = [];
     const intake = createIntakeHandler(s.api.stack.engine, {
       defaultTenant: ACME,
@@ -45,7 +45,9 @@ describe('issue 11 item 8: runBy comes from the principal', () => {
       Records: [intakeRecord('plain', { type: 'NOTE', idempotencyKey: 'run-by-plain' }), intakeRecord('named', { type: 'NOTE', runBy: BOSS })],
     });
     expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'named' }]);
-    expect(rejected).toEqual([{ messageId: 'named', reason: 'runBy: an intake message runs as its producer and cannot name who runs it' }]);
+    expect(rejected).toEqual([
+      { messageId: 'named', reason: 'runBy: an intake message runs as its producer and cannot name who runs it', firstReceive: true },
+    ]);
     expect(accepted.map((job) => job.runBy)).toEqual([{ id: 'intake:AROAORDERS:orders-fn', name: 'intake AROAORDERS:orders-fn' }]);
   });
 });
