@@ -9,7 +9,8 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
 /**
  * What a spawn writes (packages/core/src/engine/child-spawns.ts): each child's label, lane,
  * owner, concurrency key and place in its parent's run, the parent's counts, and the spawns
- * refused (an unknown type, data with no concurrency key), which fail the parent at once.
+ * refused (an unknown type, data with no concurrency key), which fail the parent at once;
+ * children spawned before the refusal are written and counted, so the parent ends after them.
  */
 interface Spawn {
   type: string;
@@ -142,5 +143,17 @@ describe.each(DYNAMO_BACKENDS)('spawning children on %s', (backend) => {
     expect(parent.error).toContain(error);
     expect(parent.attempt).toBe(0);
     expect(await childIds(deps(), job.id)).toHaveLength(written);
+  });
+
+  it('keeps a child spawned before a refused spawn: the failing parent counts it and ends after it', async () => {
+    const { job } = await stack.engine.submit({ type: 'FANOUT', tenant: 'acme', data: { spawns: [{ type: 'PLAIN' }, { type: 'NOPE' }] } });
+    await stack.runUntil(async () => (await read(job.id)).status === 'FINISHED');
+    const parent = await read(job.id);
+    expect(parent).toMatchObject({ hasErrors: true, spawned: 1, childrenTotal: 1, childrenDone: 1 });
+    expect(parent.error).toContain('cannot spawn unknown job type NOPE');
+    const [child, ...others] = await childrenOf(job.id);
+    expect(others).toEqual([]);
+    expect(child).toMatchObject({ type: 'PLAIN', status: 'FINISHED', spawnSeq: 1 });
+    expect(parent.endDate!).toBeGreaterThanOrEqual(child!.endDate!);
   });
 });
