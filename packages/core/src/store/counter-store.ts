@@ -35,10 +35,16 @@ export type SummaryDeltas = Partial<Record<SummaryBucket | 'total', number>>;
  * tenant's shards in turn from a random start (`rotatingShards`): evenly over any 8 flushes,
  * where a random pick per flush leaves a few shards with twice their share over a short run.
  */
-/** Each tenant's shards in turn, from a random start per tenant and process. */
-export function rotatingShards(random: () => number = Math.random): (tenant: string) => number {
+/**
+ * Each tenant's shards in turn, from a random start per tenant and process. A warm worker can
+ * serve tenants for hours, so the places kept are bounded: past `remembered` tenants they are
+ * forgotten and each tenant starts again from a random shard, which only costs that flush's
+ * evenness.
+ */
+export function rotatingShards(random: () => number = Math.random, remembered = 10_000): (tenant: string) => number {
   const next = new Map<string, number>();
   return (tenant) => {
+    if (next.size >= remembered && !next.has(tenant)) next.clear();
     const shard = next.get(tenant) ?? Math.floor(random() * COUNTER_SHARDS);
     next.set(tenant, (shard + 1) % COUNTER_SHARDS);
     return shard;
