@@ -45,9 +45,7 @@ describe('issue 11 item 8: runBy comes from the principal', () => {
       Records: [intakeRecord('plain', { type: 'NOTE', idempotencyKey: 'run-by-plain' }), intakeRecord('named', { type: 'NOTE', runBy: BOSS })],
     });
     expect(outcome.batchItemFailures).toEqual([{ itemIdentifier: 'named' }]);
-    expect(rejected).toEqual([
-      { messageId: 'named', reason: 'runBy: an intake message runs as its producer and cannot name who runs it', firstReceive: true },
-    ]);
+    expect(rejected).toEqual([{ messageId: 'named', reason: 'runBy: an intake message runs as its producer and cannot name who runs it', firstReceive: true }]);
     expect(accepted.map((job) => job.runBy)).toEqual([{ id: 'intake:AROAORDERS:orders-fn', name: 'intake AROAORDERS:orders-fn' }]);
   });
 });
