@@ -104,6 +104,31 @@ describe.each(DYNAMO_BACKENDS)('the sweeper and a waiting parent’s deadline on
     expect((await jobs().get(parked.id))?.parked).toBe('waiting');
   });
 
+  it('does not count the time a job was stopped: a stopped parent is not woken at its deadline, and its resume moves the deadline on', async () => {
+    now = Date.now();
+    const parked = await parkedParent('BOUNDED');
+    const deadlineAt = now + TIMEOUT_MS;
+    expect(parked.deadlineAt).toBe(deadlineAt);
+
+    now += 10_000;
+    await stack.engine.apply('stop', parked.id, { tenant: 'acme' });
+    expect((await jobs().get(parked.id))?.status).toBe('STOPPED');
+    now = deadlineAt + 5 * TIMEOUT_MS;
+    expect((await stack.engine.sweep()).deadlinesEnforced).toBe(0);
+    expect((await jobs().get(parked.id))?.status).toBe('STOPPED');
+
+    // Stopped for 5 × TIMEOUT_MS + 50 s: the 50 s it had left are still ahead of it.
+    await stack.engine.apply('resume', parked.id, { tenant: 'acme' });
+    const resumed = (await jobs().get(parked.id))!;
+    expect(resumed.deadlineAt).toBe(now + 50_000);
+    now += 49_999;
+    await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: parked.id, rootId: parked.id, tenant: 'acme' }) }]);
+    expect(await jobs().get(parked.id)).toMatchObject({ status: 'RUNNING', parked: 'waiting', hasErrors: false });
+    expect((await stack.engine.sweep()).deadlinesEnforced).toBe(0);
+    now += 1;
+    expect((await stack.engine.sweep()).deadlinesEnforced).toBe(1);
+  });
+
   it('cancels a timed-out parent’s unfinished children again once it has stayed parked past the settle grace', async () => {
     now = Date.now();
     held = gate();

@@ -62,7 +62,8 @@ export interface JobDefinition<TData = any, TResults = any> {
   retry: Required<RetryPolicy>;
   /**
    * The longest a job of this type may take, from its first start (sleeps, waits for children
-   * and retries of its steps included; a retry or restart of the job starts a new one). Past
+   * and retries of its steps included, time stopped by an operator not; a retry or restart of
+   * the job starts a new one). Past
    * it the job ends with an ERROR line and `hasErrors`, its unfinished descendants canceled.
    */
   timeoutMs?: number;

@@ -171,12 +171,21 @@ export async function resumeJob(ctx: EngineContext, record: JobRecord): Promise<
   const resumed = await deps.jobs.tryUpdate(
     record.id,
     merge(statusSpec(record, 'PENDING'), spec, bumpVersion, atVersion(record.version), {
-      set: { attempt: 0, lostSlices: 0 },
+      set: { attempt: 0, lostSlices: 0, ...deadlineAfterStop(record, now) },
       remove: ['endDate', 'expiresAt'],
     }),
   );
   if (resumed && !delayed) await dispatcher.pumpRoot(resumed.rootId, laneOf(resumed));
   return resumed;
+}
+
+/**
+ * A timeout bounds the time a job runs, and a stop is an operator's pause: the time the job
+ * spent STOPPED (since its `endDate`, the stop) is added to its deadline.
+ */
+function deadlineAfterStop(record: JobRecord, now: number): { deadlineAt?: number } {
+  if (record.status !== 'STOPPED' || record.deadlineAt === undefined || record.endDate === undefined) return {};
+  return { deadlineAt: record.deadlineAt + Math.max(0, now - record.endDate) };
 }
 
 /**

@@ -5,7 +5,8 @@ import { cascadeToChildren } from './cascade.ts';
 
 /**
  * A job type's `timeoutMs` bounds a run from its first start: the lease acquisition stores
- * `deadlineAt`, and whichever comes first ends the run past it —
+ * `deadlineAt` (a resume moves it on by the time the job was STOPPED, cascade.ts), and
+ * whichever comes first ends the run past it —
  *   - a slice: its timer aborts ctx.signal, its next step boundary (or its acquisition, for a
  *     job woken after the deadline) fails the job with DeadlineExceededError, not retried;
  *   - a sleep: it parks until the deadline at the latest, so it wakes to be ended;
