@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
-import { jobKey } from '@stint/core/store/table-keys';
+import { jobKey, SHARDS, shardOf } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -78,6 +78,39 @@ describe.each(DYNAMO_BACKENDS)('an adoption raced on %s', (backend) => {
     const counted = (await jobs().get(parent.id))!;
     expect([counted.childrenTotal, counted.adopted]).toEqual([1, 1]);
     expect(counted.pendingAdoptions?.size ?? 0).toBe(0);
+  });
+
+  it('does not count a child again when its adoption was finished after the sweeper read the adopting set', async () => {
+    now = Date.now();
+    const parent = await submitParent();
+    // Nine children left adopting, each counted by its parent (a crash after step 2): two of them share a shard.
+    setCrashPointHook(async (reached, detail) => {
+      if (reached === 'adopt.parentCounted' && detail.jobType === 'CHILD') throw new Error('died at adopt.parentCounted');
+    });
+    const keys = new Map<string, string>();
+    for (let i = 0; i < SHARDS + 1; i++) {
+      const key = uniqueName('k');
+      await expect(submitChild(parent.id, key)).rejects.toThrow('died at adopt.parentCounted');
+      const [id] = [...(await jobs().get(parent.id))!.pendingAdoptions!].filter((counted) => !keys.has(counted));
+      keys.set(id!, key);
+    }
+    const ids = [...keys.keys()];
+    const pair = ids.flatMap((a) => ids.filter((b) => b !== a && shardOf(b) === shardOf(a)).map((b) => [a, b]))[0]!;
+
+    // The sweep reads the shard's set, then, while it finishes one of the pair, a re-submission
+    // finishes the other's adoption.
+    now += SETTLE_GRACE_MS + 1;
+    setCrashPointHook(async (reached, detail) => {
+      if (reached !== 'adopt.parentCounted' || !pair.includes(detail.jobId)) return;
+      setCrashPointHook(undefined);
+      const other = pair.find((id) => id !== detail.jobId)!;
+      await submitChild(parent.id, keys.get(other)!);
+      expect((await jobs().get(other))?.adopting).toBeUndefined();
+    });
+    await stack.engine.sweep();
+
+    const counted = (await jobs().get(parent.id))!;
+    expect([counted.childrenTotal, counted.adopted, counted.pendingAdoptions?.size ?? 0]).toEqual([SHARDS + 1, SHARDS + 1, 0]);
   });
 
   it('dispatches on re-submission a child left ready by a crash before its parent forgot it', async () => {

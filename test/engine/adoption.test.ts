@@ -4,6 +4,7 @@ import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
 import { newJobId, newJobRecord } from '@stint/core/new-job';
 import { finishAdoption } from '@stint/core/engine/adoption';
+import { recountChildren } from '@stint/core/engine/job-tree';
 import { inFlightSpec } from '@stint/core/engine/dispatcher';
 import { adoptingPartition, rootLaneKey, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
@@ -124,19 +125,23 @@ describe.each(DYNAMO_BACKENDS)('a child’s adoption on %s', (backend) => {
     expect(counted.pendingAdoptions?.size ?? 0).toBe(0);
   });
 
-  // BUG (known, not fixed here): the parent forgets the child's id at step 4, so a repeat that
-  // read the child while it was still adopting (a sweep, or a second re-submission past the
-  // settle grace) and reaches step 2 after another caller's step 4 counts it again. The
-  // recount never lowers `childrenTotal` (job-tree.ts), so the parent then waits for good.
-  it.fails('counts the child once when a repeat that read it adopting comes after the adoption finished', async () => {
+  // A repeat that read the child while it was still adopting (a sweep, or a second
+  // re-submission past the settle grace) and reaches step 2 after another caller's step 4
+  // counts it again: without transactions nothing on the parent remembers it. The recount of
+  // the waiting parent (job-tree.ts) takes the extra count back, so it waits for no one.
+  it('counts a child twice when a repeat that read it adopting comes after the adoption finished, and the recount takes one back', async () => {
     now = Date.now();
-    const parent = await placeParent('RUNNING', 0);
+    const parent = await placeParent('RUNNING', 0, { parked: 'waiting', parkedAt: now - 5_000 });
     const child = await placeChild(parent, 0);
 
     await finishAdoption(ctx(), child);
     await finishAdoption(ctx(), child);
-    const counted = (await read(parent.id))!;
-    expect([counted.childrenTotal, counted.adopted]).toEqual([1, 1]);
+    const doubled = (await read(parent.id))!;
+    expect([doubled.childrenTotal, doubled.adopted]).toEqual([2, 2]);
+
+    expect(await recountChildren(ctx(), doubled)).toBe('settled');
+    const recounted = (await read(parent.id))!;
+    expect([recounted.childrenTotal, recounted.adopted, recounted.childrenDone, recounted.parked]).toEqual([1, 1, 0, 'waiting']);
   });
 
   it.each(REFUSALS)('refuses the child of $title and removes it', async ({ status, run, childRun }) => {

@@ -27,6 +27,9 @@ interface ParentState {
   hasErrors?: boolean;
   recounts?: number;
   status?: JobStatus;
+  /** Spawns the parent counted (set by its flush, so exact); children adopted it counted. */
+  spawned?: number;
+  adopted?: number;
 }
 
 interface ChildState {
@@ -35,6 +38,8 @@ interface ChildState {
   run?: number | null;
   hasErrors?: boolean;
   adopting?: boolean;
+  /** Submitted with this parent as its `parentId` (no spawn position), not spawned. */
+  adopted?: boolean;
   seq?: number;
   results?: Record<string, unknown>;
   /** Milliseconds after the test's `now` it was created. */
@@ -147,8 +152,8 @@ const RECOUNTS: RecountCase[] = [
     after: { childrenDone: 0, childrenTotal: 3, hasErrors: false, recounts: 0, parked: 'waiting', status: 'RUNNING', changed: true },
   },
   {
-    title: 'fewer children than counted (spawns not written yet) keep the total',
-    parent: { childrenTotal: 3, childrenDone: 0, parked: 'waiting' },
+    title: 'fewer children than spawned (entries the index has not shown yet) keep the total',
+    parent: { childrenTotal: 3, childrenDone: 0, parked: 'waiting', spawned: 3 },
     children: [{ status: 'FINISHED' }],
     answer: 'settled',
     after: { childrenDone: 1, childrenTotal: 3, hasErrors: false, recounts: 0, parked: 'waiting', status: 'RUNNING', changed: true },
@@ -304,6 +309,8 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
       childrenDone: state.childrenDone,
       hasErrors: state.hasErrors ?? false,
       ...(state.recounts !== undefined ? { recounts: state.recounts } : {}),
+      ...(state.spawned !== undefined ? { spawned: state.spawned } : {}),
+      ...(state.adopted !== undefined ? { adopted: state.adopted } : {}),
       ...(state.parked ? { parked: state.parked, parkedAt: now - 5_000, childrenChangedAt: now - 5_000, gsi5pk: parkedPartition(id), gsi5sk: id } : {}),
       ...extra,
     };
@@ -327,7 +334,9 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
       parentId: parent.id,
       rootId: parent.rootId,
       createDate: now - 8_000 + (state.createdAfter ?? index),
-      ...(run === null ? {} : { spawn: { parentRun: run, ...(state.seq === undefined && state.createdAfter !== undefined ? {} : { seq }) } }),
+      ...(run === null
+        ? {}
+        : { spawn: { parentRun: run, ...(state.adopted || (state.seq === undefined && state.createdAfter !== undefined) ? {} : { seq }) } }),
     });
     const ended = state.status === 'FINISHED' || state.status === 'CANCELED';
     const record: JobRecord = {
@@ -385,6 +394,50 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
 
       expect(await recountChildren(ctx(), parent)).toBe('raced');
       expect(await read(parent.id)).toEqual(counted);
+    });
+
+    /** Places the children, the ids of those marked in `counting` in the parent's `pendingAdoptions`, and reads the parent back. */
+    async function withChildren(parent: JobRecord, children: ChildState[], counting: number[] = []): Promise<JobRecord> {
+      const placed = [];
+      for (const [index, child] of children.entries()) placed.push(await placeChild(parent, child, index));
+      if (counting.length > 0) await deps().jobs.tryUpdate(parent.id, { add: { pendingAdoptions: new Set(counting.map((i) => placed[i]!.id)) } });
+      now += 1_000;
+      return read(parent.id);
+    }
+
+    it('takes back an adopted child counted twice (a repeat of its adoption after another finished it), waking the parent', async () => {
+      now = Date.now();
+      const parent = await placeParent({ childrenTotal: 2, childrenDone: 1, adopted: 2, parked: 'waiting' });
+      const read1 = await withChildren(parent, [{ status: 'FINISHED', adopted: true }]);
+
+      expect(await recountChildren(ctx(), read1)).toBe('settled');
+      const recounted = await read(parent.id);
+      expect([recounted.childrenTotal, recounted.childrenDone, recounted.adopted, recounted.parked, recounted.status]).toEqual([1, 1, 1, undefined, 'RUNNING']);
+    });
+
+    it('counts a child still being adopted once its parent has counted it, and not one of an earlier run', async () => {
+      now = Date.now();
+      const parent = await placeParent({ run: 1, childrenTotal: 2, childrenDone: 0, spawned: 1, adopted: 1, parked: 'waiting' });
+      const children: ChildState[] = [
+        { status: 'RUNNING' },
+        { status: 'PENDING', adopted: true, adopting: true, seq: 2 },
+        { status: 'PENDING', adopted: true, adopting: true, seq: 3, run: 0 },
+      ];
+      const read1 = await withChildren(parent, children, [1, 2]);
+
+      expect(await recountChildren(ctx(), read1)).toBe('unchanged');
+      const recounted = await read(parent.id);
+      expect([recounted.childrenTotal, recounted.childrenDone, recounted.adopted, recounted.recounts]).toEqual([2, 0, 1, 1]);
+    });
+
+    it('lowers the total to the children it finds, spawned and adopted, when more were counted', async () => {
+      now = Date.now();
+      const parent = await placeParent({ childrenTotal: 4, childrenDone: 1, spawned: 1, adopted: 3, parked: 'waiting' });
+      const read1 = await withChildren(parent, [{ status: 'FINISHED' }, { status: 'RUNNING', adopted: true, seq: 2 }]);
+
+      expect(await recountChildren(ctx(), read1)).toBe('settled');
+      const recounted = await read(parent.id);
+      expect([recounted.childrenTotal, recounted.childrenDone, recounted.adopted, recounted.parked]).toEqual([2, 1, 1, 'waiting']);
     });
   });
 

@@ -92,26 +92,36 @@ export async function settleParent(ctx: EngineContext, parent: JobRecord): Promi
  * Re-derives a parked parent's counts from its children (the gsi4 `P#` partition) and settles
  * it. Run by the sweeper for a parent that has waited a while with no child ending: a lost
  * increment (a crash between a child's end and its parent's count) is repaired here, and so
- * is a doubled one (an SDK retry of an increment that had landed).
+ * is a doubled one (an SDK retry of an increment that had landed), and a child counted twice
+ * (an adoption repeated by a caller that read the child before another finished it, see
+ * adoption.ts).
  *
  * The write is conditioned on the counts it read, so a child ending meanwhile makes it a
- * no-op; the next recount sees the new state. Children still being adopted are not counted:
- * their adoption counts them (see `adoptChild`).
+ * no-op; the next recount sees the new state. A child still being adopted counts once its
+ * parent has (its id in `pendingAdoptions`); a stale id there, of a child already ready or of
+ * an earlier run, counts as that child does. The recount runs only after the parent has been
+ * quiet a while (the sweeper's `recountDue`), long after its children's index entries were
+ * written, so it may lower the count of adopted children to what it finds.
  */
 export async function recountChildren(ctx: EngineContext, parent: JobRecord): Promise<'settled' | 'unchanged' | 'raced'> {
   const { deps } = ctx;
-  const children = [...(await deps.jobs.getMany(await childIds(deps, parent.id))).values()].filter(
-    (child) => (child.parentRun ?? 0) === parent.run && !child.adopting,
+  const counted = parent.pendingAdoptions ?? new Set<string>();
+  const ids = [...(await childIds(deps, parent.id)), ...counted];
+  const children = [...(await deps.jobs.getMany(ids)).values()].filter(
+    (child) => (child.parentRun ?? 0) === parent.run && (!child.adopting || counted.has(child.id)),
   );
   const done = children.filter((child) => isEnded(child.status));
-  const total = Math.max(parent.childrenTotal, children.length);
+  const adopted = children.filter((child) => child.spawnSeq === undefined).length;
+  // Spawns are written before the parent counts them and `spawned` is set, never added to, so
+  // it is exact: an index entry not shown yet never lowers the total below it.
+  const total = Math.max(children.length, (parent.spawned ?? 0) + adopted);
   const hasErrors = parent.hasErrors || done.some((child) => child.hasErrors);
   const now = deps.clock();
-  const stale = done.length !== parent.childrenDone || total !== parent.childrenTotal || hasErrors !== parent.hasErrors;
+  const stale = done.length !== parent.childrenDone || total !== parent.childrenTotal || adopted !== (parent.adopted ?? 0) || hasErrors !== parent.hasErrors;
   const updated = await deps.jobs.tryUpdate(parent.id, {
     set: {
       recountedAt: now,
-      ...(stale ? { childrenDone: done.length, childrenTotal: total, hasErrors, childrenChangedAt: now, recounts: 0 } : {}),
+      ...(stale ? { childrenDone: done.length, childrenTotal: total, adopted, hasErrors, childrenChangedAt: now, recounts: 0 } : {}),
     },
     // Each recount that finds nothing waits twice as long for the next (see the sweeper).
     ...(stale ? {} : { add: { recounts: 1 } }),

@@ -105,8 +105,12 @@ export async function sweep(ctx: EngineContext, options: SweepOptions = {}): Pro
     for (const record of await readSet(ctx, delayedShard(shard), delayedDueRange(now))) {
       if (await startDelayed(ctx, record)) report.delayedStarted++;
     }
-    for (const record of await readSet(ctx, adoptingShard(shard))) {
-      if (record.createDate > now - deps.tuning.settleGraceMs) continue;
+    for (const read of await readSet(ctx, adoptingShard(shard))) {
+      if (read.createDate > now - deps.tuning.settleGraceMs) continue;
+      // Read again, consistently, just before: an adoption another caller finished since the
+      // set was read would be counted twice (adoption.ts; the parent's recount takes it back).
+      const record = await deps.jobs.get(read.id);
+      if (!record?.adopting) continue;
       await finishAdoption(ctx, record).catch((error: unknown) => {
         // The parent had ended: the child never joined and is gone; nothing else to do.
         if (!(error instanceof ConflictError)) throw error;
