@@ -101,7 +101,7 @@ describe.each(DYNAMO_BACKENDS)('an adoption raced on %s', (backend) => {
     // finishes the other's adoption.
     now += SETTLE_GRACE_MS + 1;
     setCrashPointHook(async (reached, detail) => {
-      if (reached !== 'adopt.parentCounted' || !pair.includes(detail.jobId)) return;
+      if (reached !== 'adopt.parentCounted' || detail.jobId === undefined || !pair.includes(detail.jobId)) return;
       setCrashPointHook(undefined);
       const other = pair.find((id) => id !== detail.jobId)!;
       await submitChild(parent.id, keys.get(other)!);

@@ -398,7 +398,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
 
     /** Places the children, the ids of those marked in `counting` in the parent's `pendingAdoptions`, and reads the parent back. */
     async function withChildren(parent: JobRecord, children: ChildState[], counting: number[] = []): Promise<JobRecord> {
-      const placed = [];
+      const placed: JobRecord[] = [];
       for (const [index, child] of children.entries()) placed.push(await placeChild(parent, child, index));
       if (counting.length > 0) await deps().jobs.tryUpdate(parent.id, { add: { pendingAdoptions: new Set(counting.map((i) => placed[i]!.id)) } });
       now += 1_000;
