@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from
 import { defineJob } from '@stint/sdk';
 import type { JobRecord } from '@stint/core/job-record';
 import { startDelayed } from '@stint/core/engine/delayed-start';
+import { findEvent } from '@stint/core/engine/events';
 import { rootLaneKey } from '@stint/core/store/table-keys';
 import { encodeWorkMessage, type WorkQueue } from '@stint/core/work-queue';
 import { engineInternals } from '@stint/core/testing';
@@ -131,9 +132,8 @@ describe.each(DYNAMO_BACKENDS)('the delayed set on %s', (backend) => {
     const woken = await stored(waiting.id);
     expect(woken.eventWait).toBeUndefined();
     expect(woken.gsi5pk?.[0]).toBe('I');
-    // Woken already: a second event finds the job no longer waiting (a millisecond later, so
-    // that the events' order is the order they were sent in).
-    now += 1;
+    // Woken already: a second event, sent in the same millisecond, finds the job no longer
+    // waiting, and the job takes the first.
     expect((await stack.engine.sendEvent({ tenant: 'acme', name: 'ping', key, data: { n: 2 } })).woken).toBe(0);
     expect(await slice(waiting)).toEqual(['finished']);
     expect((await stack.engine.get(waiting.id, { tenant: 'acme' })).results).toEqual({ got: { n: 1 } });
@@ -151,6 +151,22 @@ describe.each(DYNAMO_BACKENDS)('the delayed set on %s', (backend) => {
     expect(await slice(waiting)).toEqual(['woken']);
     expect((await stored(waiting.id)).eventWait).toBeUndefined();
     expect(await slice(waiting)).toEqual(['finished']);
+  });
+
+  it('takes events sent in one millisecond in the order they were sent, whatever their ids', async () => {
+    now = Date.now();
+    const key = uniqueName('k');
+    // Ids sorting opposite to the order of sending.
+    for (let n = 1; n <= 5; n++) await stack.engine.sendEvent({ tenant: 'acme', name: 'ping', key, id: `e${6 - n}`, data: { n } });
+    const { deps, dispatcher } = engineInternals(stack.engine);
+    const ctx = { deps, dispatcher, counters: deps.counters.batch() };
+    const taken = new Set<string>();
+    const order: unknown[] = [];
+    for (let event = await findEvent(ctx, 'acme', 'ping', key, now, taken); event; event = await findEvent(ctx, 'acme', 'ping', key, now, taken)) {
+      taken.add(event.id);
+      order.push(JSON.parse(event.data).n);
+    }
+    expect(order).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('makes a job asked to start later ready at its runAt, not before, and it has not started', async () => {

@@ -34,6 +34,20 @@ interface StoredEvent {
   /** The data as JSON. */
   data: string;
   sentAt: number;
+  /** Its place among the events this process sent in the same millisecond (absent: 0). */
+  seq?: number;
+}
+
+let lastSent = { at: Number.NaN, seq: 0 };
+
+/**
+ * Events sent in one millisecond by one process are taken in the order they were sent; the
+ * id alone (time and random bytes, or the sender's own) would order them at random. Events
+ * from different processes in one millisecond have no order to keep.
+ */
+function sendOrder(now: number): number {
+  lastSent = { at: now, seq: now === lastSent.at ? lastSent.seq + 1 : 0 };
+  return lastSent.seq;
 }
 
 export interface SendEventInput {
@@ -87,6 +101,7 @@ export async function sendEvent(ctx: EngineContext, input: SendEventInput): Prom
     // As JSON, like checkpoints: a map would refuse what JSON allows (empty keys, numbers past DynamoDB's range).
     data: JSON.stringify(data),
     sentAt: now,
+    seq: sendOrder(now),
     expiresAt: Math.ceil((now + EVENT_RETENTION_MS) / 1000),
   });
   let woken = 0;
@@ -115,7 +130,7 @@ export async function findEvent(
   const events = await ctx.deps.jobs.queryPartitionAll(eventPartition(tenant, name, key), '', { consistent: true });
   return (events as unknown as StoredEvent[])
     .filter((event) => event.sentAt >= since - EVENT_RETENTION_MS && !taken.has(event.id))
-    .sort((a, b) => a.sentAt - b.sentAt || a.id.localeCompare(b.id))[0];
+    .sort((a, b) => a.sentAt - b.sentAt || (a.seq ?? 0) - (b.seq ?? 0) || a.id.localeCompare(b.id))[0];
 }
 
 /** What a wait for an event stores as its checkpoint: the event's data (null at the timeout) and which event it took. */
