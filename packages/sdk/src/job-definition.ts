@@ -63,8 +63,8 @@ export interface JobDefinition<TData = any, TResults = any> {
   /**
    * The longest a job of this type may take, from its first start (sleeps, waits for children
    * and retries of its steps included, time stopped by an operator not; a retry or restart of
-   * the job starts a new one). Past
-   * it the job ends with an ERROR line and `hasErrors`, its unfinished descendants canceled.
+   * the job starts a new one). Past it the job ends with an ERROR line and `hasErrors`, its
+   * unfinished descendants canceled.
    */
   timeoutMs?: number;
   /** At most `limit` jobs of this type per key run at once in a tenant (the key from each job's data). */
