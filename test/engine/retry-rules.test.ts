@@ -349,7 +349,7 @@ describe.each(DYNAMO_BACKENDS)('what a retry re-runs on %s', (backend) => {
   it('retries a failed leaf in one write, with no mark for the sweeper to redo', async () => {
     now = Date.now();
     const leaf = await place(undefined, { error: 'boom' });
-    const marked: string[] = [];
+    const marked: unknown[] = [];
     setCrashPointHook(async (point, detail) => {
       if (point === 'cascade.marked') marked.push(detail.jobId);
     });
