@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
-import { newJobId, newJobRecord } from '@stint/core/new-job';
+import { newJobId } from '@stint/core/new-job';
 import { finishAdoption } from '@stint/core/engine/adoption';
 import { recountChildren } from '@stint/core/engine/job-tree';
 import { inFlightSpec } from '@stint/core/engine/dispatcher';
@@ -10,6 +10,7 @@ import { adoptingPartition, rootLaneKey, statusIndexKeys } from '@stint/core/sto
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * What a child's adoption (packages/core/src/engine/adoption.ts) leaves, from the state its
@@ -55,19 +56,7 @@ describe.each(DYNAMO_BACKENDS)('a child’s adoption on %s', (backend) => {
 
   async function placeParent(status: JobStatus, run: number, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
-    const base = newJobRecord({
-      id,
-      type: 'NODE',
-      label: 'NODE',
-      tenant: 'acme',
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
-      parentId: null,
-      rootId: id,
-      createDate: now - 10_000,
-    });
+    const base = jobItem({ id, createDate: now - 10_000 });
     const ended = status === 'FINISHED' || status === 'CANCELED';
     const record: JobRecord = {
       ...base,
@@ -87,20 +76,7 @@ describe.each(DYNAMO_BACKENDS)('a child’s adoption on %s', (backend) => {
   async function placeChild(parent: Pick<JobRecord, 'id' | 'rootId'>, parentRun: number, runAt?: number): Promise<JobRecord> {
     const id = newJobId(now);
     const record: JobRecord = {
-      ...newJobRecord({
-        id,
-        type: 'NODE',
-        label: 'NODE',
-        tenant: 'acme',
-        system: false,
-        data: {},
-        runBy: null,
-        lowPriority: false,
-        parentId: parent.id,
-        rootId: parent.rootId,
-        createDate: now - 2_000,
-        spawn: { parentRun },
-      }),
+      ...jobItem({ id, parentId: parent.id, rootId: parent.rootId, createDate: now - 2_000, spawn: { parentRun } }),
       ...(runAt !== undefined ? { runAt } : {}),
       adopting: true,
       gsi5pk: adoptingPartition(id),

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
-import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
+import { childJobId, newJobId } from '@stint/core/new-job';
 import { childOutcomes, countChildEnded, jobEnded, recountChildren, recountIfRetried, settleParent } from '@stint/core/engine/job-tree';
 import { parkedPartition, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * A parent's accounting of its children (packages/core/src/engine/job-tree.ts): the count a
@@ -283,19 +284,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
 
   async function placeParent(state: ParentState, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
-    const base = newJobRecord({
-      id,
-      type: 'NODE',
-      label: 'NODE',
-      tenant: 'acme',
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
-      parentId: null,
-      rootId: id,
-      createDate: now - 10_000,
-    });
+    const base = jobItem({ id, createDate: now - 10_000 });
     const status = state.status ?? 'RUNNING';
     const ended = status === 'FINISHED' || status === 'CANCELED' || status === 'STOPPED';
     const record: JobRecord = {
@@ -322,15 +311,8 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
     const run = state.run === undefined ? parent.run : state.run;
     const seq = state.seq ?? index + 1;
     const id = childJobId(parent.id, run ?? 0, seq) + (state.adopting ? 'a' : '') + (run === null ? 'n' : '');
-    const base = newJobRecord({
+    const base = jobItem({
       id,
-      type: 'NODE',
-      label: 'NODE',
-      tenant: 'acme',
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
       parentId: parent.id,
       rootId: parent.rootId,
       createDate: now - 8_000 + (state.createdAfter ?? index),
@@ -468,19 +450,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
     it('stops when the parent is gone', async () => {
       now = Date.now();
       const id = newJobId(now);
-      const gone = newJobRecord({
-        id,
-        type: 'NODE',
-        label: 'NODE',
-        tenant: 'acme',
-        system: false,
-        data: {},
-        runBy: null,
-        lowPriority: false,
-        parentId: null,
-        rootId: id,
-        createDate: now,
-      });
+      const gone = jobItem({ id, createDate: now });
       await expect(recountIfRetried(ctx(), { ...gone, parked: 'done', recountOnPark: true, childrenTotal: 1 })).resolves.toBeUndefined();
       expect(await deps().jobs.get(id)).toBeUndefined();
     });

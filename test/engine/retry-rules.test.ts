@@ -3,7 +3,7 @@ import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
 import { setCrashPointHook } from '@stint/core/crash-points';
-import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
+import { childJobId, newJobId } from '@stint/core/new-job';
 import { retryJob, retryPage, retryRoot, retryTree } from '@stint/core/engine/retry';
 import type { EngineDeps } from '@stint/core/engine/deps';
 import { bumpVersion } from '@stint/core/engine/transitions';
@@ -12,6 +12,7 @@ import { cascadeKey, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 import { loggedLines } from '../support/jobs.ts';
 
 /**
@@ -66,15 +67,11 @@ describe.each(DYNAMO_BACKENDS)('what a retry re-runs on %s', (backend) => {
     const parentRun = state.parentRun === undefined ? (parent?.run ?? 0) : state.parentRun;
     const seq = state.seq ?? 1;
     const id = parent ? childJobId(parent.id, parentRun ?? 0, seq) + (parentRun === null ? 'n' : '') : newJobId(now);
-    const base = newJobRecord({
+    const base = jobItem({
       id,
       type: state.type ?? 'NODE',
       label: parent ? `job ${seq}` : 'the root',
       tenant: parent?.tenant ?? tenant,
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
       parentId: parent?.id ?? null,
       rootId: parent?.rootId ?? id,
       createDate: now - 100_000 + seq,

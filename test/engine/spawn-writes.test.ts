@@ -6,12 +6,13 @@ import { setCrashPointHook } from '@stint/core/crash-points';
 import { ChildSpawns } from '@stint/core/engine/child-spawns';
 import type { EngineDeps } from '@stint/core/engine/deps';
 import { childIds } from '@stint/core/engine/job-tree';
-import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
+import { childJobId, newJobId } from '@stint/core/new-job';
 import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * When a slice's spawns are written and counted (packages/core/src/engine/child-spawns.ts):
@@ -45,19 +46,7 @@ describe.each(DYNAMO_BACKENDS)('writing spawned children on %s', (backend) => {
 
   async function placeParent(extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
-    const base = newJobRecord({
-      id,
-      type: 'PLAIN',
-      label: 'parent',
-      tenant: uniqueName('t'),
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
-      parentId: null,
-      rootId: id,
-      createDate: now - 10_000,
-    });
+    const base = jobItem({ id, type: 'PLAIN', label: 'parent', tenant: uniqueName('t'), createDate: now - 10_000 });
     const record: JobRecord = {
       ...base,
       status: 'RUNNING',

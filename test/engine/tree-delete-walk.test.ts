@@ -3,13 +3,14 @@ import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
-import { childJobId, newJobId, newJobRecord } from '@stint/core/new-job';
+import { childJobId, newJobId } from '@stint/core/new-job';
 import { finishCascades } from '@stint/core/engine/cascade';
 import { deleteJob, deletePage } from '@stint/core/engine/tree-delete';
 import { cascadeKey, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * What deleting a tree walks and what it leaves (packages/core/src/engine/tree-delete.ts), on
@@ -43,15 +44,8 @@ describe.each(DYNAMO_BACKENDS)('deleting a placed tree on %s', (backend) => {
 
   async function place(status: JobStatus, parent: JobRecord | null, fields: Partial<JobRecord> = {}, seq = 1): Promise<JobRecord> {
     const id = parent ? childJobId(parent.id, 0, seq) : newJobId(now);
-    const base = newJobRecord({
+    const base = jobItem({
       id,
-      type: 'NODE',
-      label: 'NODE',
-      tenant: 'acme',
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
       parentId: parent?.id ?? null,
       rootId: parent?.rootId ?? id,
       createDate: now - 10_000 + seq,
