@@ -1,0 +1,174 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import type { JobStatus } from '@stint/core';
+import { setCrashPointHook } from '@stint/core/crash-points';
+import type { JobRecord } from '@stint/core/job-record';
+import { newJobId, newJobRecord } from '@stint/core/new-job';
+import { cascadeToChildren } from '@stint/core/engine/cascade';
+import type { CascadeOperation } from '@stint/core/engine/cascade-marker';
+import { bumpVersion } from '@stint/core/engine/transitions';
+import { statusIndexKeys } from '@stint/core/store/table-keys';
+import { engineInternals } from '@stint/core/testing';
+import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+
+/**
+ * The walk of an operation below a job (packages/core/src/engine/cascade.ts) against other
+ * writers: a child written between the walk's read and its write is read again and the step
+ * judged anew, a few times, and a child removed meanwhile is passed over. Crash-point hooks
+ * cut a child's cancel short. Jobs are written directly, the engine's clock is the test's and
+ * no poller runs.
+ */
+const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
+const LEASE_MS = 10_000;
+
+interface ChildState {
+  status: JobStatus;
+  leaseIn?: number;
+}
+
+const RACED: Array<{ operation: CascadeOperation; child: ChildState; after: JobStatus; low?: boolean }> = [
+  { operation: 'stop', child: { status: 'PENDING' }, after: 'STOPPED' },
+  { operation: 'stop', child: { status: 'RUNNING', leaseIn: LEASE_MS }, after: 'STOPPING' },
+  { operation: 'resume', child: { status: 'STOPPED' }, after: 'PENDING' },
+  { operation: 'resume', child: { status: 'STOPPING', leaseIn: LEASE_MS }, after: 'RUNNING' },
+  { operation: 'cancel', child: { status: 'PENDING' }, after: 'CANCELED' },
+  { operation: 'cancel', child: { status: 'STOPPED' }, after: 'CANCELED' },
+  { operation: 'cancel', child: { status: 'CANCELING' }, after: 'CANCELED' },
+  { operation: 'set-low-priority', child: { status: 'RUNNING', leaseIn: LEASE_MS }, after: 'RUNNING', low: true },
+];
+
+describe.each(DYNAMO_BACKENDS)('the walk of an operation against other writers on %s', (backend) => {
+  let emulators: Emulators;
+  let stack: TestStack;
+  let now = Date.now();
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
+  });
+  afterEach(() => setCrashPointHook(undefined));
+  afterAll(async () => {
+    await stack?.stop();
+    await emulators?.stop();
+  });
+
+  const deps = () => engineInternals(stack.engine).deps;
+  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  const read = (id: string) => deps().jobs.get(id);
+
+  async function place(state: ChildState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
+    const id = newJobId(now);
+    const base = newJobRecord({
+      id,
+      type: 'NODE',
+      label: 'NODE',
+      tenant: 'acme',
+      system: false,
+      data: {},
+      runBy: null,
+      lowPriority: false,
+      parentId: parent?.id ?? null,
+      rootId: parent?.rootId ?? id,
+      createDate: now - 10_000,
+      ...(parent ? { spawn: { parentRun: 0 } } : {}),
+    });
+    const record: JobRecord = {
+      ...base,
+      status: state.status,
+      ...statusIndexKeys(base, state.status),
+      ...(state.status !== 'PENDING' ? { startDate: now - 9_000 } : {}),
+      ...(state.status === 'STOPPED' ? { endDate: now - 1_000 } : {}),
+      ...(state.leaseIn !== undefined ? { leaseExpiresAt: now + state.leaseIn } : {}),
+      ...extra,
+    };
+    await deps().jobs.create(record);
+    return record;
+  }
+
+  /**
+   * Runs the walk while each of the child's first `times` reads is followed by another
+   * writer's change to it (its progress set to how many changes so far), or by `onRead`.
+   */
+  async function walkWhileChanging(operation: CascadeOperation, state: ChildState, times: number, onRead?: (child: JobRecord) => Promise<void>) {
+    now = Date.now();
+    const parent = await place({ status: 'RUNNING', leaseIn: LEASE_MS }, undefined, { childrenTotal: 1 });
+    const child = await place(state, parent);
+    const jobs = deps().jobs;
+    let changes = 0;
+    const change = async () => {
+      if (changes >= times) return;
+      changes++;
+      if (onRead) await onRead(child);
+      else await jobs.tryUpdate(child.id, { ...bumpVersion, set: { progress: changes } });
+    };
+    const get = jobs.get.bind(jobs);
+    const getMany = jobs.getMany.bind(jobs);
+    const spies = [
+      vi.spyOn(jobs, 'get').mockImplementation(async (id) => {
+        const found = await get(id);
+        if (id === child.id) await change();
+        return found;
+      }),
+      vi.spyOn(jobs, 'getMany').mockImplementation(async (ids) => {
+        const found = await getMany(ids);
+        if (ids.includes(child.id)) await change();
+        return found;
+      }),
+    ];
+    try {
+      await cascadeToChildren(ctx(), parent, operation, now);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    return { child, after: await read(child.id) };
+  }
+
+  it.each(RACED)('$operation of a $child.status child changed once under it is applied on a second read', async ({ operation, child, after, low }) => {
+    const walked = await walkWhileChanging(operation, child, 1);
+    expect(walked.after?.status).toBe(after);
+    if (low !== undefined) expect(walked.after?.lowPriority).toBe(low);
+  });
+
+  it('stops a child changed under it four times on its fifth read', async () => {
+    const { after } = await walkWhileChanging('stop', { status: 'PENDING' }, 4);
+    expect([after?.status, after?.progress]).toEqual(['STOPPED', 4]);
+  });
+
+  it('leaves a child changed under it five times, its own state standing', async () => {
+    const { after } = await walkWhileChanging('stop', { status: 'PENDING' }, 5);
+    expect([after?.status, after?.progress]).toEqual(['PENDING', 5]);
+  });
+
+  it('passes over a child removed under it', async () => {
+    const walked = await walkWhileChanging('stop', { status: 'PENDING' }, 1, async (child) => {
+      await deps().jobs.deleteJobIf(child.id, 'attribute_exists(pk)', {});
+    });
+    expect(walked.after).toBeUndefined();
+  });
+
+  describe('a child’s cancel cut short', () => {
+    /** A CANCELING child with a checkpoint, below a parent that counts it; the walk dies at `point` for the child. */
+    async function cancelDyingAt(point: string) {
+      now = Date.now();
+      const parent = await place({ status: 'STOPPED' }, undefined, { childrenTotal: 1, childrenDone: 0 });
+      const child = await place({ status: 'CANCELING' }, parent);
+      await deps().checkpoints.save(child.id, { name: 'first', result: 1, spawnSeq: 0 });
+      setCrashPointHook((at, detail) => {
+        if (at === point && detail.jobId === child.id && detail.jobType === 'NODE') throw new Error(`died at ${point}`);
+      });
+      await expect(cascadeToChildren(ctx(), parent, 'cancel', now)).rejects.toThrow(`died at ${point}`);
+      setCrashPointHook(undefined);
+      return { parent: (await read(parent.id))!, child: (await read(child.id))!, checkpoints: (await deps().checkpoints.load(child.id)).size };
+    }
+
+    it('once its descendants are done keeps it canceling, with its checkpoints, for the sweeper to end', async () => {
+      const { parent, child, checkpoints } = await cancelDyingAt('cascade.childrenDone');
+      expect([child.status, checkpoints, parent.childrenDone]).toEqual(['CANCELING', 1, 0]);
+    });
+
+    it('once it ended leaves it canceled and its end not yet counted on its parent', async () => {
+      const { parent, child, checkpoints } = await cancelDyingAt('cascade.ended');
+      expect([child.status, checkpoints, parent.childrenDone]).toEqual(['CANCELED', 0, 0]);
+    });
+  });
+});
