@@ -3,7 +3,7 @@ import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
-import { newJobId, newJobRecord } from '@stint/core/new-job';
+import { newJobId } from '@stint/core/new-job';
 import { cascadeToChildren } from '@stint/core/engine/cascade';
 import type { CascadeOperation } from '@stint/core/engine/cascade-marker';
 import { bumpVersion } from '@stint/core/engine/transitions';
@@ -11,6 +11,7 @@ import { statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * The walk of an operation below a job (packages/core/src/engine/cascade.ts) against other
@@ -58,15 +59,8 @@ describe.each(DYNAMO_BACKENDS)('the walk of an operation against other writers o
 
   async function place(state: ChildState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
-    const base = newJobRecord({
+    const base = jobItem({
       id,
-      type: 'NODE',
-      label: 'NODE',
-      tenant: 'acme',
-      system: false,
-      data: {},
-      runBy: null,
-      lowPriority: false,
       parentId: parent?.id ?? null,
       rootId: parent?.rootId ?? id,
       createDate: now - 10_000,

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
-import { newJobId, newJobRecord } from '@stint/core/new-job';
+import { newJobId } from '@stint/core/new-job';
 import { cascadeToChildren, finishCascades } from '@stint/core/engine/cascade';
 import type { CascadeOperation, MarkedOperation } from '@stint/core/engine/cascade-marker';
 import { cascadeKey, idempotencyKey, rootLaneKey, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * What finishes an operation over a tree that a crash cut short
@@ -185,14 +186,10 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
 
   async function place(tenant: string, state: RootState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
-    const base = newJobRecord({
+    const base = jobItem({
       id,
-      type: 'NODE',
       label: 'wide',
       tenant,
-      system: false,
-      data: {},
-      runBy: null,
       lowPriority: state.lowPriority ?? false,
       parentId: parent?.id ?? null,
       rootId: parent?.rootId ?? id,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
-import { newJobId, newJobRecord } from '@stint/core/new-job';
+import { newJobId } from '@stint/core/new-job';
 import { cascadeToChildren } from '@stint/core/engine/cascade';
 import type { CascadeOperation } from '@stint/core/engine/cascade-marker';
 import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
@@ -10,6 +10,7 @@ import { dispatchSetOf, rootLaneKey, statusIndexKeys } from '@stint/core/store/t
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
 
 /**
  * The walk of an operation below a job (packages/core/src/engine/cascade.ts): what each
@@ -137,15 +138,11 @@ describe.each(DYNAMO_BACKENDS)('the walk of an operation below a job on %s', (ba
 
   async function place(tenant: string, state: ChildState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
-    const base = newJobRecord(
+    const base = jobItem(
       {
         id,
-        type: 'NODE',
         label: `node ${id.slice(-4)}`,
         tenant,
-        system: false,
-        data: {},
-        runBy: null,
         lowPriority: state.lowPriority ?? false,
         parentId: parent?.id ?? null,
         rootId: parent?.rootId ?? id,
