@@ -204,6 +204,32 @@ describe.each(DYNAMO_BACKENDS)('slice outcomes on %s', (backend) => {
       expect(await read(job.id)).toMatchObject({ status: 'CANCELED', progress: 5 });
     });
 
+    it('answers resumed when a resume turned the job RUNNING after the slice read the stop', async () => {
+      now = Date.now();
+      const job = await place('STOPPING');
+      await deps().jobs.tryUpdate(job.id, { set: { status: 'RUNNING', ...statusIndexKeys(job, 'RUNNING') } });
+      expect(await stopHeld(ctx(), job, LEASE, 42)).toBe('resumed');
+      expect(await read(job.id)).toMatchObject({ status: 'RUNNING', progress: 10, leaseOwner: LEASE.owner });
+    });
+
+    it('gives up after three writes when a cancel is asked and withdrawn before each of them', async () => {
+      now = Date.now();
+      const job = await place('STOPPING');
+      const jobs = deps().jobs;
+      const tryUpdate = jobs.tryUpdate.bind(jobs);
+      let writes = 0;
+      vi.spyOn(jobs, 'tryUpdate').mockImplementation(async (id, spec) => {
+        if (id !== job.id) return tryUpdate(id, spec);
+        writes++;
+        const asked = (await read(id)).cancelRequested === true;
+        await tryUpdate(id, asked ? { remove: ['cancelRequested'] } : { set: { cancelRequested: true } });
+        return tryUpdate(id, spec);
+      });
+      await expect(stopHeld(ctx(), job, LEASE, 42)).rejects.toMatchObject({ code: 'leaseLost' });
+      expect(writes).toBe(3);
+      expect((await read(job.id)).status).toBe('STOPPING');
+    });
+
     it('throws LeaseLostError when the lease was taken over', async () => {
       now = Date.now();
       const job = await place('STOPPING', { leaseOwner: 'worker-b' });
