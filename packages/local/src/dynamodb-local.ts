@@ -36,20 +36,48 @@ export function ensureDynamoDbLocal(): string {
   return dir;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Every other emulator and server listens on port 0, so the kernel hands them ports from its
+ * ephemeral range (32768–60999 on Linux). A port asked of the kernel the same way is free only
+ * until DynamoDB Local's JVM binds it, a second or two later: long enough for a parallel test
+ * file's server to be handed the same port. DynamoDB Local then logs the failed bind and keeps
+ * running without a listener, and the other server answers the readiness probe. Below that
+ * range only an explicit choice takes a port, so a random free one there stays ours; the probe
+ * also checks that Jetty (DynamoDB Local's server) answered, and a failed bind is retried.
+ */
+const PORTS_BELOW_EPHEMERAL = { from: 10_000, to: 32_767 };
+
+async function isFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolveFree(false));
+    // DynamoDB Local binds every interface.
+    server.listen(port, '0.0.0.0', () => server.close(() => resolveFree(true)));
   });
 }
 
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = PORTS_BELOW_EPHEMERAL.from + Math.floor(Math.random() * (PORTS_BELOW_EPHEMERAL.to - PORTS_BELOW_EPHEMERAL.from + 1));
+    if (await isFree(port)) return port;
+  }
+}
+
 export async function startDynamoDbLocal(port = 0) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(port || (await freePort()));
+    } catch (error) {
+      // Another process took the random port first: try another. A port the caller chose is theirs to fix.
+      if (port || attempt === 5 || !(error instanceof PortTakenError)) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOn(chosen: number) {
   const dir = ensureDynamoDbLocal();
-  const chosen = port || (await freePort());
   const child = spawn(
     'java',
     [
@@ -85,13 +113,18 @@ async function waitUntilUp(endpoint: string, child: ReturnType<typeof spawn>): P
   child.stderr?.on('data', (chunk) => (output += chunk));
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${output}`);
-    try {
-      // Any HTTP answer means the server is listening; it rejects this unsigned request.
-      await fetch(endpoint, { method: 'POST' });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
+    if (output.includes('Failed to bind')) {
+      child.kill('SIGKILL');
+      throw new PortTakenError(`DynamoDB Local could not bind ${endpoint}: ${output.split('\n')[0]}`);
     }
+    try {
+      // Any answer from Jetty means DynamoDB Local is listening; it rejects this unsigned request.
+      const answer = await fetch(endpoint, { method: 'POST' });
+      if (answer.headers.get('server')?.startsWith('Jetty')) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
   child.kill('SIGKILL');
   throw new Error(`DynamoDB Local did not start within 60 s: ${output}`);
