@@ -18,33 +18,43 @@ const peak = new Map<string, number>();
 const began = new Map<string, number>();
 const ended = new Map<string, number>();
 
-function enter(name: string, id: string) {
-  const now = (running.get(name) ?? 0) + 1;
-  running.set(name, now);
-  peak.set(name, Math.max(peak.get(name) ?? 0, now));
+function enter(names: string[], id: string) {
+  for (const name of names) {
+    const now = (running.get(name) ?? 0) + 1;
+    running.set(name, now);
+    peak.set(name, Math.max(peak.get(name) ?? 0, now));
+  }
   began.set(id, Date.now());
 }
 
-function leave(name: string, id: string) {
-  running.set(name, running.get(name)! - 1);
+function leave(names: string[], id: string) {
+  for (const name of names) running.set(name, running.get(name)! - 1);
   ended.set(id, Date.now());
 }
 
 interface LimitedData {
   customer: string;
   ms?: number;
+  /** Hold the slot until this many jobs of the customer, of any tenant, have been inside at once (or `ms` has passed). */
+  together?: number;
 }
 
-/** At most 2 per customer at once; each holds its slot for `ms` (300 by default). */
+/**
+ * At most 2 per customer at once; each holds its slot for `ms` (300 by default). Counted per
+ * tenant (as `<tenant>/<customer>`) and across tenants (with `*` for the tenant).
+ */
 const LIMITED = defineJob<LimitedData>({
   type: 'LIMITED',
   concurrency: { limit: 2, key: (data) => data.customer },
   async run(ctx) {
-    const name = `${ctx.job.tenant}/${ctx.data.customer}`;
+    const { customer, ms = 300, together } = ctx.data;
+    const names = [`${ctx.job.tenant}/${customer}`, `*/${customer}`];
     await ctx.step('work', async () => {
-      enter(name, ctx.job.id);
-      await pause(ctx.data.ms ?? 300);
-      leave(name, ctx.job.id);
+      enter(names, ctx.job.id);
+      const until = Date.now() + ms;
+      if (together === undefined) await pause(ms);
+      else while ((peak.get(names[1]!) ?? 0) < together && Date.now() < until) await pause(20);
+      leave(names, ctx.job.id);
     });
   },
 });
@@ -142,11 +152,14 @@ describe.each(DYNAMO_BACKENDS)('per-key concurrency limits on %s', (backend) => 
 
   it('keeps a key to its tenant: the same key in two tenants runs 2 in each at once', async () => {
     const ids: string[] = [];
+    const customer = `shared-${backend}`;
+    // Each job holds its slot until 4 of the key have been inside at once, or 8 s: only a
+    // limit kept per tenant lets 4 in, and the wait makes them overlap however loaded the machine.
     for (const tenant of ['acme', 'beta']) {
-      for (let i = 0; i < 3; i++) ids.push((await stack.engine.submit({ type: 'LIMITED', tenant, data: { customer: 'shared', ms: 600 } })).job.id);
+      for (let i = 0; i < 3; i++) ids.push((await stack.engine.submit({ type: 'LIMITED', tenant, data: { customer, ms: 8_000, together: 4 } })).job.id);
     }
     await stack.runUntil(() => allFinished(ids), 60_000);
-    expect([peak.get('acme/shared'), peak.get('beta/shared')]).toEqual([2, 2]);
+    expect([peak.get(`acme/${customer}`), peak.get(`beta/${customer}`), peak.get(`*/${customer}`)]).toEqual([2, 2, 4]);
   });
 
   it('stops and cancels a job waiting for its key, and a resumed one runs once there is room', async () => {
