@@ -6,7 +6,7 @@ import { InterruptSignal, JobRun } from '@stint/core/engine/job-run';
 import type { JobRecord } from '@stint/core/job-record';
 import { newJobId } from '@stint/core/new-job';
 import type { Checkpoint } from '@stint/core/store/checkpoint-store';
-import { statusIndexKeys } from '@stint/core/store/table-keys';
+import { delayedSortKey, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -120,8 +120,36 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       await run.step('same', () => 1);
       await expect(run.step('same', () => 2)).rejects.toBeInstanceOf(NonRetriableError);
       await expect(run.step('same', () => 2)).rejects.toThrow('step name "same" is used twice in one run');
+      let calls = 0;
       run.interrupt = 'yield';
-      await expect(run.step('later', () => 3)).rejects.toMatchObject({ interrupt: 'yield' });
+      await expect(run.step('later', () => calls++)).rejects.toMatchObject({ interrupt: 'yield' });
+      expect(calls).toBe(0);
+    });
+
+    it('keeps no checkpoint of a step during which the run was interrupted, nor of one whose crash point failed', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      await expect(
+        run.step('cut', () => {
+          run.interrupt = 'leaseLost';
+          return 1;
+        }),
+      ).rejects.toMatchObject({ interrupt: 'leaseLost' });
+      const other = await runOf(await place());
+      setCrashPointHook((point, detail) => {
+        if (point === 'slice.stepDone' && detail.jobId === other.record.id) throw new Error('died at slice.stepDone');
+      });
+      await expect(other.step('done', () => 1)).rejects.toThrow('died at slice.stepDone');
+      setCrashPointHook(undefined);
+      await run.flushAll();
+      await other.flushAll();
+      expect([await checkpointNames(job.id), await checkpointNames(other.record.id)]).toEqual([[], []]);
+    });
+
+    it('is an InterruptSignal when a run stops early, named and worded after its interrupt', () => {
+      const signal = new InterruptSignal('yield');
+      expect([signal.name, signal.message, signal.interrupt]).toEqual(['InterruptSignal', 'slice interrupted: yield', 'yield']);
     });
   });
 
@@ -140,6 +168,38 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect(run.progress).toBe(50);
       await run.flushAll();
       expect((await loggedLines(deps().jobs, job.id)).map((line) => [line.message, line.additionalInfo])).toEqual([['new line', { n: 2 }]]);
+    });
+
+    it('ends at a replayed sleep that was the last thing stored, and not before a later step’s checkpoint', async () => {
+      now = Date.now();
+      const job = await place('RUNNING', { spawned: 2 });
+      const run = await runOf(job, [
+        { name: 'first', result: 1, spawnSeq: 0 },
+        { name: 'nap', result: { wakeAt: now - 1 }, spawnSeq: 2 },
+      ]);
+      await run.step('first', () => 1);
+      run.log('INFO', 'replayed');
+      await run.sleep('nap', () => now + 60_000);
+      run.log('INFO', 'after the nap');
+      await run.flushAll();
+      expect((await loggedLines(deps().jobs, job.id)).map((line) => line.message)).toEqual(['after the nap']);
+    });
+
+    it('goes on past a replayed sleep when the slice before spawned after it, up to its wait for children', async () => {
+      now = Date.now();
+      // The slice before slept, spawned a third child, and parked waiting for the three; all ended.
+      const job = await place('RUNNING', { spawned: 3, childrenTotal: 3, childrenDone: 3 });
+      const run = await runOf(job, [{ name: 'nap', result: { wakeAt: now - 1 }, spawnSeq: 2 }]);
+      run.spawns.seq = 2;
+      await run.sleep('nap', () => now + 60_000);
+      run.log('INFO', 'replayed after the nap');
+      await run.spawn('NODE', {});
+      run.log('INFO', 'replayed spawn');
+      expect(await run.waitForChildren()).toEqual([]);
+      run.log('INFO', 'after the wait');
+      await run.flushAll();
+      expect((await loggedLines(deps().jobs, job.id)).map((line) => line.message)).toEqual(['after the wait']);
+      expect((await read(job.id)).spawned).toBe(3);
     });
 
     it('holds progress within 0 and 100', async () => {
@@ -164,6 +224,18 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect([run.interrupt, run.controller.signal.aborted]).toEqual(['yield', true]);
     });
 
+    it('only reads the job when nothing is due, and writes the lines held back at once only where it may park', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      run.log('INFO', 'held');
+      await run.boundary();
+      expect([await loggedLines(deps().jobs, job.id), (await read(job.id)).leaseExpiresAt]).toEqual([[], job.leaseExpiresAt]);
+      await run.boundary({ mayYield: false });
+      expect((await loggedLines(deps().jobs, job.id)).map((line) => line.message)).toEqual(['held']);
+      expect(run.controller.signal.aborted).toBe(false);
+    });
+
     it('does not yield where it may park (mayYield: false)', async () => {
       now = Date.now();
       const run = await runOf(await place());
@@ -178,7 +250,7 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       now += 4_999;
       await expect(run.boundary()).rejects.toMatchObject({ interrupt: 'stop' });
       const late = await runOf(await place('STOPPING', { deadlineAt: now + 5_000 }));
-      now += BUDGET_MS;
+      now += 5_000;
       await expect(late.boundary()).rejects.toMatchObject({ interrupt: 'timeout' });
     });
 
@@ -188,7 +260,7 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       await expect(stoppable.boundary()).rejects.toMatchObject({ interrupt: 'stop' });
       const stubborn = await runOf(await place('STOPPING', { type: 'STUBBORN' }), [], STUBBORN);
       await stubborn.boundary();
-      expect(stubborn.interrupt).toBeNull();
+      expect([stubborn.interrupt, stubborn.controller.signal.aborted]).toEqual([null, false]);
     });
   });
 
@@ -218,9 +290,18 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect((await read(job.id)).progress).toBe(40);
       expect(run.progress).toBeNull();
 
+      run.log('INFO', 'row 6 done');
+      await run.flushLogs();
+      expect((await read(job.id)).hasErrors).toBe(false);
       run.log('ERROR', 'row 7 failed');
+      await run.flushLogs();
+      const written = await read(job.id);
+      expect(written).toMatchObject({ hasErrors: true, progress: 40, leaseExpiresAt: now + LEASE_MS });
+      // Written once: the next proof only reads again.
+      now += 1;
       await run.prove();
-      expect(await read(job.id)).toMatchObject({ hasErrors: true, progress: 40 });
+      expect((await read(job.id)).leaseExpiresAt).toBe(written.leaseExpiresAt);
+      expect(run.controller.signal.aborted).toBe(false);
     });
 
     it('writes held-back progress at a boundary that may park, however recent the last write', async () => {
@@ -259,6 +340,72 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       await resumed.prove();
       await resumed.boundary();
       expect(resumed.interrupt).toBeNull();
+    });
+  });
+
+  describe('an abort of ctx.signal', () => {
+    it('becomes the run’s interrupt only when a stop or timeout aborted it, and never replaces one', async () => {
+      now = Date.now();
+      const quiet = await runOf(await place());
+      quiet.adoptAbort();
+      const foreign = await runOf(await place());
+      foreign.controller.abort(new Error('the job’s own abort'));
+      foreign.adoptAbort();
+      const stopped = await runOf(await place());
+      stopped.controller.abort(new InterruptSignal('timeout'));
+      stopped.adoptAbort();
+      const already = await runOf(await place());
+      already.interrupt = 'leaseLost';
+      already.controller.abort(new InterruptSignal('stop'));
+      already.adoptAbort();
+      expect([quiet.interrupt, foreign.interrupt, stopped.interrupt, already.interrupt]).toEqual([null, null, 'timeout', 'leaseLost']);
+    });
+
+    it('comes at the job’s deadline while a step runs, and not once the slice has stopped its timers', async () => {
+      now = Date.now();
+      const run = await runOf(await place('RUNNING', { deadlineAt: now + 150 }));
+      const stopped = await runOf(await place('RUNNING', { deadlineAt: now + 150 }));
+      await stopped.stopHeartbeat();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(run.controller.signal.aborted).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(run.controller.signal.reason).toMatchObject({ interrupt: 'timeout' });
+      expect(stopped.controller.signal.aborted).toBe(false);
+    });
+  });
+
+  describe('waiting for children', () => {
+    it('parks the job as waiting, off its lease, with its results so far, when children are still running', async () => {
+      now = Date.now();
+      const job = await place('RUNNING', { childrenTotal: 2, childrenDone: 1, lostSlices: 2 });
+      const run = await runOf(job);
+      run.results = { partial: true };
+      await expect(run.waitForChildren()).rejects.toMatchObject({ interrupt: 'park' });
+      const parked = await read(job.id);
+      expect(parked).toMatchObject({ status: 'RUNNING', parked: 'waiting', results: { partial: true }, lostSlices: 0 });
+      expect(parked.leaseOwner).toBeUndefined();
+      expect([run.interrupt, run.controller.signal.aborted]).toEqual(['park', false]);
+    });
+
+    it('goes on when the last child ended after the job was read, proving the lease instead of parking', async () => {
+      now = Date.now();
+      const job = await place('RUNNING', { childrenTotal: 1, childrenDone: 0 });
+      const run = await runOf(job);
+      await deps().jobs.tryUpdate(job.id, { set: { childrenDone: 1 } });
+      expect(await run.waitForChildren()).toEqual([]);
+      expect(await read(job.id)).toMatchObject({ status: 'RUNNING', leaseOwner: LEASE.owner, leaseExpiresAt: now + LEASE_MS });
+      expect(run.interrupt).toBeNull();
+    });
+
+    it('refuses to wait once the run was interrupted', async () => {
+      now = Date.now();
+      const run = await runOf(await place('RUNNING', { childrenTotal: 1 }));
+      run.interrupt = 'stop';
+      await expect(run.waitForChildren()).rejects.toMatchObject({ interrupt: 'stop' });
+      await expect(run.spawn('NODE', {})).rejects.toMatchObject({ interrupt: 'stop' });
+      await expect(run.sleep('nap', () => now)).rejects.toMatchObject({ interrupt: 'stop' });
+      await expect(run.waitForEvent('paid', 'o', 10)).rejects.toMatchObject({ interrupt: 'stop' });
+      expect(await checkpointNames(run.record.id)).toEqual([]);
     });
   });
 
@@ -307,6 +454,40 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
     });
   });
 
+  it('sleeps until the time stored by the slice before, not a new one', async () => {
+    now = Date.now();
+    const job = await place();
+    const run = await runOf(job, [{ name: 'nap', result: { wakeAt: now + 5_000 }, spawnSeq: 0 }]);
+    let asked = 0;
+    await expect(
+      run.sleep('nap', () => {
+        asked++;
+        return now + 60_000;
+      }),
+    ).rejects.toMatchObject({ interrupt: 'park' });
+    expect([asked, (await read(job.id)).sleepingUntil]).toEqual([0, now + 5_000]);
+  });
+
+  it('parks with the results so far, past the slice budget, and up to the last time a Date holds', async () => {
+    now = Date.now();
+    const job = await place('RUNNING', { lostSlices: 1 });
+    const run = await runOf(job);
+    run.results = { rows: 4 };
+    now += BUDGET_MS + 1;
+    await expect(run.sleep('nap', () => 8.64e15)).rejects.toMatchObject({ interrupt: 'park' });
+    expect([run.interrupt, run.controller.signal.aborted]).toEqual(['park', false]);
+    expect(await read(job.id)).toMatchObject({ sleepingUntil: 8.64e15, results: { rows: 4 }, lostSlices: 0 });
+  });
+
+  it('does not park a job that cannot stop while a stop is asked: the slice yields and the sleep comes again', async () => {
+    now = Date.now();
+    const job = await place('STOPPING', { type: 'STUBBORN' });
+    const run = await runOf(job, [], STUBBORN);
+    await expect(run.sleep('nap', () => now + 60_000)).rejects.toMatchObject({ interrupt: 'yield' });
+    const after = await read(job.id);
+    expect([after.status, after.sleepingUntil, after.leaseOwner]).toEqual(['STOPPING', undefined, LEASE.owner]);
+  });
+
   describe('a wait for an event', () => {
     it('refuses a timeout that is not a whole number of milliseconds of at least 1', async () => {
       now = Date.now();
@@ -317,6 +498,31 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
         );
       }
       expect(await checkpointNames(job.id)).toEqual([]);
+    });
+
+    it('answers from the slice before’s checkpoint without looking again', async () => {
+      now = Date.now();
+      const run = await runOf(await place(), [{ name: 'event:paid:o-2', result: { data: { n: 5 }, eventId: 'e-1' }, spawnSeq: 0 }]);
+      expect(await run.waitForEvent('paid', 'o-2', 1)).toEqual({ n: 5 });
+    });
+
+    it('times out at the end the first wait stored, with null', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job, [{ name: 'event:paid:o-3#began', result: { since: now - 10_000, until: now - 1 }, spawnSeq: 0 }]);
+      expect(await run.waitForEvent('paid', 'o-3', 60_000)).toBeNull();
+      expect((await deps().checkpoints.load(job.id)).get('event:paid:o-3#began')?.result).toEqual({ since: now - 10_000, until: now - 1 });
+    });
+
+    it('parks until its timeout when no event has come, storing when it began', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      await expect(run.waitForEvent('paid', 'o-4', 5_000)).rejects.toMatchObject({ interrupt: 'park' });
+      expect((await deps().checkpoints.load(job.id)).get('event:paid:o-4#began')?.result).toEqual({ since: now, until: now + 5_000 });
+      const parked = await read(job.id);
+      expect(parked).toMatchObject({ eventWait: { name: 'paid', key: 'o-4', until: now + 5_000 }, gsi5sk: delayedSortKey(now + 5_000, job.id) });
+      expect(parked.leaseOwner).toBeUndefined();
     });
 
     it('names the n-th wait for one name and key apart, so each is its own checkpoint', async () => {
