@@ -34,12 +34,15 @@ describe.each(DYNAMO_BACKENDS)('a job run’s parks and waits on %s', (backend) 
 
     it('comes at the job’s deadline while a step runs, and not once the slice has stopped its timers', async () => {
       now = Date.now();
-      const run = await runOf(await place('RUNNING', { deadlineAt: now + 150 }));
-      const stopped = await runOf(await place('RUNNING', { deadlineAt: now + 150 }));
+      // The timer runs on real time from the run's start (the test's clock stands still): a
+      // second is far more than the few awaits below take, even on a loaded machine.
+      const [first, second] = [await place('RUNNING', { deadlineAt: now + 1_000 }), await place('RUNNING', { deadlineAt: now + 1_000 })];
+      const stopped = await runOf(second);
       await stopped.stopHeartbeat();
+      const run = await runOf(first);
       await new Promise((resolve) => setTimeout(resolve, 30));
       expect(run.controller.signal.aborted).toBe(false);
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(run.controller.signal.reason).toMatchObject({ interrupt: 'timeout' });
       expect(stopped.controller.signal.aborted).toBe(false);
     });
