@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
 import { childOutcomes, countChildEnded, jobEnded, settleParent } from '@stint/core/engine/job-tree';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { treePlacer, type ChildState, type ParentState } from '../support/parent-tree.ts';
 
@@ -95,21 +94,8 @@ const CHILD_ENDS: ChildEndCase[] = [
 ];
 
 describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
-  const read = async (id: string) => (await deps().jobs.get(id))!;
+  const { stack, deps, ctx, read } = engineStack(backend, { definitions: [NODE], clock: () => now });
   const { placeParent, placeChild } = treePlacer(deps, () => now);
 
   describe('a child’s end', () => {
@@ -144,7 +130,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
       const parent = await placeParent({ childrenTotal: 1, childrenDone: 0, parked: 'waiting' });
       const child = await placeChild(parent, { status: 'CANCELED', hasErrors: true }, 0);
       await jobEnded(ctx(), child);
-      expect(stack.events.filter((event) => event.type === 'jobEnded' && event.jobId === child.id)).toEqual([
+      expect(stack().events.filter((event) => event.type === 'jobEnded' && event.jobId === child.id)).toEqual([
         { type: 'jobEnded', jobId: child.id, rootId: parent.id, tenant: 'acme', jobType: 'NODE', status: 'CANCELED', hasErrors: true },
       ]);
       const counted = await read(parent.id);
@@ -173,7 +159,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
         await jobEnded(ctx(), run);
         await expect(jobEnded(ctx(), failing)).resolves.toBeUndefined();
         expect(recorded).toEqual([run.id, failing.id]);
-        expect(stack.events.filter((event) => event.type === 'warning' && [plain.id, run.id, failing.id].includes(event.jobId as string))).toEqual([
+        expect(stack().events.filter((event) => event.type === 'warning' && [plain.id, run.id, failing.id].includes(event.jobId as string))).toEqual([
           { type: 'warning', message: 'recording or reporting a schedule run failed', jobId: failing.id, error: new Error('history unavailable') },
         ]);
       } finally {
@@ -250,7 +236,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
       expect({ status: settled.status, parked: settled.parked }).toEqual(after);
       if (after.status === 'FINISHED') {
         expect(settled).toMatchObject({ progress: 100, endDate: now });
-        expect(stack.events).toContainEqual(expect.objectContaining({ type: 'jobEnded', jobId: parent.id, status: 'FINISHED' }));
+        expect(stack().events).toContainEqual(expect.objectContaining({ type: 'jobEnded', jobId: parent.id, status: 'FINISHED' }));
       } else if (after.parked === state.parked) {
         expect(settled).toEqual(parent);
         // Read as it is stored, not even its root's lane was touched: nothing was made ready.

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
 import { newJobId } from '@stint/core/new-job';
 import { countChildEnded, recountChildren, recountIfRetried } from '@stint/core/engine/job-tree';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 import { treePlacer, type ChildState, type ParentState } from '../support/parent-tree.ts';
@@ -162,21 +161,8 @@ const RECOUNTS: RecountCase[] = [
 ];
 
 describe.each(DYNAMO_BACKENDS)('a parent’s recount of its children on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
-  const read = async (id: string) => (await deps().jobs.get(id))!;
+  const { stack, deps, ctx, read } = engineStack(backend, { definitions: [NODE], clock: () => now });
   const { placeParent, placeChild } = treePlacer(deps, () => now);
 
   describe('the recount of a parked parent', () => {
@@ -206,7 +192,7 @@ describe.each(DYNAMO_BACKENDS)('a parent’s recount of its children on %s', (ba
       if (after.status === 'FINISHED') {
         expect(recounted.progress).toBe(100);
         expect(recounted.endDate).toBe(now);
-        expect(stack.events).toContainEqual(expect.objectContaining({ type: 'jobEnded', jobId: parent.id, status: 'FINISHED' }));
+        expect(stack().events).toContainEqual(expect.objectContaining({ type: 'jobEnded', jobId: parent.id, status: 'FINISHED' }));
       }
     });
 

@@ -1,67 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { defineJob } from '@stint/sdk';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
 import { finishOrPark, stopHeld, stopNow } from '@stint/core/engine/slice-outcomes';
-import { newJobId } from '@stint/core/new-job';
 import { parkedPartition, statusIndexKeys } from '@stint/core/store/table-keys';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { LEASE, jobRunStack } from '../support/job-runs.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { jobItem } from '../support/job-items.ts';
 
 /**
  * How a slice's run ends its job (packages/core/src/engine/slice-outcomes.ts), called directly
  * on jobs placed in the state each case needs: what the finish, park and stop writes leave on
  * the item, and what they refuse. The engine's clock is the test's; no poller runs.
  */
-const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
-const LEASE = { epoch: 4, owner: 'worker-a' };
 /** The stack's retention (test/support/stack.ts), in seconds. */
 const RETENTION_S = 30 * 86_400;
 
 describe.each(DYNAMO_BACKENDS)('slice outcomes on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterEach(() => {
-    setCrashPointHook(undefined);
-    vi.restoreAllMocks();
-  });
-  afterAll(async () => {
-    await emulators?.stop();
-  });
+  const { deps, ctx, read, place: placeJob } = jobRunStack(backend, () => now);
+  afterEach(() => vi.restoreAllMocks());
 
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
-
-  /** A job in `status` holding LEASE, 3 of whose slices were lost before this one. */
-  async function place(status: JobStatus, fields: Partial<JobRecord> = {}): Promise<JobRecord> {
-    const id = newJobId(now);
-    const base = jobItem({ id, createDate: now - 5_000, parentId: fields.parentId ?? null, rootId: fields.rootId ?? id });
-    const record: JobRecord = {
-      ...base,
-      status,
-      ...statusIndexKeys(base, status),
-      startDate: now - 4_000,
-      leaseOwner: LEASE.owner,
-      leaseEpoch: LEASE.epoch,
-      leaseExpiresAt: now + 60_000,
-      dispatchedAt: now - 4_500,
-      gsi5pk: 'I#0',
-      gsi5sk: `${id}#${id}`,
-      lostSlices: 3,
-      progress: 10,
-      ...fields,
-    };
-    await deps().jobs.create(record);
-    return record;
-  }
+  /** A job in `status` holding LEASE, dispatched, 3 of whose slices were lost before this one. */
+  const place = (status: JobStatus, fields: Partial<JobRecord> = {}) =>
+    placeJob(status, { dispatchedAt: now - 4_500, gsi5pk: 'I#0', lostSlices: 3, progress: 10, ...fields });
 
   /** A parent parked waiting for one child, and that child running. */
   async function parentAndChild(childStatus: JobStatus = 'RUNNING', childFields: Partial<JobRecord> = {}) {
@@ -69,8 +30,6 @@ describe.each(DYNAMO_BACKENDS)('slice outcomes on %s', (backend) => {
     const child = await place(childStatus, { parentId: parent.id, rootId: parent.id, ...childFields });
     return { parent, child };
   }
-
-  const read = async (id: string) => (await deps().jobs.get(id))!;
 
   describe('finishOrPark', () => {
     it('finishes a job with no children left: its results, an error cut to 2,000 characters, its flags, and no lease, dispatch or lost slices', async () => {
