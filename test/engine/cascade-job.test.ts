@@ -95,7 +95,7 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     now = Date.now();
     const input = { type: 'CASCADE', tenant: 'outside', data: { jobId: 'J-none', operation: 'cancel' } };
 
-    await expect(stack.engine.submit({ ...input, submitter: { kind: 'scheduler' } })).rejects.toThrow(
+    await expect(stack.engine.submit({ ...input, submitter: { kind: 'scheduler', scheduleId: 'nightly' } })).rejects.toThrow(
       "CASCADE is an internal job type; only Stint's own code starts it",
     );
   });

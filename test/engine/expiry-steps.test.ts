@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
@@ -24,15 +24,20 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
     emulators = await startEmulators({ dynamo: backend });
     stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
   });
-  afterEach(() => {
-    setCrashPointHook(undefined);
-    vi.restoreAllMocks();
-  });
   afterAll(async () => {
     await emulators?.stop();
   });
 
   const deps = () => engineInternals(stack.engine).deps;
+  /** The schedules' own `runRemoved`, put back after a case watched it instead. */
+  let runRemoved: ReturnType<typeof deps>['runRemoved'];
+  beforeEach(() => {
+    runRemoved = deps().runRemoved;
+  });
+  afterEach(() => {
+    setCrashPointHook(undefined);
+    deps().runRemoved = runRemoved;
+  });
   const partition = async (pk: string) => (await deps().jobs.queryPartition(pk, '')).items.map((item) => item.sk as string);
   let serial = 0;
 
@@ -56,9 +61,9 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
     const scheduled = await expiredJob({ scheduleId: 'nightly' });
     const plain = await expiredJob();
     const settled: Array<{ id: string; scheduleId: string | undefined; left: string[] }> = [];
-    vi.spyOn(deps(), 'runRemoved').mockImplementation(async (record) => {
+    deps().runRemoved = async (record) => {
       settled.push({ id: record.id, scheduleId: record.scheduleId, left: await partition(`J#${record.id}`) });
-    });
+    };
 
     expect(await stack.engine.expired([scheduled as unknown as Record<string, unknown>, plain as unknown as Record<string, unknown>])).toEqual({
       cleaned: 2,
@@ -73,7 +78,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
   it('marks the settled run and the removed leftovers with crash points that name the job', async () => {
     now = Date.now();
     const record = await expiredJob({ scheduleId: 'hourly' });
-    vi.spyOn(deps(), 'runRemoved').mockResolvedValue(undefined);
+    deps().runRemoved = async () => {};
     const hits: Array<{ point: string; jobId: string | undefined; jobType: string | undefined; left: string[] }> = [];
     setCrashPointHook(async (point, detail) => {
       if (!point.startsWith('expiry.')) return;
