@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { defineJob } from '@stint/sdk';
+import { setCrashPointHook } from '@stint/core/crash-points';
 import {
   adoptingPartition,
   delayedPartition,
@@ -24,6 +25,7 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
 const PLAIN = defineJob({ type: 'PLAIN', run: async () => ({}) });
 const LABELLED = defineJob<{ n: number }>({ type: 'LABELLED', label: (data) => `number ${data.n}`, run: async () => ({}) });
 const LIMITED = defineJob<{ customer: string }>({ type: 'LIMITED', concurrency: { limit: 1, key: (data) => data.customer }, run: async () => ({}) });
+const PAIRED = defineJob<{ customer: string }>({ type: 'PAIRED', concurrency: { limit: 2, key: (data) => data.customer }, run: async () => ({}) });
 const PARENT = defineJob({ type: 'PARENT', run: async (ctx) => void (await ctx.waitForChildren()) });
 
 describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
@@ -33,10 +35,13 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
   let sends: MockInstance<WorkQueue['send']>;
   beforeAll(async () => {
     emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [PLAIN, LABELLED, LIMITED, PARENT], clock: () => now });
+    stack = await createTestStack(emulators, { definitions: [PLAIN, LABELLED, LIMITED, PAIRED, PARENT], clock: () => now });
     sends = vi.spyOn(engineInternals(stack.engine).deps.queue, 'send');
   });
-  afterEach(() => sends.mockClear());
+  afterEach(() => {
+    sends.mockClear();
+    setCrashPointHook(undefined);
+  });
   afterAll(async () => {
     sends?.mockRestore();
     await emulators?.stop();
@@ -50,7 +55,8 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     await expect(stack.engine.submit({ type: 'NOPE', tenant: 'acme' })).rejects.toMatchObject({
       code: 'badRequest',
       field: 'type',
-      message: 'type must be a job type this deployment runs (BULK_OPERATION, CLEAR_INACTIVE, EXPORT_JOBS, LABELLED, LIMITED, PARENT, PLAIN); got "NOPE"',
+      message:
+        'type must be a job type this deployment runs (BULK_OPERATION, CLEAR_INACTIVE, EXPORT_JOBS, LABELLED, LIMITED, PAIRED, PARENT, PLAIN); got "NOPE"',
     });
   });
 
@@ -113,6 +119,8 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     expect((await read(typed.id))?.label).toBe('number 2');
     expect((await read(plain.id))?.label).toBe('PLAIN');
     expect([sentFor(named.id), sentFor(typed.id), sentFor(plain.id)]).toEqual([1, 1, 1]);
+    // Sent straight, not through a lane: no lane item was written for it.
+    expect(await deps().jobs.getItem(rootLaneKey(plain.id, 'normal'))).toBeUndefined();
     expect(stack.events).toContainEqual({ type: 'jobCreated', jobId: plain.id, rootId: plain.id, tenant: 'acme', jobType: 'PLAIN' });
   });
 
@@ -191,5 +199,55 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     expect(await deps().jobs.getItem(idempotencyKey('acme', 'once-a-week'))).toMatchObject({ jobId: job.id, expiresAt: Math.floor(now / 1000) + 7 * 86_400 });
     const again = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'once-a-week' });
     expect(again).toMatchObject({ created: false, job: { id: job.id } });
+  });
+  it('finishes a submission that died between claiming its key and writing its job, under the id it claimed', async () => {
+    now = Date.now();
+    let claimedFor: { jobId: string | undefined; jobType: string | undefined } | undefined;
+    setCrashPointHook((point, detail) => {
+      if (point !== 'submit.keyClaimed') return;
+      claimedFor = { jobId: detail.jobId, jobType: detail.jobType };
+      throw new Error('died at submit.keyClaimed');
+    });
+    await expect(stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'claimed-only' })).rejects.toThrow('died at submit.keyClaimed');
+    setCrashPointHook(undefined);
+    const claimed = (await deps().jobs.getItem(idempotencyKey('acme', 'claimed-only')))?.jobId as string;
+    expect(claimedFor).toEqual({ jobId: claimed, jobType: 'PLAIN' });
+    expect(await read(claimed)).toBeUndefined();
+
+    const { job, created } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'claimed-only' });
+
+    expect([job.id, created]).toEqual([claimed, true]);
+    expect(await read(claimed)).toMatchObject({ status: 'PENDING', dispatchedAt: now });
+    expect(sentFor(claimed)).toBe(1);
+  });
+
+  it('answers the submission that lost the write of a job a repeat finished meanwhile with that job', async () => {
+    now = Date.now();
+    const input = { type: 'PAIRED', tenant: 'acme', data: { customer: 'raced' }, idempotencyKey: 'raced' };
+    let repeat: Promise<{ created: boolean; job: { id: string } }> | undefined;
+    // The first submission has claimed the key; a repeat claims it too, finds no job yet and writes it under the same id.
+    setCrashPointHook(async (point) => {
+      if (point !== 'submit.keyClaimed' || repeat) return;
+      repeat = stack.engine.submit(input);
+      await repeat;
+    });
+    const first = await stack.engine.submit(input);
+    setCrashPointHook(undefined);
+    const second = await repeat!;
+
+    expect([second.created, first.created, first.job.id]).toEqual([true, false, second.job.id]);
+    expect(sentFor(second.job.id)).toBe(1);
+    expect(await read(second.job.id)).toMatchObject({ dispatchedAt: now, concurrencySlot: expect.any(String) });
+  });
+
+  it('marks the lane it touched for a low-priority root with a crash point naming the job, before writing it', async () => {
+    now = Date.now();
+    const hits: Array<{ jobId: string | undefined; jobType: string | undefined; written: boolean }> = [];
+    setCrashPointHook(async (point, detail) => {
+      if (point === 'submit.laneTouched') hits.push({ jobId: detail.jobId, jobType: detail.jobType, written: (await read(detail.jobId ?? '')) !== undefined });
+    });
+    const { job } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', lowPriority: true });
+
+    expect(hits).toEqual([{ jobId: job.id, jobType: 'PLAIN', written: false }]);
   });
 });
