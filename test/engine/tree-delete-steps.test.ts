@@ -1,0 +1,172 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defineJob } from '@stint/sdk';
+import type { JobStatus } from '@stint/core';
+import { setCrashPointHook } from '@stint/core/crash-points';
+import type { JobRecord } from '@stint/core/job-record';
+import { childJobId, newJobId } from '@stint/core/new-job';
+import { deletePage, deleteTree } from '@stint/core/engine/tree-delete';
+import { idempotencyKey, statusIndexKeys } from '@stint/core/store/table-keys';
+import { engineInternals } from '@stint/core/testing';
+import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { jobItem } from '../support/job-items.ts';
+
+/**
+ * The details of a tree's removal (packages/core/src/engine/tree-delete.ts) its other tests do
+ * not look at: what a refusal names, the one CASCADE walk a repeated hand-off submits, where a
+ * wide tree's page starts and a last page repeated after the root is gone, and the step that
+ * clears a member's logs before its item goes, only while it is still ended. Trees are
+ * written directly; the engine's clock is the test's and no poller runs.
+ */
+const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
+
+describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) => {
+  let emulators: Emulators;
+  let stack: TestStack;
+  let now = Date.now();
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
+  });
+  afterEach(() => setCrashPointHook(undefined));
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  const deps = () => engineInternals(stack.engine).deps;
+  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  const read = (id: string) => deps().jobs.get(id);
+  const present = async (ids: string[]) => [...(await deps().jobs.getMany(ids, true)).keys()].sort();
+  const scope = (tenant: string) => ({ tenant });
+
+  async function place(tenant: string, status: JobStatus, parent: JobRecord | null, fields: Partial<JobRecord> = {}, seq = 1): Promise<JobRecord> {
+    const id = parent ? childJobId(parent.id, 0, seq) : newJobId(now);
+    const base = jobItem({
+      id,
+      tenant,
+      parentId: parent?.id ?? null,
+      rootId: parent?.rootId ?? id,
+      createDate: now - 10_000 + seq,
+      ...(parent ? { spawn: { parentRun: 0, seq } } : {}),
+    });
+    const ended = status === 'FINISHED' || status === 'CANCELED';
+    const record: JobRecord = {
+      ...base,
+      status,
+      ...statusIndexKeys(base, status),
+      ...(status !== 'PENDING' ? { startDate: now - 9_000 } : {}),
+      ...(ended ? { endDate: now - 1_000 } : {}),
+      ...fields,
+    };
+    await deps().jobs.create(record);
+    return record;
+  }
+
+  it('names the root, the child and the operation when a child is deleted on its own', async () => {
+    now = Date.now();
+    const root = await place('alone', 'FINISHED', null, { childrenTotal: 1, childrenDone: 1 });
+    const child = await place('alone', 'FINISHED', root);
+
+    await expect(stack.engine.apply('delete', child.id, scope('alone'))).rejects.toMatchObject({
+      code: 'conflict',
+      message: `job ${child.id} is part of the tree of ${root.id}: delete that root job to remove the tree`,
+      details: { jobId: child.id, operation: 'delete', rootId: root.id },
+    });
+    expect(await present([root.id, child.id])).toEqual([root.id, child.id].sort());
+  });
+
+  it('names the root, the member that has not ended and the operation when it refuses a tree', async () => {
+    now = Date.now();
+    const root = await place('unended', 'CANCELED', null, { childrenTotal: 1, childrenDone: 0 });
+    const child = await place('unended', 'STOPPING', root);
+
+    await expect(stack.engine.apply('delete', root.id, scope('unended'))).rejects.toMatchObject({
+      code: 'conflict',
+      message: `job ${child.id} of this tree is still STOPPING: the tree can be deleted once every job in it has ended`,
+      details: { jobId: root.id, operation: 'delete', unfinishedId: child.id },
+    });
+  });
+
+  it('submits one CASCADE walk per flagged version of a wide root, however often its hand-off is repeated', async () => {
+    now = Date.now();
+    const tenant = 'repeated-handoff';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 501, childrenDone: 501, deleting: true });
+    const marker = { jobId: root.id, operation: 'delete' as const, markedAt: now };
+    const before = stack.events.length;
+
+    // The request's hand-off, then the sweeper's redo of its marker after a crash.
+    await deleteTree(ctx(), root, marker);
+    await deleteTree(ctx(), root, marker);
+
+    const created = stack.events.slice(before).filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE');
+    expect(created).toHaveLength(1);
+    const key = await deps().jobs.getItem(idempotencyKey(tenant, `cascade:${root.id}:delete:${root.version}`));
+    expect(key?.jobId).toBe((created[0] as { jobId: string }).jobId);
+  });
+
+  it('starts a page of a wide tree where the page before ended', async () => {
+    now = Date.now();
+    const tenant = 'paged';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 600, childrenDone: 600, deleting: true });
+    const first = await place(tenant, 'FINISHED', root, {}, 1);
+    const second = await place(tenant, 'FINISHED', root, {}, 2);
+    // Where a page that ended with the first child left off: its key in the parent's index.
+    const startKey = { pk: first.pk, sk: first.sk, gsi4pk: first.gsi4pk, gsi4sk: first.gsi4sk };
+
+    expect(await deletePage(ctx(), root.id, startKey)).toBeUndefined();
+
+    expect(await present([root.id, first.id, second.id])).toEqual([first.id]);
+  });
+
+  it('repeats a last page whose root is already gone without failing', async () => {
+    now = Date.now();
+    const tenant = 'gone-root';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 600, childrenDone: 600, deleting: true });
+    const child = await place(tenant, 'FINISHED', root);
+    expect(await deletePage(ctx(), root.id, undefined)).toBeUndefined();
+    expect(await present([root.id, child.id])).toEqual([]);
+
+    // A crash after the root went and before the step's checkpoint: the page runs again.
+    expect(await deletePage(ctx(), root.id, undefined)).toBeUndefined();
+  });
+
+  it('clears a member’s logs before its item goes, marking the point with the member', async () => {
+    now = Date.now();
+    const tenant = 'cleared-first';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 1, childrenDone: 1 });
+    const child = await place(tenant, 'FINISHED', root);
+    await deps().jobs.put({ pk: `J#${child.id}`, sk: 'L#0000000000001#000001', message: 'a line' });
+    const hits: Array<{ jobId: string | undefined; jobType: string | undefined; item: boolean; logs: number }> = [];
+    setCrashPointHook(async (point, detail) => {
+      if (point !== 'delete.partitionsCleared') return;
+      hits.push({
+        jobId: detail.jobId,
+        jobType: detail.jobType,
+        item: (await read(detail.jobId ?? '')) !== undefined,
+        logs: (await deps().jobs.queryPartition(`J#${detail.jobId}`, 'L#')).items.length,
+      });
+    });
+
+    expect(await stack.engine.apply('delete', root.id, scope(tenant))).toBeNull();
+
+    expect(hits).toEqual([
+      { jobId: child.id, jobType: 'NODE', item: true, logs: 0 },
+      { jobId: root.id, jobType: 'NODE', item: true, logs: 0 },
+    ]);
+    expect(await present([root.id, child.id])).toEqual([]);
+  });
+
+  it('removes a member’s item only while it is still ended: one restarted as its logs were cleared keeps it', async () => {
+    now = Date.now();
+    const tenant = 'restarted-late';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 1, childrenDone: 1 });
+    const child = await place(tenant, 'FINISHED', root);
+    setCrashPointHook(async (point, detail) => {
+      if (point === 'delete.partitionsCleared' && detail.jobId === child.id) await deps().jobs.tryUpdate(child.id, { set: { status: 'PENDING' } });
+    });
+
+    expect(await stack.engine.apply('delete', root.id, scope(tenant))).toBeNull();
+
+    expect((await read(child.id))?.status).toBe('PENDING');
+  });
+});
