@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineJob } from '@stint/sdk';
+import { claimSpec } from '@stint/core/engine/dispatcher';
 import { concurrencyKeyItem } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
 import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
+import { attachTestStack, createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
+import { jobItem } from '../support/job-items.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 
 /**
@@ -12,6 +14,8 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
  * sweep is seen as it is written. Every case uses keys of its own.
  */
 const ONE = defineJob<{ k: string }>({ type: 'ONE', concurrency: { limit: 1, key: (data) => data.k }, run: async () => ({}) });
+/** ONE as a deployment that dropped its limit knows it. */
+const ONE_UNLIMITED = defineJob<{ k: string }>({ type: 'ONE', run: async () => ({}) });
 const TWO = defineJob<{ k: string }>({ type: 'TWO', concurrency: { limit: 2, key: (data) => data.k }, run: async () => ({}) });
 
 const GRACE_MS = 1_000;
@@ -174,5 +178,57 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
     expect(await slice(j)).toEqual(['finished']);
     expect(stack.events.some((e) => e.type === 'warning' && e.message === 'concurrency slot not given back; the sweeper will' && e.jobId === j.id)).toBe(true);
     expect(await holders('ONE', k)).toEqual([token(j.id, now)]);
+  });
+
+  it('claims only a job still in its ready set, gives back a slot whose claim lost, and claims without a slot a job its type no longer limits', async () => {
+    now = Date.now();
+    const gate = engineInternals(stack.engine).dispatcher.gate;
+    const claim = (id: string, lane: 'normal' | 'low' = 'normal') => gate.claim(id, id, 'normal', claimSpec(id, id, lane, now), now);
+    const k = uniqueName('k');
+    // Not in its ready set (a stale index entry): nothing is taken, and the job is not moved, even on a full key.
+    const idle = jobItem({ id: uniqueName('idle'), createDate: now, type: 'ONE', concurrencyKey: k });
+    await jobs().put(idle);
+    expect(await claim('no-such-job')).toBeNull();
+    expect(await claim(idle.id)).toBeNull();
+    expect(await keyItem('ONE', k)).toBeUndefined();
+    await hold('ONE', k, [token('other', now)]);
+    expect(await claim(idle.id)).toBeNull();
+    expect((await stored(idle.id)).gsi5pk).toBe(idle.gsi5pk);
+    expect((await stored(idle.id)).concurrencyWait).toBeUndefined();
+
+    // Its claim loses (here: it is not in the lane the claim names): the slot taken for it is given back.
+    const k2 = uniqueName('k');
+    const ready = jobItem({ id: uniqueName('ready'), createDate: now, type: 'ONE', concurrencyKey: k2 }, { readyAt: now });
+    await jobs().put(ready);
+    expect(await claim(ready.id, 'low')).toBeNull();
+    expect(await holders('ONE', k2)).toEqual([]);
+    expect((await stored(ready.id)).gsi5pk).toBe(ready.gsi5pk);
+    const claimed = await claim(ready.id);
+    expect(claimed).toMatchObject({ concurrencySlot: token(ready.id, now) });
+    expect(await holders('ONE', k2)).toEqual([token(ready.id, now)]);
+
+    // Submitted before its type had a limit (no key): claimed as any job.
+    const keyless = jobItem({ id: uniqueName('keyless'), createDate: now, type: 'ONE' }, { readyAt: now });
+    await jobs().put(keyless);
+    const plain = await claim(keyless.id);
+    expect(plain?.gsi5pk?.[0]).toBe('I');
+    expect(plain?.concurrencySlot).toBeUndefined();
+    expect(await keyItem('ONE', 'undefined')).toBeUndefined();
+
+    // Its type lost its limit since: claimed as any job, taking no slot.
+    const k3 = uniqueName('k');
+    const unlimited = attachTestStack(stack.clients, stack.provisioned, stack.config, { definitions: [ONE_UNLIMITED], clock: () => now });
+    const freed = jobItem({ id: uniqueName('freed'), createDate: now, type: 'ONE', concurrencyKey: k3 }, { readyAt: now });
+    await jobs().put(freed);
+    const taken = await engineInternals(unlimited.engine).dispatcher.gate.claim(
+      freed.id,
+      freed.id,
+      'normal',
+      claimSpec(freed.id, freed.id, 'normal', now),
+      now,
+    );
+    expect(taken?.gsi5pk?.[0]).toBe('I');
+    expect(taken?.concurrencySlot).toBeUndefined();
+    expect(await keyItem('ONE', k3)).toBeUndefined();
   });
 });
