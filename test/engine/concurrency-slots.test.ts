@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineJob } from '@stint/sdk';
+import { setCrashPointHook } from '@stint/core/crash-points';
 import { claimSpec } from '@stint/core/engine/dispatcher';
 import { concurrencyKeyItem } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
@@ -16,6 +17,8 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
 const ONE = defineJob<{ k: string }>({ type: 'ONE', concurrency: { limit: 1, key: (data) => data.k }, run: async () => ({}) });
 /** ONE as a deployment that dropped its limit knows it. */
 const ONE_UNLIMITED = defineJob<{ k: string }>({ type: 'ONE', run: async () => ({}) });
+/** No limit at all. */
+const FREE = defineJob({ type: 'FREE', run: async () => ({}) });
 const TWO = defineJob<{ k: string }>({ type: 'TWO', concurrency: { limit: 2, key: (data) => data.k }, run: async () => ({}) });
 
 const GRACE_MS = 1_000;
@@ -28,12 +31,15 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
   let now = Date.now();
   beforeAll(async () => {
     emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [ONE, TWO], clock: () => now, settleGraceMs: GRACE_MS });
+    stack = await createTestStack(emulators, { definitions: [ONE, TWO, FREE], clock: () => now, settleGraceMs: GRACE_MS });
   });
   afterAll(async () => {
     await emulators?.stop();
   });
-  afterEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    vi.restoreAllMocks();
+    setCrashPointHook(undefined);
+  });
 
   const jobs = () => engineInternals(stack.engine).deps.jobs;
   const stored = async (id: string) => (await jobs().get(id))!;
@@ -217,7 +223,11 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
 
     // Its type lost its limit since: claimed as any job, taking no slot.
     const k3 = uniqueName('k');
-    const unlimited = attachTestStack(stack.clients, stack.provisioned, stack.config, { definitions: [ONE_UNLIMITED], clock: () => now });
+    const unlimited = attachTestStack(stack.clients, stack.provisioned, stack.config, {
+      definitions: [ONE_UNLIMITED],
+      clock: () => now,
+      settleGraceMs: GRACE_MS,
+    });
     const freed = jobItem({ id: uniqueName('freed'), createDate: now, type: 'ONE', concurrencyKey: k3 }, { readyAt: now });
     await jobs().put(freed);
     const taken = await engineInternals(unlimited.engine).dispatcher.gate.claim(
@@ -230,5 +240,72 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
     expect(taken?.gsi5pk?.[0]).toBe('I');
     expect(taken?.concurrencySlot).toBeUndefined();
     expect(await keyItem('ONE', k3)).toBeUndefined();
+  });
+
+  it('marks each write of a take, a block and a release at its crash point, for its job', async () => {
+    now = Date.now();
+    const k = uniqueName('k');
+    const seen: string[] = [];
+    setCrashPointHook((point, detail) => {
+      if (point.startsWith('concurrency.')) seen.push(`${point} ${detail.jobType} ${detail.jobId}`);
+    });
+    const a = await submit('ONE', k);
+    const b = await submit('ONE', k);
+    expect(await slice(a)).toEqual(['finished']);
+    expect(await slice(b)).toEqual(['finished']);
+    expect(seen).toEqual([
+      `concurrency.slotTaken ONE ${a.id}`,
+      `concurrency.keyMarked ONE ${b.id}`,
+      `concurrency.blocked ONE ${b.id}`,
+      `concurrency.released ONE ${a.id}`,
+      `concurrency.slotTaken ONE ${b.id}`,
+      `concurrency.released ONE ${b.id}`,
+    ]);
+  });
+
+  it('blocks a job woken before at its old place, and releases nothing for a job without a slot', async () => {
+    now = Date.now();
+    const k = uniqueName('k');
+    await hold('ONE', k, [token('other', now)]);
+    const since = now - 500;
+    const woken = {
+      ...jobItem({ id: uniqueName('woken'), createDate: since, type: 'ONE', concurrencyKey: k }, { readyAt: now }),
+      concurrencyWait: { key: k, limit: 1, since },
+    };
+    await jobs().put(woken);
+    const gate = engineInternals(stack.engine).dispatcher.gate;
+    expect(await gate.claim(woken.id, woken.id, 'normal', claimSpec(woken.id, woken.id, 'normal', now), now)).toBeNull();
+    expect(await stored(woken.id)).toMatchObject({ gsi5sk: `${String(since).padStart(13, '0')}#${woken.id}`, concurrencyWait: { key: k, limit: 1, since } });
+
+    const free = (await stack.engine.submit({ type: 'FREE', tenant: 'acme' })).job;
+    expect(await slice(free)).toEqual(['finished']);
+    expect(stack.events.filter((e) => e.type === 'warning' && e.jobId === free.id)).toEqual([]);
+  });
+
+  it('runs a job whose type lost its limit though its old token is gone', async () => {
+    now = Date.now();
+    const t0 = now;
+    const k = uniqueName('k');
+    const j = await submit('ONE', k);
+    await jobs().tryUpdateItem(concurrencyKeyItem('acme', 'ONE', k), { delete: { holders: new Set([token(j.id, t0)]) } });
+    await hold('ONE', k, [token('other', t0)]);
+    now = t0 + GRACE_MS + 1;
+    const unlimited = attachTestStack(stack.clients, stack.provisioned, stack.config, {
+      definitions: [ONE_UNLIMITED],
+      clock: () => now,
+      settleGraceMs: GRACE_MS,
+    });
+    expect((await unlimited.engine.processBatch([{ body: encodeWorkMessage({ jobId: j.id, rootId: j.rootId, tenant: 'acme' }) }])).outcomes).toEqual([
+      'finished',
+    ]);
+
+    // Claimed without a slot, it ends giving none back.
+    const keyed = jobItem({ id: uniqueName('keyed'), createDate: now, type: 'ONE', concurrencyKey: k }, { readyAt: now });
+    await jobs().put(keyed);
+    const unlimitedGate = engineInternals(unlimited.engine).dispatcher.gate;
+    expect(await unlimitedGate.claim(keyed.id, keyed.id, 'normal', claimSpec(keyed.id, keyed.id, 'normal', now), now)).toMatchObject({ id: keyed.id });
+    const outcome = await unlimited.engine.processBatch([{ body: encodeWorkMessage({ jobId: keyed.id, rootId: keyed.id, tenant: 'acme' }) }]);
+    expect(outcome.outcomes).toEqual(['finished']);
+    expect(unlimited.events.filter((e) => e.type === 'warning')).toEqual([]);
   });
 });
