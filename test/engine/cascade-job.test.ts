@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobRecord } from '@stint/core/job-record';
 import { childJobId, newJobId } from '@stint/core/new-job';
 import { statusIndexKeys } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -19,18 +18,8 @@ import { jobItem } from '../support/job-items.ts';
 const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
 
 describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterAll(async () => {
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
+  const { stack, deps } = engineStack(backend, { definitions: [NODE], clock: () => now });
   const read = (id: string) => deps().jobs.get(id);
   const checkpoints = async (id: string) => (await deps().jobs.queryPartition(`J#${id}`, 'C#')).items.map((item) => item.sk as string);
   /** Runs work messages for the job by hand until it has ended (at most `slices`); its outcomes. */
@@ -39,7 +28,7 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     for (let i = 0; i < slices; i++) {
       const status = (await read(job.id))?.status;
       if (status === 'FINISHED' || status === 'CANCELED' || status === 'STOPPED') break;
-      outcomes.push(...(await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.rootId, tenant: job.tenant }) }])).outcomes);
+      outcomes.push(...(await stack().engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.rootId, tenant: job.tenant }) }])).outcomes);
     }
     return outcomes;
   }
@@ -66,9 +55,11 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     // The root counts 501 children (more than a request walks); 101 are written: two pages.
     const root = await place(tenant, null, { childrenTotal: 501, childrenDone: 501 });
     const children = await Promise.all(Array.from({ length: 101 }, (_, i) => place(tenant, root, {}, i + 1)));
-    const before = stack.events.length;
-    expect(await stack.engine.apply('delete', root.id, { tenant })).toBeNull();
-    const created = stack.events.slice(before).filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE');
+    const before = stack().events.length;
+    expect(await stack().engine.apply('delete', root.id, { tenant })).toBeNull();
+    const created = stack()
+      .events.slice(before)
+      .filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE');
     expect(created).toHaveLength(1);
     const walkId = (created[0] as { jobId: string }).jobId;
 
@@ -85,7 +76,7 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     const tenant = 'unlabelled';
     const root = await place(tenant, null);
     await deps().submitSystemJob!({ type: 'CASCADE', tenant, data: { jobId: root.id, operation: 'cancel' } });
-    const walk = stack.events.filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE' && event.tenant === tenant);
+    const walk = stack().events.filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE' && event.tenant === tenant);
     expect(walk).toHaveLength(1);
 
     expect(await read((walk[0] as { jobId: string }).jobId)).toMatchObject({ label: `cancel the descendants of ${root.id}`, system: true });
@@ -95,7 +86,7 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     now = Date.now();
     const input = { type: 'CASCADE', tenant: 'outside', data: { jobId: 'J-none', operation: 'cancel' } };
 
-    await expect(stack.engine.submit({ ...input, submitter: { kind: 'scheduler', scheduleId: 'nightly' } })).rejects.toThrow(
+    await expect(stack().engine.submit({ ...input, submitter: { kind: 'scheduler', scheduleId: 'nightly' } })).rejects.toThrow(
       "CASCADE is an internal job type; only Stint's own code starts it",
     );
   });
@@ -106,7 +97,7 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     const root = await place(tenant, null, { childrenTotal: 1, childrenDone: 1, deleting: true });
     const child = await place(tenant, root);
     await deps().submitSystemJob!({ type: 'CASCADE', tenant, data: { jobId: root.id, operation: 'delete' }, label: 'walk' });
-    const walkId = (stack.events.find((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE' && event.tenant === tenant) as { jobId: string })
+    const walkId = (stack().events.find((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE' && event.tenant === tenant) as { jobId: string })
       .jobId;
     // What a stop leaves on a job a worker holds: STOPPING, for the worker to end at its next step.
     expect(await deps().jobs.tryUpdate(walkId, { set: { status: 'STOPPING' } })).not.toBeNull();
@@ -122,7 +113,7 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     const tenant = 'not-retryable';
     const walk = await place(tenant, null, { type: 'CASCADE', label: 'walk', system: true, hasErrors: true, data: { jobId: 'J-gone', operation: 'delete' } });
 
-    await expect(stack.engine.apply('retry', walk.id, { tenant })).rejects.toThrow('job type CASCADE is not retryable');
+    await expect(stack().engine.apply('retry', walk.id, { tenant })).rejects.toThrow('job type CASCADE is not retryable');
     expect(await read(walk.id)).toMatchObject({ status: 'FINISHED', version: walk.version });
   });
 });

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { Checkpoint } from '@stint/core/store/checkpoint-store';
 import { eventAnswer, findEvent, registerWaiter, removeWaiter } from '@stint/core/engine/events';
 import { eventKey, eventWaiterKey } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
+import { uniqueName } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 
 /**
@@ -27,27 +27,13 @@ const WAITER = defineJob<{ key: string }>({
 const DAY_MS = 86_400_000;
 
 describe.each(DYNAMO_BACKENDS)('outside events as stored on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   /** Not a whole second: the retention's rounding shows. */
   let now = 1_900_000_000_250;
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NAPPER, WAITER], clock: () => now });
-  });
-  afterAll(async () => {
-    await emulators?.stop();
-  });
-
-  const internals = () => engineInternals(stack.engine);
-  const ctx = () => {
-    const { deps, dispatcher } = internals();
-    return { deps, dispatcher, counters: deps.counters.batch() };
-  };
-  const item = (key: { pk: string; sk: string }) => internals().deps.jobs.getItem(key);
-  const send = (input: Record<string, unknown>) => stack.engine.sendEvent({ tenant: 'acme', name: 'ping', key: 'k', ...input } as never);
+  const { stack, deps, ctx } = engineStack(backend, { definitions: [NAPPER, WAITER], clock: () => now });
+  const item = (key: { pk: string; sk: string }) => deps().jobs.getItem(key);
+  const send = (input: Record<string, unknown>) => stack().engine.sendEvent({ tenant: 'acme', name: 'ping', key: 'k', ...input } as never);
   const slice = async (job: { id: string; rootId: string }) =>
-    (await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.rootId, tenant: 'acme' }) }])).outcomes;
+    (await stack().engine.processBatch([{ body: encodeWorkMessage({ jobId: job.id, rootId: job.rootId, tenant: 'acme' }) }])).outcomes;
 
   it('stores an event with its id, data as JSON, time, order in its millisecond and a day’s retention', async () => {
     now = 1_900_000_000_250;
@@ -101,7 +87,7 @@ describe.each(DYNAMO_BACKENDS)('outside events as stored on %s', (backend) => {
     await expect(send({ key, sender: { kind: 'intake', producer: 'p1', tenants: ['globex'] } })).rejects.toMatchObject({ code: 'forbidden' });
     const viewer = { keyId: 'k1', name: 'v', role: 'viewer', tenant: 'acme' };
     await expect(send({ key, sender: { kind: 'caller', principal: viewer } })).rejects.toMatchObject({ code: 'forbidden' });
-    expect(await internals().deps.jobs.queryPartitionAll(`E#acme#ping#${key}`, '', { consistent: true })).toEqual([]);
+    expect(await deps().jobs.queryPartitionAll(`E#acme#ping#${key}`, '', { consistent: true })).toEqual([]);
     // Bound to the tenant: sent.
     expect(await send({ key, id: 'bound', sender: { kind: 'intake', producer: 'p1', tenants: ['acme'] } })).toEqual({ id: 'bound', woken: 0 });
   });
@@ -109,27 +95,27 @@ describe.each(DYNAMO_BACKENDS)('outside events as stored on %s', (backend) => {
   it('wakes only a waiter that is its tenant’s job and still waits for an event', async () => {
     now = Date.now();
     const key = uniqueName('k');
-    const { job: sleeper } = await stack.engine.submit({ type: 'NAPPER', tenant: 'acme' });
+    const { job: sleeper } = await stack().engine.submit({ type: 'NAPPER', tenant: 'acme' });
     expect(await slice(sleeper)).toEqual(['parked']);
-    const { job: other } = await stack.engine.submit({ type: 'WAITER', tenant: 'globex', data: { key } });
-    expect(await stack.engine.processBatch([{ body: encodeWorkMessage({ jobId: other.id, rootId: other.id, tenant: 'globex' }) }])).toMatchObject({
+    const { job: other } = await stack().engine.submit({ type: 'WAITER', tenant: 'globex', data: { key } });
+    expect(await stack().engine.processBatch([{ body: encodeWorkMessage({ jobId: other.id, rootId: other.id, tenant: 'globex' }) }])).toMatchObject({
       outcomes: ['parked'],
     });
     // Waiter items naming a sleeping job and another tenant's waiting job, in acme's partition.
     await registerWaiter(ctx(), 'acme', 'ping', key, sleeper.id, now + 60_000);
     await registerWaiter(ctx(), 'acme', 'ping', key, other.id, now + 60_000);
     await registerWaiter(ctx(), 'acme', 'ping', key, 'no-such-job', now + 60_000);
-    const { job: waiting } = await stack.engine.submit({ type: 'WAITER', tenant: 'acme', data: { key } });
+    const { job: waiting } = await stack().engine.submit({ type: 'WAITER', tenant: 'acme', data: { key } });
     expect(await slice(waiting)).toEqual(['parked']);
 
     expect((await send({ key, data: { n: 1 } })).woken).toBe(1);
-    const jobs = internals().deps.jobs;
+    const jobs = deps().jobs;
     expect((await jobs.get(waiting.id))?.gsi5pk?.[0]).toBe('I');
     expect(await jobs.get(sleeper.id)).toMatchObject({ sleepingUntil: now + 60_000 });
     expect((await jobs.get(sleeper.id))?.gsi5pk?.[0]).toBe('N');
     expect((await jobs.get(other.id))?.gsi5pk?.[0]).toBe('N');
     expect(await slice(waiting)).toEqual(['finished']);
-    expect((await stack.engine.get(waiting.id, { tenant: 'acme' })).results).toEqual({ got: { n: 1 } });
+    expect((await stack().engine.get(waiting.id, { tenant: 'acme' })).results).toEqual({ got: { n: 1 } });
     // The wait that took its event removed its waiter item.
     expect(await item(eventWaiterKey('acme', 'ping', key, waiting.id))).toBeUndefined();
   });
@@ -146,7 +132,7 @@ describe.each(DYNAMO_BACKENDS)('outside events as stored on %s', (backend) => {
     const key = uniqueName('k');
     const since = 1_900_001_000_000;
     const put = (id: string, sentAt: number, seq?: number) =>
-      internals().deps.jobs.put({
+      deps().jobs.put({
         ...eventKey('acme', 'ping', key, id),
         id,
         name: 'ping',
@@ -179,7 +165,7 @@ describe.each(DYNAMO_BACKENDS)('outside events as stored on %s', (backend) => {
     const since = 1_900_002_000_000;
     const wait = { name: 'ping', key, since, until: since + 1_000 };
     const checkpoint = (name: string, result: unknown): [string, Checkpoint] => [name, { name, result, spawnSeq: 0 }];
-    await internals().deps.jobs.put({ ...eventKey('acme', 'ping', key, 'e1'), id: 'e1', name: 'ping', key, data: '{"n":1}', sentAt: since + 1 });
+    await deps().jobs.put({ ...eventKey('acme', 'ping', key, 'e1'), id: 'e1', name: 'ping', key, data: '{"n":1}', sentAt: since + 1 });
     now = since + 5_000;
     // Checkpoints of other steps (no event id) take nothing.
     const others = new Map([checkpoint('a', 3), checkpoint('b', undefined), checkpoint('c', { eventId: null, data: null })]);

@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
-import { engineInternals } from '@stint/core/testing';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 
 /**
  * The steps of cleaning up after TTL (packages/core/src/engine/expiry.ts), one removed job at
@@ -17,25 +16,14 @@ import { createTestStack, startEmulators, type Emulators, type TestStack } from 
 const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
 
 describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterAll(async () => {
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
+  const { stack, deps } = engineStack(backend, { definitions: [NODE], clock: () => now });
   /** The schedules' own `runRemoved`, put back after a case watched it instead. */
   let runRemoved: ReturnType<typeof deps>['runRemoved'];
   beforeEach(() => {
     runRemoved = deps().runRemoved;
   });
   afterEach(() => {
-    setCrashPointHook(undefined);
     deps().runRemoved = runRemoved;
   });
   const partition = async (pk: string) => (await deps().jobs.queryPartition(pk, '')).items.map((item) => item.sk as string);
@@ -65,7 +53,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
       settled.push({ id: record.id, scheduleId: record.scheduleId, left: await partition(`J#${record.id}`) });
     };
 
-    expect(await stack.engine.expired([scheduled as unknown as Record<string, unknown>, plain as unknown as Record<string, unknown>])).toEqual({
+    expect(await stack().engine.expired([scheduled as unknown as Record<string, unknown>, plain as unknown as Record<string, unknown>])).toEqual({
       cleaned: 2,
       ignored: 0,
     });
@@ -85,7 +73,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
       hits.push({ point, jobId: detail.jobId, jobType: detail.jobType, left: await partition(`J#${record.id}`) });
     });
 
-    expect(await stack.engine.expired([record as unknown as Record<string, unknown>])).toEqual({ cleaned: 1, ignored: 0 });
+    expect(await stack().engine.expired([record as unknown as Record<string, unknown>])).toEqual({ cleaned: 1, ignored: 0 });
 
     expect(hits).toEqual([
       { point: 'expiry.runSettled', jobId: record.id, jobType: 'NODE', left: ['C#first', 'L#0000000000001#000001'] },
@@ -100,7 +88,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
       if (point === 'expiry.runSettled' && detail.jobId === record.id) throw new Error('died at expiry.runSettled');
     });
 
-    const report = await stack.engine.expired([record as unknown as Record<string, unknown>]);
+    const report = await stack().engine.expired([record as unknown as Record<string, unknown>]);
 
     expect(report).toMatchObject({ cleaned: 0, ignored: 0, failed: { index: 0, error: new Error('died at expiry.runSettled') } });
     expect(await partition(`J#${record.id}`)).toEqual(['C#first', 'L#0000000000001#000001']);
@@ -112,7 +100,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
     const root = await expiredJob();
     const child = await expiredJob({ rootId: root.id });
 
-    expect(await stack.engine.expired([child as unknown as Record<string, unknown>])).toEqual({ cleaned: 1, ignored: 0 });
+    expect(await stack().engine.expired([child as unknown as Record<string, unknown>])).toEqual({ cleaned: 1, ignored: 0 });
 
     expect(await partition(`J#${child.id}`)).toEqual([]);
     expect(await partition(`F#${root.id}`)).toEqual(['L#normal']);
@@ -124,7 +112,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of an expired job’s clean-up on %s',
     const record = await expiredJob();
     const { pk: _pk, ...keyless } = record as unknown as Record<string, unknown>;
 
-    const report = await stack.engine.expired([keyless, { ...record, pk: 7 }, { ...record, sk: 7 }]);
+    const report = await stack().engine.expired([keyless, { ...record, pk: 7 }, { ...record, sk: 7 }]);
 
     expect(report).toEqual({ cleaned: 0, ignored: 3 });
     expect(await partition(`J#${record.id}`)).toEqual(['C#first', 'L#0000000000001#000001']);

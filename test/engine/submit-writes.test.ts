@@ -11,8 +11,7 @@ import {
   rootLaneKey,
 } from '@stint/core/store/table-keys';
 import type { WorkQueue } from '@stint/core/work-queue';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 
 /**
@@ -29,30 +28,19 @@ const PAIRED = defineJob<{ customer: string }>({ type: 'PAIRED', concurrency: { 
 const PARENT = defineJob({ type: 'PARENT', run: async (ctx) => void (await ctx.waitForChildren()) });
 
 describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
+  const { stack, deps } = engineStack(backend, { definitions: [PLAIN, LABELLED, LIMITED, PAIRED, PARENT], clock: () => now });
   let sends: MockInstance<WorkQueue['send']>;
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [PLAIN, LABELLED, LIMITED, PAIRED, PARENT], clock: () => now });
-    sends = vi.spyOn(engineInternals(stack.engine).deps.queue, 'send');
+  beforeAll(() => {
+    sends = vi.spyOn(deps().queue, 'send');
   });
-  afterEach(() => {
-    sends.mockClear();
-    setCrashPointHook(undefined);
-  });
-  afterAll(async () => {
-    sends?.mockRestore();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
+  afterEach(() => sends.mockClear());
+  afterAll(() => sends?.mockRestore());
   const read = (id: string) => deps().jobs.get(id);
   const sentFor = (id: string) => sends.mock.calls.filter(([, message]) => message.jobId === id).length;
 
   it('refuses a type the deployment does not run, naming the types a submission may name (not the engine’s own CASCADE)', async () => {
-    await expect(stack.engine.submit({ type: 'NOPE', tenant: 'acme' })).rejects.toMatchObject({
+    await expect(stack().engine.submit({ type: 'NOPE', tenant: 'acme' })).rejects.toMatchObject({
       code: 'badRequest',
       field: 'type',
       message:
@@ -63,12 +51,12 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
   it('refuses data nested too deep, and data that gives no concurrency key, naming data', async () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 40; i++) deep = { deep };
-    await expect(stack.engine.submit({ type: 'PLAIN', tenant: 'acme', data: deep })).rejects.toMatchObject({
+    await expect(stack().engine.submit({ type: 'PLAIN', tenant: 'acme', data: deep })).rejects.toMatchObject({
       code: 'badRequest',
       field: 'data',
       message: 'data must nest at most 31 levels of objects and lists; got more than 31',
     });
-    await expect(stack.engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: '' } })).rejects.toMatchObject({
+    await expect(stack().engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: '' } })).rejects.toMatchObject({
       code: 'badRequest',
       field: 'data',
       message: expect.stringMatching(/^data gives no concurrency key for type LIMITED/),
@@ -76,7 +64,7 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
   });
 
   it('refuses a start time that is no time, naming runAt', async () => {
-    await expect(stack.engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: 'soon' })).rejects.toMatchObject({
+    await expect(stack().engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: 'soon' })).rejects.toMatchObject({
       code: 'badRequest',
       field: 'runAt',
       message: 'runAt must be ms since the epoch or an ISO 8601 date-time; got "soon"',
@@ -85,13 +73,13 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
 
   it('refuses a parent of another tenant as not found, and an ended one with 409 naming it', async () => {
     now = Date.now();
-    const { job: parent } = await stack.engine.submit({ type: 'PARENT', tenant: 'acme' });
-    await expect(stack.engine.submit({ type: 'PLAIN', tenant: 'other', parentId: parent.id })).rejects.toMatchObject({
+    const { job: parent } = await stack().engine.submit({ type: 'PARENT', tenant: 'acme' });
+    await expect(stack().engine.submit({ type: 'PLAIN', tenant: 'other', parentId: parent.id })).rejects.toMatchObject({
       code: 'notFound',
       message: `parent job ${parent.id} not found`,
     });
     await deps().jobs.tryUpdate(parent.id, { set: { status: 'CANCELED' } });
-    await expect(stack.engine.submit({ type: 'PLAIN', tenant: 'acme', parentId: parent.id })).rejects.toMatchObject({
+    await expect(stack().engine.submit({ type: 'PLAIN', tenant: 'acme', parentId: parent.id })).rejects.toMatchObject({
       code: 'conflict',
       message: `parent job ${parent.id} is CANCELED`,
       details: { jobId: parent.id },
@@ -100,9 +88,9 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
 
   it('writes a root in flight, labelled by its submitter, its type’s label or its type, and sends it at once', async () => {
     now = Date.now();
-    const named = (await stack.engine.submit({ type: 'LABELLED', tenant: 'acme', label: 'by hand', data: { n: 1 }, scheduleId: 'nightly' })).job;
-    const typed = (await stack.engine.submit({ type: 'LABELLED', tenant: 'acme', data: { n: 2 } })).job;
-    const plain = (await stack.engine.submit({ type: 'PLAIN', tenant: 'acme' })).job;
+    const named = (await stack().engine.submit({ type: 'LABELLED', tenant: 'acme', label: 'by hand', data: { n: 1 }, scheduleId: 'nightly' })).job;
+    const typed = (await stack().engine.submit({ type: 'LABELLED', tenant: 'acme', data: { n: 2 } })).job;
+    const plain = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme' })).job;
 
     expect(await read(named.id)).toMatchObject({
       label: 'by hand',
@@ -121,13 +109,13 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     expect([sentFor(named.id), sentFor(typed.id), sentFor(plain.id)]).toEqual([1, 1, 1]);
     // Sent straight, not through a lane: no lane item was written for it.
     expect(await deps().jobs.getItem(rootLaneKey(plain.id, 'normal'))).toBeUndefined();
-    expect(stack.events).toContainEqual({ type: 'jobCreated', jobId: plain.id, rootId: plain.id, tenant: 'acme', jobType: 'PLAIN' });
+    expect(stack().events).toContainEqual({ type: 'jobCreated', jobId: plain.id, rootId: plain.id, tenant: 'acme', jobType: 'PLAIN' });
   });
 
   it('writes a limited root in flight holding its key’s slot, and leaves the next one of the key waiting for it', async () => {
     now = Date.now();
-    const first = (await stack.engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: 'solo' } })).job;
-    const second = (await stack.engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: 'solo' } })).job;
+    const first = (await stack().engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: 'solo' } })).job;
+    const second = (await stack().engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: 'solo' } })).job;
 
     expect(await read(first.id)).toMatchObject({
       concurrencyKey: 'solo',
@@ -145,7 +133,7 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
 
   it('writes a low-priority root into its ready set, its lane touched, and sends it through the pump', async () => {
     now = Date.now();
-    const { job } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', lowPriority: true });
+    const { job } = await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', lowPriority: true });
 
     expect(await read(job.id)).toMatchObject({ lowPriority: true, status: 'PENDING' });
     expect(await deps().jobs.getItem(rootLaneKey(job.id, 'low'))).toBeDefined();
@@ -154,9 +142,9 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
 
   it('holds a root asked to start later in the delayed set and sends nothing; one asked for a past time starts at once', async () => {
     now = Date.now();
-    const later = (await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: now + 60_000 })).job;
-    const past = (await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: now - 1 })).job;
-    const exactlyNow = (await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: now })).job;
+    const later = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: now + 60_000 })).job;
+    const past = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: now - 1 })).job;
+    const exactlyNow = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', runAt: now })).job;
 
     expect(await read(later.id)).toMatchObject({ runAt: now + 60_000, gsi5pk: delayedPartition(later.id), gsi5sk: delayedSortKey(now + 60_000, later.id) });
     expect((await read(later.id))?.dispatchedAt).toBeUndefined();
@@ -168,11 +156,11 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
 
   it('writes a child under its parent’s root, taking its low priority and its run, never a schedule', async () => {
     now = Date.now();
-    const { job: parent } = await stack.engine.submit({ type: 'PARENT', tenant: 'acme', lowPriority: true });
+    const { job: parent } = await stack().engine.submit({ type: 'PARENT', tenant: 'acme', lowPriority: true });
     await deps().jobs.tryUpdate(parent.id, { set: { run: 3 } });
     // A crash point is not needed: the child is read before anything finishes its adoption.
     const hold = vi.spyOn(deps().jobs, 'create');
-    const { job: child } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', parentId: parent.id, scheduleId: 'nightly', runAt: now + 60_000 });
+    const { job: child } = await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', parentId: parent.id, scheduleId: 'nightly', runAt: now + 60_000 });
     const written = hold.mock.calls.map(([record]) => record).find((record) => record.id === child.id);
     hold.mockRestore();
 
@@ -187,17 +175,17 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
       gsi5sk: child.id,
     });
     expect(written?.scheduleId).toBeUndefined();
-    const explicit = (await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', parentId: parent.id, lowPriority: false })).job;
+    const explicit = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', parentId: parent.id, lowPriority: false })).job;
     expect((await read(explicit.id))?.lowPriority).toBe(false);
   });
 
   it('keeps an idempotency key for 7 days, and answers a repeat with the job it made', async () => {
     now = Date.now();
-    const { job, created } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'once-a-week' });
+    const { job, created } = await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'once-a-week' });
     expect(created).toBe(true);
 
     expect(await deps().jobs.getItem(idempotencyKey('acme', 'once-a-week'))).toMatchObject({ jobId: job.id, expiresAt: Math.floor(now / 1000) + 7 * 86_400 });
-    const again = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'once-a-week' });
+    const again = await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'once-a-week' });
     expect(again).toMatchObject({ created: false, job: { id: job.id } });
   });
   it('finishes a submission that died between claiming its key and writing its job, under the id it claimed', async () => {
@@ -208,13 +196,13 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
       claimedFor = { jobId: detail.jobId, jobType: detail.jobType };
       throw new Error('died at submit.keyClaimed');
     });
-    await expect(stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'claimed-only' })).rejects.toThrow('died at submit.keyClaimed');
+    await expect(stack().engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'claimed-only' })).rejects.toThrow('died at submit.keyClaimed');
     setCrashPointHook(undefined);
     const claimed = (await deps().jobs.getItem(idempotencyKey('acme', 'claimed-only')))?.jobId as string;
     expect(claimedFor).toEqual({ jobId: claimed, jobType: 'PLAIN' });
     expect(await read(claimed)).toBeUndefined();
 
-    const { job, created } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'claimed-only' });
+    const { job, created } = await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', idempotencyKey: 'claimed-only' });
 
     expect([job.id, created]).toEqual([claimed, true]);
     expect(await read(claimed)).toMatchObject({ status: 'PENDING', dispatchedAt: now });
@@ -228,10 +216,10 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     // The first submission has claimed the key; a repeat claims it too, finds no job yet and writes it under the same id.
     setCrashPointHook(async (point) => {
       if (point !== 'submit.keyClaimed' || repeat) return;
-      repeat = stack.engine.submit(input);
+      repeat = stack().engine.submit(input);
       await repeat;
     });
-    const first = await stack.engine.submit(input);
+    const first = await stack().engine.submit(input);
     setCrashPointHook(undefined);
     const second = await repeat!;
 
@@ -246,7 +234,7 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     setCrashPointHook(async (point, detail) => {
       if (point === 'submit.laneTouched') hits.push({ jobId: detail.jobId, jobType: detail.jobType, written: (await read(detail.jobId ?? '')) !== undefined });
     });
-    const { job } = await stack.engine.submit({ type: 'PLAIN', tenant: 'acme', lowPriority: true });
+    const { job } = await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', lowPriority: true });
 
     expect(hits).toEqual([{ jobId: job.id, jobType: 'PLAIN', written: false }]);
   });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
@@ -6,8 +6,7 @@ import type { JobRecord } from '@stint/core/job-record';
 import { childJobId, newJobId } from '@stint/core/new-job';
 import { deletePage, deleteTree } from '@stint/core/engine/tree-delete';
 import { idempotencyKey, statusIndexKeys } from '@stint/core/store/table-keys';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -21,20 +20,8 @@ import { jobItem } from '../support/job-items.ts';
 const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
 
 describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterEach(() => setCrashPointHook(undefined));
-  afterAll(async () => {
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  const { stack, deps, ctx } = engineStack(backend, { definitions: [NODE], clock: () => now });
   const read = (id: string) => deps().jobs.get(id);
   const present = async (ids: string[]) => [...(await deps().jobs.getMany(ids, true)).keys()].sort();
   const scope = (tenant: string) => ({ tenant });
@@ -67,7 +54,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     const root = await place('alone', 'FINISHED', null, { childrenTotal: 1, childrenDone: 1 });
     const child = await place('alone', 'FINISHED', root);
 
-    await expect(stack.engine.apply('delete', child.id, scope('alone'))).rejects.toMatchObject({
+    await expect(stack().engine.apply('delete', child.id, scope('alone'))).rejects.toMatchObject({
       code: 'conflict',
       message: `job ${child.id} is part of the tree of ${root.id}: delete that root job to remove the tree`,
       details: { jobId: child.id, operation: 'delete', rootId: root.id },
@@ -80,7 +67,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     const root = await place('unended', 'CANCELED', null, { childrenTotal: 1, childrenDone: 0 });
     const child = await place('unended', 'STOPPING', root);
 
-    await expect(stack.engine.apply('delete', root.id, scope('unended'))).rejects.toMatchObject({
+    await expect(stack().engine.apply('delete', root.id, scope('unended'))).rejects.toMatchObject({
       code: 'conflict',
       message: `job ${child.id} of this tree is still STOPPING: the tree can be deleted once every job in it has ended`,
       details: { jobId: root.id, operation: 'delete', unfinishedId: child.id },
@@ -92,13 +79,15 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     const tenant = 'repeated-handoff';
     const root = await place(tenant, 'FINISHED', null, { childrenTotal: 501, childrenDone: 501, deleting: true });
     const marker = { jobId: root.id, operation: 'delete' as const, markedAt: now };
-    const before = stack.events.length;
+    const before = stack().events.length;
 
     // The request's hand-off, then the sweeper's redo of its marker after a crash.
     await deleteTree(ctx(), root, marker);
     await deleteTree(ctx(), root, marker);
 
-    const created = stack.events.slice(before).filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE');
+    const created = stack()
+      .events.slice(before)
+      .filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE');
     expect(created).toHaveLength(1);
     const key = await deps().jobs.getItem(idempotencyKey(tenant, `cascade:${root.id}:delete:${root.version}`));
     expect(key?.jobId).toBe((created[0] as { jobId: string }).jobId);
@@ -147,7 +136,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
       });
     });
 
-    expect(await stack.engine.apply('delete', root.id, scope(tenant))).toBeNull();
+    expect(await stack().engine.apply('delete', root.id, scope(tenant))).toBeNull();
 
     expect(hits).toEqual([
       { jobId: child.id, jobType: 'NODE', item: true, logs: 0 },
@@ -165,7 +154,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
       if (point === 'delete.partitionsCleared' && detail.jobId === child.id) await deps().jobs.tryUpdate(child.id, { set: { status: 'PENDING' } });
     });
 
-    expect(await stack.engine.apply('delete', root.id, scope(tenant))).toBeNull();
+    expect(await stack().engine.apply('delete', root.id, scope(tenant))).toBeNull();
 
     expect((await read(child.id))?.status).toBe('PENDING');
   });
