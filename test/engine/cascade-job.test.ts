@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobRecord } from '@stint/core/job-record';
-import { childJobId, newJobId } from '@stint/core/new-job';
-import { statusIndexKeys } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { jobItem } from '../support/job-items.ts';
+import { treeJobItem } from '../support/job-items.ts';
 
 /**
  * The CASCADE job itself (packages/core/src/engine/cascade-job.ts): the walk of a tree too
@@ -33,18 +31,9 @@ describe.each(DYNAMO_BACKENDS)('the CASCADE job on %s', (backend) => {
     return outcomes;
   }
 
-  /** An ended job of NODE written directly, as `status` leaves it. */
+  /** A FINISHED job of NODE written directly: a root, or its parent's `seq`-th child. */
   async function place(tenant: string, parent: JobRecord | null, fields: Partial<JobRecord> = {}, seq = 1): Promise<JobRecord> {
-    const id = parent ? childJobId(parent.id, 0, seq) : newJobId(now);
-    const base = jobItem({
-      id,
-      tenant,
-      parentId: parent?.id ?? null,
-      rootId: parent?.rootId ?? id,
-      createDate: now - 10_000 + seq,
-      ...(parent ? { spawn: { parentRun: 0, seq } } : {}),
-    });
-    const record: JobRecord = { ...base, status: 'FINISHED', ...statusIndexKeys(base, 'FINISHED'), startDate: now - 9_000, endDate: now - 1_000, ...fields };
+    const record = treeJobItem(now, 'FINISHED', parent, { tenant, seq, fields });
     await deps().jobs.create(record);
     return record;
   }

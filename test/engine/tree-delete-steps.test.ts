@@ -3,12 +3,11 @@ import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
-import { childJobId, newJobId } from '@stint/core/new-job';
 import { deletePage, deleteTree } from '@stint/core/engine/tree-delete';
-import { idempotencyKey, statusIndexKeys } from '@stint/core/store/table-keys';
+import { idempotencyKey } from '@stint/core/store/table-keys';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { jobItem } from '../support/job-items.ts';
+import { treeJobItem } from '../support/job-items.ts';
 
 /**
  * The details of a tree's removal (packages/core/src/engine/tree-delete.ts) its other tests do
@@ -27,24 +26,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
   const scope = (tenant: string) => ({ tenant });
 
   async function place(tenant: string, status: JobStatus, parent: JobRecord | null, fields: Partial<JobRecord> = {}, seq = 1): Promise<JobRecord> {
-    const id = parent ? childJobId(parent.id, 0, seq) : newJobId(now);
-    const base = jobItem({
-      id,
-      tenant,
-      parentId: parent?.id ?? null,
-      rootId: parent?.rootId ?? id,
-      createDate: now - 10_000 + seq,
-      ...(parent ? { spawn: { parentRun: 0, seq } } : {}),
-    });
-    const ended = status === 'FINISHED' || status === 'CANCELED';
-    const record: JobRecord = {
-      ...base,
-      status,
-      ...statusIndexKeys(base, status),
-      ...(status !== 'PENDING' ? { startDate: now - 9_000 } : {}),
-      ...(ended ? { endDate: now - 1_000 } : {}),
-      ...fields,
-    };
+    const record = treeJobItem(now, status, parent, { tenant, seq, fields });
     await deps().jobs.create(record);
     return record;
   }

@@ -3,14 +3,13 @@ import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
-import { childJobId, newJobId } from '@stint/core/new-job';
 import { finishCascades } from '@stint/core/engine/cascade';
 import { deleteJob, deletePage } from '@stint/core/engine/tree-delete';
-import { cascadeKey, statusIndexKeys } from '@stint/core/store/table-keys';
+import { cascadeKey } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { jobItem } from '../support/job-items.ts';
+import { treeJobItem } from '../support/job-items.ts';
 
 /**
  * What deleting a tree walks and what it leaves (packages/core/src/engine/tree-delete.ts), on
@@ -43,23 +42,7 @@ describe.each(DYNAMO_BACKENDS)('deleting a placed tree on %s', (backend) => {
   const marker = async (id: string) => deps().jobs.getItem(cascadeKey(id));
 
   async function place(status: JobStatus, parent: JobRecord | null, fields: Partial<JobRecord> = {}, seq = 1): Promise<JobRecord> {
-    const id = parent ? childJobId(parent.id, 0, seq) : newJobId(now);
-    const base = jobItem({
-      id,
-      parentId: parent?.id ?? null,
-      rootId: parent?.rootId ?? id,
-      createDate: now - 10_000 + seq,
-      ...(parent ? { spawn: { parentRun: 0, seq } } : {}),
-    });
-    const ended = status === 'FINISHED' || status === 'CANCELED';
-    const record: JobRecord = {
-      ...base,
-      status,
-      ...statusIndexKeys(base, status),
-      ...(status !== 'PENDING' ? { startDate: now - 9_000 } : {}),
-      ...(ended ? { endDate: now - 1_000 } : {}),
-      ...fields,
-    };
+    const record = treeJobItem(now, status, parent, { seq, fields });
     await deps().jobs.create(record);
     return record;
   }

@@ -1,5 +1,7 @@
+import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
-import { newJobRecord, type NewJob } from '@stint/core/new-job';
+import { childJobId, newJobId, newJobRecord, type NewJob } from '@stint/core/new-job';
+import { statusIndexKeys } from '@stint/core/store/table-keys';
 
 /**
  * A new job's item as submit or a spawn writes it (PENDING, every index key), for tests that
@@ -22,4 +24,35 @@ export function jobItem(fields: Pick<NewJob, 'id' | 'createDate'> & Partial<NewJ
     },
     options,
   );
+}
+
+/**
+ * A member of a tree as `status` leaves it, with its status index keys and dates: a root, or
+ * its parent's `seq`-th spawned child of run 0, created 10 s before `now` in spawn order.
+ */
+export function treeJobItem(
+  now: number,
+  status: JobStatus,
+  parent: JobRecord | null,
+  options: { tenant?: string; seq?: number; fields?: Partial<JobRecord> } = {},
+): JobRecord {
+  const seq = options.seq ?? 1;
+  const id = parent ? childJobId(parent.id, 0, seq) : newJobId(now);
+  const base = jobItem({
+    id,
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+    parentId: parent?.id ?? null,
+    rootId: parent?.rootId ?? id,
+    createDate: now - 10_000 + seq,
+    ...(parent ? { spawn: { parentRun: 0, seq } } : {}),
+  });
+  const ended = status === 'FINISHED' || status === 'CANCELED';
+  return {
+    ...base,
+    status,
+    ...statusIndexKeys(base, status),
+    ...(status !== 'PENDING' ? { startDate: now - 9_000 } : {}),
+    ...(ended ? { endDate: now - 1_000 } : {}),
+    ...options.fields,
+  };
 }
