@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { defineJob, JobRegistry } from '@stint/sdk';
+import { Engine, type EngineOptions } from '@stint/core';
+import { setCrashPointHook } from '@stint/core/crash-points';
+import type { EngineEvent } from '@stint/core/engine/deps';
+import { CounterBatch } from '@stint/core/store/counter-store';
+import { readSummary } from '@stint/core/query/stats-reader';
+import { engineInternals } from '@stint/core/testing';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { engineStack } from '../support/engine-stack.ts';
+
+const TASK = defineJob({ type: 'TASK', run: async () => ({}) });
+const SYSTEM_TYPES = ['BULK_OPERATION', 'CASCADE', 'CLEAR_INACTIVE', 'EXPORT_JOBS'];
+
+/**
+ * The engine's public face (packages/core/src/engine/engine.ts) over the emulators: the tuning
+ * and worker name it derives from its options, the job types it adds to a registry, and how
+ * it counts, reports and batches what it is asked to do. No poller runs.
+ */
+describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
+  const { stack, deps } = engineStack(backend, { definitions: [TASK] });
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Another engine over the stack's table and queues. */
+  const engineWith = (options: Partial<EngineOptions> & { leaseMs?: number } = {}) => {
+    const { leaseMs, ...rest } = options;
+    return new Engine({
+      clients: stack().clients,
+      config: { ...stack().config, ...(leaseMs !== undefined ? { leaseMs } : {}) },
+      registry: new JobRegistry([TASK]),
+      ...rest,
+    });
+  };
+  const tuningOf = (engine: Engine) => engineInternals(engine).deps.tuning;
+
+  describe('its tuning', () => {
+    it.each([
+      [10_000, 300_000],
+      [150_000, 300_000],
+      [150_001, 300_002],
+    ])('resends a lost message after twice a lease of %i ms, never sooner than 5 minutes: %i ms', (leaseMs, redispatch) => {
+      expect(tuningOf(engineWith({ leaseMs })).redispatchAfterMs).toBe(redispatch);
+    });
+
+    it("takes the config's slice budget, lease, per-root bound and retention, a minute's settle grace and twice the worker's timeout to settle counters", () => {
+      const { config } = stack();
+      expect(tuningOf(engineWith())).toEqual({
+        sliceBudgetMs: config.sliceBudgetMs,
+        leaseMs: config.leaseMs,
+        maxInFlightPerRoot: config.maxInFlightPerRoot,
+        retentionDays: config.retentionDays,
+        redispatchAfterMs: 300_000,
+        settleGraceMs: 60_000,
+        counterSettleMs: 240_000,
+      });
+    });
+
+    it('keeps the times it is given, zero included', () => {
+      expect(tuningOf(engineWith({ redispatchAfterMs: 7, settleGraceMs: 0, counterSettleMs: 0 }))).toMatchObject({
+        redispatchAfterMs: 7,
+        settleGraceMs: 0,
+        counterSettleMs: 0,
+      });
+    });
+  });
+
+  it('names its worker after its process unless told, and reads the time from its clock or the system', () => {
+    const named = [engineWith(), engineWith()].map((engine) => engineInternals(engine).deps.workerId);
+    for (const name of named) expect(name).toMatch(new RegExp(`^worker-${process.pid}-[a-z0-9]{1,6}$`));
+    expect(named[0]).not.toBe(named[1]);
+    expect(engineInternals(engineWith({ workerId: 'worker-7' })).deps.workerId).toBe('worker-7');
+    expect(engineWith({ clock: () => 42 }).now()).toBe(42);
+    const before = Date.now();
+    const now = engineWith().now();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+  });
+
+  describe('the job types it adds', () => {
+    it("registers the monitor's system jobs and the cascade beside the deployment's own", () => {
+      const registry = new JobRegistry([TASK]);
+      new Engine({ clients: stack().clients, config: stack().config, registry });
+      expect(registry.types().sort()).toEqual([...SYSTEM_TYPES, 'TASK'].sort());
+      expect(SYSTEM_TYPES.filter((type) => type !== 'CASCADE').map((type) => registry.get(type)?.system)).toEqual([true, true, true]);
+    });
+
+    it('leaves a registry another engine filled as it is', () => {
+      const registry = new JobRegistry([TASK]);
+      new Engine({ clients: stack().clients, config: stack().config, registry });
+      const definitions = registry.types().map((type) => registry.get(type));
+      new Engine({ clients: stack().clients, config: stack().config, registry });
+      expect(registry.types().map((type) => registry.get(type))).toEqual(definitions);
+    });
+
+    it("refuses a deployment's own job type named like a system job", () => {
+      const registry = new JobRegistry([defineJob({ type: 'EXPORT_JOBS', run: async () => ({}) })]);
+      expect(() => new Engine({ clients: stack().clients, config: stack().config, registry })).toThrow('job type EXPORT_JOBS is registered twice');
+    });
+  });
+
+  describe('what it reports', () => {
+    it('passes a warning to its event handler with what it names, and only that', () => {
+      const events: EngineEvent[] = [];
+      const engine = engineWith({ onEvent: (event) => events.push(event) });
+      const error = new Error('throttled');
+      engine.warn('a flush failed', { jobId: 'j1', error });
+      engine.warn('a plain warning');
+      expect(events).toEqual([
+        { type: 'warning', message: 'a flush failed', jobId: 'j1', error },
+        { type: 'warning', message: 'a plain warning' },
+      ]);
+    });
+
+    it('returns a sweep with the schedules and counters it also ran', async () => {
+      const report = await stack().engine.sweep();
+      expect(Object.keys(report).sort()).toEqual(
+        [
+          'adoptionsFinished',
+          'cascadesFinished',
+          'concurrencyWoken',
+          'countersCorrected',
+          'deadlinesEnforced',
+          'delayedStarted',
+          'dispatched',
+          'expiredLeases',
+          'lostDispatches',
+          'parentsRecounted',
+          'parentsSettled',
+          'schedulesFailed',
+          'schedulesReconciled',
+          'schedulesSkipped',
+          'schedulesStarted',
+        ].sort(),
+      );
+    });
+  });
+
+  describe('a batch of work messages', () => {
+    it('runs each, reports the one it cannot read as failed, and hands each slice its heartbeat', async () => {
+      const { engine, events } = stack();
+      const process = vi.spyOn(engineInternals(engine).slices, 'process');
+      const heartbeat = async () => {};
+      const body = JSON.stringify({ v: 1, jobId: 'not-there', rootId: 'not-there', tenant: 'acme' });
+      const result = await engine.processBatch([{ body, heartbeat }, { body: 'not json' }, { body }]);
+      expect(result).toEqual({ failed: [1], outcomes: ['skipped', 'error', 'skipped'] });
+      expect(process.mock.calls.map((call) => call[2])).toEqual([heartbeat, undefined]);
+      expect(events.filter((event) => event.type === 'warning' && event.message === 'work message failed')).toHaveLength(1);
+    });
+  });
+
+  describe('counting', () => {
+    it('writes the counts of what it did when done, past a crash point only when there is something to write', async () => {
+      const { engine } = stack();
+      const flushes: string[] = [];
+      setCrashPointHook(async (point) => {
+        if (point === 'counters.beforeFlush') flushes.push(point);
+      });
+      await engine.processBatch([{ body: JSON.stringify({ v: 1, jobId: 'not-there', rootId: 'x', tenant: 'acme' }) }]);
+      expect(flushes).toEqual([]);
+      const { job } = await engine.submit({ type: 'TASK', tenant: 'counted' });
+      expect(flushes).toEqual(['counters.beforeFlush']);
+      expect(job.status).toBe('PENDING');
+      expect(await readSummary(deps().jobs, 'counted')).toMatchObject({ total: 1, active: 1 });
+    });
+
+    it('keeps what it did when its counts cannot be written, and warns', async () => {
+      const { engine, events } = stack();
+      vi.spyOn(CounterBatch.prototype, 'flush').mockRejectedValueOnce(new Error('throttled'));
+      const { job, created } = await engine.submit({ type: 'TASK', tenant: 'acme' });
+      expect(created).toBe(true);
+      expect((await deps().jobs.get(job.id))?.status).toBe('PENDING');
+      expect(events).toContainEqual(expect.objectContaining({ type: 'warning', message: 'counter deltas not written; the reconcile re-derives the cards' }));
+    });
+  });
+});
