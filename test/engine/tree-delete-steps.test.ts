@@ -4,7 +4,8 @@ import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
 import { deletePage, deleteTree } from '@stint/core/engine/tree-delete';
-import { idempotencyKey } from '@stint/core/store/table-keys';
+import { finishCascades } from '@stint/core/engine/cascade';
+import { cascadeKey, idempotencyKey } from '@stint/core/store/table-keys';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { treeJobItem } from '../support/job-items.ts';
@@ -17,6 +18,8 @@ import { treeJobItem } from '../support/job-items.ts';
  * written directly; the engine's clock is the test's and no poller runs.
  */
 const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
+/** The engine's default settle grace: the sweeper redoes a marker older than this. */
+const SETTLE_GRACE_MS = 60_000;
 
 describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) => {
   let now = Date.now();
@@ -24,6 +27,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
   const read = (id: string) => deps().jobs.get(id);
   const present = async (ids: string[]) => [...(await deps().jobs.getMany(ids, true)).keys()].sort();
   const scope = (tenant: string) => ({ tenant });
+  const marker = (id: string) => deps().jobs.getItem(cascadeKey(id));
 
   async function place(tenant: string, status: JobStatus, parent: JobRecord | null, fields: Partial<JobRecord> = {}, seq = 1): Promise<JobRecord> {
     const record = treeJobItem(now, status, parent, { tenant, seq, fields });
@@ -56,7 +60,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     });
   });
 
-  it('submits one CASCADE walk per flagged version of a wide root, however often its hand-off is repeated', async () => {
+  it('submits one CASCADE walk per marker of a wide root, however often its hand-off is repeated', async () => {
     now = Date.now();
     const tenant = 'repeated-handoff';
     const root = await place(tenant, 'FINISHED', null, { childrenTotal: 501, childrenDone: 501, deleting: true });
@@ -71,7 +75,7 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
       .events.slice(before)
       .filter((event) => event.type === 'jobCreated' && event.jobType === 'CASCADE');
     expect(created).toHaveLength(1);
-    const key = await deps().jobs.getItem(idempotencyKey(tenant, `cascade:${root.id}:delete:${root.version}`));
+    const key = await deps().jobs.getItem(idempotencyKey(tenant, `cascade:${root.id}:delete:${marker.markedAt}`));
     expect(key?.jobId).toBe((created[0] as { jobId: string }).jobId);
   });
 
@@ -86,7 +90,9 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
 
     expect(await deletePage(ctx(), root.id, startKey)).toBeUndefined();
 
-    expect(await present([root.id, first.id, second.id])).toEqual([first.id]);
+    // The first child, which the page before would have removed, is still below the root,
+    // so the root stays for it.
+    expect(await present([root.id, first.id, second.id])).toEqual([root.id, first.id].sort());
   });
 
   it('repeats a last page whose root is already gone without failing', async () => {
@@ -137,7 +143,43 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     });
 
     expect(await stack().engine.apply('delete', root.id, scope(tenant))).toBeNull();
+    setCrashPointHook(undefined);
 
+    // The root stays above it, flagged, and so does the marker, however often the sweeper
+    // redoes it while the member runs; once the member has ended, the redo removes the tree.
     expect((await read(child.id))?.status).toBe('PENDING');
+    now += SETTLE_GRACE_MS + 1;
+    await finishCascades(ctx());
+    expect([await present([root.id, child.id]), (await read(root.id))?.deleting, (await marker(root.id))?.operation]).toEqual([
+      [root.id, child.id].sort(),
+      true,
+      'delete',
+    ]);
+    await deps().jobs.tryUpdate(child.id, { set: { status: 'FINISHED' } });
+    await finishCascades(ctx());
+    expect([await present([root.id, child.id]), await marker(root.id)]).toEqual([[], undefined]);
+  });
+
+  it('keeps the root of a wide tree whose walk left a member restarted, marked for a new walk once it has ended', async () => {
+    now = Date.now();
+    const tenant = 'restarted-wide';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 600, childrenDone: 600, deleting: true });
+    const restarted = await place(tenant, 'PENDING', root, {}, 1);
+    const ended = await place(tenant, 'FINISHED', root, {}, 2);
+
+    expect(await deletePage(ctx(), root.id, undefined)).toBeUndefined();
+
+    expect(await present([root.id, restarted.id, ended.id])).toEqual([root.id, restarted.id].sort());
+    const remarked = (await marker(root.id)) as unknown as { operation: string; markedAt: number };
+    expect(remarked).toMatchObject({ operation: 'delete', markedAt: now });
+
+    // The sweeper's redo of that marker hands the tree to a new walk, which then removes it.
+    await deps().jobs.tryUpdate(restarted.id, { set: { status: 'CANCELED' } });
+    now += SETTLE_GRACE_MS + 1;
+    await finishCascades(ctx());
+    const walk = await deps().jobs.getItem(idempotencyKey(tenant, `cascade:${root.id}:delete:${remarked.markedAt}`));
+    expect((await read(walk?.jobId as string))?.type).toBe('CASCADE');
+    expect(await deletePage(ctx(), root.id, undefined)).toBeUndefined();
+    expect(await present([root.id, restarted.id])).toEqual([]);
   });
 });

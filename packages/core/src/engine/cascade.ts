@@ -217,7 +217,7 @@ export async function finishCascades(ctx: EngineContext): Promise<number> {
     for (const item of await deps.jobs.queryPartitionAll(cascadeShard(shard), '', { consistent: true })) {
       const marker = item as unknown as CascadeMarker;
       if (marker.markedAt > settledBefore) continue;
-      await redo(ctx, await deps.jobs.get(marker.jobId), marker);
+      if (!(await redo(ctx, await deps.jobs.get(marker.jobId), marker))) continue;
       await clearCascade(ctx, marker);
       finished++;
     }
@@ -225,13 +225,20 @@ export async function finishCascades(ctx: EngineContext): Promise<number> {
   return finished;
 }
 
-async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {
+/** False when the walk is not done yet: its marker stays, for the next sweep. */
+async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<boolean> {
   if (marker.operation === 'delete') {
-    if (record?.deleting) await deleteTree(ctx, record, marker);
+    // A member that has not ended keeps the tree, and the marker, until it has.
+    if (record?.deleting) return deleteTree(ctx, record, marker);
     // Gone already: what it left, a root's lane items included (a query that finds none otherwise).
-    else if (!record) await removeLeftovers(ctx, marker.jobId, true);
-    return;
+    if (!record) await removeLeftovers(ctx, marker.jobId, true);
+    return true;
   }
+  await redoOver(ctx, record, marker);
+  return true;
+}
+
+async function redoOver(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {
   if (!record) return;
   switch (marker.operation) {
     case 'retry':

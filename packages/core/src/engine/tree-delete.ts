@@ -48,24 +48,30 @@ export async function deleteJob(ctx: EngineContext, record: JobRecord): Promise<
   return 'deleted';
 }
 
-/** Removes a flagged root's descendants and then the root; repeatable from any point. */
-export async function deleteTree(ctx: EngineContext, flagged: JobRecord, marker: CascadeMarker): Promise<void> {
+/**
+ * Removes a flagged root's descendants and then the root; repeatable from any point. False
+ * while a member that has not ended is left, with the root and the marker.
+ */
+export async function deleteTree(ctx: EngineContext, flagged: JobRecord, marker: CascadeMarker): Promise<boolean> {
   const { deps } = ctx;
   if (flagged.childrenTotal > CASCADE_INLINE_CHILDREN && deps.submitSystemJob) {
+    // One walk per marker: a repeated hand-off finds its walk, and a marker the walk's last
+    // page set again (a member left) starts a new one.
     await deps.submitSystemJob({
       type: CASCADE,
       tenant: flagged.tenant,
       data: { jobId: flagged.id, operation: 'delete' },
       label: `Delete the tree of ${flagged.label}`,
-      idempotencyKey: `cascade:${flagged.id}:delete:${flagged.version}`,
+      idempotencyKey: `cascade:${flagged.id}:delete:${marker.markedAt}`,
     });
-    return;
+    return true;
   }
   // A member restarted between the check and the walk is left, with the root and the marker:
   // the sweeper's redo removes them once it has ended.
-  if ((await deleteDescendants(ctx, flagged.id)) > 0) return;
+  if ((await deleteDescendants(ctx, flagged.id)) > 0) return false;
   await removeJob(ctx, flagged);
   await clearCascade(ctx, marker);
+  return true;
 }
 
 /** One page of a wide tree's removal (a CASCADE job's step); the last page removes the root. */
@@ -78,7 +84,12 @@ export async function deletePage(
   await deleteChildren(ctx, (await ctx.deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values());
   if (page.lastKey) return page.lastKey;
   const root = await ctx.deps.jobs.get(rootId);
-  if (root?.deleting) await removeJob(ctx, root);
+  if (!root?.deleting) return undefined;
+  // A member restarted during the walk is still below the root: the root stays, and a new
+  // marker has the sweeper walk the tree again once it has ended.
+  const left = await ctx.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 1 });
+  if (left.keys.length > 0) await markCascade(ctx, root, 'delete');
+  else await removeJob(ctx, root);
   return undefined;
 }
 
@@ -94,21 +105,26 @@ async function deleteChildren(ctx: EngineContext, children: Iterable<JobRecord>)
   for (const child of children) {
     const below = isEnded(child.status) ? await deleteDescendants(ctx, child.id) : 1;
     if (below > 0) left += below;
-    else await removeJob(ctx, child);
+    // One restarted since it was read keeps its item: it is left like any unfinished member,
+    // or its parent would be removed from under it.
+    else if (!(await removeJob(ctx, child))) left++;
   }
   return left;
 }
 
 /**
- * Logs and checkpoints, then the item; counted out once, by whoever removes the item. A
+ * Logs and checkpoints, then the item; counted out once, by whoever removes the item (false
+ * when the item is no longer there to remove as ended: restarted, or gone already). A
  * schedule's run first has its end written to its run record (if a crash kept it from being
  * written when the job ended), since the schedule's pages read it from there once the job is gone.
  */
-async function removeJob(ctx: EngineContext, record: JobRecord): Promise<void> {
+async function removeJob(ctx: EngineContext, record: JobRecord): Promise<boolean> {
   if (record.scheduleId && ctx.deps.runRemoved) await ctx.deps.runRemoved(record);
   await removeLeftovers(ctx, record.id, record.id === record.rootId);
   await crashPoint('delete.partitionsCleared', { jobId: record.id, jobType: record.type });
-  if (await ctx.deps.jobs.deleteJobIf(record.id, ENDED.condition, ENDED.values)) ctx.counters.jobDeleted(record, bucketOf(record));
+  if (!(await ctx.deps.jobs.deleteJobIf(record.id, ENDED.condition, ENDED.values))) return false;
+  ctx.counters.jobDeleted(record, bucketOf(record));
+  return true;
 }
 
 /**
