@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
@@ -7,8 +7,7 @@ import { finishAdoption } from '@stint/core/engine/adoption';
 import { recountChildren } from '@stint/core/engine/job-tree';
 import { inFlightSpec } from '@stint/core/engine/dispatcher';
 import { adoptingPartition, rootLaneKey, statusIndexKeys } from '@stint/core/store/table-keys';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -38,20 +37,9 @@ const REFUSALS: Refusal[] = [
 ];
 
 describe.each(DYNAMO_BACKENDS)('a child’s adoption on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    // One slot per root, so a parent in flight leaves its adopted child waiting in the ready set.
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now, tuning: { maxInFlightPerRoot: 1 } });
-  });
-  afterAll(async () => {
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  // One slot per root, so a parent in flight leaves its adopted child waiting in the ready set.
+  const { stack, deps, ctx } = engineStack(backend, { definitions: [NODE], clock: () => now, tuning: { maxInFlightPerRoot: 1 } });
   const read = (id: string) => deps().jobs.get(id);
 
   async function placeParent(status: JobStatus, run: number, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
@@ -165,7 +153,7 @@ describe.each(DYNAMO_BACKENDS)('a child’s adoption on %s', (backend) => {
     // entry the adoption made leads a later pump to the child.
     await deps().jobs.tryUpdate(parent.id, { remove: ['gsi5pk', 'gsi5sk', 'dispatchedAt'] });
     now += 1_000;
-    const report = await stack.engine.sweep();
+    const report = await stack().engine.sweep();
     expect(report.dispatched).toBe(1);
     expect((await read(child.id))?.gsi5pk?.[0]).toBe('I');
   });

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import { setCrashPointHook } from '@stint/core/crash-points';
@@ -8,8 +8,7 @@ import { cascadeToChildren } from '@stint/core/engine/cascade';
 import type { CascadeOperation } from '@stint/core/engine/cascade-marker';
 import { bumpVersion } from '@stint/core/engine/transitions';
 import { statusIndexKeys } from '@stint/core/store/table-keys';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -40,21 +39,8 @@ const RACED: Array<{ operation: CascadeOperation; child: ChildState; after: JobS
 ];
 
 describe.each(DYNAMO_BACKENDS)('the walk of an operation against other writers on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterEach(() => setCrashPointHook(undefined));
-  afterAll(async () => {
-    await stack?.stop();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  const { deps, ctx } = engineStack(backend, { definitions: [NODE], clock: () => now });
   const read = (id: string) => deps().jobs.get(id);
 
   async function place(state: ChildState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {

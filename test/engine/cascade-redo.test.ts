@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
@@ -7,7 +7,7 @@ import { cascadeToChildren, finishCascades } from '@stint/core/engine/cascade';
 import type { CascadeOperation, MarkedOperation } from '@stint/core/engine/cascade-marker';
 import { cascadeKey, idempotencyKey, rootLaneKey, statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -168,20 +168,8 @@ const LABELS: Array<[CascadeOperation, string]> = [
 ];
 
 describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now, settleGraceMs: SETTLE_GRACE_MS });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  const { stack, deps, ctx } = engineStack(backend, { definitions: [NODE], clock: () => now, settleGraceMs: SETTLE_GRACE_MS });
   const read = (id: string) => deps().jobs.get(id);
 
   async function place(tenant: string, state: RootState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
@@ -219,7 +207,7 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
     const child = await place('redo', childState, root);
     if (rootState === 'gone') await deps().jobs.deleteJobIf(root.id, 'attribute_exists(pk)', {});
     // A root's lane item is one of the leftovers a delete removes, and only a delete.
-    if (operation === 'delete') await engineInternals(stack.engine).dispatcher.touchLane(root.id, 'normal');
+    if (operation === 'delete') await engineInternals(stack().engine).dispatcher.touchLane(root.id, 'normal');
     await mark(root.id, operation, now);
 
     now += SETTLE_GRACE_MS;
@@ -253,7 +241,7 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
   it('removes the lane items a deleted root left when its job is gone', async () => {
     now = Date.now();
     const root = await place('leftovers', { status: 'FINISHED' });
-    await engineInternals(stack.engine).dispatcher.touchLane(root.id, 'normal');
+    await engineInternals(stack().engine).dispatcher.touchLane(root.id, 'normal');
     await deps().jobs.deleteJobIf(root.id, 'attribute_exists(pk)', {});
     await mark(root.id, 'delete', now);
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
@@ -7,8 +7,7 @@ import { cascadeToChildren } from '@stint/core/engine/cascade';
 import type { CascadeOperation } from '@stint/core/engine/cascade-marker';
 import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { dispatchSetOf, rootLaneKey, statusIndexKeys } from '@stint/core/store/table-keys';
-import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -120,20 +119,8 @@ const WALKS: WalkCase[] = [
 ];
 
 describe.each(DYNAMO_BACKENDS)('the walk of an operation below a job on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NODE], clock: () => now });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
-  const ctx = () => ({ deps: deps(), dispatcher: engineInternals(stack.engine).dispatcher, counters: deps().counters.batch() });
+  const { deps, ctx } = engineStack(backend, { definitions: [NODE], clock: () => now });
   const read = (id: string) => deps().jobs.get(id);
 
   async function place(tenant: string, state: ChildState, parent?: JobRecord, extra: Partial<JobRecord> = {}): Promise<JobRecord> {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobRecord } from '@stint/core/job-record';
 import type { Lane } from '@stint/core/job';
@@ -10,7 +10,8 @@ import { childJobId, newJobId } from '@stint/core/new-job';
 import { readSummary, summaryListings } from '@stint/core/query/stats-reader';
 import { statusIndexKeys } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
-import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
+import { uniqueName } from '../support/stack.ts';
+import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { jobItem } from '../support/job-items.ts';
 
@@ -26,23 +27,11 @@ const PLAIN = defineJob({ type: 'PLAIN', run: async () => ({}) });
 const LEASE = { epoch: 3, owner: 'w1' };
 
 describe.each(DYNAMO_BACKENDS)('writing spawned children on %s', (backend) => {
-  let emulators: Emulators;
-  let stack: TestStack;
   let now = Date.now();
-  beforeAll(async () => {
-    emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [PLAIN], clock: () => now });
-  });
-  afterEach(() => setCrashPointHook(undefined));
-  afterAll(async () => {
-    await stack?.stop();
-    await emulators?.stop();
-  });
-
-  const deps = () => engineInternals(stack.engine).deps;
+  const { stack, deps } = engineStack(backend, { definitions: [PLAIN], clock: () => now });
   const read = async (id: string) => (await deps().jobs.get(id))!;
   const written = async (id: string) => (await childIds(deps(), id)).length;
-  const created = (rootId: string) => stack.events.filter((event) => event.type === 'jobCreated' && event.rootId === rootId && event.jobId !== rootId).length;
+  const created = (rootId: string) => stack().events.filter((event) => event.type === 'jobCreated' && event.rootId === rootId && event.jobId !== rootId).length;
 
   async function placeParent(extra: Partial<JobRecord> = {}): Promise<JobRecord> {
     const id = newJobId(now);
@@ -72,7 +61,7 @@ describe.each(DYNAMO_BACKENDS)('writing spawned children on %s', (backend) => {
 
   /** A slice's spawns over the parent, its dispatcher calls and lease proofs recorded. */
   function slice(parent: JobRecord, own: EngineDeps = deps()): Watched {
-    const real = engineInternals(stack.engine).dispatcher;
+    const real = engineInternals(stack().engine).dispatcher;
     const touched: Lane[] = [];
     const pumped: Lane[] = [];
     const proofs: boolean[] = [];
