@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineJob, JobRegistry } from '@stint/sdk';
-import { Engine, type EngineOptions } from '@stint/core';
+import { Engine, type EngineOptions, type JobStatus } from '@stint/core';
+import type { JobRecord } from '@stint/core/job-record';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import type { EngineEvent } from '@stint/core/engine/deps';
 import { CounterBatch } from '@stint/core/store/counter-store';
@@ -8,6 +9,7 @@ import { readSummary } from '@stint/core/query/stats-reader';
 import { engineInternals } from '@stint/core/testing';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { engineStack } from '../support/engine-stack.ts';
+import { treeJobItem } from '../support/job-items.ts';
 
 const TASK = defineJob({ type: 'TASK', run: async () => ({}) });
 const SYSTEM_TYPES = ['BULK_OPERATION', 'CASCADE', 'CLEAR_INACTIVE', 'EXPORT_JOBS'];
@@ -132,6 +134,62 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
           'schedulesStarted',
         ].sort(),
       );
+    });
+  });
+
+  describe('without an event handler', () => {
+    it('drops its warnings, and still reports a message it cannot read as failed', async () => {
+      const engine = engineWith();
+      expect(() => engine.warn('nobody listens')).not.toThrow();
+      expect(await engine.processBatch([{ body: 'not json' }])).toEqual({ failed: [0], outcomes: ['error'] });
+    });
+  });
+
+  describe('what it hands on', () => {
+    it("gives its clock to the counters, its handler to the schedules, and a run's end or removal to the schedules", async () => {
+      const onEvent = () => {};
+      const engine = engineWith({ clock: () => 42, onEvent });
+      const internals = engineInternals(engine);
+      expect([internals.deps.counters.clock(), internals.schedules.onEvent]).toEqual([42, onEvent]);
+      const ended = vi.spyOn(engine.schedules, 'runEnded').mockResolvedValue(undefined);
+      const removed = vi.spyOn(engine.schedules, 'runRemoved').mockResolvedValue(undefined);
+      const record = treeJobItem(42, 'FINISHED', null);
+      await internals.deps.runEnded?.(record);
+      await internals.deps.runRemoved?.(record);
+      expect([ended.mock.calls, removed.mock.calls]).toEqual([[[record]], [[record]]]);
+      expect(await engine.monitor.summary({ tenant: 'nobody' })).toBeDefined();
+    });
+
+    it("reads and operates on a job in the caller's tenant only", async () => {
+      const { engine } = stack();
+      const { job } = await engine.submit({ type: 'TASK', tenant: 'own' });
+      expect((await engine.get(job.id, { tenant: 'own' })).id).toBe(job.id);
+      await expect(engine.get(job.id, { tenant: 'other' })).rejects.toMatchObject({ code: 'notFound' });
+      expect((await engine.apply('stop', job.id, { tenant: 'own' }))?.status).toBe('STOPPED');
+    });
+  });
+
+  describe("a CASCADE job's page", () => {
+    const place = async (status: JobStatus, parent: JobRecord | null, seq = 1, fields: Partial<JobRecord> = {}) => {
+      const record = treeJobItem(Date.now(), status, parent, { tenant: 'paged', seq, fields });
+      await deps().jobs.create(record);
+      return record;
+    };
+
+    it('cancels the children an operation reaches, leaving those that ended', async () => {
+      const root = await place('CANCELING', null, 1, { childrenTotal: 2 });
+      const ended = await place('FINISHED', root, 1);
+      const waiting = await place('PENDING', root, 2);
+      expect(await stack().engine.cascadePage({ jobId: root.id, operation: 'cancel' }, undefined)).toBeUndefined();
+      expect([(await deps().jobs.get(ended.id))?.status, (await deps().jobs.get(waiting.id))?.status]).toEqual(['FINISHED', 'CANCELED']);
+    });
+
+    it('retries a failed root that ended before the retry was asked', async () => {
+      const failed = { type: 'TASK', hasErrors: true, error: 'boom' };
+      const before = await place('FINISHED', null, 1, failed);
+      const after = await place('FINISHED', null, 1, { ...failed, endDate: Date.now() + 60_000 });
+      for (const root of [before, after]) await stack().engine.cascadePage({ jobId: root.id, operation: 'retry', since: Date.now() }, undefined);
+      expect([(await deps().jobs.get(before.id))?.status, (await deps().jobs.get(after.id))?.status]).toEqual(['PENDING', 'FINISHED']);
     });
   });
 
