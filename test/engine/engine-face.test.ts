@@ -142,6 +142,7 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
       const engine = engineWith();
       expect(() => engine.warn('nobody listens')).not.toThrow();
       expect(await engine.processBatch([{ body: 'not json' }])).toEqual({ failed: [0], outcomes: ['error'] });
+      expect((await engine.submit({ type: 'TASK', tenant: 'unheard' })).created).toBe(true);
     });
   });
 
@@ -169,6 +170,13 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
     });
   });
 
+  it('adds a log line from outside, an ERROR marking the job', async () => {
+    const { engine } = stack();
+    const { job } = await engine.submit({ type: 'TASK', tenant: 'logged' });
+    expect(await engine.appendLog(job, 'ERROR', 'checked by hand')).toMatchObject({ level: 'ERROR', message: 'checked by hand' });
+    expect((await deps().jobs.get(job.id))?.hasErrors).toBe(true);
+  });
+
   describe("a CASCADE job's page", () => {
     const place = async (status: JobStatus, parent: JobRecord | null, seq = 1, fields: Partial<JobRecord> = {}) => {
       const record = treeJobItem(Date.now(), status, parent, { tenant: 'paged', seq, fields });
@@ -182,6 +190,15 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
       const waiting = await place('PENDING', root, 2);
       expect(await stack().engine.cascadePage({ jobId: root.id, operation: 'cancel' }, undefined)).toBeUndefined();
       expect([(await deps().jobs.get(ended.id))?.status, (await deps().jobs.get(waiting.id))?.status]).toEqual(['FINISHED', 'CANCELED']);
+    });
+
+    it('starts where the page before ended', async () => {
+      const root = await place('CANCELING', null, 1, { childrenTotal: 2 });
+      const first = await place('PENDING', root, 1);
+      const second = await place('PENDING', root, 2);
+      const startKey = { pk: first.pk, sk: first.sk, gsi4pk: first.gsi4pk, gsi4sk: first.gsi4sk };
+      expect(await stack().engine.cascadePage({ jobId: root.id, operation: 'cancel' }, startKey)).toBeUndefined();
+      expect([(await deps().jobs.get(first.id))?.status, (await deps().jobs.get(second.id))?.status]).toEqual(['PENDING', 'CANCELED']);
     });
 
     it('retries a failed root that ended before the retry was asked', async () => {

@@ -18,6 +18,14 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
   afterEach(() => vi.restoreAllMocks());
 
   const lines = (id: string) => loggedLines(deps().jobs, id);
+  /** The crash points a job's slice passes, with the type they name. */
+  const crashPointsOf = (jobId: string) => {
+    const points: Array<{ point: string; jobType: string | undefined }> = [];
+    setCrashPointHook(async (point, detail) => {
+      if (detail.jobId === jobId) points.push({ point, jobType: detail.jobType });
+    });
+    return points;
+  };
   const failing = (error: unknown) => () => {
     throw error;
   };
@@ -33,7 +41,9 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
       const job = await place('PLAIN', 'RUNNING', { attempt: before });
       const send = vi.spyOn(dispatcher(), 'send');
       const release = vi.spyOn(dispatcher().gate, 'release');
+      const points = crashPointsOf(job.id);
       expect(await process(job, failing(new Error('boom')))).toBe('retrying');
+      expect(points).toContainEqual({ point: 'slice.retryScheduled', jobType: 'PLAIN' });
       const after = await read(job.id);
       expect(after).toMatchObject({ status: 'RUNNING', attempt: before + 1, lostSlices: 0, dispatchedAt: now + delayMs });
       expect([after.leaseOwner, after.leaseExpiresAt]).toEqual([undefined, undefined]);
@@ -52,7 +62,8 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
       const error = new Error('boom');
       error.stack = ['Error: boom', ...Array.from({ length: 11 }, (_, i) => `    at frame${i} (job.ts:${i})`)].join('\n');
       expect(await process(job, failing(error))).toBe('failed');
-      expect(await read(job.id)).toMatchObject({ status: 'FINISHED', hasErrors: true, error: 'boom', attempt: 3 });
+      // A run that reported no progress leaves the job's as it was.
+      expect(await read(job.id)).toMatchObject({ status: 'FINISHED', hasErrors: true, error: 'boom', attempt: 3, progress: job.progress });
       const [line] = await lines(job.id);
       expect(line).toMatchObject({ level: 'ERROR', message: 'job failed: boom', additionalInfo: { attempt: 4, error: 'boom' } });
       expect((line!.additionalInfo as { stack: string }).stack).toBe(error.stack.split('\n').slice(0, 8).join('\n'));
@@ -79,6 +90,15 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
       expect(await process(job, failing('just a string'))).toBe('failed');
       expect((await read(job.id)).error).toBe('just a string');
       expect((await lines(job.id)).map((line) => line.additionalInfo)).toEqual([{ attempt: 4, error: 'just a string' }]);
+    });
+
+    it('logs no stack for an Error that has none', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING', { attempt: 3 });
+      const error = new Error('stackless');
+      error.stack = undefined;
+      expect(await process(job, failing(error))).toBe('failed');
+      expect((await lines(job.id)).map((line) => line.additionalInfo)).toEqual([{ attempt: 4, error: 'stackless' }]);
     });
 
     it('ends a job of a type this worker does not know, without a retry', async () => {
@@ -124,6 +144,7 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
         if (detail.jobId === job.id && point.startsWith('slice.yield')) points.push(point);
       });
       const send = vi.spyOn(dispatcher(), 'send');
+      const release = vi.spyOn(dispatcher().gate, 'release');
       const outcome = await process(job, async (ctx: JobContext) => {
         await ctx.step('first', () => 1);
         ctx.setResults({ upTo: 1 });
@@ -139,6 +160,89 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
       expect(points).toEqual(['slice.yieldLaneTouched', 'slice.yielded']);
       // Its root's dispatch sends it again: a continuation waits its turn like any slice.
       expect(send.mock.calls.map(([record]) => record.id)).toEqual([job.id]);
+      expect(release.mock.calls.map(([record]) => record.id)).toEqual([job.id]);
+    });
+  });
+
+  describe('a lease lost during the slice', () => {
+    /** Another worker takes the job over, as after this one's lease ran out. */
+    const takeOver = (id: string) => deps().jobs.tryUpdate(id, { set: { leaseOwner: 'worker-b', leaseEpoch: 99 } });
+
+    it.each([
+      ['a failure it would retry', 0],
+      ['a failure that ends the job', 3],
+    ])('ends quietly at %s, writing and sending nothing, its slot kept', async (_name, attempt) => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING', { attempt });
+      const send = vi.spyOn(dispatcher(), 'send');
+      const release = vi.spyOn(dispatcher().gate, 'release');
+      const outcome = await process(job, async () => {
+        await takeOver(job.id);
+        throw new Error('boom');
+      });
+      expect(outcome).toBe('leaseLost');
+      expect(await read(job.id)).toMatchObject({ status: 'RUNNING', attempt, leaseOwner: 'worker-b' });
+      expect([send.mock.calls.length, release.mock.calls.length]).toEqual([0, 0]);
+    });
+
+    it('logs nothing of a failure once its held-back writes find the lease gone', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING');
+      const outcome = await process(job, async (ctx: JobContext) => {
+        ctx.log.error('row 3 is bad');
+        await takeOver(job.id);
+        throw new Error('boom');
+      });
+      expect(outcome).toBe('leaseLost');
+      expect((await lines(job.id)).map((line) => line.message)).not.toContain('attempt 1 failed: boom; retrying in 2 s');
+      expect((await read(job.id)).attempt).toBe(0);
+    });
+
+    it('goes no further when its yield write finds the lease gone', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING');
+      setCrashPointHook(async (point, detail) => {
+        if (point === 'slice.yieldLaneTouched' && detail.jobId === job.id) await takeOver(job.id);
+      });
+      const pump = vi.spyOn(dispatcher(), 'pumpRoot');
+      const outcome = await process(job, async (ctx: JobContext) => {
+        now += BUDGET_MS;
+        await ctx.step('first', () => 1);
+      });
+      expect(outcome).toBe('leaseLost');
+      expect((await read(job.id)).leaseOwner).toBe('worker-b');
+      expect(pump).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('a run that goes on after its interrupt', () => {
+    it('yields with what it reported after the interrupt, even when it then throws', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING');
+      const outcome = await process(job, async (ctx: JobContext) => {
+        now += BUDGET_MS;
+        try {
+          await ctx.step('first', () => 1);
+        } catch {
+          ctx.progress(70);
+          // An aborted request's own error, say: the interrupt still decides the outcome.
+          throw new Error('request aborted');
+        }
+      });
+      expect(outcome).toBe('yielded');
+      expect(await read(job.id)).toMatchObject({ status: 'RUNNING', progress: 70, attempt: 0 });
+      expect((await read(job.id)).error).toBeUndefined();
+    });
+
+    it('ends a run past its deadline timed out, when its timer fires during the slice', async () => {
+      now = Date.now();
+      const job = await place('TIMED', 'RUNNING', { deadlineAt: now + 20 });
+      const outcome = await process(job, async (ctx: JobContext) => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await ctx.step('late', () => 1);
+      });
+      expect(outcome).toBe('failed');
+      expect(await read(job.id)).toMatchObject({ status: 'FINISHED', timedOut: true, error: 'the job ran past its timeout of 60000 ms' });
     });
   });
 
@@ -155,7 +259,9 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
     it('ends the job STOPPED with its progress, keeping its checkpoints', async () => {
       now = Date.now();
       const job = await place('PLAIN', 'RUNNING');
+      const release = vi.spyOn(dispatcher().gate, 'release');
       expect(await process(job, stoppedMidway(job))).toBe('stopped');
+      expect(release.mock.calls.map(([record]) => record.id)).toEqual([job.id]);
       expect(await read(job.id)).toMatchObject({ status: 'STOPPED', progress: 30 });
       expect([...(await deps().checkpoints.load(job.id)).keys()]).toEqual(['first']);
     });

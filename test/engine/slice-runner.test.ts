@@ -93,12 +93,12 @@ describe.each(DYNAMO_BACKENDS)('the slice runner on %s', (backend) => {
       expect([(await read(job.id)).status, ran]).toEqual(['STOPPED', false]);
     });
 
-    it('of a type that cannot stop runs on to its end', async () => {
+    it('of a type that cannot stop runs on to its end, STOPPING while it runs', async () => {
       now = Date.now();
       const job = await place('UNSTOPPABLE', 'STOPPING');
-      let ran = false;
-      expect(await process(job, () => (ran = true))).toBe('finished');
-      expect([(await read(job.id)).status, ran]).toEqual(['FINISHED', true]);
+      const seen: JobRecord[] = [];
+      expect(await process(job, recording(seen))).toBe('finished');
+      expect([seen[0]?.status, (await read(job.id)).status]).toEqual(['STOPPING', 'FINISHED']);
     });
   });
 
@@ -247,10 +247,12 @@ describe.each(DYNAMO_BACKENDS)('the slice runner on %s', (backend) => {
       ['sleeps for a time from now', (ctx: JobContext) => ctx.sleep('nap', 5_000), 5_000],
       ['sleeps until a time in ms', (ctx: JobContext) => ctx.sleepUntil('nap', now + 7_000), 7_000],
       ['sleeps until a Date', (ctx: JobContext) => ctx.sleepUntil('nap', new Date(now + 9_000)), 9_000],
-    ])('%s, parked off its lease', async (_name, body, after) => {
+    ])('%s, parked off its lease, its slot freed', async (_name, body, after) => {
       now = Date.now();
       const job = await place('PLAIN');
+      const release = vi.spyOn(dispatcher().gate, 'release');
       expect(await process(job, body)).toBe('parked');
+      expect(release.mock.calls.map(([record]) => record.id)).toEqual([job.id]);
       expect(await read(job.id)).toMatchObject({ status: 'RUNNING', sleepingUntil: now + after, gsi5pk: delayedPartition(job.id) });
     });
 
@@ -351,6 +353,14 @@ describe.each(DYNAMO_BACKENDS)('the slice runner on %s', (backend) => {
       });
       expect(charge.mock.calls).toEqual([[job.rootId, 'normal', 700]]);
       expect(pump.mock.calls).toContainEqual([job.rootId, 'normal']);
+    });
+
+    it('ends as it did when charging its root fails, with a warning', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING', { childrenTotal: 1 });
+      vi.spyOn(dispatcher(), 'charge').mockRejectedValueOnce(new Error('throttled'));
+      expect(await process(job)).toBe('parked');
+      expect(stack().events).toContainEqual(expect.objectContaining({ type: 'warning', message: 'fairness charge or dispatch failed', jobId: job.id }));
     });
   });
 });
