@@ -198,6 +198,33 @@ describe.each(DYNAMO_BACKENDS)('how a slice ends on %s', (backend) => {
       expect((await read(job.id)).attempt).toBe(0);
     });
 
+    it('stops at the step boundary whose lease proof finds the lease gone', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING');
+      let after = 0;
+      const outcome = await process(job, async (ctx: JobContext) => {
+        await takeOver(job.id);
+        now += BUDGET_MS;
+        await ctx.step('first', () => 1);
+        after++;
+      });
+      expect([outcome, after]).toEqual(['leaseLost', 0]);
+      expect((await read(job.id)).status).toBe('RUNNING');
+    });
+
+    it('hands back an error of the store that is no lost lease, so the message is delivered again', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'RUNNING');
+      const tryUpdate = deps().jobs.tryUpdate.bind(deps().jobs);
+      let writes = 0;
+      // The lease write goes through; the finish write meets an outage.
+      vi.spyOn(deps().jobs, 'tryUpdate').mockImplementation(async (...args) => {
+        if (++writes === 2) throw new Error('service unavailable');
+        return tryUpdate(...args);
+      });
+      await expect(process(job)).rejects.toThrow('service unavailable');
+    });
+
     it('goes no further when its yield write finds the lease gone', async () => {
       now = Date.now();
       const job = await place('PLAIN', 'RUNNING');

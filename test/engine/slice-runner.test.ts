@@ -93,6 +93,19 @@ describe.each(DYNAMO_BACKENDS)('the slice runner on %s', (backend) => {
       expect([(await read(job.id)).status, ran]).toEqual(['STOPPED', false]);
     });
 
+    it('is skipped when it moved between the read and the stop write', async () => {
+      now = Date.now();
+      const job = await place('PLAIN', 'STOPPING');
+      const get = deps().jobs.get.bind(deps().jobs);
+      vi.spyOn(deps().jobs, 'get').mockImplementationOnce(async (id, ...rest) => {
+        const read = await get(id, ...rest);
+        await deps().jobs.tryUpdate(id, bumpVersion);
+        return read;
+      });
+      expect(await process(job)).toBe('skipped');
+      expect((await read(job.id)).status).toBe('STOPPING');
+    });
+
     it('of a type that cannot stop runs on to its end, STOPPING while it runs', async () => {
       now = Date.now();
       const job = await place('UNSTOPPABLE', 'STOPPING');
