@@ -150,6 +150,18 @@ describe.each(DYNAMO_BACKENDS)('the concurrency gate’s steps on %s', (backend)
     }
   });
 
+  it('claims a job on a key full only of stale tokens and its held ones, taking the slot a stale token left', async () => {
+    now = Date.now();
+    const k = uniqueName('k');
+    const holder = await placeHolder('TWO', k, now - 2 * GRACE_MS);
+    await hold('TWO', k, [token('ghost', now - 2 * GRACE_MS)]);
+    const job = jobItem({ id: uniqueName('job'), createDate: now, type: 'TWO', concurrencyKey: k }, { readyAt: now });
+    await jobs().put(job);
+    const { gate } = stepGate();
+    expect(await gate.claim(job.id, job.id, 'normal', claimSpec(job.id, job.id, 'normal', now), now)).toMatchObject({ concurrencySlot: token(job.id, now) });
+    expect(await holders('TWO', k)).toEqual([holder.concurrencySlot, token(job.id, now)].sort());
+  });
+
   it('blocks a job whose key is still full once its stale tokens are dropped (its limit was lowered)', async () => {
     now = Date.now();
     const k = uniqueName('k');
