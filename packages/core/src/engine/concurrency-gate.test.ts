@@ -51,4 +51,24 @@ describe('the concurrency gate’s writes and judgements', () => {
     });
     expect(concurrencyKeyOf(throwing, {})).toEqual({ refusal: 'gives no concurrency key for type THROWS: no customer' });
   });
+
+  it('takes keys of 1 to 512 characters, and quotes at most 80 characters of anything else it got', () => {
+    const prefix = 'gives no concurrency key for type LIMITED: its key must be a string of 1 to 512 characters, got';
+    expect(concurrencyKeyOf(LIMITED, { customer: 'x'.repeat(512) })).toEqual({ key: 'x'.repeat(512) });
+    expect(concurrencyKeyOf(LIMITED, { customer: 'c' })).toEqual({ key: 'c' });
+    expect(concurrencyKeyOf(LIMITED, { customer: '' })).toEqual({ refusal: `${prefix} ""` });
+    expect(concurrencyKeyOf(LIMITED, {})).toEqual({ refusal: `${prefix} undefined` });
+    expect(concurrencyKeyOf(LIMITED, { customer: ['a'.repeat(100)] })).toEqual({ refusal: `${prefix} ["${'a'.repeat(78)}` });
+    const throwsText = defineJob({
+      type: 'THROWS_TEXT',
+      concurrency: {
+        limit: 1,
+        key: () => {
+          throw 'no customer';
+        },
+      },
+      run,
+    });
+    expect(concurrencyKeyOf(throwsText, {})).toEqual({ refusal: 'gives no concurrency key for type THROWS_TEXT: no customer' });
+  });
 });
