@@ -5,6 +5,7 @@ import { setCrashPointHook } from '@stint/core/crash-points';
 import type { JobRecord } from '@stint/core/job-record';
 import { deletePage, deleteTree } from '@stint/core/engine/tree-delete';
 import { finishCascades } from '@stint/core/engine/cascade';
+import { markCascade } from '@stint/core/engine/cascade-marker';
 import { cascadeKey, idempotencyKey } from '@stint/core/store/table-keys';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -158,6 +159,36 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     await deps().jobs.tryUpdate(child.id, { set: { status: 'FINISHED' } });
     await finishCascades(ctx());
     expect([await present([root.id, child.id]), await marker(root.id)]).toEqual([[], undefined]);
+  });
+
+  it('keeps an ended member whose own member was restarted during the walk, and the root above them', async () => {
+    now = Date.now();
+    const tenant = 'restarted-deep';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 1, childrenDone: 1 });
+    const child = await place(tenant, 'FINISHED', root, { childrenTotal: 1, childrenDone: 1 });
+    const grandchild = await place(tenant, 'FINISHED', child);
+    setCrashPointHook(async (point, detail) => {
+      if (point === 'cascade.applied' && detail.jobId === root.id) await deps().jobs.tryUpdate(grandchild.id, { set: { status: 'PENDING' } });
+    });
+
+    expect(await stack().engine.apply('delete', root.id, scope(tenant))).toBeNull();
+
+    expect(await present([root.id, child.id, grandchild.id])).toEqual([root.id, child.id, grandchild.id].sort());
+  });
+
+  it('clears the marker of a wide tree once its redo has handed the walk to a CASCADE job, which owns it from then on', async () => {
+    now = Date.now();
+    const tenant = 'handed-off';
+    const root = await place(tenant, 'FINISHED', null, { childrenTotal: 600, childrenDone: 600, deleting: true });
+    await place(tenant, 'FINISHED', root);
+    const { markedAt } = await markCascade(ctx(), root, 'delete');
+    now += SETTLE_GRACE_MS + 1;
+
+    await finishCascades(ctx());
+
+    expect(await marker(root.id)).toBeUndefined();
+    const walk = await deps().jobs.getItem(idempotencyKey(tenant, `cascade:${root.id}:delete:${markedAt}`));
+    expect((await read(walk?.jobId as string))?.type).toBe('CASCADE');
   });
 
   it('keeps the root of a wide tree whose walk left a member restarted, marked for a new walk once it has ended', async () => {
