@@ -61,6 +61,31 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     });
   });
 
+  it('looks past an ended member to its siblings for one that has not ended', async () => {
+    now = Date.now();
+    const root = await place('sibling', 'FINISHED', null, { childrenTotal: 2, childrenDone: 1 });
+    await place('sibling', 'FINISHED', root, {}, 1);
+    const running = await place('sibling', 'RUNNING', root, {}, 2);
+
+    await expect(stack().engine.apply('delete', root.id, scope('sibling'))).rejects.toMatchObject({ details: { unfinishedId: running.id } });
+  });
+
+  it('reads the root again when its flag write loses a race, and removes the tree then', async () => {
+    now = Date.now();
+    const root = await place('flag-raced', 'FINISHED', null, { childrenTotal: 1, childrenDone: 1 });
+    const child = await place('flag-raced', 'FINISHED', root);
+    let raced = false;
+    setCrashPointHook(async (point, detail) => {
+      if (point !== 'cascade.marked' || detail.jobId !== root.id || raced) return;
+      raced = true;
+      await deps().jobs.tryUpdate(root.id, { set: { label: 'renamed' }, setRaw: { version: '#version + :one' }, values: { ':one': 1 } });
+    });
+
+    expect(await stack().engine.apply('delete', root.id, scope('flag-raced'))).toBeNull();
+
+    expect([raced, await present([root.id, child.id])]).toEqual([true, []]);
+  });
+
   it('submits one CASCADE walk per marker of a wide root, however often its hand-off is repeated', async () => {
     now = Date.now();
     const tenant = 'repeated-handoff';
