@@ -238,6 +238,7 @@ async function redo(ctx: EngineContext, record: JobRecord | undefined, marker: C
   return true;
 }
 
+/** The other operations' walks, redone once, as far as the job's status still wants them. */
 async function redoOver(ctx: EngineContext, record: JobRecord | undefined, marker: CascadeMarker): Promise<void> {
   if (!record) return;
   switch (marker.operation) {

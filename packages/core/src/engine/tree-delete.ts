@@ -86,7 +86,8 @@ export async function deletePage(
   const root = await ctx.deps.jobs.get(rootId);
   if (!root?.deleting) return undefined;
   // A member restarted during the walk is still below the root: the root stays, and a new
-  // marker has the sweeper walk the tree again once it has ended.
+  // marker has the sweeper walk the tree again once it has ended. An index entry of a child
+  // just removed costs no more than that walk, which then finds nothing and removes the root.
   const left = await ctx.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 1 });
   if (left.keys.length > 0) await markCascade(ctx, root, 'delete');
   else await removeJob(ctx, root);
