@@ -161,6 +161,14 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
       expect(await engine.monitor.summary({ tenant: 'nobody' })).toBeDefined();
     });
 
+    it('answers a repeated submission of a job asked to start later with that job, as it waits', async () => {
+      const { engine } = stack();
+      const input = { type: 'TASK', tenant: 'later', idempotencyKey: 'nightly-1', runAt: new Date(Date.now() + 3_600_000).toISOString() };
+      const first = await engine.submit(input);
+      const again = await engine.submit(input);
+      expect([again.created, again.job.id, again.job.status]).toEqual([false, first.job.id, 'PENDING']);
+    });
+
     it("reads and operates on a job in the caller's tenant only", async () => {
       const { engine } = stack();
       const { job } = await engine.submit({ type: 'TASK', tenant: 'own' });
