@@ -6,10 +6,10 @@ import { newJobId } from '@stint/core/new-job';
 import { finishAdoption } from '@stint/core/engine/adoption';
 import { recountChildren } from '@stint/core/engine/job-tree';
 import { inFlightSpec } from '@stint/core/engine/dispatcher';
-import { adoptingPartition, rootLaneKey, statusIndexKeys } from '@stint/core/store/table-keys';
+import { adoptingPartition, rootLaneKey } from '@stint/core/store/table-keys';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { jobItem } from '../support/job-items.ts';
+import { jobItem, treeJobItem } from '../support/job-items.ts';
 
 /**
  * What a child's adoption (packages/core/src/engine/adoption.ts) leaves, from the state its
@@ -43,19 +43,7 @@ describe.each(DYNAMO_BACKENDS)('a child’s adoption on %s', (backend) => {
   const read = (id: string) => deps().jobs.get(id);
 
   async function placeParent(status: JobStatus, run: number, extra: Partial<JobRecord> = {}): Promise<JobRecord> {
-    const id = newJobId(now);
-    const base = jobItem({ id, createDate: now - 10_000 });
-    const ended = status === 'FINISHED' || status === 'CANCELED';
-    const record: JobRecord = {
-      ...base,
-      status,
-      ...statusIndexKeys(base, status),
-      startDate: now - 9_000,
-      ...(ended ? { endDate: now - 1_000 } : {}),
-      run,
-      childrenChangedAt: now - 5_000,
-      ...extra,
-    };
+    const record = treeJobItem(now, status, null, { fields: { run, childrenChangedAt: now - 5_000, ...extra } });
     await deps().jobs.create(record);
     return record;
   }
