@@ -147,6 +147,20 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
   });
 
   describe('what it hands on', () => {
+    it('gives its handler to the run history, which warns of a run record it could not write', async () => {
+      const events: EngineEvent[] = [];
+      const engine = engineWith({ onEvent: (event) => events.push(event) });
+      const { history } = engineInternals(engine).schedules;
+      const { job } = await engine.submit({ type: 'TASK', tenant: 'history' });
+      const error = new Error('the table is away');
+      vi.spyOn(history.table, 'putIfAbsent').mockRejectedValue(error);
+      // A run pointed at with no record is recorded from its job as it is read.
+      await history.latest([{ tenant: 'history', scheduleId: 'nightly', jobId: job.id, createDate: job.createDate }]);
+      expect(events.filter((event) => event.type === 'warning')).toEqual([
+        { type: 'warning', message: 'a schedule run record could not be written', jobId: job.id, error },
+      ]);
+    });
+
     it("gives its clock to the counters, its handler to the schedules, and a run's end or removal to the schedules", async () => {
       const onEvent = () => {};
       const engine = engineWith({ clock: () => 42, onEvent });

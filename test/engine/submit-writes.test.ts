@@ -112,6 +112,16 @@ describe.each(DYNAMO_BACKENDS)('what a submission writes on %s', (backend) => {
     expect(stack().events).toContainEqual({ type: 'jobCreated', jobId: plain.id, rootId: plain.id, tenant: 'acme', jobType: 'PLAIN' });
   });
 
+  it('writes who submitted a job on someone else’s behalf, and no submitter for a caller’s own job', async () => {
+    const admin = { kind: 'caller', principal: { keyId: 'k-root', name: 'Root', role: 'admin', tenant: null } } as const;
+    const boss = { id: 'u-boss', name: 'The boss' };
+    const onBehalf = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', submitter: admin, runBy: boss })).job;
+    const own = (await stack().engine.submit({ type: 'PLAIN', tenant: 'acme', submitter: admin })).job;
+    expect(await read(onBehalf.id)).toMatchObject({ runBy: boss, submittedBy: { id: 'k-root', name: 'Root' } });
+    const ownRecord = await read(own.id);
+    expect([ownRecord?.runBy, ownRecord?.submittedBy]).toEqual([{ id: 'k-root', name: 'Root' }, undefined]);
+  });
+
   it('writes a limited root in flight holding its key’s slot, and leaves the next one of the key waiting for it', async () => {
     now = Date.now();
     const first = (await stack().engine.submit({ type: 'LIMITED', tenant: 'acme', data: { customer: 'solo' } })).job;
