@@ -14,6 +14,7 @@ import { sleepSpec, startDelayed, wakeLater } from './delayed-start.ts';
 import { assertEventAddress, eventAnswer, registerWaiter, removeWaiter, type EventAnswer } from './events.ts';
 import { childOutcomes, recountIfRetried } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
+import { Replay } from './replay.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
 
 /** Why a run stopped before its function returned. */
@@ -48,15 +49,7 @@ const PROGRESS_WRITE_MS = 1_000;
 
 /**
  * One slice of one job: the context the job function sees, and the bookkeeping that makes
- * its steps effectively-once.
- *
- * Replay model: the function runs from the top every slice. A step with a checkpoint returns
- * its stored result without running. Replay ends where the slice before stopped: at the next
- * step, sleep or wait not yet done after a yield or stop (which let the job run on to it), at
- * the sleep or event wait it parked in, or at the wait for children it parked in when it
- * spawned after its last checkpoint (a crash elsewhere can double or drop a line). Logs and
- * progress reported while replaying are dropped (they were recorded the first time), and
- * spawns replayed are recognised by their deterministic ids.
+ * its steps effectively-once (replay.ts says where a replay ends).
  */
 export class JobRun {
   record: JobRecord;
@@ -70,10 +63,7 @@ export class JobRun {
   /** The children this slice spawns. */
   readonly spawns = new ChildSpawns(this);
 
-  #replaying: boolean;
-  readonly #replayedNames = new Set<string>();
-  /** The slice before spawned after its last checkpoint, so it ended in a wait for children. */
-  #replayEndsAtWait: boolean;
+  readonly #replay: Replay;
   #pending: Checkpoint | null = null;
   readonly #logs: LogBuffer;
   #errorLogged = false;
@@ -96,11 +86,7 @@ export class JobRun {
     this.lease = leaseOf(record);
     this.startedAt = ctx.deps.clock();
     this.#leaseProvenAt = this.startedAt;
-    // A loop, not Math.max(...spread): a job may hold more checkpoints than a call takes arguments.
-    let spawnedAtLastCheckpoint = 0;
-    for (const checkpoint of checkpoints.values()) spawnedAtLastCheckpoint = Math.max(spawnedAtLastCheckpoint, checkpoint.spawnSeq);
-    this.#replayEndsAtWait = (record.spawned ?? 0) > spawnedAtLastCheckpoint;
-    this.#replaying = checkpoints.size > 0 || this.#replayEndsAtWait;
+    this.#replay = new Replay(checkpoints, record.spawned ?? 0);
     this.#stopRequested = record.status === 'STOPPING';
     this.#logs = new LogBuffer(
       (lines) => this.deps.logs.append(record.id, lines),
@@ -144,29 +130,11 @@ export class JobRun {
 
   /** 0..100, recorded unless the run is replaying (then it was recorded the first time). */
   reportProgress(percent: number): void {
-    if (!this.#replaying) this.#progress = Math.max(0, Math.min(100, Math.round(percent)));
-  }
-
-  /**
-   * A stored checkpoint read back. A slice that yields or stops at a step's boundary runs on to
-   * the next operation, so replay goes on past a step's checkpoint; a sleep or an event wait
-   * parks at once, so once its checkpoint — the last stored — is read, what the job does next
-   * (a log line, progress, or nothing before it returns) is new.
-   */
-  #replayed(parkedHere: boolean, ...names: string[]): void {
-    for (const name of names) if (this.checkpoints.has(name)) this.#replayedNames.add(name);
-    if (parkedHere && this.#replayedNames.size >= this.checkpoints.size && !this.#replayEndsAtWait) this.#replaying = false;
-  }
-
-  /** At a wait for children: the one the slice before parked in, once all it did is replayed. */
-  #replayedToWait(): void {
-    if (!this.#replayEndsAtWait || this.spawns.seq < (this.record.spawned ?? 0)) return;
-    this.#replayEndsAtWait = false;
-    this.#replayed(true);
+    if (!this.#replay.replaying) this.#progress = Math.max(0, Math.min(100, Math.round(percent)));
   }
 
   log(level: LogLevel, message: string, additionalInfo?: Record<string, unknown>): void {
-    if (this.#replaying) return;
+    if (this.#replay.replaying) return;
     this.#logs.add({ timestamp: this.deps.clock(), level, message: String(message), additionalInfo: additionalInfo ?? null });
     if (level === 'ERROR') this.#errorLogged = true;
   }
@@ -177,10 +145,10 @@ export class JobRun {
     const stored = this.checkpoints.get(name);
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
-      this.#replayed(false, name);
+      this.#replay.read(false, name);
       return stored.result as T;
     }
-    this.#replaying = false;
+    this.#replay.end();
     await this.boundary();
     const value = await withinStepTimeout(this.controller, name, fn, options.timeoutMs);
     await crashPoint('slice.stepDone', { jobId: this.record.id, jobType: this.record.type });
@@ -264,9 +232,9 @@ export class JobRun {
   async waitForChildren(): Promise<ChildOutcome[]> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     await this.flushSpawns();
-    this.#replayedToWait();
+    this.#replay.atWaitForChildren(this.spawns.seq, this.record.spawned ?? 0);
     if (this.record.childrenDone < this.record.childrenTotal) {
-      this.#replaying = false;
+      this.#replay.end();
       // Parking ends the slice as a yield would, and keeps the parent out of the line its
       // own children wait in: an exhausted budget is no reason to yield here.
       await this.boundary({ mayYield: false });
@@ -302,10 +270,10 @@ export class JobRun {
     let until: number;
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
-      this.#replayed(true, name);
+      this.#replay.read(true, name);
       until = (stored.result as { wakeAt: number }).wakeAt;
     } else {
-      this.#replaying = false;
+      this.#replay.end();
       await this.boundary({ mayYield: false });
       until = wakeAt();
       if (!Number.isFinite(until) || until > MAX_WAKE_AT) throw new NonRetriableError(`sleep "${name}" needs a finite time before year 275760`);
@@ -355,13 +323,13 @@ export class JobRun {
     const resolved = this.checkpoints.get(step);
     if (resolved) {
       this.spawns.seq = resolved.spawnSeq;
-      this.#replayed(true, step, `${step}#began`);
+      this.#replay.read(true, step, `${step}#began`);
       return (resolved.result as EventAnswer).data;
     }
     // When the wait began is stored too: a replay counts events and the timeout from it.
     const startName = `${step}#began`;
     let began = this.checkpoints.get(startName)?.result as { since: number; until: number } | undefined;
-    this.#replaying = false;
+    this.#replay.end();
     await this.boundary({ mayYield: false });
     if (!began) {
       const now = this.deps.clock();
