@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NonRetriableError } from '@stint/sdk';
 import { InterruptSignal } from '@stint/core/engine/job-run';
-import { delayedSortKey } from '@stint/core/store/table-keys';
+import { delayedPartition, delayedSortKey } from '@stint/core/store/table-keys';
+import { loggedLines } from '../support/jobs.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { BUDGET_MS, LEASE, LEASE_MS, STUBBORN, jobRunStack } from '../support/job-runs.ts';
 
@@ -13,6 +14,7 @@ import { BUDGET_MS, LEASE, LEASE_MS, STUBBORN, jobRunStack } from '../support/jo
 describe.each(DYNAMO_BACKENDS)('a job run’s parks and waits on %s', (backend) => {
   let now = Date.now();
   const { stack, deps, read, place, runOf, checkpointNames } = jobRunStack(backend, () => now);
+  afterEach(() => vi.restoreAllMocks());
 
   describe('an abort of ctx.signal', () => {
     it('becomes the run’s interrupt only when a stop or timeout aborted it, and never replaces one', async () => {
@@ -54,11 +56,24 @@ describe.each(DYNAMO_BACKENDS)('a job run’s parks and waits on %s', (backend) 
       const job = await place('RUNNING', { childrenTotal: 2, childrenDone: 1, lostSlices: 2 });
       const run = await runOf(job);
       run.results = { partial: true };
+      // A spent budget is no reason to yield instead: the parent would wait in its children's line.
+      now += BUDGET_MS + 1;
       await expect(run.waitForChildren()).rejects.toMatchObject({ interrupt: 'park' });
       const parked = await read(job.id);
       expect(parked).toMatchObject({ status: 'RUNNING', parked: 'waiting', results: { partial: true }, lostSlices: 0 });
       expect(parked.leaseOwner).toBeUndefined();
       expect([run.interrupt, run.controller.signal.aborted]).toEqual(['park', false]);
+    });
+
+    it('goes on at once when its children have all ended, writing nothing', async () => {
+      now = Date.now();
+      const job = await place('RUNNING', { childrenTotal: 1, childrenDone: 1 });
+      const run = await runOf(job);
+      run.log('INFO', 'held');
+      now += 1;
+      expect(await run.waitForChildren()).toEqual([]);
+      expect((await read(job.id)).leaseExpiresAt).toBe(job.leaseExpiresAt);
+      expect(await loggedLines(deps().jobs, job.id)).toEqual([]);
     });
 
     it('goes on when the last child ended after the job was read, proving the lease instead of parking', async () => {
@@ -92,12 +107,15 @@ describe.each(DYNAMO_BACKENDS)('a job run’s parks and waits on %s', (backend) 
       expect(await checkpointNames(job.id)).toEqual([]);
     });
 
-    it('returns at once for a wake-up time already past, with the time stored as its checkpoint', async () => {
+    it('returns at once for a wake-up time already past, storing the time, and that it went on past it at the next boundary', async () => {
       now = Date.now();
       const job = await place();
       const run = await runOf(job);
       await run.sleep('nap', () => now);
       expect((await deps().checkpoints.load(job.id)).get('nap')?.result).toEqual({ wakeAt: now });
+      expect(await checkpointNames(job.id)).toEqual(['nap']);
+      await run.boundary();
+      expect(await checkpointNames(job.id)).toEqual(['nap', 'nap#passed']);
       expect((await read(job.id)).status).toBe('RUNNING');
     });
 
@@ -173,15 +191,31 @@ describe.each(DYNAMO_BACKENDS)('a job run’s parks and waits on %s', (backend) 
       expect((await deps().checkpoints.load(job.id)).get('event:paid:o-3#began')?.result).toEqual({ since: now - 10_000, until: now - 1 });
     });
 
-    it('parks until its timeout when no event has come, storing when it began', async () => {
+    it('parks until its timeout when no event has come, storing when it began, past the slice budget', async () => {
       now = Date.now();
       const job = await place();
       const run = await runOf(job);
+      now += BUDGET_MS + 1;
       await expect(run.waitForEvent('paid', 'o-4', 5_000)).rejects.toMatchObject({ interrupt: 'park' });
       expect((await deps().checkpoints.load(job.id)).get('event:paid:o-4#began')?.result).toEqual({ since: now, until: now + 5_000 });
       const parked = await read(job.id);
       expect(parked).toMatchObject({ eventWait: { name: 'paid', key: 'o-4', until: now + 5_000 }, gsi5sk: delayedSortKey(now + 5_000, job.id) });
       expect(parked.leaseOwner).toBeUndefined();
+    });
+
+    it('wakes the job at once when the event came while its waiter was being written', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      const put = deps().jobs.put.bind(deps().jobs);
+      // The event is sent just before the waiter lands: it finds no waiter to wake.
+      vi.spyOn(deps().jobs, 'put').mockImplementationOnce(async (item) => {
+        expect((await stack().engine.sendEvent({ tenant: 'acme', name: 'paid', key: 'o-5' })).woken).toBe(0);
+        return put(item);
+      });
+      await expect(run.waitForEvent('paid', 'o-5', 60_000)).rejects.toMatchObject({ interrupt: 'park' });
+      const woken = await read(job.id);
+      expect([woken.eventWait, woken.gsi5pk === delayedPartition(job.id)]).toEqual([undefined, false]);
     });
 
     it('names the n-th wait for one name and key apart, so each is its own checkpoint', async () => {

@@ -10,7 +10,8 @@ import { BUDGET_MS, LEASE, LEASE_MS, STUBBORN, jobRunStack } from '../support/jo
  * One slice's bookkeeping (packages/core/src/engine/job-run.ts), driven by hand on a job placed
  * RUNNING under a lease (test/support/job-runs.ts): what a step runs and replays, when its
  * checkpoint is written, what a boundary writes and which interrupt it raises, and what the
- * lease proof writes or only reads. Its parks and waits: job-run-waits.test.ts.
+ * lease proof writes or only reads. Its replays: job-run-replay.test.ts; its parks and waits:
+ * job-run-waits.test.ts; its timers: job-run-timers.test.ts.
  */
 describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
   let now = Date.now();
@@ -101,65 +102,6 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
     });
   });
 
-  describe('replaying', () => {
-    it('drops log lines and progress reported while replaying, and keeps those after the last stored step', async () => {
-      now = Date.now();
-      const job = await place();
-      const run = await runOf(job, [{ name: 'first', result: 1, spawnSeq: 0 }]);
-      run.log('INFO', 'replayed line');
-      run.reportProgress(30);
-      expect(run.progress).toBeNull();
-      await run.step('first', () => 1);
-      await run.step('second', () => 2);
-      run.log('INFO', 'new line', { n: 2 });
-      run.reportProgress(49.6);
-      expect(run.progress).toBe(50);
-      await run.flushAll();
-      expect((await loggedLines(deps().jobs, job.id)).map((line) => [line.message, line.additionalInfo])).toEqual([['new line', { n: 2 }]]);
-    });
-
-    it('ends at a replayed sleep that was the last thing stored, and not before a later step’s checkpoint', async () => {
-      now = Date.now();
-      const job = await place('RUNNING', { spawned: 2 });
-      const run = await runOf(job, [
-        { name: 'first', result: 1, spawnSeq: 0 },
-        { name: 'nap', result: { wakeAt: now - 1 }, spawnSeq: 2 },
-      ]);
-      await run.step('first', () => 1);
-      run.log('INFO', 'replayed');
-      await run.sleep('nap', () => now + 60_000);
-      run.log('INFO', 'after the nap');
-      await run.flushAll();
-      expect((await loggedLines(deps().jobs, job.id)).map((line) => line.message)).toEqual(['after the nap']);
-    });
-
-    it('goes on past a replayed sleep when the slice before spawned after it, up to its wait for children', async () => {
-      now = Date.now();
-      // The slice before slept, spawned a third child, and parked waiting for the three; all ended.
-      const job = await place('RUNNING', { spawned: 3, childrenTotal: 3, childrenDone: 3 });
-      const run = await runOf(job, [{ name: 'nap', result: { wakeAt: now - 1 }, spawnSeq: 2 }]);
-      run.spawns.seq = 2;
-      await run.sleep('nap', () => now + 60_000);
-      run.log('INFO', 'replayed after the nap');
-      await run.spawn('NODE', {});
-      run.log('INFO', 'replayed spawn');
-      expect(await run.waitForChildren()).toEqual([]);
-      run.log('INFO', 'after the wait');
-      await run.flushAll();
-      expect((await loggedLines(deps().jobs, job.id)).map((line) => line.message)).toEqual(['after the wait']);
-      expect((await read(job.id)).spawned).toBe(3);
-    });
-
-    it('holds progress within 0 and 100', async () => {
-      now = Date.now();
-      const run = await runOf(await place());
-      run.reportProgress(140);
-      expect(run.progress).toBe(100);
-      run.reportProgress(-5);
-      expect(run.progress).toBe(0);
-    });
-  });
-
   describe('a boundary', () => {
     it('yields once the slice budget is spent, and not before', async () => {
       now = Date.now();
@@ -177,6 +119,7 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       const job = await place();
       const run = await runOf(job);
       run.log('INFO', 'held');
+      now += 1;
       await run.boundary();
       expect([await loggedLines(deps().jobs, job.id), (await read(job.id)).leaseExpiresAt]).toEqual([[], job.leaseExpiresAt]);
       await run.boundary({ mayYield: false });
@@ -238,9 +181,12 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect((await read(job.id)).progress).toBe(40);
       expect(run.progress).toBeNull();
 
+      // Lines alone are no reason to renew the lease.
+      const renewed = (await read(job.id)).leaseExpiresAt;
+      now += 1;
       run.log('INFO', 'row 6 done');
       await run.flushLogs();
-      expect((await read(job.id)).hasErrors).toBe(false);
+      expect(await read(job.id)).toMatchObject({ hasErrors: false, leaseExpiresAt: renewed });
       run.log('ERROR', 'row 7 failed');
       await run.flushLogs();
       const written = await read(job.id);
@@ -292,6 +238,16 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
   });
 
   describe('what a run leaves behind', () => {
+    it('writes the children it spawned, counted on the job, before the job ends', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      const childId = await run.spawn('NODE', { n: 1 });
+      await run.flushOutputs();
+      expect(await read(job.id)).toMatchObject({ spawned: 1, childrenTotal: 1 });
+      expect(await deps().jobs.get(childId)).toMatchObject({ parentId: job.id, rootId: job.rootId, data: { n: 1 } });
+    });
+
     it('skips the last checkpoint of a job without children, and keeps it for a parent', async () => {
       now = Date.now();
       const leaf = await runOf(await place());

@@ -4,6 +4,8 @@ import { defineJob } from '@stint/sdk';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { attachTestStack, createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { engineInternals } from '@stint/core/testing';
+import { setCrashPointHook } from '@stint/core/crash-points';
+import { loggedLines } from '../support/jobs.ts';
 
 const SCOPE = { tenant: 'acme' };
 /** Long enough to see the job asleep, short enough to wait for. */
@@ -32,6 +34,15 @@ const UNTIL = defineJob<{ at: number }>({
   },
 });
 
+const PAST_NAP = defineJob({
+  type: 'PAST_NAP',
+  async run(ctx) {
+    await ctx.sleepUntil('until', new Date(0));
+    ctx.log.info('past the sleep');
+    await ctx.step('next', () => ran(ctx.job.id, 'next'));
+  },
+});
+
 describe.each(DYNAMO_BACKENDS)('durable sleep on %s', (backend) => {
   let emulators: Emulators;
   let stack: TestStack;
@@ -39,7 +50,7 @@ describe.each(DYNAMO_BACKENDS)('durable sleep on %s', (backend) => {
   let skew = 0;
   beforeAll(async () => {
     emulators = await startEmulators({ dynamo: backend });
-    stack = await createTestStack(emulators, { definitions: [NAPPER, UNTIL], clock: () => Date.now() + skew });
+    stack = await createTestStack(emulators, { definitions: [NAPPER, UNTIL, PAST_NAP], clock: () => Date.now() + skew });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -129,6 +140,21 @@ describe.each(DYNAMO_BACKENDS)('durable sleep on %s', (backend) => {
     await stack.engine.apply('stop', other.id, SCOPE);
     expect(await stack.engine.apply('cancel', other.id, SCOPE)).toMatchObject({ status: 'CANCELED', sleepingUntil: null });
     expect(executions.get(other.id)).toEqual(['before']);
+  });
+
+  it('logs what follows a sleep once, when the job is stopped just past the sleep and resumed', async () => {
+    // The stop lands once the sleep's time is stored, so the job stops at the next step's boundary.
+    setCrashPointHook(async (point, detail) => {
+      if (point !== 'slice.checkpointSaved' || detail.jobType !== 'PAST_NAP') return;
+      setCrashPointHook(undefined);
+      await stack.engine.apply('stop', detail.jobId!, SCOPE);
+    });
+    const { job: submitted } = await stack.engine.submit({ type: 'PAST_NAP', tenant: 'acme' });
+    await stack.runUntil(async () => (await job(submitted.id)).status === 'STOPPED');
+    await stack.engine.apply('resume', submitted.id, SCOPE);
+    await stack.runUntil(async () => (await job(submitted.id)).status === 'FINISHED');
+    expect((await loggedLines(engineInternals(stack.engine).deps.jobs, submitted.id)).map((line) => line.message)).toEqual(['past the sleep']);
+    expect(executions.get(submitted.id)).toEqual(['next']);
   });
 
   it('sleepUntil a time already past goes straight on, without parking', async () => {

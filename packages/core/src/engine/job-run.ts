@@ -70,7 +70,8 @@ export class JobRun {
   #progress: number | null = null;
   #leaseProvenAt: number;
   #stepNames = new Set<string>();
-  #stopRequested: boolean;
+  /** Learned from the item at each proof, which every boundary makes before it looks. */
+  #stopRequested = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
   #eventWaits = new Map<string, number>();
@@ -87,7 +88,6 @@ export class JobRun {
     this.startedAt = ctx.deps.clock();
     this.#leaseProvenAt = this.startedAt;
     this.#replay = new Replay(checkpoints, record.spawned ?? 0);
-    this.#stopRequested = record.status === 'STOPPING';
     this.#logs = new LogBuffer(
       (lines) => this.deps.logs.append(record.id, lines),
       this.deps.clock,
@@ -260,27 +260,36 @@ export class JobRun {
    * A durable sleep (delayed-start.ts has the wake-up side). The first time, the wake-up time
    * is stored as the step's checkpoint — after the spawns so far are counted —, then the job
    * parks in the delayed set, holding no worker; a replay reads the time back, so a sleep is
-   * never slept twice and a job resumed early sleeps only the rest.
+   * never slept twice and a job resumed early sleeps only the rest. A slice that goes on past
+   * the sleep stores `<name>#passed` too (lazily, as a step's checkpoint): a later replay then
+   * goes on past the sleep, instead of ending where a slice before parked.
    */
   async sleep(name: string, wakeAt: () => number): Promise<void> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     this.#claimStepName(name);
     await this.flushSpawns();
     const stored = this.checkpoints.get(name);
-    let until: number;
+    const passedMark = `${name}#passed`;
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
-      this.#replay.read(true, name);
-      until = (stored.result as { wakeAt: number }).wakeAt;
-    } else {
-      this.#replay.end();
-      await this.boundary({ mayYield: false });
-      until = wakeAt();
-      if (!Number.isFinite(until) || until > MAX_WAKE_AT) throw new NonRetriableError(`sleep "${name}" needs a finite time before year 275760`);
-      this.#pending = { name, result: { wakeAt: until }, spawnSeq: this.spawns.seq };
-      await this.#savePending();
+      const until = (stored.result as { wakeAt: number }).wakeAt;
+      const passed = this.checkpoints.has(passedMark);
+      const endsHere = this.#replay.read(!passed, name, passedMark);
+      if (!passed && until > this.deps.clock()) return this.#sleepUntil(until);
+      if (endsHere) this.#pending = { name: passedMark, result: undefined, spawnSeq: stored.spawnSeq };
+      return;
     }
-    if (until <= this.deps.clock()) return;
+    this.#replay.end();
+    await this.boundary({ mayYield: false });
+    const until = wakeAt();
+    if (!Number.isFinite(until) || until > MAX_WAKE_AT) throw new NonRetriableError(`sleep "${name}" needs a finite time before year 275760`);
+    this.#pending = { name, result: { wakeAt: until }, spawnSeq: this.spawns.seq };
+    await this.#savePending();
+    if (until > this.deps.clock()) return this.#sleepUntil(until);
+    this.#pending = { name: passedMark, result: undefined, spawnSeq: this.spawns.seq };
+  }
+
+  async #sleepUntil(until: number): Promise<never> {
     await wakeLater(this.ctx, await this.#parkDelayed(until));
     throw new InterruptSignal('park');
   }
@@ -323,7 +332,8 @@ export class JobRun {
     const resolved = this.checkpoints.get(step);
     if (resolved) {
       this.spawns.seq = resolved.spawnSeq;
-      this.#replay.read(true, step, `${step}#began`);
+      // Its answer was stored by a slice that went on past it: replay goes on too.
+      this.#replay.read(false, step, `${step}#began`);
       return (resolved.result as EventAnswer).data;
     }
     // When the wait began is stored too: a replay counts events and the timeout from it.

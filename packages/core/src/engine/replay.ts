@@ -41,13 +41,17 @@ export class Replay {
 
   /**
    * Stored checkpoints read back. A slice that yields or stops at a step's boundary runs on to
-   * the next operation, so replay goes on past a step's checkpoint; a sleep or an event wait
-   * parks at once, so once its checkpoint — the last stored — is read, what the job does next
-   * (a log line, progress, or nothing before it returns) is new.
+   * the next operation, so replay goes on past a step's checkpoint, and past an event's answer
+   * or a sleep a slice went on past (job-run.ts). A sleep or an event wait the slice before
+   * parked in is the last it stored, so once it is read (`parkedHere`), what the job does next
+   * (a log line, progress, or nothing before it returns) is new. True when this read ended the
+   * replay.
    */
-  read(parkedHere: boolean, ...names: string[]): void {
+  read(parkedHere: boolean, ...names: string[]): boolean {
     for (const name of names) if (this.checkpoints.has(name)) this.#read.add(name);
-    if (parkedHere && this.#read.size >= this.checkpoints.size && !this.#endsAtWait) this.#on = false;
+    if (!this.#on || !parkedHere || this.#read.size < this.checkpoints.size || this.#endsAtWait) return false;
+    this.#on = false;
+    return true;
   }
 
   /** At a wait for children: the one the slice before parked in, once its `spawned` spawns are replayed. */
