@@ -47,7 +47,8 @@ describe.each(DYNAMO_BACKENDS)('a job run’s replay on %s', (backend) => {
       const job = await place('RUNNING', { spawned: 2 });
       const run = await runOf(job, [
         { name: 'first', result: 1, spawnSeq: 0 },
-        { name: 'nap', result: { wakeAt: now - 1 }, spawnSeq: 2 },
+        // Due this very millisecond: it is over.
+        { name: 'nap', result: { wakeAt: now }, spawnSeq: 2 },
       ]);
       await run.step('first', () => 1);
       run.log('INFO', 'replayed');

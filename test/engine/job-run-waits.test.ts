@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NonRetriableError } from '@stint/sdk';
 import { InterruptSignal } from '@stint/core/engine/job-run';
 import { delayedPartition, delayedSortKey } from '@stint/core/store/table-keys';
+import { setCrashPointHook } from '@stint/core/crash-points';
 import { loggedLines } from '../support/jobs.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { BUDGET_MS, LEASE, LEASE_MS, STUBBORN, jobRunStack } from '../support/job-runs.ts';
+import { BUDGET_MS, LEASE, STUBBORN, jobRunStack } from '../support/job-runs.ts';
 
 /**
  * Where one slice's run (packages/core/src/engine/job-run.ts) parks or stops early, driven by
@@ -76,14 +77,32 @@ describe.each(DYNAMO_BACKENDS)('a job run’s parks and waits on %s', (backend) 
       expect(await loggedLines(deps().jobs, job.id)).toEqual([]);
     });
 
-    it('goes on when the last child ended after the job was read, proving the lease instead of parking', async () => {
+    it('goes on when the last child ended after the job was read, reading the job again instead of parking', async () => {
       now = Date.now();
       const job = await place('RUNNING', { childrenTotal: 1, childrenDone: 0 });
       const run = await runOf(job);
       await deps().jobs.tryUpdate(job.id, { set: { childrenDone: 1 } });
+      now += 1;
       expect(await run.waitForChildren()).toEqual([]);
-      expect(await read(job.id)).toMatchObject({ status: 'RUNNING', leaseOwner: LEASE.owner, leaseExpiresAt: now + LEASE_MS });
-      expect(run.interrupt).toBeNull();
+      // No renewal is due: the lease is proven by reads, and stays as it was.
+      expect(await read(job.id)).toMatchObject({ status: 'RUNNING', leaseOwner: LEASE.owner, leaseExpiresAt: job.leaseExpiresAt });
+      expect([run.interrupt, run.record.childrenDone]).toEqual([null, 1]);
+    });
+
+    it('learns of a stop that refused its park, and goes on to end at the next boundary', async () => {
+      now = Date.now();
+      const job = await place('RUNNING', { childrenTotal: 2, childrenDone: 1 });
+      const run = await runOf(job);
+      await run.step('before', () => 1);
+      // The stop lands once the boundary before the park has stored the step's checkpoint.
+      setCrashPointHook(async (point, detail) => {
+        if (point === 'slice.checkpointSaved' && detail.jobId === job.id) await deps().jobs.tryUpdate(job.id, { set: { status: 'STOPPING' } });
+      });
+      expect(await run.waitForChildren()).toEqual([]);
+      setCrashPointHook(undefined);
+      expect(run.controller.signal.reason).toMatchObject({ interrupt: 'stop' });
+      await expect(run.boundary()).rejects.toMatchObject({ interrupt: 'stop' });
+      expect((await read(job.id)).parked).toBeUndefined();
     });
 
     it('refuses to wait once the run was interrupted', async () => {

@@ -124,6 +124,7 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect([await loggedLines(deps().jobs, job.id), (await read(job.id)).leaseExpiresAt]).toEqual([[], job.leaseExpiresAt]);
       await run.boundary({ mayYield: false });
       expect((await loggedLines(deps().jobs, job.id)).map((line) => line.message)).toEqual(['held']);
+      expect((await read(job.id)).leaseExpiresAt).toBe(job.leaseExpiresAt);
       expect(run.controller.signal.aborted).toBe(false);
     });
 

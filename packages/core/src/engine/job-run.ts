@@ -217,7 +217,8 @@ export class JobRun {
 
   async flushLogs(): Promise<void> {
     await this.#logs.flush();
-    if (this.#errorLogged) await this.prove(true);
+    // An error logged is always written (`prove`).
+    if (this.#errorLogged) await this.prove();
   }
 
   async spawn(type: string, data: Record<string, unknown>, options: SpawnOptions = {}): Promise<string> {
@@ -251,7 +252,9 @@ export class JobRun {
         this.#interrupt('park');
         throw new InterruptSignal('park');
       }
-      await this.prove(true);
+      // The park was refused (the last child ended, a stop came, the lease went): the boundary
+      // just proved the lease, so a read tells which, and what the item holds now.
+      await this.prove();
     }
     return childOutcomes(this.deps, this.record);
   }
