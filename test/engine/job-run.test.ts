@@ -75,6 +75,24 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect(calls).toBe(0);
     });
 
+    it('refuses a step named like the marker a sleep or an event wait keeps beside its own checkpoint, whichever comes first', async () => {
+      now = Date.now();
+      const stepFirst = await runOf(await place());
+      await stepFirst.step('nap#passed', () => 1);
+      await expect(stepFirst.sleep('nap', () => now)).rejects.toThrow('step name "nap#passed" is used twice in one run');
+      // The refused sleep claimed nothing: its own name is still free.
+      await expect(stepFirst.step('nap', () => 2)).resolves.toBe(2);
+
+      const sleepFirst = await runOf(await place());
+      // Already due, so the run goes on past it.
+      await sleepFirst.sleep('nap', () => now);
+      await expect(sleepFirst.step('nap#passed', () => 1)).rejects.toBeInstanceOf(NonRetriableError);
+
+      const eventWait = await runOf(await place());
+      await eventWait.step('event:order:7#began', () => 1);
+      await expect(eventWait.waitForEvent('order', '7', 1_000)).rejects.toThrow('step name "event:order:7#began" is used twice in one run');
+    });
+
     it('keeps no checkpoint of a step during which the run was interrupted, nor of one whose crash point failed', async () => {
       now = Date.now();
       const job = await place();

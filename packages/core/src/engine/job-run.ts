@@ -15,6 +15,7 @@ import { assertEventAddress, eventAnswer, registerWaiter, removeWaiter, type Eve
 import { childOutcomes, recountIfRetried } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
 import { Replay } from './replay.ts';
+import { StepNames } from './step-names.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
 
 /** Why a run stopped before its function returned. */
@@ -69,12 +70,11 @@ export class JobRun {
   #errorLogged = false;
   #progress: number | null = null;
   #leaseProvenAt: number;
-  #stepNames = new Set<string>();
+  readonly #names = new StepNames();
   /** Learned from the item at each proof, which every boundary makes before it looks. */
   #stopRequested = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
-  #eventWaits = new Map<string, number>();
   #beat: Promise<void> = Promise.resolve();
 
   constructor(
@@ -141,7 +141,7 @@ export class JobRun {
 
   async step<T>(name: string, fn: () => Promise<T> | T, options: StepOptions = {}): Promise<T> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
-    this.#claimStepName(name);
+    this.#names.step(name);
     const stored = this.checkpoints.get(name);
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
@@ -269,10 +269,9 @@ export class JobRun {
    */
   async sleep(name: string, wakeAt: () => number): Promise<void> {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
-    this.#claimStepName(name);
+    const passedMark = this.#names.sleep(name);
     await this.flushSpawns();
     const stored = this.checkpoints.get(name);
-    const passedMark = `${name}#passed`;
     if (stored) {
       this.spawns.seq = stored.spawnSeq;
       const until = (stored.result as { wakeAt: number }).wakeAt;
@@ -325,22 +324,16 @@ export class JobRun {
     if (this.interrupt) throw new InterruptSignal(this.interrupt);
     assertEventAddress(name, key);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new NonRetriableError(`waitForEvent "${name}" needs a timeoutMs of a whole number of ms ≥ 1`);
-    // The n-th wait for this name and key in the run: replays count the same way.
-    const address = `event:${name}:${key}`;
-    const nth = (this.#eventWaits.get(address) ?? 0) + 1;
-    this.#eventWaits.set(address, nth);
-    const step = nth === 1 ? address : `${address}#${nth}`;
-    this.#claimStepName(step);
+    // When the wait began is stored too: a replay counts events and the timeout from it.
+    const { step, began: startName } = this.#names.eventWait(name, key);
     await this.flushSpawns();
     const resolved = this.checkpoints.get(step);
     if (resolved) {
       this.spawns.seq = resolved.spawnSeq;
       // Its answer was stored by a slice that went on past it: replay goes on too.
-      this.#replay.read(false, step, `${step}#began`);
+      this.#replay.read(false, step, startName);
       return (resolved.result as EventAnswer).data;
     }
-    // When the wait began is stored too: a replay counts events and the timeout from it.
-    const startName = `${step}#began`;
     let began = this.checkpoints.get(startName)?.result as { since: number; until: number } | undefined;
     this.#replay.end();
     await this.boundary({ mayYield: false });
@@ -364,11 +357,6 @@ export class JobRun {
     if (await eventAnswer(this.ctx, tenant, { name, key, ...began }, this.checkpoints)) await startDelayed(this.ctx, waiting);
     else await wakeLater(this.ctx, waiting);
     throw new InterruptSignal('park');
-  }
-
-  #claimStepName(name: string): void {
-    if (this.#stepNames.has(name)) throw new NonRetriableError(`step name "${name}" is used twice in one run`);
-    this.#stepNames.add(name);
   }
 
   /**
