@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NonRetriableError } from '@stint/sdk';
 import { InterruptSignal } from '@stint/core/engine/job-run';
 import { setCrashPointHook } from '@stint/core/crash-points';
@@ -200,11 +200,14 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect((await read(job.id)).progress).toBe(40);
       expect(run.progress).toBeNull();
 
-      // Lines alone are no reason to renew the lease.
+      // Lines alone are no reason to renew the lease, nor to read the job again.
       const renewed = (await read(job.id)).leaseExpiresAt;
       now += 1;
       run.log('INFO', 'row 6 done');
+      const reads = vi.spyOn(deps().jobs, 'get');
       await run.flushLogs();
+      expect(reads).not.toHaveBeenCalled();
+      reads.mockRestore();
       expect(await read(job.id)).toMatchObject({ hasErrors: false, leaseExpiresAt: renewed });
       run.log('ERROR', 'row 7 failed');
       await run.flushLogs();
