@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   'examples/*/src/**/*.test.ts',
   // The bench's pure parts (ceiling math, key classes); the benches themselves are not tests.
   'bench/**/*.test.ts',
+  'test/breakages/breakages.test.ts',
   'test/infra/check-sst.test.ts',
   'test/infra/deploy-settings.test.ts',
   'test/infra/intake-schema.test.ts',
