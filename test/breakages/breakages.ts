@@ -45,7 +45,8 @@ export const BREAKAGES: Breakage[] = [
     find: 'this.#names.step(name);\n    const stored = this.checkpoints.get(name);',
     replace: 'this.#names.step(name);\n    const stored = undefined as Checkpoint | undefined;',
     times: 1,
-    tests: ['test/engine/crash.test.ts', 'test/engine/job-run.test.ts'],
+    // Duplicate delivery and force stop (fencing), a kill at each crash point, and the replay itself.
+    tests: ['test/engine/fencing.test.ts', 'test/crash/crash-points.test.ts', 'test/engine/job-run.test.ts'],
   },
 ];
 
