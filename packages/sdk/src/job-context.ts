@@ -50,7 +50,8 @@ export interface JobContext<TData = Record<string, unknown>, TResults = Record<s
   readonly log: JobLogger;
   /**
    * Runs `fn` once. Its JSON result is stored and replayed, never re-run, when the job
-   * resumes or retries. Names must be unique within a run and deterministic.
+   * resumes or retries. Names must be unique within a run and deterministic; a sleep named
+   * `x` also takes `x#passed`, and event waits take names of the form `event:<name>:<key>…`.
    */
   step<T>(name: string, fn: () => Promise<T> | T, options?: StepOptions): Promise<T>;
   /**
