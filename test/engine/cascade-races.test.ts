@@ -126,6 +126,42 @@ describe.each(DYNAMO_BACKENDS)('the walk of an operation against other writers o
     expect(walked.after).toBeUndefined();
   });
 
+  /**
+   * Runs a cancel while another writer changes the child (its progress set to 1) just before
+   * the walk's `nth` conditional write to it: the walk's first write went through, its second
+   * lost the race.
+   */
+  async function cancelRacedAtWrite(state: ChildState, nth: number) {
+    now = Date.now();
+    const parent = await place({ status: 'STOPPED' }, undefined, { childrenTotal: 1 });
+    const child = await place(state, parent);
+    const jobs = deps().jobs;
+    const tryUpdate = jobs.tryUpdate.bind(jobs);
+    let writes = 0;
+    const spy = vi.spyOn(jobs, 'tryUpdate').mockImplementation(async (id, spec) => {
+      if (id === child.id && ++writes === nth) await tryUpdate(id, { ...bumpVersion, set: { progress: 1 } });
+      return tryUpdate(id, spec);
+    });
+    try {
+      await cascadeToChildren(ctx(), parent, 'cancel', now);
+    } finally {
+      spy.mockRestore();
+    }
+    return { writes, after: (await read(child.id))! };
+  }
+
+  it('reads a STOPPED child again when its end lost a race after its CANCELING write, and ends it', async () => {
+    const { writes, after } = await cancelRacedAtWrite({ status: 'STOPPED' }, 2);
+    // CANCELING, the refused end, then the end once read again.
+    expect([writes, after.status, after.progress]).toEqual([3, 'CANCELED', 1]);
+  });
+
+  it('reads a PENDING child again when its end lost a race after its cancel request, and ends it', async () => {
+    const { writes, after } = await cancelRacedAtWrite({ status: 'PENDING' }, 2);
+    // The request, the refused end, then the request and the end once read again.
+    expect([writes, after.status, after.progress]).toEqual([4, 'CANCELED', 1]);
+  });
+
   describe('a child’s cancel cut short', () => {
     /** A CANCELING child with a checkpoint, below a parent that counts it; the walk dies at `point` for the child. */
     async function cancelDyingAt(point: string) {
