@@ -52,11 +52,11 @@ export const BREAKAGES: Breakage[] = [
 
 /** The source with the breakage applied; throws when the code it breaks is not there as often as expected. */
 export function applyBreakage(source: string, breakage: Breakage): string {
-  const found = source.split(breakage.find).length - 1;
-  if (found !== breakage.times) {
+  const around = source.split(breakage.find);
+  if (around.length - 1 !== breakage.times) {
     throw new Error(
-      `${breakage.id}: expected ${breakage.times} of ${JSON.stringify(breakage.find)} in ${breakage.file}, found ${found}; update test/breakages/breakages.ts`,
+      `${breakage.id}: expected ${breakage.times} of ${JSON.stringify(breakage.find)} in ${breakage.file}, found ${around.length - 1}; update test/breakages/breakages.ts`,
     );
   }
-  return source.split(breakage.find).join(breakage.replace);
+  return around.join(breakage.replace);
 }
