@@ -27,7 +27,11 @@ if (changed) {
 // the file back. The runs are awaited, not synchronous: tsx kills a script whose event loop
 // cannot answer a signal within 30 ms.
 let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void (interrupted = true));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    interrupted = true;
+  });
+}
 
 /** The tests' run, its JSON report on stdout; its stderr (the stacks' logs) is not shown. */
 function runTests(tests: string[]): Promise<string> {
