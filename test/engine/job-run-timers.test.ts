@@ -3,7 +3,7 @@ import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { loggedLines } from '../support/jobs.ts';
 import { LEASE, LEASE_MS, jobRunStack } from '../support/job-runs.ts';
 
-/** A renewal is due every third of the lease (job-run.ts, `renewEveryMs`). */
+/** A renewal is due every third of the lease (proof-schedule.ts, `renewEveryMs`). */
 const BEAT_MS = LEASE_MS / 3;
 
 /**

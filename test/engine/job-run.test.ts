@@ -231,6 +231,29 @@ describe.each(DYNAMO_BACKENDS)('a job run on %s', (backend) => {
       expect((await read(job.id)).progress).toBe(70);
     });
 
+    it('lets the acquire’s write prove the first boundary within 100 ms: a one-step run reads nothing, and a stop asked since is seen one step later', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      const reads = vi.spyOn(deps().jobs, 'get');
+      await deps().jobs.tryUpdate(job.id, { set: { status: 'STOPPING' } });
+      now += 99;
+      expect(await run.step('only', () => 1)).toBe(1);
+      expect([reads.mock.calls.length, run.interrupt]).toEqual([0, null]);
+      await expect(run.boundary()).rejects.toMatchObject({ interrupt: 'stop' });
+      expect(reads).toHaveBeenCalledTimes(1);
+      reads.mockRestore();
+    });
+
+    it('reads at a first boundary 100 ms after the acquire, and sees a stop asked since', async () => {
+      now = Date.now();
+      const job = await place();
+      const run = await runOf(job);
+      await deps().jobs.tryUpdate(job.id, { set: { status: 'STOPPING' } });
+      now += 100;
+      await expect(run.step('first', () => 1)).rejects.toMatchObject({ interrupt: 'stop' });
+    });
+
     it('raises LeaseLostError and interrupts the run when the lease was taken over', async () => {
       now = Date.now();
       const job = await place();

@@ -14,6 +14,7 @@ import { sleepSpec, startDelayed, wakeLater } from './delayed-start.ts';
 import { assertEventAddress, eventAnswer, registerWaiter, removeWaiter, type EventAnswer } from './events.ts';
 import { childOutcomes, recountIfRetried } from './job-tree.ts';
 import { parkSpec } from './slice-outcomes.ts';
+import { ProofSchedule } from './proof-schedule.ts';
 import { Replay } from './replay.ts';
 import { StepNames } from './step-names.ts';
 import { carriesLease, holdsLease, leaseOf, merge, type Lease } from './transitions.ts';
@@ -30,23 +31,6 @@ export class InterruptSignal extends Error {
 
 /** The latest time a Date can hold (and a delayed-set sort key orders). */
 const MAX_WAKE_AT = 8.64e15;
-
-/**
- * How often the lease is renewed: every third of it, by the heartbeat and by a step boundary
- * that comes when a renewal is due (a step that kept the event loop busy delays the timer).
- * Between renewals a boundary checks the fence with a strongly consistent read: a renewal is a
- * write of the whole item (3 units for a job with 2 KB of data), the read a fraction of one.
- */
-function renewEveryMs(leaseMs: number): number {
-  return Math.max(50, Math.floor(leaseMs / 3));
-}
-
-/**
- * Progress is written at most this often (the monitor's live view refreshes about as often): a
- * job reporting it per record would otherwise pay a write of its whole item per step. What is
- * held back is written by the next boundary past this, a park, or the slice's outcome.
- */
-const PROGRESS_WRITE_MS = 1_000;
 
 /**
  * One slice of one job: the context the job function sees, and the bookkeeping that makes
@@ -69,10 +53,10 @@ export class JobRun {
   readonly #logs: LogBuffer;
   #errorLogged = false;
   #progress: number | null = null;
-  #leaseProvenAt: number;
+  readonly #proofs: ProofSchedule;
   readonly #names = new StepNames();
-  /** Learned from the item at each proof, which every boundary makes before it looks. */
-  #stopRequested = false;
+  /** Learned from the item at each proof, and first from the acquired one (the first boundary may not prove). */
+  #stopRequested: boolean;
   #heartbeat: NodeJS.Timeout | undefined;
   #deadline: NodeJS.Timeout | undefined;
   #beat: Promise<void> = Promise.resolve();
@@ -85,8 +69,9 @@ export class JobRun {
   ) {
     this.record = record;
     this.lease = leaseOf(record);
+    this.#stopRequested = record.status === 'STOPPING';
     this.startedAt = ctx.deps.clock();
-    this.#leaseProvenAt = this.startedAt;
+    this.#proofs = new ProofSchedule(ctx.deps.tuning.leaseMs, this.startedAt);
     this.#replay = new Replay(checkpoints, record.spawned ?? 0);
     this.#logs = new LogBuffer(
       (lines) => this.deps.logs.append(record.id, lines),
@@ -106,7 +91,7 @@ export class JobRun {
 
   /** Renews the lease (and the message's visibility) every third of the lease while the slice runs. */
   startHeartbeat(extendVisibility?: () => Promise<void>): void {
-    const every = renewEveryMs(this.deps.tuning.leaseMs);
+    const every = this.#proofs.renewEveryMs;
     this.#heartbeat = setInterval(() => {
       this.#beat = Promise.all([
         this.prove(true).catch(() => undefined),
@@ -167,7 +152,8 @@ export class JobRun {
   async boundary(options: { mayYield?: boolean } = {}): Promise<void> {
     // A boundary that may park (children, a sleep, an event) writes progress held back: the
     // park's own write does not carry it, and the job may wait a long while.
-    await this.prove(options.mayYield === false && this.#progress !== null);
+    const force = options.mayYield === false && this.#progress !== null;
+    if (!this.#proofs.acquireProves(this.deps.clock(), this.#heldBack(force))) await this.prove(force);
     await this.#savePending();
     // A park ends the slice without an outcome that would write the lines held back.
     if (options.mayYield === false) await this.#logs.flush();
@@ -179,15 +165,13 @@ export class JobRun {
 
   /**
    * Proves the lease and learns whether a stop was requested. Renewing the lease, progress
-   * and the errors flag is a conditional write; until a renewal is due (`renewEveryMs`), with
-   * nothing to write (progress waits up to PROGRESS_WRITE_MS), a strongly consistent read
+   * and the errors flag is a conditional write; until a renewal is due (proof-schedule.ts), with
+   * nothing to write (progress waits up to a second), a strongly consistent read
    * checks the same fence. Either way a revoked lease raises LeaseLostError.
    */
   async prove(force = false): Promise<void> {
     const now = this.deps.clock();
-    const sinceWrite = now - this.#leaseProvenAt;
-    const mustWrite =
-      force || sinceWrite >= renewEveryMs(this.deps.tuning.leaseMs) || (this.#progress !== null && sinceWrite >= PROGRESS_WRITE_MS) || this.#errorLogged;
+    const mustWrite = this.#proofs.mustWrite(now, this.#heldBack(force));
     const current = mustWrite
       ? await this.deps.jobs.tryUpdate(
           this.record.id,
@@ -206,13 +190,17 @@ export class JobRun {
     }
     this.record = current;
     if (mustWrite) {
-      this.#leaseProvenAt = now;
+      this.#proofs.written(now);
       this.#progress = null;
       this.#errorLogged = false;
     }
     // A resume of the tree can turn a STOPPING job back to RUNNING (cascade.ts).
     this.#stopRequested = current.status === 'STOPPING';
     if (this.#stopRequested && this.definition.stoppable) this.controller.abort(new InterruptSignal('stop'));
+  }
+
+  #heldBack(force: boolean) {
+    return { force, progress: this.#progress !== null, errorLogged: this.#errorLogged };
   }
 
   async flushLogs(): Promise<void> {
