@@ -45,7 +45,10 @@ export interface StepOptions {
 export interface JobContext<TData = Record<string, unknown>, TResults = Record<string, unknown>> {
   readonly job: CurrentJob;
   readonly data: TData;
-  /** Aborted when a stop is requested or the slice must yield; checked at every step boundary. */
+  /**
+   * Aborted when a stop is requested or the slice must yield; checked at every step boundary
+   * (a stop sent within 100 ms of the slice's start is seen at its second).
+   */
   readonly signal: AbortSignal;
   readonly log: JobLogger;
   /**
