@@ -33,6 +33,13 @@ beforeAll(async () => {
 });
 afterAll(() => web?.stop());
 
+
+/**
+ * A parent's start an hour from now: it stays PENDING while its children are submitted. Run at
+ * once, it could end with the children submitted so far (they take no time) and refuse the
+ * next one as a child of an ended job (409).
+ */
+const anHourOn = () => new Date(Date.now() + 3_600_000).toISOString();
 describe('signing in', () => {
   it('sends a page without a session to sign in, and back afterwards', async () => {
     const response = await get('/jobs?status=RUNNING');
@@ -125,7 +132,7 @@ describe('pages', () => {
   });
 
   it('list root jobs, and child jobs only when asked for', async () => {
-    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'tree root', data: { listenerName: 'tree', ms: 0 } });
+    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'tree root', data: { listenerName: 'tree', ms: 0 }, runAt: anHourOn() });
     await web.submit({ type: 'EXECUTE_LISTENER', label: 'adopted child', parentId: parent.id, data: { listenerName: 'child', ms: 0 } });
     const roots = await (await get('/jobs', admin)).text();
     expect(roots).toContain('tree root');
@@ -189,7 +196,7 @@ describe('pages', () => {
   });
 
   it('answer a live refresh with the parts that change, without the logs or the related labels', async () => {
-    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live root', data: { listenerName: 'live', ms: 0 } });
+    const parent = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live root', data: { listenerName: 'live', ms: 0 }, runAt: anHourOn() });
     const child = await web.submit({ type: 'EXECUTE_LISTENER', label: 'live child', parentId: parent.id, data: { listenerName: 'live-child', ms: 0 } });
     await eventually(async () => (await web.api('GET', `/api/jobs/${child.id}`)).status === 'FINISHED', 20_000);
     const full = await (await get(`/jobs/${child.id}`, admin)).text();
@@ -262,7 +269,7 @@ describe('pagers', () => {
   let newestFirst: string[];
 
   beforeAll(async () => {
-    parentId = (await web.submit({ type: 'EXECUTE_LISTENER', label: 'paged parent', data: { listenerName: 'paged', ms: 0 } })).id;
+    parentId = (await web.submit({ type: 'EXECUTE_LISTENER', label: 'paged parent', data: { listenerName: 'paged', ms: 0 }, runAt: anHourOn() })).id;
     const ids: string[] = [];
     for (let i = 0; i < CHILDREN; i++) {
       ids.push((await web.submit({ type: 'EXECUTE_LISTENER', label: `paged child ${i}`, parentId, data: { listenerName: 'child', ms: 0 } })).id);
