@@ -33,7 +33,6 @@ beforeAll(async () => {
 });
 afterAll(() => web?.stop());
 
-
 /**
  * A parent's start an hour from now: it stays PENDING while its children are submitted. Run at
  * once, it could end with the children submitted so far (they take no time) and refuse the
