@@ -146,6 +146,29 @@ describe.each(DYNAMO_BACKENDS)('the steps of an operation on %s', (backend) => {
     });
   });
 
+  it('stops at once a job whose worker parked it between the stop’s read and its write, rather than leave it STOPPING with no worker', async () => {
+    now = Date.now();
+    const job = await place('RUNNING', null, { leaseOwner: 'w', leaseEpoch: 1, leaseExpiresAt: now + 30_000 });
+    const jobs = deps().jobs;
+    const get = jobs.get.bind(jobs);
+    let parkedBehind = false;
+    // The worker's park releases the lease and leaves the version as it was (slice-outcomes.ts).
+    jobs.get = async (id: string) => {
+      const seen = await get(id);
+      if (id === job.id && !parkedBehind) {
+        parkedBehind = true;
+        await jobs.tryUpdate(id, { set: { parked: 'waiting', parkedAt: now }, remove: ['leaseOwner', 'leaseExpiresAt'] });
+      }
+      return seen;
+    };
+    try {
+      expect((await apply('stop', job.id))?.status).toBe('STOPPED');
+    } finally {
+      jobs.get = get;
+    }
+    expect([parkedBehind, (await read(job.id)).status]).toEqual([true, 'STOPPED']);
+  });
+
   it('force-stops a job stuck STOPPING by revoking its lease: the epoch moves on and a cancel asked of it is dropped', async () => {
     now = Date.now();
     const job = await place('STOPPING', null, { leaseOwner: 'w', leaseEpoch: 2, leaseExpiresAt: now + 30_000, cancelRequested: true });

@@ -9,7 +9,7 @@ import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';
 import { childIds, jobEnded } from './job-tree.ts';
 import { stopNow } from './slice-outcomes.ts';
-import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
+import { askToStop, atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
 import { deleteTree, removeLeftovers } from './tree-delete.ts';
 import { retryRoot } from './retry.ts';
 
@@ -92,7 +92,7 @@ const STEPS: Record<CascadeOperation, Step> = {
   async stop(ctx, child) {
     if (child.adopting || (child.status !== 'PENDING' && child.status !== 'RUNNING')) return 'skip';
     if (isWorking(ctx, child)) {
-      return (await ctx.deps.jobs.tryUpdate(child.id, merge(statusSpec(child, 'STOPPING'), bumpVersion, atVersion(child.version)))) ?? 'raced';
+      return (await ctx.deps.jobs.tryUpdate(child.id, merge(askToStop(child), bumpVersion, atVersion(child.version)))) ?? 'raced';
     }
     return (await stopNow(ctx, child)) ?? 'raced';
   },
@@ -121,7 +121,7 @@ const STEPS: Record<CascadeOperation, Step> = {
     }
     const asked = await ctx.deps.jobs.tryUpdate(
       child.id,
-      merge(isWorking(ctx, child) && child.status === 'RUNNING' ? statusSpec(child, 'STOPPING') : {}, bumpVersion, atVersion(child.version), {
+      merge(isWorking(ctx, child) && child.status === 'RUNNING' ? askToStop(child) : {}, bumpVersion, atVersion(child.version), {
         set: { cancelRequested: true },
       }),
     );

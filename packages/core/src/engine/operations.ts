@@ -14,7 +14,7 @@ import { expiresAt, type EngineDeps } from './deps.ts';
 import { jobEnded } from './job-tree.ts';
 import { readySpec, type Dispatcher } from './dispatcher.ts';
 import { stopNow } from './slice-outcomes.ts';
-import { atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
+import { askToStop, atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
 
 /** Operations retry a lost race with a worker this many times before answering 409. */
 const RACE_RETRIES = 5;
@@ -96,7 +96,7 @@ export class Operations {
   async #stop(ctx: EngineContext, record: JobRecord): Promise<JobRecord | null> {
     const working = record.status === 'RUNNING' && record.leaseExpiresAt !== undefined && record.leaseExpiresAt > this.deps.clock();
     // A worker holds the job: it stops at its next step boundary (or, if not stoppable, when done).
-    if (working) return this.deps.jobs.tryUpdate(record.id, merge(statusSpec(record, 'STOPPING'), bumpVersion, atVersion(record.version)));
+    if (working) return this.deps.jobs.tryUpdate(record.id, merge(askToStop(record), bumpVersion, atVersion(record.version)));
     return stopNow(ctx, record);
   }
 

@@ -67,6 +67,18 @@ export function holdsLease(lease: Lease): UpdateSpec {
   };
 }
 
+/**
+ * RUNNING → STOPPING for a job a worker holds, only while it still holds the lease the caller
+ * read. A park, a sleep, a yield or a retry's back-off releases the lease without moving the
+ * version: a job asked to stop after that would wait for a worker that is not coming, and a
+ * parked parent whose children the same stop ends would wait for good. Refused, the caller
+ * reads the job again and stops it at once.
+ */
+export function askToStop(record: JobRecord): UpdateSpec {
+  // Taking a lease moves the version (the caller's condition); only releases do not.
+  return merge(statusSpec(record, 'STOPPING'), { condition: 'attribute_exists(#leaseExpiresAt)' });
+}
+
 /** Whether a job read back still carries this lease. */
 export function carriesLease(record: JobRecord | undefined | null, lease: Lease): record is JobRecord {
   return (
