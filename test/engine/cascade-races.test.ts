@@ -109,6 +109,17 @@ describe.each(DYNAMO_BACKENDS)('the walk of an operation against other writers o
     if (low !== undefined) expect(walked.after?.lowPriority).toBe(low);
   });
 
+  it.each([
+    ['stop', 'STOPPED'],
+    ['cancel', 'CANCELED'],
+  ] as const)('%s of a working child that parks between the walk’s read and its write ends it %s, not STOPPING with no worker', async (operation, ended) => {
+    const { after } = await walkWhileChanging(operation, { status: 'RUNNING', leaseIn: LEASE_MS }, 1, async (child) => {
+      // A park releases the lease and leaves the version as it was (slice-outcomes.ts).
+      await deps().jobs.tryUpdate(child.id, { set: { parked: 'waiting', parkedAt: now }, remove: ['leaseOwner', 'leaseExpiresAt'] });
+    });
+    expect(after?.status).toBe(ended);
+  });
+
   it('stops a child changed under it four times on its fifth read', async () => {
     const { after } = await walkWhileChanging('stop', { status: 'PENDING' }, 4);
     expect([after?.status, after?.progress]).toEqual(['STOPPED', 4]);
