@@ -102,10 +102,11 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   ]),
   keyClass('gsi4', parentPartition(hole('parent')), 'root'),
   keyClass('gsi5', readyPartition(lane, hole('root')), 'root'),
+  keyClass('gsi5', readyPartition(lane, hole('root'), hole<number>('shard')), 'root'),
   // A root's lane entry stays in its lane shard: one tree's moves share one key, many trees spread.
   keyClass('gsi5', lanePartition(lane, 0), 'installation', true),
   keyClass('gsi5', lanePartition(lane, hole<number>('shard')), 'installation', true),
-  // inFlightPartition(rootId): a tree's in-flight entries share its root's shard.
+  // inFlightPartition(rootId, shard): a tree's in-flight entries share its root's ROOT_SHARDS shards.
   keyClass('gsi5', inFlightShard(hole<number>('shard')), 'installation', true),
   keyClass('gsi5', parkedShard(hole<number>('shard')), 'installation'),
   keyClass('gsi5', adoptingShard(hole<number>('shard')), 'installation'),

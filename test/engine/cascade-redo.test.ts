@@ -207,7 +207,7 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
     const child = await place('redo', childState, root);
     if (rootState === 'gone') await deps().jobs.deleteJobIf(root.id, 'attribute_exists(pk)', {});
     // A root's lane item is one of the leftovers a delete removes, and only a delete.
-    if (operation === 'delete') await engineInternals(stack().engine).dispatcher.touchLane(root.id, 'normal');
+    if (operation === 'delete') await engineInternals(stack().engine).dispatcher.touchLane(root, 'normal');
     await mark(root.id, operation, now);
 
     now += SETTLE_GRACE_MS;
@@ -241,7 +241,7 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
   it('removes the lane items a deleted root left when its job is gone', async () => {
     now = Date.now();
     const root = await place('leftovers', { status: 'FINISHED' });
-    await engineInternals(stack().engine).dispatcher.touchLane(root.id, 'normal');
+    await engineInternals(stack().engine).dispatcher.touchLane(root, 'normal');
     await deps().jobs.deleteJobIf(root.id, 'attribute_exists(pk)', {});
     await mark(root.id, 'delete', now);
 

@@ -158,7 +158,7 @@ describe.each(DYNAMO_BACKENDS)('the concurrency gate’s steps on %s', (backend)
     const job = jobItem({ id: uniqueName('job'), createDate: now, type: 'TWO', concurrencyKey: k }, { readyAt: now });
     await jobs().put(job);
     const { gate } = stepGate();
-    expect(await gate.claim(job.id, job.id, 'normal', claimSpec(job.id, job.id, 'normal', now), now)).toMatchObject({ concurrencySlot: token(job.id, now) });
+    expect(await gate.claim(job.id, claimSpec(job.id, job.id, 'normal', now), now)).toMatchObject({ concurrencySlot: token(job.id, now) });
     expect(await holders('TWO', k)).toEqual([holder.concurrencySlot, token(job.id, now)].sort());
   });
 
@@ -171,7 +171,7 @@ describe.each(DYNAMO_BACKENDS)('the concurrency gate’s steps on %s', (backend)
     const job = jobItem({ id: uniqueName('job'), createDate: now, type: 'TWO', concurrencyKey: k }, { readyAt: now });
     await jobs().put(job);
     const { gate } = stepGate();
-    expect(await gate.claim(job.id, job.id, 'normal', claimSpec(job.id, job.id, 'normal', now), now)).toBeNull();
+    expect(await gate.claim(job.id, claimSpec(job.id, job.id, 'normal', now), now)).toBeNull();
     expect((await read(job.id)).gsi5pk).toBe(blockedPartition('acme', 'TWO', k));
     expect(await holders('TWO', k)).toHaveLength(2);
   });
@@ -226,7 +226,7 @@ describe.each(DYNAMO_BACKENDS)('the concurrency gate’s steps on %s', (backend)
       if (point === 'concurrency.keyMarked' && detail.jobId === job.id) await jobs().tryUpdate(job.id, claimSpec(job.id, job.id, 'normal', now));
     });
     const { gate, woken } = stepGate();
-    expect(await gate.claim(job.id, job.id, 'normal', claimSpec(job.id, job.id, 'normal', now), now)).toBeNull();
+    expect(await gate.claim(job.id, claimSpec(job.id, job.id, 'normal', now), now)).toBeNull();
     expect(seen).toEqual(['concurrency.keyMarked']);
     expect(await read(job.id)).toMatchObject({ gsi5pk: claimSpec(job.id, job.id, 'normal', now).set!.gsi5pk });
     expect((await read(job.id)).concurrencyWait).toBeUndefined();
@@ -242,7 +242,7 @@ describe.each(DYNAMO_BACKENDS)('the concurrency gate’s steps on %s', (backend)
         await jobs().tryUpdateItem(concurrencyKeyItem('acme', 'ONE', k2), { delete: { holders: new Set([holder.concurrencySlot!]) } });
     });
     const second = stepGate();
-    expect(await second.gate.claim(late.id, late.id, 'normal', claimSpec(late.id, late.id, 'normal', now), now)).toBeNull();
+    expect(await second.gate.claim(late.id, claimSpec(late.id, late.id, 'normal', now), now)).toBeNull();
     expect(second.woken).toEqual([late.id]);
     expect((await read(late.id)).gsi5pk).toBe(readyPartition('normal', late.id));
   });

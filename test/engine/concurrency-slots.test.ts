@@ -189,7 +189,7 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
   it('claims only a job still in its ready set, gives back a slot whose claim lost, and claims without a slot a job its type no longer limits', async () => {
     now = Date.now();
     const gate = engineInternals(stack.engine).dispatcher.gate;
-    const claim = (id: string, lane: 'normal' | 'low' = 'normal') => gate.claim(id, id, 'normal', claimSpec(id, id, lane, now), now);
+    const claim = (id: string, lane: 'normal' | 'low' = 'normal') => gate.claim(id, claimSpec(id, id, lane, now), now);
     const k = uniqueName('k');
     // Not in its ready set (a stale index entry): nothing is taken, and the job is not moved, even on a full key.
     const idle = jobItem({ id: uniqueName('idle'), createDate: now, type: 'ONE', concurrencyKey: k });
@@ -230,13 +230,7 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
     });
     const freed = jobItem({ id: uniqueName('freed'), createDate: now, type: 'ONE', concurrencyKey: k3 }, { readyAt: now });
     await jobs().put(freed);
-    const taken = await engineInternals(unlimited.engine).dispatcher.gate.claim(
-      freed.id,
-      freed.id,
-      'normal',
-      claimSpec(freed.id, freed.id, 'normal', now),
-      now,
-    );
+    const taken = await engineInternals(unlimited.engine).dispatcher.gate.claim(freed.id, claimSpec(freed.id, freed.id, 'normal', now), now);
     expect(taken?.gsi5pk?.[0]).toBe('I');
     expect(taken?.concurrencySlot).toBeUndefined();
     expect(await keyItem('ONE', k3)).toBeUndefined();
@@ -274,7 +268,7 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
     };
     await jobs().put(woken);
     const gate = engineInternals(stack.engine).dispatcher.gate;
-    expect(await gate.claim(woken.id, woken.id, 'normal', claimSpec(woken.id, woken.id, 'normal', now), now)).toBeNull();
+    expect(await gate.claim(woken.id, claimSpec(woken.id, woken.id, 'normal', now), now)).toBeNull();
     expect(await stored(woken.id)).toMatchObject({ gsi5sk: `${String(since).padStart(13, '0')}#${woken.id}`, concurrencyWait: { key: k, limit: 1, since } });
 
     const free = (await stack.engine.submit({ type: 'FREE', tenant: 'acme' })).job;
@@ -303,7 +297,7 @@ describe.each(DYNAMO_BACKENDS)('a concurrency key’s slots on %s', (backend) =>
     const keyed = jobItem({ id: uniqueName('keyed'), createDate: now, type: 'ONE', concurrencyKey: k }, { readyAt: now });
     await jobs().put(keyed);
     const unlimitedGate = engineInternals(unlimited.engine).dispatcher.gate;
-    expect(await unlimitedGate.claim(keyed.id, keyed.id, 'normal', claimSpec(keyed.id, keyed.id, 'normal', now), now)).toMatchObject({ id: keyed.id });
+    expect(await unlimitedGate.claim(keyed.id, claimSpec(keyed.id, keyed.id, 'normal', now), now)).toMatchObject({ id: keyed.id });
     const outcome = await unlimited.engine.processBatch([{ body: encodeWorkMessage({ jobId: keyed.id, rootId: keyed.id, tenant: 'acme' }) }]);
     expect(outcome.outcomes).toEqual(['finished']);
     expect(unlimited.events.filter((e) => e.type === 'warning')).toEqual([]);

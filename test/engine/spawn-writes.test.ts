@@ -66,9 +66,9 @@ describe.each(DYNAMO_BACKENDS)('writing spawned children on %s', (backend) => {
     const pumped: Lane[] = [];
     const proofs: boolean[] = [];
     const dispatcher = {
-      touchLane: async (rootId: string, lane: Lane) => {
+      touchLane: async (job: { id: string; rootId: string }, lane: Lane) => {
         touched.push(lane);
-        await real.touchLane(rootId, lane);
+        await real.touchLane(job, lane);
       },
       pumpRoot: async (rootId: string, lane: Lane) => {
         pumped.push(lane);

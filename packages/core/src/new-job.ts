@@ -7,7 +7,7 @@ import {
   listingOf,
   listPartition,
   parentPartition,
-  readyPartition,
+  readyPartitionOf,
   readySortKey,
   statusIndexKeys,
   typePartition,
@@ -95,7 +95,7 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     ...(job.concurrencyKey !== undefined ? { concurrencyKey: job.concurrencyKey } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined
-      ? { gsi5pk: readyPartition(lane, job.rootId), gsi5sk: readySortKey(options.readyAt, job.id, job.concurrencyKey !== undefined) }
+      ? { gsi5pk: readyPartitionOf(lane, job), gsi5sk: readySortKey(options.readyAt, job.id, job.concurrencyKey !== undefined) }
       : {}),
     ...(options.expiresAt !== undefined ? { expiresAt: options.expiresAt } : {}),
   };

@@ -53,7 +53,7 @@ export async function finishAdoption(ctx: EngineContext, child: JobRecord): Prom
 
   // A child asked to start later waits in the delayed set instead (delayed-start.ts).
   const { spec, delayed } = waitingSpec(child, deps.clock());
-  if (!delayed) await dispatcher.touchLane(child.rootId, laneOf(child));
+  if (!delayed) await dispatcher.touchLane(child, laneOf(child));
   const ready = await deps.jobs.tryUpdate(
     child.id,
     merge(spec, {

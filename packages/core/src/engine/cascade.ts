@@ -145,7 +145,7 @@ export async function setPriority(ctx: EngineContext, record: JobRecord, lowPrio
   const { deps, dispatcher } = ctx;
   const moved = { ...record, lowPriority };
   const queued = dispatchSetOf(record) === 'ready';
-  if (queued) await dispatcher.touchLane(moved.rootId, laneOf(moved));
+  if (queued) await dispatcher.touchLane(moved, laneOf(moved));
   const updated = await deps.jobs.tryUpdate(
     record.id,
     merge(queued ? readySpec(moved, deps.clock()) : {}, bumpVersion, atVersion(record.version), { set: { lowPriority } }),
@@ -167,7 +167,7 @@ export async function resumeJob(ctx: EngineContext, record: JobRecord): Promise<
   const { deps, dispatcher } = ctx;
   const now = deps.clock();
   const { spec, delayed } = waitingSpec(record, now);
-  if (!delayed) await dispatcher.touchLane(record.rootId, laneOf(record));
+  if (!delayed) await dispatcher.touchLane(record, laneOf(record));
   const resumed = await deps.jobs.tryUpdate(
     record.id,
     merge(statusSpec(record, 'PENDING'), spec, bumpVersion, atVersion(record.version), {

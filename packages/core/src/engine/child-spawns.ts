@@ -85,7 +85,7 @@ export class ChildSpawns {
       for (const child of children) {
         const lane = laneOf(child);
         if (this.#lanes.has(lane)) continue;
-        await this.run.ctx.dispatcher.touchLane(child.rootId, lane);
+        await this.run.ctx.dispatcher.touchLane(child, lane);
         this.#lanes.add(lane);
       }
       for (let i = 0; i < children.length; i += SPAWN_PARALLELISM) {

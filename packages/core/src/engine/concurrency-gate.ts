@@ -1,6 +1,5 @@
 import type { JobDefinition } from '@stint/sdk';
 import { crashPoint } from '../crash-points.ts';
-import type { Lane } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
 import {
   blockedPartition,
@@ -9,7 +8,6 @@ import {
   dispatchSetOf,
   jobOfBlockedSortKey,
   parseSlotToken,
-  readyPartition,
   SHARDS,
   slotToken,
   waitingKeyIndexKeys,
@@ -60,10 +58,11 @@ export class ConcurrencyGate {
    * of its key, then claims the job with the slot's token. The claimed job, or null when it was
    * not ready any more or its key was full (then it waits in its key's blocked set).
    */
-  async claim(id: string, rootId: string, lane: Lane, claim: UpdateSpec, now: number): Promise<JobRecord | null> {
+  async claim(id: string, claim: UpdateSpec, now: number): Promise<JobRecord | null> {
     const { jobs } = this.deps;
     const record = await jobs.get(id);
-    if (!record || record.gsi5pk !== readyPartition(lane, rootId)) return null;
+    // Still in the ready partition the dispatcher read it in, which its claim is conditioned on.
+    if (!record || record.gsi5pk !== claim.values?.[':ready']) return null;
     const limit = this.#limitOf(record);
     // The type lost its limit since the job was submitted: it runs as any job.
     if (limit === undefined || record.concurrencyKey === undefined) return jobs.tryUpdate(id, claim);

@@ -3,6 +3,7 @@ import { laneOf, type JobRecord } from '../job-record.ts';
 import { crashPoint } from '../crash-points.ts';
 import {
   inFlightPartition,
+  inFlightPartitionOf,
   inFlightSortKey,
   lanePartition,
   laneShards,
@@ -10,9 +11,12 @@ import {
   parseLaneSortKey,
   readyEntryOf,
   readyPartition,
+  readyPartitionOf,
   readySortKey,
   rootLaneKey,
   rootLanePartition,
+  rootShards,
+  rootShardsRead,
 } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import { ConcurrencyGate } from './concurrency-gate.ts';
@@ -55,7 +59,7 @@ export const LANE_GRACE_MS = 10_000;
 export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority' | 'concurrencyKey'>, now: number): UpdateSpec {
   return {
     set: {
-      gsi5pk: readyPartition(laneOf(record), record.rootId),
+      gsi5pk: readyPartitionOf(laneOf(record), record),
       gsi5sk: readySortKey(now, record.id, record.concurrencyKey !== undefined),
     },
     remove: ['dispatchedAt'],
@@ -66,7 +70,7 @@ export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority
 export function inFlightSpec(record: Pick<JobRecord, 'id' | 'rootId'>, now: number): UpdateSpec {
   return {
     set: {
-      gsi5pk: inFlightPartition(record.rootId),
+      gsi5pk: inFlightPartitionOf(record),
       gsi5sk: inFlightSortKey(record.rootId, record.id),
       dispatchedAt: now,
     },
@@ -81,19 +85,24 @@ export function entryVtime(own: number | undefined, laneHead: number): number {
   return Math.max(own ?? 0, laneHead);
 }
 
-/** Update parts that note new ready work of a root already in its lane. */
-export function touchSpec(now: number): UpdateSpec {
-  return { set: { touchedAt: now }, add: { readyVersion: 1 }, condition: 'attribute_exists(#gsi5pk)' };
+/**
+ * Update parts that note new ready work of a root already in its lane. `tree`: the work is a
+ * child's, which may go to any of the root's shards, so the entry says to read them all.
+ */
+export function touchSpec(now: number, tree = false): UpdateSpec {
+  return { set: { touchedAt: now, ...treeMark(tree) }, add: { readyVersion: 1 }, condition: 'attribute_exists(#gsi5pk)' };
 }
+
+const treeMark = (tree: boolean) => (tree ? { tree: true } : {});
 
 /**
  * Update parts that put a root into its lane at `vtime`, on condition that its entry is still
  * as read: `read` undefined when there was none, else its virtual time (undefined if the root
  * was never charged).
  */
-export function enterLaneSpec(rootId: string, lane: Lane, vtime: number, now: number, read: { vtime?: unknown } | undefined): UpdateSpec {
+export function enterLaneSpec(rootId: string, lane: Lane, vtime: number, now: number, read: { vtime?: unknown } | undefined, tree = false): UpdateSpec {
   return {
-    set: { rootId, lane, vtime, touchedAt: now, gsi5pk: rootLanePartition(lane, rootId), gsi5sk: laneSortKey(vtime, rootId) },
+    set: { rootId, lane, vtime, touchedAt: now, gsi5pk: rootLanePartition(lane, rootId), gsi5sk: laneSortKey(vtime, rootId), ...treeMark(tree) },
     add: { readyVersion: 1 },
     // Charged or entered by someone else since we read it: read again.
     condition: !read
@@ -157,12 +166,16 @@ export function leaveLaneSpec(readyVersion: number, now: number): UpdateSpec {
   };
 }
 
-/** Update parts that claim a ready job for dispatch: it takes a slot, if still in its root's ready set. */
-export function claimSpec(id: string, rootId: string, lane: Lane, now: number): UpdateSpec {
+/**
+ * Update parts that claim a ready job for dispatch: it takes a slot, if still in the ready
+ * partition it was read in (`readIn`; by default the one it goes to now, which for an entry
+ * written before a tree's sets were sharded is shard 0).
+ */
+export function claimSpec(id: string, rootId: string, lane: Lane, now: number, readIn = readyPartitionOf(lane, { id, rootId })): UpdateSpec {
   return {
     ...inFlightSpec({ id, rootId }, now),
     condition: '#gsi5pk = :ready',
-    values: { ':ready': readyPartition(lane, rootId) },
+    values: { ':ready': readIn },
   };
 }
 
@@ -180,7 +193,7 @@ export class Dispatcher {
    * pumped. The job as written, or null when the guard failed and nothing moved.
    */
   async makeReady(record: JobRecord, guard: UpdateSpec): Promise<JobRecord | null> {
-    await this.touchLane(record.rootId, laneOf(record));
+    await this.touchLane(record, laneOf(record));
     const ready = await this.deps.jobs.tryUpdate(record.id, merge(readySpec(record, this.deps.clock()), guard));
     if (ready) await this.pumpRoot(ready.rootId, laneOf(ready));
     return ready;
@@ -192,19 +205,22 @@ export class Dispatcher {
    * an entry a pump visits and finds empty (harmless), never a ready job no pump can reach.
    * One conditional write puts the root in the lane with its sort key; a root re-entering
    * starts at max(its own virtual time, the lane's least), so idle time earns no credit.
+   * `job`: the one about to be made ready; a child marks its root a tree (`touchSpec`).
    */
-  async touchLane(rootId: string, lane: Lane): Promise<void> {
+  async touchLane(job: { id: string; rootId: string }, lane: Lane): Promise<void> {
     const { jobs } = this.deps;
+    const { rootId } = job;
+    const tree = job.id !== rootId;
     const key = rootLaneKey(rootId, lane);
     for (let attempt = 0; attempt < 5; attempt++) {
       const entry = await jobs.getItem(key);
       const now = this.deps.clock();
       if (entry?.gsi5pk !== undefined) {
-        if (await jobs.tryUpdateItem(key, touchSpec(now))) return;
+        if (await jobs.tryUpdateItem(key, touchSpec(now, tree && entry.tree !== true))) return;
         continue;
       }
       const vtime = entryVtime(entry?.vtime as number | undefined, await this.#laneHeadVtime(lane));
-      if (await jobs.tryUpdateItem(key, enterLaneSpec(rootId, lane, vtime, now, entry))) return;
+      if (await jobs.tryUpdateItem(key, enterLaneSpec(rootId, lane, vtime, now, entry, tree && entry?.tree !== true))) return;
     }
     throw new Error(`lane entry of root ${rootId} kept changing; its ready work waits for the next touch`);
   }
@@ -250,8 +266,7 @@ export class Dispatcher {
   async #laneWaiting(lane: Lane): Promise<boolean> {
     const head = await this.#laneHead(lane, WAITING_PROBE);
     for (const { rootId } of head.entries) {
-      const ready = await this.deps.jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: 1 });
-      if (ready.keys.length > 0) return true;
+      if ((await this.#readySet(rootId, lane, rootShards, 1)).entries.length > 0) return true;
     }
     return head.more;
   }
@@ -285,19 +300,22 @@ export class Dispatcher {
     const { jobs, tuning } = this.deps;
     const laneEntry = await jobs.getItem(rootLaneKey(rootId, lane));
     const version = (laneEntry?.readyVersion as number | undefined) ?? 0;
-    const inFlight = await jobs.countIndex({
-      index: 'gsi5',
-      partition: inFlightPartition(rootId),
-      prefix: `${rootId}#`,
-      limit: tuning.maxInFlightPerRoot,
-    });
+    // A child is made ready only after its touch marked the entry, so a root not marked has
+    // work in its first shard alone.
+    const shards = rootShardsRead(laneEntry?.tree === true);
+    const counts = await Promise.all(
+      shards.map((shard) =>
+        jobs.countIndex({ index: 'gsi5', partition: inFlightPartition(rootId, shard), prefix: `${rootId}#`, limit: tuning.maxInFlightPerRoot }),
+      ),
+    );
+    const inFlight = counts.reduce((sum, count) => sum + count, 0);
     let { free, readLimit } = slotsOf(tuning.maxInFlightPerRoot, inFlight);
     let sent = 0;
     // A limited job whose key is full leaves the ready set instead of taking a slot: read the
     // next ready jobs in its place, a few rounds at most, so a full key does not hold its root up.
     for (let round = 0; round < BLOCKED_ROUNDS; round++) {
-      const ready = await jobs.queryIndex({ index: 'gsi5', partition: readyPartition(lane, rootId), limit: readLimit });
-      const decision = rootDecision(ready.keys.length, free);
+      const ready = await this.#readySet(rootId, lane, shards, readLimit);
+      const decision = rootDecision(ready.entries.length, free);
       if (decision === 'leave' && round === 0) {
         await jobs.tryUpdateItem(rootLaneKey(rootId, lane), leaveLaneSpec(version, this.deps.clock()));
         return { sent: 0, hasReady: false };
@@ -305,10 +323,10 @@ export class Dispatcher {
       if (decision !== 'claim') break;
       let blocked = 0;
       const now = this.deps.clock();
-      for (const key of ready.keys) {
-        const { id, limited } = readyEntryOf(key.gsi5sk!);
-        const claim = claimSpec(id, rootId, lane, now);
-        const claimed = limited ? await this.gate.claim(id, rootId, lane, claim, now) : await jobs.tryUpdate(id, claim);
+      for (const { sk, partition } of ready.entries) {
+        const { id, limited } = readyEntryOf(sk);
+        const claim = claimSpec(id, rootId, lane, now, partition);
+        const claimed = limited ? await this.gate.claim(id, claim, now) : await jobs.tryUpdate(id, claim);
         if (!claimed) {
           if (limited) blocked++;
           continue;
@@ -319,7 +337,7 @@ export class Dispatcher {
         await this.send(claimed);
         sent++;
       }
-      if (blocked === 0 || ready.lastKey === undefined) break;
+      if (blocked === 0 || !ready.more) break;
       ({ free, readLimit } = slotsOf(tuning.maxInFlightPerRoot, inFlight + sent));
     }
     return { sent, hasReady: true };
@@ -337,6 +355,27 @@ export class Dispatcher {
       emit(this.deps, { type: 'warning', message: 'work message not sent; the sweeper will resend it', jobId: record.id, error });
       return false;
     }
+  }
+
+  /**
+   * A root's first `limit` ready jobs over the given shards of its ready set, read in parallel
+   * and merged by when they became ready; `more` when the set holds more than were returned.
+   */
+  async #readySet(rootId: string, lane: Lane, shards: readonly number[], limit: number) {
+    const pages = await Promise.all(
+      shards.map(async (shard) => {
+        const partition = readyPartition(lane, rootId, shard);
+        const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition, limit });
+        return { partition, page };
+      }),
+    );
+    const merged = pages
+      .flatMap(({ partition, page }) => page.keys.map((key) => ({ sk: key.gsi5sk!, partition })))
+      .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+    return {
+      entries: merged.slice(0, limit),
+      more: merged.length > limit || pages.some(({ page }) => page.lastKey !== undefined),
+    };
   }
 
   async #laneHeadVtime(lane: Lane): Promise<number> {

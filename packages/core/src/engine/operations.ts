@@ -142,7 +142,7 @@ export class Operations {
     }
     await this.#assertParentEnded(record);
     await this.deps.checkpoints.clear(record.id);
-    await this.dispatcher.touchLane(record.rootId, laneOf(record));
+    await this.dispatcher.touchLane(record, laneOf(record));
     const updated = await this.deps.jobs.tryUpdate(
       record.id,
       merge(statusSpec(record, 'PENDING'), readySpec(record, this.deps.clock()), bumpVersion, atVersion(record.version), {

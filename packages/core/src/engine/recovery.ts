@@ -35,7 +35,7 @@ export async function nudge(ctx: EngineContext, record: JobRecord): Promise<JobR
       // A younger adoption may still be under way in its own request (adoption.ts).
       return record.createDate < now - ctx.deps.tuning.settleGraceMs ? finishAdoption(ctx, record) : record;
     case 'ready':
-      await ctx.dispatcher.touchLane(record.rootId, laneOf(record));
+      await ctx.dispatcher.touchLane(record, laneOf(record));
       await ctx.dispatcher.pumpRoot(record.rootId, laneOf(record));
       return (await ctx.deps.jobs.get(record.id)) ?? record;
     case 'inFlight':

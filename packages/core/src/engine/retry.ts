@@ -151,7 +151,7 @@ async function writeRetry(ctx: EngineContext, record: JobRecord, children: JobRe
   const now = deps.clock();
   const done = children.filter((child) => isEnded(child.status));
   const attempt = (record.retries ?? 0) + 2;
-  await dispatcher.touchLane(record.rootId, laneOf(record));
+  await dispatcher.touchLane(record, laneOf(record));
   const updated = await deps.jobs.tryUpdate(
     record.id,
     merge(statusSpec(record, 'PENDING'), readySpec(record, now), bumpVersion, atVersion(record.version), {

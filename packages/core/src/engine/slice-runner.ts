@@ -184,7 +184,7 @@ export class SliceRunner {
   async #yield(run: JobRun): Promise<SliceOutcome> {
     const { deps } = this;
     const lane = laneOf(run.record);
-    await this.dispatcher.touchLane(run.record.rootId, lane);
+    await this.dispatcher.touchLane(run.record, lane);
     await crashPoint('slice.yieldLaneTouched', { jobId: run.record.id, jobType: run.record.type });
     const yielded = await deps.jobs.tryUpdate(
       run.record.id,

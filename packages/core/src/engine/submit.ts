@@ -104,7 +104,7 @@ export async function submit(ctx: EngineContext, input: SubmitInput): Promise<Su
     const fresh = newJobRecord(job);
     record = { ...fresh, ...(inFlightSpec(fresh, now).set as Partial<JobRecord>), ...(slot ? { concurrencySlot: slot } : {}) };
   } else {
-    await dispatcher.touchLane(job.rootId, laneOf(job));
+    await dispatcher.touchLane(job, laneOf(job));
     await crashPoint('submit.laneTouched', { jobId: id, jobType: input.type });
     record = newJobRecord(job, { readyAt: now });
   }

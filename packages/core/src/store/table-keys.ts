@@ -5,7 +5,7 @@
  *   job               J#<id>             J
  *   step checkpoint   J#<id>             C#<step name>
  *   log lines         J#<id>             L#<ts:13>#<seq:6>#<rand>   (a chunk of one append's lines, the first line's time; once one line each)
- *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version)
+ *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version; `tree` once a child was made ready)
  *   summary counters  T#<tenant>[#<n>]   SUM#<l>          (per listing, see below; version; shard 0 keeps the reconcile state)
  *   stats bucket      T#<tenant>[#<n>]   ST#<minute:13>   (a tenant's counters are spread over COUNTER_SHARDS partitions, n = 1…7; shard 0 has none)
  *   idempotency key   I#<tenant>#<key>   I
@@ -32,8 +32,8 @@
  *   gsi2  T#<tenant>#<l>#S#<status>[#<n>]  <createDate:13>#<id>   by status (PENDING and RUNNING: STATUS_SHARDS, by job; shard 0 has no suffix)
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
- *   gsi5  R#<lane>#<rootId>            <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit)
- *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root)
+ *   gsi5  R#<lane>#<rootId>[#<n>]      <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit; a tree's jobs over ROOT_SHARDS, the root in shard 0)
+ *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root, a tree's jobs over ROOT_SHARDS of them)
  *         W#<shard>                    <id>                   parked, waiting for children
  *         A#<shard>                    <id>                   adopted child not yet counted on its parent
  *         N#<shard>                    <runAt:13>#<id>        a job submitted to start later, due first
@@ -201,7 +201,21 @@ export const createSortKey = (createDate: number, id: string) => `${pad(createDa
 /** The job id of a list index entry's sort key (gsi1–gsi4). */
 export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
 
-export const readyPartition = (lane: Lane, rootId: string) => `R#${lane}#${rootId}`;
+/**
+ * A tree's dispatch sets are spread over ROOT_SHARDS partitions by job, so its children do not
+ * all enter and leave one ready partition and one in-flight partition (each took two writes per
+ * child: 500 children/s per root). The root job itself keeps shard 0, the keys as they were
+ * before sharding, so a lone root reads and writes one partition of each as it did. A root
+ * whose lane item says `tree` (a child touched it) has its every shard read.
+ */
+export const ROOT_SHARDS = 4;
+export const rootShards: readonly number[] = Array.from({ length: ROOT_SHARDS }, (_, shard) => shard);
+export const rootShardOf = (job: { id: string; rootId: string }) => (job.id === job.rootId ? 0 : hashOf(job.id) % ROOT_SHARDS);
+/** The shards of a root's sets its dispatch reads: all of a tree's, a lone root's first. */
+export const rootShardsRead = (tree: boolean): readonly number[] => (tree ? rootShards : [0]);
+export const readyPartition = (lane: Lane, rootId: string, shard = 0) => shardPartition(`R#${lane}#${rootId}`, shard);
+/** The ready partition a job goes to. */
+export const readyPartitionOf = (lane: Lane, job: { id: string; rootId: string }) => readyPartition(lane, job.rootId, rootShardOf(job));
 const LIMITED_SUFFIX = '#C';
 /** `limited`: the job's type has a concurrency limit, so the dispatcher claims it through the gate. */
 export const readySortKey = (readyAt: number, id: string, limited = false) => `${pad(readyAt, 13)}#${id}${limited ? LIMITED_SUFFIX : ''}`;
@@ -214,13 +228,16 @@ export function readyEntryOf(sk: string): { id: string; limited: boolean } {
 export const jobOfReadySortKey = (sk: string) => readyEntryOf(sk).id;
 /**
  * Every slice enters and leaves the in-flight set, so it has more shards than the other sets:
- * a tree's entries share its root's shard (a root's slots are counted in one Query), and many
- * roots spread over them. A multiple of SHARDS, so that an entry written before the count grew
- * sits in a shard still read (`hashOf(root) % 8` is one of the four shards its root maps to now).
+ * a tree's entries spread over ROOT_SHARDS consecutive shards from its root's (a root's slots
+ * are counted in one Query per root shard), and many roots spread over them. A multiple of
+ * SHARDS, so that an entry written before the count grew sits in a shard still read
+ * (`hashOf(root) % 8` is one of the four shards its root maps to now).
  */
 export const IN_FLIGHT_SHARDS = 32;
 export const inFlightShard = (shard: number) => `I#${shard}`;
-export const inFlightPartition = (rootId: string) => inFlightShard(hashOf(rootId) % IN_FLIGHT_SHARDS);
+export const inFlightPartition = (rootId: string, rootShard = 0) => inFlightShard((hashOf(rootId) + rootShard) % IN_FLIGHT_SHARDS);
+/** The in-flight partition a job goes to. */
+export const inFlightPartitionOf = (job: { id: string; rootId: string }) => inFlightPartition(job.rootId, rootShardOf(job));
 export const inFlightSortKey = (rootId: string, id: string) => `${rootId}#${id}`;
 export const parkedShard = (shard: number) => `W#${shard}`;
 export const parkedPartition = (id: string) => parkedShard(shardOf(id));
