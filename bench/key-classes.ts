@@ -76,6 +76,8 @@ const lane = hole<Lane>('lane');
 export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('table', jobKey(hole('job')).pk, 'root'),
   keyClass('table', rootLaneKey(hole('root'), lane).pk, 'root'),
+  // A tree's charges over its other lane items.
+  keyClass('table', rootLaneKey(hole('root'), lane, hole<number>('shard')).pk, 'root'),
   // A tenant's counters: shard 0 keeps the tenant's own partition, the others a suffix.
   keyClass('table', summaryKey(tenant, LISTINGS[0]!, 0).pk, 'tenant'),
   keyClass('table', summaryKey(tenant, LISTINGS[0]!, hole<number>('shard')).pk, 'tenant'),

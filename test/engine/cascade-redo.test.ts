@@ -241,13 +241,18 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
   it('removes the lane items a deleted root left when its job is gone', async () => {
     now = Date.now();
     const root = await place('leftovers', { status: 'FINISHED' });
-    await engineInternals(stack().engine).dispatcher.touchLane(root, 'normal');
+    const { dispatcher } = engineInternals(stack().engine);
+    await dispatcher.touchLane(root, 'normal');
+    // A child's charge, on the lane item of its shard of the tree (x2: shard 2).
+    await dispatcher.charge({ id: 'x2', rootId: root.id }, 'normal', 5);
+    expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal', 2))).toMatchObject({ vtime: 5 });
     await deps().jobs.deleteJobIf(root.id, 'attribute_exists(pk)', {});
     await mark(root.id, 'delete', now);
 
     now += SETTLE_GRACE_MS;
     expect(await finishCascades(ctx())).toBe(1);
     expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal'))).toBeUndefined();
+    expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal', 2))).toBeUndefined();
   });
 
   describe('a tree wider than a request walks', () => {

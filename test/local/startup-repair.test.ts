@@ -6,7 +6,7 @@ import { defineJob, JobRegistry } from '@stint/sdk';
 import { Engine } from '@stint/core';
 import { JobStore } from '@stint/core/store/job-store';
 import { readSummary } from '@stint/core/query/stats-reader';
-import { LISTINGS, rootLanePartition, statusPartitions, summaryKey } from '@stint/core/store/table-keys';
+import { LISTINGS, readyPartitionOf, rootLanePartition, statusPartitions, summaryKey } from '@stint/core/store/table-keys';
 import { buildUpdate } from '@stint/core/store/update-expression';
 import { placeholderItem, takeStaleKeysSpec } from '@stint/local/repair/index-entries';
 import { endRun, repairLocalTable, startRun } from '@stint/local/repair/startup-repair';
@@ -137,7 +137,7 @@ afterAll(async () => {
 describe('startup repair of a dynalite table left by kills', () => {
   it('re-creates lost index entries and drops stale ones, so every job is found where its item says', async () => {
     // As the kills left them.
-    expect(await idsIn('gsi5', `R#normal#${ids.root}`)).toEqual([]);
+    expect(await idsIn('gsi5', readyPartitionOf('normal', { id: ids.child, rootId: ids.root }))).toEqual([]);
     expect(await idsIn('gsi5', rootLanePartition('normal', ids.root))).not.toContain(ids.root);
     expect(await idsIn('gsi2', `T#${TENANT}#u#S#STOPPED`)).toContain(ids.stopped);
     expect(await idsIn('gsi1', `T#${TENANT}#u`)).toContain(ids.neverWritten);
@@ -145,7 +145,7 @@ describe('startup repair of a dynalite table left by kills', () => {
     const report = await repairLocalTable(dynamo, tableName);
 
     expect(report).toMatchObject({ jobs: 5, missingEntries: 4, staleEntries: 5, interruptedRepairs: 0 });
-    expect(await idsIn('gsi5', `R#normal#${ids.root}`)).toEqual([ids.child]);
+    expect(await idsIn('gsi5', readyPartitionOf('normal', { id: ids.child, rootId: ids.root }))).toEqual([ids.child]);
     expect(await idsIn('gsi5', rootLanePartition('normal', ids.root))).toContain(ids.root);
     expect(await idsIn('gsi2', `T#${TENANT}#u#S#STOPPED`)).not.toContain(ids.stopped);
     expect(await idsInAll('gsi2', pendingPartitions)).toContain(ids.stopped);
@@ -191,7 +191,7 @@ describe('startup repair of a dynalite table left by kills', () => {
     expect(await item(`J#${ids.child}`, 'J')).toEqual(child);
     expect(await item('J#ghost', 'J')).toBeUndefined();
     expect(await idsIn('gsi5', 'R#normal#gone')).toEqual([]);
-    expect(await idsIn('gsi5', `R#normal#${ids.root}`)).toEqual([ids.child]);
+    expect(await idsIn('gsi5', readyPartitionOf('normal', { id: ids.child, rootId: ids.root }))).toEqual([ids.child]);
   });
 
   it('spares a start after a clean stop the repair, never one after a kill', async () => {

@@ -13,6 +13,7 @@ import {
   resortSpec,
   rootDecision,
   slotsOf,
+  sortedRecently,
   touchSpec,
 } from './dispatcher.ts';
 
@@ -45,16 +46,25 @@ describe('the dispatcher’s decisions', () => {
       });
     });
 
-    it('re-sorts the root under its new virtual time, unless charged again or out of the lane since', () => {
-      expect(resortSpec('r1', 1_250)).toEqual({
-        set: { gsi5sk: '000000000001250#r1' },
-        condition: '#vtime = :vtime AND attribute_exists(#gsi5pk)',
-        values: { ':vtime': 1_250 },
+    it('re-sorts the root under its virtual time over all its lane items, unless its own changed, it left the lane or another charge re-sorted it within 100 ms', () => {
+      expect(resortSpec('r1', 1_250, 4_000, 50_000)).toEqual({
+        set: { gsi5sk: '000000000004000#r1', sortedAt: 50_000 },
+        condition: '#vtime = :vtime AND attribute_exists(#gsi5pk) AND (attribute_not_exists(#sortedAt) OR #sortedAt <= :due)',
+        values: { ':vtime': 1_250, ':due': 49_900 },
       });
     });
 
+    it.each([
+      ['never re-sorted', {}, false],
+      ['re-sorted 100 ms ago', { sortedAt: 49_900 }, false],
+      ['re-sorted 99 ms ago', { sortedAt: 49_901 }, true],
+      ['re-sorted just now', { sortedAt: 50_000 }, true],
+    ])('reads no lane items to re-sort a root %s: %s', (_case, entry, recently) => {
+      expect(sortedRecently(entry, 50_000)).toBe(recently);
+    });
+
     it('serves the least-served root first: lane keys sort by virtual time, then root', () => {
-      const lane = [resortSpec('heavy', 40_000), resortSpec('light', 900), resortSpec('fresh', 900), resortSpec('mid', 10_000)];
+      const lane = [resortSpec('heavy', 0, 40_000, 1), resortSpec('light', 0, 900, 1), resortSpec('fresh', 0, 900, 1), resortSpec('mid', 0, 10_000, 1)];
       const order = lane.map((spec) => spec.set!.gsi5sk as string).sort();
       expect(order).toEqual(['000000000000900#fresh', '000000000000900#light', '000000000010000#mid', '000000000040000#heavy']);
     });
@@ -67,7 +77,7 @@ describe('the dispatcher’s decisions', () => {
 
     it('marks a root a tree when a child’s touch finds it unmarked, so its dispatch reads every shard of its sets', () => {
       expect(touchSpec(7_000, true)).toEqual({ set: { touchedAt: 7_000, tree: true }, add: { readyVersion: 1 }, condition: 'attribute_exists(#gsi5pk)' });
-      expect(enterLaneSpec('r1', 'normal', 500, 7_000, undefined, true).set).toEqual({
+      expect(enterLaneSpec('r1', 'normal', 500, 7_000, undefined, { tree: true }).set).toEqual({
         rootId: 'r1',
         lane: 'normal',
         vtime: 500,
@@ -92,6 +102,16 @@ describe('the dispatcher’s decisions', () => {
         set: { rootId: 'r1', lane: 'low', vtime: 0, touchedAt: 7_000, gsi5pk: 'Q#low#15', gsi5sk: '000000000000000#r1' },
         add: { readyVersion: 1 },
         condition: 'attribute_not_exists(#vtime) AND attribute_not_exists(#gsi5pk)',
+      });
+    });
+
+    it('enters a tree at its virtual time over all its lane items, its own item taking what the others do not hold', () => {
+      // 900 in all, 700 of it charged to the tree's other lane items: the sort key says 900, the item 200.
+      expect(enterLaneSpec('r1', 'normal', 900, 7_000, { vtime: 150 }, { elsewhere: 700 })).toEqual({
+        set: { rootId: 'r1', lane: 'normal', vtime: 200, touchedAt: 7_000, gsi5pk: 'Q#normal#15', gsi5sk: '000000000000900#r1' },
+        add: { readyVersion: 1 },
+        condition: '#vtime = :vtime AND attribute_not_exists(#gsi5pk)',
+        values: { ':vtime': 150 },
       });
     });
 

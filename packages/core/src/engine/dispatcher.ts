@@ -15,6 +15,7 @@ import {
   readySortKey,
   rootLaneKey,
   rootLanePartition,
+  rootShardOf,
   rootShards,
   rootShardsRead,
 } from '../store/table-keys.ts';
@@ -78,6 +79,13 @@ export function inFlightSpec(record: Pick<JobRecord, 'id' | 'rootId'>, now: numb
 }
 
 /**
+ * How often at most a root is re-sorted in its lane: charges in between add to its virtual time
+ * without moving its entry, so a root whose children end thousands of times a second moves its
+ * lane entry (and writes its lane item) a few times a second, not at each slice.
+ */
+export const RESORT_EVERY_MS = 100;
+
+/**
  * The virtual time a root enters its lane at: its own (0 if never charged), but never less
  * than the lane's least, so idle time earns no credit.
  */
@@ -98,11 +106,27 @@ const treeMark = (tree: boolean) => (tree ? { tree: true } : {});
 /**
  * Update parts that put a root into its lane at `vtime`, on condition that its entry is still
  * as read: `read` undefined when there was none, else its virtual time (undefined if the root
- * was never charged).
+ * was never charged). `tree`: mark it a tree. `elsewhere`: what its other lane items hold of
+ * its virtual time, which the lane item's own takes no more of.
  */
-export function enterLaneSpec(rootId: string, lane: Lane, vtime: number, now: number, read: { vtime?: unknown } | undefined, tree = false): UpdateSpec {
+export function enterLaneSpec(
+  rootId: string,
+  lane: Lane,
+  vtime: number,
+  now: number,
+  read: { vtime?: unknown } | undefined,
+  { tree = false, elsewhere = 0 } = {},
+): UpdateSpec {
   return {
-    set: { rootId, lane, vtime, touchedAt: now, gsi5pk: rootLanePartition(lane, rootId), gsi5sk: laneSortKey(vtime, rootId), ...treeMark(tree) },
+    set: {
+      rootId,
+      lane,
+      vtime: vtime - elsewhere,
+      touchedAt: now,
+      gsi5pk: rootLanePartition(lane, rootId),
+      gsi5sk: laneSortKey(vtime, rootId),
+      ...treeMark(tree),
+    },
     add: { readyVersion: 1 },
     // Charged or entered by someone else since we read it: read again.
     condition: !read
@@ -126,14 +150,21 @@ export function chargeSpec(rootId: string, lane: Lane, ms: number): UpdateSpec {
   };
 }
 
-/** Update parts that re-sort a charged root in its lane, unless charged again or gone from the lane since. */
-export function resortSpec(rootId: string, vtime: number): UpdateSpec {
+/**
+ * Update parts that re-sort a charged root in its lane at `total`, its virtual time over all
+ * its lane items: unless its lane item's own (`own`, as read) changed or it left the lane since,
+ * or another charge re-sorted it within RESORT_EVERY_MS.
+ */
+export function resortSpec(rootId: string, own: number, total: number, now: number): UpdateSpec {
   return {
-    set: { gsi5sk: laneSortKey(vtime, rootId) },
-    condition: '#vtime = :vtime AND attribute_exists(#gsi5pk)',
-    values: { ':vtime': vtime },
+    set: { gsi5sk: laneSortKey(total, rootId), sortedAt: now },
+    condition: '#vtime = :vtime AND attribute_exists(#gsi5pk) AND (attribute_not_exists(#sortedAt) OR #sortedAt <= :due)',
+    values: { ':vtime': own, ':due': now - RESORT_EVERY_MS },
   };
 }
+
+/** Whether a root's lane item was re-sorted too recently for another charge to re-sort it. */
+export const sortedRecently = (entry: Record<string, unknown>, now: number) => typeof entry.sortedAt === 'number' && entry.sortedAt > now - RESORT_EVERY_MS;
 
 /**
  * A root's free slots under its in-flight bound, and how many ready jobs to read: as many as
@@ -219,19 +250,44 @@ export class Dispatcher {
         if (await jobs.tryUpdateItem(key, touchSpec(now, tree && entry.tree !== true))) return;
         continue;
       }
-      const vtime = entryVtime(entry?.vtime as number | undefined, await this.#laneHeadVtime(lane));
-      if (await jobs.tryUpdateItem(key, enterLaneSpec(rootId, lane, vtime, now, entry, tree && entry?.tree !== true))) return;
+      // A tree's children charged its other lane items (`charge`): its own time is their sum.
+      const elsewhere = entry?.tree === true ? await this.#chargedElsewhere(rootId, lane) : 0;
+      const vtime = entryVtime(((entry?.vtime as number | undefined) ?? 0) + elsewhere, await this.#laneHeadVtime(lane));
+      if (await jobs.tryUpdateItem(key, enterLaneSpec(rootId, lane, vtime, now, entry, { tree: tree && entry?.tree !== true, elsewhere }))) return;
     }
     throw new Error(`lane entry of root ${rootId} kept changing; its ready work waits for the next touch`);
   }
 
-  /** Adds a slice's execution time to its root's virtual time and re-sorts the root in its lane. */
-  async charge(rootId: string, lane: Lane, ms: number): Promise<void> {
+  /**
+   * Adds a slice's execution time to its root's virtual time, on the root's lane item for its
+   * shard of the tree (`job`: the slice's), and re-sorts the root in its lane unless it was
+   * re-sorted within RESORT_EVERY_MS. A crash before the re-sort, or a re-sort skipped, leaves
+   * the root sorted by an earlier virtual time until a later charge re-sorts it: an ordering off
+   * by a few slices, never work left unreachable.
+   */
+  async charge(job: { id: string; rootId: string }, lane: Lane, ms: number): Promise<void> {
     const { jobs } = this.deps;
-    const entry = await jobs.tryUpdateItem(rootLaneKey(rootId, lane), chargeSpec(rootId, lane, ms));
-    // A crash before this second write leaves the root sorted by its previous virtual time
-    // until its next charge: an ordering off by one slice, never work left unreachable.
-    if (entry?.gsi5pk !== undefined) await jobs.tryUpdateItem(rootLaneKey(rootId, lane), resortSpec(rootId, entry.vtime as number));
+    const { rootId } = job;
+    const shard = rootShardOf(job);
+    const charged = await jobs.tryUpdateItem(rootLaneKey(rootId, lane, shard), chargeSpec(rootId, lane, ms));
+    const entry = shard === 0 ? charged : await jobs.getItem(rootLaneKey(rootId, lane), false);
+    const now = this.deps.clock();
+    if (entry?.gsi5pk === undefined || sortedRecently(entry, now)) return;
+    const own = (entry.vtime as number | undefined) ?? 0;
+    const elsewhere = entry.tree === true ? await this.#chargedElsewhere(rootId, lane, shard === 0 ? undefined : (charged ?? undefined)) : 0;
+    await jobs.tryUpdateItem(rootLaneKey(rootId, lane), resortSpec(rootId, own, own + elsewhere, now));
+  }
+
+  /**
+   * What a tree's children charged to its lane items other than the first (`charged`: one of
+   * them as just written, fresher than a read of it).
+   */
+  async #chargedElsewhere(rootId: string, lane: Lane, charged?: Record<string, unknown>): Promise<number> {
+    const keys = rootShards.slice(1).map((shard) => rootLaneKey(rootId, lane, shard));
+    const items = await this.deps.jobs.getItems(keys);
+    const vtimes = new Map(items.map((item) => [item.pk as string, (item.vtime as number | undefined) ?? 0]));
+    if (charged) vtimes.set(charged.pk as string, (charged.vtime as number | undefined) ?? 0);
+    return [...vtimes.values()].reduce((sum, vtime) => sum + vtime, 0);
   }
 
   /** Dispatches ready work within the per-root bounds. Returns how many messages it sent. */

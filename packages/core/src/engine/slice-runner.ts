@@ -120,7 +120,7 @@ export class SliceRunner {
       if (run.record.parentId !== undefined || run.record.childrenTotal > 0) {
         const lane = laneOf(run.record);
         await this.dispatcher
-          .charge(run.record.rootId, lane, deps.clock() - run.startedAt)
+          .charge(run.record, lane, deps.clock() - run.startedAt)
           .then(() => this.dispatcher.pumpRoot(run.record.rootId, lane))
           .catch((error) => emit(deps, { type: 'warning', message: 'fairness charge or dispatch failed', jobId: record.id, error }));
       }

@@ -138,7 +138,7 @@ export async function removeLeftovers(ctx: EngineContext, jobId: string, isRoot:
   await ctx.deps.jobs.deletePartition(jobPartition(jobId), checkpointPrefix);
   if (!isRoot) return;
   const lanes = rootLanesOf(jobId);
-  await ctx.deps.jobs.deletePartition(lanes.pk, lanes.prefix);
+  for (const pk of lanes.pks) await ctx.deps.jobs.deletePartition(pk, lanes.prefix);
 }
 
 /** The first member below `parentId` that has not ended, if any. */

@@ -5,7 +5,7 @@
  *   job               J#<id>             J
  *   step checkpoint   J#<id>             C#<step name>
  *   log lines         J#<id>             L#<ts:13>#<seq:6>#<rand>   (a chunk of one append's lines, the first line's time; once one line each)
- *   root lane         F#<rootId>         L#<lane>         (fairness: virtual time, ready version; `tree` once a child was made ready)
+ *   root lane         F#<rootId>[#<n>]   L#<lane>         (fairness: virtual time, ready version; `tree` once a child was made ready; a tree's charges over ROOT_SHARDS)
  *   summary counters  T#<tenant>[#<n>]   SUM#<l>          (per listing, see below; version; shard 0 keeps the reconcile state)
  *   stats bucket      T#<tenant>[#<n>]   ST#<minute:13>   (a tenant's counters are spread over COUNTER_SHARDS partitions, n = 1…7; shard 0 has none)
  *   idempotency key   I#<tenant>#<key>   I
@@ -91,9 +91,14 @@ export function logItemOfLineKey(key: string): { sk: string; index: number | nul
 /** The sort-key range of the log lines written from `from` to `to` (ms, inclusive). */
 export const logRange = (from: number, to: number): [string, string] => [`${logPrefix}${pad(from, 13)}`, `${logPrefix}${pad(to, 13)}~`];
 const rootLanePrefix = 'L#';
-export const rootLaneKey = (rootId: string, lane: Lane) => ({ pk: `F#${rootId}`, sk: `${rootLanePrefix}${lane}` });
-/** The partition and sort-key prefix of a root's lane items (one per lane it has used). */
-export const rootLanesOf = (rootId: string) => ({ pk: `F#${rootId}`, prefix: rootLanePrefix });
+/**
+ * A root's lane item, which alone holds its lane entry (shard 0), and for a tree the items its
+ * children's charges are spread over by job (shards 1… of ROOT_SHARDS), so they do not all
+ * land on one item: the root's virtual time is the sum of its items' `vtime`.
+ */
+export const rootLaneKey = (rootId: string, lane: Lane, shard = 0) => ({ pk: shardPartition(`F#${rootId}`, shard), sk: `${rootLanePrefix}${lane}` });
+/** The partitions and sort-key prefix of a root's lane items (one per lane it has used, in each shard). */
+export const rootLanesOf = (rootId: string) => ({ pks: rootShards.map((shard) => shardPartition(`F#${rootId}`, shard)), prefix: rootLanePrefix });
 const tenantPartition = (tenant: string) => `T#${tenant}`;
 /**
  * A tenant's counter items are spread over this many partitions, so that one busy tenant's

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESORT_EVERY_MS, LANE_GRACE_MS } from '@stint/core/engine/dispatcher';
+import { laneSortKey, readyPartitionOf, rootLaneKey, rootShardOf, rootShards } from '@stint/core/store/table-keys';
+import { engineInternals } from '@stint/core/testing';
+import { startEmulators, type Emulators } from '../support/stack.ts';
+import { DYNAMO_BACKENDS } from '../support/backends.ts';
+import { pumpStack, type PumpStack } from '../support/pump-stack.ts';
+
+/**
+ * A tree's dispatch sets and charges spread over ROOT_SHARDS partitions by job (issue 17): its
+ * children go to four ready partitions, hold slots in four in-flight partitions and charge four
+ * lane items, and the pump still serves them in the order they became ready, under one bound,
+ * with the root sorted in its lane by its virtual time over all four.
+ */
+const CHILDREN = 12;
+
+describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backend) => {
+  let emulators: Emulators;
+  const clock = { now: Date.now() };
+  beforeAll(async () => {
+    emulators = await startEmulators({ dynamo: backend });
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+
+  /** Root R (waiting for its children) and its children C0…C11, submitted in that order under bound 3. */
+  async function tree(): Promise<PumpStack> {
+    const t = await pumpStack(emulators, clock, 3);
+    await t.submit('R', { type: 'PARENT' });
+    for (let i = 0; i < CHILDREN; i++) await t.submit(`C${i}`, { type: 'QUICK', parent: 'R' });
+    return t;
+  }
+  const children = () => Array.from({ length: CHILDREN }, (_, i) => `C${i}`);
+  const laneItems = (t: PumpStack) => Promise.all(rootShards.map((shard) => items(t).getItem(rootLaneKey(t.ids.get('R')!, 'normal', shard))));
+  const items = (t: PumpStack) => engineInternals(t.stack.engine).deps.jobs;
+
+  it('sends every child, from all four shards, in the order they became ready, never more than the bound in flight', async () => {
+    const t = await tree();
+    const rootId = t.ids.get('R')!;
+    // The children's ready entries are spread over every shard, so the pump must merge them.
+    const shards = new Set(children().map((name) => readyPartitionOf('normal', { id: t.ids.get(name)!, rootId })));
+    expect(shards.size).toBe(4);
+    // Bound 3: the root and two children in flight.
+    expect(t.sends()).toEqual(['R', 'C0', 'C1']);
+    const order = ['C0', 'C1'];
+    for (let next = 0; next < CHILDREN; next++) {
+      await t.run(`C${next}`);
+      // Each child that ends frees one slot, which goes to the next child to become ready.
+      const sent = t.sends();
+      expect(sent).toEqual(next + 2 < CHILDREN ? [`C${next + 2}`] : []);
+      order.push(...sent);
+    }
+    expect(order).toEqual(children());
+    expect((await laneItems(t))[0]).toMatchObject({ tree: true });
+  });
+
+  it('sorts the root in its lane by the charges of all four lane items, each child charging its own shard’s', async () => {
+    const t = await tree();
+    const rootId = t.ids.get('R')!;
+    t.sends();
+    for (const name of children()) {
+      // Far enough apart that every charge re-sorts; each slice takes no time and charges 1 ms.
+      clock.now += RESORT_EVERY_MS;
+      await t.run(name);
+    }
+    const charged = await laneItems(t);
+    const perShard = rootShards.map((shard) => children().filter((name) => rootShardOf({ id: t.ids.get(name)!, rootId }) === shard).length);
+    expect(charged.map((item) => item?.vtime ?? 0)).toEqual(perShard);
+    expect(charged[0]).toMatchObject({ gsi5sk: laneSortKey(CHILDREN, rootId) });
+  });
+
+  it('re-sorts a root at most once per 100 ms, the charges in between counted at the next', async () => {
+    const t = await tree();
+    const rootId = t.ids.get('R')!;
+    t.sends();
+    clock.now += RESORT_EVERY_MS;
+    await t.run('C0');
+    await t.run('C1');
+    await t.run('C2');
+    expect((await laneItems(t))[0]).toMatchObject({ gsi5sk: laneSortKey(1, rootId) });
+    clock.now += RESORT_EVERY_MS - 1;
+    await t.run('C3');
+    expect((await laneItems(t))[0]).toMatchObject({ gsi5sk: laneSortKey(1, rootId) });
+    clock.now += 1;
+    await t.run('C4');
+    expect((await laneItems(t))[0]).toMatchObject({ gsi5sk: laneSortKey(5, rootId) });
+  });
+
+  it('enters a tree back into its lane at its virtual time over all four lane items', async () => {
+    const t = await tree();
+    const rootId = t.ids.get('R')!;
+    t.sends();
+    for (const name of children().slice(0, 8)) await t.run(name);
+    // Its ready set empty once the grace is over, the sweeper's pump takes the root out of its lane.
+    for (const name of children().slice(8)) await t.run(name);
+    clock.now += LANE_GRACE_MS + 1;
+    await t.stack.engine.sweep();
+    expect((await laneItems(t))[0]?.gsi5pk).toBeUndefined();
+    // Twelve slices of 1 ms; a new child puts the root back at 12, whatever its first item holds.
+    await t.submit('late', { type: 'QUICK', parent: 'R' });
+    const back = await laneItems(t);
+    expect(back[0]).toMatchObject({ gsi5sk: laneSortKey(CHILDREN, rootId) });
+    expect(back.reduce((sum, item) => sum + ((item?.vtime as number | undefined) ?? 0), 0)).toBe(CHILDREN);
+  });
+});
