@@ -364,7 +364,7 @@ describe.each(DYNAMO_BACKENDS)('the slice runner on %s', (backend) => {
       await process(job, () => {
         now += 700;
       });
-      expect(charge.mock.calls).toEqual([[job.rootId, 'normal', 700]]);
+      expect(charge.mock.calls).toEqual([[expect.objectContaining({ id: job.id, rootId: job.rootId }), 'normal', 700]]);
       expect(pump.mock.calls).toContainEqual([job.rootId, 'normal']);
     });
 
