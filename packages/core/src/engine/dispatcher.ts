@@ -2,6 +2,7 @@ import type { Lane } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { crashPoint } from '../crash-points.ts';
 import {
+  chargeShardOf,
   inFlightPartition,
   inFlightPartitionOf,
   inFlightSortKey,
@@ -15,7 +16,6 @@ import {
   readySortKey,
   rootLaneKey,
   rootLanePartition,
-  rootShardOf,
   rootShards,
   rootShardsRead,
 } from '../store/table-keys.ts';
@@ -268,7 +268,7 @@ export class Dispatcher {
   async charge(job: { id: string; rootId: string }, lane: Lane, ms: number): Promise<void> {
     const { jobs } = this.deps;
     const { rootId } = job;
-    const shard = rootShardOf(job);
+    const shard = chargeShardOf(job);
     const charged = await jobs.tryUpdateItem(rootLaneKey(rootId, lane, shard), chargeSpec(rootId, lane, ms));
     const entry = shard === 0 ? charged : await jobs.getItem(rootLaneKey(rootId, lane), false);
     const now = this.deps.clock();

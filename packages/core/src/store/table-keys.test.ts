@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { childJobId, newJobId, newJobRecord } from '../new-job.ts';
 import {
+  chargeShardOf,
   checkpointKey,
   createSortKey,
   dueSortKey,
@@ -49,6 +50,9 @@ describe('table keys', () => {
     ['log line', logSortKey(1_700_000_000_123, 42), 'L#1700000000123#000042'],
     ['root lane', rootLaneKey('r1', 'low'), { pk: 'F#r1', sk: 'L#low' }],
     ['root lane, a tree’s charge shard', rootLaneKey('r1', 'low', 3), { pk: 'F#r1#3', sk: 'L#low' }],
+    ['charge shard, the root’s own slice', chargeShardOf({ id: 'r1', rootId: 'r1' }), 0],
+    ['charge shard, a child’s (never the first)', chargeShardOf({ id: 'j1', rootId: 'r1' }), 3],
+    ['charge shard, another child’s', chargeShardOf({ id: 'x3', rootId: 'r1' }), 1],
     ['root lane items, every shard', rootLanesOf('r1'), { pks: ['F#r1', 'F#r1#1', 'F#r1#2', 'F#r1#3'], prefix: 'L#' }],
     ['summary counters of root user jobs', summaryKey('acme', { system: false, child: false }, 0), { pk: 'T#acme', sk: 'SUM#u' }],
     ['summary counters of system jobs’ children, shard 2', summaryKey('acme', { system: true, child: true }, 2), { pk: 'T#acme#2', sk: 'SUM#sc' }],

@@ -93,8 +93,8 @@ export const logRange = (from: number, to: number): [string, string] => [`${logP
 const rootLanePrefix = 'L#';
 /**
  * A root's lane item, which alone holds its lane entry (shard 0), and for a tree the items its
- * children's charges are spread over by job (shards 1… of ROOT_SHARDS), so they do not all
- * land on one item: the root's virtual time is the sum of its items' `vtime`.
+ * children's charges are spread over by job (shards 1… of ROOT_SHARDS, `chargeShardOf`), so
+ * they do not all land on one item: the root's virtual time is the sum of its items' `vtime`.
  */
 export const rootLaneKey = (rootId: string, lane: Lane, shard = 0) => ({ pk: shardPartition(`F#${rootId}`, shard), sk: `${rootLanePrefix}${lane}` });
 /** The partitions and sort-key prefix of a root's lane items (one per lane it has used, in each shard). */
@@ -216,6 +216,11 @@ export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
 export const ROOT_SHARDS = 4;
 export const rootShards: readonly number[] = Array.from({ length: ROOT_SHARDS }, (_, shard) => shard);
 export const rootShardOf = (job: { id: string; rootId: string }) => (job.id === job.rootId ? 0 : hashOf(job.id) % ROOT_SHARDS);
+/**
+ * The lane item a slice's charge goes to: the root's own slices to the first, which holds the
+ * lane entry, a child's to one of the others, so the first takes none of its children's charges.
+ */
+export const chargeShardOf = (job: { id: string; rootId: string }) => (job.id === job.rootId ? 0 : 1 + (hashOf(job.id) % (ROOT_SHARDS - 1)));
 /** The shards of a root's sets its dispatch reads: all of a tree's, a lone root's first. */
 export const rootShardsRead = (tree: boolean): readonly number[] => (tree ? rootShards : [0]);
 export const readyPartition = (lane: Lane, rootId: string, shard = 0) => shardPartition(`R#${lane}#${rootId}`, shard);
