@@ -365,7 +365,7 @@ describe.each(DYNAMO_BACKENDS)('the slice runner on %s', (backend) => {
         now += 700;
       });
       expect(charge.mock.calls).toEqual([[expect.objectContaining({ id: job.id, rootId: job.rootId }), 'normal', 700]]);
-      expect(pump.mock.calls).toContainEqual([job.rootId, 'normal']);
+      expect(pump.mock.calls.map(([root, lane]) => [root, lane])).toContainEqual([job.rootId, 'normal']);
     });
 
     it('ends as it did when charging its root fails, with a warning', async () => {

@@ -210,6 +210,9 @@ export function claimSpec(id: string, rootId: string, lane: Lane, now: number, r
   };
 }
 
+/** A root's lane item as read. */
+type LaneEntry = Record<string, unknown>;
+
 export class Dispatcher {
   /** Per-key concurrency limits: a limited job is claimed through it (concurrency-gate.ts). */
   readonly gate: ConcurrencyGate;
@@ -263,19 +266,21 @@ export class Dispatcher {
    * shard of the tree (`job`: the slice's), and re-sorts the root in its lane unless it was
    * re-sorted within RESORT_EVERY_MS. A crash before the re-sort, or a re-sort skipped, leaves
    * the root sorted by an earlier virtual time until a later charge re-sorts it: an ordering off
-   * by a few slices, never work left unreachable.
+   * by a few slices, never work left unreachable. Returns the root's lane item as read (before
+   * any re-sort), for the pump that follows (`pumpRoot`), so it need not read it again.
    */
-  async charge(job: { id: string; rootId: string }, lane: Lane, ms: number): Promise<void> {
+  async charge(job: { id: string; rootId: string }, lane: Lane, ms: number): Promise<LaneEntry | undefined> {
     const { jobs } = this.deps;
     const { rootId } = job;
     const shard = chargeShardOf(job);
-    const charged = await jobs.tryUpdateItem(rootLaneKey(rootId, lane, shard), chargeSpec(rootId, lane, ms));
-    const entry = shard === 0 ? charged : await jobs.getItem(rootLaneKey(rootId, lane), false);
+    const charged = (await jobs.tryUpdateItem(rootLaneKey(rootId, lane, shard), chargeSpec(rootId, lane, ms))) ?? undefined;
+    const entry = shard === 0 ? charged : await jobs.getItem(rootLaneKey(rootId, lane));
     const now = this.deps.clock();
-    if (entry?.gsi5pk === undefined || sortedRecently(entry, now)) return;
+    if (entry?.gsi5pk === undefined || sortedRecently(entry, now)) return entry;
     const own = (entry.vtime as number | undefined) ?? 0;
-    const elsewhere = entry.tree === true ? await this.#chargedElsewhere(rootId, lane, shard === 0 ? undefined : (charged ?? undefined)) : 0;
+    const elsewhere = entry.tree === true ? await this.#chargedElsewhere(rootId, lane, shard === 0 ? undefined : charged) : 0;
     await jobs.tryUpdateItem(rootLaneKey(rootId, lane), resortSpec(rootId, own, own + elsewhere, now));
+    return entry;
   }
 
   /**
@@ -305,9 +310,9 @@ export class Dispatcher {
    * slot may have been freed (a job whose flag changed while it ran frees it in its old
    * lane); when this empties the normal lane, low work may go.
    */
-  async pumpRoot(rootId: string, lane: Lane): Promise<number> {
+  async pumpRoot(rootId: string, lane: Lane, entry?: LaneEntry): Promise<number> {
     if (lane === 'low' && (await this.#laneWaiting('normal'))) return (await this.#pumpLane('normal')).sent;
-    const result = await this.#dispatchRoot(rootId, lane);
+    const result = await this.#dispatchRoot(rootId, lane, entry);
     if (lane === 'normal' && !result.hasReady && !(await this.#laneWaiting('normal'))) {
       return result.sent + (await this.#pumpLane('low')).sent;
     }
@@ -352,9 +357,10 @@ export class Dispatcher {
     };
   }
 
-  async #dispatchRoot(rootId: string, lane: Lane): Promise<{ sent: number; hasReady: boolean }> {
+  /** `entry`: the root's lane item, read consistently just before (`charge`), else read here. */
+  async #dispatchRoot(rootId: string, lane: Lane, entry?: LaneEntry): Promise<{ sent: number; hasReady: boolean }> {
     const { jobs, tuning } = this.deps;
-    const laneEntry = await jobs.getItem(rootLaneKey(rootId, lane));
+    const laneEntry = entry ?? (await jobs.getItem(rootLaneKey(rootId, lane)));
     const version = (laneEntry?.readyVersion as number | undefined) ?? 0;
     // A child is made ready only after its touch marked the entry, so a root not marked has
     // work in its first shard alone.

@@ -121,7 +121,7 @@ export class SliceRunner {
         const lane = laneOf(run.record);
         await this.dispatcher
           .charge(run.record, lane, deps.clock() - run.startedAt)
-          .then(() => this.dispatcher.pumpRoot(run.record.rootId, lane))
+          .then((entry) => this.dispatcher.pumpRoot(run.record.rootId, lane, entry))
           .catch((error) => emit(deps, { type: 'warning', message: 'fairness charge or dispatch failed', jobId: record.id, error }));
       }
     }
