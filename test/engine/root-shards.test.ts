@@ -12,6 +12,7 @@ import { pumpStack, type PumpStack } from '../support/pump-stack.ts';
  * lane items, and the pump still serves them in the order they became ready, under one bound,
  * with the root sorted in its lane by its virtual time over all four.
  */
+/** At least this many children, and more until they cover every ready shard (their ids are the engine's). */
 const CHILDREN = 12;
 
 describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backend) => {
@@ -24,56 +25,60 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     await emulators?.stop();
   });
 
-  /** Root R (waiting for its children) and its children C0…C11, submitted in that order under bound 3. */
-  async function tree(): Promise<PumpStack> {
+  /**
+   * Root R (waiting for its children) and its children C0, C1…, submitted in that order under
+   * bound 3: at least CHILDREN, and on until every shard of its ready set holds one.
+   */
+  async function tree(): Promise<{ t: PumpStack; children: string[] }> {
     const t = await pumpStack(emulators, clock, 3);
-    await t.submit('R', { type: 'PARENT' });
-    for (let i = 0; i < CHILDREN; i++) await t.submit(`C${i}`, { type: 'QUICK', parent: 'R' });
-    return t;
+    const rootId = await t.submit('R', { type: 'PARENT' });
+    const children: string[] = [];
+    const shards = new Set<string>();
+    while (children.length < CHILDREN || shards.size < rootShards.length) {
+      const name = `C${children.length}`;
+      shards.add(readyPartitionOf('normal', { id: await t.submit(name, { type: 'QUICK', parent: 'R' }), rootId }));
+      children.push(name);
+    }
+    return { t, children };
   }
-  const children = () => Array.from({ length: CHILDREN }, (_, i) => `C${i}`);
   const laneItems = (t: PumpStack) => Promise.all(rootShards.map((shard) => items(t).getItem(rootLaneKey(t.ids.get('R')!, 'normal', shard))));
   const items = (t: PumpStack) => engineInternals(t.stack.engine).deps.jobs;
 
   it('sends every child, from all four shards, in the order they became ready, never more than the bound in flight', async () => {
-    const t = await tree();
-    const rootId = t.ids.get('R')!;
-    // The children's ready entries are spread over every shard, so the pump must merge them.
-    const shards = new Set(children().map((name) => readyPartitionOf('normal', { id: t.ids.get(name)!, rootId })));
-    expect(shards.size).toBe(4);
+    const { t, children } = await tree();
     // Bound 3: the root and two children in flight.
     expect(t.sends()).toEqual(['R', 'C0', 'C1']);
     const order = ['C0', 'C1'];
-    for (let next = 0; next < CHILDREN; next++) {
+    for (let next = 0; next < children.length; next++) {
       await t.run(`C${next}`);
       // Each child that ends frees one slot, which goes to the next child to become ready.
       const sent = t.sends();
-      expect(sent).toEqual(next + 2 < CHILDREN ? [`C${next + 2}`] : []);
+      expect(sent).toEqual(next + 2 < children.length ? [`C${next + 2}`] : []);
       order.push(...sent);
     }
-    expect(order).toEqual(children());
+    expect(order).toEqual(children);
     expect((await laneItems(t))[0]).toMatchObject({ tree: true });
   });
 
   it('sorts the root in its lane by the charges of all four lane items, each child charging its own shard’s', async () => {
-    const t = await tree();
+    const { t, children } = await tree();
     const rootId = t.ids.get('R')!;
     t.sends();
-    for (const name of children()) {
+    for (const name of children) {
       // Far enough apart that every charge re-sorts; each slice takes no time and charges 1 ms.
       clock.now += RESORT_EVERY_MS;
       await t.run(name);
     }
     const charged = await laneItems(t);
-    const perShard = rootShards.map((shard) => children().filter((name) => chargeShardOf({ id: t.ids.get(name)!, rootId }) === shard).length);
+    const perShard = rootShards.map((shard) => children.filter((name) => chargeShardOf({ id: t.ids.get(name)!, rootId }) === shard).length);
     expect(charged.map((item) => item?.vtime ?? 0)).toEqual(perShard);
     // The first lane item, which holds the lane entry, takes none of the children's charges.
     expect(perShard[0]).toBe(0);
-    expect(charged[0]).toMatchObject({ gsi5sk: laneSortKey(CHILDREN, rootId) });
+    expect(charged[0]).toMatchObject({ gsi5sk: laneSortKey(children.length, rootId) });
   });
 
   it('re-sorts a root at most once per 100 ms, the charges in between counted at the next', async () => {
-    const t = await tree();
+    const { t } = await tree();
     const rootId = t.ids.get('R')!;
     t.sends();
     clock.now += RESORT_EVERY_MS;
@@ -90,19 +95,18 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
   });
 
   it('enters a tree back into its lane at its virtual time over all four lane items', async () => {
-    const t = await tree();
+    const { t, children } = await tree();
     const rootId = t.ids.get('R')!;
     t.sends();
-    for (const name of children().slice(0, 8)) await t.run(name);
-    // Its ready set empty once the grace is over, the sweeper's pump takes the root out of its lane.
-    for (const name of children().slice(8)) await t.run(name);
+    for (const name of children) await t.run(name);
+    // Its ready set empty and the grace over, the sweeper's pump takes the root out of its lane.
     clock.now += LANE_GRACE_MS + 1;
     await t.stack.engine.sweep();
     expect((await laneItems(t))[0]?.gsi5pk).toBeUndefined();
-    // Twelve slices of 1 ms; a new child puts the root back at 12, whatever its first item holds.
+    // A slice of 1 ms a child; a new child puts the root back at their sum, whatever its first item holds.
     await t.submit('late', { type: 'QUICK', parent: 'R' });
     const back = await laneItems(t);
-    expect(back[0]).toMatchObject({ gsi5sk: laneSortKey(CHILDREN, rootId) });
-    expect(back.reduce((sum, item) => sum + ((item?.vtime as number | undefined) ?? 0), 0)).toBe(CHILDREN);
+    expect(back[0]).toMatchObject({ gsi5sk: laneSortKey(children.length, rootId) });
+    expect(back.reduce((sum, item) => sum + ((item?.vtime as number | undefined) ?? 0), 0)).toBe(children.length);
   });
 });
