@@ -32,7 +32,7 @@ export const BREAKAGES: Breakage[] = [
   {
     id: 'lane-entry-at-least',
     what: 'a new root entering its lane at virtual time 0, ahead of the roots waiting, not at the least',
-    file: 'packages/core/src/engine/dispatcher.ts',
+    file: 'packages/core/src/engine/dispatch-specs.ts',
     find: 'return Math.max(own ?? 0, laneHead);',
     replace: 'return own ?? 0;',
     times: 1,

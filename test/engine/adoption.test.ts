@@ -5,7 +5,7 @@ import type { JobRecord } from '@stint/core/job-record';
 import { newJobId } from '@stint/core/new-job';
 import { finishAdoption } from '@stint/core/engine/adoption';
 import { recountChildren } from '@stint/core/engine/job-tree';
-import { inFlightSpec } from '@stint/core/engine/dispatcher';
+import { inFlightSpec } from '@stint/core/engine/dispatch-specs';
 import { adoptingPartition, rootLaneKey } from '@stint/core/store/table-keys';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';

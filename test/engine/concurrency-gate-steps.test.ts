@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import { ConcurrencyGate, markWaitingSpec, type ReadySetter } from '@stint/core/engine/concurrency-gate';
-import { claimSpec, inFlightSpec, readySpec } from '@stint/core/engine/dispatcher';
+import { claimSpec, inFlightSpec, readySpec } from '@stint/core/engine/dispatch-specs';
 import { merge } from '@stint/core/engine/transitions';
 import type { JobRecord } from '@stint/core/job-record';
 import { blockedPartition, blockedSortKey, concurrencyKeyItem, readyPartition } from '@stint/core/store/table-keys';

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
-import { claimSpec } from '@stint/core/engine/dispatcher';
+import { claimSpec } from '@stint/core/engine/dispatch-specs';
 import { concurrencyKeyItem } from '@stint/core/store/table-keys';
 import { encodeWorkMessage } from '@stint/core/work-queue';
 import { engineInternals } from '@stint/core/testing';

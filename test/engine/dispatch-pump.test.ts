@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setCrashPointHook } from '@stint/core/crash-points';
-import { LANE_GRACE_MS } from '@stint/core/engine/dispatcher';
+import { LANE_GRACE_MS } from '@stint/core/engine/dispatch-specs';
 import { inFlightPartition, rootLanePartition } from '@stint/core/store/table-keys';
 import { startEmulators, type Emulators } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESORT_EVERY_MS, LANE_GRACE_MS } from '@stint/core/engine/dispatcher';
+import { RESORT_EVERY_MS, LANE_GRACE_MS } from '@stint/core/engine/dispatch-specs';
 import { chargeShardOf, laneSortKey, readyPartitionOf, rootLaneKey, rootShards } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { startEmulators, type Emulators } from '../support/stack.ts';

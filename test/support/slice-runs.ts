@@ -1,7 +1,7 @@
 import { defineJob, type JobContext } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { CounterBatch } from '@stint/core/store/counter-store';
-import { inFlightSpec } from '@stint/core/engine/dispatcher';
+import { inFlightSpec } from '@stint/core/engine/dispatch-specs';
 import type { JobRecord } from '@stint/core/job-record';
 import { newJobId } from '@stint/core/new-job';
 import { statusIndexKeys } from '@stint/core/store/table-keys';

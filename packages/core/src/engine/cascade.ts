@@ -3,7 +3,7 @@ import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
 import { cascadeShard, dispatchSetOf, SHARDS } from '../store/table-keys.ts';
 import { waitingSpec } from './delayed-start.ts';
-import { readySpec } from './dispatcher.ts';
+import { readySpec } from './dispatch-specs.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, type CascadeMarker, type CascadeOperation } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt } from './deps.ts';

@@ -3,7 +3,7 @@ import type { JobRecord } from '../job-record.ts';
 import { delayedPartition, delayedSortKey } from '../store/table-keys.ts';
 import type { UpdateSpec } from '../store/update-expression.ts';
 import type { EngineContext } from './context.ts';
-import { readySpec } from './dispatcher.ts';
+import { readySpec } from './dispatch-specs.ts';
 import { merge, releaseLease } from './transitions.ts';
 
 /**

@@ -12,7 +12,8 @@ import { retryJob } from './retry.ts';
 import type { EngineContext } from './context.ts';
 import { expiresAt, type EngineDeps } from './deps.ts';
 import { jobEnded } from './job-tree.ts';
-import { readySpec, type Dispatcher } from './dispatcher.ts';
+import { readySpec } from './dispatch-specs.ts';
+import type { Dispatcher } from './dispatcher.ts';
 import { stopNow } from './slice-outcomes.ts';
 import { askToStop, atVersion, bucketOf, bumpVersion, endSpec, merge, statusSpec } from './transitions.ts';
 

@@ -5,7 +5,7 @@ import { laneOf, type JobRecord } from '../job-record.ts';
 import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
-import { readySpec } from './dispatcher.ts';
+import { readySpec } from './dispatch-specs.ts';
 import { childIds, childPages } from './job-tree.ts';
 import { atVersion, bumpVersion, merge, statusSpec } from './transitions.ts';
 

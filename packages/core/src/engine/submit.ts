@@ -10,7 +10,7 @@ import { finishAdoption } from './adoption.ts';
 import { concurrencyKeyOf } from './concurrency-gate.ts';
 import type { EngineContext } from './context.ts';
 import { emit } from './deps.ts';
-import { inFlightSpec } from './dispatcher.ts';
+import { inFlightSpec } from './dispatch-specs.ts';
 import { nudge } from './recovery.ts';
 import type { SubmitInput } from './submit-input.ts';
 

@@ -15,7 +15,7 @@ import {
   slotsOf,
   sortedRecently,
   touchSpec,
-} from './dispatcher.ts';
+} from './dispatch-specs.ts';
 
 describe('the dispatcher’s decisions', () => {
   describe('the virtual time a root enters its lane at', () => {
