@@ -57,6 +57,14 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
       order.push(...sent);
     }
     expect(order).toEqual(children);
+  });
+
+  it('sends the next children of all four shards at once, in the order they became ready, when a bound is raised', async () => {
+    const { t, children } = await tree();
+    expect(t.sends()).toEqual(['R', 'C0', 'C1']);
+    // Bound 3 → 8: five slots free, read from the merged heads of the four ready partitions.
+    expect((await t.raise(8).engine.sweep()).dispatched).toBe(5);
+    expect(t.sends()).toEqual(children.slice(2, 7));
     expect((await laneItems(t))[0]).toMatchObject({ tree: true });
   });
 
@@ -64,6 +72,8 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     const { t, children } = await tree();
     const rootId = t.ids.get('R')!;
     t.sends();
+    // The root's own slice, on its first lane item.
+    await engineInternals(t.stack.engine).dispatcher.charge({ id: rootId, rootId }, 'normal', 7);
     for (const name of children) {
       // Far enough apart that every charge re-sorts; each slice takes no time and charges 1 ms.
       clock.now += RESORT_EVERY_MS;
@@ -71,10 +81,10 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     }
     const charged = await laneItems(t);
     const perShard = rootShards.map((shard) => children.filter((name) => chargeShardOf({ id: t.ids.get(name)!, rootId }) === shard).length);
-    expect(charged.map((item) => item?.vtime ?? 0)).toEqual(perShard);
     // The first lane item, which holds the lane entry, takes none of the children's charges.
     expect(perShard[0]).toBe(0);
-    expect(charged[0]).toMatchObject({ gsi5sk: laneSortKey(children.length, rootId) });
+    expect(charged.map((item) => item?.vtime ?? 0)).toEqual([7, ...perShard.slice(1)]);
+    expect(charged[0]).toMatchObject({ gsi5sk: laneSortKey(7 + children.length, rootId) });
   });
 
   it('re-sorts a root at most once per 100 ms, the charges in between counted at the next', async () => {
