@@ -7,7 +7,7 @@ import {
   entryVtime,
   inFlightSpec,
   LANE_GRACE_MS,
-  mergeLaneHeads,
+  mergeShardHeads,
   leaveLaneSpec,
   readySpec,
   resortSpec,
@@ -128,7 +128,7 @@ describe('the dispatcher’s decisions', () => {
   describe('reading a sharded lane', () => {
     it('serves the shards’ roots least virtual time first across shards, a tie by root id', () => {
       const shards = [['000000000000050#r-c', '000000000000900#r-a'], [], ['000000000000010#r-z', '000000000000050#r-b', '000000000000051#r-y']];
-      expect(mergeLaneHeads(shards)).toEqual([
+      expect(mergeShardHeads(shards.map((keys) => keys.map((sk) => ({ sk })))).map(({ sk }) => sk)).toEqual([
         '000000000000010#r-z',
         '000000000000050#r-b',
         '000000000000050#r-c',

@@ -170,9 +170,10 @@ export function claimSpec(id: string, rootId: string, lane: Lane, now: number, r
 }
 
 /**
- * Lane entries of several shards in one order: least virtual time first, then root id (the
- * sort key is `<vtime:15>#<rootId>`, so string order is that order).
+ * Entries of several shards of a set in one order, their sort keys' (`sk`): for a lane least
+ * virtual time first, then root id (`<vtime:15>#<rootId>`); for a ready set the earliest ready
+ * first (`<readyAt:13>#<id>`).
  */
-export function mergeLaneHeads(shards: ReadonlyArray<readonly string[]>): string[] {
-  return shards.flat().sort();
+export function mergeShardHeads<T extends { sk: string }>(shards: ReadonlyArray<readonly T[]>): T[] {
+  return shards.flat().sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
 }

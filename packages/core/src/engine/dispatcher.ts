@@ -20,7 +20,7 @@ import {
   claimSpec,
   enterLaneSpec,
   entryVtime,
-  mergeLaneHeads,
+  mergeShardHeads,
   readySpec,
   resortSpec,
   rootDecision,
@@ -197,10 +197,22 @@ export class Dispatcher {
    * parallel and merged by virtual time. `more` when the lane holds more than were returned.
    */
   async #laneHead(lane: Lane, limit: number): Promise<{ entries: Array<{ vtime: number; rootId: string }>; more: boolean }> {
-    const pages = await Promise.all(laneShards.map((shard) => this.deps.jobs.queryIndex({ index: 'gsi5', partition: lanePartition(lane, shard), limit })));
-    const merged = mergeLaneHeads(pages.map((page) => page.keys.map((key) => key.gsi5sk!)));
+    const head = await this.#shardHeads(
+      laneShards.map((shard) => lanePartition(lane, shard)),
+      limit,
+    );
+    return { entries: head.entries.map(({ sk }) => parseLaneSortKey(sk)), more: head.more };
+  }
+
+  /**
+   * The first `limit` entries of a set's shards (gsi5 partitions), read in parallel and merged
+   * by sort key, each with the partition it is in; `more` when the shards hold more.
+   */
+  async #shardHeads(partitions: readonly string[], limit: number): Promise<{ entries: Array<{ sk: string; partition: string }>; more: boolean }> {
+    const pages = await Promise.all(partitions.map((partition) => this.deps.jobs.queryIndex({ index: 'gsi5', partition, limit })));
+    const merged = mergeShardHeads(pages.map((page, i) => page.keys.map((key) => ({ sk: key.gsi5sk!, partition: partitions[i]! }))));
     return {
-      entries: merged.slice(0, limit).map(parseLaneSortKey),
+      entries: merged.slice(0, limit),
       more: merged.length > limit || pages.some((page) => page.lastKey !== undefined),
     };
   }
@@ -267,25 +279,12 @@ export class Dispatcher {
     }
   }
 
-  /**
-   * A root's first `limit` ready jobs over the given shards of its ready set, read in parallel
-   * and merged by when they became ready; `more` when the set holds more than were returned.
-   */
-  async #readySet(rootId: string, lane: Lane, shards: readonly number[], limit: number) {
-    const pages = await Promise.all(
-      shards.map(async (shard) => {
-        const partition = readyPartition(lane, rootId, shard);
-        const page = await this.deps.jobs.queryIndex({ index: 'gsi5', partition, limit });
-        return { partition, page };
-      }),
+  /** A root's first `limit` ready jobs over the given shards of its ready set, the earliest ready first. */
+  #readySet(rootId: string, lane: Lane, shards: readonly number[], limit: number) {
+    return this.#shardHeads(
+      shards.map((shard) => readyPartition(lane, rootId, shard)),
+      limit,
     );
-    const merged = pages
-      .flatMap(({ partition, page }) => page.keys.map((key) => ({ sk: key.gsi5sk!, partition })))
-      .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
-    return {
-      entries: merged.slice(0, limit),
-      more: merged.length > limit || pages.some(({ page }) => page.lastKey !== undefined),
-    };
   }
 
   async #laneHeadVtime(lane: Lane): Promise<number> {
