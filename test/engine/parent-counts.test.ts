@@ -140,6 +140,26 @@ describe.each(DYNAMO_BACKENDS)('a parent’s accounting of its children on %s', 
         parked: undefined,
       });
     });
+    it('of siblings ending together in one process is counted in one write behind the first, and finishes their parent once', async () => {
+      now = Date.now();
+      const parent = await placeParent({ childrenTotal: 5, childrenDone: 0, parked: 'done' });
+      const children = await Promise.all([0, 1, 2, 3, 4].map((seq) => placeChild(parent, { status: 'FINISHED', hasErrors: seq === 3 }, seq)));
+      const counts: number[] = [];
+      const original = deps().jobs.tryUpdate;
+      deps().jobs.tryUpdate = (id, spec) => {
+        if (id === parent.id && spec.add?.childrenDone !== undefined) counts.push(spec.add.childrenDone as number);
+        return original.call(deps().jobs, id, spec);
+      };
+      try {
+        await Promise.all(children.map((child) => countChildEnded(ctx(), child)));
+      } finally {
+        deps().jobs.tryUpdate = original;
+      }
+      // The first end is written at once; the four that end while it is out wait and go together.
+      expect(counts).toEqual([1, 4]);
+      expect(await read(parent.id)).toMatchObject({ childrenDone: 5, hasErrors: true, status: 'FINISHED' });
+      expect(stack().events.filter((event) => event.type === 'jobEnded' && event.jobId === parent.id)).toHaveLength(1);
+    });
   });
 
   describe('a schedule run’s end', () => {

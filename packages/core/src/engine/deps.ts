@@ -1,6 +1,7 @@
 import type { JobRegistry } from '@stint/sdk';
 import type { TenantDirectory } from '../auth/tenant-directory.ts';
 import type { CheckpointStore } from '../store/checkpoint-store.ts';
+import type { ChildEndCounts } from './child-end-counts.ts';
 import type { CounterStore } from '../store/counter-store.ts';
 import type { JobRecord } from '../job-record.ts';
 import type { JobStore } from '../store/job-store.ts';
@@ -37,6 +38,8 @@ export interface EngineDeps {
   logs: LogStore;
   checkpoints: CheckpointStore;
   counters: CounterStore;
+  /** This process's children's ends, counted on their parents a group at a time. */
+  childEnds: ChildEndCounts<JobRecord | null>;
   queue: WorkQueue;
   /** Tenants that have jobs, so all-tenant views can list them without a Scan. */
   tenants: TenantDirectory;

@@ -32,6 +32,7 @@ import { CASCADE } from './cascade-marker.ts';
 import { deletePage } from './tree-delete.ts';
 import { cleanExpired, type ExpiryReport } from './expiry.ts';
 import { cascadeJob, type CascadeJobData } from './cascade-job.ts';
+import { ChildEndCounts } from './child-end-counts.ts';
 import { retryPage } from './retry.ts';
 import { sendEvent, type SendEventInput } from './events.ts';
 import type { EngineContext } from './context.ts';
@@ -125,6 +126,7 @@ export class Engine {
       logs: new LogStore(clients.dynamo, config.tableName),
       checkpoints: new CheckpointStore(clients.dynamo, config.tableName),
       counters: new CounterStore(clients.dynamo, config.tableName, options.clock ?? Date.now),
+      childEnds: new ChildEndCounts(),
       queue: new WorkQueue(clients.sqs, { normal: config.workQueueUrl, low: config.lowQueueUrl }),
       tenants: new TenantDirectory(clients.dynamo, config.tableName),
       registry: options.registry,

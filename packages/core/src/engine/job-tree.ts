@@ -46,20 +46,28 @@ export async function jobEnded(ctx: EngineContext, record: JobRecord): Promise<v
   await countChildEnded(ctx, record);
 }
 
-/** A child ended (finished or canceled, committed): count it on its parent and settle the parent. */
+/**
+ * A child ended (finished or canceled, committed): count it on its parent and settle the parent.
+ * Siblings ending in this process meanwhile are counted in one write (child-end-counts.ts),
+ * and the parent is settled once per write, by the end that opened it.
+ */
 export async function countChildEnded(ctx: EngineContext, child: JobRecord): Promise<void> {
   // A child still being adopted was never counted on its parent (see adoption.ts).
   if (!child.parentId || child.adopting) return;
-  const now = ctx.deps.clock();
-  const parent = await ctx.deps.jobs.tryUpdate(child.parentId, {
-    add: { childrenDone: 1 },
-    set: { childrenChangedAt: now, ...(child.hasErrors ? { hasErrors: true } : {}) },
-    // A child of an earlier run (before a restart) is not the current run's to count, and an
-    // ended parent's counts are final: a child restarted after its parent ended runs alone.
-    condition: 'attribute_exists(#pk) AND #run = :run AND NOT #status IN (:finished, :canceled)',
-    values: { ':run': child.parentRun ?? 0, ':finished': 'FINISHED', ':canceled': 'CANCELED' },
-  });
-  if (!parent) return;
+  const { deps } = ctx;
+  const parentId = child.parentId;
+  const run = child.parentRun ?? 0;
+  const { result: parent, first } = await deps.childEnds.count(`${parentId}#${run}`, child.hasErrors, (ends, hasErrors) =>
+    deps.jobs.tryUpdate(parentId, {
+      add: { childrenDone: ends },
+      set: { childrenChangedAt: deps.clock(), ...(hasErrors ? { hasErrors: true } : {}) },
+      // A child of an earlier run (before a restart) is not the current run's to count, and an
+      // ended parent's counts are final: a child restarted after its parent ended runs alone.
+      condition: 'attribute_exists(#pk) AND #run = :run AND NOT #status IN (:finished, :canceled)',
+      values: { ':run': run, ':finished': 'FINISHED', ':canceled': 'CANCELED' },
+    }),
+  );
+  if (!parent || !first) return;
   await crashPoint('child.parentCounted', { jobId: parent.id, jobType: parent.type });
   await settleParent(ctx, parent);
 }
