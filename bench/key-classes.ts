@@ -98,9 +98,11 @@ export const KEY_CLASSES: readonly KeyClass[] = [
   keyClass('table', concurrencyKeyItem(tenant, hole('type'), hole('key')).pk, 'tenant'),
   ...LISTINGS.flatMap((listing) => [
     keyClass('gsi1', listPartition(tenant, listing), 'tenant'),
+    keyClass('gsi1', listPartition(tenant, listing, hole<number>('shard')), 'tenant'),
     keyClass('gsi2', statusPartition(tenant, listing, hole<JobStatus>('status')), 'tenant'),
     keyClass('gsi2', statusPartition(tenant, listing, hole<JobStatus>('status'), hole<number>('shard')), 'tenant'),
     keyClass('gsi3', typePartition(tenant, listing, hole('type')), 'tenant'),
+    keyClass('gsi3', typePartition(tenant, listing, hole('type'), hole<number>('shard')), 'tenant'),
   ]),
   keyClass('gsi4', parentPartition(hole('parent')), 'root'),
   keyClass('gsi5', readyPartition(lane, hole('root')), 'root'),

@@ -8,9 +8,9 @@ import { pumpStack, type PumpStack } from '../support/pump-stack.ts';
 
 /**
  * A tree's dispatch sets and charges spread over ROOT_SHARDS partitions by job (issue 17): its
- * children go to four ready partitions, hold slots in four in-flight partitions and charge four
- * lane items, and the pump still serves them in the order they became ready, under one bound,
- * with the root sorted in its lane by its virtual time over all four.
+ * children go to ROOT_SHARDS ready partitions, hold slots in as many in-flight partitions and
+ * charge as many lane items, and the pump still serves them in the order they became ready,
+ * under one bound, with the root sorted in its lane by its virtual time over all of them.
  */
 /** At least this many children, and more until they cover every ready shard (their ids are the engine's). */
 const CHILDREN = 12;
@@ -44,7 +44,7 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
   const laneItems = (t: PumpStack) => Promise.all(rootShards.map((shard) => items(t).getItem(rootLaneKey(t.ids.get('R')!, 'normal', shard))));
   const items = (t: PumpStack) => engineInternals(t.stack.engine).deps.jobs;
 
-  it('sends every child, from all four shards, in the order they became ready, never more than the bound in flight', async () => {
+  it('sends every child, from every shard, in the order they became ready, never more than the bound in flight', async () => {
     const { t, children } = await tree();
     // Bound 3: the root and two children in flight.
     expect(t.sends()).toEqual(['R', 'C0', 'C1']);
@@ -59,16 +59,16 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     expect(order).toEqual(children);
   });
 
-  it('sends the next children of all four shards at once, in the order they became ready, when a bound is raised', async () => {
+  it('sends the next children of every shard at once, in the order they became ready, when a bound is raised', async () => {
     const { t, children } = await tree();
     expect(t.sends()).toEqual(['R', 'C0', 'C1']);
-    // Bound 3 → 8: five slots free, read from the merged heads of the four ready partitions.
+    // Bound 3 → 8: five slots free, read from the merged heads of the ready partitions.
     expect((await t.raise(8).engine.sweep()).dispatched).toBe(5);
     expect(t.sends()).toEqual(children.slice(2, 7));
     expect((await laneItems(t))[0]).toMatchObject({ tree: true });
   });
 
-  it('sorts the root in its lane by the charges of all four lane items, each child charging its own shard’s', async () => {
+  it('sorts the root in its lane by the charges of all its lane items, each child charging its own shard’s', async () => {
     const { t, children } = await tree();
     const rootId = t.ids.get('R')!;
     t.sends();
@@ -104,7 +104,7 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     expect((await laneItems(t))[0]).toMatchObject({ gsi5sk: laneSortKey(5, rootId) });
   });
 
-  it('enters a tree back into its lane at its virtual time over all four lane items', async () => {
+  it('enters a tree back into its lane at its virtual time over all its lane items', async () => {
     const { t, children } = await tree();
     const rootId = t.ids.get('R')!;
     t.sends();

@@ -92,6 +92,8 @@ describe('findJobs against a seeded table', () => {
     ['system=true', () => ({ system: 'true', _size: '200' })],
     ['children=true', () => ({ children: 'true', _size: '200' })],
     ['children + system + status list', () => ({ children: 'true', system: 'true', status: 'FINISHED,STOPPED' })],
+    ['children + status list over the sharded statuses', () => ({ children: 'true', status: 'PENDING,RUNNING' })],
+    ['children + type list', () => ({ children: 'true', type: 'IMPORT_RECORDS,EXECUTE_ACTION' })],
     ['parentId', () => ({ parentId: seed.bigParent.id })],
     ['rootId', () => ({ rootId: seed.bigParent.id, _size: '25' })],
     ['q on label', () => ({ q: 'INVOICES' })],
@@ -122,12 +124,19 @@ describe('findJobs against a seeded table', () => {
       q.q === null &&
       !(q.statuses.length > 0 && q.types.length > 0) &&
       !(q.parentId !== null && (q.statuses.length > 0 || q.types.length > 0));
-    const listings = (q.system ? 2 : 1) * (q.children || q.rootId !== null ? 2 : 1);
-    // PENDING and RUNNING are spread over 4 shards, each of which reads its share of a page and
+    // PENDING and RUNNING are spread over 4 shards (a child listing's over 8), and a child
+    // listing's other statuses, list and types over 4: each shard reads its share of a page and
     // 2 more (+1, the look at what follows); any other partition a chunk of 8 (+1).
-    const aheadOf = (status: string) => (['PENDING', 'RUNNING'].includes(status) ? 4 * (Math.ceil(size / 4) + 3) : 9);
-    const aheadPerListing = q.statuses.length > 0 ? q.statuses.reduce((sum, status) => sum + aheadOf(status), 0) : 9 * Math.max(1, q.types.length);
-    const readAhead = q.parentId !== null ? 9 : aheadPerListing * listings;
+    const sharded = (shards: number) => shards * (Math.ceil(size / shards) + 3);
+    const aheadOf = (status: string | null, child: boolean) => {
+      const busy = status !== null && ['PENDING', 'RUNNING'].includes(status);
+      if (child) return sharded(busy ? 8 : 4);
+      return busy ? sharded(4) : 9;
+    };
+    const aheadPerListing = (child: boolean) =>
+      q.statuses.length > 0 ? q.statuses.reduce((sum, status) => sum + aheadOf(status, child), 0) : aheadOf(null, child) * Math.max(1, q.types.length);
+    const childListings = q.children || q.rootId !== null ? [false, true] : [false];
+    const readAhead = q.parentId !== null ? 9 : (q.system ? 2 : 1) * childListings.reduce((sum, child) => sum + aheadPerListing(child), 0);
     for (const page of pages) {
       // Key filters: a page costs its keys and items plus what each partition reads ahead.
       // Other filters: at most 2 keys per row (5 for q) and their items, then `partial`.

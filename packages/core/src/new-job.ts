@@ -1,17 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JobStatus, Lane, RunBy } from './job.ts';
 import type { JobRecord } from './job-record.ts';
-import {
-  createSortKey,
-  jobKey,
-  listingOf,
-  listPartition,
-  parentPartition,
-  readyPartitionOf,
-  readySortKey,
-  statusIndexKeys,
-  typePartition,
-} from './store/table-keys.ts';
+import { createSortKey, jobKey, listIndexKeys, parentPartition, readyPartitionOf, readySortKey, statusIndexKeys } from './store/table-keys.ts';
 
 export interface NewJob {
   id: string;
@@ -86,11 +76,8 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     leaseEpoch: 0,
     attempt: 0,
     run: 0,
-    gsi1pk: listPartition(job.tenant, listingOf(job)),
-    gsi1sk: sortKey,
+    ...listIndexKeys(job),
     ...statusIndexKeys(job, status),
-    gsi3pk: typePartition(job.tenant, listingOf(job), job.type),
-    gsi3sk: sortKey,
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.concurrencyKey !== undefined ? { concurrencyKey: job.concurrencyKey } : {}),
     ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),

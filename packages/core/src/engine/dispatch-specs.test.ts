@@ -174,24 +174,24 @@ describe('the dispatcher’s decisions', () => {
   describe('a job’s way through the dispatch sets', () => {
     it('becomes ready in its root’s lane, ordered by when it became ready: a child in its shard of the ready set, the root in the first', () => {
       expect(readySpec({ id: 'j1', rootId: 'r1', lowPriority: false }, 1_234)).toEqual({
-        set: { gsi5pk: 'R#normal#r1#3', gsi5sk: '0000000001234#j1' },
+        set: { gsi5pk: 'R#normal#r1#7', gsi5sk: '0000000001234#j1' },
         remove: ['dispatchedAt'],
       });
-      expect(readySpec({ id: 'j1', rootId: 'r1', lowPriority: true }, 1_234).set).toEqual({ gsi5pk: 'R#low#r1#3', gsi5sk: '0000000001234#j1' });
-      expect(readySpec({ id: 'c1', rootId: 'r1', lowPriority: false }, 1_234).set).toMatchObject({ gsi5pk: 'R#normal#r1#2' });
+      expect(readySpec({ id: 'j1', rootId: 'r1', lowPriority: true }, 1_234).set).toEqual({ gsi5pk: 'R#low#r1#7', gsi5sk: '0000000001234#j1' });
+      expect(readySpec({ id: 'c1', rootId: 'r1', lowPriority: false }, 1_234).set).toMatchObject({ gsi5pk: 'R#normal#r1#6' });
       expect(readySpec({ id: 'r1', rootId: 'r1', lowPriority: false }, 1_234).set).toEqual({ gsi5pk: 'R#normal#r1', gsi5sk: '0000000001234#r1' });
     });
 
     it('is marked in its ready entry when its type has a concurrency limit, so the pump claims it through the gate', () => {
       expect(readySpec({ id: 'j1', rootId: 'r1', lowPriority: false, concurrencyKey: 'c7' }, 1_234).set).toEqual({
-        gsi5pk: 'R#normal#r1#3',
+        gsi5pk: 'R#normal#r1#7',
         gsi5sk: '0000000001234#j1#C',
       });
     });
 
     it('takes a slot of its root when dispatched: a child in its shard of the root’s in-flight shards, the root in the first', () => {
       expect(inFlightSpec({ id: 'j1', rootId: 'r1' }, 1_234)).toEqual({
-        set: { gsi5pk: 'I#2', gsi5sk: 'r1#j1', dispatchedAt: 1_234 },
+        set: { gsi5pk: 'I#6', gsi5sk: 'r1#j1', dispatchedAt: 1_234 },
       });
       expect(inFlightSpec({ id: 'r1', rootId: 'r1' }, 1_234).set).toMatchObject({ gsi5pk: 'I#31', gsi5sk: 'r1#r1' });
       expect(inFlightPartition('r1', 3)).toBe('I#2');
@@ -199,9 +199,9 @@ describe('the dispatcher’s decisions', () => {
 
     it('is claimed only while still in the ready partition it was read in, so two pumps dispatch it once', () => {
       expect(claimSpec('j1', 'r1', 'low', 1_234)).toEqual({
-        set: { gsi5pk: 'I#2', gsi5sk: 'r1#j1', dispatchedAt: 1_234 },
+        set: { gsi5pk: 'I#6', gsi5sk: 'r1#j1', dispatchedAt: 1_234 },
         condition: '#gsi5pk = :ready',
-        values: { ':ready': 'R#low#r1#3' },
+        values: { ':ready': 'R#low#r1#7' },
       });
       // An entry written before the ready set was sharded, read in its first shard.
       expect(claimSpec('j1', 'r1', 'low', 1_234, 'R#low#r1').values).toEqual({ ':ready': 'R#low#r1' });

@@ -76,9 +76,10 @@ const CHILD = { ...ROOT, parentId: 'p1', id: 'c1' };
 
 describe('status and end', () => {
   it('moves a job to its status’s listing', () => {
-    // PENDING and RUNNING are sharded by job id: j1 and c1 hash to shards 3 and 2.
+    // PENDING and RUNNING are sharded by job id, a root listing's over 4 and a child
+    // listing's over 8: j1 hashes to 3 of 4, c1 to 6 of 8.
     expect(statusSpec(ROOT, 'RUNNING')).toEqual({ set: { status: 'RUNNING', gsi2pk: 'T#acme#u#S#RUNNING#3', gsi2sk: '0000000000003#j1' } });
-    expect(statusSpec(CHILD, 'PENDING')).toEqual({ set: { status: 'PENDING', gsi2pk: 'T#acme#uc#S#PENDING#2', gsi2sk: '0000000000003#c1' } });
+    expect(statusSpec(CHILD, 'PENDING')).toEqual({ set: { status: 'PENDING', gsi2pk: 'T#acme#uc#S#PENDING#6', gsi2sk: '0000000000003#c1' } });
   });
 
   it('ends a job: its status, out of every dispatch set, lease released, version bumped, end date and expiry', () => {
@@ -94,7 +95,7 @@ describe('status and end', () => {
 
   it('gives a job that ends without expiry (STOPPED) no expiry to write', () => {
     const stopped = endSpec(CHILD, 'STOPPED', 1_000);
-    expect(stopped.set).toEqual({ status: 'STOPPED', gsi2pk: 'T#acme#uc#S#STOPPED', gsi2sk: '0000000000003#c1', endDate: 1_000 });
+    expect(stopped.set).toEqual({ status: 'STOPPED', gsi2pk: 'T#acme#uc#S#STOPPED#2', gsi2sk: '0000000000003#c1', endDate: 1_000 });
     expect(stopped.set!.expiresAt).toBeUndefined();
     expect(stopped.condition).toBeUndefined();
   });

@@ -2,8 +2,9 @@ import * as z from 'zod';
 import { BadRequestError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
+import type { IndexName } from '../resource-spec.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { jobOfCreateSortKey, listPartition, pad, parentPartition, statusPartitions, typePartition, type Listing } from '../store/table-keys.ts';
+import { jobOfCreateSortKey, listPartitions, pad, parentPartition, statusPartitions, typePartitions, type Listing } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
@@ -190,14 +191,11 @@ export function indexSources(tenants: readonly string[], query: JobQuery): Index
   for (const tenant of tenants) {
     for (const listing of listings) {
       if (query.statuses.length > 0) {
-        for (const status of query.statuses) {
-          const partitions = statusPartitions(tenant, listing, status);
-          for (const partition of partitions) sources.push({ index: 'gsi2', partition, ...(partitions.length > 1 ? { shards: partitions.length } : {}) });
-        }
+        for (const status of query.statuses) sources.push(...shardSources('gsi2', statusPartitions(tenant, listing, status)));
       } else if (query.types.length > 0) {
-        for (const type of query.types) sources.push({ index: 'gsi3', partition: typePartition(tenant, listing, type) });
+        for (const type of query.types) sources.push(...shardSources('gsi3', typePartitions(tenant, listing, type)));
       } else {
-        sources.push({ index: 'gsi1', partition: listPartition(tenant, listing) });
+        sources.push(...shardSources('gsi1', listPartitions(tenant, listing)));
       }
     }
   }
@@ -207,6 +205,10 @@ export function indexSources(tenants: readonly string[], query: JobQuery): Index
   }
   return sources;
 }
+
+/** One list's partitions: the shards of a sharded one each take their share of a page. */
+const shardSources = (index: IndexName, partitions: readonly string[]): IndexSource[] =>
+  partitions.map((partition) => ({ index, partition, ...(partitions.length > 1 ? { shards: partitions.length } : {}) }));
 
 /** The lists a query reads: user roots, plus system jobs and children when asked for (a tree always has children). */
 function listingsOf(query: Pick<JobQuery, 'system' | 'children' | 'rootId'>): Listing[] {

@@ -26,8 +26,11 @@ import {
   shardOf,
   SHARDS,
   statsKey,
+  listIndexKeys,
+  listPartitions,
   statusIndexKeys,
   statusPartitions,
+  typePartitions,
   summaryKey,
 } from './table-keys.ts';
 
@@ -51,9 +54,9 @@ describe('table keys', () => {
     ['root lane', rootLaneKey('r1', 'low'), { pk: 'F#r1', sk: 'L#low' }],
     ['root lane, a tree’s charge shard', rootLaneKey('r1', 'low', 3), { pk: 'F#r1#3', sk: 'L#low' }],
     ['charge shard, the root’s own slice', chargeShardOf({ id: 'r1', rootId: 'r1' }), 0],
-    ['charge shard, a child’s (never the first)', chargeShardOf({ id: 'j1', rootId: 'r1' }), 3],
-    ['charge shard, another child’s', chargeShardOf({ id: 'x3', rootId: 'r1' }), 1],
-    ['root lane items, every shard', rootLanesOf('r1'), { pks: ['F#r1', 'F#r1#1', 'F#r1#2', 'F#r1#3'], prefix: 'L#' }],
+    ['charge shard, a child’s (never the first)', chargeShardOf({ id: 'j1', rootId: 'r1' }), 4],
+    ['charge shard, another child’s', chargeShardOf({ id: 'x5', rootId: 'r1' }), 1],
+    ['root lane items, every shard', rootLanesOf('r1'), { pks: ['F#r1', 'F#r1#1', 'F#r1#2', 'F#r1#3', 'F#r1#4', 'F#r1#5', 'F#r1#6', 'F#r1#7'], prefix: 'L#' }],
     ['summary counters of root user jobs', summaryKey('acme', { system: false, child: false }, 0), { pk: 'T#acme', sk: 'SUM#u' }],
     ['summary counters of system jobs’ children, shard 2', summaryKey('acme', { system: true, child: true }, 2), { pk: 'T#acme#2', sk: 'SUM#sc' }],
     ['stats bucket', statsKey('acme', 60_000, 0), { pk: 'T#acme', sk: 'ST#0000000060000' }],
@@ -67,11 +70,11 @@ describe('table keys', () => {
     ['in flight, partition (of 32)', inFlightPartition('root-a'), 'I#22'],
     ['in flight, sort key', inFlightSortKey('root-a', 'j1'), 'root-a#j1'],
     ['in flight, a root in its own shard', inFlightPartitionOf({ id: 'r1', rootId: 'r1' }), 'I#31'],
-    ['in flight, a child in one of its root’s shards (wrapping past 31)', inFlightPartitionOf({ id: 'j1', rootId: 'r1' }), 'I#2'],
+    ['in flight, a child in one of its root’s shards (wrapping past 31)', inFlightPartitionOf({ id: 'j1', rootId: 'r1' }), 'I#6'],
     ['ready, a root in shard 0 unsuffixed', readyPartitionOf('normal', { id: 'r1', rootId: 'r1' }), 'R#normal#r1'],
-    ['ready, a child in its shard', readyPartitionOf('low', { id: 'c1', rootId: 'r1' }), 'R#low#r1#2'],
+    ['ready, a child in its shard', readyPartitionOf('low', { id: 'c1', rootId: 'r1' }), 'R#low#r1#6'],
     ['ready, a child in shard 0', readyPartitionOf('normal', { id: 'k3', rootId: 'r1' }), 'R#normal#r1'],
-    ['root shards a tree’s dispatch reads', rootShardsRead(true), [0, 1, 2, 3]],
+    ['root shards a tree’s dispatch reads', rootShardsRead(true), [0, 1, 2, 3, 4, 5, 6, 7]],
     ['root shards a lone root’s dispatch reads', rootShardsRead(false), [0]],
     ['parked', parkedPartition('root-a'), 'W#6'],
     ['lane, shard 0', lanePartition('normal', 0), 'Q#normal'],
@@ -94,10 +97,43 @@ describe('table keys', () => {
     ],
     [
       'every partition of a sharded status',
-      statusPartitions('acme', { system: false, child: true }, 'RUNNING'),
-      ['T#acme#uc#S#RUNNING', 'T#acme#uc#S#RUNNING#1', 'T#acme#uc#S#RUNNING#2', 'T#acme#uc#S#RUNNING#3'],
+      statusPartitions('acme', { system: false, child: false }, 'RUNNING'),
+      ['T#acme#u#S#RUNNING', 'T#acme#u#S#RUNNING#1', 'T#acme#u#S#RUNNING#2', 'T#acme#u#S#RUNNING#3'],
     ],
     ['the one partition of another status', statusPartitions('acme', { system: false, child: false }, 'FINISHED'), ['T#acme#u#S#FINISHED']],
+    [
+      'a child listing’s RUNNING, over 8',
+      statusPartitions('acme', { system: false, child: true }, 'RUNNING'),
+      ['', '#1', '#2', '#3', '#4', '#5', '#6', '#7'].map((suffix) => `T#acme#uc#S#RUNNING${suffix}`),
+    ],
+    [
+      'a child listing’s other statuses, over 4',
+      statusPartitions('acme', { system: true, child: true }, 'FINISHED'),
+      ['T#acme#sc#S#FINISHED', 'T#acme#sc#S#FINISHED#1', 'T#acme#sc#S#FINISHED#2', 'T#acme#sc#S#FINISHED#3'],
+    ],
+    ['a root listing’s list, one partition', listPartitions('acme', { system: false, child: false }), ['T#acme#u']],
+    ['a child listing’s list, over 4', listPartitions('acme', { system: false, child: true }), ['T#acme#uc', 'T#acme#uc#1', 'T#acme#uc#2', 'T#acme#uc#3']],
+    ['a child listing’s type, over 4', typePartitions('acme', { system: false, child: true }, 'IMPORT').at(-1), 'T#acme#uc#Y#IMPORT#3'],
+    [
+      'list and type index of a root, unsharded',
+      listIndexKeys({ tenant: 'acme', system: false, parentId: null, createDate: 3, id: 'c1', type: 'IMPORT' }),
+      { gsi1pk: 'T#acme#u', gsi1sk: '0000000000003#c1', gsi3pk: 'T#acme#u#Y#IMPORT', gsi3sk: '0000000000003#c1' },
+    ],
+    [
+      'list and type index of a child, in its shard',
+      listIndexKeys({ tenant: 'acme', system: false, parentId: 'p1', createDate: 3, id: 'c1', type: 'IMPORT' }),
+      { gsi1pk: 'T#acme#uc#2', gsi1sk: '0000000000003#c1', gsi3pk: 'T#acme#uc#Y#IMPORT#2', gsi3sk: '0000000000003#c1' },
+    ],
+    [
+      'status index of a child, PENDING past the root listings’ 4 shards',
+      statusIndexKeys({ tenant: 'acme', system: false, parentId: 'p1', createDate: 3, id: 'c8' }, 'PENDING').gsi2pk,
+      'T#acme#uc#S#PENDING#5',
+    ],
+    [
+      'status index of a child, an ended status in its shard',
+      statusIndexKeys({ tenant: 'acme', system: false, parentId: 'p1', createDate: 3, id: 'c2' }, 'FINISHED').gsi2pk,
+      'T#acme#uc#S#FINISHED#3',
+    ],
   ])('%s', (_, key, expected) => {
     expect(key).toEqual(expected);
   });
@@ -146,12 +182,12 @@ describe('newJobRecord', () => {
       pk: 'J#c1',
       sk: 'J',
       status: 'PENDING',
-      // A child is listed apart from root jobs: the main list holds roots.
-      gsi1pk: 'T#acme#uc',
-      gsi2pk: 'T#acme#uc#S#PENDING#2',
-      gsi3pk: 'T#acme#uc#Y#EXECUTE_ACTION',
+      // A child is listed apart from root jobs (the main list holds roots), in its shards.
+      gsi1pk: 'T#acme#uc#2',
+      gsi2pk: 'T#acme#uc#S#PENDING#6',
+      gsi3pk: 'T#acme#uc#Y#EXECUTE_ACTION#2',
       gsi4pk: 'P#p1',
-      gsi5pk: 'R#low#r1#2',
+      gsi5pk: 'R#low#r1#6',
       gsi5sk: '0000000000007#c1',
     });
   });

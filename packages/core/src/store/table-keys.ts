@@ -28,9 +28,10 @@
  * Index keys of a job (all KEYS_ONLY), where <l> is how the job is listed: u (user job),
  * s (system job), uc / sc (their children) — so the main list holds root jobs, and children
  * or system jobs are merged in only when asked for:
- *   gsi1  T#<tenant>#<l>               <createDate:13>#<id>   list, newest first
- *   gsi2  T#<tenant>#<l>#S#<status>[#<n>]  <createDate:13>#<id>   by status (PENDING and RUNNING: STATUS_SHARDS, by job; shard 0 has no suffix)
- *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
+ *   gsi1  T#<tenant>#<l>[#<n>]         <createDate:13>#<id>   list, newest first (a child listing's over CHILD_LIST_SHARDS, by job)
+ *   gsi2  T#<tenant>#<l>#S#<status>[#<n>]  <createDate:13>#<id>   by status (PENDING and RUNNING over STATUS_SHARDS, a child listing's over more, and its other statuses too; by job)
+ *   gsi3  T#<tenant>#<l>#Y#<type>[#<n>]  <createDate:13>#<id>   by type (as gsi1)
+ * (a sharded list's shard 0 has no suffix)
  *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
  *   gsi5  R#<lane>#<rootId>[#<n>]      <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit; a tree's jobs over ROOT_SHARDS, the root in shard 0)
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root, a tree's jobs over ROOT_SHARDS of them)
@@ -183,24 +184,43 @@ export const LISTINGS: readonly Listing[] = [
 
 export const summaryKey = (tenant: string, listing: Listing, shard: number) => ({ pk: counterPartition(tenant, shard), sk: `SUM#${listingCode(listing)}` });
 
-export const listPartition = (tenant: string, listing: Listing) => `${tenantPartition(tenant)}#${listingCode(listing)}`;
+const listBase = (tenant: string, listing: Listing) => `${tenantPartition(tenant)}#${listingCode(listing)}`;
 /**
  * Every job enters and leaves PENDING and RUNNING, a put and a delete of its gsi2 entry in each,
  * so one partition per status would take two writes per job of the tenant (500 jobs/s at
- * DynamoDB's 1,000 write units per partition key). Those two statuses are spread over
- * STATUS_SHARDS partitions by job id, and their status filters merge the shards; every other
- * status is entered by at most one write per job (an end, an operation) and keeps one partition.
- * Shard 0 is the partition as it was before sharding, so entries written then are still read.
+ * DynamoDB's 1,000 write units per partition key): those two statuses are spread over shards by
+ * job id. Every other status, and the list and type partitions, take one write per job (its put,
+ * its end, an operation), which a root listing's partitions take in one; a child listing's are
+ * spread too, since one tree may spawn thousands of children a second (2,000 is the target)
+ * and every one of them is its tenant's. Readers merge a listing's shards. Shard 0 is the
+ * partition as it was before sharding, and a count only grows, so entries written then are
+ * still read.
  */
 export const STATUS_SHARDS = 4;
+const CHILD_STATUS_SHARDS = 8;
+export const CHILD_LIST_SHARDS = 4;
 const SHARDED_STATUSES: readonly JobStatus[] = ['PENDING', 'RUNNING'];
-const statusShardCount = (status: JobStatus) => (SHARDED_STATUSES.includes(status) ? STATUS_SHARDS : 1);
+/** How many partitions one of a listing's lists is spread over: by status when given, else the list and type partitions. */
+function listShardCount(listing: Listing, status?: JobStatus): number {
+  const busy = status !== undefined && SHARDED_STATUSES.includes(status);
+  if (listing.child) return busy ? CHILD_STATUS_SHARDS : CHILD_LIST_SHARDS;
+  return busy ? STATUS_SHARDS : 1;
+}
+const shardsOf = (count: number, partition: (shard: number) => string) => Array.from({ length: count }, (_, shard) => partition(shard));
+
+export const listPartition = (tenant: string, listing: Listing, shard = 0) => shardPartition(listBase(tenant, listing), shard);
+/** Every partition of a listing's list, for its readers. */
+export const listPartitions = (tenant: string, listing: Listing): string[] =>
+  shardsOf(listShardCount(listing), (shard) => listPartition(tenant, listing, shard));
 export const statusPartition = (tenant: string, listing: Listing, status: JobStatus, shard = 0) =>
-  shardPartition(`${listPartition(tenant, listing)}#S#${status}`, shard);
+  shardPartition(`${listBase(tenant, listing)}#S#${status}`, shard);
 /** Every partition of one status, for readers that filter or count by status. */
 export const statusPartitions = (tenant: string, listing: Listing, status: JobStatus): string[] =>
-  Array.from({ length: statusShardCount(status) }, (_, shard) => statusPartition(tenant, listing, status, shard));
-export const typePartition = (tenant: string, listing: Listing, type: string) => `${listPartition(tenant, listing)}#Y#${type}`;
+  shardsOf(listShardCount(listing, status), (shard) => statusPartition(tenant, listing, status, shard));
+export const typePartition = (tenant: string, listing: Listing, type: string, shard = 0) => shardPartition(`${listBase(tenant, listing)}#Y#${type}`, shard);
+/** Every partition of one type's list. */
+export const typePartitions = (tenant: string, listing: Listing, type: string): string[] =>
+  shardsOf(listShardCount(listing), (shard) => typePartition(tenant, listing, type, shard));
 export const parentPartition = (parentId: string) => `P#${parentId}`;
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
 /** The job id of a list index entry's sort key (gsi1–gsi4). */
@@ -213,7 +233,7 @@ export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
  * before sharding, so a lone root reads and writes one partition of each as it did. A root
  * whose lane item says `tree` (a child touched it) has its every shard read.
  */
-export const ROOT_SHARDS = 4;
+export const ROOT_SHARDS = 8;
 export const rootShards: readonly number[] = Array.from({ length: ROOT_SHARDS }, (_, shard) => shard);
 export const rootShardOf = (job: { id: string; rootId: string }) => (job.id === job.rootId ? 0 : hashOf(job.id) % ROOT_SHARDS);
 /**
@@ -241,7 +261,7 @@ export const jobOfReadySortKey = (sk: string) => readyEntryOf(sk).id;
  * a tree's entries spread over ROOT_SHARDS consecutive shards from its root's (a root's slots
  * are counted in one Query per root shard), and many roots spread over them. A multiple of
  * SHARDS, so that an entry written before the count grew sits in a shard still read
- * (`hashOf(root) % 8` is one of the four shards its root maps to now).
+ * (`hashOf(root) % 8` is one of the ROOT_SHARDS shards its root maps to now).
  */
 export const IN_FLIGHT_SHARDS = 32;
 export const inFlightShard = (shard: number) => `I#${shard}`;
@@ -332,8 +352,22 @@ export function minuteOf(timestamp: number): number {
 
 type Indexed = { tenant: string; system: boolean; parentId?: string | null | undefined; createDate: number; id: string };
 
+/** The list and type index keys of a job, written once with it. */
+export function listIndexKeys(job: Indexed & { type: string }) {
+  const listing = listingOf(job);
+  const shard = hashOf(job.id) % listShardCount(listing);
+  const sortKey = createSortKey(job.createDate, job.id);
+  return {
+    gsi1pk: listPartition(job.tenant, listing, shard),
+    gsi1sk: sortKey,
+    gsi3pk: typePartition(job.tenant, listing, job.type, shard),
+    gsi3sk: sortKey,
+  };
+}
+
 /** The status-dependent index keys of a job; every status change rewrites them. */
 export function statusIndexKeys(job: Indexed, status: JobStatus) {
-  const shard = hashOf(job.id) % statusShardCount(status);
-  return { gsi2pk: statusPartition(job.tenant, listingOf(job), status, shard), gsi2sk: createSortKey(job.createDate, job.id) };
+  const listing = listingOf(job);
+  const shard = hashOf(job.id) % listShardCount(listing, status);
+  return { gsi2pk: statusPartition(job.tenant, listing, status, shard), gsi2sk: createSortKey(job.createDate, job.id) };
 }
