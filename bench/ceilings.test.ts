@@ -21,6 +21,15 @@ describe('keyCeiling', () => {
     expect(keyCeiling({ writeUnits: 50, readUnits: 600 }, 100)).toMatchObject({ jobsPerSecond: 500, boundBy: 'read' });
   });
 
+  it('holds back a key’s paced writes at their most (10 a second) and counts only its other writes per job', () => {
+    // 40 re-sorts of 1.5 units each: 15 units a second held back, 985 left; 200 units over 1,000
+    // jobs are 0.2 per job → 4,925/s, where counting the re-sorts per job (0.26) would say 3,846/s.
+    expect(keyCeiling({ writeUnits: 200, readUnits: 0, pacedWrites: 40, pacedWriteUnits: 60 }, 1_000)).toMatchObject({
+      writeUnitsPerJob: 0.2,
+      jobsPerSecond: 4_925,
+    });
+  });
+
   it('is unbounded for a key that took nothing', () => {
     expect(keyCeiling({ writeUnits: 0, readUnits: 0 }, 10).jobsPerSecond).toBe(Number.POSITIVE_INFINITY);
   });

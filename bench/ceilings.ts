@@ -1,3 +1,4 @@
+import { RESORT_EVERY_MS } from '@stint/core/engine/dispatch-specs';
 import type { Scope } from './key-classes.ts';
 
 /**
@@ -10,6 +11,14 @@ import type { Scope } from './key-classes.ts';
  */
 export const PARTITION_LIMITS = { writeUnitsPerSecond: 1_000, readUnitsPerSecond: 3_000 } as const;
 
+/**
+ * Writes the engine paces by time rather than by job: a root's re-sort in its lane, at most
+ * once per RESORT_EVERY_MS whatever its children's rate. Counted per job, they would cap a key
+ * by how slowly the bench ran (the fewer jobs a second, the more re-sorts each); at any rate
+ * they take at most this many writes a second of the key's limit, which is what is held back.
+ */
+export const PACED_WRITES_PER_SECOND = 1_000 / RESORT_EVERY_MS;
+
 /** What one partition key took during a bench scenario. */
 export interface KeyLoad {
   /** `table` or the index name. */
@@ -19,6 +28,9 @@ export interface KeyLoad {
   scope: Scope;
   /** A key of a class sharded by root (key-classes.ts): in a one-root scenario it is that root's alone. */
   pinnedToRoot?: true;
+  /** Besides its per-job writes, the paced writes it took (PACED_WRITES_PER_SECOND) and their units. */
+  pacedWrites?: number;
+  pacedWriteUnits?: number;
   writeUnits: number;
   readUnits: number;
 }
@@ -71,11 +83,13 @@ export const CEILING_SCOPES: Record<keyof Ceilings, readonly Scope[]> = {
   childrenPerSecondPerRoot: ['installation', 'tenant', 'root'],
 };
 
-/** What one key allows when `jobs` went through it. */
-export function keyCeiling(load: Pick<KeyLoad, 'writeUnits' | 'readUnits'>, jobs: number) {
+/** What one key allows when `jobs` went through it: its limit less its paced writes at their most, over its units per job. */
+export function keyCeiling(load: Pick<KeyLoad, 'writeUnits' | 'readUnits' | 'pacedWrites' | 'pacedWriteUnits'>, jobs: number) {
   const writeUnitsPerJob = load.writeUnits / jobs;
   const readUnitsPerJob = load.readUnits / jobs;
-  const byWrite = writeUnitsPerJob > 0 ? PARTITION_LIMITS.writeUnitsPerSecond / writeUnitsPerJob : Number.POSITIVE_INFINITY;
+  const paced = load.pacedWrites ? ((load.pacedWriteUnits ?? 0) / load.pacedWrites) * PACED_WRITES_PER_SECOND : 0;
+  const writeLimit = PARTITION_LIMITS.writeUnitsPerSecond - paced;
+  const byWrite = writeUnitsPerJob > 0 ? writeLimit / writeUnitsPerJob : Number.POSITIVE_INFINITY;
   const byRead = readUnitsPerJob > 0 ? PARTITION_LIMITS.readUnitsPerSecond / readUnitsPerJob : Number.POSITIVE_INFINITY;
   return { writeUnitsPerJob, readUnitsPerJob, jobsPerSecond: Math.min(byWrite, byRead), boundBy: byRead < byWrite ? ('read' as const) : ('write' as const) };
 }

@@ -109,7 +109,7 @@ function writeLabel(command: string, input: Record<string, unknown>): string {
  * partition read.
  */
 class KeyCounter {
-  readonly #units = new Map<string, { index: string; key: string; writeUnits: number; readUnits: number }>();
+  readonly #units = new Map<string, Pick<KeyLoad, 'index' | 'key' | 'writeUnits' | 'readUnits' | 'pacedWrites' | 'pacedWriteUnits'>>();
   readonly #indexKeys = new Map<string, IndexKeys>();
 
   count(command: string, input: Record<string, unknown>, consumed: Capacity[], output: Record<string, unknown>): void {
@@ -124,10 +124,11 @@ class KeyCounter {
     }
     const writes = itemWrites(command, input, table, (item) => this.#indexKeys.get(item));
     if (writes.length === 0) return;
+    const kind = isPaced(input) ? 'pacedWriteUnits' : 'writeUnits';
     const tableUnits = capacity.Table?.CapacityUnits ?? capacity.CapacityUnits ?? 0;
-    for (const write of writes) this.#add('table', write.pk, 'writeUnits', tableUnits / writes.length);
+    for (const write of writes) this.#add('table', write.pk, kind, tableUnits / writes.length);
     for (const [index, { CapacityUnits = 0 }] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
-      for (const [partition, units] of indexUnitsByPartition(writes, index, CapacityUnits)) this.#add(index, partition, 'writeUnits', units);
+      for (const [partition, units] of indexUnitsByPartition(writes, index, CapacityUnits)) this.#add(index, partition, kind, units);
     }
     // An update that returned the item says for certain which index partitions it now holds.
     const returned = output.Attributes as Record<string, unknown> | undefined;
@@ -153,12 +154,27 @@ class KeyCounter {
     this.#units.clear();
   }
 
-  #add(index: string, key: string, kind: 'writeUnits' | 'readUnits', units: number) {
+  /** Units to one key; a paced write's to its own tally, with the write counted (once per key: a moved entry's halves are summed first). */
+  #add(index: string, key: string, kind: 'writeUnits' | 'readUnits' | 'pacedWriteUnits', units: number) {
     const id = `${index}\u0000${key}`;
     const entry = this.#units.get(id) ?? { index, key, writeUnits: 0, readUnits: 0 };
-    entry[kind] += units;
+    if (kind === 'pacedWriteUnits') {
+      entry.pacedWrites = (entry.pacedWrites ?? 0) + 1;
+      entry.pacedWriteUnits = (entry.pacedWriteUnits ?? 0) + units;
+    } else entry[kind] += units;
     this.#units.set(id, entry);
   }
+}
+
+/**
+ * A root's re-sort in its lane, the write the engine paces by time (ceilings.ts
+ * PACED_WRITES_PER_SECOND): the one update that sets `sortedAt`. One refused by its condition
+ * is not paced (several charges may try at once) and counts per job.
+ */
+export function isPaced(input: Record<string, unknown>): boolean {
+  const names = (input.ExpressionAttributeNames ?? {}) as Record<string, string>;
+  const placeholder = Object.keys(names).find((name) => names[name] === 'sortedAt');
+  return placeholder !== undefined && typeof input.UpdateExpression === 'string' && input.UpdateExpression.includes(`${placeholder} =`);
 }
 
 function tableOf(input: Record<string, unknown>): string {

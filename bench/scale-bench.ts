@@ -91,7 +91,9 @@ async function pipelineScenario(emulators: Emulators): Promise<Scenario> {
 }
 
 async function fanOutScenario(emulators: Emulators, children: number): Promise<Scenario> {
-  const stack = await createTestStack(emulators, { definitions: [FANOUT, NOOP], concurrency: 4, batchSize: 10 });
+  // A root that takes children at the rate the ceiling is about runs many at once: as many as
+  // the workers take (4 batches of 10), where the default bound (4) would keep the tree to a few.
+  const stack = await createTestStack(emulators, { definitions: [FANOUT, NOOP], concurrency: 4, batchSize: 10, tuning: { maxInFlightPerRoot: 40 } });
   const meter = attachMeter(stack.clients);
   const watch = unmetered(emulators, stack.config.tableName);
   const started = performance.now();
