@@ -1,4 +1,4 @@
-import { RESORT_EVERY_MS } from '@stint/core/engine/dispatch-specs';
+import { RESORT_EVERY_MS } from '@stint/core';
 import type { Scope } from './key-classes.ts';
 
 /**

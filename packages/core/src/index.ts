@@ -14,6 +14,8 @@ export { EVENT_NAME_PATTERN, EVENT_RETENTION_MS, eventMessageSchema, MAX_EVENT_K
 export type { SweepReport } from './engine/sweeper.ts';
 export type { ExpiryReport } from './engine/expiry.ts';
 export type { EngineEvent } from './engine/deps.ts';
+/** How often at most a root is re-sorted in its lane: its order there lags its consumption by no more (the scale bench's meter paces by it). */
+export { RESORT_EVERY_MS } from './engine/dispatch-specs.ts';
 export { createAwsClients, type AwsClients, type AwsClientOptions } from './aws-clients.ts';
 export { loadConfig, type StintConfig, DEFAULT_TUNING } from './config.ts';
 export { submissionSchema, MAX_SUBMISSION_DEPTH, type Submission } from './submission.ts';
