@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RESORT_EVERY_MS, LANE_GRACE_MS } from '@stint/core/engine/dispatch-specs';
+import { RESORT_EVERY_MS, LANE_GRACE_MS, TOUCH_EVERY_MS } from '@stint/core/engine/dispatch-specs';
 import { chargeShardOf, laneSortKey, readyPartitionOf, rootLaneKey, rootShards } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { startEmulators, type Emulators } from '../support/stack.ts';
@@ -102,6 +102,32 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     clock.now += 1;
     await t.run('C4');
     expect((await laneItems(t))[0]).toMatchObject({ gsi5sk: laneSortKey(5, rootId) });
+  });
+
+  it('touches a tree’s lane item for its children’s ready work at most once a second, and sends the children it did not touch for', async () => {
+    const { t, children } = await tree();
+    const version = async () => (await laneItems(t))[0]?.readyVersion as number;
+    const late = ['touched', 'late1', 'late2'];
+    clock.now += TOUCH_EVERY_MS;
+    await t.submit('touched', { type: 'QUICK', parent: 'R' });
+    const touched = await version();
+    // Within a second of that touch, more ready children write nothing to the lane item.
+    await t.submit('late1', { type: 'QUICK', parent: 'R' });
+    clock.now += TOUCH_EVERY_MS - 10;
+    await t.submit('late2', { type: 'QUICK', parent: 'R' });
+    expect(await version()).toBe(touched);
+    // The children in flight end one by one, and each freed slot goes to the next ready one,
+    // the late ones last: the root stayed in its lane with their work.
+    const order = t.sends();
+    for (let next = 0; next < order.length; next++) {
+      if (order[next] !== 'R') await t.run(order[next]!);
+      order.push(...t.sends());
+    }
+    expect(order.filter((name) => name !== 'R')).toEqual([...children, ...late]);
+    // A second after the last touch, the next child touches it again.
+    clock.now += 10;
+    await t.submit('later', { type: 'QUICK', parent: 'R' });
+    expect(await version()).toBe(touched + 1);
   });
 
   it('enters a tree back into its lane at its virtual time over all its lane items', async () => {

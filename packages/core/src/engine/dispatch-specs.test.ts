@@ -15,6 +15,7 @@ import {
   slotsOf,
   sortedRecently,
   touchSpec,
+  touchedRecently,
 } from './dispatch-specs.ts';
 
 describe('the dispatcher’s decisions', () => {
@@ -71,6 +72,13 @@ describe('the dispatcher’s decisions', () => {
   });
 
   describe('entering and touching the lane', () => {
+    it('leaves a root in its lane touched within the last second untouched, and touches one out of its lane or touched longer ago', () => {
+      expect(touchedRecently({ gsi5pk: 'Q#normal', touchedAt: 6_001 }, 7_000)).toBe(true);
+      expect(touchedRecently({ gsi5pk: 'Q#normal', touchedAt: 6_000 }, 7_000)).toBe(false);
+      expect(touchedRecently({ touchedAt: 6_900 }, 7_000)).toBe(false);
+      expect(touchedRecently({ gsi5pk: 'Q#normal' }, 7_000)).toBe(false);
+    });
+
     it('touches a root already in its lane: new ready work bumps the version a leaving pump checks', () => {
       expect(touchSpec(7_000)).toEqual({ set: { touchedAt: 7_000 }, add: { readyVersion: 1 }, condition: 'attribute_exists(#gsi5pk)' });
     });

@@ -15,6 +15,18 @@ import type { UpdateSpec } from '../store/update-expression.ts';
  */
 export const LANE_GRACE_MS = 10_000;
 
+/**
+ * A root in its lane touched this recently is not touched again for new ready work: no pump
+ * takes it out of its lane until LANE_GRACE_MS after that touch, so the ready write that
+ * follows is still covered by 9 seconds. A tree whose children become ready thousands of times
+ * a second would otherwise write its lane item at each (about 1,000 children/s on one item).
+ */
+export const TOUCH_EVERY_MS = 1_000;
+
+/** Whether a root's lane item, in its lane, was touched too recently to need another touch. */
+export const touchedRecently = (entry: Record<string, unknown>, now: number) =>
+  entry.gsi5pk !== undefined && typeof entry.touchedAt === 'number' && entry.touchedAt > now - TOUCH_EVERY_MS;
+
 /** Update parts that put a job into its root's ready set. */
 export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority' | 'concurrencyKey'>, now: number): UpdateSpec {
   return {

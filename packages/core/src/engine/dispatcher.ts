@@ -27,6 +27,7 @@ import {
   slotsOf,
   sortedRecently,
   touchSpec,
+  touchedRecently,
   leaveLaneSpec,
 } from './dispatch-specs.ts';
 import { emit, type EngineDeps } from './deps.ts';
@@ -86,7 +87,8 @@ export class Dispatcher {
    * lane entry is then durable before the ready-set entry, so a crash between the two leaves
    * an entry a pump visits and finds empty (harmless), never a ready job no pump can reach.
    * One conditional write puts the root in the lane with its sort key; a root re-entering
-   * starts at max(its own virtual time, the lane's least), so idle time earns no credit.
+   * starts at max(its own virtual time, the lane's least), so idle time earns no credit; a root
+   * in its lane touched within TOUCH_EVERY_MS is left as it is (its grace covers this job too).
    * `job`: the one about to be made ready; a child marks its root a tree (`touchSpec`).
    */
   async touchLane(job: { id: string; rootId: string }, lane: Lane): Promise<void> {
@@ -98,7 +100,9 @@ export class Dispatcher {
       const entry = await jobs.getItem(key);
       const now = this.deps.clock();
       if (entry?.gsi5pk !== undefined) {
-        if (await jobs.tryUpdateItem(key, touchSpec(now, tree && entry.tree !== true))) return;
+        const mark = tree && entry.tree !== true;
+        if (!mark && touchedRecently(entry, now)) return;
+        if (await jobs.tryUpdateItem(key, touchSpec(now, mark))) return;
         continue;
       }
       // A tree's children charged its other lane items (`charge`): its own time is their sum.
