@@ -6,7 +6,7 @@ import {
   jobKey,
   listingOf,
   listPartition,
-  parentPartition,
+  parentPartitionOf,
   readyPartitionOf,
   readySortKey,
   statusIndexKeys,
@@ -93,7 +93,7 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     gsi3sk: sortKey,
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.concurrencyKey !== undefined ? { concurrencyKey: job.concurrencyKey } : {}),
-    ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
+    ...(job.parentId ? { gsi4pk: parentPartitionOf({ id: job.id, parentId: job.parentId }), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined
       ? { gsi5pk: readyPartitionOf(lane, job), gsi5sk: readySortKey(options.readyAt, job.id, job.concurrencyKey !== undefined) }
       : {}),

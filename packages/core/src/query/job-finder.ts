@@ -3,7 +3,7 @@ import { BadRequestError } from '../errors.ts';
 import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { jobOfCreateSortKey, listPartition, pad, parentPartition, statusPartitions, typePartition, type Listing } from '../store/table-keys.ts';
+import { CHILD_SHARDS, jobOfCreateSortKey, listPartition, pad, parentPartitions, statusPartitions, typePartition, type Listing } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
@@ -184,7 +184,7 @@ function queryPrint(tenants: readonly string[], q: JobQuery): string {
 
 /** The partitions to merge, from the most selective key filter the query has. */
 export function indexSources(tenants: readonly string[], query: JobQuery): IndexSource[] {
-  if (query.parentId !== null) return [{ index: 'gsi4', partition: parentPartition(query.parentId) }];
+  if (query.parentId !== null) return parentPartitions(query.parentId).map((partition) => ({ index: 'gsi4', partition, shards: CHILD_SHARDS }));
   const listings = listingsOf(query);
   const sources: IndexSource[] = [];
   for (const tenant of tenants) {

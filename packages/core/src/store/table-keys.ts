@@ -31,7 +31,7 @@
  *   gsi1  T#<tenant>#<l>               <createDate:13>#<id>   list, newest first
  *   gsi2  T#<tenant>#<l>#S#<status>[#<n>]  <createDate:13>#<id>   by status (PENDING and RUNNING: STATUS_SHARDS, by job; shard 0 has no suffix)
  *   gsi3  T#<tenant>#<l>#Y#<type>      <createDate:13>#<id>   by type
- *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
+ *   gsi4  P#<parentId>[#<n>]           <createDate:13>#<id>   children (CHILD_SHARDS, by child; shard 0 has no suffix)
  *   gsi5  R#<lane>#<rootId>[#<n>]      <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit; a tree's jobs over ROOT_SHARDS, the root in shard 0)
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root, a tree's jobs over ROOT_SHARDS of them)
  *         W#<shard>                    <id>                   parked, waiting for children
@@ -201,7 +201,18 @@ export const statusPartition = (tenant: string, listing: Listing, status: JobSta
 export const statusPartitions = (tenant: string, listing: Listing, status: JobStatus): string[] =>
   Array.from({ length: statusShardCount(status) }, (_, shard) => statusPartition(tenant, listing, status, shard));
 export const typePartition = (tenant: string, listing: Listing, type: string) => `${listPartition(tenant, listing)}#Y#${type}`;
-export const parentPartition = (parentId: string) => `P#${parentId}`;
+/**
+ * A parent's children are spread over CHILD_SHARDS partitions by child id: one partition took
+ * every child's put, so a parent could take at most 1,000 children a second (DynamoDB's write
+ * units per partition key). Readers of a parent's children read every shard; shard 0 is the
+ * partition as it was before sharding, so entries written then are still read.
+ */
+export const CHILD_SHARDS = 4;
+export const parentPartition = (parentId: string, shard = 0) => shardPartition(`P#${parentId}`, shard);
+/** Every partition of a parent's children. */
+export const parentPartitions = (parentId: string): string[] => Array.from({ length: CHILD_SHARDS }, (_, shard) => parentPartition(parentId, shard));
+/** The partition a child's entry goes to. */
+export const parentPartitionOf = (child: { id: string; parentId: string }) => parentPartition(child.parentId, hashOf(child.id) % CHILD_SHARDS);
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
 /** The job id of a list index entry's sort key (gsi1–gsi4). */
 export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
