@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
-import type { CascadeOperation } from '@stint/core/engine/cascade-marker';
+import type { MarkedOperation } from '@stint/core/engine/cascade-marker';
 import { childIds } from '@stint/core/engine/job-tree';
 import { deletePage } from '@stint/core/engine/tree-delete';
 import { openCursors } from '@stint/core/query/cursor';
@@ -17,8 +17,9 @@ import { treeJobItem } from '../support/job-items.ts';
  * A parent's children over its CHILD_SHARDS gsi4 partitions (table-keys.ts `parentPartitionOf`):
  * every reader of them reads every shard. Each tree is placed until every shard holds a child
  * (read back from the items' `gsi4pk`), so a reader of shard 0 alone misses some: the walks of
- * a CASCADE job, the inline delete, the list of children, the delete's check for a child left,
- * and a walk's cursor stored before the sharding, which goes on in shard 0 and then the others.
+ * a CASCADE job (cancel, retry, delete), the inline delete, the list of children, the delete's
+ * check for a child left, and a walk's cursor stored before the sharding, which goes on in
+ * shard 0 and then the others.
  */
 const NODE = defineJob({ type: 'NODE', run: async () => ({}) });
 
@@ -41,7 +42,8 @@ describe.each(DYNAMO_BACKENDS)('a parent’s children over its gsi4 shards on %s
     await deps().jobs.create(parent);
     const children: JobRecord[] = [];
     const held = new Set<string>();
-    for (let seq = 1; held.size < CHILD_SHARDS || !enough(children); seq++) {
+    // Bounded, so a writer that keeps to one shard fails the check below instead of looping.
+    for (let seq = 1; seq <= 400 && (held.size < CHILD_SHARDS || !enough(children)); seq++) {
       const child = treeJobItem(now, status, parent, { tenant, seq });
       await deps().jobs.create(child);
       held.add((await deps().jobs.get(child.id))!.gsi4pk!);
@@ -52,11 +54,11 @@ describe.each(DYNAMO_BACKENDS)('a parent’s children over its gsi4 shards on %s
   }
 
   /** A CASCADE job's pages, its cursor kept as its step's checkpoint keeps it (JSON). */
-  async function walk(operation: CascadeOperation, jobId: string, from?: Record<string, unknown>): Promise<number> {
+  async function walk(operation: MarkedOperation, jobId: string, from?: Record<string, unknown>, since?: number): Promise<number> {
     let cursor = from;
     let pages = 0;
     do {
-      const next = await stack().engine.cascadePage({ jobId, operation }, cursor);
+      const next = await stack().engine.cascadePage({ jobId, operation, ...(since === undefined ? {} : { since }) }, cursor);
       cursor = next === undefined ? undefined : JSON.parse(JSON.stringify(next));
       pages++;
     } while (cursor);
@@ -70,6 +72,18 @@ describe.each(DYNAMO_BACKENDS)('a parent’s children over its gsi4 shards on %s
     expect(await walk('cancel', root.id)).toBe(2);
 
     expect(await statusOf(ids)).toEqual(each(ids, 'CANCELED'));
+  });
+
+  it('retries the failed children of every shard, then the root', async () => {
+    const failed = { hasErrors: true, error: 'boom' };
+    const { root, children } = await placeTree('wide-retry', { status: 'FINISHED', fields: { hasErrors: true } }, 'FINISHED');
+    for (const child of children) await deps().jobs.tryUpdate(child.id, { set: failed });
+    await deps().jobs.tryUpdate(root.id, { set: { childrenTotal: children.length, childrenDone: children.length } });
+    const ids = children.map((child) => child.id);
+
+    await walk('retry', root.id, undefined, now);
+
+    expect(await statusOf([root.id, ...ids])).toEqual(each([root.id, ...ids], 'PENDING'));
   });
 
   it('reads every shard for the ids of the children, oldest first', async () => {
