@@ -23,6 +23,7 @@ describe('classify', () => {
     ['gsi3', 'T#acme#sc#Y#CASCADE', 'T#<tenant>#sc#Y#<type>', 'tenant'],
     ['gsi3', 'T#acme#uc#Y#IMPORT_ROW#3', 'T#<tenant>#uc#Y#<type>#<shard>', 'tenant'],
     ['gsi4', 'P#0mx3v', 'P#<parent>', 'root'],
+    ['gsi4', 'P#0mx3v#2', 'P#<parent>#<shard>', 'root'],
     ['table', 'K#9f86d0', 'K#<hash>', 'job'],
     ['table', 'CK#acme#EXPORT#c7', 'CK#<tenant>#<type>#<key>', 'tenant'],
     ['gsi5', 'B#acme#EXPORT#c7', 'B#<tenant>#<type>#<key>', 'tenant'],

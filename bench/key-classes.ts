@@ -105,6 +105,8 @@ export const KEY_CLASSES: readonly KeyClass[] = [
     keyClass('gsi3', typePartition(tenant, listing, hole('type'), hole<number>('shard')), 'tenant'),
   ]),
   keyClass('gsi4', parentPartition(hole('parent')), 'root'),
+  // A parent's children over its other gsi4 shards, by child.
+  keyClass('gsi4', parentPartition(hole('parent'), hole<number>('shard')), 'root'),
   keyClass('gsi5', readyPartition(lane, hole('root')), 'root'),
   keyClass('gsi5', readyPartition(lane, hole('root'), hole<number>('shard')), 'root'),
   // A root's lane entry stays in its lane shard: one tree's moves share one key, many trees spread.

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { encodeWorkMessage } from '@stint/core/work-queue';
+import { childIds } from '@stint/core/engine/job-tree';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -133,8 +134,7 @@ describe.each(DYNAMO_BACKENDS)('the sweeper and a waiting parent’s deadline on
     now = Date.now();
     held = gate();
     const parent = await parkedParent('BOUNDED_OVER_HELD');
-    const [childKey] = (await jobs().queryIndex({ index: 'gsi4', partition: `P#${parent.id}` })).keys;
-    const childId = childKey!.pk!.slice(2);
+    const [childId] = (await childIds(engineInternals(stack.engine).deps, parent.id)) as [string];
     const body = (jobId: string) => encodeWorkMessage({ jobId, rootId: parent.id, tenant: 'acme' });
     const childSlice = stack.engine.processBatch([{ body: body(childId) }]);
     await eventually(async () => (await jobs().get(childId))?.status === 'RUNNING');

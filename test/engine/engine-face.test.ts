@@ -9,7 +9,7 @@ import { readSummary } from '@stint/core/query/stats-reader';
 import { engineInternals } from '@stint/core/testing';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
 import { engineStack } from '../support/engine-stack.ts';
-import { treeJobItem } from '../support/job-items.ts';
+import { cursorAfter, nextSeqInShard, treeJobItem } from '../support/job-items.ts';
 
 const TASK = defineJob({ type: 'TASK', run: async () => ({}) });
 const SYSTEM_TYPES = ['BULK_OPERATION', 'CASCADE', 'CLEAR_INACTIVE', 'EXPORT_JOBS'];
@@ -217,9 +217,8 @@ describe.each(DYNAMO_BACKENDS)('the engine on %s', (backend) => {
     it('starts where the page before ended', async () => {
       const root = await place('CANCELING', null, 1, { childrenTotal: 2 });
       const first = await place('PENDING', root, 1);
-      const second = await place('PENDING', root, 2);
-      const startKey = { pk: first.pk, sk: first.sk, gsi4pk: first.gsi4pk, gsi4sk: first.gsi4sk };
-      expect(await stack().engine.cascadePage({ jobId: root.id, operation: 'cancel' }, startKey)).toBeUndefined();
+      const second = await place('PENDING', root, nextSeqInShard(root, 1));
+      expect(await stack().engine.cascadePage({ jobId: root.id, operation: 'cancel' }, cursorAfter(first))).toBeUndefined();
       expect([(await deps().jobs.get(first.id))?.status, (await deps().jobs.get(second.id))?.status]).toEqual(['PENDING', 'CANCELED']);
     });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob, NonRetriableError } from '@stint/sdk';
 import { encodeWorkMessage } from '@stint/core/work-queue';
+import { childIds } from '@stint/core/engine/job-tree';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, type Emulators, type TestStack } from '../support/stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
@@ -104,8 +105,7 @@ describe.each(DYNAMO_BACKENDS)('a run’s end on %s', (backend) => {
     const quiet = await createTestStack(emulators, { definitions: [LEAF, WAITING_PARENT] });
     const { job: parent } = await quiet.engine.submit({ type: 'WAITING_PARENT', tenant: 'acme' });
     await quiet.engine.processBatch([{ body: encodeWorkMessage({ jobId: parent.id, rootId: parent.id, tenant: 'acme' }) }]);
-    const [childKey] = (await engineInternals(quiet.engine).deps.jobs.queryIndex({ index: 'gsi4', partition: `P#${parent.id}` })).keys;
-    const childId = childKey!.pk!.slice(2);
+    const [childId] = (await childIds(engineInternals(quiet.engine).deps, parent.id)) as [string];
     await quiet.engine.apply('stop', parent.id, { tenant: 'acme' });
     // The child alone goes back to waiting, holding no worker, while its parent stays stopped.
     expect((await quiet.engine.apply('resume', childId, { tenant: 'acme' }))?.status).toBe('PENDING');

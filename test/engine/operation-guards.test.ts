@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defineJob } from '@stint/sdk';
 import { setCrashPointHook } from '@stint/core/crash-points';
 import { readSummary } from '@stint/core/query/stats-reader';
+import { childIds } from '@stint/core/engine/job-tree';
 import { cascadeKey } from '@stint/core/store/table-keys';
 import { engineInternals } from '@stint/core/testing';
 import { createTestStack, startEmulators, uniqueName, type Emulators, type TestStack } from '../support/stack.ts';
@@ -43,8 +44,7 @@ describe.each(DYNAMO_BACKENDS)('operation guards on %s', (backend) => {
     });
     await expect(stack.engine.submit({ type: 'QUICK', tenant: 'acme', parentId: parent.id })).rejects.toThrow('died before the adoption');
     setCrashPointHook(undefined);
-    const [childKey] = (await jobs().queryIndex({ index: 'gsi4', partition: `P#${parent.id}` })).keys;
-    const childId = childKey!.pk!.slice(2);
+    const [childId] = (await childIds(engineInternals(stack.engine).deps, parent.id)) as [string];
     const before = await jobs().get(childId);
     expect(before?.adopting).toBe(true);
 

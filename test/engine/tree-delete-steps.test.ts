@@ -9,7 +9,7 @@ import { markCascade } from '@stint/core/engine/cascade-marker';
 import { cascadeKey, idempotencyKey } from '@stint/core/store/table-keys';
 import { engineStack } from '../support/engine-stack.ts';
 import { DYNAMO_BACKENDS } from '../support/backends.ts';
-import { treeJobItem } from '../support/job-items.ts';
+import { cursorAfter, nextSeqInShard, treeJobItem } from '../support/job-items.ts';
 
 /**
  * The details of a tree's removal (packages/core/src/engine/tree-delete.ts) its other tests do
@@ -110,11 +110,9 @@ describe.each(DYNAMO_BACKENDS)('the steps of deleting a tree on %s', (backend) =
     const tenant = 'paged';
     const root = await place(tenant, 'FINISHED', null, { childrenTotal: 600, childrenDone: 600, deleting: true });
     const first = await place(tenant, 'FINISHED', root, {}, 1);
-    const second = await place(tenant, 'FINISHED', root, {}, 2);
-    // Where a page that ended with the first child left off: its key in the parent's index.
-    const startKey = { pk: first.pk, sk: first.sk, gsi4pk: first.gsi4pk, gsi4sk: first.gsi4sk };
+    const second = await place(tenant, 'FINISHED', root, {}, nextSeqInShard(root, 1));
 
-    expect(await deletePage(ctx(), root.id, startKey)).toBeUndefined();
+    expect(await deletePage(ctx(), root.id, cursorAfter(first))).toBeUndefined();
 
     // The first child, which the page before would have removed, is still below the root,
     // so the root stays for it.

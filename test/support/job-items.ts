@@ -1,7 +1,7 @@
 import type { JobStatus } from '@stint/core';
 import type { JobRecord } from '@stint/core/job-record';
 import { childJobId, newJobId, newJobRecord, type NewJob } from '@stint/core/new-job';
-import { statusIndexKeys } from '@stint/core/store/table-keys';
+import { parentPartitionOf, parentPartitions, statusIndexKeys } from '@stint/core/store/table-keys';
 
 /**
  * A new job's item as submit or a spawn writes it (PENDING, every index key), for tests that
@@ -55,4 +55,26 @@ export function treeJobItem(
     ...(ended ? { endDate: now - 1_000 } : {}),
     ...options.fields,
   };
+}
+
+/**
+ * A CASCADE page's cursor (job-tree.ts `childPage`) after `child`: its shard of the parent's
+ * gsi4 partitions and its index key there, where a page that ended with it stopped.
+ */
+export function cursorAfter(child: JobRecord): Record<string, unknown> {
+  return {
+    shard: parentPartitions(child.parentId!).indexOf(child.gsi4pk!),
+    after: { pk: child.pk, sk: child.sk, gsi4pk: child.gsi4pk, gsi4sk: child.gsi4sk },
+  };
+}
+
+/**
+ * The seq of `parent`'s first child after its `seq`-th (as `treeJobItem` makes them) whose gsi4
+ * entry is in the same shard, so a page that ended with that one reads it next.
+ */
+export function nextSeqInShard(parent: JobRecord, seq: number): number {
+  const shard = (at: number) => parentPartitionOf({ id: childJobId(parent.id, 0, at), parentId: parent.id });
+  let next = seq + 1;
+  while (shard(next) !== shard(seq)) next++;
+  return next;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { JobStatus, Lane, RunBy } from './job.ts';
 import type { JobRecord } from './job-record.ts';
-import { createSortKey, jobKey, listIndexKeys, parentPartition, readyPartitionOf, readySortKey, statusIndexKeys } from './store/table-keys.ts';
+import { createSortKey, jobKey, listIndexKeys, parentPartitionOf, readyPartitionOf, readySortKey, statusIndexKeys } from './store/table-keys.ts';
 
 export interface NewJob {
   id: string;
@@ -80,7 +80,7 @@ export function newJobRecord(job: NewJob, options: { readyAt?: number; expiresAt
     ...statusIndexKeys(job, status),
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.concurrencyKey !== undefined ? { concurrencyKey: job.concurrencyKey } : {}),
-    ...(job.parentId ? { gsi4pk: parentPartition(job.parentId), gsi4sk: sortKey } : {}),
+    ...(job.parentId ? { gsi4pk: parentPartitionOf({ id: job.id, parentId: job.parentId }), gsi4sk: sortKey } : {}),
     ...(options.readyAt !== undefined
       ? { gsi5pk: readyPartitionOf(lane, job), gsi5sk: readySortKey(options.readyAt, job.id, job.concurrencyKey !== undefined) }
       : {}),

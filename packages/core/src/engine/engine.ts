@@ -26,8 +26,8 @@ import { Schedules } from '../schedules/schedules.ts';
 import { systemJobDefinitions } from '../system-jobs/system-job-definitions.ts';
 import { decodeWorkMessage, WorkQueue } from '../work-queue.ts';
 import { emit, type EngineDeps, type EngineEvent, type EngineTuning } from './deps.ts';
-import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import { cascadeToIds } from './cascade.ts';
+import { childPage } from './job-tree.ts';
 import { CASCADE } from './cascade-marker.ts';
 import { deletePage } from './tree-delete.ts';
 import { cleanExpired, type ExpiryReport } from './expiry.ts';
@@ -261,13 +261,9 @@ export class Engine {
     return this.#counted(async (ctx) => {
       if (operation === 'delete') return deletePage(ctx, jobId, startKey);
       if (operation === 'retry') return retryPage(ctx, jobId, since ?? 0, startKey);
-      const page = await this.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(jobId), limit: 100, ...(startKey ? { startKey } : {}) });
-      await cascadeToIds(
-        ctx,
-        page.keys.map((key) => jobIdOfPk(key.pk!)),
-        operation,
-      );
-      return page.lastKey;
+      const page = await childPage(this.deps, jobId, startKey);
+      await cascadeToIds(ctx, page.ids, operation);
+      return page.next;
     });
   }
 

@@ -2,7 +2,7 @@ import type { ChildOutcome } from '@stint/sdk';
 import { crashPoint } from '../crash-points.ts';
 import { isEnded } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
-import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
+import { CHILD_SHARDS, jobIdOfPk, parentPartition, parentPartitions } from '../store/table-keys.ts';
 import type { EngineContext } from './context.ts';
 import { emit, expiresAt, type EngineDeps } from './deps.ts';
 import { bucketOf, endSpec, merge } from './transitions.ts';
@@ -97,7 +97,7 @@ export async function settleParent(ctx: EngineContext, parent: JobRecord): Promi
 }
 
 /**
- * Re-derives a parked parent's counts from its children (the gsi4 `P#` partition) and settles
+ * Re-derives a parked parent's counts from its children (their gsi4 `P#` partitions) and settles
  * it. Run by the sweeper for a parent that has waited a while with no child ending: a lost
  * increment (a crash between a child's end and its parent's count) is repaired here, and so
  * is a doubled one (an SDK retry of an increment that had landed), and a child counted twice
@@ -160,19 +160,75 @@ export async function recountIfRetried(ctx: EngineContext, parked: JobRecord): P
   }
 }
 
-/** Ids of a job's children, oldest first, all pages. */
+/** Ids of a job's children, oldest first, all pages of every shard. */
 export async function childIds(deps: EngineDeps, parentId: string): Promise<string[]> {
-  return (await deps.jobs.queryIndexAll({ index: 'gsi4', partition: parentPartition(parentId) })).map((key) => jobIdOfPk(key.pk!));
+  const shards = await Promise.all(parentPartitions(parentId).map((partition) => deps.jobs.queryIndexAll({ index: 'gsi4', partition })));
+  return shards
+    .flat()
+    .sort((a, b) => (a.gsi4sk! < b.gsi4sk! ? -1 : a.gsi4sk! > b.gsi4sk! ? 1 : 0))
+    .map((key) => jobIdOfPk(key.pk!));
+}
+
+/**
+ * Where a paged walk of a job's children stands: the shard it reads and DynamoDB's key within
+ * it (none: the shard's start). A CASCADE job keeps it in a step's checkpoint between pages.
+ */
+export type ChildCursor = { shard: number; after?: Record<string, unknown> };
+
+const CHILD_PAGE = 100;
+
+/**
+ * A walk's position from the cursor a page returned. A cursor stored before the children were
+ * sharded is DynamoDB's key in the one partition there was (it holds `gsi4pk`), shard 0 now,
+ * so a walk in flight during the deploy goes on there and then reads the other shards.
+ */
+function positionOf(cursor: Record<string, unknown> | undefined): { shard: number; after: Record<string, unknown> | undefined } {
+  if (cursor === undefined) return { shard: 0, after: undefined };
+  if ('gsi4pk' in cursor) return { shard: 0, after: cursor };
+  const { shard, after } = cursor as ChildCursor;
+  return { shard, after };
+}
+
+/**
+ * One page of a job's children, shard after shard (a shard that runs out before the page is
+ * full is followed by the next), and the cursor of the page after: undefined after the last
+ * shard. The one paged walk of the children: CASCADE jobs' pages and `childPages`.
+ */
+export async function childPage(
+  deps: EngineDeps,
+  parentId: string,
+  cursor: Record<string, unknown> | undefined,
+): Promise<{ ids: string[]; next: ChildCursor | undefined }> {
+  let { shard, after } = positionOf(cursor);
+  const ids: string[] = [];
+  for (; shard < CHILD_SHARDS; shard++, after = undefined) {
+    if (ids.length === CHILD_PAGE) return { ids, next: { shard } };
+    const page = await deps.jobs.queryIndex({
+      index: 'gsi4',
+      partition: parentPartition(parentId, shard),
+      limit: CHILD_PAGE - ids.length,
+      ...(after ? { startKey: after } : {}),
+    });
+    ids.push(...page.keys.map((key) => jobIdOfPk(key.pk!)));
+    if (page.lastKey) return { ids, next: { shard, after: page.lastKey } };
+  }
+  return { ids, next: undefined };
 }
 
 /** A job's children a page at a time (gsi4, then BatchGet), for walks that act as they read. */
 export async function* childPages(deps: EngineDeps, parentId: string): AsyncGenerator<JobRecord[]> {
-  let startKey: Record<string, unknown> | undefined;
+  let cursor: ChildCursor | undefined;
   do {
-    const page = await deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(parentId), limit: 100, ...(startKey ? { startKey } : {}) });
-    yield [...(await deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values()];
-    startKey = page.lastKey;
-  } while (startKey);
+    const page = await childPage(deps, parentId, cursor);
+    yield [...(await deps.jobs.getMany(page.ids)).values()];
+    cursor = page.next;
+  } while (cursor);
+}
+
+/** Whether any child of the job is left in any shard. */
+export async function hasChildren(deps: EngineDeps, parentId: string): Promise<boolean> {
+  const heads = await Promise.all(parentPartitions(parentId).map((partition) => deps.jobs.queryIndex({ index: 'gsi4', partition, limit: 1 })));
+  return heads.some((head) => head.keys.length > 0);
 }
 
 /** What `ctx.waitForChildren()` returns: the current run's children, in spawn order. */

@@ -2,11 +2,10 @@ import { crashPoint } from '../crash-points.ts';
 import { ConflictError } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import { laneOf, type JobRecord } from '../job-record.ts';
-import { jobIdOfPk, parentPartition } from '../store/table-keys.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade } from './cascade-marker.ts';
 import type { EngineContext } from './context.ts';
 import { readySpec } from './dispatch-specs.ts';
-import { childIds, childPages } from './job-tree.ts';
+import { childIds, childPage, childPages } from './job-tree.ts';
 import { atVersion, bumpVersion, merge, statusSpec } from './transitions.ts';
 
 /**
@@ -109,10 +108,10 @@ export async function retryPage(
   const { deps } = ctx;
   const root = await deps.jobs.get(rootId);
   if (!root || !failedBefore(ctx, root, since)) return undefined;
-  const page = await deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 100, ...(startKey ? { startKey } : {}) });
-  const children = [...(await deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values()].filter((child) => ofCurrentRun(root, child));
+  const page = await childPage(deps, rootId, startKey);
+  const children = [...(await deps.jobs.getMany(page.ids)).values()].filter((child) => ofCurrentRun(root, child));
   for (let i = 0; i < children.length; i += PARALLELISM) await Promise.all(children.slice(i, i + PARALLELISM).map((child) => retryChild(ctx, child, since)));
-  if (page.lastKey) return page.lastKey;
+  if (page.next) return page.next;
   for (let attempt = 0; attempt < RETRIES_ON_RACE; attempt++) {
     const current = await deps.jobs.get(rootId);
     if (!current || (await retryOwn(ctx, current, since)) !== null) return undefined;

@@ -1,11 +1,11 @@
 import { ConflictError } from '../errors.ts';
 import { isEnded } from '../job.ts';
 import type { JobRecord } from '../job-record.ts';
-import { checkpointPrefix, jobIdOfPk, jobPartition, logPrefix, parentPartition, rootLanesOf } from '../store/table-keys.ts';
+import { checkpointPrefix, jobPartition, logPrefix, rootLanesOf } from '../store/table-keys.ts';
 import { crashPoint } from '../crash-points.ts';
 import type { EngineContext } from './context.ts';
 import { CASCADE, CASCADE_INLINE_CHILDREN, clearCascade, markCascade, type CascadeMarker } from './cascade-marker.ts';
-import { childPages } from './job-tree.ts';
+import { childPage, childPages, hasChildren } from './job-tree.ts';
 import { atVersion, bucketOf, bumpVersion, merge } from './transitions.ts';
 
 /**
@@ -80,16 +80,15 @@ export async function deletePage(
   rootId: string,
   startKey: Record<string, unknown> | undefined,
 ): Promise<Record<string, unknown> | undefined> {
-  const page = await ctx.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 100, ...(startKey ? { startKey } : {}) });
-  await deleteChildren(ctx, (await ctx.deps.jobs.getMany(page.keys.map((key) => jobIdOfPk(key.pk!)))).values());
-  if (page.lastKey) return page.lastKey;
+  const page = await childPage(ctx.deps, rootId, startKey);
+  await deleteChildren(ctx, (await ctx.deps.jobs.getMany(page.ids)).values());
+  if (page.next) return page.next;
   const root = await ctx.deps.jobs.get(rootId);
   if (!root?.deleting) return undefined;
   // A member restarted during the walk is still below the root: the root stays, and a new
   // marker has the sweeper walk the tree again once it has ended. An index entry of a child
   // just removed costs no more than that walk, which then finds nothing and removes the root.
-  const left = await ctx.deps.jobs.queryIndex({ index: 'gsi4', partition: parentPartition(rootId), limit: 1 });
-  if (left.keys.length > 0) await markCascade(ctx, root, 'delete');
+  if (await hasChildren(ctx.deps, rootId)) await markCascade(ctx, root, 'delete');
   else await removeJob(ctx, root);
   return undefined;
 }

@@ -7,8 +7,9 @@ export interface IndexSource {
   index: IndexName;
   partition: string;
   /**
-   * The partition is one of this many shards a writer spreads one status over by job id
-   * (table-keys.ts `STATUS_SHARDS`), so a run of the merge takes about an equal share from each.
+   * The partition is one of this many shards a writer spreads one status or one parent's
+   * children over by job id (table-keys.ts `STATUS_SHARDS`, `CHILD_SHARDS`), so a run of the
+   * merge takes about an equal share from each.
    */
   shards?: number;
 }
@@ -41,7 +42,7 @@ export function chunkSize(max: number): number {
  * system jobs), reading few keys beyond what the page hands out and in few requests.
  *
  * Each partition is read in small chunks (`chunkSize`), all partitions in parallel at first; a
- * shard of a status (`IndexSource.shards`) reads its share of the page at once instead, since
+ * shard (`IndexSource.shards`) reads its share of the page at once instead, since
  * the shards interleave evenly. When the newest partition runs dry in the middle of a run
  * (nothing else was handed out since its last read), the run is likely long, so it is read down
  * to the next partition's head with a BETWEEN floor: everything such a read returns is handed
@@ -113,7 +114,7 @@ export class IndexMerge {
   }
 
   /**
-   * A single partition reads the page at once. A shard of a status reads its share of the page
+   * A single partition reads the page at once. A shard reads its share of the page
    * and a little more, so the shards' first reads, in parallel, mostly fill the page; any other
    * partition of a merge reads a small chunk, as it may hand out nothing at all.
    */

@@ -4,7 +4,7 @@ import type { Job } from '../job.ts';
 import { toJob, type JobRecord } from '../job-record.ts';
 import type { IndexName } from '../resource-spec.ts';
 import type { JobStore } from '../store/job-store.ts';
-import { jobOfCreateSortKey, listPartitions, pad, parentPartition, statusPartitions, typePartitions, type Listing } from '../store/table-keys.ts';
+import { jobOfCreateSortKey, listPartitions, pad, parentPartitions, statusPartitions, typePartitions, type Listing } from '../store/table-keys.ts';
 import { fingerprint, type CursorCodec } from './cursor.ts';
 import { IndexMerge, type IndexSource, type SortKeyRange } from './index-merge.ts';
 import type { JobQuery } from './job-query.ts';
@@ -185,7 +185,7 @@ function queryPrint(tenants: readonly string[], q: JobQuery): string {
 
 /** The partitions to merge, from the most selective key filter the query has. */
 export function indexSources(tenants: readonly string[], query: JobQuery): IndexSource[] {
-  if (query.parentId !== null) return [{ index: 'gsi4', partition: parentPartition(query.parentId) }];
+  if (query.parentId !== null) return shardSources('gsi4', parentPartitions(query.parentId));
   const listings = listingsOf(query);
   const sources: IndexSource[] = [];
   for (const tenant of tenants) {

@@ -32,7 +32,7 @@
  *   gsi2  T#<tenant>#<l>#S#<status>[#<n>]  <createDate:13>#<id>   by status (PENDING and RUNNING over STATUS_SHARDS, a child listing's over more, and its other statuses too; by job)
  *   gsi3  T#<tenant>#<l>#Y#<type>[#<n>]  <createDate:13>#<id>   by type (as gsi1)
  * (a sharded list's shard 0 has no suffix)
- *   gsi4  P#<parentId>                 <createDate:13>#<id>   children
+ *   gsi4  P#<parentId>[#<n>]           <createDate:13>#<id>   children (CHILD_SHARDS, by child)
  *   gsi5  R#<lane>#<rootId>[#<n>]      <readyAt:13>#<id>[#C]  ready for dispatch (`#C`: its type has a concurrency limit; a tree's jobs over ROOT_SHARDS, the root in shard 0)
  *         I#<shard>                    <rootId>#<id>          dispatched or running (holds a root slot; IN_FLIGHT_SHARDS, by root, a tree's jobs over ROOT_SHARDS of them)
  *         W#<shard>                    <id>                   parked, waiting for children
@@ -221,7 +221,18 @@ export const typePartition = (tenant: string, listing: Listing, type: string, sh
 /** Every partition of one type's list. */
 export const typePartitions = (tenant: string, listing: Listing, type: string): string[] =>
   shardsOf(listShardCount(listing), (shard) => typePartition(tenant, listing, type, shard));
-export const parentPartition = (parentId: string) => `P#${parentId}`;
+/**
+ * A parent's children are spread over CHILD_SHARDS partitions by child id: one partition took
+ * every child's put, so a parent could take at most 1,000 children a second (DynamoDB's write
+ * units per partition key). Readers of a parent's children read every shard; shard 0 is the
+ * partition as it was before sharding, so entries written then are still read.
+ */
+export const CHILD_SHARDS = 4;
+export const parentPartition = (parentId: string, shard = 0) => shardPartition(`P#${parentId}`, shard);
+/** Every partition of a parent's children. */
+export const parentPartitions = (parentId: string): string[] => Array.from({ length: CHILD_SHARDS }, (_, shard) => parentPartition(parentId, shard));
+/** The partition a child's entry goes to. */
+export const parentPartitionOf = (child: { id: string; parentId: string }) => parentPartition(child.parentId, hashOf(child.id) % CHILD_SHARDS);
 export const createSortKey = (createDate: number, id: string) => `${pad(createDate, 13)}#${id}`;
 /** The job id of a list index entry's sort key (gsi1–gsi4). */
 export const jobOfCreateSortKey = (sk: string) => sk.slice(14);
