@@ -104,6 +104,31 @@ describe.each(DYNAMO_BACKENDS)('a tree’s sharded dispatch sets on %s', (backen
     expect((await laneItems(t))[0]).toMatchObject({ gsi5sk: laneSortKey(5, rootId) });
   });
 
+  it('tries one re-sort for the slices of a tree that end together in one process', async () => {
+    const { t, children } = await tree();
+    const rootId = t.ids.get('R')!;
+    t.sends();
+    const jobs = items(t);
+    const tries: unknown[] = [];
+    const original = jobs.tryUpdateItem;
+    jobs.tryUpdateItem = (key, spec) => {
+      if (spec.set?.sortedAt !== undefined) tries.push(spec.set.sortedAt);
+      return original.call(jobs, key, spec);
+    };
+    try {
+      clock.now += RESORT_EVERY_MS;
+      const dispatcher = engineInternals(t.stack.engine).dispatcher;
+      await Promise.all(children.slice(0, 6).map((name) => dispatcher.charge({ id: t.ids.get(name)!, rootId }, 'normal', 1)));
+      expect(tries).toEqual([clock.now]);
+      // The next window, one more.
+      clock.now += RESORT_EVERY_MS;
+      await Promise.all(children.slice(6, 9).map((name) => dispatcher.charge({ id: t.ids.get(name)!, rootId }, 'normal', 1)));
+      expect(tries).toEqual([clock.now - RESORT_EVERY_MS, clock.now]);
+    } finally {
+      jobs.tryUpdateItem = original;
+    }
+  });
+
   it('touches a tree’s lane item for its children’s ready work at most once a second, and sends the children it did not touch for', async () => {
     const { t, children } = await tree();
     const version = async () => (await laneItems(t))[0]?.readyVersion as number;

@@ -22,6 +22,7 @@ import {
   entryVtime,
   mergeShardHeads,
   readySpec,
+  RESORT_EVERY_MS,
   resortSpec,
   rootDecision,
   slotsOf,
@@ -58,6 +59,8 @@ const ROOTS_PER_PUMP = 25;
 const BLOCKED_ROUNDS = 4;
 /** Lane entries whose ready sets `#laneWaiting` looks into before calling a lane busy. */
 const WAITING_PROBE = 5;
+/** Roots whose re-sort tries a process notes before it drops the stale notes. */
+const RESORT_NOTES = 1_000;
 
 /** A root's lane item as read. */
 type LaneEntry = Record<string, unknown>;
@@ -65,6 +68,13 @@ type LaneEntry = Record<string, unknown>;
 export class Dispatcher {
   /** Per-key concurrency limits: a limited job is claimed through it (concurrency-gate.ts). */
   readonly gate: ConcurrencyGate;
+
+  /**
+   * When this process last tried to re-sort each root (by root and lane). Slices of one tree
+   * that end together here all read the root as due; one tries, since a re-sort refused by its
+   * condition still costs a write on the root's lane item.
+   */
+  readonly #resortTried = new Map<string, number>();
 
   constructor(readonly deps: EngineDeps) {
     this.gate = new ConcurrencyGate(deps, this);
@@ -128,11 +138,23 @@ export class Dispatcher {
     const charged = (await jobs.tryUpdateItem(rootLaneKey(rootId, lane, shard), chargeSpec(rootId, lane, ms))) ?? undefined;
     const entry = shard === 0 ? charged : await jobs.getItem(rootLaneKey(rootId, lane));
     const now = this.deps.clock();
-    if (entry?.gsi5pk === undefined || sortedRecently(entry, now)) return entry;
+    if (entry?.gsi5pk === undefined || sortedRecently(entry, now) || !this.#mayTryResort(rootId, lane, now)) return entry;
     const own = (entry.vtime as number | undefined) ?? 0;
     const elsewhere = entry.tree === true ? await this.#chargedElsewhere(rootId, lane, shard === 0 ? undefined : charged) : 0;
     await jobs.tryUpdateItem(rootLaneKey(rootId, lane), resortSpec(rootId, own, own + elsewhere, now));
     return entry;
+  }
+
+  /** Whether this process may try to re-sort the root now (noted as tried if so). */
+  #mayTryResort(rootId: string, lane: Lane, now: number): boolean {
+    const key = `${rootId}#${lane}`;
+    if ((this.#resortTried.get(key) ?? Number.NEGATIVE_INFINITY) > now - RESORT_EVERY_MS) return false;
+    // Only the last RESORT_EVERY_MS matters: older notes go once there are many.
+    if (this.#resortTried.size >= RESORT_NOTES) {
+      for (const [noted, at] of this.#resortTried) if (at <= now - RESORT_EVERY_MS) this.#resortTried.delete(noted);
+    }
+    this.#resortTried.set(key, now);
+    return true;
   }
 
   /**
