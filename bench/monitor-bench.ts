@@ -28,8 +28,9 @@ const TARGETS = { ratioOfMedians: 1.3, itemsReadFactor: 2, csvPeakMb: 100 } as c
 const READ_BUDGETS: Record<string, number> = {
   // RUNNING is spread over 4 shards (STATUS_SHARDS): each may read its share and 2 keys ahead.
   statusRunning: 2 * PAGE + 4 * (Math.ceil(PAGE / 4) + 2),
-  // The parent is read too: another tenant's parent must show no children.
-  parentId: 2 * PAGE + 1,
+  // The parent is read too: another tenant's parent must show no children. Its children are
+  // spread over 4 shards (CHILD_SHARDS): each may read its share and 2 keys ahead.
+  parentId: 2 * PAGE + 1 + 4 * (Math.ceil(PAGE / 4) + 2),
   // The type is checked on the items of the status's keys: up to 2 keys per row (KEY_BUDGET_PER_ROW), and their items.
   statusAndType: 2 * 2 * PAGE,
   // 6 partitions merged (3 tenants' user and system jobs): up to one chunk of 8 read ahead in each.
