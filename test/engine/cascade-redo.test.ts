@@ -243,16 +243,16 @@ describe.each(DYNAMO_BACKENDS)('the redo of an interrupted operation over a tree
     const root = await place('leftovers', { status: 'FINISHED' });
     const { dispatcher } = engineInternals(stack().engine);
     await dispatcher.touchLane(root, 'normal');
-    // A child's charge, on the lane item of its shard of the tree (x2: shard 3).
+    // A child's charge, on the lane item of its shard of the tree (x2: shard 5).
     await dispatcher.charge({ id: 'x2', rootId: root.id }, 'normal', 5);
-    expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal', 3))).toMatchObject({ vtime: 5 });
+    expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal', 5))).toMatchObject({ vtime: 5 });
     await deps().jobs.deleteJobIf(root.id, 'attribute_exists(pk)', {});
     await mark(root.id, 'delete', now);
 
     now += SETTLE_GRACE_MS;
     expect(await finishCascades(ctx())).toBe(1);
     expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal'))).toBeUndefined();
-    expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal', 3))).toBeUndefined();
+    expect(await deps().jobs.getItem(rootLaneKey(root.id, 'normal', 5))).toBeUndefined();
   });
 
   describe('a tree wider than a request walks', () => {
