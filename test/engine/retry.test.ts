@@ -126,7 +126,10 @@ describe.each(DYNAMO_BACKENDS)('retry on %s', (backend) => {
 
     broken.delete(key);
     const retried = await stack.engine.apply('retry', root.id, SCOPE);
-    expect(retried).toMatchObject({ status: 'PENDING', attempt: 2, childrenProgress: { finished: 2, total: 4 } });
+    // The pollers run the two retried children at once: either may end again before the
+    // root's write, which counts them from the children then.
+    expect(retried).toMatchObject({ status: 'PENDING', attempt: 2, childrenProgress: { total: 4 } });
+    expect(retried?.childrenProgress.finished).toBeGreaterThanOrEqual(2);
     await ended(root.id);
 
     expect(await job(root.id)).toMatchObject({
