@@ -20,7 +20,6 @@ export interface EndsCounted<T> {
 interface Group<T> {
   ends: number;
   hasErrors: boolean;
-  write: Write<T>;
   done: Promise<T>;
   start: () => void;
 }
@@ -56,7 +55,7 @@ export class ChildEndCounts<T> {
     const started = new Promise<void>((resolve) => {
       start = resolve;
     });
-    const group: Group<T> = { ends: 1, hasErrors, write, start, done: started.then(() => group.write(group.ends, group.hasErrors)) };
+    const group: Group<T> = { ends: 1, hasErrors, start, done: started.then(() => write(group.ends, group.hasErrors)) };
     return group;
   }
 

@@ -23,9 +23,11 @@ export const LANE_GRACE_MS = 10_000;
  */
 export const TOUCH_EVERY_MS = 1_000;
 
+/** Whether a time a lane item holds (if any) is less than `ms` before `now`. */
+const within = (at: unknown, now: number, ms: number) => typeof at === 'number' && at > now - ms;
+
 /** Whether a root's lane item, in its lane, was touched too recently to need another touch. */
-export const touchedRecently = (entry: Record<string, unknown>, now: number) =>
-  entry.gsi5pk !== undefined && typeof entry.touchedAt === 'number' && entry.touchedAt > now - TOUCH_EVERY_MS;
+export const touchedRecently = (entry: Record<string, unknown>, now: number) => entry.gsi5pk !== undefined && within(entry.touchedAt, now, TOUCH_EVERY_MS);
 
 /** Update parts that put a job into its root's ready set. */
 export function readySpec(record: Pick<JobRecord, 'id' | 'rootId' | 'lowPriority' | 'concurrencyKey'>, now: number): UpdateSpec {
@@ -135,7 +137,7 @@ export function resortSpec(rootId: string, own: number, total: number, now: numb
 }
 
 /** Whether a root's lane item was re-sorted too recently for another charge to re-sort it. */
-export const sortedRecently = (entry: Record<string, unknown>, now: number) => typeof entry.sortedAt === 'number' && entry.sortedAt > now - RESORT_EVERY_MS;
+export const sortedRecently = (entry: Record<string, unknown>, now: number) => within(entry.sortedAt, now, RESORT_EVERY_MS);
 
 /**
  * A root's free slots under its in-flight bound, and how many ready jobs to read: as many as
